@@ -1,0 +1,12 @@
+/* One function per `towerlens COMMAND`; each parses its own options, prints
+ * its own --help, and returns the process exit status. */
+#ifndef TL_CLI_COMMANDS_H
+#define TL_CLI_COMMANDS_H
+
+typedef struct tl_command {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv); /* argv[0] is the command name */
+} tl_command;
+
+#endif

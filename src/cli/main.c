@@ -1,0 +1,40 @@
+/* towerlens: the native command line over the same core as the WASM module. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+
+/* Each command lives in its own cmd_*.c file. */
+static const tl_command commands[] = {
+    {NULL, NULL, NULL},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "towerlens - two-tower movie recommender (native CLI)\n\n"
+            "usage: towerlens COMMAND [options]\n\n"
+            "commands:\n");
+    for (const tl_command *c = commands; c->name; c++) fprintf(out, "  %-10s %s\n", c->name, c->summary);
+    fprintf(out, "\n`towerlens COMMAND --help` describes a command's options.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("towerlens 0.1.0\n");
+        return 0;
+    }
+    for (const tl_command *c = commands; c->name; c++)
+        if (!strcmp(argv[1], c->name)) return c->run(argc - 1, argv + 1);
+    fprintf(stderr, "towerlens: unknown command '%s' (see towerlens --help)\n", argv[1]);
+    return 2;
+}
