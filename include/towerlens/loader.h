@@ -1,0 +1,54 @@
+/* Streaming MovieLens ingest: files are fed in chunks of any size; the kind
+ * of each file (ratings, movies, tags, links; CSV, ml-100k, ml-1m layouts)
+ * is detected from its header or content, never from its name. */
+#ifndef TOWERLENS_LOADER_H
+#define TOWERLENS_LOADER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "towerlens/dataset.h"
+#include "towerlens/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum tl_file_kind {
+    TL_FILE_UNKNOWN = 0,
+    TL_FILE_RATINGS,   /* ratings.csv, u.data, ratings.dat */
+    TL_FILE_MOVIES,    /* movies.csv, u.item, movies.dat */
+    TL_FILE_TAGS,      /* tags.csv, tags.dat */
+    TL_FILE_LINKS,     /* links.csv */
+    TL_FILE_IGNORED    /* recognised but not used (README.txt, u.user, genome files) */
+} tl_file_kind;
+
+typedef struct tl_loader tl_loader;
+
+tl_loader *tl_loader_new(void);
+void tl_loader_free(tl_loader *ld);
+
+/* Start a file. `name` is used in messages ("ratings.csv:12: ..."). */
+tl_status tl_loader_begin(tl_loader *ld, const char *name, tl_error *err);
+/* Feed the next chunk of the current file; any size, including 1 byte. */
+tl_status tl_loader_feed(tl_loader *ld, const uint8_t *bytes, size_t n, tl_error *err);
+/* End the current file; reports its detected kind. */
+tl_status tl_loader_end(tl_loader *ld, tl_file_kind *kind, tl_error *err);
+/* Build the dataset from everything fed (needs at least one ratings file).
+ * The loader may be freed afterwards; the dataset owns its memory. */
+tl_status tl_loader_finish(tl_loader *ld, tl_dataset **out, tl_error *err);
+
+/* Convenience for the CLI and tests: files or folders (a folder contributes
+ * the MovieLens files it holds), read in chunks. */
+tl_status tl_load_paths(const char *const *paths, size_t n_paths, tl_dataset **out, tl_error *err);
+
+/* The summary object printed by `towerlens stats --json` and returned by the
+ * JS API: ratings, users, movies, rated_movies, genres, rating_min,
+ * rating_max, first_timestamp, last_timestamp, warnings, ... */
+struct tl_buf;
+void tl_dataset_summary_json(const tl_dataset *ds, struct tl_buf *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
