@@ -1,0 +1,70 @@
+/* Retrieval evaluation over the catalogue (every movie of the movies file,
+ * each once), for any model served by dot products of user and movie vectors.
+ *
+ * Protocol A (the original's FactorizedTopK): for each test row (u, m), count
+ * catalogue movies with a strictly higher score than m; hit@K when the count
+ * is < K; top-1/5/10/50/100 accuracy over test rows.
+ * Protocol B (seen excluded): for each user with test rows, rank catalogue
+ * movies not in that user's train rows; relevant = the user's test movies;
+ * Recall@20 = hits in top 20 / min(20, #relevant); NDCG@10, NDCG@100 with
+ * binary relevance normalised by the ideal; Coverage@10 = fraction of the
+ * catalogue in anyone's top 10; averaged over users. */
+#ifndef TOWERLENS_EVAL_H
+#define TOWERLENS_EVAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "towerlens/buf.h"
+#include "towerlens/dataset.h"
+#include "towerlens/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Row r of `users` is dense user r; row n_users is the out-of-vocabulary
+ * row (likewise for movies). `ld*` are row strides in floats (>= dim). */
+typedef struct tl_embeddings {
+    const float *users;
+    const float *movies;
+    uint32_t dim;
+    size_t ld_users, ld_movies;
+} tl_embeddings;
+
+typedef struct tl_eval_options {
+    int protocol_a;        /* default 1 */
+    int protocol_b;        /* default 1 */
+    uint32_t max_rows;     /* protocol A: sample at most this many test rows (0 = all) */
+    uint32_t max_users;    /* protocol B: sample at most this many users (0 = all) */
+    uint64_t seed;         /* for sampling; sampling is reported in tl_metrics.sampled */
+} tl_eval_options;
+
+typedef struct tl_metrics {
+    double top[5];         /* top-1, 5, 10, 50, 100 accuracy (protocol A) */
+    double recall_at_20, ndcg_at_10, ndcg_at_100, coverage_at_10; /* protocol B */
+    double rmse, mae;      /* protocol C, when has_rating */
+    int has_rating;
+    uint32_t rows_evaluated, users_evaluated;
+    int sampled;           /* 1 when max_rows / max_users cut the evaluation */
+} tl_metrics;
+
+void tl_eval_options_default(tl_eval_options *opt);
+
+tl_status tl_eval_retrieval(const tl_dataset *ds, const uint32_t *train_rows, uint32_t n_train,
+                            const uint32_t *test_rows, uint32_t n_test, const tl_embeddings *emb,
+                            const tl_eval_options *opt, tl_metrics *out, tl_error *err);
+
+/* Popularity as a one-dimensional two-tower model: user vectors are 1,
+ * movie vectors are train rating counts. Caller frees both arrays. */
+tl_status tl_popularity_embeddings(const tl_dataset *ds, const uint32_t *train_rows, uint32_t n_train,
+                                   float **users, float **movies, tl_error *err);
+
+/* {"top_1":..,"top_5":..,"top_10":..,"top_50":..,"top_100":..,"recall_at_20":..,
+ *  "ndcg_at_10":..,"ndcg_at_100":..,"coverage_at_10":.. [,"rmse":..,"mae":..]} */
+void tl_metrics_json(const tl_metrics *m, tl_buf *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
