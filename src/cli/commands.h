@@ -10,5 +10,6 @@ typedef struct tl_command {
 } tl_command;
 
 int cmd_stats(int argc, char **argv);
+int cmd_train(int argc, char **argv);
 
 #endif

@@ -7,6 +7,7 @@
 /* Each command lives in its own cmd_*.c file. */
 static const tl_command commands[] = {
     {"stats", "summarise MovieLens files or a folder: counts, genres, ratings, warnings", cmd_stats},
+    {"train", "train the two-tower model, evaluate it beside popularity, optionally save it", cmd_train},
     {NULL, NULL, NULL},
 };
 
