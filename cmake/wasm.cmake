@@ -37,6 +37,9 @@ target_link_options(towerlens_wasm PRIVATE
   -sEXPORTED_FUNCTIONS=_malloc,_free
   -sEXPORTED_RUNTIME_METHODS=UTF8ToString,stringToUTF8,lengthBytesUTF8
   --no-entry
+  # a library must not install process-wide uncaughtException/unhandledRejection
+  # handlers in its host's Node process
+  -sNODEJS_CATCH_EXIT=0 -sNODEJS_CATCH_REJECTION=0
   # Node only: define require/__dirname in ES module scope, and hand the glue
   # the .wasm bytes so it never calls fetch() on a file path.
   "SHELL:--extern-pre-js ${TL_WASM_DIR}/node_extern_pre.js"
