@@ -47,6 +47,8 @@ target_link_options(towerlens_wasm PRIVATE
 
 # ---- C unit tests under Node (the kernel tests compare SIMD128 with scalar) ---
 enable_testing()
+# the repo's package.json says "type": "module"; these programs are CommonJS
+file(WRITE ${CMAKE_BINARY_DIR}/package.json "{ \"type\": \"commonjs\" }\n")
 file(GLOB TL_C_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/c/test_*.c)
 foreach(test_src ${TL_C_TESTS})
   get_filename_component(test_name ${test_src} NAME_WE)
