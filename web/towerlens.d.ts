@@ -90,8 +90,10 @@ export declare class Dataset {
   readonly numUsers: number;
   /** catalogue movies plus rated movies missing from the catalogue */
   readonly numMovies: number;
-  /** bytes held by the dataset's arrays in WASM memory */
+  /** bytes held by all the dataset's arrays in WASM memory */
   readonly bytesHeld: number;
+  /** bytes of the rating columns (user, movie, rating) and the user vocabulary */
+  readonly ratingBytes: number;
   readonly freed: boolean;
   /** releases the WASM memory; calling it again does nothing */
   free(): void;

@@ -44,8 +44,18 @@ EMSCRIPTEN_KEEPALIVE uint32_t tlw_dataset_n_ratings(const tlw_dataset *h) { retu
 EMSCRIPTEN_KEEPALIVE uint32_t tlw_dataset_n_users(const tlw_dataset *h) { return h ? h->ds->n_users : 0; }
 EMSCRIPTEN_KEEPALIVE uint32_t tlw_dataset_n_movies(const tlw_dataset *h) { return h ? h->ds->n_movies : 0; }
 
-/* Bytes the dataset's arrays hold (ratings columns, vocabularies, catalogue,
- * titles): what `bytes per rating` in bench/ingest.mjs divides. */
+/* Bytes of the rating columns and the user vocabulary: what "bytes per rating
+ * including indices" means (the catalogue does not grow with ratings). */
+EMSCRIPTEN_KEEPALIVE double tlw_dataset_rating_bytes(const tlw_dataset *h)
+{
+    if (!h) return 0;
+    const tl_dataset *ds = h->ds;
+    return (double)ds->n_ratings * (sizeof *ds->r_user + sizeof *ds->r_movie + sizeof *ds->r_half) +
+           (double)ds->n_users * (sizeof *ds->user_ids + sizeof *ds->user_counts);
+}
+
+/* Bytes all the dataset's arrays hold (ratings columns, vocabularies,
+ * catalogue, titles). */
 EMSCRIPTEN_KEEPALIVE double tlw_dataset_bytes(const tlw_dataset *h)
 {
     if (!h) return 0;

@@ -36,8 +36,10 @@ export class Dataset {
   get numUsers() { return this._core.m._tlw_dataset_n_users(this._handle()) >>> 0; }
   /** movies in the catalogue plus rated movies missing from it */
   get numMovies() { return this._core.m._tlw_dataset_n_movies(this._handle()) >>> 0; }
-  /** bytes held by the dataset's arrays in WASM memory */
+  /** bytes held by all the dataset's arrays in WASM memory */
   get bytesHeld() { return this._core.m._tlw_dataset_bytes(this._handle()); }
+  /** bytes of the rating columns and user vocabulary (grow with the ratings) */
+  get ratingBytes() { return this._core.m._tlw_dataset_rating_bytes(this._handle()); }
 
   get freed() { return this._h === 0; }
 
