@@ -1,5 +1,5 @@
 // Shared by the Node tests: where things are, and one WASM instance per file.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,8 +17,9 @@ export const TEST_TIMEOUT = 120_000;
 
 export const utf8 = (s) => new TextEncoder().encode(s);
 
-/** `towerlens stats --json PATH...` from the native build, or null when it is not built. */
+/** `towerlens stats --json PATH...` from the native build (build/), or null when it is not built. */
 export function nativeStats(paths) {
   if (!existsSync(NATIVE_CLI)) return null;
+  if (spawnSync(NATIVE_CLI, ['stats', '--help']).status !== 0) return null; // CLI without `stats`
   return JSON.parse(execFileSync(NATIVE_CLI, ['stats', '--json', ...paths], { encoding: 'utf8' }));
 }
