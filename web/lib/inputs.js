@@ -10,11 +10,12 @@
 import { IS_NODE } from './core.js';
 import { TowerlensError } from './errors.js';
 
-/** Files a folder contributes: the names MovieLens releases use. */
+/** Files a folder contributes: the names MovieLens releases use (the same
+ * list and order as the native reader's folder rule, src/core/loader_paths.c). */
 export const MOVIELENS_FILE_NAMES = Object.freeze([
-  'ratings.csv', 'movies.csv', 'tags.csv', 'links.csv', // ml-latest(-small), ml-25m, ml-32m
+  'links.csv', 'movies.csv', 'ratings.csv', 'tags.csv', // ml-latest(-small), ml-25m, ml-32m
   'u.data', 'u.item',                                    // ml-100k
-  'ratings.dat', 'movies.dat', 'tags.dat',               // ml-1m, ml-10m
+  'movies.dat', 'ratings.dat', 'tags.dat',               // ml-1m, ml-10m
 ]);
 
 let nodeModules = null;
@@ -143,8 +144,9 @@ async function pathSources(path, name) {
   }
   const files = MOVIELENS_FILE_NAMES.filter((f) => entries.includes(f));
   if (files.length === 0) {
-    throw new TowerlensError(`${path}: no MovieLens files in this folder (expected ratings.csv, movies.csv, ` +
-      'u.data or ratings.dat)', { code: 'FORMAT', file: path });
+    throw new TowerlensError(`${path}: this folder holds no MovieLens data files; expected ratings.csv and ` +
+      'movies.csv (ml-latest, ml-25m), u.data and u.item (ml-100k) or ratings.dat and movies.dat (ml-1m)',
+    { code: 'FORMAT', file: path });
   }
   return files.map((f) => {
     const full = p.join(path, f);
