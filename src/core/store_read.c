@@ -329,3 +329,10 @@ const tl_tensor *tl_model_file_tensor(const tl_model_file *mf, const char *name)
         if (!strcmp(mf->tensors[i].name, name)) return &mf->tensors[i];
     return NULL;
 }
+
+tl_embeddings tl_model_file_embeddings(const tl_model_file *mf)
+{
+    const tl_tensor *u = tl_model_file_tensor(mf, "users"), *m = tl_model_file_tensor(mf, "movies");
+    tl_embeddings e = {u->data, m->data, u->cols, u->cols, m->cols};
+    return e;
+}
