@@ -109,6 +109,9 @@ assert j["peak_bytes"] > 0 and len(j["model_hash"]) == 16
 PY
 checks=$((checks + 1))
 head -c 7 "$tmp/model.tlm" | grep -q TLMODEL || fail "--out did not write a model file"
+# the saved model serves: recommend reads it back
+run 0 recommend --model "$tmp/model.tlm" --user 5 -k 3 --json
+has out '"items":[{"movieId":'
 run 0 train "$data" --epochs 3 --batch 256 --dim 16 --seed 7 --json
 h1=$(grep -o '"model_hash":"[0-9a-f]*"' "$tmp/a.json")
 h2=$(grep -o '"model_hash":"[0-9a-f]*"' "$tmp/out")
@@ -118,21 +121,6 @@ run 0 train "$data" --epochs 3 --batch 256 --dim 16 --seed 8 --json
 h3=$(grep -o '"model_hash":"[0-9a-f]*"' "$tmp/out")
 checks=$((checks + 1))
 [ "$h1" != "$h3" ] || fail "a different seed gave the same model"
-
-# the real MovieLens small set: the first batch of the original's split
-real="$src/../shared/data/ml-latest-small"
-if [ -f "$real/ratings.csv" ]; then
-    run 0 train "$real" --train-rows 80000 --test-rows 20000 --seed 42 --epochs 1 --eval-rows 2000 --eval-users 100 --json
-    checks=$((checks + 1))
-    python3 - "$tmp/out" <<'PY' || fail "ml-latest-small first batch loss is not 8192 ln 8192"
-import json, sys
-j = json.load(open(sys.argv[1]))
-assert abs(j["first_batch_loss"] - 73817.4) < 10, j["first_batch_loss"]
-assert j["config"]["split"] == {"train": 80000, "test": 20000, "train_rows": 80000, "test_rows": 20000}
-PY
-else
-    echo "SKIP: $real not found; real MovieLens checks skipped"
-fi
 
 echo "train.sh: $checks checks, $failures failed"
 [ "$failures" = 0 ]
