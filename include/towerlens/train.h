@@ -27,6 +27,7 @@
 #include "towerlens/dataset.h"
 #include "towerlens/error.h"
 #include "towerlens/model.h"
+#include "towerlens/rating.h"
 #include "towerlens/split.h"
 
 #ifdef __cplusplus
@@ -57,6 +58,14 @@ typedef struct tl_train_config {
     uint32_t block_rows;      /* logit rows per block (0 = TL_TRAIN_BLOCK_ROWS); never changes results */
     tl_clock_fn clock;        /* NULL = tl_clock_default */
     void *clock_ctx;
+
+    /* Multitask (rating.h): loss = retrieval_weight * retrieval loss +
+     * rating_weight * rating loss, over the same batches, one Adagrad step
+     * for everything. rating_weight 0 means no rating head at all; the head
+     * is initialised from seed S + 4. */
+    float retrieval_weight;   /* 1 in every preset; 0 skips the retrieval loss */
+    float rating_weight;      /* 0 in the retrieval presets */
+    tl_head_config head;      /* used when rating_weight > 0 */
 } tl_train_config;
 
 #define TL_TRAIN_BLOCK_ROWS 32
@@ -68,7 +77,12 @@ typedef struct tl_train_config {
  *             lr 0.1 (accumulator 0.1, epsilon 1e-7), init uniform(+-0.05),
  *             seed 42, train rows shuffled once.
  *   "default" the recommended model; for now identical to "tfrs" (a better
- *             default is a later change).
+ *             default is a later change). Its rating head (used with
+ *             rating_weight > 0, e.g. --rating-weight 1) is tl_head_config_default
+ *             in rating.h, chosen on validation (docs/rating.md).
+ *   "tfrs-multitask" the original's multitask model: d=64, batch 1000,
+ *             3 epochs, Adagrad 0.1, retrieval and rating weights 1/1, head
+ *             256 -> 128 -> 1 (ReLU), mean squared error over the batch.
  * Unknown names fail with TL_E_ARG listing the known ones. */
 tl_status tl_train_config_preset(tl_train_config *cfg, const char *preset, tl_error *err);
 /* Checks ranges (dim, batch, epochs, rates) with messages naming the option. */
@@ -88,6 +102,8 @@ typedef struct tl_train_progress {
     double seconds;              /* time spent inside tl_trainer_step */
     double examples_per_second;  /* examples_seen / seconds */
     int done;                    /* every epoch completed */
+    double rating_mse;           /* rating head: mean squared training error so far in the current
+                                  * epoch (the last epoch's after it ends); 0 without a head */
 } tl_train_progress;
 
 typedef struct tl_epoch_record {
@@ -95,6 +111,7 @@ typedef struct tl_epoch_record {
     double loss;                 /* mean summed batch loss over the epoch (Keras' progress bar) */
     double loss_per_example;     /* total loss / examples */
     double seconds;              /* training time of this epoch */
+    double rating_mse;           /* rating head: mean squared training error over the epoch (0 without) */
 } tl_epoch_record;
 
 typedef struct tl_trainer tl_trainer;
@@ -117,6 +134,8 @@ tl_status tl_trainer_step(tl_trainer *tr, uint32_t max_batches, double max_ms, t
 void tl_trainer_get_progress(const tl_trainer *tr, tl_train_progress *progress);
 const tl_model *tl_trainer_model(const tl_trainer *tr);
 const tl_train_config *tl_trainer_config(const tl_trainer *tr);
+/* The rating head, or NULL when rating_weight is 0. */
+const tl_rating_head *tl_trainer_head(const tl_trainer *tr);
 /* Completed epochs so far (n = progress.epochs_completed). */
 const tl_epoch_record *tl_trainer_epochs(const tl_trainer *tr, uint32_t *n);
 /* Bytes the trainer holds (model, optimiser state, batch buffers). */

@@ -9,6 +9,7 @@
 
 #include "args.h"
 #include "commands.h"
+#include "train_rating.h"
 #include "towerlens/buf.h"
 #include "towerlens/eval.h"
 #include "towerlens/loader.h"
@@ -21,6 +22,7 @@ typedef struct train_opts {
     const char *preset, *out;
     uint32_t epochs, dim, batch, train_rows, test_rows, eval_rows, eval_users;
     double lr, test_fraction;
+    double rating_weight, retrieval_weight; /* the multitask weights (train_rating.h) */
     uint64_t seed;
     int json;
 } train_opts;
@@ -54,6 +56,11 @@ static tl_status run_training(tl_trainer *tr, const train_opts *o, tl_error *err
         tl_status st = tl_trainer_step(tr, 1, 0, &p, err);
         if (st != TL_OK) return st;
         if (o->json) continue;
+        if (!first_printed && p.examples_seen > 0 && (cfg->retrieval_weight != 1.0f || cfg->rating_weight > 0.0f)) {
+            printf("first batch loss %.1f (retrieval x %g + rating x %g)\n", p.first_batch_loss,
+                   (double)cfg->retrieval_weight, (double)cfg->rating_weight);
+            first_printed = 1;
+        }
         if (!first_printed && p.examples_seen > 0) {
             uint32_t b = cfg->batch_size < p.examples_seen ? cfg->batch_size : (uint32_t)p.examples_seen;
             printf("first batch loss %.1f (B ln B = %.1f at B = %u: the check that the loss is wired right)\n",
@@ -65,9 +72,11 @@ static tl_status run_training(tl_trainer *tr, const train_opts *o, tl_error *err
         for (; printed < n; printed++) {
             const tl_epoch_record *e = &ep[printed];
             uint64_t per_epoch = p.examples_seen / (p.epochs_completed ? p.epochs_completed : 1);
-            printf("epoch %u/%u  loss %.1f (mean batch loss; %.4f per example)  %.2f s  %.0f examples/s\n", e->epoch,
+            printf("epoch %u/%u  loss %.1f (mean batch loss; %.4f per example)  %.2f s  %.0f examples/s", e->epoch,
                    cfg->epochs, e->loss, e->loss_per_example, e->seconds,
                    e->seconds > 0 ? (double)per_epoch / e->seconds : 0.0);
+            if (cfg->rating_weight > 0.0f) printf("  rating train RMSE %.4f", sqrt(e->rating_mse));
+            printf("\n");
             fflush(stdout);
         }
     } while (!p.done);
@@ -106,16 +115,19 @@ static void config_json(const tl_train_config *c, const tl_split *sp, const trai
         tl_buf_printf(b, ",\"test_fraction\":");
         tl_buf_json_number(b, o->test_fraction);
     }
-    tl_buf_printf(b, "}}");
+    tl_buf_printf(b, "}");
+    train_rating_config_json(c, b);
+    tl_buf_printf(b, "}");
 }
 
-static tl_status save_model(const char *path, const tl_dataset *ds, const tl_split *sp, const tl_model *m,
+static tl_status save_model(const char *path, const tl_dataset *ds, const tl_split *sp, const tl_trainer *tr,
                             const char *conf, tl_error *err)
 {
+    const tl_model *m = tl_trainer_model(tr);
     tl_seen *seen = NULL;
     tl_status st = tl_seen_new(ds, sp->train, sp->n_train, &seen, err);
     if (st != TL_OK) return st;
-    tl_tensor t[2];
+    tl_tensor t[2 + TL_HEAD_MAX_TENSORS];
     memset(t, 0, sizeof t);
     strcpy(t[0].name, "users");
     t[0].rows = m->n_users + 1;
@@ -125,7 +137,8 @@ static tl_status save_model(const char *path, const tl_dataset *ds, const tl_spl
     t[1].rows = m->n_movies + 1;
     t[1].cols = m->dim;
     t[1].data = m->movies;
-    st = tl_store_save_path(path, ds, seen, conf, t, 2, err);
+    uint32_t n = 2 + train_rating_tensors(tr, t + 2);
+    st = tl_store_save_path(path, ds, seen, conf, t, n, err);
     tl_seen_free(seen);
     return st;
 }
@@ -151,6 +164,8 @@ static int train_main(const train_opts *o, const tl_arg_list *paths)
         cfg.batch_size = o->batch;
         cfg.learning_rate = (float)o->lr;
         cfg.seed = o->seed;
+        cfg.rating_weight = (float)o->rating_weight;
+        cfg.retrieval_weight = (float)o->retrieval_weight;
         st = tl_train_config_check(&cfg, &err);
     }
     if (st == TL_OK) st = tl_load_paths(paths->items, paths->n, &ds, &err);
@@ -171,6 +186,12 @@ static int train_main(const train_opts *o, const tl_arg_list *paths)
                "), %u users, %u movies\n",
                cfg.preset, cfg.dim, cfg.batch_size, cfg.epochs, (double)cfg.learning_rate, sp->n_train, sp->n_test,
                cfg.seed, ds->n_users, ds->n_movies);
+    if (!o->json && cfg.rating_weight > 0.0f) {
+        printf("multitask: retrieval weight %g, rating weight %g, rating head", (double)cfg.retrieval_weight,
+               (double)cfg.rating_weight);
+        for (uint32_t l = 0; l < cfg.head.n_hidden; l++) printf(" %u ->", cfg.head.hidden[l]);
+        printf(" 1%s\n", cfg.head.biases ? " + user/movie biases" : "");
+    }
     st = run_training(tr, o, &err);
     if (st != TL_OK) goto done;
 
@@ -191,16 +212,18 @@ static int train_main(const train_opts *o, const tl_arg_list *paths)
             tl_embeddings pe = {pop_u, pop_m, 1, 1, 1};
             st = tl_eval_retrieval(ds, sp->train, sp->n_train, sp->test, sp->n_test, &pe, &eo, &pop_m_metrics, &err);
         }
+        if (st == TL_OK) st = train_rating_eval(ds, sp, tr, &model_m, &pop_m_metrics, &err);
         if (st != TL_OK) goto done;
     }
 
     config_json(&cfg, sp, o, &conf);
     if (o->out) {
-        st = save_model(o->out, ds, sp, tl_trainer_model(tr), conf.failed ? "{}" : conf.data, &err);
+        st = save_model(o->out, ds, sp, tr, conf.failed ? "{}" : conf.data, &err);
         if (st != TL_OK) goto done;
     }
 
     uint64_t hash = tl_model_hash(tl_trainer_model(tr));
+    if (tl_trainer_head(tr)) hash ^= tl_rating_head_hash(tl_trainer_head(tr)); /* the head is part of the model */
     tl_train_progress p;
     tl_trainer_get_progress(tr, &p);
     uint32_t n_ep;
@@ -225,7 +248,8 @@ static int train_main(const train_opts *o, const tl_arg_list *paths)
         if (have_metrics) {
             tl_buf_printf(&out, ",\"metrics\":{\"test\":");
             tl_metrics_json(&model_m, &out);
-            tl_buf_printf(&out, "},\"baseline\":{\"name\":\"popularity\",\"test\":");
+            tl_buf_printf(&out, "},\"baseline\":{\"name\":\"popularity\",%s\"test\":",
+                          model_m.has_rating ? "\"rating_name\":\"bias\"," : "");
             tl_metrics_json(&pop_m_metrics, &out);
             tl_buf_printf(&out, "},\"evaluated\":{\"rows\":%u,\"users\":%u,\"sampled\":%s}", model_m.rows_evaluated,
                           model_m.users_evaluated, model_m.sampled ? "true" : "false");
@@ -251,6 +275,11 @@ static int train_main(const train_opts *o, const tl_arg_list *paths)
             for (int i = 0; i < 9; i++)
                 printf("  %-16s %9.4f  %9.4f\n", metric_names[i], metric_value(&model_m, i),
                        metric_value(&pop_m_metrics, i));
+            if (model_m.has_rating) {
+                printf("  %-16s %9.4f  %9.4f  (protocol C, clipped to 0.5-5; baseline: bias)\n", "rmse", model_m.rmse,
+                       pop_m_metrics.rmse);
+                printf("  %-16s %9.4f  %9.4f\n", "mae", model_m.mae, pop_m_metrics.mae);
+            }
         }
         printf("\npeak memory %.1f MB (trainer buffers %.1f MB)\n", peak_bytes() / 1e6, tl_trainer_bytes(tr) / 1e6);
         if (o->out) printf("saved the model to %s\n", o->out);
@@ -286,13 +315,22 @@ int cmd_train(int argc, char **argv)
     o.lr = preset.learning_rate;
     o.seed = preset.seed;
     o.test_fraction = 0.2;
+    o.rating_weight = preset.rating_weight;
+    o.retrieval_weight = preset.retrieval_weight;
     tl_arg_list paths = {0};
     const tl_arg_opt opts[] = {
         {"preset", TL_ARG_STRING, &o.preset, "NAME",
-         "tfrs (the original notebook: d=32, batch 8192, 3 epochs, Adagrad 0.1) or default (for now the same "
-         "as tfrs; a better default model is planned). The numbers below are the chosen preset's",
+         "tfrs (the original notebook: d=32, batch 8192, 3 epochs, Adagrad 0.1), default (for now the same "
+         "as tfrs; a better default model is planned) or tfrs-multitask (the original's multitask model: d=64, "
+         "batch 1000, rating head 256-128-1, weights 1/1). The numbers below are the chosen preset's",
          0, 0},
         {"epochs", TL_ARG_U32, &o.epochs, "N", "training epochs", 1, TL_MAX_EPOCHS},
+        {"rating-weight", TL_ARG_DOUBLE, &o.rating_weight, "W",
+         "weight of the rating loss (squared error of the rating head, an MLP over the user and movie "
+         "embeddings); 0 = no rating head. With --preset default, 1 trains the default joint model",
+         0, 1e6},
+        {"retrieval-weight", TL_ARG_DOUBLE, &o.retrieval_weight, "W",
+         "weight of the retrieval loss (in-batch softmax); 0 with a rating weight trains for ratings only", 0, 1e6},
         {"dim", TL_ARG_U32, &o.dim, "D", "embedding dimension", 1, TL_MAX_DIM},
         {"batch", TL_ARG_U32, &o.batch, "B", "batch size (in-batch softmax over B x B logits)", 1, TL_MAX_BATCH},
         {"lr", TL_ARG_DOUBLE, &o.lr, "X", "Adagrad learning rate", 1e-6, 100},
@@ -313,18 +351,22 @@ int cmd_train(int argc, char **argv)
         {"json", TL_ARG_FLAG, &o.json, NULL,
          "print one JSON object at the end: config, epochs [{epoch, loss, loss_per_example, seconds}], "
          "first_batch_loss, metrics.test and baseline.test (top_1, top_5, top_10, top_50, top_100, recall_at_20, "
-         "ndcg_at_10, ndcg_at_100, coverage_at_10), peak_bytes, model_hash",
+         "ndcg_at_10, ndcg_at_100, coverage_at_10; with a rating head also rmse and mae, the baseline's from "
+         "the bias baseline), peak_bytes, model_hash",
          0, 0},
     };
     const tl_arg_spec spec = {
         "train",
-        "PATH... [--preset tfrs|default] [--epochs N] [--dim D] [--batch B] [--lr X] [--seed S]\n"
+        "PATH... [--preset tfrs|default|tfrs-multitask] [--epochs N] [--dim D] [--batch B] [--lr X] [--seed S]\n"
+        "       [--rating-weight W] [--retrieval-weight W]\n"
         "       [--train-rows N --test-rows N | --test-fraction F] [--out FILE] [--json]",
         "Trains the two-tower retrieval model (user and movie embeddings, in-batch softmax, Adagrad) on\n"
         "MovieLens files, printing each epoch's loss and time, then evaluates it on the test rows beside a\n"
         "popularity baseline: protocol A (top-K accuracy over the catalogue, the original's FactorizedTopK)\n"
         "and protocol B (Recall@20, NDCG@10/100, Coverage@10 with each user's train movies excluded).\n"
         "The split permutes rating rows with splitmix64(S); train = the first rows, test = the next.\n"
+        "With --rating-weight W > 0 a rating head is trained jointly (the original's multitask model) and\n"
+        "protocol C (RMSE, MAE on the test rows) is printed beside a bias baseline; `towerlens predict` serves it.\n"
         "Same files and options give a bit-identical model (see model_hash).",
         opts,
         sizeof opts / sizeof opts[0],

@@ -11,6 +11,7 @@ static const tl_command commands[] = {
     {"recommend", "top-k movies for a user of a trained model, seen movies left out", cmd_recommend},
     {"similar", "movies nearest to a movie by cosine similarity of embeddings", cmd_similar},
     {"foldin", "recommendations for a new visitor from a few ratings", cmd_foldin},
+    {"predict", "the predicted rating of a user for a movie, from a model with a rating head", cmd_predict},
     {"export", "write a model's embeddings with their ids as CSV or .npy", cmd_export},
     {NULL, NULL, NULL},
 };

@@ -28,6 +28,14 @@ struct tl_trainer {
     tl_softmax_ws ws;
     float *Ub, *Mb, *dU, *dM;           /* gathered batch and its gradients */
 
+    /* rating head (rating_weight > 0 only) */
+    tl_rating_head *head;
+    tl_head_ws head_ws;
+    tl_head_opt head_opt;
+    uint8_t *order_half;                /* train ratings (half stars) in batch order */
+    float *rb;                          /* the batch's ratings */
+    double batch_sse, epoch_sse;
+
     /* position */
     uint32_t batches_per_epoch;
     uint32_t epoch;        /* 0-based epoch in progress */
@@ -68,6 +76,11 @@ static void shuffle_pairs(tl_trainer *tr, uint64_t seed)
         t = tr->order_movie[i];
         tr->order_movie[i] = tr->order_movie[j];
         tr->order_movie[j] = t;
+        if (tr->order_half) {
+            uint8_t h = tr->order_half[i];
+            tr->order_half[i] = tr->order_half[j];
+            tr->order_half[j] = h;
+        }
     }
 }
 
@@ -91,6 +104,11 @@ void tl_trainer_free(tl_trainer *tr)
     free(tr->dU);
     free(tr->dM);
     free(tr->epochs);
+    tl_rating_head_free(tr->head);
+    tl_head_ws_free(&tr->head_ws);
+    tl_head_opt_free(&tr->head_opt);
+    free(tr->order_half);
+    free(tr->rb);
     free(tr);
 }
 
@@ -109,6 +127,55 @@ static tl_status init_table(sparse_table *t, float *w, float **acc_out, uint32_t
     for (size_t i = 0; i < n; i++) acc[i] = initial;
     for (uint32_t i = 0; i < rows; i++) t->slot[i] = -1;
     return TL_OK;
+}
+
+/* ---- rating head (rating.h): created only when rating_weight > 0 ---- */
+
+static tl_status head_new(tl_trainer *tr, const tl_dataset *ds, const tl_split *split, uint32_t B, tl_error *err)
+{
+    const tl_train_config *cfg = &tr->cfg;
+    const tl_head_config *hc = &cfg->head;
+    tl_status st = tl_rating_head_new(hc, cfg->dim, ds->n_users, ds->n_movies, cfg->seed + 4, &tr->head, err);
+    if (st == TL_OK) st = tl_rating_head_init_biases(tr->head, hc, ds, split->train, split->n_train, err);
+    if (st == TL_OK) st = tl_head_ws_init(&tr->head_ws, tr->head, B, err);
+    if (st == TL_OK)
+        st = tl_head_opt_init(&tr->head_opt, tr->head, B, hc->learning_rate > 0.0f ? hc->learning_rate : cfg->learning_rate,
+                              hc->adagrad_initial >= 0.0f ? hc->adagrad_initial : cfg->adagrad_initial,
+                              cfg->adagrad_epsilon, err);
+    if (st != TL_OK) return st;
+    tr->order_half = malloc(split->n_train);
+    tr->rb = malloc((size_t)B * sizeof(float));
+    if (!tr->order_half || !tr->rb)
+        return tl_fail(err, TL_E_NOMEM, "out of memory for the rating head's training buffers");
+    for (uint32_t i = 0; i < split->n_train; i++) tr->order_half[i] = ds->r_half[split->train[i]];
+    tr->bytes += tl_head_ws_bytes(&tr->head_ws, tr->head) + tl_head_opt_bytes(&tr->head_opt, tr->head) +
+                 tr->head->n_dense * sizeof(float) + split->n_train + (size_t)B * sizeof(float);
+    if (tr->head->has_biases) tr->bytes += ((size_t)ds->n_users + ds->n_movies + 2) * sizeof(float);
+    return TL_OK;
+}
+
+/* The head's part of a batch, after the retrieval blocks: scales the
+ * retrieval gradients by their weight, adds the weighted rating gradients
+ * of the embeddings, and steps the head's own parameters. */
+static void head_batch(tl_trainer *tr)
+{
+    uint32_t len = tr->batch_len, start = tr->batch_start, dim = tr->cfg.dim;
+    float wr = tr->cfg.retrieval_weight;
+    if (wr != 1.0f) {
+        size_t n = (size_t)len * dim;
+        for (size_t i = 0; i < n; i++) {
+            tr->dU[i] *= wr;
+            tr->dM[i] *= wr;
+        }
+    }
+    tr->batch_loss *= wr;
+    for (uint32_t i = 0; i < len; i++) tr->rb[i] = tl_rating_value(tr->order_half[start + i]);
+    double sse = 0.0;
+    double loss = tl_rating_head_batch(tr->head, &tr->cfg.head, &tr->head_ws, tr->Ub, tr->Mb, tr->order_user + start,
+                                       tr->order_movie + start, tr->rb, len, tr->cfg.rating_weight, tr->dU, tr->dM, &sse);
+    tl_head_opt_apply(&tr->head_opt, tr->head, &tr->head_ws, tr->order_user + start, tr->order_movie + start, len);
+    tr->batch_loss += (double)tr->cfg.rating_weight * loss;
+    tr->epoch_sse += sse;
 }
 
 tl_status tl_trainer_new(const tl_dataset *ds, const tl_split *split, const tl_train_config *cfg, tl_trainer **out,
@@ -164,12 +231,19 @@ tl_status tl_trainer_new(const tl_dataset *ds, const tl_split *split, const tl_t
         return st;
     }
     bytes += tl_softmax_ws_bytes(&tr->ws);
-    tr->bytes = bytes;
+    tr->bytes = bytes; /* head_new adds its own */
 
     for (uint32_t i = 0; i < n; i++) {
         uint32_t row = split->train[i];
         tr->order_user[i] = ds->r_user[row];
         tr->order_movie[i] = ds->r_movie[row];
+    }
+    if (cfg->rating_weight > 0.0f) {
+        st = head_new(tr, ds, split, B, err);
+        if (st != TL_OK) {
+            tl_trainer_free(tr);
+            return st;
+        }
     }
     shuffle_pairs(tr, cfg->seed + 3);
     *out = tr;
@@ -218,10 +292,16 @@ static void begin_batch(tl_trainer *tr)
     uint32_t dim = tr->cfg.dim;
     gather(tr->model->users, tr->order_user + start, len, dim, tr->Ub);
     gather(tr->model->movies, tr->order_movie + start, len, dim, tr->Mb);
-    tl_softmax_begin(&tr->ws, tr->Mb, len, tr->dM);
     tr->batch_start = start;
     tr->batch_len = len;
     tr->next_row = 0;
+    if (tr->cfg.retrieval_weight > 0.0f) {
+        tl_softmax_begin(&tr->ws, tr->Mb, len, tr->dM);
+    } else { /* rating only: no retrieval blocks */
+        memset(tr->dU, 0, (size_t)len * dim * sizeof(float));
+        memset(tr->dM, 0, (size_t)len * dim * sizeof(float));
+        tr->next_row = len;
+    }
     tr->batch_loss = 0.0;
     tr->in_batch = 1;
 }
@@ -250,6 +330,8 @@ static void finish_epoch(tl_trainer *tr)
     e->loss = tr->epoch_loss_sum / tr->batches_per_epoch;
     e->loss_per_example = tr->epoch_loss_sum / (double)tr->epoch_examples;
     e->seconds = tr->epoch_seconds;
+    e->rating_mse = tr->head ? tr->epoch_sse / (double)tr->epoch_examples : 0.0;
+    tr->epoch_sse = 0.0;
     tr->last_epoch_loss = e->loss;
     tr->epoch++;
     tr->batch = 0;
@@ -269,11 +351,15 @@ tl_status tl_trainer_step(tl_trainer *tr, uint32_t max_batches, double max_ms, t
     uint32_t batches = 0;
     while (tr->epoch < tr->cfg.epochs) {
         if (!tr->in_batch) begin_batch(tr);
-        uint32_t rows = tr->batch_len - tr->next_row;
-        if (rows > tr->ws.block_rows) rows = (uint32_t)tr->ws.block_rows;
-        tr->batch_loss += tl_softmax_rows(&tr->ws, tr->Ub, tr->Mb, tr->batch_len, tr->next_row, rows, tr->dU, tr->dM);
-        tr->next_row += rows;
+        if (tr->next_row < tr->batch_len) {
+            uint32_t rows = tr->batch_len - tr->next_row;
+            if (rows > tr->ws.block_rows) rows = (uint32_t)tr->ws.block_rows;
+            tr->batch_loss +=
+                tl_softmax_rows(&tr->ws, tr->Ub, tr->Mb, tr->batch_len, tr->next_row, rows, tr->dU, tr->dM);
+            tr->next_row += rows;
+        }
         if (tr->next_row == tr->batch_len) {
+            if (tr->head) head_batch(tr);
             finish_batch(tr);
             batches++;
         }
@@ -305,10 +391,17 @@ void tl_trainer_get_progress(const tl_trainer *tr, tl_train_progress *p)
     p->seconds = tr->seconds;
     p->examples_per_second = tr->seconds > 0.0 ? (double)tr->examples_seen / tr->seconds : 0.0;
     p->done = tr->epoch >= tr->cfg.epochs;
+    if (tr->head) {
+        uint32_t n = tr->epochs_completed;
+        p->rating_mse = tr->epoch_examples ? tr->epoch_sse / (double)tr->epoch_examples
+                        : n                ? tr->epochs[n - 1].rating_mse
+                                           : 0.0;
+    }
 }
 
 const tl_model *tl_trainer_model(const tl_trainer *tr) { return tr->model; }
 const tl_train_config *tl_trainer_config(const tl_trainer *tr) { return &tr->cfg; }
+const tl_rating_head *tl_trainer_head(const tl_trainer *tr) { return tr->head; }
 size_t tl_trainer_bytes(const tl_trainer *tr) { return tr->bytes; }
 
 const tl_epoch_record *tl_trainer_epochs(const tl_trainer *tr, uint32_t *n)

@@ -20,6 +20,21 @@ static void preset_tfrs(tl_train_config *c)
     c->seed = 42;
     c->reshuffle_each_epoch = 0;
     c->block_rows = 0;
+    c->retrieval_weight = 1.0f;
+    c->rating_weight = 0.0f; /* no rating head */
+    tl_head_config_original(&c->head);
+}
+
+/* The original's multitask model (TFRS "Multi-task recommenders"). */
+static void preset_tfrs_multitask(tl_train_config *c)
+{
+    preset_tfrs(c);
+    strcpy(c->preset, "tfrs-multitask");
+    c->dim = 64;
+    c->batch_size = 1000;
+    c->rating_weight = 1.0f;
+    c->retrieval_weight = 1.0f;
+    tl_head_config_original(&c->head);
 }
 
 tl_status tl_train_config_preset(tl_train_config *cfg, const char *preset, tl_error *err)
@@ -31,9 +46,14 @@ tl_status tl_train_config_preset(tl_train_config *cfg, const char *preset, tl_er
     if (!strcmp(preset, "default")) {
         preset_tfrs(cfg); /* until a better default lands (see train.h) */
         strcpy(cfg->preset, "default");
+        tl_head_config_default(&cfg->head); /* used with rating_weight > 0 */
         return TL_OK;
     }
-    return tl_fail(err, TL_E_ARG, "unknown preset \"%s\" (known: tfrs, default)", preset);
+    if (!strcmp(preset, "tfrs-multitask")) {
+        preset_tfrs_multitask(cfg);
+        return TL_OK;
+    }
+    return tl_fail(err, TL_E_ARG, "unknown preset \"%s\" (known: tfrs, default, tfrs-multitask)", preset);
 }
 
 tl_status tl_train_config_check(const tl_train_config *c, tl_error *err)
@@ -56,5 +76,12 @@ tl_status tl_train_config_check(const tl_train_config *c, tl_error *err)
         return tl_fail(err, TL_E_ARG, "Adagrad needs an initial accumulator or an epsilon above 0 (it divides by their root)");
     if (!(c->init_range >= 0.0f && c->init_range <= 1.0f))
         return tl_fail(err, TL_E_ARG, "initialisation range %g is outside 0-1", (double)c->init_range);
+    if (!(c->retrieval_weight >= 0.0f && c->retrieval_weight <= 1e6f))
+        return tl_fail(err, TL_E_ARG, "retrieval weight %g is outside 0-1e6", (double)c->retrieval_weight);
+    if (!(c->rating_weight >= 0.0f && c->rating_weight <= 1e6f))
+        return tl_fail(err, TL_E_ARG, "rating weight %g is outside 0-1e6", (double)c->rating_weight);
+    if (c->retrieval_weight == 0.0f && c->rating_weight == 0.0f)
+        return tl_fail(err, TL_E_ARG, "the retrieval and rating weights are both 0: there is nothing to train");
+    if (c->rating_weight > 0.0f) return tl_head_config_check(&c->head, err);
     return TL_OK;
 }

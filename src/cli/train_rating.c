@@ -1,0 +1,55 @@
+/* The rating head's part of `towerlens train` (train_rating.h). */
+#include "train_rating.h"
+
+#include <stdlib.h>
+
+#include "towerlens/rating.h"
+
+void train_rating_config_json(const tl_train_config *c, tl_buf *b)
+{
+    tl_buf_printf(b, ",\"retrieval_weight\":");
+    tl_buf_json_number(b, c->retrieval_weight);
+    tl_buf_printf(b, ",\"rating_weight\":");
+    tl_buf_json_number(b, c->rating_weight);
+    if (c->rating_weight <= 0.0f) return;
+    const tl_head_config *h = &c->head;
+    tl_buf_printf(b, ",\"rating_head\":{\"type\":\"mlp\",\"input\":\"concat(user,movie)\",\"hidden\":[");
+    for (uint32_t l = 0; l < h->n_hidden; l++) tl_buf_printf(b, "%s%u", l ? "," : "", h->hidden[l]);
+    tl_buf_printf(b, "],\"activation\":\"relu\",\"biases\":%s,\"warm_start\":%s,\"loss\":\"squared_error\","
+                     "\"reduction\":\"%s\",\"l2_weights\":",
+                  h->biases ? "true" : "false", h->warm_start ? "true" : "false",
+                  h->reduction == TL_RATING_SUM ? "sum" : "mean");
+    tl_buf_json_number(b, h->l2_weights);
+    tl_buf_printf(b, ",\"l2_biases\":");
+    tl_buf_json_number(b, h->l2_biases);
+    tl_buf_printf(b, ",\"l2_embeddings\":");
+    tl_buf_json_number(b, h->l2_embeddings);
+    tl_buf_printf(b, ",\"learning_rate\":");
+    tl_buf_json_number(b, h->learning_rate > 0.0f ? h->learning_rate : c->learning_rate);
+    tl_buf_printf(b, ",\"adagrad_initial\":");
+    tl_buf_json_number(b, h->adagrad_initial >= 0.0f ? h->adagrad_initial : c->adagrad_initial);
+    tl_buf_printf(b, ",\"clip\":[0.5,5]}");
+}
+
+tl_status train_rating_eval(const tl_dataset *ds, const tl_split *sp, const tl_trainer *tr, tl_metrics *model,
+                            tl_metrics *baseline, tl_error *err)
+{
+    const tl_rating_head *h = tl_trainer_head(tr);
+    if (!h || sp->n_test == 0) return TL_OK;
+    float *pred = malloc((size_t)sp->n_test * sizeof(float));
+    if (!pred) return tl_fail(err, TL_E_NOMEM, "out of memory for %u rating predictions", sp->n_test);
+    tl_embeddings emb = tl_model_embeddings(tl_trainer_model(tr));
+    tl_status st = tl_rating_predict_rows(h, &emb, ds, sp->test, sp->n_test, pred, err);
+    if (st == TL_OK) st = tl_eval_rating(ds, sp->test, sp->n_test, pred, model, err);
+    free(pred);
+    if (st != TL_OK) return st;
+    tl_bias_config bc;
+    tl_bias_config_default(&bc);
+    return tl_eval_bias_baseline(ds, sp->train, sp->n_train, sp->test, sp->n_test, &bc, baseline, err);
+}
+
+uint32_t train_rating_tensors(const tl_trainer *tr, tl_tensor *out)
+{
+    const tl_rating_head *h = tl_trainer_head(tr);
+    return h ? tl_rating_head_tensors(h, out) : 0;
+}

@@ -1,0 +1,25 @@
+/* The rating head's part of `towerlens train` (kept apart from the
+ * retrieval code in cmd_train.c): its config JSON, Protocol C beside the
+ * bias baseline, and its tensors for the model file. */
+#ifndef TL_CLI_TRAIN_RATING_H
+#define TL_CLI_TRAIN_RATING_H
+
+#include "towerlens/buf.h"
+#include "towerlens/eval.h"
+#include "towerlens/split.h"
+#include "towerlens/store.h"
+#include "towerlens/train.h"
+
+/* Appends ,"retrieval_weight":W,"rating_weight":W and, with a head,
+ * ,"rating_head":{...} (inside the config object). */
+void train_rating_config_json(const tl_train_config *c, tl_buf *b);
+
+/* With a head: Protocol C of the model into model->rmse/mae and of the bias
+ * baseline (fit on the train rows) into baseline->rmse/mae. */
+tl_status train_rating_eval(const tl_dataset *ds, const tl_split *sp, const tl_trainer *tr, tl_metrics *model,
+                            tl_metrics *baseline, tl_error *err);
+
+/* The head's tensors (borrowing the trainer's memory); 0 without a head. */
+uint32_t train_rating_tensors(const tl_trainer *tr, tl_tensor *out);
+
+#endif
