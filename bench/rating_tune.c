@@ -163,8 +163,9 @@ int main(int argc, char **argv)
     }
     printf("RESULT");
     for (int i = 2; i < argc; i++) printf(" %s", argv[i]);
-    printf(" | %s_rmse %.4f mae %.4f best %.4f@%u baseline %.4f top100 %.4f train_s %.2f total_s %.2f\n",
-           test_mode ? "test" : "valid", m.rmse, m.mae, best, best_epoch, base.rmse, top100, train_s, now_s() - t0);
+    printf(" | %s_rmse %.4f mae %.4f best %.4f@%u baseline %.4f top100 %.4f train_s %.2f total_s %.2f cpu_s %.2f\n",
+           test_mode ? "test" : "valid", m.rmse, m.mae, best, best_epoch, base.rmse, top100, train_s, now_s() - t0,
+           (double)clock() / CLOCKS_PER_SEC);
     free(pred);
     tl_trainer_free(tr);
     tl_split_free(sp);

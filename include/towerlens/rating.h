@@ -67,8 +67,8 @@ typedef struct tl_head_config {
     uint32_t n_hidden;                   /* hidden Dense layers (0 = one linear layer) */
     uint32_t hidden[TL_HEAD_MAX_HIDDEN]; /* their widths, input side first */
     int biases;                          /* add mean + user bias + movie bias to the output */
-    int warm_start;                      /* with biases: start them at the bias baseline fit and the
-                                          * output layer at 0, so training starts from the baseline */
+    int warm_start;                      /* with biases: start them (and the mean) at the bias
+                                          * baseline fit instead of 0 */
     tl_rating_reduction reduction;
     float l2_weights, l2_biases, l2_embeddings; /* see the loss above */
     float learning_rate;                 /* Adagrad rate of the head's parameters; 0 = the trainer's */
@@ -178,9 +178,10 @@ void tl_bias_predict_rows(const tl_bias_model *b, const tl_dataset *ds, const ui
                           float *pred);
 
 /* Prepares a head's biases for training on these rows: with
- * cfg->warm_start, mean and biases from a bias fit (cfg->baseline) and the
- * output layer (kernel and bias) at 0, so the head starts as the baseline;
- * otherwise mean = the train mean and biases 0. Nothing without biases. */
+ * cfg->warm_start, mean and biases from a bias fit (cfg->baseline), so the
+ * head starts as the baseline plus the small output of a freshly
+ * initialised MLP; otherwise mean = the train mean and biases 0. Nothing
+ * without biases. */
 tl_status tl_rating_head_init_biases(tl_rating_head *h, const tl_head_config *cfg, const tl_dataset *ds,
                                      const uint32_t *rows, uint32_t n, tl_error *err);
 

@@ -85,6 +85,12 @@ typedef struct tl_train_config {
  *             256 -> 128 -> 1 (ReLU), mean squared error over the batch.
  * Unknown names fail with TL_E_ARG listing the known ones. */
 tl_status tl_train_config_preset(tl_train_config *cfg, const char *preset, tl_error *err);
+/* The default joint model (`--preset default --rating-weight W`, W > 0):
+ * turns a "default" config into it: rating weight W, retrieval weight 1,
+ * the rating head of tl_head_config_default and the joint schedule (dim,
+ * batch, epochs, learning rate) chosen with it on validation
+ * (docs/rating.md). Other presets only get rating_weight = W. */
+void tl_train_config_set_rating(tl_train_config *cfg, float rating_weight);
 /* Checks ranges (dim, batch, epochs, rates) with messages naming the option. */
 tl_status tl_train_config_check(const tl_train_config *cfg, tl_error *err);
 

@@ -39,6 +39,24 @@ static const char *find_preset(int argc, char **argv)
     return "tfrs";
 }
 
+/* The --rating-weight value, found before parsing for the same reason:
+ * `--preset default --rating-weight W` starts from the default joint model
+ * (tl_train_config_set_rating). 0 when absent or not a number (the parser
+ * reports bad values). */
+static double find_rating_weight(int argc, char **argv)
+{
+    const char *v = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--")) break;
+        if (!strcmp(argv[i], "--rating-weight") && i + 1 < argc) v = argv[i + 1];
+        if (!strncmp(argv[i], "--rating-weight=", 16)) v = argv[i] + 16;
+    }
+    if (!v) return 0.0;
+    char *end;
+    double w = strtod(v, &end);
+    return (*end || !(w > 0.0 && w <= 1e6)) ? 0.0 : w;
+}
+
 static uint64_t peak_bytes(void)
 {
     struct rusage ru;
@@ -159,12 +177,12 @@ static int train_main(const train_opts *o, const tl_arg_list *paths)
     tl_train_config cfg;
     tl_status st = tl_train_config_preset(&cfg, o->preset, &err);
     if (st == TL_OK) {
+        tl_train_config_set_rating(&cfg, (float)o->rating_weight);
         cfg.epochs = o->epochs;
         cfg.dim = o->dim;
         cfg.batch_size = o->batch;
         cfg.learning_rate = (float)o->lr;
         cfg.seed = o->seed;
-        cfg.rating_weight = (float)o->rating_weight;
         cfg.retrieval_weight = (float)o->retrieval_weight;
         st = tl_train_config_check(&cfg, &err);
     }
@@ -309,6 +327,8 @@ int cmd_train(int argc, char **argv)
         fprintf(stderr, "towerlens train: --preset: %s\n", err.message);
         return 2;
     }
+    double rating_weight = find_rating_weight(argc, argv);
+    if (rating_weight > 0.0) tl_train_config_set_rating(&preset, (float)rating_weight);
     o.epochs = preset.epochs;
     o.dim = preset.dim;
     o.batch = preset.batch_size;

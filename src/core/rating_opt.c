@@ -106,10 +106,5 @@ tl_status tl_rating_head_init_biases(tl_rating_head *h, const tl_head_config *cf
     memcpy(h->user_bias, b->user, ((size_t)h->n_users + 1) * sizeof(float));
     memcpy(h->movie_bias, b->movie, ((size_t)h->n_movies + 1) * sizeof(float));
     tl_bias_free(b);
-    if (cfg->warm_start) {
-        uint32_t L = h->n_layers - 1;
-        memset(h->w[L], 0, (size_t)h->width[L] * sizeof(float));
-        h->b[L][0] = 0.0f;
-    }
     return TL_OK;
 }

@@ -56,6 +56,19 @@ tl_status tl_train_config_preset(tl_train_config *cfg, const char *preset, tl_er
     return tl_fail(err, TL_E_ARG, "unknown preset \"%s\" (known: tfrs, default, tfrs-multitask)", preset);
 }
 
+void tl_train_config_set_rating(tl_train_config *c, float rating_weight)
+{
+    c->rating_weight = rating_weight;
+    if (strcmp(c->preset, "default") || !(rating_weight > 0.0f)) return;
+    /* the default joint model's schedule (docs/rating.md) */
+    c->dim = 32;
+    c->batch_size = 512;
+    c->epochs = 5;
+    c->learning_rate = 0.1f;
+    c->retrieval_weight = 1.0f;
+    tl_head_config_default(&c->head);
+}
+
 tl_status tl_train_config_check(const tl_train_config *c, tl_error *err)
 {
     if (c->dim < 1 || c->dim > TL_MAX_DIM)

@@ -456,7 +456,8 @@ static void test_trainer_multitask(void)
     tl_dataset_free(ds);
 }
 
-/* With a warm start, an untrained head predicts exactly the bias baseline. */
+/* With a warm start, an untrained head predicts the bias baseline plus its
+ * MLP's output: exactly the baseline once the output layer is zeroed. */
 static void test_warm_start(void)
 {
     tl_dataset *ds = taste_dataset(50, 30, 2000, 9);
@@ -469,6 +470,8 @@ static void test_warm_start(void)
     tl_error err;
     CHECK_INT(tl_rating_head_new(&c, 8, 50, 30, 1, &h, &err), TL_OK);
     CHECK_INT(tl_rating_head_init_biases(h, &c, ds, rows, 1500, &err), TL_OK);
+    uint32_t L = h->n_layers - 1;
+    memset(h->w[L], 0, h->width[L] * sizeof(float));
     float *U = malloc(51 * 8 * sizeof(float)), *M = malloc(31 * 8 * sizeof(float));
     random_floats(U, 51 * 8, 1, 0.05f);
     random_floats(M, 31 * 8, 2, 0.05f);
