@@ -47,7 +47,7 @@ int main(int argc, char **argv)
     tl_error_clear(&err);
     tl_train_config cfg;
     if (tl_train_config_preset(&cfg, preset, &err) != TL_OK) return die(&err);
-    if (cfg.rating_weight == 0.0f) cfg.rating_weight = 1.0f;
+    if (cfg.rating_weight == 0.0f) tl_train_config_set_rating(&cfg, 1.0f); /* the default joint model */
     uint32_t train_rows = 80000, test_rows = 20000, top_rows = 0;
     int test_mode = 0, baseline_only = 0;
     for (int i = 2; i < argc; i++) {

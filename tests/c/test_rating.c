@@ -436,6 +436,25 @@ static void test_trainer_multitask(void)
     CHECK(rating_only < 0.8 * base.rmse);
     fprintf(stderr, "  taste data: baseline %.3f, joint %.3f, rating only %.3f\n", base.rmse, joint, rating_only);
 
+    /* --preset default --rating-weight W: the default joint model; other presets only take the weight */
+    CHECK_INT(tl_train_config_preset(&cfg, "default", &err), TL_OK);
+    CHECK_NEAR(cfg.rating_weight, 0.0, 0);
+    tl_train_config_set_rating(&cfg, 2.0f);
+    CHECK_NEAR(cfg.rating_weight, 2.0, 0);
+    CHECK_NEAR(cfg.retrieval_weight, 1.0, 0);
+    CHECK_INT(cfg.batch_size, 512);
+    CHECK_INT(cfg.epochs, 5);
+    CHECK_INT(cfg.head.n_hidden, 1);
+    CHECK_INT(cfg.head.hidden[0], 64);
+    CHECK_INT(cfg.head.biases, 1);
+    CHECK_INT(cfg.head.reduction, TL_RATING_SUM);
+    CHECK_INT(tl_train_config_check(&cfg, &err), TL_OK);
+    CHECK_INT(tl_train_config_preset(&cfg, "tfrs-multitask", &err), TL_OK);
+    tl_train_config_set_rating(&cfg, 0.5f);
+    CHECK_NEAR(cfg.rating_weight, 0.5, 0);
+    CHECK_INT(cfg.batch_size, 1000);
+    CHECK_INT(cfg.head.hidden[0], 256);
+
     /* retrieval presets have no head; weights are checked */
     CHECK_INT(tl_train_config_preset(&cfg, "tfrs", &err), TL_OK);
     CHECK_NEAR(cfg.rating_weight, 0.0, 0);
@@ -470,10 +489,8 @@ static void test_warm_start(void)
     tl_error err;
     CHECK_INT(tl_rating_head_new(&c, 8, 50, 30, 1, &h, &err), TL_OK);
     CHECK_INT(tl_rating_head_init_biases(h, &c, ds, rows, 1500, &err), TL_OK);
-    uint32_t L = h->n_layers - 1;
-    memset(h->w[L], 0, h->width[L] * sizeof(float));
     float *U = malloc(51 * 8 * sizeof(float)), *M = malloc(31 * 8 * sizeof(float));
-    random_floats(U, 51 * 8, 1, 0.05f);
+    random_floats(U, 51 * 8, 1, 0.05f); /* embeddings as initialised */
     random_floats(M, 31 * 8, 2, 0.05f);
     tl_embeddings emb = {U, M, 8, 8, 8};
     float head_pred[500], base_pred[500];
@@ -481,6 +498,12 @@ static void test_warm_start(void)
     tl_bias_model *b = NULL;
     CHECK_INT(tl_bias_fit(ds, rows, 1500, &c.baseline, &b, &err), TL_OK);
     tl_bias_predict_rows(b, ds, rows + 1500, 500, base_pred);
+    double worst = 0;
+    for (int i = 0; i < 500; i++) worst = fmax(worst, fabs(head_pred[i] - base_pred[i]));
+    CHECK(worst > 0 && worst < 0.05); /* the fresh MLP adds little */
+    uint32_t L = h->n_layers - 1;
+    memset(h->w[L], 0, h->width[L] * sizeof(float));
+    CHECK_INT(tl_rating_predict_rows(h, &emb, ds, rows + 1500, 500, head_pred, &err), TL_OK);
     CHECK(memcmp(head_pred, base_pred, sizeof head_pred) == 0);
     /* one prediction = the batch's */
     float one = 0;
@@ -612,7 +635,8 @@ static void test_default_on_demo_data(void)
     CHECK_INT(tl_eval_bias_baseline(ds, sp->train, sp->n_train, sp->test, sp->n_test, &bc, &base, &err), TL_OK);
     tl_train_config cfg;
     CHECK_INT(tl_train_config_preset(&cfg, "default", &err), TL_OK);
-    cfg.rating_weight = 1.0f;
+    tl_train_config_set_rating(&cfg, 1.0f);
+    CHECK_INT(cfg.head.biases, 1);
     double rmse = train_rmse(ds, sp, &cfg, NULL);
     fprintf(stderr, "  data/demo: default joint model RMSE %.4f, bias baseline %.4f\n", rmse, base.rmse);
     CHECK(rmse < base.rmse);
