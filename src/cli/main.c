@@ -6,6 +6,7 @@
 
 /* Each command lives in its own cmd_*.c file. */
 static const tl_command commands[] = {
+    {"generate", "write a synthetic MovieLens data set with learnable tastes", cmd_generate},
     {NULL, NULL, NULL},
 };
 
