@@ -185,7 +185,9 @@ static void draw_user(gen_rng *r, const gen_world *w, uint32_t count, gen_user *
 {
     memset(u, 0, sizeof *u);
     u->count = count;
-    uint32_t want = 1 + gen_chance(r, 0.55) + gen_chance(r, 0.25) + (count > 300);
+    uint32_t want = 1 + (count > 300);
+    want += gen_chance(r, 0.55); /* one draw per statement: operand order is unspecified in C */
+    want += gen_chance(r, 0.25);
     if (want > w->n_topics) want = w->n_topics;
     double total = 0.0;
     for (int tries = 0; u->n_topics < want && tries < 32; tries++) {
@@ -358,12 +360,14 @@ static uint32_t rating_time(gen_rng *r, const gen_user *u, const uint32_t *sessi
         else
             hi = mid;
     }
-    if (lo < n_sessions)
-        t = (uint64_t)session[lo + gen_below(r, n_sessions - lo)] + gen_below(r, 3 * 3600);
-    else if (release <= u->t1)
+    if (lo < n_sessions) {
+        uint32_t pick = lo + gen_below(r, n_sessions - lo);
+        t = (uint64_t)session[pick] + gen_below(r, 3 * 3600);
+    } else if (release <= u->t1) {
         t = (uint64_t)release + gen_below(r, u->t1 - release + 1);
-    else /* a forced pick of a movie newer than the user's period */
+    } else { /* a forced pick of a movie newer than the user's period */
         t = (uint64_t)release + gen_below(r, 30 * 86400);
+    }
     return t > GEN_LAST_TIME ? GEN_LAST_TIME : (uint32_t)t;
 }
 
@@ -396,7 +400,9 @@ static uint64_t write_tags(gen_rng *r, gen_out *o, uint32_t user_id, const gen_m
 {
     if (!gen_chance(r, rate)) return 0;
     const char *used[3] = {NULL, NULL, NULL};
-    uint32_t want = 1 + gen_chance(r, 0.3) + gen_chance(r, 0.1), n = 0;
+    uint32_t want = 1, n = 0;
+    want += gen_chance(r, 0.3);
+    want += gen_chance(r, 0.1);
     for (uint32_t tries = 0; n < want && tries < 6; tries++) {
         const gen_wordlist *l = &gen_genre_tags[G_NONE];
         if (gen_chance(r, 0.7)) {
@@ -489,7 +495,10 @@ tl_status tl_generate(const tl_generate_options *opt, const tl_generate_sinks *s
         double tag_rate = 0.0;
         if (tagging) {
             gen_rng_seed(&rt, opt->seed, GEN_STREAM_TAGS, ui);
-            if (gen_chance(&rt, u.count > 200 ? 0.25 : 0.08)) tag_rate = 0.03 + 0.4 * gen_unit(&rt) * gen_unit(&rt);
+            if (gen_chance(&rt, u.count > 200 ? 0.25 : 0.08)) {
+                double x = gen_unit(&rt);
+                tag_rate = 0.03 + 0.4 * x * gen_unit(&rt);
+            }
         }
         const uint32_t user_id = ui + 1;
         for (uint32_t j = 0; j < u.count; j++) {

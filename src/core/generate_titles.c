@@ -13,7 +13,12 @@ static const char *pick(gen_rng *r, const gen_wordlist *l) { return l->w[gen_bel
 /* The part of a title before the year. */
 static void title_body(gen_rng *r, char *b, size_t size)
 {
-    const char *a = pick(r, &gen_adjectives), *n1 = pick(r, &gen_nouns), *n2 = pick(r, &gen_nouns);
+    /* one draw per statement: C leaves the order of evaluating function
+     * arguments open (gcc and clang differ), and the bytes must not */
+    const char *a = pick(r, &gen_adjectives);
+    const char *n1 = pick(r, &gen_nouns);
+    const char *n2 = pick(r, &gen_nouns);
+    const char *name = pick(r, &gen_names);
     uint32_t t = gen_below(r, 100);
     if (t < 14)
         snprintf(b, size, "%s %s", a, n1);
@@ -26,9 +31,9 @@ static void title_body(gen_rng *r, char *b, size_t size)
     else if (t < 47)
         snprintf(b, size, "%s of the %s %s", n1, a, n2);
     else if (t < 53)
-        snprintf(b, size, "%s's %s", pick(r, &gen_names), n1);
+        snprintf(b, size, "%s's %s", name, n1);
     else if (t < 58)
-        snprintf(b, size, "%s and %s", pick(r, &gen_names), pick(r, &gen_names));
+        snprintf(b, size, "%s and %s", name, pick(r, &gen_names));
     else if (t < 63)
         snprintf(b, size, "%s: %s", n1, pick(r, &gen_subtitles));
     else if (t < 68)
@@ -50,7 +55,7 @@ static void title_body(gen_rng *r, char *b, size_t size)
     else if (t < 97)
         snprintf(b, size, "%s %s", pick(r, &gen_places), n1);
     else
-        snprintf(b, size, "%s %s (%s)", n1, pick(r, &gen_names), pick(r, &gen_cjk));
+        snprintf(b, size, "%s %s (%s)", n1, name, pick(r, &gen_cjk));
 }
 
 void gen_title(gen_rng *r, const gen_movie *m, char *buf, size_t size)
