@@ -73,6 +73,12 @@ typedef struct tl_train_config {
 tl_status tl_train_config_preset(tl_train_config *cfg, const char *preset, tl_error *err);
 /* Checks ranges (dim, batch, epochs, rates) with messages naming the option. */
 tl_status tl_train_config_check(const tl_train_config *cfg, tl_error *err);
+/* {"preset","dim","batch_size","epochs","loss","optimizer","learning_rate",
+ *  "adagrad_initial","adagrad_epsilon","init_range","seed",
+ *  "reshuffle_each_epoch"[,"split":{"train":N,"test":N}]}: what the CLI's
+ * --json, the JS API and model files report (split may be NULL). */
+struct tl_buf;
+void tl_train_config_json(const tl_train_config *cfg, const tl_split *split, struct tl_buf *out);
 
 typedef struct tl_train_progress {
     uint32_t epoch;              /* 1-based epoch of the last completed batch (0 before any) */

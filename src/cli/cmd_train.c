@@ -88,27 +88,6 @@ static double metric_value(const tl_metrics *m, int i)
     }
 }
 
-static void config_json(const tl_train_config *c, const tl_split *sp, const train_opts *o, tl_buf *b)
-{
-    tl_buf_printf(b, "{\"preset\":");
-    tl_buf_json_string(b, c->preset);
-    tl_buf_printf(b, ",\"dim\":%u,\"batch_size\":%u,\"epochs\":%u,\"learning_rate\":", c->dim, c->batch_size,
-                  c->epochs);
-    tl_buf_json_number(b, c->learning_rate);
-    tl_buf_printf(b, ",\"optimizer\":\"adagrad\",\"adagrad_initial\":");
-    tl_buf_json_number(b, c->adagrad_initial);
-    tl_buf_printf(b, ",\"adagrad_epsilon\":");
-    tl_buf_json_number(b, c->adagrad_epsilon);
-    tl_buf_printf(b, ",\"loss\":\"in_batch_softmax\",\"seed\":%" PRIu64 ",\"split\":{\"train\":%u,\"test\":%u", c->seed,
-                  sp->n_train, sp->n_test);
-    if (o->train_rows) tl_buf_printf(b, ",\"train_rows\":%u,\"test_rows\":%u", o->train_rows, o->test_rows);
-    else {
-        tl_buf_printf(b, ",\"test_fraction\":");
-        tl_buf_json_number(b, o->test_fraction);
-    }
-    tl_buf_printf(b, "}}");
-}
-
 static tl_status save_model(const char *path, const tl_dataset *ds, const tl_split *sp, const tl_model *m,
                             const char *conf, tl_error *err)
 {
@@ -194,7 +173,7 @@ static int train_main(const train_opts *o, const tl_arg_list *paths)
         if (st != TL_OK) goto done;
     }
 
-    config_json(&cfg, sp, o, &conf);
+    tl_train_config_json(&cfg, sp, &conf);
     if (o->out) {
         st = save_model(o->out, ds, sp, tl_trainer_model(tr), conf.failed ? "{}" : conf.data, &err);
         if (st != TL_OK) goto done;
