@@ -13,6 +13,18 @@ function call(obj, name, ...args) {
   return obj[name](...args);
 }
 
+// Collects a stream into a Blob, keeping the stream's own error (Response.blob()
+// would replace it with "Failed to fetch").
+async function streamToBlob(stream) {
+  const parts = [];
+  const reader = stream.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return new Blob(parts);
+    parts.push(value);
+  }
+}
+
 const isUnsupportedInput = (e) => e && e.code === 'ARG' && /unsupported input/.test(e.message || '');
 
 export class Engine {
@@ -49,7 +61,7 @@ export class Engine {
       // an API without stream inputs: hand it the inflated entries as Blobs
       index = -1;
       const blobs = [];
-      for (const s of sources) blobs.push({ name: s.name, blob: s.blob || (await new Response(s.stream()).blob()) });
+      for (const s of sources) blobs.push({ name: s.name, blob: s.blob || (await streamToBlob(s.stream())) });
       dataset = await this.tl.loadDataset(blobs, { onProgress });
     }
     this.dropModel();

@@ -56,6 +56,7 @@ function start() {
   });
   app.client.on('training', (msg) => {
     app.training = msg.state;
+    document.body.dataset.training = msg.state;
     const had = app.hasModel;
     app.hasModel = msg.state !== 'idle';
     if (app.hasModel && !had) app.emit('model-ready');
