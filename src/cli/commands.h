@@ -9,4 +9,6 @@ typedef struct tl_command {
     int (*run)(int argc, char **argv); /* argv[0] is the command name */
 } tl_command;
 
+int cmd_stats(int argc, char **argv);
+
 #endif

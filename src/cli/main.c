@@ -6,6 +6,7 @@
 
 /* Each command lives in its own cmd_*.c file. */
 static const tl_command commands[] = {
+    {"stats", "summarise MovieLens files or a folder: counts, genres, ratings, warnings", cmd_stats},
     {NULL, NULL, NULL},
 };
 
