@@ -87,7 +87,11 @@ export function createDataPanel(app) {
       el('p', { class: 'hint' }, app.summary ? 'The data loaded before is still in use. Fix the file and drop it again.' : 'Fix the file and drop it again, or try the demo data.'));
     errors.hidden = false;
     const failed = rows.find((r) => r.name === err.file) || rows.find((r) => !r.done);
-    if (failed) failed.li.classList.add('failed');
+    if (failed) {
+      failed.li.classList.add('failed');
+      failed.amount.textContent = 'failed';
+      for (const r of rows.slice(rows.indexOf(failed) + 1)) if (!r.done) r.amount.textContent = 'not read';
+    }
   }
 
   function hideError() {
@@ -99,7 +103,7 @@ export function createDataPanel(app) {
     clear(progressList);
     rows = files.map((f) => {
       const bar = el('progress', { max: Math.max(1, f.size), value: 0, 'aria-label': `Reading ${f.name}` });
-      const amount = el('span', { class: 'amount' }, `0 of ${formatBytes(f.size)}`);
+      const amount = el('span', { class: 'amount' }, `0 B of ${formatBytes(f.size)}`);
       const li = el('li', {}, el('span', { class: 'name', title: f.from ? `${f.from} › ${f.name}` : f.name }, f.from ? `${f.from} › ${f.name}` : f.name), amount, bar);
       progressList.append(li);
       return { name: f.name, size: f.size, li, bar, amount, done: false };
