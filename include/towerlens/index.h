@@ -83,10 +83,16 @@ typedef enum tl_foldin_method {
     TL_FOLDIN_LSQ = 1
 } tl_foldin_method;
 
+#define TL_FOLDIN_SOFTMAX_L2 0.3f /* default l2 per method, tuned on ml-latest-small */
+#define TL_FOLDIN_LSQ_L2 10.0f
+
+/* Defaults: softmax, at most 6 Newton steps (it stops once converged,
+ * usually after 3), l2 = the method's default, alpha 10, rating-weighted,
+ * uniform negatives (the full softmax). */
 typedef struct tl_foldin_options {
     tl_foldin_method method;
     uint32_t steps;          /* softmax: at most this many Newton steps */
-    float l2;                /* regularisation, scale-free (see the methods) */
+    float l2;                /* regularisation, scale-free (see the methods); 0 = the method's default */
     float alpha;             /* least squares: confidence of a rated movie */
     int weight_by_rating;    /* 1: w_i = rating / 5; 0: every rated movie weighs 1 */
     int popularity_negatives;/* softmax: weight the normaliser by rating counts, as

@@ -34,6 +34,11 @@ tl_status tl_loader_begin(tl_loader *ld, const char *name, tl_error *err);
  * kind (e.g. the page's "ratings" slot); another kind is a TL_E_FORMAT error
  * naming what was expected. TL_FILE_UNKNOWN accepts any kind (the default). */
 tl_status tl_loader_expect(tl_loader *ld, tl_file_kind kind, tl_error *err);
+/* Optional, after tl_loader_begin: the current file's size in bytes when
+ * known (File.size, fstat). A ratings file then gets its memory reserved
+ * once (about size/20 ratings; untouched pages cost no RAM) instead of
+ * growing by copies; the reservation is trimmed in tl_loader_finish. */
+tl_status tl_loader_size_hint(tl_loader *ld, uint64_t bytes, tl_error *err);
 /* Feed the next chunk of the current file; any size, including 1 byte. */
 tl_status tl_loader_feed(tl_loader *ld, const uint8_t *bytes, size_t n, tl_error *err);
 /* End the current file; reports its detected kind. */

@@ -45,7 +45,8 @@ void tl_args_usage(const tl_arg_spec *spec, FILE *out)
     for (size_t i = 0; i < spec->n_opts; i++) {
         const tl_arg_opt *o = &spec->opts[i];
         char left[64];
-        snprintf(left, sizeof left, "--%s%s%s", o->name, o->metavar ? " " : "", o->metavar ? o->metavar : "");
+        snprintf(left, sizeof left, "%s%s%s%s", o->name[1] ? "--" : "-", o->name, o->metavar ? " " : "",
+                 o->metavar ? o->metavar : "");
         fprintf(out, "  %-22s %s", left, o->help);
         if (o->kind == TL_ARG_STRINGS) fprintf(out, " (may be repeated)");
         print_default(o, out);
@@ -130,8 +131,10 @@ int tl_args_parse(const tl_arg_spec *spec, int argc, char **argv)
             tl_args_usage(spec, stdout);
             return TL_ARGS_HELP;
         }
-        if (a[1] != '-') return fail(spec, "unknown option \"%s\"%s", a, "");
-        const char *name = a + 2, *eq = strchr(name, '=');
+        /* one-letter options are written -k (--k works too) */
+        int short_form = a[1] != '-';
+        if (short_form && (a[2] != '\0' && a[2] != '=')) return fail(spec, "unknown option \"%s\"%s", a, "");
+        const char *name = a + (short_form ? 1 : 2), *eq = strchr(name, '=');
         size_t len = eq ? (size_t)(eq - name) : strlen(name);
         const tl_arg_opt *o = NULL;
         for (size_t k = 0; k < spec->n_opts; k++)

@@ -35,13 +35,13 @@ static void print_summary(const tl_dataset *ds)
     char a[32], b[32], c[32];
     printf("ratings      %s\n", grouped(ds->n_ratings, a, sizeof a));
     printf("users        %s\n", grouped(ds->n_users, a, sizeof a));
-    printf("movies       %s in the catalogue, %s of them rated", grouped(ds->n_catalogue, a, sizeof a),
-           grouped(ds->n_rated_movies, b, sizeof b));
     uint32_t rated_in_catalogue = 0;
     for (uint32_t i = 0; i < ds->n_movies; i++)
         rated_in_catalogue += ds->movies[i].in_catalogue && ds->movies[i].n_ratings;
+    printf("movies       %s in the catalogue, %s of them rated", grouped(ds->n_catalogue, a, sizeof a),
+           grouped(rated_in_catalogue, b, sizeof b));
     if (rated_in_catalogue != ds->n_rated_movies)
-        printf(" (%s rated movies are not in the catalogue)",
+        printf("; %s more rated movies are not in the catalogue",
                grouped(ds->n_rated_movies - rated_in_catalogue, c, sizeof c));
     printf("\n");
     printf("genres (%u)  ", ds->n_genres);

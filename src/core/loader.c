@@ -85,6 +85,7 @@ tl_status tl_loader_begin(tl_loader *ld, const char *name, tl_error *err)
     ld->file_no++;
     ld->line = 0;
     ld->expect = TL_FILE_UNKNOWN;
+    ld->size_hint = 0;
     ld->detected = 0;
     ld->layout = tl_ml_layout_of(TL_ML_UNKNOWN);
     ld->what = NULL;
@@ -102,6 +103,15 @@ tl_status tl_loader_expect(tl_loader *ld, tl_file_kind kind, tl_error *err)
     if (st) return st;
     if (ld->detected) return tl_fail(err, TL_E_STATE, "tl_loader_expect: call it before feeding %s", ld->name);
     ld->expect = kind;
+    return TL_OK;
+}
+
+tl_status tl_loader_size_hint(tl_loader *ld, uint64_t bytes, tl_error *err)
+{
+    if (!ld) return tl_fail(err, TL_E_ARG, "tl_loader_size_hint: no loader");
+    tl_status st = check_state(ld, 1, "tl_loader_size_hint", err);
+    if (st) return st;
+    ld->size_hint = bytes;
     return TL_OK;
 }
 
@@ -158,6 +168,11 @@ static tl_status on_detected(tl_loader *ld, const uint8_t *line, size_t n, tl_er
     ld->header_pending = ld->layout->has_header;
     ld->files_of_kind[ld->layout->kind]++;
     note_fed(ld);
+    if (ld->layout->kind == TL_FILE_RATINGS && ld->size_hint) {
+        /* ratings lines are 20-30 bytes; a failed reservation is not an error here */
+        uint64_t rows = ld->size_hint / 20 + 1024;
+        if (rows < TL_MAX_RATINGS - ld->n_ratings) (void)tl_loader_reserve_ratings(ld, (uint32_t)rows);
+    }
     if (ld->layout->kind != TL_FILE_IGNORED) {
         tl_csv_init(&ld->csv, ld->layout->sep, ld->layout->double_sep, ld->layout->quoting, 0);
         ld->csv_ready = 1;
@@ -228,18 +243,42 @@ int tl_loader_reserve_ratings(tl_loader *ld, uint32_t more)
     return 1;
 }
 
-#define DIGIT(c) ((unsigned)((c) - '0') < 10u)
+/* The fast path: parses as many simple rating lines as it can
+ * ("digits SEP digits SEP d[.d[000]] SEP digits" then LF or CRLF) and
+ * returns where it stopped: at a line it leaves to the tokenizer (quoted,
+ * malformed, out of range, leading zeros beyond the digit caps, ...) or
+ * FAST_MARGIN bytes before the end. The digit caps bound a line at 53
+ * bytes, so inside the margin no byte needs an end-of-chunk check; the
+ * last lines of a chunk take the general path. */
+#define FAST_MARGIN 64
 
-/* The fast path: parses as many complete, simple rating lines as possible
- * ("digits SEP digits SEP d[.d...] SEP digits" then LF or CRLF) and returns
- * where it stopped: at the end, or at a line it leaves to the tokenizer
- * (cut by the chunk end, quoted, malformed, out of range, new huge id). */
+#define PARSE_DIGITS(var, max_digits)                                 \
+    do {                                                              \
+        uint32_t d_ = (uint32_t)*q - '0';                             \
+        if (d_ > 9) goto out;                                         \
+        var = d_;                                                     \
+        q++;                                                          \
+        for (int k_ = 1;; k_++) {                                     \
+            d_ = (uint32_t)*q - '0';                                  \
+            if (d_ > 9) break;                                        \
+            if (k_ == (max_digits)) goto out;                         \
+            var = var * 10 + d_;                                      \
+            q++;                                                      \
+        }                                                             \
+    } while (0)
+
+#define PARSE_SEP()                           \
+    do {                                      \
+        if (*q++ != sep) goto out;            \
+        if (dbl && *q++ != sep) goto out;     \
+    } while (0)
+
 static const uint8_t *fast_ratings(tl_loader *ld, const uint8_t *p, const uint8_t *end)
 {
     const uint8_t sep = ld->layout->sep;
     const int dbl = ld->layout->double_sep;
-    while (p < end) {
-        /* no line is shorter than 8 bytes: reserve for the whole chunk, in slices */
+    while (end - p >= FAST_MARGIN) {
+        /* no line is shorter than 8 bytes: reserve for the chunk, in slices */
         size_t est = (size_t)(end - p) / 8 + 1;
         uint32_t want = est > 65536 ? 65536 : (uint32_t)est;
         if (!tl_loader_reserve_ratings(ld, want)) return p; /* the general path reports it */
@@ -248,60 +287,42 @@ static const uint8_t *fast_ratings(tl_loader *ld, const uint8_t *p, const uint8_
         uint8_t *rh = ld->r_half;
         uint32_t *uc = ld->user_counts.direct, *mc = ld->movie_counts.direct;
         uint32_t ucap = ld->user_counts.direct_cap, mcap = ld->movie_counts.direct_cap;
+        uint32_t *hist = ld->hist;
         int64_t ts_min = ld->ts_min, ts_max = ld->ts_max;
+        const uint8_t *limit = end - FAST_MARGIN;
         uint64_t lines = 0;
-        const uint8_t *q = p;
-        while (n < stop) {
-            q = p;
+        while (n < stop && p <= limit) {
+            const uint8_t *q = p;
             uint64_t u, m, ts;
-            unsigned half;
-            /* userId */
-            if (q >= end || !DIGIT(*q)) break;
-            u = (uint64_t)(*q++ - '0');
-            while (q < end && DIGIT(*q)) {
-                u = u * 10 + (uint64_t)(*q++ - '0');
-                if (u > UINT32_MAX) goto out;
-            }
-            if (q >= end || *q++ != sep) break;
-            if (dbl && (q >= end || *q++ != sep)) break;
-            /* movieId */
-            if (q >= end || !DIGIT(*q)) break;
-            m = (uint64_t)(*q++ - '0');
-            while (q < end && DIGIT(*q)) {
-                m = m * 10 + (uint64_t)(*q++ - '0');
-                if (m > UINT32_MAX) goto out;
-            }
-            if (q >= end || *q++ != sep) break;
-            if (dbl && (q >= end || *q++ != sep)) break;
-            /* rating: one digit, optionally ".0..." or ".5..." */
-            if (q >= end || !DIGIT(*q)) break;
-            half = (unsigned)(*q++ - '0') * 2;
-            if (q < end && *q == '.') {
+            uint32_t half;
+            PARSE_DIGITS(u, 10);
+            PARSE_SEP();
+            PARSE_DIGITS(m, 10);
+            PARSE_SEP();
+            /* rating: one digit, optionally ".0" or ".5" and up to three more zeros */
+            half = ((uint32_t)*q - '0') * 2;
+            if (half > 18) goto out;
+            q++;
+            if (*q == '.') {
                 q++;
-                if (q >= end) break;
                 if (*q == '5') half++;
-                else if (*q != '0') break;
+                else if (*q != '0') goto out;
                 q++;
-                while (q < end && *q == '0') q++;
+                for (int k = 0; *q == '0'; k++, q++)
+                    if (k == 3) goto out;
             }
-            if (half < 1 || half > 10) break;
-            if (q >= end || *q++ != sep) break;
-            if (dbl && (q >= end || *q++ != sep)) break;
-            /* timestamp: at most 18 digits, so no overflow */
-            if (q >= end || !DIGIT(*q)) break;
-            ts = (uint64_t)(*q++ - '0');
-            for (int k = 0; q < end && DIGIT(*q); k++) {
-                if (k == 17) goto out;
-                ts = ts * 10 + (uint64_t)(*q++ - '0');
-            }
-            if (q < end && *q == '\r') q++;
-            if (q >= end || *q++ != '\n') break;
+            if (half - 1 > 9) goto out; /* 0.5 .. 5.0 */
+            PARSE_SEP();
+            PARSE_DIGITS(ts, 18);
+            if (*q == '\r') q++;
+            if (*q++ != '\n') goto out;
+            if (u > UINT32_MAX || m > UINT32_MAX) goto out;
 
             if (u >= ucap || m >= mcap) {
-                /* grow the direct arrays (or use the hash) through the general path */
+                /* grow the direct arrays (or use the hash) */
                 uint32_t *su = tl_idmap_slot(&ld->user_counts, (uint32_t)u);
                 uint32_t *sm = su ? tl_idmap_slot(&ld->movie_counts, (uint32_t)m) : NULL;
-                if (!sm) break;
+                if (!sm) goto out;
                 (*su)++;
                 (*sm)++;
                 uc = ld->user_counts.direct;
@@ -316,7 +337,7 @@ static const uint8_t *fast_ratings(tl_loader *ld, const uint8_t *p, const uint8_
             rm[n] = (uint32_t)m;
             rh[n] = (uint8_t)half;
             n++;
-            ld->hist[half]++;
+            hist[half]++;
             if ((int64_t)ts < ts_min) ts_min = (int64_t)ts;
             if ((int64_t)ts > ts_max) ts_max = (int64_t)ts;
             lines++;
@@ -327,7 +348,7 @@ static const uint8_t *fast_ratings(tl_loader *ld, const uint8_t *p, const uint8_
         ld->ts_min = ts_min;
         ld->ts_max = ts_max;
         ld->line += lines;
-        if (n < stop) return p; /* stopped at a line for the general path (or the end) */
+        if (n < stop) return p; /* a line for the general path, or the margin */
     }
     return p;
 }
@@ -424,6 +445,7 @@ static tl_status detect_feed(tl_loader *ld, const uint8_t *p, size_t n, size_t *
 static tl_status flush_head(tl_loader *ld, tl_error *err)
 {
     size_t b = bom_len(ld);
+    if (ld->head_len == b) return TL_OK;
     tl_status st = process(ld, ld->head + b, ld->head_len - b, err);
     ld->head_len = 0;
     return st;
@@ -457,7 +479,7 @@ tl_status tl_loader_end(tl_loader *ld, tl_file_kind *kind, tl_error *err)
     if (st) return st;
     if (!ld->detected) {
         size_t start = ld->head_line_start ? ld->head_line_start : bom_len(ld);
-        if (blank(ld->head + start, ld->head_len - start))
+        if (ld->head_len == 0 || blank(ld->head + start, ld->head_len - start))
             return tl_loader_fail(ld, err, TL_E_FORMAT, 0, "the file is empty; expected %s",
                                   expected_text(ld->expect));
         st = on_detected(ld, ld->head + start, ld->head_len - start, err);

@@ -65,6 +65,7 @@ struct tl_loader {
     uint32_t file_no;
     uint64_t line;           /* lines completed in the current file */
     tl_file_kind expect;     /* TL_FILE_UNKNOWN = any kind */
+    uint64_t size_hint;      /* bytes of the current file, 0 = unknown */
     int detected;
     const tl_ml_layout *layout;
     const char *what;        /* what detection recognised, for messages */

@@ -24,6 +24,8 @@ static tl_status load_file(tl_loader *ld, const char *path, uint8_t *buf, tl_err
     FILE *f = fopen(path, "rb");
     if (!f) return tl_fail_at(err, TL_E_IO, path, 0, "cannot open: %s", strerror(errno));
     tl_status st = tl_loader_begin(ld, path, err);
+    struct stat sb;
+    if (!st && fstat(fileno(f), &sb) == 0 && sb.st_size > 0) st = tl_loader_size_hint(ld, (uint64_t)sb.st_size, err);
     while (st == TL_OK) {
         size_t got = fread(buf, 1, CHUNK, f);
         if (got) st = tl_loader_feed(ld, buf, got, err);

@@ -40,7 +40,7 @@ static void test_protocol_a_ranks(void)
     tl_metrics m;
     tl_error err;
     CHECK_INT(tl_eval_retrieval(ds, NULL, 0, test, n, &e, &opt, &m, &err), TL_OK);
-    /* user 0 (9 rows, sorted path) + user 1 (4 rows, linear path) */
+    /* a count of 99 is a hit at 100, a count of 100 a miss: the kept best 100 decide */
     CHECK_NEAR(m.top[0], 3.0 / 13, 1e-12);
     CHECK_NEAR(m.top[1], 4.0 / 13, 1e-12);
     CHECK_NEAR(m.top[2], 7.0 / 13, 1e-12);

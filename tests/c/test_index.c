@@ -300,9 +300,9 @@ static void test_foldin_solvers(void)
     CHECK_INT(tl_index_foldin(idx, rated, ratings, 0, NULL, u, &err), TL_E_ARG);
     CHECK_INT(tl_index_foldin(idx, rated, ratings, 1, NULL, NULL, &err), TL_E_ARG);
     tl_foldin_options_default(&opt);
-    opt.l2 = 0;
+    opt.l2 = -1;
     CHECK_INT(tl_index_foldin(idx, rated, ratings, 1, &opt, u, &err), TL_E_ARG);
-    CHECK_CONTAINS(err.message, "l2 must be a positive number");
+    CHECK_CONTAINS(err.message, "l2 must be zero (the method's default) or positive");
     tl_index_free(idx);
     tl_dataset_free(ds);
 }
@@ -345,8 +345,9 @@ static void test_foldin_eval(void)
         opt.method = (tl_foldin_method)method;
         opt.weight_by_rating = 0; /* the synthetic ratings are noise */
         CHECK_INT(tl_eval_foldin(ds, train, n_train, test, n_test, &e, &opt, 10, 0, 5, &rep, &err), TL_OK);
-        printf("synthetic fold-in (%s): recall trained %.4f, fold-in %.4f, ratio %.3f over %u users\n",
-               method ? "lsq" : "softmax", rep.recall_trained, rep.recall_foldin, rep.ratio, rep.users);
+        printf("synthetic fold-in (%s): recall trained %.4f, fold-in %.4f, ratio %.3f, ndcg@10 %.4f / %.4f, %u users\n",
+               method ? "lsq" : "softmax", rep.recall_trained, rep.recall_foldin, rep.ratio, rep.ndcg10_trained,
+               rep.ndcg10_foldin, rep.users);
         CHECK_INT(rep.users, U);
         CHECK_INT(rep.sampled, 0);
         CHECK(rep.recall_trained > 0.15);

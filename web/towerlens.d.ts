@@ -1,0 +1,122 @@
+// Type declarations for web/towerlens.js, the towerlens JS API (Node 20 and
+// browser module Workers). Prose reference: docs/js-api.md.
+
+/** Status codes of the C core (include/towerlens/error.h), by value. */
+export declare const STATUS_CODES: readonly [
+  'OK', 'ARG', 'IO', 'PARSE', 'FORMAT', 'NOMEM', 'LIMIT', 'NOTFOUND', 'CORRUPT', 'STATE',
+];
+export type StatusCode = (typeof STATUS_CODES)[number];
+
+/** Every failure of the API: bad input files, bad arguments, exhausted memory. */
+export declare class TowerlensError extends Error {
+  constructor(message: string, info?: {
+    code?: StatusCode; status?: number; file?: string; line?: number; cause?: unknown;
+  });
+  readonly name: 'TowerlensError';
+  /** 'PARSE', 'FORMAT', 'IO', ... */
+  readonly code: StatusCode;
+  /** the numeric tl_status */
+  readonly status: number;
+  /** the file the message is about, '' when none */
+  readonly file: string;
+  /** 1-based line in `file`, 0 when none */
+  readonly line: number;
+  /** complete and meant for a person: "ratings.csv:1842: rating \"7.5\" is outside 0.5-5" */
+  readonly message: string;
+}
+
+/** The kind of file the core detected from its content. */
+export type FileKind = 'unknown' | 'ratings' | 'movies' | 'tags' | 'links' | 'ignored';
+export declare const FILE_KINDS: readonly FileKind[];
+
+/** File names a folder contributes when a folder path is given (Node). */
+export declare const MOVIELENS_FILE_NAMES: readonly string[];
+
+/** Bytes fed to the core per call unless `chunkSize` says otherwise (4 MiB). */
+export declare const DEFAULT_CHUNK_SIZE: number;
+
+/**
+ * What loadDataset reads. In browsers and workers: File/Blob objects (read
+ * with blob.stream()), `{name, blob}` and `{name, bytes}`. In Node also a
+ * path string or `{name?, path}`; a folder contributes its MovieLens files.
+ */
+export type DatasetInput =
+  | Blob
+  | { name: string; blob: Blob }
+  | { name: string; bytes: Uint8Array | ArrayBuffer }
+  | string
+  | { name?: string; path: string };
+
+export interface LoadOptions {
+  /** called with 0 when a file starts, then after every chunk */
+  onProgress?: (fileName: string, bytesRead: number, totalBytes: number) => void;
+  /** bytes per chunk handed to the core, 1 to 2^30; default DEFAULT_CHUNK_SIZE */
+  chunkSize?: number;
+  /** aborting rejects the load with the signal's reason (an AbortError) */
+  signal?: AbortSignal;
+}
+
+/** The object `towerlens stats --json` prints for the same files. */
+export interface DatasetSummary {
+  ratings: number;
+  users: number;
+  /** movies in the catalogue (the movies file) */
+  movies: number;
+  /** catalogue movies with at least one rating */
+  rated_movies: number;
+  genres: string[];
+  rating_min: number;
+  rating_max: number;
+  /** Unix seconds; 0 when there are no ratings */
+  first_timestamp: number;
+  last_timestamp: number;
+  warnings: string[];
+  [key: string]: unknown;
+}
+
+export interface LoadedFile {
+  readonly name: string;
+  readonly bytes: number;
+  readonly kind: FileKind;
+}
+
+/** A dataset held in WebAssembly memory. Call free() when done with it. */
+export declare class Dataset {
+  private constructor();
+  /** the files read, in the order given */
+  readonly files: readonly LoadedFile[];
+  summary(): DatasetSummary;
+  readonly numRatings: number;
+  readonly numUsers: number;
+  /** catalogue movies plus rated movies missing from the catalogue */
+  readonly numMovies: number;
+  /** bytes held by all the dataset's arrays in WASM memory */
+  readonly bytesHeld: number;
+  /** bytes of the rating columns (user, movie, rating) and the user vocabulary */
+  readonly ratingBytes: number;
+  readonly freed: boolean;
+  /** releases the WASM memory; calling it again does nothing */
+  free(): void;
+}
+
+export declare class Towerlens {
+  private constructor();
+  /** true when the core uses WASM SIMD128 kernels */
+  readonly simd: boolean;
+  /** bytes of WASM memory reserved (never shrinks, so also the peak) */
+  readonly memoryBytes: number;
+  /** streams the inputs through the core's MovieLens reader into a dataset */
+  loadDataset(inputs: DatasetInput | DatasetInput[], options?: LoadOptions): Promise<Dataset>;
+}
+
+export interface CreateOptions {
+  /** URL of towerlens_core.mjs; default: wasm/towerlens_core.mjs beside towerlens.js */
+  moduleUrl?: string | URL;
+  /** the .wasm bytes, to skip fetching or reading them */
+  wasmBinary?: ArrayBuffer | Uint8Array;
+  /** Emscripten's hook to place the .wasm elsewhere */
+  locateFile?: (path: string, scriptDirectory: string) => string;
+}
+
+/** Loads the WebAssembly core (once per call) and returns an instance. */
+export declare function createTowerlens(options?: CreateOptions): Promise<Towerlens>;
