@@ -124,6 +124,18 @@ describe('towerlens page with the demo data', { timeout: 600_000 }, () => {
     assert.equal(await page.$$eval('#my-ratings li[data-movie-id]', (lis) => lis.length), 3);
   });
 
+  it('reloads and works with the server gone (offline)', async () => {
+    await server.close();
+    await page.reload();
+    await page.waitForSelector('body[data-engine="ready"]', { timeout: 30_000 });
+    await page.waitForSelector('#model-status[data-event="restored"]', { timeout: 30_000 });
+    await page.fill('#rec-user', String(userId));
+    await page.click('#rec-go');
+    await page.waitForFunction((id) => document.querySelector('#recs-title').textContent === `Top 10 for user ${id}`, userId);
+    const ids = await page.$$eval('#user-recs li', (lis) => lis.map((li) => Number(li.dataset.movieId)));
+    assert.deepEqual(ids, recsAfterTraining);
+  });
+
   it('works by keyboard and on a narrow screen', async () => {
     // Tab from the top (the skip link) reaches the demo button, and focus is visible
     await page.evaluate(() => { window.scrollTo(0, 0); document.querySelector('.skip-link').focus(); });

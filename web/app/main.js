@@ -88,4 +88,9 @@ function start() {
   );
 }
 
+// Offline: the service worker keeps a copy of what the page loaded.
+if ('serviceWorker' in navigator && location.protocol !== 'file:') {
+  navigator.serviceWorker.register(new URL('../sw.js', import.meta.url), { scope: new URL('../', import.meta.url).pathname }).catch(() => {});
+}
+
 start();
