@@ -1,6 +1,6 @@
 // Section 1: drop zone, file and folder pickers, the demo button, per-file
 // read progress, load errors (file, line, reason) and the dataset summary.
-import { $, el, clear, formatInt, formatBytes, formatDate, announce } from './dom.js';
+import { $, el, clear, formatInt, formatBytes, formatMonth, announce } from './dom.js';
 import { drawHistogram } from './charts.js';
 
 // Reads a dropped folder tree through the File and Directory Entries API.
@@ -39,7 +39,7 @@ function captureDrop(dataTransfer) {
 }
 
 export function readSummary(s) {
-  let hist = s.rating_hist || s.ratingHist || s.histogram || null;
+  let hist = s.rating_histogram || s.rating_hist || s.histogram || null;
   if (hist && !Array.isArray(hist)) hist = Object.keys(hist).sort((a, b) => a - b).map((k) => hist[k]);
   if (hist && hist.length === 11) hist = hist.slice(1); // index = half stars, 0 unused
   const genres = Array.isArray(s.genres) ? s.genres : Array.isArray(s.genre_names) ? s.genre_names : [];
@@ -165,8 +165,7 @@ export function createDataPanel(app) {
       stat('Movies', formatInt(s.movies), 'sum-movies'),
       Number.isFinite(s.rated) ? stat('Rated movies', formatInt(s.rated)) : null,
       s.genreCount ? stat('Genres', formatInt(s.genreCount)) : null,
-      stat('From', formatDate(s.first)),
-      stat('To', formatDate(s.last)),
+      el('div', { class: 'wide' }, el('dt', {}, 'Rated between'), el('dd', { id: 'sum-dates' }, `${formatMonth(s.first)} – ${formatMonth(s.last)}`)),
       Number.isFinite(s.tags) && s.tags > 0 ? stat('Tags', formatInt(s.tags)) : null,
     );
     if (s.hist) drawHistogram($('#histogram'), s.hist, $('#histogram-desc'));

@@ -71,9 +71,9 @@ export function formatSeconds(s) {
   return `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
-export function formatDate(unixSeconds) {
+export function formatMonth(unixSeconds) {
   if (!unixSeconds) return '–';
-  return new Date(unixSeconds * 1000).toLocaleDateString('en-GB', { year: 'numeric', month: 'short', day: 'numeric' });
+  return new Date(unixSeconds * 1000).toLocaleDateString('en-GB', { year: 'numeric', month: 'short', timeZone: 'UTC' });
 }
 
 export function formatMetric(v, digits = 3) {
