@@ -327,19 +327,24 @@ function resumeTraining() {
   return { state: 'running' };
 }
 
-// Reads a progress record from the API into one fixed shape.
+// Reads a progress record from the API into one fixed shape. The trainer
+// reports `epoch` = 1-based epoch of the last completed batch and `batch` =
+// batches completed in it (0 before the first batch).
 function readProgress(p) {
   const epochs = p.epochs || (state.config && state.config.epochs) || 1;
   const batches = p.batches || p.batchesPerEpoch || 1;
+  const completed = p.epochsCompleted ?? null;
+  const epochFinished = p.epochFinished ?? p.epochDone ?? (completed !== null && completed > run.lastEpochSeen);
   return {
-    epoch: p.epoch,                                   // 1-based epoch the last batch belonged to
+    epoch: Math.max(1, p.epoch || 1),
     epochs,
-    batch: p.batch,                                   // batches done in that epoch
+    batch: p.batch || 0,
     batches,
-    examples: p.examples || 0,
-    loss: p.loss,
+    examples: p.examples ?? p.examplesSeen ?? 0,
+    loss: p.lossPerExample ?? p.loss ?? p.runningLoss,
     examplesPerSecond: p.examplesPerSecond || 0,
-    epochFinished: !!(p.epochFinished ?? p.epochDone),
+    epochFinished: !!epochFinished,
+    finishedEpoch: completed !== null ? completed : p.epoch,
     finished: !!(p.finished ?? p.done),
   };
 }
@@ -375,10 +380,11 @@ async function trainLoop() {
 }
 
 async function endOfEpoch(p) {
-  if (p.epoch === run.lastEpochSeen) return;
-  run.lastEpochSeen = p.epoch;
+  const epoch = p.finishedEpoch || p.epoch;
+  if (epoch <= run.lastEpochSeen) return;
+  run.lastEpochSeen = epoch;
   const paused = performance.now();
-  post({ type: 'progress', phase: 'evaluate', what: 'model', epoch: p.epoch });
+  post({ type: 'progress', phase: 'evaluate', what: 'model', epoch });
   await tick(); // let the page show "evaluating" before the call
   let metrics = null;
   try {
@@ -386,9 +392,9 @@ async function endOfEpoch(p) {
   } catch (e) {
     post({ type: 'error', ...errorShape(e), message: `evaluation: ${errorShape(e).message}` });
   }
-  state.history.push({ epoch: p.epoch, metrics });
-  state.model.epochsDone = p.epoch;
-  post({ type: 'epoch', epoch: p.epoch, epochs: p.epochs, metrics, baseline: state.baseline });
+  state.history.push({ epoch, metrics });
+  state.model.epochsDone = epoch;
+  post({ type: 'epoch', epoch, epochs: p.epochs, metrics, baseline: state.baseline });
   await saveModel(p.finished);
   run.started += performance.now() - paused; // evaluation and saving do not count toward throughput/ETA
 }
