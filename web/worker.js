@@ -133,9 +133,12 @@ function modelMessage(bytes) {
 // ---------------------------------------------------------------- loading data
 
 // inputs: [{ file: Blob|File, path: string }]; path has folders for folder drops.
+// Returns the sources to read, what was skipped, and the inputs worth keeping
+// for a reload (a zip whole; of a folder only the files that were read).
 async function expandInputs(inputs) {
   const sources = [];
   const skipped = [];
+  const keep = [];
   const loose = [];
   const fromFolder = [];
   for (const input of inputs) {
@@ -148,6 +151,7 @@ async function expandInputs(inputs) {
       }
       for (const e of picked) sources.push({ name: baseName(e.name), size: e.size, stream: () => e.stream(), from: baseName(name) });
       for (const e of rest) skipped.push(e.name);
+      keep.push(input);
     } else if (name.includes('/')) {
       fromFolder.push(input);
     } else {
@@ -158,9 +162,11 @@ async function expandInputs(inputs) {
     const { picked, skipped: rest } = pickMovieLensFiles(fromFolder, (i) => i.path);
     for (const i of picked) sources.push({ name: baseName(i.path), size: i.file.size, blob: i.file });
     for (const i of rest) skipped.push(i.path);
+    keep.push(...picked);
   }
   for (const i of loose) sources.push({ name: baseName(i.path || i.file.name), size: i.file.size, blob: i.file });
-  return { sources, skipped };
+  keep.push(...loose);
+  return { sources, skipped, keep };
 }
 
 async function loadInputs(inputs, source, persist) {
@@ -168,7 +174,7 @@ async function loadInputs(inputs, source, persist) {
   state.loading = true;
   try {
     if (state.training === 'running') stopTraining();
-    const { sources, skipped } = await expandInputs(inputs);
+    const { sources, skipped, keep } = await expandInputs(inputs);
     if (sources.length === 0) throw Object.assign(new Error('no files to read'), { code: 'arg' });
     const files = sources.map((s) => ({ name: s.name, size: s.size, from: s.from || '' }));
     post({ type: 'progress', phase: 'read', files, index: 0, bytes: 0, total: files[0].size, done: false });
@@ -185,7 +191,7 @@ async function loadInputs(inputs, source, persist) {
     state.baseline = null;
     state.training = 'idle';
     refreshCaches();
-    if (persist && store) await persistData(inputs, source);
+    if (persist && store) await persistData(keep, source);
     post({ type: 'dataset', summary: state.dataset, files, skipped, source });
     post({ type: 'training', state: 'idle', history: [], baseline: null });
     return { summary: state.dataset, files, skipped };

@@ -8,7 +8,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import {
   checkPrerequisites, launch, openPage, dropFiles, fileSpec, demoFiles, demoDir, titlesOf, countRatings,
-  firstUserId, screenshot, parseCsv,
+  firstUserId, screenshot, sectionShot, parseCsv,
 } from './helpers.mjs';
 
 const TRAIN_TIMEOUT = 240_000;
@@ -55,7 +55,8 @@ describe('towerlens page with the demo data', { timeout: 600_000 }, () => {
     const rows = await page.$$eval('#file-progress li', (lis) => lis.map((li) => [li.querySelector('.name').textContent, li.querySelector('progress').value, li.querySelector('progress').max]));
     assert.equal(rows.length, demoFiles().length);
     for (const [name, value, max] of rows) assert.equal(value, max, `${name} read completely`);
-    await screenshot(page, 'app-training');
+    await page.waitForSelector('#metrics-body tr.latest', { timeout: TRAIN_TIMEOUT });
+    await sectionShot(page, '#train', 'app-training');
     await page.waitForSelector('body[data-training="done"]', { timeout: TRAIN_TIMEOUT });
     const epochs = await page.$$eval('#metrics-body tr:not(.baseline):not(.empty)', (trs) => trs.length);
     assert.ok(epochs >= 1, 'a metrics row per epoch');
@@ -77,7 +78,7 @@ describe('towerlens page with the demo data', { timeout: 600_000 }, () => {
     assert.ok(rated.length > 0, "the user's own top-rated movies are shown");
     for (const id of rated) assert.ok(!items.some((i) => i.id === id), 'seen movies are excluded by default');
     recsAfterTraining = items.map((i) => i.id);
-    await page.locator('#recommend').screenshot({ path: path.join(path.dirname(new URL(import.meta.url).pathname), 'screenshots/app-recommend.png') });
+    await sectionShot(page, '#recommend', 'app-recommend');
   });
 
   it('finds a movie by title and lists similar movies', async () => {
@@ -108,7 +109,7 @@ describe('towerlens page with the demo data', { timeout: 600_000 }, () => {
     await page.waitForFunction(() => document.querySelectorAll('#rate-list li:not(.empty)').length === 10);
     const ids = await page.$$eval('#rate-list li', (lis) => lis.map((li) => Number(li.dataset.movieId)));
     for (const id of chosen) assert.ok(!ids.includes(id), 'movies the visitor rated are not recommended back');
-    await page.locator('#rate').screenshot({ path: path.join(path.dirname(new URL(import.meta.url).pathname), 'screenshots/app-rate.png') });
+    await sectionShot(page, '#rate', 'app-rate');
   });
 
   it('restores the trained model after a reload', async () => {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import fs from 'node:fs';
 import {
-  checkPrerequisites, launch, openPage, dropFiles, fileSpec, fixtureDir, webRoot, screenshot, makeZip, countRatings,
+  checkPrerequisites, launch, openPage, dropFiles, fileSpec, fixtureDir, webRoot, sectionShot, makeZip, countRatings,
 } from './helpers.mjs';
 
 const XSS_TITLE = '<img src=x onerror=alert(1)>';
@@ -53,7 +53,7 @@ describe('towerlens page with bad and hostile files', { timeout: 600_000 }, () =
     assert.equal(where, 'ratings.csv:3');
     assert.match(await page.textContent('#load-errors .reason'), /7\.5/);
     assert.equal(await page.isHidden('#summary-body'), true, 'no dataset was loaded');
-    await page.locator('#data').screenshot({ path: path.join(fixtureDir, '../screenshots/app-error.png') });
+    await sectionShot(page, '#data', 'app-error');
   });
 
   it('loads a good file after the failed one, without a reload', async () => {
@@ -84,7 +84,7 @@ describe('towerlens page with bad and hostile files', { timeout: 600_000 }, () =
     const texts = await page.$$eval('.movie-title', (els) => els.map((e) => e.firstChild.textContent));
     assert.ok(texts.includes(XSS_TITLE));
     assert.ok(texts.includes('Salt & Pepper "Deluxe"'), 'quotes and ampersands survive');
-    await screenshot(page, 'app-xss', { fullPage: false });
+    await sectionShot(page, '#similar', 'app-xss');
   });
 
   it('reads a GroupLens-style .zip with the files inside a folder', async () => {

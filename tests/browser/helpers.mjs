@@ -119,6 +119,13 @@ export async function screenshot(page, name, options = {}) {
   return file;
 }
 
+// Screenshot of one section, scrolled below the sticky top bar first.
+export async function sectionShot(page, selector, name) {
+  await page.evaluate((sel) => document.querySelector(sel).scrollIntoView({ block: 'start', behavior: 'instant' }), selector);
+  fs.mkdirSync(screenshotDir, { recursive: true });
+  await page.locator(selector).screenshot({ path: path.join(screenshotDir, `${name}.png`) });
+}
+
 // Builds a .zip (deflate) in memory the way GroupLens packs its releases:
 // every file inside one folder. Uses CompressionStream, so no library.
 export async function makeZip(folder, files) {
