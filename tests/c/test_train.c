@@ -2,6 +2,7 @@
 
 #include "check.h"
 #include "towerlens/kernels.h"
+#include "towerlens/loader.h"
 #include "towerlens/rng.h"
 #include "towerlens/train.h"
 
@@ -455,6 +456,38 @@ static void test_errors(void)
     tl_dataset_free(ds);
 }
 
+/* The original's split of ml-latest-small: the first batch of 8192 rows
+ * must cost 8192 ln 8192 = 73,817.4 (near-zero logits: a wiring check). */
+static void test_real_first_batch(void)
+{
+    char dir[1024];
+    if (!check_shared_small(dir, sizeof dir)) return;
+    const char *paths[1] = {dir};
+    tl_dataset *ds = NULL;
+    tl_error err;
+    CHECK_INT(tl_load_paths(paths, 1, &ds, &err), TL_OK);
+    if (!ds) return;
+    tl_split_options so;
+    tl_split_options_default(&so);
+    so.train_rows = 80000;
+    so.test_rows = 20000;
+    tl_split *sp = NULL;
+    CHECK_INT(tl_split_make(ds, &so, &sp, &err), TL_OK);
+    tl_train_config cfg;
+    tl_train_config_preset(&cfg, "tfrs", &err);
+    tl_trainer *tr = NULL;
+    CHECK_INT(tl_trainer_new(ds, sp, &cfg, &tr, &err), TL_OK);
+    tl_train_progress p;
+    CHECK_INT(tl_trainer_step(tr, 1, 0, &p, &err), TL_OK);
+    printf("ml-latest-small first batch loss %.1f (8192 ln 8192 = %.1f)\n", p.first_batch_loss, 8192 * log(8192.0));
+    CHECK_NEAR(p.first_batch_loss, 8192 * log(8192.0), 5.0);
+    CHECK_INT(p.batches_per_epoch, 10); /* 9 x 8192 + 6272: the partial batch is kept */
+    CHECK_INT(p.examples_seen, 8192);
+    tl_trainer_free(tr);
+    tl_split_free(sp);
+    tl_dataset_free(ds);
+}
+
 int main(void)
 {
     test_loss_by_hand();
@@ -468,5 +501,6 @@ int main(void)
     test_first_loss_is_b_ln_b();
     test_stepwise_and_determinism();
     test_errors();
+    test_real_first_batch();
     return check_report("test_train");
 }
