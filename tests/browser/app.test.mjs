@@ -137,6 +137,24 @@ describe('towerlens page with the demo data', { timeout: 600_000 }, () => {
     assert.deepEqual(ids, recsAfterTraining);
   });
 
+  it('exports the model to a file and imports it back', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#model-export')]);
+    assert.match(download.suggestedFilename(), /^towerlens-model-\d{4}-\d{2}-\d{2}\.tlm$/);
+    const file = path.join(fs.mkdtempSync('/tmp/tl-model-'), download.suggestedFilename());
+    await download.saveAs(file);
+    assert.ok(fs.statSync(file).size > 0);
+    await page.click('#model-forget');
+    await page.waitForSelector('#model-status[data-event="forgotten"]');
+    await page.setInputFiles('#model-file', file);
+    await page.waitForSelector('#model-status[data-event="imported"]', { timeout: 30_000 });
+    await page.evaluate(() => document.querySelector('#user-recs').replaceChildren());
+    await page.fill('#rec-user', String(userId));
+    await page.click('#rec-go');
+    await page.waitForFunction(() => document.querySelectorAll('#user-recs li').length === 10);
+    const ids = await page.$$eval('#user-recs li', (lis) => lis.map((li) => Number(li.dataset.movieId)));
+    assert.deepEqual(ids, recsAfterTraining, 'the imported model gives the same top-10');
+  });
+
   it('works by keyboard and on a narrow screen', async () => {
     // Tab from the top (the skip link) reaches the demo button, and focus is visible
     await page.evaluate(() => { window.scrollTo(0, 0); document.querySelector('.skip-link').focus(); });
