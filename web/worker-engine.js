@@ -103,17 +103,21 @@ export class Engine {
     this.model = this.trainer.model || this.trainer;
   }
 
-  // Runs training for at most maxMillis; returns the trainer's progress record.
-  step(maxMillis) {
-    return call(this.trainer, 'step', { maxMillis });
+  // Runs training for at most maxMs; returns the trainer's progress record.
+  step(maxMs) {
+    return call(this.trainer, 'step', { maxMs });
   }
 
-  evaluate() {
-    return call(this.trainer, 'evaluate');
-  }
-
-  evaluatePopularity() {
-    return call(this.trainer, 'evaluatePopularity');
+  // Test metrics of the model and of popularity on the same split:
+  // { metrics, baseline, sampled } with the core's metric names.
+  evaluate(options = {}) {
+    const r = call(this.trainer, 'evaluate', options);
+    return {
+      metrics: (r.metrics && r.metrics.test) || r.metrics || null,
+      baseline: (r.baseline && r.baseline.test) || null,
+      sampled: !!(r.evaluated && r.evaluated.sampled),
+      evaluated: r.evaluated || null,
+    };
   }
 
   recommend(userId, options) {
@@ -130,7 +134,8 @@ export class Engine {
 
   // Model file bytes (a copy the caller owns).
   save() {
-    return call(this.model, 'save');
+    if (this.model && typeof this.model.save === 'function') return this.model.save();
+    return call(this.trainer, 'modelFile');
   }
 
   // Replaces the model with one read from bytes; the loaded dataset (if
