@@ -92,6 +92,7 @@ export class Engine {
     return call(this.dataset || this.model, 'userRatings', userId, { limit, order: 'rating' });
   }
 
+  // { name: { dim, batchSize, epochs, learningRate, seed, testFraction } }; {} until the API has it
   presets() {
     return typeof this.tl.presets === 'function' ? this.tl.presets() : {};
   }
@@ -100,7 +101,7 @@ export class Engine {
     if (!this.dataset) throw new TowerlensError('load a dataset first', { code: 'STATE' });
     this.dropModel();
     this.trainer = call(this.tl, 'createTrainer', this.dataset, config);
-    this.model = this.trainer.model || this.trainer;
+    this.model = this.trainer; // the trainer serves its live model while training goes on
   }
 
   // Runs training for at most maxMs; returns the trainer's progress record.
@@ -134,8 +135,7 @@ export class Engine {
 
   // Model file bytes (a copy the caller owns).
   save() {
-    if (this.model && typeof this.model.save === 'function') return this.model.save();
-    return call(this.trainer, 'modelFile');
+    return call(this.model || this.trainer, 'modelFile');
   }
 
   // Replaces the model with one read from bytes; the loaded dataset (if
