@@ -1,2 +1,70 @@
-# WebAssembly build (emcmake): filled in by the WASM build work.
+# WebAssembly build (emcmake cmake -S . -B build-wasm): the core library with
+# SIMD128, the ES module web/wasm/towerlens_core.mjs + .wasm that web/towerlens.js
+# loads, and every tests/c/test_*.c as a Node program registered with ctest.
+# Toolchain quirks of Emscripten 3.1.6 + Node 20 are in shared/notes/toolchain.md.
+
 target_compile_options(towerlens_core PUBLIC -msimd128)
+
+# emcc's JS optimizer (used at -O2 and above, and for MAXIMUM_MEMORY > 2GB)
+# requires 'acorn', which Debian ships in /usr/share/nodejs but this Node does
+# not search. A linker launcher sets NODE_PATH for every link, from any shell.
+if(EXISTS /usr/share/nodejs/acorn)
+  set(CMAKE_C_LINKER_LAUNCHER ${CMAKE_COMMAND} -E env NODE_PATH=/usr/share/nodejs)
+endif()
+
+# emcmake's default emulator adds --experimental-wasm-threads, which Node 20 rejects.
+find_program(TL_NODE NAMES node nodejs REQUIRED)
+
+set(TL_WASM_DIR ${CMAKE_SOURCE_DIR}/src/wasm)
+set(TL_WEB_WASM_DIR ${CMAKE_SOURCE_DIR}/web/wasm)
+
+# ---- the ES module for web/towerlens.js --------------------------------------
+file(GLOB TL_WASM_SOURCES CONFIGURE_DEPENDS ${TL_WASM_DIR}/*.c)
+add_executable(towerlens_wasm ${TL_WASM_SOURCES})
+target_include_directories(towerlens_wasm PRIVATE ${TL_WASM_DIR})
+target_compile_options(towerlens_wasm PRIVATE -O3)
+target_link_libraries(towerlens_wasm towerlens_core)
+set_target_properties(towerlens_wasm PROPERTIES
+  OUTPUT_NAME towerlens_core
+  SUFFIX .mjs
+  RUNTIME_OUTPUT_DIRECTORY ${TL_WEB_WASM_DIR}
+  LINK_DEPENDS "${TL_WASM_DIR}/node_extern_pre.js;${TL_WASM_DIR}/node_pre.js")
+target_link_options(towerlens_wasm PRIVATE
+  -O3 -msimd128
+  -sMODULARIZE=1 -sEXPORT_ES6=1 -sEXPORT_NAME=createTowerlensCore
+  -sENVIRONMENT=web,worker,node
+  -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB
+  -sEXPORTED_FUNCTIONS=_malloc,_free
+  -sEXPORTED_RUNTIME_METHODS=UTF8ToString,stringToUTF8,lengthBytesUTF8
+  --no-entry
+  # a library must not install process-wide uncaughtException/unhandledRejection
+  # handlers in its host's Node process
+  -sNODEJS_CATCH_EXIT=0 -sNODEJS_CATCH_REJECTION=0
+  # Node only: define require/__dirname in ES module scope, and hand the glue
+  # the .wasm bytes so it never calls fetch() on a file path.
+  "SHELL:--extern-pre-js ${TL_WASM_DIR}/node_extern_pre.js"
+  "SHELL:--pre-js ${TL_WASM_DIR}/node_pre.js")
+
+# ---- C unit tests under Node (the kernel tests compare SIMD128 with scalar) ---
+enable_testing()
+# the repo's package.json says "type": "module"; these programs are CommonJS
+file(WRITE ${CMAKE_BINARY_DIR}/package.json "{ \"type\": \"commonjs\" }\n")
+file(GLOB TL_C_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/c/test_*.c)
+foreach(test_src ${TL_C_TESTS})
+  get_filename_component(test_name ${test_src} NAME_WE)
+  add_executable(${test_name} ${test_src})
+  target_include_directories(${test_name} PRIVATE ${CMAKE_SOURCE_DIR}/tests/c ${CMAKE_SOURCE_DIR}/src/core)
+  target_link_libraries(${test_name} towerlens_core)
+  set_target_properties(${test_name} PROPERTIES
+    CROSSCOMPILING_EMULATOR ${TL_NODE}
+    LINK_DEPENDS ${TL_WASM_DIR}/test_env_pre.js)
+  # NODERAWFS: tests read fixtures and ../shared through the real file system.
+  # -O1 at link keeps the many test links quick; the code itself is -O3.
+  target_link_options(${test_name} PRIVATE
+    -O1 -msimd128 -sENVIRONMENT=node -sNODERAWFS=1 -sEXIT_RUNTIME=1
+    -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB
+    "SHELL:--pre-js ${TL_WASM_DIR}/test_env_pre.js")
+  add_test(NAME ${test_name} COMMAND ${test_name})
+  set_tests_properties(${test_name} PROPERTIES
+    ENVIRONMENT "TL_SOURCE_DIR=${CMAKE_SOURCE_DIR}" TIMEOUT 300)
+endforeach()

@@ -1,6 +1,14 @@
 /* Dense float kernels. The only place that knows about SIMD: each kernel has
  * a portable scalar twin (`*_scalar`) that tests compare the SIMD build with.
- * Matrices are row-major; `ld*` are row strides in floats. */
+ * Matrices are row-major; `ld*` are row strides in floats.
+ *
+ * Determinism: every output element of every kernel is computed by one
+ * fixed sequence of IEEE float operations, identical in the SIMD code (which
+ * only computes independent outputs side by side, or emulates 4 lanes in the
+ * scalar code) and in the scalar twins. With FMA contraction off
+ * (-ffp-contract=off) the native and WASM builds therefore produce
+ * bit-identical results. No libm transcendental is used: tl_expf and tl_log
+ * below are built from + - * / only. */
 #ifndef TOWERLENS_KERNELS_H
 #define TOWERLENS_KERNELS_H
 
@@ -23,6 +31,58 @@ void tl_axpy_scalar(float a, const float *x, float *y, size_t n);
 /* out[r] = M[r, :] . x  for r < rows (M is rows x n, stride ldm) */
 void tl_gemv(const float *M, size_t rows, size_t ldm, const float *x, size_t n, float *out);
 void tl_gemv_scalar(const float *M, size_t rows, size_t ldm, const float *x, size_t n, float *out);
+
+/* ---- small GEMMs -------------------------------------------------------
+ * Each output is one sum in a fixed order (ascending k, j or i), so tiling
+ * and SIMD never change a result. */
+
+/* Rows per packed panel: B (n x dim) is packed as ceil(n/8) panels, each
+ * dim x 8 floats (panel p, step k holds B[8p..8p+7][k]; missing rows are 0),
+ * so the logit kernel reads B contiguously. */
+#define TL_PANEL 8
+size_t tl_panel_floats(size_t n, size_t dim);
+void tl_pack_panels(const float *B, size_t n, size_t ldb, size_t dim, float *packed);
+
+/* C[i][j] = sum_k A[i][k] * B[j][k] (k ascending from 0.0f): A is m x dim,
+ * B is n x dim given packed, C is m x n. */
+void tl_gemm_abt(const float *A, size_t m, size_t lda, const float *Bpacked, size_t n, size_t dim,
+                 float *C, size_t ldc);
+void tl_gemm_abt_scalar(const float *A, size_t m, size_t lda, const float *Bpacked, size_t n,
+                        size_t dim, float *C, size_t ldc);
+
+/* C[i][c] = sum_j A[i][j] * B[j][c] (j ascending from 0.0f): A is m x n,
+ * B is n x dim, C is m x dim (overwritten). */
+void tl_gemm_ab(const float *A, size_t m, size_t lda, const float *B, size_t n, size_t ldb,
+                size_t dim, float *C, size_t ldc);
+void tl_gemm_ab_scalar(const float *A, size_t m, size_t lda, const float *B, size_t n, size_t ldb,
+                       size_t dim, float *C, size_t ldc);
+
+/* C[j][c] += sum_i A[i][j] * B[i][c] (i ascending, starting from C's value):
+ * A is m x n, B is m x dim, C is n x dim. */
+void tl_gemm_atb_acc(const float *A, size_t m, size_t lda, size_t n, const float *B, size_t ldb,
+                     size_t dim, float *C, size_t ldc);
+void tl_gemm_atb_acc_scalar(const float *A, size_t m, size_t lda, size_t n, const float *B,
+                            size_t ldb, size_t dim, float *C, size_t ldc);
+
+/* ---- math without libm -------------------------------------------------- */
+
+/* e^x in float: Cody-Waite range reduction and a degree-6 polynomial
+ * (Cephes' expf coefficients), within 2 ulp on [-87, 88]; x below -87
+ * gives e^-87, x above 88 gives e^88 (callers never go there). */
+float tl_expf(float x);
+
+/* Natural log in double for x > 0 (finite), within ~1 ulp; 0 or negative
+ * gives -inf / NaN. Used for reported losses, never for model updates. */
+double tl_log(double x);
+
+/* Softmax of x[0..n-1] in place (n >= 1): x[j] = e_j / sum with
+ * e_j = exp(x[j] - max), flushed to 0 when x[j] - max < -64 (keeps
+ * gradients out of subnormal range; e^-64 is far below float resolution of
+ * the sum). Returns the row max and the sum of the e_j, so the caller can
+ * form log-sum-exp = max + log(sum). The max and sum use 4 lanes, folded as
+ * (l0 + l1) + (l2 + l3), then the tail in order. */
+void tl_softmax_row(float *x, size_t n, float *max_out, float *sum_out);
+void tl_softmax_row_scalar(float *x, size_t n, float *max_out, float *sum_out);
 
 #ifdef __cplusplus
 }

@@ -30,17 +30,30 @@ void tl_loader_free(tl_loader *ld);
 
 /* Start a file. `name` is used in messages ("ratings.csv:12: ..."). */
 tl_status tl_loader_begin(tl_loader *ld, const char *name, tl_error *err);
+/* Optional, right after tl_loader_begin: the current file must be of this
+ * kind (e.g. the page's "ratings" slot); another kind is a TL_E_FORMAT error
+ * naming what was expected. TL_FILE_UNKNOWN accepts any kind (the default). */
+tl_status tl_loader_expect(tl_loader *ld, tl_file_kind kind, tl_error *err);
+/* Optional, after tl_loader_begin: the current file's size in bytes when
+ * known (File.size, fstat). A ratings file then gets its memory reserved
+ * once (about size/20 ratings; untouched pages cost no RAM) instead of
+ * growing by copies; the reservation is trimmed in tl_loader_finish. */
+tl_status tl_loader_size_hint(tl_loader *ld, uint64_t bytes, tl_error *err);
 /* Feed the next chunk of the current file; any size, including 1 byte. */
 tl_status tl_loader_feed(tl_loader *ld, const uint8_t *bytes, size_t n, tl_error *err);
 /* End the current file; reports its detected kind. */
 tl_status tl_loader_end(tl_loader *ld, tl_file_kind *kind, tl_error *err);
 /* Build the dataset from everything fed (needs at least one ratings file).
- * The loader may be freed afterwards; the dataset owns its memory. */
+ * The loader may be freed afterwards; the dataset owns its memory.
+ * After any error the loader keeps reporting it: free it and use a new one. */
 tl_status tl_loader_finish(tl_loader *ld, tl_dataset **out, tl_error *err);
 
 /* Convenience for the CLI and tests: files or folders (a folder contributes
  * the MovieLens files it holds), read in chunks. */
 tl_status tl_load_paths(const char *const *paths, size_t n_paths, tl_dataset **out, tl_error *err);
+
+/* "ratings", "movies", "tags", "links", "unused", "unknown" */
+const char *tl_file_kind_name(tl_file_kind kind);
 
 /* The summary object printed by `towerlens stats --json` and returned by the
  * JS API: ratings, users, movies, rated_movies, genres, rating_min,

@@ -9,6 +9,12 @@ typedef struct tl_command {
     int (*run)(int argc, char **argv); /* argv[0] is the command name */
 } tl_command;
 
+int cmd_stats(int argc, char **argv);
+int cmd_train(int argc, char **argv);
+int cmd_recommend(int argc, char **argv);
+int cmd_similar(int argc, char **argv);
+int cmd_foldin(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 int cmd_generate(int argc, char **argv);
 
 #endif

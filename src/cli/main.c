@@ -6,6 +6,12 @@
 
 /* Each command lives in its own cmd_*.c file. */
 static const tl_command commands[] = {
+    {"stats", "summarise MovieLens files or a folder: counts, genres, ratings, warnings", cmd_stats},
+    {"train", "train the two-tower model, evaluate it beside popularity, optionally save it", cmd_train},
+    {"recommend", "top-k movies for a user of a trained model, seen movies left out", cmd_recommend},
+    {"similar", "movies nearest to a movie by cosine similarity of embeddings", cmd_similar},
+    {"foldin", "recommendations for a new visitor from a few ratings", cmd_foldin},
+    {"export", "write a model's embeddings with their ids as CSV or .npy", cmd_export},
     {"generate", "write a synthetic MovieLens data set with learnable tastes", cmd_generate},
     {NULL, NULL, NULL},
 };

@@ -1,3 +1,5 @@
+#include <stdint.h>
+
 #include "check.h"
 #include "towerlens/kernels.h"
 
@@ -5,6 +7,11 @@ static float frand(unsigned *s)
 {
     *s = *s * 1664525u + 1013904223u;
     return (float)((*s >> 8) & 0xFFFF) / 32768.0f - 1.0f;
+}
+
+static void fill(float *x, size_t n, unsigned *s, float scale)
+{
+    for (size_t i = 0; i < n; i++) x[i] = frand(s) * scale;
 }
 
 /* the SIMD path (in WASM) and the portable path must agree to 1e-5 relative */
@@ -35,9 +42,177 @@ static void test_dot_axpy_gemv(void)
     for (int r = 0; r < 5; r++) CHECK_NEAR(o1[r], o2[r], 1e-5);
 }
 
+/* Bit equality is what determinism needs; the 1e-5 relative check against
+ * a double reference guards the arithmetic itself. */
+static int close_rel(double got, double ref, double mag)
+{
+    return fabs(got - ref) <= 1e-5 * (mag + 1e-12);
+}
+
+static void test_gemm_sizes(size_t m, size_t n, size_t dim)
+{
+    unsigned s = (unsigned)(m * 131 + n * 17 + dim);
+    size_t lda = dim + 3, ldb = dim + 1, ldc = n + 5;
+    float *A = calloc(m * lda + 1, sizeof(float)), *B = calloc(n * ldb + 1, sizeof(float));
+    float *P = calloc(tl_panel_floats(n, dim) + 1, sizeof(float));
+    float *C1 = calloc(m * ldc + 1, sizeof(float)), *C2 = calloc(m * ldc + 1, sizeof(float));
+    fill(A, m * lda, &s, 1.0f);
+    fill(B, n * ldb, &s, 1.0f);
+    tl_pack_panels(B, n, ldb, dim, P);
+
+    /* C = A B^T */
+    tl_gemm_abt(A, m, lda, P, n, dim, C1, ldc);
+    tl_gemm_abt_scalar(A, m, lda, P, n, dim, C2, ldc);
+    int same = 1, near = 1;
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < n; j++) {
+            double ref = 0, mag = 0;
+            for (size_t k = 0; k < dim; k++) {
+                ref += (double)A[i * lda + k] * B[j * ldb + k];
+                mag += fabs((double)A[i * lda + k] * B[j * ldb + k]);
+            }
+            same &= C1[i * ldc + j] == C2[i * ldc + j];
+            near &= close_rel(C1[i * ldc + j], ref, mag);
+        }
+    CHECK(same);
+    CHECK(near);
+
+    /* C = A B with A m x n (reuse the first n columns of a wider A') */
+    size_t ld2 = n + 2, ldo = dim + 4;
+    float *G = calloc(m * ld2 + 1, sizeof(float)), *Bn = calloc(n * ldb + 1, sizeof(float));
+    float *O1 = calloc(m * ldo + 1, sizeof(float)), *O2 = calloc(m * ldo + 1, sizeof(float));
+    fill(G, m * ld2, &s, 1.0f);
+    fill(Bn, n * ldb, &s, 1.0f);
+    for (size_t i = 0; i < m * ldo; i++) O1[i] = O2[i] = 99.0f; /* overwritten, never read */
+    tl_gemm_ab(G, m, ld2, Bn, n, ldb, dim, O1, ldo);
+    tl_gemm_ab_scalar(G, m, ld2, Bn, n, ldb, dim, O2, ldo);
+    same = near = 1;
+    for (size_t i = 0; i < m; i++)
+        for (size_t c = 0; c < dim; c++) {
+            double ref = 0, mag = 0;
+            for (size_t j = 0; j < n; j++) {
+                ref += (double)G[i * ld2 + j] * Bn[j * ldb + c];
+                mag += fabs((double)G[i * ld2 + j] * Bn[j * ldb + c]);
+            }
+            same &= O1[i * ldo + c] == O2[i * ldo + c];
+            near &= close_rel(O1[i * ldo + c], ref, mag);
+        }
+    CHECK(same);
+    CHECK(near);
+
+    /* C += A^T B with A m x n, B m x dim, C n x dim starting non-zero */
+    float *Bm = calloc(m * ldb + 1, sizeof(float));
+    float *D1 = calloc(n * ldo + 1, sizeof(float)), *D2 = calloc(n * ldo + 1, sizeof(float));
+    fill(Bm, m * ldb, &s, 1.0f);
+    fill(D1, n * ldo, &s, 0.5f);
+    memcpy(D2, D1, n * ldo * sizeof(float));
+    float *D0 = malloc(n * ldo * sizeof(float) + 1);
+    memcpy(D0, D1, n * ldo * sizeof(float));
+    tl_gemm_atb_acc(G, m, ld2, n, Bm, ldb, dim, D1, ldo);
+    tl_gemm_atb_acc_scalar(G, m, ld2, n, Bm, ldb, dim, D2, ldo);
+    same = near = 1;
+    for (size_t j = 0; j < n; j++)
+        for (size_t c = 0; c < dim; c++) {
+            double ref = D0[j * ldo + c], mag = fabs(ref);
+            for (size_t i = 0; i < m; i++) {
+                ref += (double)G[i * ld2 + j] * Bm[i * ldb + c];
+                mag += fabs((double)G[i * ld2 + j] * Bm[i * ldb + c]);
+            }
+            same &= D1[j * ldo + c] == D2[j * ldo + c];
+            near &= close_rel(D1[j * ldo + c], ref, mag);
+        }
+    CHECK(same);
+    CHECK(near);
+    if (!same || !near) fprintf(stderr, "  (gemm sizes m=%zu n=%zu dim=%zu)\n", m, n, dim);
+
+    free(A), free(B), free(P), free(C1), free(C2), free(G), free(Bn), free(O1), free(O2), free(Bm), free(D1),
+        free(D2), free(D0);
+}
+
+static void test_gemms(void)
+{
+    static const size_t ms[] = {1, 3, 4, 7, 32, 37};
+    static const size_t ns[] = {1, 5, 8, 13, 64, 300, 600};
+    static const size_t ds[] = {1, 3, 8, 12, 32, 33};
+    for (size_t a = 0; a < sizeof ms / sizeof *ms; a++)
+        for (size_t b = 0; b < sizeof ns / sizeof *ns; b++)
+            for (size_t c = 0; c < sizeof ds / sizeof *ds; c++) test_gemm_sizes(ms[a], ns[b], ds[c]);
+    /* an empty sum over n = 0 still writes zeros */
+    float C[8] = {5, 5, 5, 5, 5, 5, 5, 5}, A[1] = {0}, B[8] = {0};
+    tl_gemm_ab(A, 1, 1, B, 0, 8, 8, C, 8);
+    for (int i = 0; i < 8; i++) CHECK(C[i] == 0.0f);
+}
+
+static void test_exp_log(void)
+{
+    double worst = 0;
+    for (float x = -87.0f; x <= 88.0f; x += 0.0137f) {
+        double ref = exp((double)x);
+        double rel = fabs((double)tl_expf(x) - ref) / ref;
+        if (rel > worst) worst = rel;
+    }
+    printf("tl_expf worst relative error on [-87, 88]: %.3g (%.2f ulp)\n", worst, worst / 5.96e-8);
+    CHECK(worst < 2.5 * 5.96e-8); /* ~2 ulp */
+    CHECK(tl_expf(0.0f) == 1.0f);
+    CHECK_NEAR(tl_expf(1.0f), 2.718281828, 3e-7);
+    CHECK_NEAR(tl_expf(-200.0f), exp(-87.0), 1e-42); /* clamped */
+
+    double lworst = 0;
+    for (double x = 1e-300; x < 1e300; x *= 1.37) {
+        double err = fabs(tl_log(x) - log(x));
+        double rel = err / (fabs(log(x)) + 1e-300);
+        if (rel > lworst) lworst = rel;
+    }
+    for (double x = 0.5; x < 3; x += 0.000913) {
+        double l = log(x);
+        if (l == 0) continue;
+        double rel = fabs(tl_log(x) - l) / fabs(l);
+        if (rel > lworst) lworst = rel;
+    }
+    printf("tl_log worst relative error: %.3g\n", lworst);
+    CHECK(lworst < 4e-16);
+    CHECK(tl_log(1.0) == 0.0);
+    CHECK_NEAR(tl_log(8192.0), 9.010913347279288, 1e-14);
+    CHECK(tl_log(0.0) == -INFINITY);
+    CHECK(isnan(tl_log(-1.0)));
+    CHECK_NEAR(tl_log(4.9e-324), -744.44007192138, 1e-9); /* subnormal */
+}
+
+static void test_softmax(void)
+{
+    unsigned s = 3;
+    for (size_t n = 1; n < 40; n++) {
+        float x1[40], x2[40], x0[40];
+        fill(x0, n, &s, 8.0f);
+        if (n > 5) x0[3] = -100.0f; /* below the flush threshold */
+        memcpy(x1, x0, sizeof x0);
+        memcpy(x2, x0, sizeof x0);
+        float m1, s1, m2, s2;
+        tl_softmax_row(x1, n, &m1, &s1);
+        tl_softmax_row_scalar(x2, n, &m2, &s2);
+        CHECK(memcmp(x1, x2, n * sizeof(float)) == 0);
+        CHECK(m1 == m2 && s1 == s2);
+        double mx = -1e30, sum = 0;
+        for (size_t i = 0; i < n; i++) mx = x0[i] > mx ? x0[i] : mx;
+        for (size_t i = 0; i < n; i++) sum += exp((double)x0[i] - mx);
+        CHECK_NEAR(m1, mx, 0);
+        CHECK_NEAR(s1, sum, 1e-5 * sum);
+        double total = 0;
+        for (size_t i = 0; i < n; i++) {
+            double p = exp((double)x0[i] - mx) / sum;
+            CHECK_NEAR(x1[i], p, 1e-6 * (p + 1e-30) + (x0[i] - mx < -64 ? 1e-27 : 0));
+            total += x1[i];
+        }
+        CHECK_NEAR(total, 1.0, 1e-5);
+    }
+}
+
 int main(void)
 {
     printf("kernels: %s\n", tl_kernels_simd() ? "SIMD128" : "scalar");
     test_dot_axpy_gemv();
+    test_gemms();
+    test_exp_log();
+    test_softmax();
     return check_report("test_kernels");
 }

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Native timings of the serving index and the evaluation (generated data).
+# Usage: bench/index.sh [BUILD_DIR]   (default: build, configured as Release)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$root/build}
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$build" --target towerlens_core -j2 >/dev/null
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+cc -O3 -std=c11 -D_POSIX_C_SOURCE=200809L -I"$root/include" "$root/bench/index_bench.c" \
+   "$build/libtowerlens_core.a" -lm -o "$out/index_bench"
+"$out/index_bench"

@@ -1,0 +1,135 @@
+/* Serving: top-k movies for a user vector over the catalogue, similar
+ * movies, and fold-in of a new visitor's ratings against the frozen movie
+ * tower.
+ *
+ * The index borrows the dataset (catalogue, years, genres, rating counts)
+ * and the embedding tables: both must outlive it and stay at the same
+ * address. Tables may change in place (training may continue); call
+ * tl_index_refresh afterwards so the cached movie norms and Gram matrix
+ * are recomputed (they are rebuilt lazily on the next call that needs them).
+ *
+ * Results are dense movie indices with scores, best first; equal scores go
+ * to the lower dense index. Only catalogue movies are ever returned. Raw
+ * ids are the caller's concern (tl_dataset_user_index / _movie_index give
+ * the messages for unknown ids); the index checks dense indices, k and
+ * pointers and fails with TL_E_ARG and a message. An index is not meant to
+ * be shared between threads (it owns scratch buffers). */
+#ifndef TOWERLENS_INDEX_H
+#define TOWERLENS_INDEX_H
+
+#include <stdint.h>
+
+#include "towerlens/dataset.h"
+#include "towerlens/error.h"
+#include "towerlens/eval.h"
+#include "towerlens/seen.h"
+#include "towerlens/topk.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct tl_index tl_index;
+
+tl_status tl_index_new(const tl_dataset *ds, const tl_embeddings *emb, tl_index **out, tl_error *err);
+void tl_index_free(tl_index *idx);
+/* The tables changed in place: drop the cached norms and Gram matrix. */
+void tl_index_refresh(tl_index *idx);
+uint32_t tl_index_catalogue_size(const tl_index *idx);
+
+/* Filters shared by every query. A movie is returned only when it passes all. */
+typedef struct tl_query {
+    const uint32_t *exclude; /* dense movie indices never returned (e.g. what the visitor rated) */
+    uint32_t n_exclude;
+    uint64_t genres;         /* keep movies with any of these genre bits; 0 = no genre filter */
+    int year_min, year_max;  /* inclusive; 0 = open end; with a bound set, movies without a year are dropped */
+    uint32_t min_ratings;    /* drop movies with fewer ratings in the dataset (tl_movie.n_ratings) */
+} tl_query;
+
+void tl_query_default(tl_query *q); /* no exclusions, no filters */
+
+/* Best k catalogue movies for `user_vec` (emb.dim floats) by dot product.
+ * `out` holds k items; *n_out < k when the filters leave fewer movies.
+ * 1 <= k <= catalogue size. q may be NULL (no filters). */
+tl_status tl_index_top_k(tl_index *idx, const float *user_vec, uint32_t k, const tl_query *q,
+                         tl_scored *out, uint32_t *n_out, tl_error *err);
+
+/* Top k for dense user `user` with its trained vector; when `seen` is not
+ * NULL the user's seen movies are excluded too (pass NULL to include them,
+ * as the original did). */
+tl_status tl_index_recommend(tl_index *idx, uint32_t user, const tl_seen *seen, uint32_t k,
+                             const tl_query *q, tl_scored *out, uint32_t *n_out, tl_error *err);
+
+/* Top k movies by cosine similarity to dense movie `movie`, never the movie
+ * itself. Movies with a zero vector score 0; a query movie with a zero
+ * vector is an error (its similarity is undefined). */
+tl_status tl_index_similar(tl_index *idx, uint32_t movie, uint32_t k, const tl_query *q,
+                           tl_scored *out, uint32_t *n_out, tl_error *err);
+
+/* ---- fold-in: a user vector for a new visitor ---- */
+
+typedef enum tl_foldin_method {
+    /* Maximise sum_i w_i log softmax_i(u) - (l2 * W / 2) |u|^2, where the
+     * softmax of rated movie i runs over the catalogue and W = sum_i w_i:
+     * the training objective for one user with the movie tower frozen.
+     * Solved with damped Newton steps from u = 0 (concave, so deterministic
+     * and reliable in a few steps). */
+    TL_FOLDIN_SOFTMAX = 0,
+    /* Regularised least squares in the implicit-feedback form: minimise
+     * sum_c conf_c (p_c - u.m_c)^2 + lambda |u|^2 over the catalogue with
+     * p = 1, conf = 1 + alpha w_i for rated movies and p = 0, conf = 1
+     * otherwise; lambda = l2 * trace(G) / dim with G = sum_c m_c m_c^T.
+     * One d x d solve with the cached G: the cheapest. */
+    TL_FOLDIN_LSQ = 1
+} tl_foldin_method;
+
+#define TL_FOLDIN_SOFTMAX_L2 0.3f /* default l2 per method, tuned on ml-latest-small */
+#define TL_FOLDIN_LSQ_L2 10.0f
+
+/* Defaults: softmax, at most 6 Newton steps (it stops once converged,
+ * usually after 3), l2 = the method's default, alpha 10, rating-weighted,
+ * uniform negatives (the full softmax). */
+typedef struct tl_foldin_options {
+    tl_foldin_method method;
+    uint32_t steps;          /* softmax: at most this many Newton steps */
+    float l2;                /* regularisation, scale-free (see the methods); 0 = the method's default */
+    float alpha;             /* least squares: confidence of a rated movie */
+    int weight_by_rating;    /* 1: w_i = rating / 5; 0: every rated movie weighs 1 */
+    int popularity_negatives;/* softmax: weight the normaliser by rating counts, as
+                                in-batch negatives do during training; 0 = uniform */
+    const uint32_t *counts;  /* rating count per dense movie for popularity_negatives
+                                (e.g. train counts); NULL = tl_movie.n_ratings */
+} tl_foldin_options;
+
+void tl_foldin_options_default(tl_foldin_options *opt);
+
+/* User vector (emb.dim floats into user_out) from n >= 1 (movie, rating)
+ * pairs: dense movie indices, ratings 0.5-5 (ratings may be NULL: every
+ * movie weighs 1). A movie given twice counts once, with its last rating.
+ * Movies outside the catalogue are allowed (their vectors carry signal). */
+tl_status tl_index_foldin(tl_index *idx, const uint32_t *movies, const float *ratings, uint32_t n,
+                          const tl_foldin_options *opt, float *user_out, tl_error *err);
+
+/* The fold-in quality check: for users with at least n_given train rows
+ * and with test rows, fold in n_given of their train ratings (a seeded
+ * draw per user) and compare protocol B (seen = all the user's train
+ * movies, relevant = test movies) for the folded vector against the
+ * trained one, over the same users. max_users = 0 evaluates every such
+ * user, otherwise a seeded sample of them. */
+typedef struct tl_foldin_report {
+    double recall_trained, recall_foldin;  /* mean Recall@20 */
+    double ndcg10_trained, ndcg10_foldin;  /* mean NDCG@10 */
+    double ratio;                          /* recall_foldin / recall_trained (0 when undefined) */
+    uint32_t users;
+    int sampled;
+} tl_foldin_report;
+
+tl_status tl_eval_foldin(const tl_dataset *ds, const uint32_t *train_rows, uint32_t n_train,
+                         const uint32_t *test_rows, uint32_t n_test, const tl_embeddings *emb,
+                         const tl_foldin_options *opt, uint32_t n_given, uint32_t max_users,
+                         uint64_t seed, tl_foldin_report *out, tl_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,35 @@
+/* Presenting ranked movies: the JSON both the CLI (`--json`) and the WASM API
+ * return, and the filters people type (genre names, year ranges). */
+#ifndef TOWERLENS_RESULTS_H
+#define TOWERLENS_RESULTS_H
+
+#include <stdint.h>
+
+#include "towerlens/buf.h"
+#include "towerlens/dataset.h"
+#include "towerlens/error.h"
+#include "towerlens/topk.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* {"items":[{"movieId":1,"title":"Toy Story","year":1995,"genres":["Adventure",...],
+ *  "score":1.25,"ratings":215,"imdbId":114709,"tmdbId":862}, ...]} best first;
+ * year, imdbId and tmdbId are null when unknown. */
+void tl_results_json(const tl_dataset *ds, const tl_scored *items, uint32_t n, tl_buf *out);
+
+/* One movie as the JSON object above, without "score". */
+void tl_movie_json(const tl_dataset *ds, uint32_t movie, tl_buf *out);
+
+/* Adds the bit of genre `name` (case-insensitive) to *mask; TL_E_NOTFOUND
+ * listing the known genres when the dataset has no such genre. */
+tl_status tl_genre_mask_add(const tl_dataset *ds, const char *name, uint64_t *mask, tl_error *err);
+
+/* "1990-1999", "1990-" or "-1999" or "1995" -> inclusive bounds (0 = open). */
+tl_status tl_parse_year_range(const char *text, int *year_min, int *year_max, tl_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

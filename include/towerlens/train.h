@@ -1,0 +1,163 @@
+/* Step-wise training of the two-tower model.
+ *
+ * A trainer owns the model, the optimiser state and every buffer; a call to
+ * tl_trainer_step runs a bounded amount of work (batches and/or
+ * milliseconds) and returns progress, so a browser worker can answer
+ * "stop", "recommend now" and progress queries between calls. The model is
+ * consistent between calls (it changes only at the end of a batch).
+ *
+ * The loss is the original's retrieval task: for a batch of B train rows,
+ * logits = U_b M_b^T (B x B), labels on the diagonal, softmax cross-entropy
+ * summed over the batch. The B x B matrix is never held whole: rows are
+ * processed in blocks (logits, softmax, gradient contributions), so memory
+ * is O(B * (d + block)). Adagrad updates only the rows a batch touches,
+ * after summing the gradients of duplicate rows (as Keras does).
+ *
+ * Seeds (S = config seed): the split uses S and S + 1 (split.h), the
+ * tables are initialised from S + 2, the batch order is a shuffle of the
+ * train rows with S + 3. Same dataset, split and config -> bit-identical
+ * model, natively and in WASM (kernels.h explains why). */
+#ifndef TOWERLENS_TRAIN_H
+#define TOWERLENS_TRAIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "towerlens/clock.h"
+#include "towerlens/dataset.h"
+#include "towerlens/error.h"
+#include "towerlens/model.h"
+#include "towerlens/split.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum tl_loss_kind {
+    TL_LOSS_INBATCH_SOFTMAX = 0 /* the original's tfrs.tasks.Retrieval */
+} tl_loss_kind;
+
+typedef enum tl_optimizer_kind {
+    TL_OPT_ADAGRAD = 0 /* accum += g^2; w -= lr * g / (sqrt(accum) + eps) */
+} tl_optimizer_kind;
+
+typedef struct tl_train_config {
+    char preset[24];          /* the preset it started from, for reports */
+    uint32_t dim;             /* embedding dimension */
+    uint32_t batch_size;
+    uint32_t epochs;
+    tl_loss_kind loss;
+    tl_optimizer_kind optimizer;
+    float learning_rate;
+    float adagrad_initial;    /* initial accumulator value */
+    float adagrad_epsilon;
+    float init_range;         /* tables start uniform(-init_range, init_range) */
+    uint64_t seed;            /* S, see above */
+    int reshuffle_each_epoch; /* 0: one shuffle, the same batches every epoch */
+    uint32_t block_rows;      /* logit rows per block (0 = TL_TRAIN_BLOCK_ROWS); never changes results */
+    tl_clock_fn clock;        /* NULL = tl_clock_default */
+    void *clock_ctx;
+} tl_train_config;
+
+#define TL_TRAIN_BLOCK_ROWS 32
+#define TL_MAX_BATCH (1u << 20)
+#define TL_MAX_EPOCHS 100000u
+
+/* Presets:
+ *   "tfrs"    the original notebook: d=32, batch 8192, 3 epochs, Adagrad
+ *             lr 0.1 (accumulator 0.1, epsilon 1e-7), init uniform(+-0.05),
+ *             seed 42, train rows shuffled once.
+ *   "default" the recommended model; for now identical to "tfrs" (a better
+ *             default is a later change).
+ * Unknown names fail with TL_E_ARG listing the known ones. */
+tl_status tl_train_config_preset(tl_train_config *cfg, const char *preset, tl_error *err);
+/* Checks ranges (dim, batch, epochs, rates) with messages naming the option. */
+tl_status tl_train_config_check(const tl_train_config *cfg, tl_error *err);
+/* {"preset","dim","batch_size","epochs","loss","optimizer","learning_rate",
+ *  "adagrad_initial","adagrad_epsilon","init_range","seed",
+ *  "reshuffle_each_epoch"[,"split":{"train":N,"test":N}]}: what the CLI's
+ * --json, the JS API and model files report (split may be NULL). */
+struct tl_buf;
+void tl_train_config_json(const tl_train_config *cfg, const tl_split *split, struct tl_buf *out);
+
+typedef struct tl_train_progress {
+    uint32_t epoch;              /* 1-based epoch of the last completed batch (0 before any) */
+    uint32_t batch;              /* batches completed in that epoch */
+    uint32_t batches_per_epoch;
+    uint32_t epochs;             /* total epochs configured */
+    uint32_t epochs_completed;
+    uint64_t examples_seen;      /* train examples in completed batches, over all epochs */
+    double running_loss;         /* mean summed batch loss so far in the current epoch */
+    double epoch_loss;           /* mean summed batch loss of the last completed epoch */
+    double last_batch_loss;      /* summed loss of the last completed batch */
+    double first_batch_loss;     /* summed loss of the very first batch (B ln B at the start) */
+    double seconds;              /* time spent inside tl_trainer_step */
+    double examples_per_second;  /* examples_seen / seconds */
+    int done;                    /* every epoch completed */
+} tl_train_progress;
+
+typedef struct tl_epoch_record {
+    uint32_t epoch;              /* 1-based */
+    double loss;                 /* mean summed batch loss over the epoch (Keras' progress bar) */
+    double loss_per_example;     /* total loss / examples */
+    double seconds;              /* training time of this epoch */
+} tl_epoch_record;
+
+typedef struct tl_trainer tl_trainer;
+
+/* Copies what it needs from the dataset and the split (the train rows; the
+ * dataset and split may be freed afterwards) and initialises the model. */
+tl_status tl_trainer_new(const tl_dataset *ds, const tl_split *split, const tl_train_config *cfg,
+                         tl_trainer **out, tl_error *err);
+void tl_trainer_free(tl_trainer *tr);
+
+/* Runs until `max_batches` batches have completed in this call (0 = no
+ * limit) or `max_ms` milliseconds have passed (0 = no limit), whichever is
+ * first; time is checked after every row block, so a call may end inside a
+ * batch and the next call continues it. Both 0 trains to the end. At least
+ * one row block runs per call. Fills `progress` (may be NULL). After the
+ * last epoch it returns TL_OK with progress.done = 1 and does nothing. */
+tl_status tl_trainer_step(tl_trainer *tr, uint32_t max_batches, double max_ms, tl_train_progress *progress,
+                          tl_error *err);
+
+void tl_trainer_get_progress(const tl_trainer *tr, tl_train_progress *progress);
+const tl_model *tl_trainer_model(const tl_trainer *tr);
+const tl_train_config *tl_trainer_config(const tl_trainer *tr);
+/* Completed epochs so far (n = progress.epochs_completed). */
+const tl_epoch_record *tl_trainer_epochs(const tl_trainer *tr, uint32_t *n);
+/* Bytes the trainer holds (model, optimiser state, batch buffers). */
+size_t tl_trainer_bytes(const tl_trainer *tr);
+
+/* ---- building blocks (used by the trainer, exposed for tests and later
+ * losses/heads) ---------------------------------------------------------- */
+
+/* One Adagrad step on a row: for each k, acc += g^2, then
+ * w -= (lr * g) / (sqrt(acc) + eps) (TensorFlow's ApplyAdagradV2 order). */
+void tl_adagrad_row(float *w, float *acc, const float *g, size_t dim, float lr, float eps);
+
+/* Workspace for the blocked in-batch softmax over batches of up to
+ * max_batch rows of dimension dim. */
+typedef struct tl_softmax_ws {
+    size_t max_batch, dim, block_rows;
+    size_t ld_logits;            /* row stride of the logit block (padded) */
+    float *packed;               /* M_b packed in panels (kernels.h) */
+    float *logits;               /* block_rows x ld_logits */
+} tl_softmax_ws;
+
+tl_status tl_softmax_ws_init(tl_softmax_ws *ws, size_t max_batch, size_t dim, size_t block_rows, tl_error *err);
+void tl_softmax_ws_free(tl_softmax_ws *ws);
+size_t tl_softmax_ws_bytes(const tl_softmax_ws *ws);
+
+/* Prepare a batch: packs M (B x dim) and zeroes dM (B x dim). */
+void tl_softmax_begin(tl_softmax_ws *ws, const float *M, size_t B, float *dM);
+/* Rows [row0, row0 + rows) of the batch: writes dU for those rows, adds
+ * their contribution to dM, returns their summed loss. */
+double tl_softmax_rows(tl_softmax_ws *ws, const float *U, const float *M, size_t B, size_t row0, size_t rows,
+                       float *dU, float *dM);
+/* A whole batch at once (begin + all blocks): the loss, dU and dM. */
+double tl_softmax_batch(tl_softmax_ws *ws, const float *U, const float *M, size_t B, float *dU, float *dM);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

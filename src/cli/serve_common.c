@@ -1,0 +1,96 @@
+#include "serve_common.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "towerlens/results.h"
+
+int serve_open(serve_session *s, const char *command, const char *model_path)
+{
+    tl_error err;
+    tl_error_clear(&err);
+    s->mf = NULL;
+    s->idx = NULL;
+    if (tl_store_load_path(model_path, &s->mf, &err) != TL_OK) {
+        fprintf(stderr, "towerlens %s: %s\n", command, err.message);
+        return 1;
+    }
+    tl_embeddings emb = tl_model_file_embeddings(s->mf);
+    if (tl_index_new(s->mf->ds, &emb, &s->idx, &err) != TL_OK) {
+        fprintf(stderr, "towerlens %s: %s\n", command, err.message);
+        serve_close(s);
+        return 1;
+    }
+    return 0;
+}
+
+void serve_close(serve_session *s)
+{
+    tl_index_free(s->idx);
+    tl_model_file_free(s->mf);
+    s->idx = NULL;
+    s->mf = NULL;
+}
+
+int serve_query(const serve_session *s, const char *command, const serve_filters *f, tl_query *q)
+{
+    tl_error err;
+    tl_error_clear(&err);
+    tl_query_default(q);
+    for (size_t i = 0; i < f->genres.n; i++)
+        if (tl_genre_mask_add(s->mf->ds, f->genres.items[i], &q->genres, &err) != TL_OK) {
+            fprintf(stderr, "towerlens %s: --genre: %s\n", command, err.message);
+            return 1;
+        }
+    if (f->years && tl_parse_year_range(f->years, &q->year_min, &q->year_max, &err) != TL_OK) {
+        fprintf(stderr, "towerlens %s: --years: %s\n", command, err.message);
+        return 1;
+    }
+    q->min_ratings = f->min_ratings;
+    return 0;
+}
+
+int serve_print(const serve_session *s, const char *command, const tl_scored *items, uint32_t n, int json)
+{
+    const tl_dataset *ds = s->mf->ds;
+    if (json) {
+        tl_buf b;
+        tl_buf_init(&b);
+        tl_results_json(ds, items, n, &b);
+        if (b.failed) {
+            fprintf(stderr, "towerlens %s: out of memory printing the results\n", command);
+            tl_buf_free(&b);
+            return 1;
+        }
+        printf("%s\n", b.data);
+        tl_buf_free(&b);
+        return 0;
+    }
+    if (n == 0) printf("no movies pass the filters\n");
+    for (uint32_t i = 0; i < n; i++) {
+        const tl_movie *mv = &ds->movies[items[i].index];
+        char year[16] = "";
+        if (mv->year != TL_NO_YEAR) snprintf(year, sizeof year, " (%d)", mv->year);
+        printf("%3u. %-8.4f %s%s  [id %u, %u ratings", i + 1, items[i].score, tl_movie_title(ds, items[i].index),
+               year, mv->id, mv->n_ratings);
+        for (uint32_t g = 0, first = 1; g < ds->n_genres; g++)
+            if (mv->genres >> g & 1) printf("%s%s", first ? "; " : "|", ds->genre_names[g]), first = 0;
+        printf("]\n");
+    }
+    return 0;
+}
+
+int serve_parse_id(const char *command, const char *option, const char *text, uint32_t *out)
+{
+    uint64_t v = 0;
+    size_t i = 0;
+    for (; text[i] >= '0' && text[i] <= '9' && v <= UINT32_MAX; i++) v = v * 10 + (uint64_t)(text[i] - '0');
+    if (i == 0 || text[i] != '\0' || v > UINT32_MAX) {
+        fprintf(stderr, "towerlens %s: %s must be a MovieLens id (a whole number from 0 to 4294967295), got \"%s\"\n",
+                command, option, text);
+        return 1;
+    }
+    *out = (uint32_t)v;
+    return 0;
+}

@@ -1,0 +1,45 @@
+/* What recommend, similar and foldin share: opening a model file with its
+ * index, turning filter options into a query, and printing ranked movies. */
+#ifndef TL_CLI_SERVE_COMMON_H
+#define TL_CLI_SERVE_COMMON_H
+
+#include <stdint.h>
+
+#include "args.h"
+#include "towerlens/index.h"
+#include "towerlens/store.h"
+
+typedef struct serve_filters {
+    tl_arg_list genres;     /* --genre G (repeatable) */
+    const char *years;      /* --years A-B */
+    uint32_t min_ratings;   /* --min-ratings N */
+} serve_filters;
+
+/* The option rows for --genre, --years and --min-ratings. */
+#define SERVE_FILTER_OPTS(f)                                                                                  \
+    {"genre", TL_ARG_STRINGS, &(f).genres, "G", "only movies of genre G (repeatable: any of them)", 0, 0},   \
+        {"years", TL_ARG_STRING, &(f).years, "A-B", "only movies released in these years (1990-1999, 1990-)", \
+         0, 0},                                                                                                \
+        {"min-ratings", TL_ARG_U32, &(f).min_ratings, "N", "only movies with at least N ratings", 0, 4e9}
+
+typedef struct serve_session {
+    tl_model_file *mf;
+    tl_index *idx;
+} serve_session;
+
+/* Loads the model file and builds its index; prints the error and returns
+ * non-zero on failure. */
+int serve_open(serve_session *s, const char *command, const char *model_path);
+void serve_close(serve_session *s);
+
+/* Fills q from the filters; prints the error and returns non-zero on failure. */
+int serve_query(const serve_session *s, const char *command, const serve_filters *f, tl_query *q);
+
+/* A raw MovieLens id (0 to 4294967295); prints the error and returns
+ * non-zero when `text` is not one. */
+int serve_parse_id(const char *command, const char *option, const char *text, uint32_t *out);
+
+/* Prints {"items": [...]} with --json, else a readable table. */
+int serve_print(const serve_session *s, const char *command, const tl_scored *items, uint32_t n, int json);
+
+#endif

@@ -1,0 +1,279 @@
+/* From everything fed to a dataset: dense indices in ascending raw id order
+ * (so file order does not matter), ratings renumbered in place, the
+ * catalogue joined with links, genres sorted by name, warnings. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loader_internal.h"
+
+static void warn(tl_dataset *ds, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void warn(tl_dataset *ds, const char *fmt, ...)
+{
+    if (ds->n_warnings >= TL_MAX_WARNINGS) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ds->warnings[ds->n_warnings++], TL_WARNING_MAX, fmt, ap);
+    va_end(ap);
+}
+
+static tl_status nomem(tl_loader *ld, tl_error *err, tl_dataset *ds, const char *what)
+{
+    tl_dataset_free(ds);
+    ld->name[0] = '\0';
+    return tl_loader_fail(ld, err, TL_E_NOMEM, 0, "out of memory while building the dataset (%s)", what);
+}
+
+/* Replaces each raw id by its dense index; `map` holds dense index + 1. */
+static void renumber(uint32_t *col, uint32_t n, const tl_idmap *map)
+{
+    const uint32_t *direct = map->direct;
+    const uint32_t cap = map->direct_cap;
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t id = col[k];
+        col[k] = (id < cap ? direct[id] : tl_idmap_get(map, id)) - 1;
+    }
+}
+
+/* Ratings whose (user, movie) pair came earlier. When every user's ratings
+ * are contiguous (MovieLens files are sorted by user) a stamp per movie is
+ * enough; otherwise group the movies by user first. */
+static int count_duplicates(const tl_dataset *ds, uint64_t *dups)
+{
+    uint32_t n = ds->n_ratings;
+    uint32_t *stamp = calloc(ds->n_movies ? ds->n_movies : 1, sizeof *stamp);
+    if (!stamp) return 0;
+    uint32_t runs = 0;
+    for (uint32_t k = 0; k < n; k++) runs += k == 0 || ds->r_user[k] != ds->r_user[k - 1];
+    *dups = 0;
+    if (runs == ds->n_users) {
+        uint32_t run = 0;
+        for (uint32_t k = 0; k < n; k++) {
+            run += k == 0 || ds->r_user[k] != ds->r_user[k - 1];
+            uint32_t m = ds->r_movie[k];
+            if (stamp[m] == run) (*dups)++;
+            else stamp[m] = run;
+        }
+        free(stamp);
+        return 1;
+    }
+    uint32_t *start = malloc(((size_t)ds->n_users + 1) * sizeof *start);
+    uint32_t *grouped = malloc((n ? n : 1) * sizeof *grouped);
+    if (!start || !grouped) {
+        free(stamp);
+        free(start);
+        free(grouped);
+        return 0;
+    }
+    start[0] = 0;
+    for (uint32_t u = 0; u < ds->n_users; u++) start[u + 1] = start[u] + ds->user_counts[u];
+    for (uint32_t k = 0; k < n; k++) grouped[start[ds->r_user[k]]++] = ds->r_movie[k];
+    /* start[u] now marks the end of user u's group */
+    uint32_t begin = 0;
+    for (uint32_t u = 0; u < ds->n_users; u++) {
+        for (uint32_t k = begin; k < start[u]; k++) {
+            uint32_t m = grouped[k];
+            if (stamp[m] == u + 1) (*dups)++;
+            else stamp[m] = u + 1;
+        }
+        begin = start[u];
+    }
+    free(stamp);
+    free(start);
+    free(grouped);
+    return 1;
+}
+
+typedef struct genre_order {
+    char name[TL_GENRE_NAME_MAX];
+    uint32_t old;
+} genre_order;
+
+static int cmp_genre(const void *a, const void *b)
+{
+    return strcmp(((const genre_order *)a)->name, ((const genre_order *)b)->name);
+}
+
+/* Genre bits follow the sorted names, whatever order files listed them in. */
+static void sort_genres(tl_loader *ld, tl_dataset *ds)
+{
+    genre_order order[TL_MAX_GENRES];
+    uint32_t new_of_old[TL_MAX_GENRES];
+    for (uint32_t g = 0; g < ld->n_genres; g++) {
+        memcpy(order[g].name, ld->genre_names[g], TL_GENRE_NAME_MAX);
+        order[g].old = g;
+    }
+    qsort(order, ld->n_genres, sizeof order[0], cmp_genre);
+    ds->n_genres = ld->n_genres;
+    for (uint32_t g = 0; g < ld->n_genres; g++) {
+        memcpy(ds->genre_names[g], order[g].name, TL_GENRE_NAME_MAX);
+        new_of_old[order[g].old] = g;
+    }
+    for (uint32_t i = 0; i < ds->n_movies; i++) {
+        uint64_t old = ds->movies[i].genres, bits = 0;
+        for (uint32_t g = 0; g < ld->n_genres; g++)
+            if (old >> g & 1) bits |= (uint64_t)1 << new_of_old[g];
+        ds->movies[i].genres = bits;
+    }
+}
+
+/* Two ascending id lists -> their ascending union. */
+static uint32_t *merge_ids(const uint32_t *a, uint32_t na, const uint32_t *b, uint32_t nb, uint32_t *n)
+{
+    uint64_t total = (uint64_t)na + nb;
+    if (total > UINT32_MAX || total * sizeof(uint32_t) > SIZE_MAX) return NULL;
+    uint32_t *out = malloc((size_t)(total ? total : 1) * sizeof *out);
+    if (!out) return NULL;
+    uint32_t i = 0, j = 0, k = 0;
+    while (i < na || j < nb) {
+        if (j == nb || (i < na && a[i] < b[j])) out[k++] = a[i++];
+        else if (i == na || b[j] < a[i]) out[k++] = b[j++];
+        else out[k++] = a[i++], j++;
+    }
+    *n = k;
+    return out;
+}
+
+static void *shrink(void *p, size_t bytes)
+{
+    void *q = realloc(p, bytes ? bytes : 1);
+    return q ? q : p;
+}
+
+tl_status tl_loader_finish(tl_loader *ld, tl_dataset **out, tl_error *err)
+{
+    if (out) *out = NULL;
+    if (!ld || !out) return tl_fail(err, TL_E_ARG, "tl_loader_finish: no loader or no output");
+    if (ld->failed) {
+        if (err) *err = ld->failure;
+        return ld->failed;
+    }
+    if (ld->finished) return tl_fail(err, TL_E_STATE, "tl_loader_finish: the dataset was already built");
+    if (ld->in_file)
+        return tl_fail(err, TL_E_STATE, "tl_loader_finish: the file %s was not ended (call tl_loader_end)", ld->name);
+    ld->name[0] = '\0'; /* messages from here on are about the whole input */
+    if (ld->files_of_kind[TL_FILE_RATINGS] == 0) {
+        if (ld->fed[0])
+            return tl_loader_fail(ld, err, TL_E_FORMAT, 0,
+                                  "no ratings file among the input (%s); expected a ratings file: ratings.csv "
+                                  "(userId,movieId,rating,timestamp), ml-100k u.data or ml-1m ratings.dat",
+                                  ld->fed);
+        return tl_loader_fail(ld, err, TL_E_FORMAT, 0,
+                              "no files were given; expected a ratings file: ratings.csv "
+                              "(userId,movieId,rating,timestamp), ml-100k u.data or ml-1m ratings.dat");
+    }
+    if (ld->n_ratings == 0)
+        return tl_loader_fail(ld, err, TL_E_FORMAT, 0,
+                              "no ratings: the ratings file has a header but no data lines (input: %s)", ld->fed);
+
+    tl_dataset *ds = calloc(1, sizeof *ds);
+    if (!ds) return nomem(ld, err, NULL, "dataset");
+    uint32_t n = ld->n_ratings;
+
+    /* users: dense index by ascending id; the count map becomes id -> index + 1 */
+    ds->user_ids = tl_idmap_sorted_ids(&ld->user_counts, &ds->n_users);
+    ds->user_counts = malloc((ds->n_users ? ds->n_users : 1) * sizeof *ds->user_counts);
+    if (!ds->user_ids || !ds->user_counts) return nomem(ld, err, ds, "users");
+    for (uint32_t i = 0; i < ds->n_users; i++) {
+        uint32_t *v = tl_idmap_find(&ld->user_counts, ds->user_ids[i]);
+        ds->user_counts[i] = *v;
+        *v = i + 1;
+    }
+
+    /* movies: the union of rated movies and the catalogue */
+    uint32_t n_rated = 0, n_listed = 0, n_movies = 0;
+    uint32_t *rated = tl_idmap_sorted_ids(&ld->movie_counts, &n_rated);
+    uint32_t *listed = tl_idmap_sorted_ids(&ld->cat_index, &n_listed);
+    uint32_t *ids = rated && listed ? merge_ids(rated, n_rated, listed, n_listed, &n_movies) : NULL;
+    free(rated);
+    free(listed);
+    if (!ids) return nomem(ld, err, ds, "movie ids");
+    ds->movies = calloc(n_movies ? n_movies : 1, sizeof *ds->movies);
+    if (!ds->movies) {
+        free(ids);
+        return nomem(ld, err, ds, "movies");
+    }
+    ds->n_movies = n_movies;
+    const int have_catalogue = ld->files_of_kind[TL_FILE_MOVIES] > 0;
+    uint64_t missing_ratings = 0;
+    uint32_t missing_movies = 0;
+    for (uint32_t j = 0; j < n_movies; j++) {
+        tl_movie *mv = &ds->movies[j];
+        mv->id = ids[j];
+        uint32_t *count = tl_idmap_find(&ld->movie_counts, ids[j]);
+        if (count && *count) {
+            mv->n_ratings = *count;
+            *count = j + 1;
+            ds->n_rated_movies++;
+        }
+        uint32_t entry = tl_idmap_get(&ld->cat_index, ids[j]);
+        if (entry) {
+            const tl_cat_entry *e = &ld->cat[entry - 1];
+            mv->title = e->title;
+            mv->year = e->year;
+            mv->genres = e->genres;
+            mv->in_catalogue = 1;
+        } else if (!have_catalogue) {
+            mv->in_catalogue = 1;
+        } else {
+            missing_movies++;
+            missing_ratings += mv->n_ratings;
+        }
+        ds->n_catalogue += mv->in_catalogue;
+    }
+    free(ids);
+
+    /* the ratings columns move into the dataset and get dense indices */
+    ds->n_ratings = n;
+    ds->r_user = ld->r_user;
+    ds->r_movie = ld->r_movie;
+    ds->r_half = ld->r_half;
+    ld->r_user = ld->r_movie = NULL;
+    ld->r_half = NULL;
+    ld->r_cap = 0;
+    renumber(ds->r_user, n, &ld->user_counts);
+    renumber(ds->r_movie, n, &ld->movie_counts);
+    ds->r_user = shrink(ds->r_user, (size_t)n * sizeof(uint32_t));
+    ds->r_movie = shrink(ds->r_movie, (size_t)n * sizeof(uint32_t));
+    ds->r_half = shrink(ds->r_half, n);
+
+    /* titles */
+    ds->strings = shrink(ld->strings, ld->strings_len);
+    ds->strings_len = ld->strings_len;
+    ld->strings = NULL;
+
+    /* links join the catalogue */
+    uint32_t stray_links = 0;
+    for (uint32_t i = 0; i < ld->n_links; i++) {
+        const tl_link_entry *l = &ld->links[i];
+        uint32_t j;
+        if (tl_dataset_movie_index(ds, l->id, &j, NULL) != TL_OK) {
+            stray_links++;
+            continue;
+        }
+        ds->movies[j].imdb_id = l->imdb;
+        ds->movies[j].tmdb_id = l->tmdb;
+    }
+
+    sort_genres(ld, ds);
+    memcpy(ds->rating_hist, ld->hist, sizeof ds->rating_hist);
+    ds->first_timestamp = ld->ts_min;
+    ds->last_timestamp = ld->ts_max;
+    ds->n_tags = ld->n_tags;
+
+    uint64_t dups = 0;
+    if (!count_duplicates(ds, &dups)) return nomem(ld, err, ds, "duplicate check");
+    if (missing_movies)
+        warn(ds, "%llu ratings of %u movies that are not in the movies file (kept; these movies have no title or genres)",
+             (unsigned long long)missing_ratings, missing_movies);
+    if (dups)
+        warn(ds, "%llu ratings repeat an earlier (user, movie) pair (all kept)", (unsigned long long)dups);
+    if (stray_links)
+        warn(ds, "%u links lines name movies that are in neither the movies nor the ratings files (ignored)",
+             stray_links);
+
+    ld->finished = 1;
+    *out = ds;
+    return TL_OK;
+}

@@ -1,0 +1,127 @@
+/* Internals of the streaming loader, shared by loader*.c (not installed). */
+#ifndef TL_LOADER_INTERNAL_H
+#define TL_LOADER_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "towerlens/csv.h"
+#include "towerlens/dataset.h"
+#include "towerlens/error.h"
+#include "towerlens/loader.h"
+#include "towerlens/movielens.h"
+
+/* Raw id -> uint32 value (0 = absent). MovieLens ids are small and dense,
+ * so ids below direct_cap live in an array indexed by id; the others in an
+ * open-addressing hash. The array grows to cover new ids while it stays
+ * within TL_IDMAP_DIRECT_LIMIT entries and 64 entries per id stored (at least
+ * 64K), so sparse huge ids cost hash entries, not megabytes. Invariant: every
+ * hashed id is >= direct_cap. */
+#define TL_IDMAP_DIRECT_LIMIT (1u << 22)
+#define TL_IDMAP_DIRECT_MIN (1u << 16)
+
+typedef struct tl_idmap {
+    uint32_t *direct;
+    uint32_t direct_cap;
+    uint32_t *keys, *vals; /* hash part, key slot empty when its value is 0 */
+    uint32_t hcap, hcount;
+    uint32_t count;        /* ids stored */
+} tl_idmap;
+
+void tl_idmap_free(tl_idmap *m);
+/* The value slot for id, created (0) when absent; NULL when out of memory.
+ * A created slot must be set non-zero before the next call. */
+uint32_t *tl_idmap_slot(tl_idmap *m, uint32_t id);
+/* The value slot for id, or NULL when absent. */
+uint32_t *tl_idmap_find(const tl_idmap *m, uint32_t id);
+static inline uint32_t tl_idmap_get(const tl_idmap *m, uint32_t id)
+{
+    if (id < m->direct_cap) return m->direct[id];
+    uint32_t *v = tl_idmap_find(m, id);
+    return v ? *v : 0;
+}
+/* Ids with a non-zero value, ascending (caller frees); NULL when out of memory. */
+uint32_t *tl_idmap_sorted_ids(const tl_idmap *m, uint32_t *n);
+
+/* A movie as listed in a movies file. */
+typedef struct tl_cat_entry {
+    uint32_t id;
+    uint32_t title; /* offset into the strings */
+    uint32_t line;
+    uint32_t file_no;
+    int16_t year;
+    uint64_t genres;
+} tl_cat_entry;
+
+typedef struct tl_link_entry {
+    uint32_t id, imdb, tmdb, line, file_no;
+} tl_link_entry;
+
+#define TL_MAX_RATINGS (UINT32_MAX - 1u)
+
+struct tl_loader {
+    /* a failure is sticky: every later call reports it again */
+    tl_status failed;
+    tl_error failure;
+    int finished;
+
+    /* the file being read */
+    int in_file;
+    char name[256];
+    uint32_t file_no;
+    uint64_t line;           /* lines completed in the current file */
+    tl_file_kind expect;     /* TL_FILE_UNKNOWN = any kind */
+    uint64_t size_hint;      /* bytes of the current file, 0 = unknown */
+    int detected;
+    const tl_ml_layout *layout;
+    const char *what;        /* what detection recognised, for messages */
+    uint8_t *head;           /* bytes before detection: up to the first non-blank line */
+    size_t head_len, head_cap, head_line_start;
+    int header_pending;      /* the next non-blank record is the header */
+    int csv_ready;
+    tl_csv csv;
+
+    /* ratings, raw ids until finish */
+    uint32_t n_ratings, r_cap;
+    uint32_t *r_user, *r_movie;
+    uint8_t *r_half;
+    tl_idmap user_counts, movie_counts;
+    uint32_t hist[11];
+    int64_t ts_min, ts_max;
+
+    /* catalogue */
+    tl_idmap cat_index;      /* movie id -> entry index + 1 */
+    tl_cat_entry *cat;
+    uint32_t n_cat, cat_cap;
+    char *strings;           /* starts with "" at offset 0 */
+    size_t strings_len, strings_cap;
+    uint32_t n_genres;
+    char genre_names[TL_MAX_GENRES][TL_GENRE_NAME_MAX];
+
+    /* links */
+    tl_idmap link_index;     /* movie id -> entry index + 1 */
+    tl_link_entry *links;
+    uint32_t n_links, links_cap;
+
+    uint32_t n_tags;
+    uint32_t files_of_kind[TL_FILE_IGNORED + 1];
+    char fed[400];           /* "movies.csv (movies), ..." for the no-ratings message */
+
+    uint8_t *scratch;        /* Latin-1 -> UTF-8 conversions */
+    size_t scratch_cap;
+};
+
+/* Records the failure (sticky) and returns it. */
+tl_status tl_loader_fail(tl_loader *ld, tl_error *err, tl_status status, uint64_t line, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/* Rows of each kind, from the general tokenizer path. `line` is where the record starts. */
+tl_status tl_loader_rating_row(tl_loader *ld, uint64_t line, tl_error *err);
+tl_status tl_loader_movie_row(tl_loader *ld, uint64_t line, tl_error *err);
+tl_status tl_loader_link_row(tl_loader *ld, uint64_t line, tl_error *err);
+tl_status tl_loader_tag_row(tl_loader *ld, uint64_t line, tl_error *err);
+
+/* Make room for `more` ratings; 0 when the count limit or memory says no. */
+int tl_loader_reserve_ratings(tl_loader *ld, uint32_t more);
+
+#endif

@@ -1,0 +1,93 @@
+/* Embedding tables with an OOV row, seeded initialisation, hashing. */
+#include "towerlens/model.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "towerlens/rng.h"
+
+static int table_floats(uint32_t rows_minus_oov, uint32_t dim, size_t *out)
+{
+    size_t rows = (size_t)rows_minus_oov + 1;
+    if (rows == 0 || rows > SIZE_MAX / sizeof(float) / dim) return 0;
+    *out = rows * dim;
+    return 1;
+}
+
+tl_status tl_model_new(uint32_t n_users, uint32_t n_movies, uint32_t dim, float init_range, uint64_t seed,
+                       tl_model **out, tl_error *err)
+{
+    *out = NULL;
+    if (dim == 0 || dim > TL_MAX_DIM)
+        return tl_fail(err, TL_E_ARG, "embedding dimension %u is outside 1-%d", dim, TL_MAX_DIM);
+    if (!(init_range >= 0.0f && init_range <= 1.0f))
+        return tl_fail(err, TL_E_ARG, "initialisation range %g is outside 0-1", (double)init_range);
+    size_t nu, nm;
+    if (!table_floats(n_users, dim, &nu) || !table_floats(n_movies, dim, &nm))
+        return tl_fail(err, TL_E_LIMIT, "embedding tables for %u users and %u movies at dimension %u do not fit in memory",
+                       n_users, n_movies, dim);
+    tl_model *m = calloc(1, sizeof *m);
+    if (!m) return tl_fail(err, TL_E_NOMEM, "out of memory allocating the model");
+    m->dim = dim;
+    m->n_users = n_users;
+    m->n_movies = n_movies;
+    m->users = malloc(nu * sizeof(float));
+    m->movies = malloc(nm * sizeof(float));
+    if (!m->users || !m->movies) {
+        tl_model_free(m);
+        return tl_fail(err, TL_E_NOMEM, "out of memory allocating embedding tables (%zu floats)", nu + nm);
+    }
+    tl_rng r;
+    tl_rng_seed(&r, seed);
+    for (size_t i = 0; i < nu; i++) m->users[i] = tl_rng_uniform(&r, -init_range, init_range);
+    for (size_t i = 0; i < nm; i++) m->movies[i] = tl_rng_uniform(&r, -init_range, init_range);
+    *out = m;
+    return TL_OK;
+}
+
+void tl_model_free(tl_model *m)
+{
+    if (!m) return;
+    free(m->users);
+    free(m->movies);
+    free(m);
+}
+
+static uint64_t hash_u32(uint64_t h, uint32_t v)
+{
+    unsigned char b[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
+                          (unsigned char)(v >> 24)};
+    return tl_fnv1a64(h, b, 4);
+}
+
+static uint64_t hash_floats(uint64_t h, const float *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint32_t u;
+        memcpy(&u, &x[i], sizeof u);
+        h = hash_u32(h, u);
+    }
+    return h;
+}
+
+uint64_t tl_model_hash(const tl_model *m)
+{
+    uint64_t h = TL_FNV_OFFSET;
+    h = hash_u32(h, m->dim);
+    h = hash_u32(h, m->n_users);
+    h = hash_u32(h, m->n_movies);
+    h = hash_floats(h, m->users, ((size_t)m->n_users + 1) * m->dim);
+    h = hash_floats(h, m->movies, ((size_t)m->n_movies + 1) * m->dim);
+    return h;
+}
+
+tl_embeddings tl_model_embeddings(const tl_model *m)
+{
+    tl_embeddings e;
+    e.users = m->users;
+    e.movies = m->movies;
+    e.dim = m->dim;
+    e.ld_users = m->dim;
+    e.ld_movies = m->dim;
+    return e;
+}

@@ -1,0 +1,25 @@
+/* Shared by the model-file reader and writer. */
+#ifndef TL_STORE_INTERNAL_H
+#define TL_STORE_INTERNAL_H
+
+#include "towerlens/store.h"
+
+#define TL_STORE_MAGIC "TLMODEL\0"
+#define TL_FOURCC(a, b, c, d) ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
+#define TL_TAG_CONF TL_FOURCC('C', 'O', 'N', 'F')
+#define TL_TAG_USER TL_FOURCC('U', 'S', 'E', 'R')
+#define TL_TAG_MOVI TL_FOURCC('M', 'O', 'V', 'I')
+#define TL_TAG_SEEN TL_FOURCC('S', 'E', 'E', 'N')
+#define TL_TAG_TENS TL_FOURCC('T', 'E', 'N', 'S')
+
+static inline uint64_t tl_store_checksum(const uint8_t *p, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+#endif

@@ -1,0 +1,318 @@
+/* The step-wise trainer: epochs, batches, row blocks, sparse Adagrad. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "towerlens/rng.h"
+#include "towerlens/train.h"
+
+/* Sums the gradients of duplicate rows, then applies one Adagrad update
+ * per unique row (Keras deduplicates sparse gradients the same way).
+ * `slot` maps a table row to its place in `sum` (-1 = not yet seen); it
+ * is all -1 again on return. */
+typedef struct sparse_table {
+    float *w, *acc;
+    int32_t *slot;
+    uint32_t *unique;
+    float *sum;
+} sparse_table;
+
+struct tl_trainer {
+    tl_train_config cfg;
+    tl_model *model;
+    float *acc_users, *acc_movies;
+    sparse_table users, movies;
+
+    uint32_t n_train;
+    uint32_t *order_user, *order_movie; /* train pairs in batch order */
+
+    tl_softmax_ws ws;
+    float *Ub, *Mb, *dU, *dM;           /* gathered batch and its gradients */
+
+    /* position */
+    uint32_t batches_per_epoch;
+    uint32_t epoch;        /* 0-based epoch in progress */
+    uint32_t batch;        /* 0-based batch in progress within the epoch */
+    int in_batch;          /* a batch is gathered and partly processed */
+    uint32_t batch_start, batch_len, next_row;
+    double batch_loss;
+
+    /* statistics */
+    uint64_t examples_seen, epoch_examples;
+    double epoch_loss_sum, epoch_seconds;
+    double last_batch_loss, first_batch_loss, last_epoch_loss;
+    uint32_t batches_done_in_epoch, last_epoch_number;
+    double seconds;
+    tl_epoch_record *epochs;
+    uint32_t epochs_completed;
+    size_t bytes;
+};
+
+static void *alloc_array(size_t n, size_t size, size_t *bytes)
+{
+    if (n == 0) n = 1;
+    if (n > SIZE_MAX / size) return NULL;
+    *bytes += n * size;
+    return malloc(n * size);
+}
+
+static void shuffle_pairs(tl_trainer *tr, uint64_t seed)
+{
+    /* one Fisher-Yates over the pair arrays (same swaps for both) */
+    tl_rng r;
+    tl_rng_seed(&r, seed);
+    for (uint32_t i = tr->n_train; i-- > 1;) {
+        uint32_t j = tl_rng_below(&r, i + 1);
+        uint32_t t = tr->order_user[i];
+        tr->order_user[i] = tr->order_user[j];
+        tr->order_user[j] = t;
+        t = tr->order_movie[i];
+        tr->order_movie[i] = tr->order_movie[j];
+        tr->order_movie[j] = t;
+    }
+}
+
+void tl_trainer_free(tl_trainer *tr)
+{
+    if (!tr) return;
+    tl_model_free(tr->model);
+    free(tr->acc_users);
+    free(tr->acc_movies);
+    free(tr->users.slot);
+    free(tr->users.unique);
+    free(tr->users.sum);
+    free(tr->movies.slot);
+    free(tr->movies.unique);
+    free(tr->movies.sum);
+    free(tr->order_user);
+    free(tr->order_movie);
+    tl_softmax_ws_free(&tr->ws);
+    free(tr->Ub);
+    free(tr->Mb);
+    free(tr->dU);
+    free(tr->dM);
+    free(tr->epochs);
+    free(tr);
+}
+
+static tl_status init_table(sparse_table *t, float *w, float **acc_out, uint32_t rows, uint32_t dim,
+                            uint32_t max_batch, float initial, size_t *bytes)
+{
+    size_t n = (size_t)rows * dim; /* fits: the model table of this size exists */
+    float *acc = alloc_array(n, sizeof(float), bytes);
+    *acc_out = acc;
+    t->w = w;
+    t->acc = acc;
+    t->slot = alloc_array(rows, sizeof(int32_t), bytes);
+    t->unique = alloc_array(max_batch, sizeof(uint32_t), bytes);
+    t->sum = alloc_array((size_t)max_batch * dim, sizeof(float), bytes);
+    if (!acc || !t->slot || !t->unique || !t->sum) return TL_E_NOMEM;
+    for (size_t i = 0; i < n; i++) acc[i] = initial;
+    for (uint32_t i = 0; i < rows; i++) t->slot[i] = -1;
+    return TL_OK;
+}
+
+tl_status tl_trainer_new(const tl_dataset *ds, const tl_split *split, const tl_train_config *cfg, tl_trainer **out,
+                         tl_error *err)
+{
+    *out = NULL;
+    if (!ds || !split || !cfg) return tl_fail(err, TL_E_ARG, "tl_trainer_new needs a dataset, a split and a config");
+    tl_status st = tl_train_config_check(cfg, err);
+    if (st != TL_OK) return st;
+    if (split->n_train == 0) return tl_fail(err, TL_E_ARG, "the split has no training rows");
+    if (ds->n_users == 0 || ds->n_movies == 0) return tl_fail(err, TL_E_ARG, "the dataset has no users or movies");
+    if (ds->n_users >= INT32_MAX || ds->n_movies >= INT32_MAX)
+        return tl_fail(err, TL_E_LIMIT, "%u users / %u movies exceed the trainer's limit of %d", ds->n_users,
+                       ds->n_movies, INT32_MAX - 1);
+    for (uint32_t i = 0; i < split->n_train; i++) {
+        uint32_t row = split->train[i];
+        if (row >= ds->n_ratings) return tl_fail(err, TL_E_ARG, "split row %u is outside the dataset's %u ratings", row, ds->n_ratings);
+        if (ds->r_user[row] >= ds->n_users || ds->r_movie[row] >= ds->n_movies)
+            return tl_fail(err, TL_E_ARG, "rating row %u refers to a user or movie index outside the dataset", row);
+    }
+
+    tl_trainer *tr = calloc(1, sizeof *tr);
+    if (!tr) return tl_fail(err, TL_E_NOMEM, "out of memory creating the trainer");
+    tr->cfg = *cfg;
+    if (!tr->cfg.clock) tr->cfg.clock = tl_clock_default;
+    st = tl_model_new(ds->n_users, ds->n_movies, cfg->dim, cfg->init_range, cfg->seed + 2, &tr->model, err);
+    if (st != TL_OK) {
+        tl_trainer_free(tr);
+        return st;
+    }
+    size_t bytes = sizeof *tr + ((size_t)ds->n_users + ds->n_movies + 2) * cfg->dim * sizeof(float);
+    uint32_t n = split->n_train, dim = cfg->dim;
+    uint32_t B = cfg->batch_size < n ? cfg->batch_size : n;
+    tr->n_train = n;
+    tr->batches_per_epoch = (n + cfg->batch_size - 1) / cfg->batch_size;
+
+    tr->order_user = alloc_array(n, sizeof(uint32_t), &bytes);
+    tr->order_movie = alloc_array(n, sizeof(uint32_t), &bytes);
+    tr->Ub = alloc_array((size_t)B * dim, sizeof(float), &bytes);
+    tr->Mb = alloc_array((size_t)B * dim, sizeof(float), &bytes);
+    tr->dU = alloc_array((size_t)B * dim, sizeof(float), &bytes);
+    tr->dM = alloc_array((size_t)B * dim, sizeof(float), &bytes);
+    tr->epochs = alloc_array(cfg->epochs, sizeof(tl_epoch_record), &bytes);
+    if (!tr->order_user || !tr->order_movie || !tr->Ub || !tr->Mb || !tr->dU || !tr->dM || !tr->epochs) goto nomem;
+    if (init_table(&tr->users, tr->model->users, &tr->acc_users, ds->n_users + 1, dim, B, cfg->adagrad_initial,
+                   &bytes) != TL_OK ||
+        init_table(&tr->movies, tr->model->movies, &tr->acc_movies, ds->n_movies + 1, dim, B,
+                   cfg->adagrad_initial, &bytes) != TL_OK)
+        goto nomem;
+    st = tl_softmax_ws_init(&tr->ws, B, dim, cfg->block_rows, err);
+    if (st != TL_OK) {
+        tl_trainer_free(tr);
+        return st;
+    }
+    bytes += tl_softmax_ws_bytes(&tr->ws);
+    tr->bytes = bytes;
+
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t row = split->train[i];
+        tr->order_user[i] = ds->r_user[row];
+        tr->order_movie[i] = ds->r_movie[row];
+    }
+    shuffle_pairs(tr, cfg->seed + 3);
+    *out = tr;
+    return TL_OK;
+
+nomem:
+    tl_trainer_free(tr);
+    return tl_fail(err, TL_E_NOMEM, "out of memory for training buffers (%u train rows, batch %u, dimension %u)", n,
+                   cfg->batch_size, cfg->dim);
+}
+
+static void gather(const float *table, const uint32_t *rows, uint32_t n, uint32_t dim, float *out)
+{
+    for (uint32_t i = 0; i < n; i++) memcpy(out + (size_t)i * dim, table + (size_t)rows[i] * dim, dim * sizeof(float));
+}
+
+static void apply_sparse(sparse_table *t, const uint32_t *rows, uint32_t n, const float *grads, uint32_t dim, float lr,
+                         float eps)
+{
+    uint32_t n_unique = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t r = rows[i];
+        const float *g = grads + (size_t)i * dim;
+        int32_t s = t->slot[r];
+        if (s < 0) {
+            s = (int32_t)n_unique++;
+            t->slot[r] = s;
+            t->unique[s] = r;
+            memcpy(t->sum + (size_t)s * dim, g, dim * sizeof(float));
+        } else {
+            float *acc = t->sum + (size_t)s * dim;
+            for (uint32_t k = 0; k < dim; k++) acc[k] += g[k];
+        }
+    }
+    for (uint32_t s = 0; s < n_unique; s++) {
+        size_t r = t->unique[s];
+        tl_adagrad_row(t->w + r * dim, t->acc + r * dim, t->sum + (size_t)s * dim, dim, lr, eps);
+        t->slot[r] = -1;
+    }
+}
+
+static void begin_batch(tl_trainer *tr)
+{
+    uint32_t start = tr->batch * tr->cfg.batch_size;
+    uint32_t len = tr->n_train - start < tr->cfg.batch_size ? tr->n_train - start : tr->cfg.batch_size;
+    uint32_t dim = tr->cfg.dim;
+    gather(tr->model->users, tr->order_user + start, len, dim, tr->Ub);
+    gather(tr->model->movies, tr->order_movie + start, len, dim, tr->Mb);
+    tl_softmax_begin(&tr->ws, tr->Mb, len, tr->dM);
+    tr->batch_start = start;
+    tr->batch_len = len;
+    tr->next_row = 0;
+    tr->batch_loss = 0.0;
+    tr->in_batch = 1;
+}
+
+static void finish_batch(tl_trainer *tr)
+{
+    uint32_t dim = tr->cfg.dim, len = tr->batch_len, start = tr->batch_start;
+    apply_sparse(&tr->users, tr->order_user + start, len, tr->dU, dim, tr->cfg.learning_rate, tr->cfg.adagrad_epsilon);
+    apply_sparse(&tr->movies, tr->order_movie + start, len, tr->dM, dim, tr->cfg.learning_rate,
+                 tr->cfg.adagrad_epsilon);
+    if (tr->examples_seen == 0) tr->first_batch_loss = tr->batch_loss;
+    tr->examples_seen += len;
+    tr->epoch_examples += len;
+    tr->epoch_loss_sum += tr->batch_loss;
+    tr->last_batch_loss = tr->batch_loss;
+    tr->in_batch = 0;
+    tr->batch++;
+    tr->batches_done_in_epoch = tr->batch;
+    tr->last_epoch_number = tr->epoch + 1;
+}
+
+static void finish_epoch(tl_trainer *tr)
+{
+    tl_epoch_record *e = &tr->epochs[tr->epochs_completed++];
+    e->epoch = tr->epoch + 1;
+    e->loss = tr->epoch_loss_sum / tr->batches_per_epoch;
+    e->loss_per_example = tr->epoch_loss_sum / (double)tr->epoch_examples;
+    e->seconds = tr->epoch_seconds;
+    tr->last_epoch_loss = e->loss;
+    tr->epoch++;
+    tr->batch = 0;
+    tr->epoch_loss_sum = 0.0;
+    tr->epoch_examples = 0;
+    tr->epoch_seconds = 0.0;
+    if (tr->cfg.reshuffle_each_epoch && tr->epoch < tr->cfg.epochs) shuffle_pairs(tr, tr->cfg.seed + 3 + tr->epoch);
+}
+
+tl_status tl_trainer_step(tl_trainer *tr, uint32_t max_batches, double max_ms, tl_train_progress *progress,
+                          tl_error *err)
+{
+    if (!tr) return tl_fail(err, TL_E_ARG, "tl_trainer_step needs a trainer");
+    if (!(max_ms >= 0.0)) return tl_fail(err, TL_E_ARG, "max_ms %g must be >= 0", max_ms);
+    tl_clock_fn clock = tr->cfg.clock;
+    double t0 = clock(tr->cfg.clock_ctx), t_last = t0;
+    uint32_t batches = 0;
+    while (tr->epoch < tr->cfg.epochs) {
+        if (!tr->in_batch) begin_batch(tr);
+        uint32_t rows = tr->batch_len - tr->next_row;
+        if (rows > tr->ws.block_rows) rows = (uint32_t)tr->ws.block_rows;
+        tr->batch_loss += tl_softmax_rows(&tr->ws, tr->Ub, tr->Mb, tr->batch_len, tr->next_row, rows, tr->dU, tr->dM);
+        tr->next_row += rows;
+        if (tr->next_row == tr->batch_len) {
+            finish_batch(tr);
+            batches++;
+        }
+        double t = clock(tr->cfg.clock_ctx);
+        tr->epoch_seconds += (t - t_last) / 1e3;
+        tr->seconds += (t - t_last) / 1e3;
+        t_last = t;
+        if (!tr->in_batch && tr->batch == tr->batches_per_epoch) finish_epoch(tr);
+        if (max_batches && batches >= max_batches) break;
+        if (max_ms > 0.0 && t - t0 >= max_ms) break;
+    }
+    if (progress) tl_trainer_get_progress(tr, progress);
+    return TL_OK;
+}
+
+void tl_trainer_get_progress(const tl_trainer *tr, tl_train_progress *p)
+{
+    memset(p, 0, sizeof *p);
+    p->epoch = tr->last_epoch_number;
+    p->batch = tr->batches_done_in_epoch;
+    p->batches_per_epoch = tr->batches_per_epoch;
+    p->epochs = tr->cfg.epochs;
+    p->epochs_completed = tr->epochs_completed;
+    p->examples_seen = tr->examples_seen;
+    p->running_loss = tr->batch ? tr->epoch_loss_sum / tr->batch : tr->last_epoch_loss;
+    p->epoch_loss = tr->last_epoch_loss;
+    p->last_batch_loss = tr->last_batch_loss;
+    p->first_batch_loss = tr->first_batch_loss;
+    p->seconds = tr->seconds;
+    p->examples_per_second = tr->seconds > 0.0 ? (double)tr->examples_seen / tr->seconds : 0.0;
+    p->done = tr->epoch >= tr->cfg.epochs;
+}
+
+const tl_model *tl_trainer_model(const tl_trainer *tr) { return tr->model; }
+const tl_train_config *tl_trainer_config(const tl_trainer *tr) { return &tr->cfg; }
+size_t tl_trainer_bytes(const tl_trainer *tr) { return tr->bytes; }
+
+const tl_epoch_record *tl_trainer_epochs(const tl_trainer *tr, uint32_t *n)
+{
+    *n = tr->epochs_completed;
+    return tr->epochs;
+}

@@ -1,0 +1,85 @@
+/* Training presets and their range checks. */
+#include <inttypes.h>
+#include <math.h>
+#include <string.h>
+
+#include "towerlens/buf.h"
+#include "towerlens/train.h"
+
+static void preset_tfrs(tl_train_config *c)
+{
+    memset(c, 0, sizeof *c);
+    strcpy(c->preset, "tfrs");
+    c->dim = 32;
+    c->batch_size = 8192;
+    c->epochs = 3;
+    c->loss = TL_LOSS_INBATCH_SOFTMAX;
+    c->optimizer = TL_OPT_ADAGRAD;
+    c->learning_rate = 0.1f;
+    c->adagrad_initial = 0.1f;
+    c->adagrad_epsilon = 1e-7f;
+    c->init_range = 0.05f;
+    c->seed = 42;
+    c->reshuffle_each_epoch = 0;
+    c->block_rows = 0;
+}
+
+tl_status tl_train_config_preset(tl_train_config *cfg, const char *preset, tl_error *err)
+{
+    if (!preset || !strcmp(preset, "tfrs")) {
+        preset_tfrs(cfg);
+        return TL_OK;
+    }
+    if (!strcmp(preset, "default")) {
+        preset_tfrs(cfg); /* until a better default lands (see train.h) */
+        strcpy(cfg->preset, "default");
+        return TL_OK;
+    }
+    return tl_fail(err, TL_E_ARG, "unknown preset \"%s\" (known: tfrs, default)", preset);
+}
+
+tl_status tl_train_config_check(const tl_train_config *c, tl_error *err)
+{
+    if (c->dim < 1 || c->dim > TL_MAX_DIM)
+        return tl_fail(err, TL_E_ARG, "dimension %u is outside 1-%d", c->dim, TL_MAX_DIM);
+    if (c->batch_size < 1 || c->batch_size > TL_MAX_BATCH)
+        return tl_fail(err, TL_E_ARG, "batch size %u is outside 1-%u", c->batch_size, TL_MAX_BATCH);
+    if (c->epochs < 1 || c->epochs > TL_MAX_EPOCHS)
+        return tl_fail(err, TL_E_ARG, "epochs %u is outside 1-%u", c->epochs, TL_MAX_EPOCHS);
+    if (c->loss != TL_LOSS_INBATCH_SOFTMAX) return tl_fail(err, TL_E_ARG, "unknown loss %d", (int)c->loss);
+    if (c->optimizer != TL_OPT_ADAGRAD) return tl_fail(err, TL_E_ARG, "unknown optimizer %d", (int)c->optimizer);
+    if (!(c->learning_rate > 0.0f && c->learning_rate <= 100.0f))
+        return tl_fail(err, TL_E_ARG, "learning rate %g is outside (0, 100]", (double)c->learning_rate);
+    if (!(c->adagrad_initial >= 0.0f && isfinite(c->adagrad_initial)))
+        return tl_fail(err, TL_E_ARG, "Adagrad initial accumulator %g must be >= 0", (double)c->adagrad_initial);
+    if (!(c->adagrad_epsilon >= 0.0f && isfinite(c->adagrad_epsilon)))
+        return tl_fail(err, TL_E_ARG, "Adagrad epsilon %g must be >= 0", (double)c->adagrad_epsilon);
+    if (c->adagrad_initial == 0.0f && c->adagrad_epsilon == 0.0f)
+        return tl_fail(err, TL_E_ARG, "Adagrad needs an initial accumulator or an epsilon above 0 (it divides by their root)");
+    if (!(c->init_range >= 0.0f && c->init_range <= 1.0f))
+        return tl_fail(err, TL_E_ARG, "initialisation range %g is outside 0-1", (double)c->init_range);
+    return TL_OK;
+}
+
+/* floats with the 7 digits they hold: 0.1f prints 0.1, not 0.100000001 */
+static void json_float(tl_buf *b, const char *key, float v)
+{
+    if (isfinite(v)) tl_buf_printf(b, ",\"%s\":%.7g", key, (double)v);
+    else tl_buf_printf(b, ",\"%s\":null", key);
+}
+
+void tl_train_config_json(const tl_train_config *c, const tl_split *split, tl_buf *b)
+{
+    tl_buf_puts(b, "{\"preset\":");
+    tl_buf_json_string(b, c->preset);
+    tl_buf_printf(b, ",\"dim\":%u,\"batch_size\":%u,\"epochs\":%u,\"loss\":\"in_batch_softmax\",\"optimizer\":\"adagrad\"",
+                  c->dim, c->batch_size, c->epochs);
+    json_float(b, "learning_rate", c->learning_rate);
+    json_float(b, "adagrad_initial", c->adagrad_initial);
+    json_float(b, "adagrad_epsilon", c->adagrad_epsilon);
+    json_float(b, "init_range", c->init_range);
+    tl_buf_printf(b, ",\"seed\":%" PRIu64 ",\"reshuffle_each_epoch\":%s", c->seed,
+                  c->reshuffle_each_epoch ? "true" : "false");
+    if (split) tl_buf_printf(b, ",\"split\":{\"train\":%u,\"test\":%u}", split->n_train, split->n_test);
+    tl_buf_puts(b, "}");
+}

@@ -1,0 +1,14 @@
+// --extern-pre-js for web/wasm/towerlens_core.mjs (top level of the ES module).
+// Emscripten 3.1.6's Node code path uses require(), __filename and __dirname,
+// which do not exist in ES module scope; define them only under Node so the
+// same file still loads in a browser module Worker.
+var require, __filename, __dirname;
+if (typeof process === 'object' && typeof process.versions === 'object' &&
+    typeof process.versions.node === 'string' && typeof window === 'undefined' &&
+    typeof importScripts === 'undefined') {
+  const { createRequire } = await import('node:module');
+  const { fileURLToPath } = await import('node:url');
+  require = createRequire(import.meta.url);
+  __filename = fileURLToPath(import.meta.url);
+  __dirname = require('node:path').dirname(__filename);
+}

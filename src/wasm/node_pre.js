@@ -1,0 +1,9 @@
+// --pre-js for web/wasm/towerlens_core.mjs (inside the module factory).
+// Under Node the 3.1.6 glue would fetch() the .wasm by file path, which Node's
+// fetch rejects: read the .wasm beside the .mjs instead, unless the caller
+// already passed the bytes.
+if (typeof process === 'object' && typeof process.versions === 'object' &&
+    typeof process.versions.node === 'string' && typeof window === 'undefined' &&
+    typeof importScripts === 'undefined' && !Module['wasmBinary']) {
+  Module['wasmBinary'] = require('fs').readFileSync(__filename.replace(/\.mjs$/, '.wasm'));
+}

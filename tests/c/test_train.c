@@ -1,0 +1,506 @@
+#include <stdint.h>
+
+#include "check.h"
+#include "towerlens/kernels.h"
+#include "towerlens/loader.h"
+#include "towerlens/rng.h"
+#include "towerlens/train.h"
+
+/* ---- helpers ------------------------------------------------------------- */
+
+/* A dataset built by hand: only what the trainer reads. */
+static tl_dataset *make_dataset(uint32_t n_users, uint32_t n_movies, uint32_t n, const uint32_t *users,
+                                const uint32_t *movies)
+{
+    tl_dataset *ds = calloc(1, sizeof *ds);
+    ds->n_users = n_users;
+    ds->n_movies = n_movies;
+    ds->n_ratings = n;
+    ds->r_user = malloc((n + 1) * sizeof(uint32_t));
+    ds->r_movie = malloc((n + 1) * sizeof(uint32_t));
+    ds->r_half = malloc(n + 1);
+    memcpy(ds->r_user, users, n * sizeof(uint32_t));
+    memcpy(ds->r_movie, movies, n * sizeof(uint32_t));
+    memset(ds->r_half, 8, n);
+    return ds;
+}
+
+/* Users prefer the movies of their group: something a model can learn. */
+static tl_dataset *structured_dataset(uint32_t n_users, uint32_t n_movies, uint32_t n, uint64_t seed)
+{
+    uint32_t *u = malloc(n * sizeof *u), *m = malloc(n * sizeof *m);
+    tl_rng r;
+    tl_rng_seed(&r, seed);
+    for (uint32_t i = 0; i < n; i++) {
+        u[i] = tl_rng_below(&r, n_users);
+        uint32_t group = u[i] % 5, per_group = n_movies / 5;
+        m[i] = group * per_group + tl_rng_below(&r, per_group);
+    }
+    tl_dataset *ds = make_dataset(n_users, n_movies, n, u, m);
+    free(u);
+    free(m);
+    return ds;
+}
+
+/* Everything as train rows, in file order. */
+static tl_split *all_train(uint32_t n)
+{
+    tl_split *sp = calloc(1, sizeof *sp);
+    sp->n_train = n;
+    sp->train = malloc(n * sizeof(uint32_t));
+    sp->test = malloc(sizeof(uint32_t));
+    for (uint32_t i = 0; i < n; i++) sp->train[i] = i;
+    return sp;
+}
+
+/* The loss in double precision, straight from the definition:
+ * sum_i [log sum_j exp(u_i . m_j) - u_i . m_i], with its gradients. */
+static double ref_loss(const double *U, const double *M, size_t B, size_t d, double *dU, double *dM)
+{
+    double loss = 0;
+    double *logit = malloc(B * sizeof(double));
+    if (dU) memset(dU, 0, B * d * sizeof(double));
+    if (dM) memset(dM, 0, B * d * sizeof(double));
+    for (size_t i = 0; i < B; i++) {
+        double mx = -1e300, sum = 0;
+        for (size_t j = 0; j < B; j++) {
+            logit[j] = 0;
+            for (size_t k = 0; k < d; k++) logit[j] += U[i * d + k] * M[j * d + k];
+            if (logit[j] > mx) mx = logit[j];
+        }
+        for (size_t j = 0; j < B; j++) sum += exp(logit[j] - mx);
+        loss += mx + log(sum) - logit[i];
+        for (size_t j = 0; j < B; j++) {
+            double g = exp(logit[j] - mx) / sum - (i == j ? 1.0 : 0.0);
+            for (size_t k = 0; k < d; k++) {
+                if (dU) dU[i * d + k] += g * M[j * d + k];
+                if (dM) dM[j * d + k] += g * U[i * d + k];
+            }
+        }
+    }
+    free(logit);
+    return loss;
+}
+
+static double *to_double(const float *x, size_t n)
+{
+    double *y = malloc(n * sizeof(double));
+    for (size_t i = 0; i < n; i++) y[i] = x[i];
+    return y;
+}
+
+static void random_floats(float *x, size_t n, uint64_t seed, float range)
+{
+    tl_rng r;
+    tl_rng_seed(&r, seed);
+    for (size_t i = 0; i < n; i++) x[i] = tl_rng_uniform(&r, -range, range);
+}
+
+/* ---- the loss ------------------------------------------------------------ */
+
+static void test_loss_by_hand(void)
+{
+    /* B = 2, d = 2 small enough to write out:
+     * u0 = (1, 0), u1 = (0, 2); m0 = (1, 1), m1 = (0.5, -1)
+     * logits = [[1, 0.5], [2, -2]]
+     * row 0: log(e^1 + e^0.5) - 1; row 1: log(e^2 + e^-2) - (-2) */
+    float U[4] = {1, 0, 0, 2}, M[4] = {1, 1, 0.5f, -1}, dU[4], dM[4];
+    tl_softmax_ws ws;
+    tl_error err;
+    CHECK_INT(tl_softmax_ws_init(&ws, 2, 2, 0, &err), TL_OK);
+    double loss = tl_softmax_batch(&ws, U, M, 2, dU, dM);
+    double expect = (log(exp(1.0) + exp(0.5)) - 1.0) + (log(exp(2.0) + exp(-2.0)) + 2.0);
+    CHECK_NEAR(loss, expect, 1e-6 * expect);
+    /* dU_0 = p00 m0 + p01 m1 - m0, p0 = softmax(1, 0.5) */
+    double p00 = exp(1.0) / (exp(1.0) + exp(0.5)), p01 = 1 - p00;
+    CHECK_NEAR(dU[0], p00 * 1 + p01 * 0.5 - 1, 1e-6);
+    CHECK_NEAR(dU[1], p00 * 1 + p01 * -1 - 1, 1e-6);
+    /* dM_1 = p01 u0 + p11 u1 - u1, p1 = softmax(2, -2) */
+    double p11 = exp(-2.0) / (exp(2.0) + exp(-2.0));
+    CHECK_NEAR(dM[2], p01 * 1 + p11 * 0 - 0, 1e-6);
+    CHECK_NEAR(dM[3], p01 * 0 + p11 * 2 - 2, 1e-6);
+    tl_softmax_ws_free(&ws);
+}
+
+static void test_loss_vs_reference(size_t B, size_t d, float range)
+{
+    float *U = malloc(B * d * sizeof(float)), *M = malloc(B * d * sizeof(float));
+    float *dU = malloc(B * d * sizeof(float)), *dM = malloc(B * d * sizeof(float));
+    random_floats(U, B * d, 11 + B, range);
+    random_floats(M, B * d, 12 + d, range);
+    tl_softmax_ws ws;
+    tl_error err;
+    CHECK_INT(tl_softmax_ws_init(&ws, B, d, 3, &err), TL_OK);
+    double loss = tl_softmax_batch(&ws, U, M, B, dU, dM);
+    double *Ud = to_double(U, B * d), *Md = to_double(M, B * d);
+    double *rdU = malloc(B * d * sizeof(double)), *rdM = malloc(B * d * sizeof(double));
+    double ref = ref_loss(Ud, Md, B, d, rdU, rdM);
+    CHECK_NEAR(loss, ref, 1e-5 * ref);
+    double gmax = 0, diff = 0;
+    for (size_t i = 0; i < B * d; i++) {
+        gmax = fmax(gmax, fmax(fabs(rdU[i]), fabs(rdM[i])));
+        diff = fmax(diff, fmax(fabs(dU[i] - rdU[i]), fabs(dM[i] - rdM[i])));
+    }
+    CHECK(diff <= 1e-5 * gmax);
+    if (diff > 1e-5 * gmax) fprintf(stderr, "  B=%zu d=%zu: gradient diff %g of %g\n", B, d, diff, gmax);
+
+    /* finite differences of the double loss around the float point */
+    double h = 1e-4, worst = 0;
+    for (size_t t = 0; t < 12; t++) {
+        size_t idx = (t * 7919) % (B * d);
+        for (int which = 0; which < 2; which++) {
+            double *X = which ? Md : Ud;
+            double keep = X[idx];
+            X[idx] = keep + h;
+            double lp = ref_loss(Ud, Md, B, d, NULL, NULL);
+            X[idx] = keep - h;
+            double lm = ref_loss(Ud, Md, B, d, NULL, NULL);
+            X[idx] = keep;
+            double fd = (lp - lm) / (2 * h), g = which ? dM[idx] : dU[idx];
+            worst = fmax(worst, fabs(fd - g) / (fabs(fd) + 1e-3));
+        }
+    }
+    CHECK(worst < 1e-3);
+    if (worst >= 1e-3) fprintf(stderr, "  B=%zu d=%zu: finite differences off by %g\n", B, d, worst);
+    free(U), free(M), free(dU), free(dM), free(Ud), free(Md), free(rdU), free(rdM);
+    tl_softmax_ws_free(&ws);
+}
+
+/* the block size must never change a bit of the result */
+static void test_block_invariance(void)
+{
+    size_t B = 77, d = 12;
+    float *U = malloc(B * d * 4), *M = malloc(B * d * 4);
+    random_floats(U, B * d, 5, 1.0f);
+    random_floats(M, B * d, 6, 1.0f);
+    float *dU0 = malloc(B * d * 4), *dM0 = malloc(B * d * 4), *dU1 = malloc(B * d * 4), *dM1 = malloc(B * d * 4);
+    tl_softmax_ws ws;
+    tl_error err;
+    CHECK_INT(tl_softmax_ws_init(&ws, B, d, 1, &err), TL_OK);
+    double l0 = tl_softmax_batch(&ws, U, M, B, dU0, dM0);
+    tl_softmax_ws_free(&ws);
+    static const size_t blocks[] = {3, 8, 32, 77, 500};
+    for (size_t b = 0; b < 5; b++) {
+        CHECK_INT(tl_softmax_ws_init(&ws, B, d, blocks[b], &err), TL_OK);
+        double l1 = tl_softmax_batch(&ws, U, M, B, dU1, dM1);
+        CHECK(l0 == l1);
+        CHECK(memcmp(dU0, dU1, B * d * 4) == 0);
+        CHECK(memcmp(dM0, dM1, B * d * 4) == 0);
+        tl_softmax_ws_free(&ws);
+    }
+    free(U), free(M), free(dU0), free(dM0), free(dU1), free(dM1);
+}
+
+/* ---- Adagrad ------------------------------------------------------------- */
+
+static void test_adagrad_by_hand(void)
+{
+    /* acc = 0.1 + 0.2^2 = 0.14; w = 0.5 - 0.1*0.2/(sqrt(0.14) + 1e-7)
+     *   = 0.5 - 0.02/0.37416583738 = 0.44654776...
+     * second coordinate g = -1: acc = 1.1; w = -0.3 + 0.1/(1.0488089 + 1e-7)
+     *   = -0.20465375... ; g = 0 leaves w and acc alone */
+    float w[3] = {0.5f, -0.3f, 0.25f}, acc[3] = {0.1f, 0.1f, 0.1f}, g[3] = {0.2f, -1.0f, 0.0f};
+    tl_adagrad_row(w, acc, g, 3, 0.1f, 1e-7f);
+    CHECK_NEAR(acc[0], 0.14, 1e-7);
+    CHECK_NEAR(w[0], 0.446547766, 6e-8);
+    CHECK_NEAR(acc[1], 1.1, 1e-7);
+    CHECK_NEAR(w[1], -0.204653750, 6e-8);
+    CHECK(w[2] == 0.25f && acc[2] == 0.1f);
+}
+
+/* ---- the trainer --------------------------------------------------------- */
+
+static tl_train_config small_config(uint32_t dim, uint32_t batch, uint32_t epochs)
+{
+    tl_train_config c;
+    tl_error err;
+    tl_train_config_preset(&c, "tfrs", &err);
+    c.dim = dim;
+    c.batch_size = batch;
+    c.epochs = epochs;
+    c.seed = 9;
+    return c;
+}
+
+/* One batch with duplicate users and movies against the definition:
+ * gradients summed per unique row, then one Adagrad step per row. */
+static void test_one_batch_matches_definition(void)
+{
+    static const uint32_t users[7] = {0, 1, 0, 2, 1, 0, 3};
+    static const uint32_t movies[7] = {4, 4, 1, 0, 2, 3, 4};
+    uint32_t nu = 5, nm = 6, n = 7, d = 5; /* user 4 and movie 5 never appear */
+    tl_dataset *ds = make_dataset(nu, nm, n, users, movies);
+    tl_split *sp = all_train(n);
+    tl_train_config cfg = small_config(d, 8, 1);
+    tl_trainer *tr = NULL;
+    tl_error err;
+    CHECK_INT(tl_trainer_new(ds, sp, &cfg, &tr, &err), TL_OK);
+    tl_model *init = NULL;
+    CHECK_INT(tl_model_new(nu, nm, d, 0.05f, cfg.seed + 2, &init, &err), TL_OK);
+    CHECK(tl_model_hash(init) == tl_model_hash(tl_trainer_model(tr)));
+
+    tl_train_progress p;
+    CHECK_INT(tl_trainer_step(tr, 1, 0, &p, &err), TL_OK);
+    CHECK(p.done);
+    CHECK_INT(p.examples_seen, 7);
+    CHECK_INT(p.batches_per_epoch, 1);
+
+    /* batch order: the train rows shuffled with seed + 3 */
+    uint32_t perm[7];
+    tl_permutation(perm, n, cfg.seed + 3);
+    double *U = malloc(n * d * sizeof(double)), *M = malloc(n * d * sizeof(double));
+    double *dU = malloc(n * d * sizeof(double)), *dM = malloc(n * d * sizeof(double));
+    for (uint32_t i = 0; i < n; i++)
+        for (uint32_t k = 0; k < d; k++) {
+            U[i * d + k] = init->users[users[perm[i]] * d + k];
+            M[i * d + k] = init->movies[movies[perm[i]] * d + k];
+        }
+    double loss = ref_loss(U, M, n, d, dU, dM);
+    CHECK_NEAR(p.first_batch_loss, loss, 1e-6 * loss);
+    const tl_model *m = tl_trainer_model(tr);
+    for (int table = 0; table < 2; table++) {
+        uint32_t rows = table ? nm + 1 : nu + 1;
+        const float *w0 = table ? init->movies : init->users, *w1 = table ? m->movies : m->users;
+        const uint32_t *idx = table ? movies : users;
+        double *g = table ? dM : dU;
+        for (uint32_t r = 0; r < rows; r++) {
+            double gsum[8] = {0};
+            int touched = 0;
+            for (uint32_t i = 0; i < n; i++)
+                if (idx[perm[i]] == r) {
+                    touched = 1;
+                    for (uint32_t k = 0; k < d; k++) gsum[k] += g[i * d + k];
+                }
+            for (uint32_t k = 0; k < d; k++) {
+                double acc = 0.1 + gsum[k] * gsum[k];
+                double want = w0[r * d + k] - 0.1 * gsum[k] / (sqrt(acc) + 1e-7);
+                if (touched) CHECK_NEAR(w1[r * d + k], want, 1e-7);
+                else CHECK(w1[r * d + k] == w0[r * d + k]); /* untouched rows and OOV rows: bit-exact */
+            }
+        }
+    }
+    free(U), free(M), free(dU), free(dM);
+    tl_model_free(init);
+    tl_trainer_free(tr);
+    tl_split_free(sp);
+    tl_dataset_free(ds);
+}
+
+static void test_first_loss_is_b_ln_b(void)
+{
+    tl_dataset *ds = structured_dataset(300, 400, 3000, 1);
+    tl_split *sp = all_train(3000);
+    tl_train_config cfg = small_config(32, 1024, 1);
+    tl_trainer *tr = NULL;
+    tl_error err;
+    CHECK_INT(tl_trainer_new(ds, sp, &cfg, &tr, &err), TL_OK);
+    tl_train_progress p;
+    CHECK_INT(tl_trainer_step(tr, 1, 0, &p, &err), TL_OK);
+    double b_ln_b = 1024 * log(1024.0);
+    printf("first batch loss at B=1024: %.1f (B ln B = %.1f)\n", p.first_batch_loss, b_ln_b);
+    CHECK_NEAR(p.first_batch_loss, b_ln_b, 0.001 * b_ln_b);
+    CHECK_INT(p.epoch, 1);
+    CHECK_INT(p.batch, 1);
+    CHECK_INT(p.batches_per_epoch, 3);
+    CHECK_INT(p.examples_seen, 1024);
+    CHECK(!p.done);
+    tl_trainer_free(tr);
+    tl_split_free(sp);
+    tl_dataset_free(ds);
+}
+
+static double fake_clock(void *ctx)
+{
+    double *t = ctx;
+    *t += 10.0; /* every reading advances 10 ms */
+    return *t;
+}
+
+/* A small deterministic run whose model hash is asserted: the same number
+ * must come out natively and in WASM (bit-identical training). */
+#define TINY_RUN_HASH 0x069b3a9d78f78373ull
+
+static void test_stepwise_and_determinism(void)
+{
+    tl_dataset *ds = structured_dataset(60, 50, 1000, 2);
+    tl_split *sp = all_train(1000);
+    tl_train_config cfg = small_config(16, 150, 4); /* 7 batches per epoch, the last one 100 rows */
+    cfg.block_rows = 32;
+    tl_error err;
+
+    /* (a) in one call */
+    tl_trainer *a = NULL;
+    CHECK_INT(tl_trainer_new(ds, sp, &cfg, &a, &err), TL_OK);
+    tl_train_progress pa;
+    CHECK_INT(tl_trainer_step(a, 0, 0, &pa, &err), TL_OK);
+    CHECK(pa.done);
+    CHECK_INT(pa.epochs_completed, 4);
+    CHECK_INT(pa.examples_seen, 4000);
+    CHECK_INT(pa.batches_per_epoch, 7);
+    uint32_t ne;
+    const tl_epoch_record *ep = tl_trainer_epochs(a, &ne);
+    CHECK_INT(ne, 4);
+    printf("tiny run epoch losses:");
+    for (uint32_t e = 0; e < ne; e++) printf(" %.4f", ep[e].loss);
+    printf("\n");
+    CHECK_INT(ep[0].epoch, 1);
+    CHECK(ep[3].loss < 0.9 * ep[0].loss); /* it learns */
+    CHECK_NEAR(pa.epoch_loss, ep[3].loss, 0);
+    uint64_t ha = tl_model_hash(tl_trainer_model(a));
+    printf("tiny run model hash: %016llx (%s)\n", (unsigned long long)ha, tl_kernels_simd() ? "SIMD128" : "scalar");
+    CHECK(ha == TINY_RUN_HASH);
+
+    /* (b) one batch per call: progress counts up, same model */
+    tl_trainer *b = NULL;
+    CHECK_INT(tl_trainer_new(ds, sp, &cfg, &b, &err), TL_OK);
+    tl_train_progress pb;
+    int calls = 0;
+    do {
+        CHECK_INT(tl_trainer_step(b, 1, 0, &pb, &err), TL_OK);
+        calls++;
+        if (calls == 9) { /* epoch 2, batch 2 */
+            CHECK_INT(pb.epoch, 2);
+            CHECK_INT(pb.batch, 2);
+            CHECK_INT(pb.examples_seen, 9 * 150 - 50);
+            CHECK_INT(pb.epochs_completed, 1);
+            CHECK(!pb.done);
+        }
+    } while (!pb.done && calls < 100);
+    CHECK_INT(calls, 28);
+    CHECK(tl_model_hash(tl_trainer_model(b)) == ha);
+    /* done: further steps change nothing */
+    CHECK_INT(tl_trainer_step(b, 1, 0, &pb, &err), TL_OK);
+    CHECK(pb.done && pb.examples_seen == 4000);
+
+    /* (c) a time budget that ends calls inside batches (fake clock: each
+     * block costs 10 ms, so 25 ms = 3 blocks of 32 rows of a 150-row batch) */
+    double fake_now = 0;
+    cfg.clock = fake_clock;
+    cfg.clock_ctx = &fake_now;
+    tl_trainer *c = NULL;
+    CHECK_INT(tl_trainer_new(ds, sp, &cfg, &c, &err), TL_OK);
+    tl_train_progress pc;
+    CHECK_INT(tl_trainer_step(c, 0, 25.0, &pc, &err), TL_OK);
+    CHECK_INT(pc.examples_seen, 0); /* mid-batch: nothing completed yet */
+    CHECK_INT(pc.batch, 0);
+    CHECK_INT(tl_trainer_step(c, 0, 25.0, &pc, &err), TL_OK);
+    CHECK_INT(pc.examples_seen, 150); /* the batch finished after 5 blocks */
+    CHECK_NEAR(pc.seconds, 0.06, 1e-9); /* 6 blocks x 10 ms */
+    calls = 2;
+    while (!pc.done && calls < 1000) {
+        CHECK_INT(tl_trainer_step(c, 0, 25.0, &pc, &err), TL_OK);
+        calls++;
+    }
+    CHECK(pc.done);
+    CHECK(tl_model_hash(tl_trainer_model(c)) == ha);
+    CHECK_NEAR(pc.examples_per_second, 4000 / pc.seconds, 1e-6);
+
+    /* reshuffling every epoch is a different (still deterministic) run */
+    cfg.clock = NULL;
+    cfg.reshuffle_each_epoch = 1;
+    tl_trainer *d = NULL;
+    CHECK_INT(tl_trainer_new(ds, sp, &cfg, &d, &err), TL_OK);
+    CHECK_INT(tl_trainer_step(d, 0, 0, &pc, &err), TL_OK);
+    CHECK(tl_model_hash(tl_trainer_model(d)) != ha);
+
+    CHECK(tl_trainer_bytes(a) > (61 + 51) * 16 * 4 * 2);
+    tl_trainer_free(a);
+    tl_trainer_free(b);
+    tl_trainer_free(c);
+    tl_trainer_free(d);
+    tl_split_free(sp);
+    tl_dataset_free(ds);
+}
+
+static void test_errors(void)
+{
+    tl_train_config c;
+    tl_error err;
+    CHECK_INT(tl_train_config_preset(&c, "fast", &err), TL_E_ARG);
+    CHECK_CONTAINS(err.message, "unknown preset \"fast\" (known: tfrs, default)");
+    CHECK_INT(tl_train_config_preset(&c, "default", &err), TL_OK);
+    CHECK_STR(c.preset, "default");
+    CHECK_INT(tl_train_config_preset(&c, "tfrs", &err), TL_OK);
+    CHECK_INT(c.dim, 32);
+    CHECK_INT(c.batch_size, 8192);
+    CHECK_INT(c.epochs, 3);
+    CHECK(c.learning_rate == 0.1f);
+    CHECK(c.adagrad_initial == 0.1f);
+    CHECK(c.adagrad_epsilon == 1e-7f);
+    CHECK_INT(c.seed, 42);
+    CHECK_INT(c.reshuffle_each_epoch, 0);
+    c.dim = 0;
+    CHECK_INT(tl_train_config_check(&c, &err), TL_E_ARG);
+    CHECK_CONTAINS(err.message, "dimension 0 is outside 1-1024");
+    c.dim = 32;
+    c.batch_size = 0;
+    CHECK_INT(tl_train_config_check(&c, &err), TL_E_ARG);
+    CHECK_CONTAINS(err.message, "batch size 0");
+    c.batch_size = 10;
+    c.learning_rate = -1;
+    CHECK_INT(tl_train_config_check(&c, &err), TL_E_ARG);
+    CHECK_CONTAINS(err.message, "learning rate -1");
+    c.learning_rate = 0.1f;
+
+    static const uint32_t u[2] = {0, 7}, m[2] = {0, 0};
+    tl_dataset *ds = make_dataset(2, 1, 2, u, m); /* user 7 is out of range */
+    tl_split *sp = all_train(2);
+    tl_trainer *tr = (tl_trainer *)&c;
+    CHECK_INT(tl_trainer_new(ds, sp, &c, &tr, &err), TL_E_ARG);
+    CHECK(tr == NULL);
+    CHECK_CONTAINS(err.message, "rating row 1 refers to a user or movie index outside the dataset");
+    sp->n_train = 0;
+    CHECK_INT(tl_trainer_new(ds, sp, &c, &tr, &err), TL_E_ARG);
+    CHECK_CONTAINS(err.message, "no training rows");
+    tl_split_free(sp);
+    tl_dataset_free(ds);
+}
+
+/* The original's split of ml-latest-small: the first batch of 8192 rows
+ * must cost 8192 ln 8192 = 73,817.4 (near-zero logits: a wiring check). */
+static void test_real_first_batch(void)
+{
+    char dir[1024];
+    if (!check_shared_small(dir, sizeof dir)) return;
+    const char *paths[1] = {dir};
+    tl_dataset *ds = NULL;
+    tl_error err;
+    CHECK_INT(tl_load_paths(paths, 1, &ds, &err), TL_OK);
+    if (!ds) return;
+    tl_split_options so;
+    tl_split_options_default(&so);
+    so.train_rows = 80000;
+    so.test_rows = 20000;
+    tl_split *sp = NULL;
+    CHECK_INT(tl_split_make(ds, &so, &sp, &err), TL_OK);
+    tl_train_config cfg;
+    tl_train_config_preset(&cfg, "tfrs", &err);
+    tl_trainer *tr = NULL;
+    CHECK_INT(tl_trainer_new(ds, sp, &cfg, &tr, &err), TL_OK);
+    tl_train_progress p;
+    CHECK_INT(tl_trainer_step(tr, 1, 0, &p, &err), TL_OK);
+    printf("ml-latest-small first batch loss %.1f (8192 ln 8192 = %.1f)\n", p.first_batch_loss, 8192 * log(8192.0));
+    CHECK_NEAR(p.first_batch_loss, 8192 * log(8192.0), 5.0);
+    CHECK_INT(p.batches_per_epoch, 10); /* 9 x 8192 + 6272: the partial batch is kept */
+    CHECK_INT(p.examples_seen, 8192);
+    tl_trainer_free(tr);
+    tl_split_free(sp);
+    tl_dataset_free(ds);
+}
+
+int main(void)
+{
+    test_loss_by_hand();
+    test_loss_vs_reference(2, 1, 1.0f);
+    test_loss_vs_reference(13, 3, 1.0f);
+    test_loss_vs_reference(40, 32, 0.5f);
+    test_loss_vs_reference(9, 33, 0.3f);
+    test_block_invariance();
+    test_adagrad_by_hand();
+    test_one_batch_matches_definition();
+    test_first_loss_is_b_ln_b();
+    test_stepwise_and_determinism();
+    test_errors();
+    test_real_first_batch();
+    return check_report("test_train");
+}

@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# `towerlens train`: outputs, determinism, messages and exit codes.
+#   bash tests/cli/train.sh path/to/towerlens
+set -u
+bin=${1:?usage: train.sh path/to/towerlens}
+src=${TL_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+fx="$src/tests/fixtures"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+checks=0
+
+fail() {
+    echo "FAIL: $*" >&2
+    failures=$((failures + 1))
+}
+
+run() {
+    local want=$1
+    shift
+    checks=$((checks + 1))
+    "$bin" "$@" >"$tmp/out" 2>"$tmp/err"
+    local got=$?
+    [ "$got" = "$want" ] || fail "towerlens $* exited $got, expected $want (stderr: $(head -c 300 "$tmp/err"))"
+}
+
+has() {
+    checks=$((checks + 1))
+    grep -qF -- "$2" "$tmp/$1" || fail "$1 of the last command lacks: $2 (got: $(head -c 400 "$tmp/$1"))"
+}
+
+# A generated MovieLens-style folder: 120 users, 60 movies in 4 genres;
+# each user rates movies of "their" genre mostly, so there is signal.
+data="$tmp/gen"
+mkdir -p "$data"
+awk 'BEGIN {
+    print "movieId,title,genres" > "'"$data"'/movies.csv"
+    split("Action Comedy Drama Horror", g, " ")
+    for (m = 1; m <= 60; m++) printf "%d,Movie %d (%d),%s\n", m, m, 1990 + m % 20, g[1 + m % 4] >> "'"$data"'/movies.csv"
+    print "userId,movieId,rating,timestamp" > "'"$data"'/ratings.csv"
+    s = 12345
+    for (u = 1; u <= 120; u++) {
+        for (k = 0; k < 25; k++) {
+            s = (s * 1103515245 + 12345) % 2147483648
+            if (s % 10 < 8) m = 1 + (u % 4) + 4 * (int(s / 16) % 15); else m = 1 + int(s / 16) % 60
+            seen[u "," m]++
+            if (seen[u "," m] == 1) printf "%d,%d,%.1f,%d\n", u, m, 1 + (s % 9) * 0.5, 900000000 + u * 100 + k >> "'"$data"'/ratings.csv"
+        }
+    }
+}'
+rows=$(($(wc -l <"$data/ratings.csv") - 1))
+
+# help
+run 0 train --help
+has out "usage: towerlens train PATH..."
+has out "--preset NAME"
+has out "--train-rows N"
+has out "--json"
+run 0 --help
+has out "train"
+
+# argument errors
+run 2 train
+has err "missing PATH"
+run 2 train --preset fast "$data"
+has err "unknown preset \"fast\" (known: tfrs, default)"
+run 2 train --dim 0 "$data"
+has err "--dim must be"
+run 2 train --test-rows 10 "$data"
+has err "--test-rows needs --train-rows"
+run 1 train --train-rows 100000 --test-rows 5 "$data"
+has err "exceed the $rows ratings in the data"
+run 1 train "$tmp/missing"
+has err "$tmp/missing"
+
+# a human-readable run
+run 0 train "$data" --epochs 2 --batch 256 --seed 7
+has out "training preset tfrs: d=32, batch 256, 2 epochs"
+has out "first batch loss"
+has out "epoch 1/2  loss"
+has out "epoch 2/2  loss"
+has out "top_100"
+has out "popularity"
+has out "model hash"
+
+# --json: the documented keys, a bit-identical rerun, the first loss near B ln B
+run 0 train "$data" --epochs 3 --batch 256 --dim 16 --seed 7 --json --out "$tmp/model.tlm"
+cp "$tmp/out" "$tmp/a.json"
+for key in '"epochs":[{"epoch":1,"loss":' '"epoch":3,' '"metrics":{"test":{"top_1":' '"top_100":' \
+    '"recall_at_20":' '"ndcg_at_10":' '"ndcg_at_100":' '"coverage_at_10":' '"baseline":{"name":"popularity","test":{' \
+    '"peak_bytes":' '"model_hash":"' '"seconds":' '"preset":"tfrs"' '"dim":16'; do
+    has out "$key"
+done
+checks=$((checks + 1))
+python3 - "$tmp/a.json" <<'PY' || fail "JSON checks failed"
+import json, math, sys
+j = json.load(open(sys.argv[1]))
+assert [e["epoch"] for e in j["epochs"]] == [1, 2, 3], j["epochs"]
+assert j["epochs"][2]["loss"] < j["epochs"][0]["loss"], "the loss must fall"
+b = 256
+assert abs(j["first_batch_loss"] - b * math.log(b)) < 0.01 * b * math.log(b), j["first_batch_loss"]
+for side in ("metrics", "baseline"):
+    t = j[side]["test"]
+    for k in ("top_1", "top_5", "top_10", "top_50", "top_100", "recall_at_20", "ndcg_at_10", "ndcg_at_100", "coverage_at_10"):
+        assert 0 <= t[k] <= 1, (side, k, t[k])
+    assert t["top_1"] <= t["top_5"] <= t["top_10"] <= t["top_50"] <= t["top_100"]
+assert j["metrics"]["test"]["top_10"] > 0.3, j["metrics"]["test"]  # the generated data has strong signal
+assert j["peak_bytes"] > 0 and len(j["model_hash"]) == 16
+PY
+checks=$((checks + 1))
+head -c 7 "$tmp/model.tlm" | grep -q TLMODEL || fail "--out did not write a model file"
+# the saved model serves: recommend reads it back
+run 0 recommend --model "$tmp/model.tlm" --user 5 -k 3 --json
+has out '"items":[{"movieId":'
+run 0 train "$data" --epochs 3 --batch 256 --dim 16 --seed 7 --json
+h1=$(grep -o '"model_hash":"[0-9a-f]*"' "$tmp/a.json")
+h2=$(grep -o '"model_hash":"[0-9a-f]*"' "$tmp/out")
+checks=$((checks + 1))
+[ -n "$h1" ] && [ "$h1" = "$h2" ] || fail "same options gave different models: $h1 vs $h2"
+run 0 train "$data" --epochs 3 --batch 256 --dim 16 --seed 8 --json
+h3=$(grep -o '"model_hash":"[0-9a-f]*"' "$tmp/out")
+checks=$((checks + 1))
+[ "$h1" != "$h3" ] || fail "a different seed gave the same model"
+
+echo "train.sh: $checks checks, $failures failed"
+[ "$failures" = 0 ]

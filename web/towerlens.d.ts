@@ -1,0 +1,202 @@
+// Type declarations for web/towerlens.js, the towerlens JS API (Node 20 and
+// browser module Workers). Prose reference: docs/js-api.md.
+
+/** Status codes of the C core (include/towerlens/error.h), by value. */
+export declare const STATUS_CODES: readonly [
+  'OK', 'ARG', 'IO', 'PARSE', 'FORMAT', 'NOMEM', 'LIMIT', 'NOTFOUND', 'CORRUPT', 'STATE',
+];
+export type StatusCode = (typeof STATUS_CODES)[number];
+
+/** Every failure of the API: bad input files, bad arguments, exhausted memory. */
+export declare class TowerlensError extends Error {
+  constructor(message: string, info?: {
+    code?: StatusCode; status?: number; file?: string; line?: number; cause?: unknown;
+  });
+  readonly name: 'TowerlensError';
+  /** 'PARSE', 'FORMAT', 'IO', ... */
+  readonly code: StatusCode;
+  /** the numeric tl_status */
+  readonly status: number;
+  /** the file the message is about, '' when none */
+  readonly file: string;
+  /** 1-based line in `file`, 0 when none */
+  readonly line: number;
+  /** complete and meant for a person: "ratings.csv:1842: rating \"7.5\" is outside 0.5-5" */
+  readonly message: string;
+}
+
+/** The kind of file the core detected from its content. */
+export type FileKind = 'unknown' | 'ratings' | 'movies' | 'tags' | 'links' | 'ignored';
+export declare const FILE_KINDS: readonly FileKind[];
+
+/** File names a folder contributes when a folder path is given (Node). */
+export declare const MOVIELENS_FILE_NAMES: readonly string[];
+
+/** Bytes fed to the core per call unless `chunkSize` says otherwise (4 MiB). */
+export declare const DEFAULT_CHUNK_SIZE: number;
+
+/**
+ * What loadDataset reads. In browsers and workers: File/Blob objects (read
+ * with blob.stream()), `{name, blob}` and `{name, bytes}`. In Node also a
+ * path string or `{name?, path}`; a folder contributes its MovieLens files.
+ */
+export type DatasetInput =
+  | Blob
+  | { name: string; blob: Blob }
+  | { name: string; bytes: Uint8Array | ArrayBuffer }
+  | string
+  | { name?: string; path: string };
+
+export interface LoadOptions {
+  /** called with 0 when a file starts, then after every chunk */
+  onProgress?: (fileName: string, bytesRead: number, totalBytes: number) => void;
+  /** bytes per chunk handed to the core, 1 to 2^30; default DEFAULT_CHUNK_SIZE */
+  chunkSize?: number;
+  /** aborting rejects the load with the signal's reason (an AbortError) */
+  signal?: AbortSignal;
+}
+
+/** The object `towerlens stats --json` prints for the same files. */
+export interface DatasetSummary {
+  ratings: number;
+  users: number;
+  /** movies in the catalogue (the movies file) */
+  movies: number;
+  /** catalogue movies with at least one rating */
+  rated_movies: number;
+  genres: string[];
+  rating_min: number;
+  rating_max: number;
+  /** Unix seconds; 0 when there are no ratings */
+  first_timestamp: number;
+  last_timestamp: number;
+  warnings: string[];
+  [key: string]: unknown;
+}
+
+export interface LoadedFile {
+  readonly name: string;
+  readonly bytes: number;
+  readonly kind: FileKind;
+}
+
+/** A dataset held in WebAssembly memory. Call free() when done with it. */
+export declare class Dataset {
+  private constructor();
+  /** the files read, in the order given */
+  readonly files: readonly LoadedFile[];
+  summary(): DatasetSummary;
+  readonly numRatings: number;
+  readonly numUsers: number;
+  /** catalogue movies plus rated movies missing from the catalogue */
+  readonly numMovies: number;
+  /** bytes held by all the dataset's arrays in WASM memory */
+  readonly bytesHeld: number;
+  /** bytes of the rating columns (user, movie, rating) and the user vocabulary */
+  readonly ratingBytes: number;
+  readonly freed: boolean;
+  /** releases the WASM memory; calling it again does nothing */
+  free(): void;
+}
+
+export interface TrainOptions {
+  /** 'tfrs' (the original notebook: d=32, batch 8192, 3 epochs, Adagrad 0.1) or 'default' */
+  preset?: 'tfrs' | 'default';
+  /** the preset's values unless given */
+  dim?: number;
+  batchSize?: number;
+  epochs?: number;
+  learningRate?: number;
+  /** split S (validation S+1), initialisation S+2, batch order S+3; default 42 */
+  seed?: number;
+  /** take the first trainRows of the seeded permutation as train, the next testRows as test */
+  trainRows?: number;
+  testRows?: number;
+  /** otherwise the test share, default 0.2 */
+  testFraction?: number;
+}
+
+export interface EpochRecord {
+  epoch: number;
+  /** mean over the epoch's batches of the summed batch loss (Keras' progress bar) */
+  loss: number;
+  lossPerExample: number;
+  seconds: number;
+}
+
+export interface TrainProgress {
+  /** 1-based epoch of the last completed batch (0 before any) */
+  epoch: number;
+  /** batches completed in that epoch */
+  batch: number;
+  batchesPerEpoch: number;
+  epochs: number;
+  epochsCompleted: number;
+  examplesSeen: number;
+  runningLoss: number;
+  epochLoss: number;
+  lastBatchLoss: number;
+  /** B ln B at the start: the wiring check */
+  firstBatchLoss: number;
+  /** time spent training (inside step calls) */
+  seconds: number;
+  examplesPerSecond: number;
+  done: boolean;
+  trainRows: number;
+  testRows: number;
+  history: EpochRecord[];
+}
+
+export interface RetrievalMetrics {
+  top_1: number; top_5: number; top_10: number; top_50: number; top_100: number;
+  recall_at_20: number; ndcg_at_10: number; ndcg_at_100: number; coverage_at_10: number;
+}
+
+export interface Evaluation {
+  metrics: { test: RetrievalMetrics };
+  baseline: { name: 'popularity'; test: RetrievalMetrics };
+  evaluated: { rows: number; users: number; sampled: boolean };
+}
+
+/** Step-wise training of the two-tower model. Call free() when done. */
+export declare class Trainer {
+  private constructor();
+  readonly progress: TrainProgress;
+  /** at most maxBatches batches (0: no limit) or maxMs ms (0: no limit; default 100), at least one block */
+  step(options?: { maxBatches?: number; maxMs?: number }): TrainProgress;
+  /** steps of stepMs (default 100) until done, yielding to the event loop in between */
+  run(options?: { stepMs?: number; onProgress?: (p: TrainProgress) => void; signal?: AbortSignal }): Promise<TrainProgress>;
+  /** protocol A and B on the test rows, beside popularity; maxRows/maxUsers sample */
+  evaluate(options?: { maxRows?: number; maxUsers?: number; seed?: number }): Evaluation;
+  /** FNV-1a of the model tables as 16 hex digits: equal to the native CLI's model_hash */
+  readonly modelHash: string;
+  readonly bytesHeld: number;
+  /** the model as a towerlens model file (what `towerlens train --out` writes) */
+  modelFile(): Uint8Array;
+  readonly freed: boolean;
+  free(): void;
+}
+
+export declare class Towerlens {
+  private constructor();
+  /** true when the core uses WASM SIMD128 kernels */
+  readonly simd: boolean;
+  /** bytes of WASM memory reserved (never shrinks, so also the peak) */
+  readonly memoryBytes: number;
+  /** streams the inputs through the core's MovieLens reader into a dataset */
+  loadDataset(inputs: DatasetInput | DatasetInput[], options?: LoadOptions): Promise<Dataset>;
+  /** splits the dataset and sets up step-wise training (nothing runs until step/run) */
+  createTrainer(dataset: Dataset, options?: TrainOptions): Trainer;
+}
+
+export interface CreateOptions {
+  /** URL of towerlens_core.mjs; default: wasm/towerlens_core.mjs beside towerlens.js */
+  moduleUrl?: string | URL;
+  /** the .wasm bytes, to skip fetching or reading them */
+  wasmBinary?: ArrayBuffer | Uint8Array;
+  /** Emscripten's hook to place the .wasm elsewhere */
+  locateFile?: (path: string, scriptDirectory: string) => string;
+}
+
+/** Loads the WebAssembly core (once per call) and returns an instance. */
+export declare function createTowerlens(options?: CreateOptions): Promise<Towerlens>;

@@ -1,0 +1,58 @@
+// towerlens JS API: one ES module for Node 20 and browser module Workers.
+// The C core does all the work in WebAssembly; this layer moves bytes into
+// WASM memory and turns handles and error records into objects.
+// Reference: docs/js-api.md; types: towerlens.d.ts.
+import { loadCore } from './lib/core.js';
+import { loadDataset } from './lib/ingest.js';
+import { createTrainer } from './lib/train.js';
+
+export { TowerlensError, STATUS_CODES } from './lib/errors.js';
+export { Dataset } from './lib/dataset.js';
+export { Trainer } from './lib/train.js';
+export { MOVIELENS_FILE_NAMES } from './lib/inputs.js';
+export { FILE_KINDS, DEFAULT_CHUNK_SIZE } from './lib/ingest.js';
+
+export class Towerlens {
+  /** @internal use createTowerlens() */
+  constructor(core) {
+    this._core = core;
+  }
+
+  /** true when the core runs WASM SIMD128 kernels */
+  get simd() { return this._core.m._tlw_kernels_simd() === 1; }
+
+  /** bytes of WASM memory reserved; memory never shrinks, so this is the peak */
+  get memoryBytes() { return this._core.memoryBytes; }
+
+  /**
+   * Reads MovieLens files into a dataset, streaming each in chunks.
+   * @param inputs File/Blob objects, {name, blob}, {name, bytes}, or in Node
+   *   paths / {name, path} (a folder contributes its MovieLens files)
+   * @param options {onProgress(fileName, bytesRead, totalBytes), chunkSize, signal}
+   * @returns {Promise<import('./lib/dataset.js').Dataset>}
+   */
+  loadDataset(inputs, options = {}) {
+    return this._core.guard(() => loadDataset(this._core, inputs, options));
+  }
+
+  /**
+   * Splits `dataset` and sets up step-wise training of the two-tower model.
+   * @param dataset a Dataset of this instance
+   * @param options {preset, dim, batchSize, epochs, learningRate, seed,
+   *   trainRows, testRows, testFraction}; unset numbers come from the preset
+   * @returns {import('./lib/train.js').Trainer}
+   */
+  createTrainer(dataset, options = {}) {
+    this._core.assertUsable();
+    return createTrainer(this._core, dataset, options);
+  }
+}
+
+/**
+ * Loads the WebAssembly core and returns a Towerlens instance.
+ * @param options {moduleUrl, wasmBinary, locateFile} to load the module from
+ *   elsewhere than web/wasm/ beside this file
+ */
+export async function createTowerlens(options = {}) {
+  return new Towerlens(await loadCore(options));
+}
