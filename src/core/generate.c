@@ -322,8 +322,11 @@ static void choose_movies(gen_rng *r, const gen_world *w, const gen_user *u, gen
     uint64_t tries = 0, budget = 8ull * u->count + 200;
     while (k < u->count && tries++ < budget) {
         uint32_t m = draw_movie(r, w, u);
+        uint64_t bit = 1ull << (m & 63);
+        if (s->seen[m >> 6] & bit) continue; /* the small bitmap first: most misses are repeats */
         if (w->release[m] > u->t1) continue;
-        if (!seen_test_set(s->seen, m)) s->chosen[k++] = m;
+        s->seen[m >> 6] |= bit;
+        s->chosen[k++] = m;
     }
     for (int pass = 0; pass < 2 && k < u->count; pass++)
         for (uint32_t j = 0; j < w->n_movies && k < u->count; j++) {
