@@ -12,6 +12,7 @@ static const tl_command commands[] = {
     {"similar", "movies nearest to a movie by cosine similarity of embeddings", cmd_similar},
     {"foldin", "recommendations for a new visitor from a few ratings", cmd_foldin},
     {"export", "write a model's embeddings with their ids as CSV or .npy", cmd_export},
+    {"generate", "write a synthetic MovieLens data set with learnable tastes", cmd_generate},
     {NULL, NULL, NULL},
 };
 

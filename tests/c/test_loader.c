@@ -4,6 +4,7 @@
 #include "loader_util.h"
 #include "towerlens/buf.h"
 #include "towerlens/loader.h"
+#include "loader_internal.h"
 
 static const size_t chunk_sizes[] = {1, 2, 3, 7, 4096, 0};
 #define N_CHUNKS (sizeof chunk_sizes / sizeof chunk_sizes[0])
@@ -410,6 +411,34 @@ static void test_huge_ids_and_order(void)
     }
 }
 
+/* The id map: sparse huge ids stay in the hash, the array grows with the
+ * number of ids and takes the hashed ids it comes to cover. */
+static void test_idmap(void)
+{
+    tl_idmap m;
+    memset(&m, 0, sizeof m);
+    uint32_t ids[] = {5, 70000, 3000000, 4000000000u, 4194304};
+    for (size_t i = 0; i < 5; i++) *tl_idmap_slot(&m, ids[i]) = (uint32_t)i + 1;
+    CHECK(m.direct_cap <= TL_IDMAP_DIRECT_MIN); /* 5 ids do not buy a 4M-entry array */
+    CHECK_INT(m.hcount, 4);
+    for (uint32_t id = 100; id < 2200; id++) *tl_idmap_slot(&m, id) = id;
+    *tl_idmap_slot(&m, 70001) = 7; /* 2103 ids: now 131072 entries are within budget */
+    CHECK_INT(m.direct_cap, 131072);
+    CHECK_INT(m.hcount, 3);
+    for (size_t i = 0; i < 5; i++) CHECK_INT(tl_idmap_get(&m, ids[i]), i + 1);
+    CHECK_INT(tl_idmap_get(&m, 70001), 7);
+    CHECK_INT(tl_idmap_get(&m, 1500), 1500);
+    CHECK_INT(tl_idmap_get(&m, 6), 0);
+    CHECK(tl_idmap_find(&m, 123456789) == NULL);
+    uint32_t n = 0;
+    uint32_t *sorted = tl_idmap_sorted_ids(&m, &n);
+    CHECK_INT(n, 2106);
+    for (uint32_t i = 1; sorted && i < n; i++) CHECK(sorted[i - 1] < sorted[i]);
+    CHECK(sorted && sorted[0] == 5 && sorted[n - 1] == 4000000000u && sorted[n - 3] == 3000000);
+    free(sorted);
+    tl_idmap_free(&m);
+}
+
 static void test_loader_states(void)
 {
     tl_loader *ld = tl_loader_new();
@@ -556,6 +585,7 @@ int main(void)
     test_bad_input();
     test_limits();
     test_huge_ids_and_order();
+    test_idmap();
     test_loader_states();
     test_paths_errors();
     test_ml_latest_small();

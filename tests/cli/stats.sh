@@ -105,6 +105,19 @@ has err "does-not-exist.csv: cannot open: No such file or directory"
 run 1 stats "$fx/bad"
 has err "this folder holds no MovieLens data files"
 
+# out of memory is a message, not a crash (not under AddressSanitizer, which
+# reserves terabytes of address space)
+if ldd "$bin" 2>/dev/null | grep -q asan; then
+    echo "SKIP: out-of-memory check (sanitizer build)"
+else
+    seq 1 1000000 | awk 'BEGIN { print "userId,movieId,rating,timestamp" } { print $1 ",1,4.0,1" }' >"$tmp/big.csv"
+    checks=$((checks + 1))
+    (ulimit -v 12000 && "$bin" stats "$tmp/big.csv") >"$tmp/out" 2>"$tmp/err"
+    [ $? = 1 ] || fail "stats under a 12 MB memory limit should exit 1"
+    has err "big.csv:"
+    has err ": out of memory after"
+fi
+
 # the real ml-latest-small, when present
 small="$src/../shared/data/ml-latest-small"
 if [ -f "$small/ratings.csv" ]; then
