@@ -152,22 +152,30 @@ export interface RetrievalMetrics {
   recall_at_20: number; ndcg_at_10: number; ndcg_at_100: number; coverage_at_10: number;
 }
 
-export interface Evaluation {
-  metrics: { test: RetrievalMetrics };
-  baseline: { name: 'popularity'; test: RetrievalMetrics };
-  evaluated: { rows: number; users: number; sampled: boolean };
+export interface Evaluation extends RetrievalMetrics {
+  /** test rows (protocol A) and users (protocol B) evaluated */
+  rows: number;
+  users: number;
+  /** true when maxRows / maxUsers cut the evaluation */
+  sampled: boolean;
+}
+
+export interface PresetSettings {
+  epochs: number; batchSize: number; dim: number; learningRate: number; seed: number; testFraction: number;
 }
 
 /** Step-wise training of the two-tower model. Call free() when done. */
 export declare class Trainer {
   private constructor();
   readonly progress: TrainProgress;
-  /** at most maxBatches batches (0: no limit) or maxMs ms (0: no limit; default 100), at least one block */
-  step(options?: { maxBatches?: number; maxMs?: number }): TrainProgress;
+  /** at most maxBatches batches (0: no limit) or maxMs ms (alias maxMillis; 0: no limit; default 100), at least one block */
+  step(options?: { maxBatches?: number; maxMs?: number; maxMillis?: number }): TrainProgress;
   /** steps of stepMs (default 100) until done, yielding to the event loop in between */
   run(options?: { stepMs?: number; onProgress?: (p: TrainProgress) => void; signal?: AbortSignal }): Promise<TrainProgress>;
-  /** protocol A and B on the test rows, beside popularity; maxRows/maxUsers sample */
+  /** the model's protocol A and B metrics on the test rows; maxRows/maxUsers sample */
   evaluate(options?: { maxRows?: number; maxUsers?: number; seed?: number }): Evaluation;
+  /** the same for the popularity baseline (train counts) */
+  evaluatePopularity(options?: { maxRows?: number; maxUsers?: number; seed?: number }): Evaluation;
   /** FNV-1a of the model tables as 16 hex digits: equal to the native CLI's model_hash */
   readonly modelHash: string;
   readonly bytesHeld: number;
@@ -187,6 +195,8 @@ export declare class Towerlens {
   loadDataset(inputs: DatasetInput | DatasetInput[], options?: LoadOptions): Promise<Dataset>;
   /** splits the dataset and sets up step-wise training (nothing runs until step/run) */
   createTrainer(dataset: Dataset, options?: TrainOptions): Trainer;
+  /** the training presets and their settings */
+  presets(): Record<string, PresetSettings>;
 }
 
 export interface CreateOptions {

@@ -4,7 +4,7 @@
 // Reference: docs/js-api.md; types: towerlens.d.ts.
 import { loadCore } from './lib/core.js';
 import { loadDataset } from './lib/ingest.js';
-import { createTrainer } from './lib/train.js';
+import { createTrainer, presets } from './lib/train.js';
 
 export { TowerlensError, STATUS_CODES } from './lib/errors.js';
 export { Dataset } from './lib/dataset.js';
@@ -45,6 +45,12 @@ export class Towerlens {
   createTrainer(dataset, options = {}) {
     this._core.assertUsable();
     return createTrainer(this._core, dataset, options);
+  }
+
+  /** The training presets and their settings: {tfrs: {epochs, batchSize, dim, learningRate, seed, testFraction}, ...}. */
+  presets() {
+    this._core.assertUsable();
+    return presets(this._core);
   }
 }
 

@@ -154,11 +154,13 @@ static tl_status check_dataset(tlw_trainer *h, const tlw_dataset *ds)
     return TL_OK;
 }
 
-/* {"metrics":{"test":{...}},"baseline":{"name":"popularity","test":{...}},
- *  "evaluated":{"rows","users","sampled"}} on the split's test rows, as a
- * malloc'd string; NULL with the error on the handle. */
-EMSCRIPTEN_KEEPALIVE char *tlw_trainer_evaluate_json(tlw_trainer *h, const tlw_dataset *ds, uint32_t max_rows,
-                                                     uint32_t max_users, double seed)
+/* Metrics on the split's test rows as a malloc'd JSON string: {"top_1",
+ * "top_5","top_10","top_50","top_100","recall_at_20","ndcg_at_10",
+ * "ndcg_at_100","coverage_at_10","rows","users","sampled"} of the model
+ * (popularity = 0) or of the popularity baseline (popularity = 1, train
+ * counts). NULL with the error on the handle. */
+EMSCRIPTEN_KEEPALIVE char *tlw_trainer_evaluate_json(tlw_trainer *h, const tlw_dataset *ds, int popularity,
+                                                     uint32_t max_rows, uint32_t max_users, double seed)
 {
     if (!h || check_dataset(h, ds) != TL_OK) return NULL;
     tl_eval_options eo;
@@ -167,29 +169,58 @@ EMSCRIPTEN_KEEPALIVE char *tlw_trainer_evaluate_json(tlw_trainer *h, const tlw_d
     eo.max_users = max_users;
     if (seed >= 0) eo.seed = (uint64_t)seed;
     const tl_split *sp = h->split;
-    tl_metrics mm, pm;
-    tl_embeddings emb = tl_model_embeddings(tl_trainer_model(h->tr));
-    float *pu = NULL, *pmv = NULL;
-    tl_status st = tl_eval_retrieval(ds->ds, sp->train, sp->n_train, sp->test, sp->n_test, &emb, &eo, &mm, &h->err);
-    if (st == TL_OK) st = tl_popularity_embeddings(ds->ds, sp->train, sp->n_train, &pu, &pmv, &h->err);
-    if (st == TL_OK) {
-        tl_embeddings pe = {pu, pmv, 1, 1, 1};
-        st = tl_eval_retrieval(ds->ds, sp->train, sp->n_train, sp->test, sp->n_test, &pe, &eo, &pm, &h->err);
+    tl_metrics mm;
+    float *pu = NULL, *pm = NULL;
+    tl_status st;
+    if (popularity) {
+        st = tl_popularity_embeddings(ds->ds, sp->train, sp->n_train, &pu, &pm, &h->err);
+        if (st == TL_OK) {
+            tl_embeddings pe = {pu, pm, 1, 1, 1};
+            st = tl_eval_retrieval(ds->ds, sp->train, sp->n_train, sp->test, sp->n_test, &pe, &eo, &mm, &h->err);
+        }
+        free(pu);
+        free(pm);
+    } else {
+        tl_embeddings emb = tl_model_embeddings(tl_trainer_model(h->tr));
+        st = tl_eval_retrieval(ds->ds, sp->train, sp->n_train, sp->test, sp->n_test, &emb, &eo, &mm, &h->err);
     }
-    free(pu);
-    free(pmv);
     if (st != TL_OK) return NULL;
-    tl_buf b;
+    tl_buf b, m;
     tl_buf_init(&b);
-    tl_buf_printf(&b, "{\"metrics\":{\"test\":");
-    tl_metrics_json(&mm, &b);
-    tl_buf_printf(&b, "},\"baseline\":{\"name\":\"popularity\",\"test\":");
-    tl_metrics_json(&pm, &b);
-    tl_buf_printf(&b, "},\"evaluated\":{\"rows\":%u,\"users\":%u,\"sampled\":%s}}", mm.rows_evaluated,
-                  mm.users_evaluated, mm.sampled ? "true" : "false");
-    if (b.failed) {
+    tl_buf_init(&m);
+    tl_metrics_json(&mm, &m);
+    /* the metrics object with the evaluation's extent appended */
+    if (!m.failed && m.len > 1) {
+        tl_buf_append(&b, m.data, m.len - 1);
+        tl_buf_printf(&b, ",\"rows\":%u,\"users\":%u,\"sampled\":%s}", mm.rows_evaluated, mm.users_evaluated,
+                      mm.sampled ? "true" : "false");
+    }
+    tl_buf_free(&m);
+    if (b.failed || !b.data) {
         tl_buf_free(&b);
         tl_fail(&h->err, TL_E_NOMEM, "out of memory writing metrics");
+        return NULL;
+    }
+    return tl_buf_take(&b);
+}
+
+/* {"tfrs":{"epochs","batchSize","dim","learningRate","seed","testFraction"},
+ *  "default":{...}} as a malloc'd string; NULL when out of memory. */
+EMSCRIPTEN_KEEPALIVE char *tlw_presets_json(void)
+{
+    tl_buf b;
+    tl_buf_init(&b);
+    tl_buf_puts(&b, "{");
+    for (size_t i = 0; tl_train_preset_name(i); i++) {
+        tl_train_config c;
+        tl_train_config_preset(&c, tl_train_preset_name(i), NULL);
+        tl_buf_printf(&b, "%s\"%s\":{\"epochs\":%u,\"batchSize\":%u,\"dim\":%u,\"learningRate\":%.7g,\"seed\":%" PRIu64
+                      ",\"testFraction\":0.2}",
+                      i ? "," : "", c.preset, c.epochs, c.batch_size, c.dim, (double)c.learning_rate, c.seed);
+    }
+    tl_buf_puts(&b, "}");
+    if (b.failed) {
+        tl_buf_free(&b);
         return NULL;
     }
     return tl_buf_take(&b);
