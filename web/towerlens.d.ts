@@ -99,6 +99,92 @@ export declare class Dataset {
   free(): void;
 }
 
+export interface TrainOptions {
+  /** 'tfrs' (the original notebook: d=32, batch 8192, 3 epochs, Adagrad 0.1) or 'default' */
+  preset?: 'tfrs' | 'default';
+  /** the preset's values unless given */
+  dim?: number;
+  batchSize?: number;
+  epochs?: number;
+  learningRate?: number;
+  /** split S (validation S+1), initialisation S+2, batch order S+3; default 42 */
+  seed?: number;
+  /** take the first trainRows of the seeded permutation as train, the next testRows as test */
+  trainRows?: number;
+  testRows?: number;
+  /** otherwise the test share, default 0.2 */
+  testFraction?: number;
+}
+
+export interface EpochRecord {
+  epoch: number;
+  /** mean over the epoch's batches of the summed batch loss (Keras' progress bar) */
+  loss: number;
+  lossPerExample: number;
+  seconds: number;
+}
+
+export interface TrainProgress {
+  /** 1-based epoch of the last completed batch (0 before any) */
+  epoch: number;
+  /** batches completed in that epoch */
+  batch: number;
+  batchesPerEpoch: number;
+  epochs: number;
+  epochsCompleted: number;
+  examplesSeen: number;
+  runningLoss: number;
+  epochLoss: number;
+  lastBatchLoss: number;
+  /** B ln B at the start: the wiring check */
+  firstBatchLoss: number;
+  /** time spent training (inside step calls) */
+  seconds: number;
+  examplesPerSecond: number;
+  done: boolean;
+  trainRows: number;
+  testRows: number;
+  history: EpochRecord[];
+}
+
+export interface RetrievalMetrics {
+  top_1: number; top_5: number; top_10: number; top_50: number; top_100: number;
+  recall_at_20: number; ndcg_at_10: number; ndcg_at_100: number; coverage_at_10: number;
+}
+
+export interface Evaluation extends RetrievalMetrics {
+  /** test rows (protocol A) and users (protocol B) evaluated */
+  rows: number;
+  users: number;
+  /** true when maxRows / maxUsers cut the evaluation */
+  sampled: boolean;
+}
+
+export interface PresetSettings {
+  epochs: number; batchSize: number; dim: number; learningRate: number; seed: number; testFraction: number;
+}
+
+/** Step-wise training of the two-tower model. Call free() when done. */
+export declare class Trainer {
+  private constructor();
+  readonly progress: TrainProgress;
+  /** at most maxBatches batches (0: no limit) or maxMs ms (alias maxMillis; 0: no limit; default 100), at least one block */
+  step(options?: { maxBatches?: number; maxMs?: number; maxMillis?: number }): TrainProgress;
+  /** steps of stepMs (default 100) until done, yielding to the event loop in between */
+  run(options?: { stepMs?: number; onProgress?: (p: TrainProgress) => void; signal?: AbortSignal }): Promise<TrainProgress>;
+  /** the model's protocol A and B metrics on the test rows; maxRows/maxUsers sample */
+  evaluate(options?: { maxRows?: number; maxUsers?: number; seed?: number }): Evaluation;
+  /** the same for the popularity baseline (train counts) */
+  evaluatePopularity(options?: { maxRows?: number; maxUsers?: number; seed?: number }): Evaluation;
+  /** FNV-1a of the model tables as 16 hex digits: equal to the native CLI's model_hash */
+  readonly modelHash: string;
+  readonly bytesHeld: number;
+  /** the model as a towerlens model file (what `towerlens train --out` writes) */
+  modelFile(): Uint8Array;
+  readonly freed: boolean;
+  free(): void;
+}
+
 export declare class Towerlens {
   private constructor();
   /** true when the core uses WASM SIMD128 kernels */
@@ -107,6 +193,10 @@ export declare class Towerlens {
   readonly memoryBytes: number;
   /** streams the inputs through the core's MovieLens reader into a dataset */
   loadDataset(inputs: DatasetInput | DatasetInput[], options?: LoadOptions): Promise<Dataset>;
+  /** splits the dataset and sets up step-wise training (nothing runs until step/run) */
+  createTrainer(dataset: Dataset, options?: TrainOptions): Trainer;
+  /** the training presets and their settings */
+  presets(): Record<string, PresetSettings>;
 }
 
 export interface CreateOptions {

@@ -4,9 +4,11 @@
 // Reference: docs/js-api.md; types: towerlens.d.ts.
 import { loadCore } from './lib/core.js';
 import { loadDataset } from './lib/ingest.js';
+import { createTrainer, presets } from './lib/train.js';
 
 export { TowerlensError, STATUS_CODES } from './lib/errors.js';
 export { Dataset } from './lib/dataset.js';
+export { Trainer } from './lib/train.js';
 export { MOVIELENS_FILE_NAMES } from './lib/inputs.js';
 export { FILE_KINDS, DEFAULT_CHUNK_SIZE } from './lib/ingest.js';
 
@@ -31,6 +33,24 @@ export class Towerlens {
    */
   loadDataset(inputs, options = {}) {
     return this._core.guard(() => loadDataset(this._core, inputs, options));
+  }
+
+  /**
+   * Splits `dataset` and sets up step-wise training of the two-tower model.
+   * @param dataset a Dataset of this instance
+   * @param options {preset, dim, batchSize, epochs, learningRate, seed,
+   *   trainRows, testRows, testFraction}; unset numbers come from the preset
+   * @returns {import('./lib/train.js').Trainer}
+   */
+  createTrainer(dataset, options = {}) {
+    this._core.assertUsable();
+    return createTrainer(this._core, dataset, options);
+  }
+
+  /** The training presets and their settings: {tfrs: {epochs, batchSize, dim, learningRate, seed, testFraction}, ...}. */
+  presets() {
+    this._core.assertUsable();
+    return presets(this._core);
   }
 }
 

@@ -82,6 +82,13 @@ void tl_head_config_original(tl_head_config *c);
 /* The default joint model's head (preset "default" with rating_weight >
  * 0), chosen on the validation split (docs/rating.md). */
 void tl_head_config_default(tl_head_config *c);
+/* {"type":"mlp","input":"concat(user,movie)","hidden":[..],"activation":"relu",
+ *  "biases","warm_start","loss":"squared_error","reduction":"mean"|"sum",
+ *  "l2_weights","l2_biases","l2_embeddings","learning_rate","adagrad_initial",
+ *  "clip":[0.5,5]} with the trainer's rate / accumulator where the head
+ * uses them. What model files and reports say about a head. */
+struct tl_buf;
+void tl_head_config_json(const tl_head_config *c, float trainer_lr, float trainer_adagrad_initial, struct tl_buf *b);
 /* Range checks with messages naming the setting. */
 tl_status tl_head_config_check(const tl_head_config *c, tl_error *err);
 

@@ -16,5 +16,6 @@ int cmd_similar(int argc, char **argv);
 int cmd_foldin(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
+int cmd_generate(int argc, char **argv);
 
 #endif

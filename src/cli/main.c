@@ -13,6 +13,7 @@ static const tl_command commands[] = {
     {"foldin", "recommendations for a new visitor from a few ratings", cmd_foldin},
     {"predict", "the predicted rating of a user for a movie, from a model with a rating head", cmd_predict},
     {"export", "write a model's embeddings with their ids as CSV or .npy", cmd_export},
+    {"generate", "write a synthetic MovieLens data set with learnable tastes", cmd_generate},
     {NULL, NULL, NULL},
 };
 

@@ -5,32 +5,6 @@
 
 #include "towerlens/rating.h"
 
-void train_rating_config_json(const tl_train_config *c, tl_buf *b)
-{
-    tl_buf_printf(b, ",\"retrieval_weight\":");
-    tl_buf_json_number(b, c->retrieval_weight);
-    tl_buf_printf(b, ",\"rating_weight\":");
-    tl_buf_json_number(b, c->rating_weight);
-    if (c->rating_weight <= 0.0f) return;
-    const tl_head_config *h = &c->head;
-    tl_buf_printf(b, ",\"rating_head\":{\"type\":\"mlp\",\"input\":\"concat(user,movie)\",\"hidden\":[");
-    for (uint32_t l = 0; l < h->n_hidden; l++) tl_buf_printf(b, "%s%u", l ? "," : "", h->hidden[l]);
-    tl_buf_printf(b, "],\"activation\":\"relu\",\"biases\":%s,\"warm_start\":%s,\"loss\":\"squared_error\","
-                     "\"reduction\":\"%s\",\"l2_weights\":",
-                  h->biases ? "true" : "false", h->warm_start ? "true" : "false",
-                  h->reduction == TL_RATING_SUM ? "sum" : "mean");
-    tl_buf_json_number(b, h->l2_weights);
-    tl_buf_printf(b, ",\"l2_biases\":");
-    tl_buf_json_number(b, h->l2_biases);
-    tl_buf_printf(b, ",\"l2_embeddings\":");
-    tl_buf_json_number(b, h->l2_embeddings);
-    tl_buf_printf(b, ",\"learning_rate\":");
-    tl_buf_json_number(b, h->learning_rate > 0.0f ? h->learning_rate : c->learning_rate);
-    tl_buf_printf(b, ",\"adagrad_initial\":");
-    tl_buf_json_number(b, h->adagrad_initial >= 0.0f ? h->adagrad_initial : c->adagrad_initial);
-    tl_buf_printf(b, ",\"clip\":[0.5,5]}");
-}
-
 tl_status train_rating_eval(const tl_dataset *ds, const tl_split *sp, const tl_trainer *tr, tl_metrics *model,
                             tl_metrics *baseline, tl_error *err)
 {

@@ -1,6 +1,6 @@
 /* The rating head's part of `towerlens train` (kept apart from the
- * retrieval code in cmd_train.c): its config JSON, Protocol C beside the
- * bias baseline, and its tensors for the model file. */
+ * retrieval code in cmd_train.c): Protocol C beside the bias baseline and
+ * its tensors for the model file. (The config JSON is tl_train_config_json.) */
 #ifndef TL_CLI_TRAIN_RATING_H
 #define TL_CLI_TRAIN_RATING_H
 
@@ -9,10 +9,6 @@
 #include "towerlens/split.h"
 #include "towerlens/store.h"
 #include "towerlens/train.h"
-
-/* Appends ,"retrieval_weight":W,"rating_weight":W and, with a head,
- * ,"rating_head":{...} (inside the config object). */
-void train_rating_config_json(const tl_train_config *c, tl_buf *b);
 
 /* With a head: Protocol C of the model into model->rmse/mae and of the bias
  * baseline (fit on the train rows) into baseline->rmse/mae. */

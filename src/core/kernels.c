@@ -1,16 +1,15 @@
-/* SIMD128 kernels with scalar twins. The WASM build uses explicit SIMD128;
- * native builds run the same tiles written lane by lane in portable C (gcc
- * vectorises them). Both compute every output with the same sequence of
- * float operations as the plain `*_scalar` twins (see kernels.h). */
+/* SIMD128 kernels with scalar twins. The tiled kernels are written once over
+ * a 4-lane vector type (simd4.h): explicit SIMD128 intrinsics in the WASM
+ * build, GCC/Clang generic vectors natively (plain C per lane elsewhere).
+ * Every output is computed with the same sequence of float operations as
+ * the plain `*_scalar` twins (see kernels.h). */
 #include "towerlens/kernels.h"
 
 #include <math.h> /* INFINITY and NAN only: no libm calls */
 #include <stdint.h>
 #include <string.h>
 
-#ifdef __wasm_simd128__
-#include <wasm_simd128.h>
-#endif
+#include "simd4.h"
 
 int tl_kernels_simd(void)
 {
@@ -75,10 +74,9 @@ static inline float u2f(uint32_t u)
     return f;
 }
 
-float tl_expf(float x)
+/* e^x without the range clamp: valid for -87 <= x <= 88 */
+static inline float exp_core(float x)
 {
-    x = x < EXP_LO ? EXP_LO : x; /* the same selects as f32x4.pmax / pmin */
-    x = EXP_HI < x ? EXP_HI : x;
     float t = x * EXP_LOG2E + EXP_MAGIC;
     float n = t - EXP_MAGIC;
     float r = x - n * EXP_C1;
@@ -94,6 +92,13 @@ float tl_expf(float x)
     y = y + 1.0f;
     uint32_t k = f2u(t) - f2u(EXP_MAGIC); /* n as a two's complement integer */
     return y * u2f((k + 127u) << 23);
+}
+
+float tl_expf(float x)
+{
+    x = x < EXP_LO ? EXP_LO : x; /* the same selects as f32x4.pmax / pmin */
+    x = EXP_HI < x ? EXP_HI : x;
+    return exp_core(x);
 }
 
 double tl_log(double x)
@@ -125,22 +130,20 @@ double tl_log(double x)
     return (double)e * ln2_hi + (two_s + (two_s * s2 * p + (double)e * ln2_lo));
 }
 
+/* Softmax arguments are d = x - max <= 0; below the flush threshold the
+ * result is replaced by 0, so exp_core's range never matters there (any
+ * value it computes, even NaN, is masked away the same way in every build). */
 static inline float softmax_exp(float d)
 {
-    float e = tl_expf(d);
+    float e = exp_core(d);
     return d < SOFTMAX_FLUSH ? 0.0f : e;
 }
 
 static inline float pmax1(float a, float b) { return a < b ? b : a; }
 
-void tl_softmax_row_scalar(float *x, size_t n, float *max_out, float *sum_out)
+float tl_exp_shifted_row_scalar(float *x, size_t n, float mx)
 {
     size_t n4 = n & ~(size_t)3;
-    float m[4] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
-    for (size_t i = 0; i < n4; i += 4)
-        for (int l = 0; l < 4; l++) m[l] = pmax1(m[l], x[i + l]);
-    float mx = pmax1(pmax1(m[0], m[1]), pmax1(m[2], m[3]));
-    for (size_t i = n4; i < n; i++) mx = pmax1(mx, x[i]);
     float s[4] = {0, 0, 0, 0};
     for (size_t i = 0; i < n4; i += 4)
         for (int l = 0; l < 4; l++) {
@@ -154,6 +157,18 @@ void tl_softmax_row_scalar(float *x, size_t n, float *max_out, float *sum_out)
         x[i] = e;
         sum += e;
     }
+    return sum;
+}
+
+void tl_softmax_row_scalar(float *x, size_t n, float *max_out, float *sum_out)
+{
+    size_t n4 = n & ~(size_t)3;
+    float m[4] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
+    for (size_t i = 0; i < n4; i += 4)
+        for (int l = 0; l < 4; l++) m[l] = pmax1(m[l], x[i + l]);
+    float mx = pmax1(pmax1(m[0], m[1]), pmax1(m[2], m[3]));
+    for (size_t i = n4; i < n; i++) mx = pmax1(mx, x[i]);
+    float sum = tl_exp_shifted_row_scalar(x, n, mx);
     float inv = 1.0f / sum;
     for (size_t i = 0; i < n; i++) x[i] *= inv;
     *max_out = mx;
@@ -196,6 +211,17 @@ void tl_gemm_abt_scalar(const float *A, size_t m, size_t lda, const float *Bpack
         }
 }
 
+void tl_gemm_abt_max_scalar(const float *A, size_t m, size_t lda, const float *Bpacked, size_t n, size_t dim,
+                            float *C, size_t ldc, float *row_max)
+{
+    tl_gemm_abt_scalar(A, m, lda, Bpacked, n, dim, C, ldc);
+    for (size_t i = 0; i < m; i++) {
+        float mx = -INFINITY;
+        for (size_t j = 0; j < n; j++) mx = pmax1(mx, C[i * ldc + j]);
+        row_max[i] = mx;
+    }
+}
+
 void tl_gemm_ab_scalar(const float *A, size_t m, size_t lda, const float *B, size_t n, size_t ldb, size_t dim,
                        float *C, size_t ldc)
 {
@@ -227,35 +253,66 @@ void tl_gemm_atb_acc_scalar(const float *A, size_t m, size_t lda, size_t n, cons
 #define ATB_CHUNK_ROWS 256    /* rows of A and B per chunk for C += A^T B */
 
 static void abt_tile(const float *A, size_t lda, const float *panel, size_t dim, float *C, size_t ldc,
-                     size_t cols);
+                     size_t cols, float *vmax);
 static void ab_tile(const float *A, size_t lda, const float *B, size_t ldb, size_t n, int from_zero, float *C,
                     size_t ldc);
 static void atb_tile(const float *A, size_t lda, const float *B, size_t ldb, size_t m, float *C, size_t ldc);
 
-void tl_gemm_abt(const float *A, size_t m, size_t lda, const float *Bpacked, size_t n, size_t dim, float *C,
-                 size_t ldc)
+/* Rows in groups of ABT_MAX_ROWS keep their running maxima as 4-lane
+ * vectors in a small local array (vmax) while the panels stream past. */
+#define ABT_MAX_ROWS 64
+
+static void gemm_abt(const float *A, size_t m, size_t lda, const float *Bpacked, size_t n, size_t dim, float *C,
+                     size_t ldc, float *row_max)
 {
     size_t np = (n + TL_PANEL - 1) / TL_PANEL;
     size_t panel_bytes = TL_PANEL * dim * sizeof(float);
     size_t chunk = panel_bytes ? ABT_CHUNK_BYTES / panel_bytes : np;
     if (chunk == 0) chunk = 1;
-    size_t m4 = m & ~(size_t)3;
-    for (size_t p0 = 0; p0 < np; p0 += chunk) {
-        size_t p1 = p0 + chunk < np ? p0 + chunk : np;
-        for (size_t i = 0; i < m4; i += 4)
-            for (size_t p = p0; p < p1; p++) {
-                size_t j = p * TL_PANEL, cols = n - j < TL_PANEL ? n - j : TL_PANEL;
-                abt_tile(A + i * lda, lda, Bpacked + p * TL_PANEL * dim, dim, C + i * ldc + j, ldc, cols);
-            }
-        size_t j0 = p0 * TL_PANEL, j1 = p1 * TL_PANEL < n ? p1 * TL_PANEL : n;
-        for (size_t i = m4; i < m; i++)
-            for (size_t j = j0; j < j1; j++) {
-                const float *b = Bpacked + j / TL_PANEL * TL_PANEL * dim + j % TL_PANEL;
-                float s = 0.0f;
-                for (size_t k = 0; k < dim; k++) s += A[i * lda + k] * b[k * TL_PANEL];
-                C[i * ldc + j] = s;
+    float vmax[ABT_MAX_ROWS * 4];
+    for (size_t g0 = 0; g0 < m; g0 += ABT_MAX_ROWS) {
+        size_t g1 = m - g0 < ABT_MAX_ROWS ? m : g0 + ABT_MAX_ROWS;
+        size_t g4 = g0 + ((g1 - g0) & ~(size_t)3);
+        if (row_max) {
+            for (size_t i = 0; i < ABT_MAX_ROWS * 4; i++) vmax[i] = -INFINITY;
+            for (size_t i = g4; i < g1; i++) row_max[i] = -INFINITY;
+        }
+        for (size_t p0 = 0; p0 < np; p0 += chunk) {
+            size_t p1 = p0 + chunk < np ? p0 + chunk : np;
+            for (size_t i = g0; i < g4; i += 4)
+                for (size_t p = p0; p < p1; p++) {
+                    size_t j = p * TL_PANEL, cols = n - j < TL_PANEL ? n - j : TL_PANEL;
+                    abt_tile(A + i * lda, lda, Bpacked + p * TL_PANEL * dim, dim, C + i * ldc + j, ldc, cols,
+                             row_max ? vmax + (i - g0) * 4 : NULL);
+                }
+            size_t j0 = p0 * TL_PANEL, j1 = p1 * TL_PANEL < n ? p1 * TL_PANEL : n;
+            for (size_t i = g4; i < g1; i++)
+                for (size_t j = j0; j < j1; j++) {
+                    const float *b = Bpacked + j / TL_PANEL * TL_PANEL * dim + j % TL_PANEL;
+                    float s = 0.0f;
+                    for (size_t k = 0; k < dim; k++) s += A[i * lda + k] * b[k * TL_PANEL];
+                    C[i * ldc + j] = s;
+                    if (row_max) row_max[i] = pmax1(row_max[i], s);
+                }
+        }
+        if (row_max)
+            for (size_t i = g0; i < g4; i++) {
+                const float *v = vmax + (i - g0) * 4;
+                row_max[i] = pmax1(pmax1(v[0], v[1]), pmax1(v[2], v[3]));
             }
     }
+}
+
+void tl_gemm_abt(const float *A, size_t m, size_t lda, const float *Bpacked, size_t n, size_t dim, float *C,
+                 size_t ldc)
+{
+    gemm_abt(A, m, lda, Bpacked, n, dim, C, ldc, NULL);
+}
+
+void tl_gemm_abt_max(const float *A, size_t m, size_t lda, const float *Bpacked, size_t n, size_t dim, float *C,
+                     size_t ldc, float *row_max)
+{
+    gemm_abt(A, m, lda, Bpacked, n, dim, C, ldc, row_max);
 }
 
 void tl_gemm_ab(const float *A, size_t m, size_t lda, const float *B, size_t n, size_t ldb, size_t dim, float *C,
@@ -314,33 +371,24 @@ void tl_gemm_atb_acc(const float *A, size_t m, size_t lda, size_t n, const float
     }
 }
 
-#ifdef __wasm_simd128__
 
-/* ---- SIMD128 ------------------------------------------------------------- */
-
-static inline float hsum(v128_t v)
-{
-    return (wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1)) +
-           (wasm_f32x4_extract_lane(v, 2) + wasm_f32x4_extract_lane(v, 3));
-}
+/* ---- the vector kernels (simd4.h) ---------------------------------------- */
 
 float tl_dot(const float *a, const float *b, size_t n)
 {
-    v128_t acc = wasm_f32x4_splat(0.0f);
+    v4f acc = v4_splat(0.0f);
     size_t i = 0;
-    for (; i + 4 <= n; i += 4)
-        acc = wasm_f32x4_add(acc, wasm_f32x4_mul(wasm_v128_load(a + i), wasm_v128_load(b + i)));
-    float r = hsum(acc);
+    for (; i + 4 <= n; i += 4) acc = v4_add(acc, v4_mul(v4_load(a + i), v4_load(b + i)));
+    float r = v4_hsum(acc);
     for (; i < n; i++) r += a[i] * b[i];
     return r;
 }
 
 void tl_axpy(float a, const float *x, float *y, size_t n)
 {
-    v128_t va = wasm_f32x4_splat(a);
+    v4f va = v4_splat(a);
     size_t i = 0;
-    for (; i + 4 <= n; i += 4)
-        wasm_v128_store(y + i, wasm_f32x4_add(wasm_v128_load(y + i), wasm_f32x4_mul(va, wasm_v128_load(x + i))));
+    for (; i + 4 <= n; i += 4) v4_store(y + i, v4_add(v4_load(y + i), v4_mul(va, v4_load(x + i))));
     for (; i < n; i++) y[i] += a * x[i];
 }
 
@@ -349,231 +397,187 @@ void tl_gemv(const float *M, size_t rows, size_t ldm, const float *x, size_t n, 
     for (size_t r = 0; r < rows; r++) out[r] = tl_dot(M + r * ldm, x, n);
 }
 
-#define MADD(acc, a, b) acc = wasm_f32x4_add(acc, wasm_f32x4_mul(a, b))
+/* acc += a * b, the one multiply-add of every kernel (never fused) */
+#define MADD(acc, a, b) acc = v4_add(acc, v4_mul(a, b))
 
+/* 4 x 8 tiles: 8 accumulators, 2 vectors of B and 1 splat of A in flight,
+ * which fits the 16 vector registers of x86-64 and the engines' allocators. */
+
+/* vmax (4 rows x 4 lanes, or NULL) takes the running max of the valid columns */
 static void abt_tile(const float *A, size_t lda, const float *panel, size_t dim, float *C, size_t ldc,
-                     size_t cols)
+                     size_t cols, float *vmax)
 {
-    v128_t c00 = wasm_f32x4_splat(0.0f), c01 = c00, c10 = c00, c11 = c00;
-    v128_t c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+    v4f c00 = v4_splat(0.0f), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
     const float *a0 = A, *a1 = A + lda, *a2 = A + 2 * lda, *a3 = A + 3 * lda;
     for (size_t k = 0; k < dim; k++) {
-        v128_t b0 = wasm_v128_load(panel + 8 * k), b1 = wasm_v128_load(panel + 8 * k + 4);
-        v128_t a = wasm_v128_load32_splat(a0 + k);
+        v4f b0 = v4_load(panel + 8 * k), b1 = v4_load(panel + 8 * k + 4);
+        v4f a = v4_load_splat(a0 + k);
         MADD(c00, a, b0);
         MADD(c01, a, b1);
-        a = wasm_v128_load32_splat(a1 + k);
+        a = v4_load_splat(a1 + k);
         MADD(c10, a, b0);
         MADD(c11, a, b1);
-        a = wasm_v128_load32_splat(a2 + k);
+        a = v4_load_splat(a2 + k);
         MADD(c20, a, b0);
         MADD(c21, a, b1);
-        a = wasm_v128_load32_splat(a3 + k);
+        a = v4_load_splat(a3 + k);
         MADD(c30, a, b0);
         MADD(c31, a, b1);
     }
     if (cols == 8) {
-        wasm_v128_store(C, c00);
-        wasm_v128_store(C + 4, c01);
-        wasm_v128_store(C + ldc, c10);
-        wasm_v128_store(C + ldc + 4, c11);
-        wasm_v128_store(C + 2 * ldc, c20);
-        wasm_v128_store(C + 2 * ldc + 4, c21);
-        wasm_v128_store(C + 3 * ldc, c30);
-        wasm_v128_store(C + 3 * ldc + 4, c31);
+        v4_store(C, c00);
+        v4_store(C + 4, c01);
+        v4_store(C + ldc, c10);
+        v4_store(C + ldc + 4, c11);
+        v4_store(C + 2 * ldc, c20);
+        v4_store(C + 2 * ldc + 4, c21);
+        v4_store(C + 3 * ldc, c30);
+        v4_store(C + 3 * ldc + 4, c31);
+        if (vmax) {
+            v4_store(vmax, v4_pmax(v4_load(vmax), v4_pmax(c00, c01)));
+            v4_store(vmax + 4, v4_pmax(v4_load(vmax + 4), v4_pmax(c10, c11)));
+            v4_store(vmax + 8, v4_pmax(v4_load(vmax + 8), v4_pmax(c20, c21)));
+            v4_store(vmax + 12, v4_pmax(v4_load(vmax + 12), v4_pmax(c30, c31)));
+        }
         return;
     }
     float t[4][8];
-    wasm_v128_store(t[0], c00);
-    wasm_v128_store(t[0] + 4, c01);
-    wasm_v128_store(t[1], c10);
-    wasm_v128_store(t[1] + 4, c11);
-    wasm_v128_store(t[2], c20);
-    wasm_v128_store(t[2] + 4, c21);
-    wasm_v128_store(t[3], c30);
-    wasm_v128_store(t[3] + 4, c31);
-    for (int r = 0; r < 4; r++) memcpy(C + r * ldc, t[r], cols * sizeof(float));
+    v4_store(t[0], c00);
+    v4_store(t[0] + 4, c01);
+    v4_store(t[1], c10);
+    v4_store(t[1] + 4, c11);
+    v4_store(t[2], c20);
+    v4_store(t[2] + 4, c21);
+    v4_store(t[3], c30);
+    v4_store(t[3] + 4, c31);
+    for (int r = 0; r < 4; r++) {
+        memcpy(C + r * ldc, t[r], cols * sizeof(float));
+        if (vmax)
+            for (size_t c = 0; c < cols; c++) vmax[4 * r] = pmax1(vmax[4 * r], t[r][c]);
+    }
 }
 
 static void ab_tile(const float *A, size_t lda, const float *B, size_t ldb, size_t n, int from_zero, float *C,
                     size_t ldc)
 {
-    v128_t c00, c01, c10, c11, c20, c21, c30, c31;
+    v4f c00, c01, c10, c11, c20, c21, c30, c31;
     if (from_zero) {
-        c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = wasm_f32x4_splat(0.0f);
+        c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = v4_splat(0.0f);
     } else {
-        c00 = wasm_v128_load(C), c01 = wasm_v128_load(C + 4);
-        c10 = wasm_v128_load(C + ldc), c11 = wasm_v128_load(C + ldc + 4);
-        c20 = wasm_v128_load(C + 2 * ldc), c21 = wasm_v128_load(C + 2 * ldc + 4);
-        c30 = wasm_v128_load(C + 3 * ldc), c31 = wasm_v128_load(C + 3 * ldc + 4);
+        c00 = v4_load(C), c01 = v4_load(C + 4);
+        c10 = v4_load(C + ldc), c11 = v4_load(C + ldc + 4);
+        c20 = v4_load(C + 2 * ldc), c21 = v4_load(C + 2 * ldc + 4);
+        c30 = v4_load(C + 3 * ldc), c31 = v4_load(C + 3 * ldc + 4);
     }
     const float *a0 = A, *a1 = A + lda, *a2 = A + 2 * lda, *a3 = A + 3 * lda;
     for (size_t j = 0; j < n; j++) {
-        v128_t b0 = wasm_v128_load(B + j * ldb), b1 = wasm_v128_load(B + j * ldb + 4);
-        v128_t a = wasm_v128_load32_splat(a0 + j);
+        v4f b0 = v4_load(B + j * ldb), b1 = v4_load(B + j * ldb + 4);
+        v4f a = v4_load_splat(a0 + j);
         MADD(c00, a, b0);
         MADD(c01, a, b1);
-        a = wasm_v128_load32_splat(a1 + j);
+        a = v4_load_splat(a1 + j);
         MADD(c10, a, b0);
         MADD(c11, a, b1);
-        a = wasm_v128_load32_splat(a2 + j);
+        a = v4_load_splat(a2 + j);
         MADD(c20, a, b0);
         MADD(c21, a, b1);
-        a = wasm_v128_load32_splat(a3 + j);
+        a = v4_load_splat(a3 + j);
         MADD(c30, a, b0);
         MADD(c31, a, b1);
     }
-    wasm_v128_store(C, c00);
-    wasm_v128_store(C + 4, c01);
-    wasm_v128_store(C + ldc, c10);
-    wasm_v128_store(C + ldc + 4, c11);
-    wasm_v128_store(C + 2 * ldc, c20);
-    wasm_v128_store(C + 2 * ldc + 4, c21);
-    wasm_v128_store(C + 3 * ldc, c30);
-    wasm_v128_store(C + 3 * ldc + 4, c31);
+    v4_store(C, c00);
+    v4_store(C + 4, c01);
+    v4_store(C + ldc, c10);
+    v4_store(C + ldc + 4, c11);
+    v4_store(C + 2 * ldc, c20);
+    v4_store(C + 2 * ldc + 4, c21);
+    v4_store(C + 3 * ldc, c30);
+    v4_store(C + 3 * ldc + 4, c31);
 }
 
 static void atb_tile(const float *A, size_t lda, const float *B, size_t ldb, size_t m, float *C, size_t ldc)
 {
-    v128_t c00 = wasm_v128_load(C), c01 = wasm_v128_load(C + 4);
-    v128_t c10 = wasm_v128_load(C + ldc), c11 = wasm_v128_load(C + ldc + 4);
-    v128_t c20 = wasm_v128_load(C + 2 * ldc), c21 = wasm_v128_load(C + 2 * ldc + 4);
-    v128_t c30 = wasm_v128_load(C + 3 * ldc), c31 = wasm_v128_load(C + 3 * ldc + 4);
+    v4f c00 = v4_load(C), c01 = v4_load(C + 4);
+    v4f c10 = v4_load(C + ldc), c11 = v4_load(C + ldc + 4);
+    v4f c20 = v4_load(C + 2 * ldc), c21 = v4_load(C + 2 * ldc + 4);
+    v4f c30 = v4_load(C + 3 * ldc), c31 = v4_load(C + 3 * ldc + 4);
     for (size_t i = 0; i < m; i++) {
         const float *a = A + i * lda;
-        v128_t b0 = wasm_v128_load(B + i * ldb), b1 = wasm_v128_load(B + i * ldb + 4);
-        v128_t g = wasm_v128_load32_splat(a);
+        v4f b0 = v4_load(B + i * ldb), b1 = v4_load(B + i * ldb + 4);
+        v4f g = v4_load_splat(a);
         MADD(c00, g, b0);
         MADD(c01, g, b1);
-        g = wasm_v128_load32_splat(a + 1);
+        g = v4_load_splat(a + 1);
         MADD(c10, g, b0);
         MADD(c11, g, b1);
-        g = wasm_v128_load32_splat(a + 2);
+        g = v4_load_splat(a + 2);
         MADD(c20, g, b0);
         MADD(c21, g, b1);
-        g = wasm_v128_load32_splat(a + 3);
+        g = v4_load_splat(a + 3);
         MADD(c30, g, b0);
         MADD(c31, g, b1);
     }
-    wasm_v128_store(C, c00);
-    wasm_v128_store(C + 4, c01);
-    wasm_v128_store(C + ldc, c10);
-    wasm_v128_store(C + ldc + 4, c11);
-    wasm_v128_store(C + 2 * ldc, c20);
-    wasm_v128_store(C + 2 * ldc + 4, c21);
-    wasm_v128_store(C + 3 * ldc, c30);
-    wasm_v128_store(C + 3 * ldc + 4, c31);
+    v4_store(C, c00);
+    v4_store(C + 4, c01);
+    v4_store(C + ldc, c10);
+    v4_store(C + ldc + 4, c11);
+    v4_store(C + 2 * ldc, c20);
+    v4_store(C + 2 * ldc + 4, c21);
+    v4_store(C + 3 * ldc, c30);
+    v4_store(C + 3 * ldc + 4, c31);
 }
 
-static inline v128_t exp4(v128_t x)
+/* exp_core on 4 lanes: the same operations in the same order */
+static inline v4f exp4_core(v4f x)
 {
-    x = wasm_f32x4_pmax(x, wasm_f32x4_splat(EXP_LO)); /* x < lo ? lo : x */
-    x = wasm_f32x4_pmin(x, wasm_f32x4_splat(EXP_HI)); /* hi < x ? hi : x */
-    v128_t magic = wasm_f32x4_splat(EXP_MAGIC);
-    v128_t t = wasm_f32x4_add(wasm_f32x4_mul(x, wasm_f32x4_splat(EXP_LOG2E)), magic);
-    v128_t n = wasm_f32x4_sub(t, magic);
-    v128_t r = wasm_f32x4_sub(x, wasm_f32x4_mul(n, wasm_f32x4_splat(EXP_C1)));
-    r = wasm_f32x4_sub(r, wasm_f32x4_mul(n, wasm_f32x4_splat(EXP_C2)));
-    v128_t z = wasm_f32x4_mul(r, r);
-    v128_t p = wasm_f32x4_splat(EXP_P0);
-    p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(EXP_P1));
-    p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(EXP_P2));
-    p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(EXP_P3));
-    p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(EXP_P4));
-    p = wasm_f32x4_add(wasm_f32x4_mul(p, r), wasm_f32x4_splat(EXP_P5));
-    v128_t y = wasm_f32x4_add(wasm_f32x4_mul(p, z), r);
-    y = wasm_f32x4_add(y, wasm_f32x4_splat(1.0f));
-    v128_t k = wasm_i32x4_sub(t, magic);
-    v128_t scale = wasm_i32x4_shl(wasm_i32x4_add(k, wasm_i32x4_splat(127)), 23);
-    return wasm_f32x4_mul(y, scale);
+    v4f magic = v4_splat(EXP_MAGIC);
+    v4f t = v4_add(v4_mul(x, v4_splat(EXP_LOG2E)), magic);
+    v4f n = v4_sub(t, magic);
+    v4f r = v4_sub(x, v4_mul(n, v4_splat(EXP_C1)));
+    r = v4_sub(r, v4_mul(n, v4_splat(EXP_C2)));
+    v4f z = v4_mul(r, r);
+    v4f p = v4_splat(EXP_P0);
+    p = v4_add(v4_mul(p, r), v4_splat(EXP_P1));
+    p = v4_add(v4_mul(p, r), v4_splat(EXP_P2));
+    p = v4_add(v4_mul(p, r), v4_splat(EXP_P3));
+    p = v4_add(v4_mul(p, r), v4_splat(EXP_P4));
+    p = v4_add(v4_mul(p, r), v4_splat(EXP_P5));
+    v4f y = v4_add(v4_mul(p, z), r);
+    y = v4_add(y, v4_splat(1.0f));
+    return v4_mul(y, v4_pow2_from(t, magic));
 }
 
-void tl_softmax_row(float *x, size_t n, float *max_out, float *sum_out)
+float tl_exp_shifted_row(float *x, size_t n, float mx)
 {
     size_t n4 = n & ~(size_t)3;
-    v128_t vm = wasm_f32x4_splat(-INFINITY);
-    for (size_t i = 0; i < n4; i += 4) vm = wasm_f32x4_pmax(vm, wasm_v128_load(x + i));
-    float mx = pmax1(pmax1(wasm_f32x4_extract_lane(vm, 0), wasm_f32x4_extract_lane(vm, 1)),
-                     pmax1(wasm_f32x4_extract_lane(vm, 2), wasm_f32x4_extract_lane(vm, 3)));
-    for (size_t i = n4; i < n; i++) mx = pmax1(mx, x[i]);
-    v128_t vmx = wasm_f32x4_splat(mx), flush = wasm_f32x4_splat(SOFTMAX_FLUSH);
-    v128_t vs = wasm_f32x4_splat(0.0f);
+    v4f vmx = v4_splat(mx), flush = v4_splat(SOFTMAX_FLUSH), vs = v4_splat(0.0f);
     for (size_t i = 0; i < n4; i += 4) {
-        v128_t d = wasm_f32x4_sub(wasm_v128_load(x + i), vmx);
-        v128_t e = wasm_v128_andnot(exp4(d), wasm_f32x4_lt(d, flush));
-        wasm_v128_store(x + i, e);
-        vs = wasm_f32x4_add(vs, e);
+        v4f d = v4_sub(v4_load(x + i), vmx);
+        v4f e = v4_zero_where_lt(exp4_core(d), d, flush);
+        v4_store(x + i, e);
+        vs = v4_add(vs, e);
     }
-    float sum = hsum(vs);
+    float sum = v4_hsum(vs);
     for (size_t i = n4; i < n; i++) {
         float e = softmax_exp(x[i] - mx);
         x[i] = e;
         sum += e;
     }
-    float inv = 1.0f / sum;
-    v128_t vinv = wasm_f32x4_splat(inv);
-    for (size_t i = 0; i < n4; i += 4) wasm_v128_store(x + i, wasm_f32x4_mul(wasm_v128_load(x + i), vinv));
-    for (size_t i = n4; i < n; i++) x[i] *= inv;
-    *max_out = mx;
-    *sum_out = sum;
-}
-
-#else
-
-/* ---- portable tiles (native): the same sums, lane by lane ---------------- */
-
-float tl_dot(const float *a, const float *b, size_t n) { return tl_dot_scalar(a, b, n); }
-void tl_axpy(float a, const float *x, float *y, size_t n) { tl_axpy_scalar(a, x, y, n); }
-void tl_gemv(const float *M, size_t rows, size_t ldm, const float *x, size_t n, float *out)
-{
-    tl_gemv_scalar(M, rows, ldm, x, n, out);
+    return sum;
 }
 
 void tl_softmax_row(float *x, size_t n, float *max_out, float *sum_out)
 {
-    tl_softmax_row_scalar(x, n, max_out, sum_out);
+    size_t n4 = n & ~(size_t)3;
+    v4f vm = v4_splat(-INFINITY);
+    for (size_t i = 0; i < n4; i += 4) vm = v4_pmax(vm, v4_load(x + i));
+    float mx = pmax1(pmax1(V4_LANE(vm, 0), V4_LANE(vm, 1)), pmax1(V4_LANE(vm, 2), V4_LANE(vm, 3)));
+    for (size_t i = n4; i < n; i++) mx = pmax1(mx, x[i]);
+    float sum = tl_exp_shifted_row(x, n, mx);
+    float inv = 1.0f / sum;
+    v4f vinv = v4_splat(inv);
+    for (size_t i = 0; i < n4; i += 4) v4_store(x + i, v4_mul(v4_load(x + i), vinv));
+    for (size_t i = n4; i < n; i++) x[i] *= inv;
+    *max_out = mx;
+    *sum_out = sum;
 }
-
-static void abt_tile(const float *A, size_t lda, const float *panel, size_t dim, float *C, size_t ldc,
-                     size_t cols)
-{
-    float acc[4][8] = {{0}};
-    for (size_t k = 0; k < dim; k++) {
-        const float *b = panel + 8 * k;
-        for (int r = 0; r < 4; r++) {
-            float a = A[r * lda + k];
-            for (int c = 0; c < 8; c++) acc[r][c] += a * b[c];
-        }
-    }
-    for (int r = 0; r < 4; r++) memcpy(C + r * ldc, acc[r], cols * sizeof(float));
-}
-
-static void ab_tile(const float *A, size_t lda, const float *B, size_t ldb, size_t n, int from_zero, float *C,
-                    size_t ldc)
-{
-    float acc[4][8];
-    for (int r = 0; r < 4; r++)
-        for (int c = 0; c < 8; c++) acc[r][c] = from_zero ? 0.0f : C[r * ldc + c];
-    for (size_t j = 0; j < n; j++) {
-        const float *b = B + j * ldb;
-        for (int r = 0; r < 4; r++) {
-            float a = A[r * lda + j];
-            for (int c = 0; c < 8; c++) acc[r][c] += a * b[c];
-        }
-    }
-    for (int r = 0; r < 4; r++) memcpy(C + r * ldc, acc[r], 8 * sizeof(float));
-}
-
-static void atb_tile(const float *A, size_t lda, const float *B, size_t ldb, size_t m, float *C, size_t ldc)
-{
-    float acc[4][8];
-    for (int r = 0; r < 4; r++) memcpy(acc[r], C + r * ldc, 8 * sizeof(float));
-    for (size_t i = 0; i < m; i++) {
-        const float *a = A + i * lda, *b = B + i * ldb;
-        for (int r = 0; r < 4; r++)
-            for (int c = 0; c < 8; c++) acc[r][c] += a[r] * b[c];
-    }
-    for (int r = 0; r < 4; r++) memcpy(C + r * ldc, acc[r], 8 * sizeof(float));
-}
-
-#endif

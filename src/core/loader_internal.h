@@ -12,19 +12,25 @@
 #include "towerlens/movielens.h"
 
 /* Raw id -> uint32 value (0 = absent). MovieLens ids are small and dense,
- * so ids below the limit live in a growable array indexed by id; larger
- * ids go to an open-addressing hash table. */
+ * so ids below direct_cap live in an array indexed by id; the others in an
+ * open-addressing hash. The array grows to cover new ids while it stays
+ * within TL_IDMAP_DIRECT_LIMIT entries and 64 entries per id stored (at least
+ * 64K), so sparse huge ids cost hash entries, not megabytes. Invariant: every
+ * hashed id is >= direct_cap. */
 #define TL_IDMAP_DIRECT_LIMIT (1u << 22)
+#define TL_IDMAP_DIRECT_MIN (1u << 16)
 
 typedef struct tl_idmap {
     uint32_t *direct;
     uint32_t direct_cap;
-    uint32_t *keys, *vals; /* hash part: keys >= TL_IDMAP_DIRECT_LIMIT, 0 = empty slot */
+    uint32_t *keys, *vals; /* hash part, key slot empty when its value is 0 */
     uint32_t hcap, hcount;
+    uint32_t count;        /* ids stored */
 } tl_idmap;
 
 void tl_idmap_free(tl_idmap *m);
-/* The value slot for id, created (0) when absent; NULL when out of memory. */
+/* The value slot for id, created (0) when absent; NULL when out of memory.
+ * A created slot must be set non-zero before the next call. */
 uint32_t *tl_idmap_slot(tl_idmap *m, uint32_t id);
 /* The value slot for id, or NULL when absent. */
 uint32_t *tl_idmap_find(const tl_idmap *m, uint32_t id);
@@ -69,8 +75,9 @@ struct tl_loader {
     int detected;
     const tl_ml_layout *layout;
     const char *what;        /* what detection recognised, for messages */
-    uint8_t *head;           /* bytes before detection: up to the first non-blank line */
-    size_t head_len, head_cap, head_line_start;
+    uint8_t *head;           /* bytes before detection: the first non-blank line so far */
+    size_t head_len, head_cap;
+    int head_at_start;       /* the head starts at the file's first byte (a BOM may be there) */
     int header_pending;      /* the next non-blank record is the header */
     int csv_ready;
     tl_csv csv;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "towerlens/buf.h"
 #include "towerlens/kernels.h"
 #include "towerlens/rating.h"
 #include "towerlens/rng.h"
@@ -44,6 +45,27 @@ void tl_head_config_default(tl_head_config *c)
     c->l2_biases = 0.05f;
     c->l2_embeddings = 0.1f;
     c->learning_rate = 0.003f;
+}
+
+static void json_float(tl_buf *b, const char *key, float v)
+{
+    tl_buf_printf(b, ",\"%s\":%.7g", key, (double)v);
+}
+
+void tl_head_config_json(const tl_head_config *c, float trainer_lr, float trainer_adagrad_initial, tl_buf *b)
+{
+    tl_buf_puts(b, "{\"type\":\"mlp\",\"input\":\"concat(user,movie)\",\"hidden\":[");
+    for (uint32_t l = 0; l < c->n_hidden; l++) tl_buf_printf(b, "%s%u", l ? "," : "", c->hidden[l]);
+    tl_buf_printf(b, "],\"activation\":\"relu\",\"biases\":%s,\"warm_start\":%s,\"loss\":\"squared_error\","
+                     "\"reduction\":\"%s\"",
+                  c->biases ? "true" : "false", c->warm_start ? "true" : "false",
+                  c->reduction == TL_RATING_SUM ? "sum" : "mean");
+    json_float(b, "l2_weights", c->l2_weights);
+    json_float(b, "l2_biases", c->l2_biases);
+    json_float(b, "l2_embeddings", c->l2_embeddings);
+    json_float(b, "learning_rate", c->learning_rate > 0.0f ? c->learning_rate : trainer_lr);
+    json_float(b, "adagrad_initial", c->adagrad_initial >= 0.0f ? c->adagrad_initial : trainer_adagrad_initial);
+    tl_buf_puts(b, ",\"clip\":[0.5,5]}");
 }
 
 tl_status tl_head_config_check(const tl_head_config *c, tl_error *err)

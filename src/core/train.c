@@ -309,6 +309,8 @@ static void begin_batch(tl_trainer *tr)
 static void finish_batch(tl_trainer *tr)
 {
     uint32_t dim = tr->cfg.dim, len = tr->batch_len, start = tr->batch_start;
+    if (tr->cfg.retrieval_weight > 0.0f) tl_softmax_end(&tr->ws, tr->Ub, len, tr->dM);
+    if (tr->head) head_batch(tr); /* rating loss: weights both gradients, steps the head */
     apply_sparse(&tr->users, tr->order_user + start, len, tr->dU, dim, tr->cfg.learning_rate, tr->cfg.adagrad_epsilon);
     apply_sparse(&tr->movies, tr->order_movie + start, len, tr->dM, dim, tr->cfg.learning_rate,
                  tr->cfg.adagrad_epsilon);
@@ -359,7 +361,6 @@ tl_status tl_trainer_step(tl_trainer *tr, uint32_t max_batches, double max_ms, t
             tr->next_row += rows;
         }
         if (tr->next_row == tr->batch_len) {
-            if (tr->head) head_batch(tr);
             finish_batch(tr);
             batches++;
         }

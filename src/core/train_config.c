@@ -1,7 +1,9 @@
 /* Training presets and their range checks. */
+#include <inttypes.h>
 #include <math.h>
 #include <string.h>
 
+#include "towerlens/buf.h"
 #include "towerlens/train.h"
 
 static void preset_tfrs(tl_train_config *c)
@@ -35,6 +37,13 @@ static void preset_tfrs_multitask(tl_train_config *c)
     c->rating_weight = 1.0f;
     c->retrieval_weight = 1.0f;
     tl_head_config_original(&c->head);
+}
+
+static const char *const preset_names[] = {"tfrs", "default", "tfrs-multitask"};
+
+const char *tl_train_preset_name(size_t i)
+{
+    return i < sizeof preset_names / sizeof *preset_names ? preset_names[i] : NULL;
 }
 
 tl_status tl_train_config_preset(tl_train_config *cfg, const char *preset, tl_error *err)
@@ -97,4 +106,33 @@ tl_status tl_train_config_check(const tl_train_config *c, tl_error *err)
         return tl_fail(err, TL_E_ARG, "the retrieval and rating weights are both 0: there is nothing to train");
     if (c->rating_weight > 0.0f) return tl_head_config_check(&c->head, err);
     return TL_OK;
+}
+
+/* floats with the 7 digits they hold: 0.1f prints 0.1, not 0.100000001 */
+static void json_float(tl_buf *b, const char *key, float v)
+{
+    if (isfinite(v)) tl_buf_printf(b, ",\"%s\":%.7g", key, (double)v);
+    else tl_buf_printf(b, ",\"%s\":null", key);
+}
+
+void tl_train_config_json(const tl_train_config *c, const tl_split *split, tl_buf *b)
+{
+    tl_buf_puts(b, "{\"preset\":");
+    tl_buf_json_string(b, c->preset);
+    tl_buf_printf(b, ",\"dim\":%u,\"batch_size\":%u,\"epochs\":%u,\"loss\":\"in_batch_softmax\",\"optimizer\":\"adagrad\"",
+                  c->dim, c->batch_size, c->epochs);
+    json_float(b, "learning_rate", c->learning_rate);
+    json_float(b, "adagrad_initial", c->adagrad_initial);
+    json_float(b, "adagrad_epsilon", c->adagrad_epsilon);
+    json_float(b, "init_range", c->init_range);
+    tl_buf_printf(b, ",\"seed\":%" PRIu64 ",\"reshuffle_each_epoch\":%s", c->seed,
+                  c->reshuffle_each_epoch ? "true" : "false");
+    if (split) tl_buf_printf(b, ",\"split\":{\"train\":%u,\"test\":%u}", split->n_train, split->n_test);
+    json_float(b, "retrieval_weight", c->retrieval_weight);
+    json_float(b, "rating_weight", c->rating_weight);
+    if (c->rating_weight > 0.0f) {
+        tl_buf_puts(b, ",\"rating_head\":");
+        tl_head_config_json(&c->head, c->learning_rate, c->adagrad_initial, b);
+    }
+    tl_buf_puts(b, "}");
 }

@@ -4,6 +4,7 @@
 #include "loader_util.h"
 #include "towerlens/buf.h"
 #include "towerlens/loader.h"
+#include "loader_internal.h"
 
 static const size_t chunk_sizes[] = {1, 2, 3, 7, 4096, 0};
 #define N_CHUNKS (sizeof chunk_sizes / sizeof chunk_sizes[0])
@@ -308,7 +309,17 @@ static void test_bad_input(void)
     EXPECT_ERROR("ratings.csv", R "1,2,4,5\n1,2\0,4,5\n", TL_E_PARSE,
                  "ratings.csv:3: NUL byte: this is binary data, not a text file");
     EXPECT_ERROR("ratings.csv", R, TL_E_FORMAT, "no ratings: the ratings file has a header but no data lines (input: ratings.csv (ratings))");
+    /* blank lines before the header count as lines; a BOM only starts the file */
+    EXPECT_ERROR("ratings.csv", "\n\r\n" R "1,1,9,1\n", TL_E_PARSE, "ratings.csv:4: rating \"9\" is outside 0.5-5");
+    EXPECT_ERROR("ratings.csv", "\xEF\xBB\xBF\r\n" R "1,1,9,1\n", TL_E_PARSE,
+                 "ratings.csv:3: rating \"9\" is outside 0.5-5");
+    EXPECT_ERROR("ratings.csv", "\xEF\xBB\xBF" R "1,1,9,1", TL_E_PARSE, "ratings.csv:2: rating \"9\" is outside 0.5-5");
 #undef R
+    EXPECT_ERROR("x.csv", "\n\xEF\xBB\xBFuserId,movieId,rating,timestamp\n", TL_E_FORMAT,
+                 "x.csv: unrecognised file: the first line is \"\xEF\xBB\xBFuserId,movieId,rating,timestamp\"; expected "
+                 "a MovieLens ratings (userId,movieId,rating,timestamp), movies (movieId,title,genres), tags "
+                 "(userId,movieId,tag,timestamp) or links (movieId,imdbId,tmdbId) CSV file with that header, or "
+                 "ml-100k u.data/u.item, or ml-1m ratings.dat/movies.dat");
     EXPECT_ERROR("movies.csv", "movieId,title,genres\n1,Toy Story (1995),Comedy\n2,\"Jumanji (1995),Fantasy\n3,Heat,Action\n",
                  TL_E_PARSE, "movies.csv:3: unterminated quoted field");
     EXPECT_ERROR("movies.csv", "movieId,title,genres\n1,American President, The (1995),Comedy\n", TL_E_PARSE,
@@ -370,6 +381,14 @@ static void test_limits(void)
     memset(text, 'x', big);
     expect_error("x.txt", text, big, TL_E_LIMIT,
                  "x.txt:1: the first line is longer than 1 MiB, the limit; is this really a MovieLens file?");
+    /* megabytes of blank lines before the header cost no memory and count as lines */
+    size_t blanks = (size_t)3 << 19; /* more than the 1 MiB line limit */
+    text = realloc(text, blanks + 64);
+    memset(text, '\n', blanks);
+    strcpy(text + blanks, "userId,movieId,rating,timestamp\n1,1,4,x\n");
+    char want[128];
+    snprintf(want, sizeof want, "r.csv:%zu: timestamp \"x\" is not a whole number of seconds", blanks + 2);
+    expect_error("r.csv", text, strlen(text), TL_E_PARSE, want);
     free(text);
 
     /* 65 genre labels */
@@ -408,6 +427,34 @@ static void test_huge_ids_and_order(void)
         CHECK_STR(ds->warnings[0], "1 ratings repeat an earlier (user, movie) pair (all kept)");
         tl_dataset_free(ds);
     }
+}
+
+/* The id map: sparse huge ids stay in the hash, the array grows with the
+ * number of ids and takes the hashed ids it comes to cover. */
+static void test_idmap(void)
+{
+    tl_idmap m;
+    memset(&m, 0, sizeof m);
+    uint32_t ids[] = {5, 70000, 3000000, 4000000000u, 4194304};
+    for (size_t i = 0; i < 5; i++) *tl_idmap_slot(&m, ids[i]) = (uint32_t)i + 1;
+    CHECK(m.direct_cap <= TL_IDMAP_DIRECT_MIN); /* 5 ids do not buy a 4M-entry array */
+    CHECK_INT(m.hcount, 4);
+    for (uint32_t id = 100; id < 2200; id++) *tl_idmap_slot(&m, id) = id;
+    *tl_idmap_slot(&m, 70001) = 7; /* 2103 ids: now 131072 entries are within budget */
+    CHECK_INT(m.direct_cap, 131072);
+    CHECK_INT(m.hcount, 3);
+    for (size_t i = 0; i < 5; i++) CHECK_INT(tl_idmap_get(&m, ids[i]), i + 1);
+    CHECK_INT(tl_idmap_get(&m, 70001), 7);
+    CHECK_INT(tl_idmap_get(&m, 1500), 1500);
+    CHECK_INT(tl_idmap_get(&m, 6), 0);
+    CHECK(tl_idmap_find(&m, 123456789) == NULL);
+    uint32_t n = 0;
+    uint32_t *sorted = tl_idmap_sorted_ids(&m, &n);
+    CHECK_INT(n, 2106);
+    for (uint32_t i = 1; sorted && i < n; i++) CHECK(sorted[i - 1] < sorted[i]);
+    CHECK(sorted && sorted[0] == 5 && sorted[n - 1] == 4000000000u && sorted[n - 3] == 3000000);
+    free(sorted);
+    tl_idmap_free(&m);
 }
 
 static void test_loader_states(void)
@@ -556,6 +603,7 @@ int main(void)
     test_bad_input();
     test_limits();
     test_huge_ids_and_order();
+    test_idmap();
     test_loader_states();
     test_paths_errors();
     test_ml_latest_small();

@@ -500,7 +500,7 @@ static void test_warm_start(void)
     tl_bias_predict_rows(b, ds, rows + 1500, 500, base_pred);
     double worst = 0;
     for (int i = 0; i < 500; i++) worst = fmax(worst, fabs(head_pred[i] - base_pred[i]));
-    CHECK(worst > 0 && worst < 0.05); /* the fresh MLP adds little */
+    CHECK(worst > 0 && worst < 0.2); /* the fresh MLP adds little */
     uint32_t L = h->n_layers - 1;
     memset(h->w[L], 0, h->width[L] * sizeof(float));
     CHECK_INT(tl_rating_predict_rows(h, &emb, ds, rows + 1500, 500, head_pred, &err), TL_OK);
@@ -552,7 +552,7 @@ static void test_head_in_model_file(void)
     strcpy(t[1].name, "movies");
     t[1].rows = 21, t[1].cols = 4, t[1].data = M;
     uint32_t nt = 2 + tl_rating_head_tensors(h, t + 2);
-    CHECK_INT(nt, 2 + 2 * 3 + 3);
+    CHECK_INT(nt, 2 + 2 * h->n_layers + 3);
     CHECK_STR(t[2].name, "head.w1");
     CHECK_STR(t[nt - 1].name, "head.mean");
     tl_buf buf;

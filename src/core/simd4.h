@@ -1,0 +1,120 @@
+/* A 4-lane float vector for the kernels (internal to kernels.c): explicit
+ * SIMD128 intrinsics in the WASM build, GCC/Clang generic vectors natively,
+ * a plain struct elsewhere. Every operation is one IEEE operation per lane,
+ * so all three give bit-identical results. */
+#ifndef TL_SIMD4_H
+#define TL_SIMD4_H
+
+#include <stdint.h>
+#include <string.h>
+
+#if defined(__wasm_simd128__)
+#include <wasm_simd128.h>
+
+typedef v128_t v4f;
+static inline v4f v4_load(const float *p) { return wasm_v128_load(p); }
+static inline void v4_store(float *p, v4f v) { wasm_v128_store(p, v); }
+static inline v4f v4_splat(float x) { return wasm_f32x4_splat(x); }
+static inline v4f v4_load_splat(const float *p) { return wasm_v128_load32_splat(p); }
+static inline v4f v4_add(v4f a, v4f b) { return wasm_f32x4_add(a, b); }
+static inline v4f v4_sub(v4f a, v4f b) { return wasm_f32x4_sub(a, b); }
+static inline v4f v4_mul(v4f a, v4f b) { return wasm_f32x4_mul(a, b); }
+/* a < b ? b : a, and b < a ? b : a (f32x4.pmax / pmin) */
+static inline v4f v4_pmax(v4f a, v4f b) { return wasm_f32x4_pmax(a, b); }
+static inline v4f v4_pmin(v4f a, v4f b) { return wasm_f32x4_pmin(a, b); }
+/* x where !(d < lim), else +0 */
+static inline v4f v4_zero_where_lt(v4f x, v4f d, v4f lim) { return wasm_v128_andnot(x, wasm_f32x4_lt(d, lim)); }
+/* 2^(bits(t) - bits(magic)) as a float, for exp's integer part */
+static inline v4f v4_pow2_from(v4f t, v4f magic)
+{
+    v128_t k = wasm_i32x4_sub(t, magic);
+    return wasm_i32x4_shl(wasm_i32x4_add(k, wasm_i32x4_splat(127)), 23);
+}
+#define V4_LANE(v, i) wasm_f32x4_extract_lane(v, i)
+
+#elif defined(__GNUC__) && !defined(TL_KERNELS_PLAIN)
+
+typedef float v4f __attribute__((vector_size(16)));
+typedef int32_t v4i __attribute__((vector_size(16)));
+static inline v4f v4_load(const float *p)
+{
+    v4f v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+static inline void v4_store(float *p, v4f v) { memcpy(p, &v, sizeof v); }
+static inline v4f v4_splat(float x) { return (v4f){x, x, x, x}; }
+static inline v4f v4_load_splat(const float *p) { return v4_splat(*p); }
+static inline v4f v4_add(v4f a, v4f b) { return a + b; }
+static inline v4f v4_sub(v4f a, v4f b) { return a - b; }
+static inline v4f v4_mul(v4f a, v4f b) { return a * b; }
+static inline v4f v4_pmax(v4f a, v4f b)
+{
+    v4i m = a < b;
+    return (v4f)(((v4i)b & m) | ((v4i)a & ~m));
+}
+static inline v4f v4_pmin(v4f a, v4f b)
+{
+    v4i m = b < a;
+    return (v4f)(((v4i)b & m) | ((v4i)a & ~m));
+}
+static inline v4f v4_zero_where_lt(v4f x, v4f d, v4f lim) { return (v4f)((v4i)x & ~(d < lim)); }
+static inline v4f v4_pow2_from(v4f t, v4f magic)
+{
+    v4i k = (v4i)t - (v4i)magic;
+    return (v4f)((k + 127) << 23);
+}
+#define V4_LANE(v, i) ((v)[i])
+
+#else /* any C11 compiler: one lane at a time */
+
+typedef struct v4f {
+    float f[4];
+} v4f;
+static inline v4f v4_load(const float *p)
+{
+    v4f v;
+    memcpy(v.f, p, sizeof v.f);
+    return v;
+}
+static inline void v4_store(float *p, v4f v) { memcpy(p, v.f, sizeof v.f); }
+static inline v4f v4_splat(float x) { return (v4f){{x, x, x, x}}; }
+static inline v4f v4_load_splat(const float *p) { return v4_splat(*p); }
+#define V4_MAP2(name, expr)                          \
+    static inline v4f name(v4f a, v4f b)             \
+    {                                                \
+        v4f r;                                       \
+        for (int i = 0; i < 4; i++) r.f[i] = (expr); \
+        return r;                                    \
+    }
+V4_MAP2(v4_add, a.f[i] + b.f[i])
+V4_MAP2(v4_sub, a.f[i] - b.f[i])
+V4_MAP2(v4_mul, a.f[i] * b.f[i])
+V4_MAP2(v4_pmax, a.f[i] < b.f[i] ? b.f[i] : a.f[i])
+V4_MAP2(v4_pmin, b.f[i] < a.f[i] ? b.f[i] : a.f[i])
+static inline v4f v4_zero_where_lt(v4f x, v4f d, v4f lim)
+{
+    for (int i = 0; i < 4; i++)
+        if (d.f[i] < lim.f[i]) x.f[i] = 0.0f;
+    return x;
+}
+static inline v4f v4_pow2_from(v4f t, v4f magic)
+{
+    v4f r;
+    for (int i = 0; i < 4; i++) {
+        uint32_t a, b;
+        memcpy(&a, &t.f[i], 4);
+        memcpy(&b, &magic.f[i], 4);
+        a = (a - b + 127u) << 23;
+        memcpy(&r.f[i], &a, 4);
+    }
+    return r;
+}
+#define V4_LANE(v, i) ((v).f[i])
+
+#endif
+
+/* (l0 + l1) + (l2 + l3): the fold every 4-lane sum uses */
+static inline float v4_hsum(v4f v) { return (V4_LANE(v, 0) + V4_LANE(v, 1)) + (V4_LANE(v, 2) + V4_LANE(v, 3)); }
+
+#endif

@@ -1,0 +1,261 @@
+/* Training for JavaScript: a trainer handle owns the split and the step-wise
+ * trainer (train.h). JS calls tlw_trainer_step with a time budget, yields to
+ * its event loop, and calls again, reading progress as JSON between calls. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "handle.h"
+#include "towerlens/buf.h"
+#include "towerlens/eval.h"
+#include "towerlens/seen.h"
+#include "towerlens/split.h"
+#include "towerlens/store.h"
+#include "towerlens/train.h"
+
+typedef struct tlw_trainer {
+    tl_error err;
+    tl_trainer *tr;
+    tl_split *split;
+    uint32_t n_ratings; /* of the dataset it was made from: evaluate() must get the same */
+    char hash[17];
+    tl_buf file;        /* the last model file written by tlw_trainer_model_file */
+} tlw_trainer;
+
+EMSCRIPTEN_KEEPALIVE tlw_trainer *tlw_trainer_alloc(void) { return calloc(1, sizeof(tlw_trainer)); }
+
+EMSCRIPTEN_KEEPALIVE void tlw_trainer_free(tlw_trainer *h)
+{
+    if (!h) return;
+    tl_trainer_free(h->tr);
+    tl_split_free(h->split);
+    tl_buf_free(&h->file);
+    free(h);
+}
+
+/* Numbers <= 0 (seed < 0) keep the preset's value; train_rows > 0 selects
+ * take/skip sizes, otherwise test_fraction (<= 0: 0.2). */
+EMSCRIPTEN_KEEPALIVE int tlw_trainer_init(tlw_trainer *h, const tlw_dataset *ds, const char *preset, uint32_t dim,
+                                          uint32_t batch, uint32_t epochs, double lr, double seed,
+                                          uint32_t train_rows, uint32_t test_rows, double test_fraction)
+{
+    if (!h) return TL_E_ARG;
+    if (h->tr) return tl_fail(&h->err, TL_E_STATE, "this trainer was already set up");
+    if (!ds) return tl_fail(&h->err, TL_E_ARG, "training needs a dataset");
+    tl_train_config cfg;
+    tl_status st = tl_train_config_preset(&cfg, preset && *preset ? preset : "tfrs", &h->err);
+    if (st != TL_OK) return st;
+    if (dim) cfg.dim = dim;
+    if (batch) cfg.batch_size = batch;
+    if (epochs) cfg.epochs = epochs;
+    if (lr > 0) cfg.learning_rate = (float)lr;
+    if (seed >= 0) {
+        if (seed > 9007199254740991.0 || seed != (double)(uint64_t)seed)
+            return tl_fail(&h->err, TL_E_ARG, "seed %g must be a whole number from 0 to 2^53 - 1", seed);
+        cfg.seed = (uint64_t)seed;
+    }
+    st = tl_train_config_check(&cfg, &h->err);
+    if (st != TL_OK) return st;
+    tl_split_options so;
+    tl_split_options_default(&so);
+    so.seed = cfg.seed;
+    so.train_rows = train_rows;
+    so.test_rows = test_rows;
+    if (test_fraction > 0) so.test_fraction = test_fraction;
+    st = tl_split_make(ds->ds, &so, &h->split, &h->err);
+    if (st == TL_OK) st = tl_trainer_new(ds->ds, h->split, &cfg, &h->tr, &h->err);
+    if (st != TL_OK) {
+        tl_split_free(h->split);
+        h->split = NULL;
+        return st;
+    }
+    h->n_ratings = ds->ds->n_ratings;
+    return TL_OK;
+}
+
+EMSCRIPTEN_KEEPALIVE int tlw_trainer_step(tlw_trainer *h, uint32_t max_batches, double max_ms)
+{
+    if (!h) return TL_E_ARG;
+    if (!h->tr) return tl_fail(&h->err, TL_E_STATE, "the trainer was not set up");
+    return tl_trainer_step(h->tr, max_batches, max_ms, NULL, &h->err);
+}
+
+static void number(tl_buf *b, const char *key, double v)
+{
+    tl_buf_printf(b, ",\"%s\":", key);
+    tl_buf_json_number(b, v);
+}
+
+/* {"epoch","batch","batches_per_epoch","epochs","epochs_completed",
+ *  "examples_seen","running_loss","epoch_loss","last_batch_loss",
+ *  "first_batch_loss","seconds","examples_per_second","done",
+ *  "train_rows","test_rows","history":[{epoch,loss,loss_per_example,seconds}]}
+ * as a malloc'd string (free() it); NULL with the error on the handle. */
+EMSCRIPTEN_KEEPALIVE char *tlw_trainer_progress_json(tlw_trainer *h)
+{
+    if (!h) return NULL;
+    if (!h->tr) {
+        tl_fail(&h->err, TL_E_STATE, "the trainer was not set up");
+        return NULL;
+    }
+    tl_train_progress p;
+    tl_trainer_get_progress(h->tr, &p);
+    tl_buf b;
+    tl_buf_init(&b);
+    tl_buf_printf(&b, "{\"epoch\":%u,\"batch\":%u,\"batches_per_epoch\":%u,\"epochs\":%u,\"epochs_completed\":%u", p.epoch,
+                  p.batch, p.batches_per_epoch, p.epochs, p.epochs_completed);
+    number(&b, "examples_seen", (double)p.examples_seen);
+    number(&b, "running_loss", p.running_loss);
+    number(&b, "epoch_loss", p.epoch_loss);
+    number(&b, "last_batch_loss", p.last_batch_loss);
+    number(&b, "first_batch_loss", p.first_batch_loss);
+    number(&b, "seconds", p.seconds);
+    number(&b, "examples_per_second", p.examples_per_second);
+    tl_buf_printf(&b, ",\"done\":%s,\"train_rows\":%u,\"test_rows\":%u,\"history\":[", p.done ? "true" : "false",
+                  h->split->n_train, h->split->n_test);
+    uint32_t n;
+    const tl_epoch_record *ep = tl_trainer_epochs(h->tr, &n);
+    for (uint32_t e = 0; e < n; e++) {
+        tl_buf_printf(&b, "%s{\"epoch\":%u", e ? "," : "", ep[e].epoch);
+        number(&b, "loss", ep[e].loss);
+        number(&b, "loss_per_example", ep[e].loss_per_example);
+        number(&b, "seconds", ep[e].seconds);
+        tl_buf_printf(&b, "}");
+    }
+    tl_buf_printf(&b, "]}");
+    if (b.failed) {
+        tl_buf_free(&b);
+        tl_fail(&h->err, TL_E_NOMEM, "out of memory writing training progress");
+        return NULL;
+    }
+    return tl_buf_take(&b);
+}
+
+/* The model's FNV-1a hash as 16 hex digits (tl_model_hash): equal to the
+ * native CLI's model_hash for the same files and options. */
+EMSCRIPTEN_KEEPALIVE const char *tlw_trainer_model_hash(tlw_trainer *h)
+{
+    if (!h || !h->tr) return "";
+    snprintf(h->hash, sizeof h->hash, "%016" PRIx64, tl_model_hash(tl_trainer_model(h->tr)));
+    return h->hash;
+}
+
+EMSCRIPTEN_KEEPALIVE double tlw_trainer_bytes(const tlw_trainer *h)
+{
+    return h && h->tr ? (double)tl_trainer_bytes(h->tr) : 0;
+}
+
+static tl_status check_dataset(tlw_trainer *h, const tlw_dataset *ds)
+{
+    if (!h->tr) return tl_fail(&h->err, TL_E_STATE, "the trainer was not set up");
+    if (!ds || ds->ds->n_ratings != h->n_ratings)
+        return tl_fail(&h->err, TL_E_ARG, "pass the dataset this trainer was made from");
+    return TL_OK;
+}
+
+/* Metrics on the split's test rows as a malloc'd JSON string: {"top_1",
+ * "top_5","top_10","top_50","top_100","recall_at_20","ndcg_at_10",
+ * "ndcg_at_100","coverage_at_10","rows","users","sampled"} of the model
+ * (popularity = 0) or of the popularity baseline (popularity = 1, train
+ * counts). NULL with the error on the handle. */
+EMSCRIPTEN_KEEPALIVE char *tlw_trainer_evaluate_json(tlw_trainer *h, const tlw_dataset *ds, int popularity,
+                                                     uint32_t max_rows, uint32_t max_users, double seed)
+{
+    if (!h || check_dataset(h, ds) != TL_OK) return NULL;
+    tl_eval_options eo;
+    tl_eval_options_default(&eo);
+    eo.max_rows = max_rows;
+    eo.max_users = max_users;
+    if (seed >= 0) eo.seed = (uint64_t)seed;
+    const tl_split *sp = h->split;
+    tl_metrics mm;
+    float *pu = NULL, *pm = NULL;
+    tl_status st;
+    if (popularity) {
+        st = tl_popularity_embeddings(ds->ds, sp->train, sp->n_train, &pu, &pm, &h->err);
+        if (st == TL_OK) {
+            tl_embeddings pe = {pu, pm, 1, 1, 1};
+            st = tl_eval_retrieval(ds->ds, sp->train, sp->n_train, sp->test, sp->n_test, &pe, &eo, &mm, &h->err);
+        }
+        free(pu);
+        free(pm);
+    } else {
+        tl_embeddings emb = tl_model_embeddings(tl_trainer_model(h->tr));
+        st = tl_eval_retrieval(ds->ds, sp->train, sp->n_train, sp->test, sp->n_test, &emb, &eo, &mm, &h->err);
+    }
+    if (st != TL_OK) return NULL;
+    tl_buf b, m;
+    tl_buf_init(&b);
+    tl_buf_init(&m);
+    tl_metrics_json(&mm, &m);
+    /* the metrics object with the evaluation's extent appended */
+    if (!m.failed && m.len > 1) {
+        tl_buf_append(&b, m.data, m.len - 1);
+        tl_buf_printf(&b, ",\"rows\":%u,\"users\":%u,\"sampled\":%s}", mm.rows_evaluated, mm.users_evaluated,
+                      mm.sampled ? "true" : "false");
+    }
+    tl_buf_free(&m);
+    if (b.failed || !b.data) {
+        tl_buf_free(&b);
+        tl_fail(&h->err, TL_E_NOMEM, "out of memory writing metrics");
+        return NULL;
+    }
+    return tl_buf_take(&b);
+}
+
+/* {"tfrs":{"epochs","batchSize","dim","learningRate","seed","testFraction"},
+ *  "default":{...}} as a malloc'd string; NULL when out of memory. */
+EMSCRIPTEN_KEEPALIVE char *tlw_presets_json(void)
+{
+    tl_buf b;
+    tl_buf_init(&b);
+    tl_buf_puts(&b, "{");
+    for (size_t i = 0; tl_train_preset_name(i); i++) {
+        tl_train_config c;
+        tl_train_config_preset(&c, tl_train_preset_name(i), NULL);
+        tl_buf_printf(&b, "%s\"%s\":{\"epochs\":%u,\"batchSize\":%u,\"dim\":%u,\"learningRate\":%.7g,\"seed\":%" PRIu64
+                      ",\"testFraction\":0.2}",
+                      i ? "," : "", c.preset, c.epochs, c.batch_size, c.dim, (double)c.learning_rate, c.seed);
+    }
+    tl_buf_puts(&b, "}");
+    if (b.failed) {
+        tl_buf_free(&b);
+        return NULL;
+    }
+    return tl_buf_take(&b);
+}
+
+/* Writes the towerlens model file (store.h) into a buffer the handle owns
+ * until the next call or tlw_trainer_free; returns its address, the size
+ * from tlw_trainer_model_file_size. NULL with the error on the handle. */
+EMSCRIPTEN_KEEPALIVE const uint8_t *tlw_trainer_model_file(tlw_trainer *h, const tlw_dataset *ds)
+{
+    if (!h || check_dataset(h, ds) != TL_OK) return NULL;
+    tl_buf_free(&h->file);
+    tl_buf_init(&h->file);
+    const tl_model *m = tl_trainer_model(h->tr);
+    const tl_train_config *c = tl_trainer_config(h->tr);
+    tl_seen *seen = NULL;
+    tl_status st = tl_seen_new(ds->ds, h->split->train, h->split->n_train, &seen, &h->err);
+    if (st != TL_OK) return NULL;
+    tl_buf conf;
+    tl_buf_init(&conf);
+    tl_train_config_json(c, h->split, &conf);
+    tl_tensor t[2];
+    memset(t, 0, sizeof t);
+    strcpy(t[0].name, "users");
+    t[0].rows = m->n_users + 1;
+    t[0].cols = m->dim;
+    t[0].data = m->users;
+    strcpy(t[1].name, "movies");
+    t[1].rows = m->n_movies + 1;
+    t[1].cols = m->dim;
+    t[1].data = m->movies;
+    st = tl_store_write(ds->ds, seen, conf.failed ? "{}" : conf.data, t, 2, &h->file, &h->err);
+    tl_buf_free(&conf);
+    tl_seen_free(seen);
+    return st == TL_OK ? (const uint8_t *)h->file.data : NULL;
+}
+
+EMSCRIPTEN_KEEPALIVE double tlw_trainer_model_file_size(const tlw_trainer *h) { return h ? (double)h->file.len : 0; }

@@ -1,0 +1,141 @@
+// Training through the JS API and the real WASM build: step-wise progress,
+// the same bit-identical model as the native CLI, evaluation, model files.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { before, describe, test } from 'node:test';
+
+import { createTowerlens, Trainer, TowerlensError } from '../../web/towerlens.js';
+import { LOAD_TIMEOUT, NATIVE_CLI, SHARED_SMALL, SKIP_SHARED, TEST_TIMEOUT, utf8 } from './helpers.mjs';
+
+// 90 users x 30 movies in 3 groups; users mostly rate their group's movies.
+function generated() {
+  let s = 12345;
+  const rand = () => { s = (s * 1103515245 + 12345) % 2147483648; return s; };
+  let ratings = 'userId,movieId,rating,timestamp\n';
+  const seen = new Set();
+  for (let u = 1; u <= 90; u++) {
+    for (let k = 0; k < 20; k++) {
+      const r = rand();
+      const m = r % 10 < 8 ? 1 + (u % 3) + 3 * (Math.floor(r / 16) % 10) : 1 + (Math.floor(r / 16) % 30);
+      if (seen.has(`${u},${m}`)) continue;
+      seen.add(`${u},${m}`);
+      ratings += `${u},${m},${1 + (r % 9) * 0.5},${900000000 + u * 100 + k}\n`;
+    }
+  }
+  let movies = 'movieId,title,genres\n';
+  for (let m = 1; m <= 30; m++) movies += `${m},Movie ${m} (${1990 + m}),${['Action', 'Comedy', 'Drama'][m % 3]}\n`;
+  return { rows: seen.size, files: [{ name: 'ratings.csv', bytes: utf8(ratings) }, { name: 'movies.csv', bytes: utf8(movies) }], ratings, movies };
+}
+
+let tl;
+before(async () => { tl = await createTowerlens(); }, { timeout: LOAD_TIMEOUT });
+
+describe('createTrainer / Trainer', { timeout: TEST_TIMEOUT }, () => {
+  test('steps, progress and a model that learns', async () => {
+    const g = generated();
+    const ds = await tl.loadDataset(g.files);
+    const tr = tl.createTrainer(ds, { epochs: 4, batchSize: 128, dim: 16, seed: 3 });
+    assert.ok(tr instanceof Trainer);
+    let p = tr.progress;
+    assert.equal(p.examplesSeen, 0);
+    assert.equal(p.done, false);
+    assert.equal(p.trainRows + p.testRows, g.rows);
+    assert.equal(p.batchesPerEpoch, Math.ceil(p.trainRows / 128));
+    p = tr.step({ maxBatches: 1, maxMs: 0 });
+    assert.equal(p.epoch, 1);
+    assert.equal(p.batch, 1);
+    assert.equal(p.examplesSeen, 128);
+    assert.ok(Math.abs(p.firstBatchLoss - 128 * Math.log(128)) < 0.01 * 128 * Math.log(128), `${p.firstBatchLoss}`);
+    const seen = [];
+    p = await tr.run({ stepMs: 5, onProgress: (q) => seen.push(q.examplesSeen) });
+    assert.equal(p.done, true);
+    assert.equal(p.examplesSeen, 4 * p.trainRows);
+    assert.ok(seen.length >= 1 && seen.every((v, i) => i === 0 || v >= seen[i - 1]));
+    assert.deepEqual(p.history.map((e) => e.epoch), [1, 2, 3, 4]);
+    assert.ok(p.history[3].loss < p.history[0].loss, 'the loss falls');
+    const ev = tr.evaluate(), pop = tr.evaluatePopularity();
+    assert.equal(ev.rows, p.testRows);
+    assert.equal(ev.sampled, false);
+    for (const side of [ev, pop]) {
+      for (const k of ['top_1', 'top_5', 'top_10', 'top_50', 'top_100', 'recall_at_20', 'ndcg_at_10', 'ndcg_at_100', 'coverage_at_10']) {
+        assert.ok(side[k] >= 0 && side[k] <= 1, `${k} = ${side[k]}`);
+      }
+    }
+    assert.deepEqual(Object.keys(tl.presets()).sort(), ['default', 'tfrs']);
+    assert.equal(tl.presets().tfrs.batchSize, 8192);
+    assert.match(tr.modelHash, /^[0-9a-f]{16}$/);
+    assert.ok(tr.bytesHeld > 0);
+    const file = tr.modelFile();
+    assert.equal(new TextDecoder().decode(file.subarray(0, 7)), 'TLMODEL');
+    tr.free();
+    tr.free();
+    assert.throws(() => tr.progress, (e) => e instanceof TowerlensError && e.code === 'STATE');
+    ds.free();
+  });
+
+  test('same options, same model; stopping and resuming changes nothing', async () => {
+    const g = generated();
+    const ds = await tl.loadDataset(g.files);
+    const opts = { epochs: 2, batchSize: 100, dim: 8, seed: 11 };
+    const a = tl.createTrainer(ds, opts);
+    a.step({ maxMs: 0 });
+    const b = tl.createTrainer(ds, opts);
+    while (!b.step({ maxBatches: 1, maxMillis: 1000 }).done);
+    assert.equal(a.modelHash, b.modelHash);
+    const c = tl.createTrainer(ds, { ...opts, seed: 12 });
+    c.step({ maxMs: 0 });
+    assert.notEqual(a.modelHash, c.modelHash);
+    for (const t of [a, b, c]) t.free();
+    ds.free();
+  });
+
+  test('bad options are TowerlensErrors', async () => {
+    const ds = await tl.loadDataset(generated().files);
+    assert.throws(() => tl.createTrainer(ds, { preset: 'fast' }),
+      (e) => e instanceof TowerlensError && e.code === 'ARG' && /unknown preset "fast"/.test(e.message));
+    assert.throws(() => tl.createTrainer(ds, { dim: 0 }), (e) => e.code === 'ARG' && /dim must be/.test(e.message));
+    assert.throws(() => tl.createTrainer(ds, { trainRows: 100000, testRows: 5 }),
+      (e) => e.code === 'ARG' && /exceed the \d+ ratings/.test(e.message));
+    assert.throws(() => tl.createTrainer(ds, { testRows: 5 }), (e) => e.code === 'ARG');
+    ds.free();
+    assert.throws(() => tl.createTrainer(ds, {}), (e) => e.code === 'STATE');
+  });
+
+  test('the WASM model is bit-identical to the native CLI\'s', { skip: !existsSync(NATIVE_CLI) && 'native build/towerlens not built' }, async () => {
+    const g = generated();
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'tl-train-'));
+    try {
+      writeFileSync(join(dir, 'ratings.csv'), g.ratings);
+      writeFileSync(join(dir, 'movies.csv'), g.movies);
+      const native = JSON.parse(execFileSync(NATIVE_CLI,
+        ['train', dir, '--epochs', '3', '--batch', '64', '--dim', '12', '--seed', '5', '--json'], { encoding: 'utf8' }));
+      const ds = await tl.loadDataset(dir);
+      const tr = tl.createTrainer(ds, { epochs: 3, batchSize: 64, dim: 12, seed: 5 });
+      const p = await tr.run({ stepMs: 20 });
+      assert.equal(tr.modelHash, native.model_hash);
+      assert.deepEqual(p.history.map((e) => e.loss), native.epochs.map((e) => e.loss));
+      const { rows, users, sampled, ...m } = tr.evaluate();
+      assert.deepEqual(m, native.metrics.test);
+      const { rows: r2, users: u2, sampled: s2, ...pm } = tr.evaluatePopularity();
+      assert.deepEqual(pm, native.baseline.test);
+      tr.free();
+      ds.free();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('ml-latest-small: the original split, first batch 8192 ln 8192', { skip: SKIP_SHARED }, async () => {
+    const ds = await tl.loadDataset(SHARED_SMALL);
+    const tr = tl.createTrainer(ds, { trainRows: 80000, testRows: 20000, seed: 42 });
+    const p = tr.step({ maxBatches: 1, maxMs: 0 });
+    assert.equal(p.batchesPerEpoch, 10);
+    assert.ok(Math.abs(p.firstBatchLoss - 8192 * Math.log(8192)) < 5, `${p.firstBatchLoss}`);
+    tr.free();
+    ds.free();
+  });
+});

@@ -1,0 +1,213 @@
+// Training in WebAssembly, a step at a time: a Trainer owns a core trainer
+// handle (the split, the model, Adagrad state). step() runs a bounded amount
+// of work and returns progress; run() repeats it, yielding to the event loop
+// between steps so a worker stays responsive (and so the engine can swap in
+// its optimised code for the hot kernels).
+import { TowerlensError } from './errors.js';
+
+const finalizer = typeof FinalizationRegistry === 'function'
+  ? new FinalizationRegistry(({ core, handle }) => { if (!core.broken) core.m._tlw_trainer_free(handle); })
+  : null;
+
+/** Resolves on the next turn of the event loop (setImmediate in Node, a message elsewhere). */
+export function nextTurn() {
+  if (typeof setImmediate === 'function') return new Promise((resolve) => setImmediate(resolve));
+  if (typeof MessageChannel === 'function') {
+    return new Promise((resolve) => {
+      const ch = new MessageChannel();
+      ch.port1.onmessage = () => { ch.port1.close(); resolve(); };
+      ch.port2.postMessage(0);
+    });
+  }
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+const whole = (v, name, min, max) => {
+  if (v === undefined) return 0;
+  if (!Number.isInteger(v) || v < min || v > max) {
+    throw new TowerlensError(`${name} must be a whole number from ${min} to ${max}, got ${v}`, { code: 'ARG' });
+  }
+  return v;
+};
+
+/** Camel-case progress from the core's JSON. */
+function progressOf(p) {
+  return {
+    epoch: p.epoch,
+    batch: p.batch,
+    batchesPerEpoch: p.batches_per_epoch,
+    epochs: p.epochs,
+    epochsCompleted: p.epochs_completed,
+    examplesSeen: p.examples_seen,
+    runningLoss: p.running_loss,
+    epochLoss: p.epoch_loss,
+    lastBatchLoss: p.last_batch_loss,
+    firstBatchLoss: p.first_batch_loss,
+    seconds: p.seconds,
+    examplesPerSecond: p.examples_per_second,
+    done: p.done,
+    trainRows: p.train_rows,
+    testRows: p.test_rows,
+    history: p.history.map((e) => ({
+      epoch: e.epoch, loss: e.loss, lossPerExample: e.loss_per_example, seconds: e.seconds,
+    })),
+  };
+}
+
+/**
+ * @param {import('./core.js').Core} core
+ * @param {import('./dataset.js').Dataset} dataset
+ * @param {object} options  see Trainer in docs/js-api.md
+ */
+export function createTrainer(core, dataset, options = {}) {
+  const m = core.m;
+  const preset = options.preset ?? 'tfrs';
+  if (typeof preset !== 'string') throw new TowerlensError('preset must be a string', { code: 'ARG' });
+  const dim = whole(options.dim, 'dim', 1, 1024);
+  const batch = whole(options.batchSize, 'batchSize', 1, 1 << 20);
+  const epochs = whole(options.epochs, 'epochs', 1, 100000);
+  const trainRows = whole(options.trainRows, 'trainRows', 0, 2 ** 32 - 1);
+  const testRows = whole(options.testRows, 'testRows', 0, 2 ** 32 - 1);
+  const seed = options.seed === undefined ? -1 : whole(options.seed, 'seed', 0, Number.MAX_SAFE_INTEGER);
+  const lr = options.learningRate ?? 0;
+  const testFraction = options.testFraction ?? 0;
+  if (typeof lr !== 'number' || !(lr >= 0)) throw new TowerlensError(`learningRate must be a positive number, got ${lr}`, { code: 'ARG' });
+  if (typeof testFraction !== 'number' || !(testFraction >= 0 && testFraction < 1)) {
+    throw new TowerlensError(`testFraction must be in [0, 1), got ${testFraction}`, { code: 'ARG' });
+  }
+  if (testRows && !trainRows) {
+    throw new TowerlensError('testRows needs trainRows (or use testFraction)', { code: 'ARG' });
+  }
+  if (!dataset || dataset._core !== core) {
+    throw new TowerlensError('createTrainer needs a Dataset loaded by this towerlens instance', { code: 'ARG' });
+  }
+  const dsHandle = dataset._handle();
+  const h = m._tlw_trainer_alloc() >>> 0;
+  if (!h) throw new TowerlensError('out of memory creating a trainer', { code: 'NOMEM' });
+  try {
+    core.withCString(preset, (p) => core.check(h, m._tlw_trainer_init(h, dsHandle, p, dim, batch, epochs, lr, seed,
+      trainRows, testRows, testFraction)));
+  } catch (e) {
+    m._tlw_trainer_free(h);
+    throw e;
+  }
+  return new Trainer(core, h, dataset);
+}
+
+export class Trainer {
+  /** @internal use Towerlens.createTrainer */
+  constructor(core, handle, dataset) {
+    this._core = core;
+    this._h = handle;
+    this._dataset = dataset;
+    finalizer?.register(this, { core, handle }, this);
+  }
+
+  _handle() {
+    if (!this._h) throw new TowerlensError('this trainer was freed', { code: 'STATE' });
+    this._core.assertUsable();
+    return this._h;
+  }
+
+  _guardSync(fn) {
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof TowerlensError || !(e instanceof WebAssembly.RuntimeError)) throw e;
+      this._core.broken = e.message;
+      throw new TowerlensError(`internal error in the WebAssembly core: ${e.message}`, { code: 'STATE', cause: e });
+    }
+  }
+
+  /** Progress now: {epoch, batch, batchesPerEpoch, examplesSeen, runningLoss, epochLoss, ..., done, history}. */
+  get progress() {
+    const h = this._handle();
+    const ptr = this._core.m._tlw_trainer_progress_json(h) >>> 0;
+    if (!ptr) throw this._core.errorOf(h);
+    return progressOf(JSON.parse(this._core.takeString(ptr)));
+  }
+
+  /**
+   * Runs at most `maxBatches` batches (0: no limit) or `maxMs` (alias `maxMillis`) milliseconds
+   * (0: no limit; checked after every block of logit rows, so a step may end
+   * inside a batch), at least one block, and returns the progress.
+   */
+  step({ maxBatches = 0, maxMs, maxMillis } = {}) {
+    const h = this._handle();
+    maxMs = maxMs ?? maxMillis ?? 100;
+    whole(maxBatches, 'maxBatches', 0, 2 ** 32 - 1);
+    if (typeof maxMs !== 'number' || !(maxMs >= 0)) throw new TowerlensError(`maxMs must be >= 0, got ${maxMs}`, { code: 'ARG' });
+    this._guardSync(() => this._core.check(h, this._core.m._tlw_trainer_step(h, maxBatches, maxMs)));
+    return this.progress;
+  }
+
+  /**
+   * Trains to the end in steps of `stepMs`, yielding to the event loop
+   * between steps; `onProgress(progress)` after each step; `signal` aborts
+   * between steps (the model stays usable). Resolves with the last progress.
+   */
+  async run({ stepMs = 100, onProgress, signal } = {}) {
+    let p = this.progress;
+    while (!p.done) {
+      signal?.throwIfAborted();
+      p = this.step({ maxMs: stepMs });
+      onProgress?.(p);
+      await nextTurn();
+    }
+    return p;
+  }
+
+  _evaluate(popularity, { maxRows = 0, maxUsers = 0, seed } = {}) {
+    const h = this._handle();
+    const ds = this._dataset._handle();
+    whole(maxRows, 'maxRows', 0, 2 ** 32 - 1);
+    whole(maxUsers, 'maxUsers', 0, 2 ** 32 - 1);
+    const s = seed === undefined ? -1 : whole(seed, 'seed', 0, Number.MAX_SAFE_INTEGER);
+    const ptr = this._guardSync(() => this._core.m._tlw_trainer_evaluate_json(h, ds, popularity, maxRows, maxUsers, s) >>> 0);
+    if (!ptr) throw this._core.errorOf(h);
+    return JSON.parse(this._core.takeString(ptr));
+  }
+
+  /**
+   * The model's metrics on the split's test rows: protocol A (top_1, top_5,
+   * top_10, top_50, top_100) and B (recall_at_20, ndcg_at_10, ndcg_at_100,
+   * coverage_at_10), with rows, users and sampled. `maxRows` / `maxUsers`
+   * sample (seeded) for large test sets.
+   */
+  evaluate(options = {}) { return this._evaluate(0, options); }
+
+  /** The same metrics for the popularity baseline (train counts) on the same split. */
+  evaluatePopularity(options = {}) { return this._evaluate(1, options); }
+
+  /** FNV-1a of the model tables (16 hex digits): the native CLI's model_hash for the same files and options. */
+  get modelHash() { return this._core.string(this._core.m._tlw_trainer_model_hash(this._handle())); }
+
+  /** Bytes the trainer holds in WASM memory (model, optimiser state, batch buffers). */
+  get bytesHeld() { return this._core.m._tlw_trainer_bytes(this._handle()); }
+
+  /** The trained model as a towerlens model file (the bytes `towerlens train --out` writes). */
+  modelFile() {
+    const h = this._handle();
+    const ptr = this._guardSync(() => this._core.m._tlw_trainer_model_file(h, this._dataset._handle()) >>> 0);
+    if (!ptr) throw this._core.errorOf(h);
+    const n = this._core.m._tlw_trainer_model_file_size(h);
+    return this._core.heapU8.slice(ptr, ptr + n);
+  }
+
+  get freed() { return this._h === 0; }
+
+  /** Releases the WASM memory; safe to call twice. */
+  free() {
+    if (!this._h) return;
+    finalizer?.unregister(this);
+    if (!this._core.broken) this._core.m._tlw_trainer_free(this._h);
+    this._h = 0;
+  }
+}
+
+/** The presets: {tfrs: {epochs, batchSize, dim, learningRate, seed, testFraction}, default: {...}}. */
+export function presets(core) {
+  const ptr = core.m._tlw_presets_json() >>> 0;
+  if (!ptr) throw new TowerlensError('out of memory listing the presets', { code: 'NOMEM' });
+  return JSON.parse(core.takeString(ptr));
+}

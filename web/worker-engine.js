@@ -1,0 +1,153 @@
+// The worker's one point of contact with the towerlens JS API
+// (towerlens.js). Everything the page can ask for maps to one method here,
+// so the names the page depends on are listed in one place (see
+// docs/web-app.md, "Engine methods the page uses").
+import { createTowerlens, TowerlensError } from './towerlens.js';
+
+function missing(name) {
+  return new TowerlensError(`this build of the towerlens engine has no ${name}() yet`, { code: 'STATE' });
+}
+
+function call(obj, name, ...args) {
+  if (!obj || typeof obj[name] !== 'function') throw missing(name);
+  return obj[name](...args);
+}
+
+// Collects a stream into a Blob, keeping the stream's own error (Response.blob()
+// would replace it with "Failed to fetch").
+async function streamToBlob(stream) {
+  const parts = [];
+  const reader = stream.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return new Blob(parts);
+    parts.push(value);
+  }
+}
+
+const isUnsupportedInput = (e) => e && e.code === 'ARG' && /unsupported input/.test(e.message || '');
+
+export class Engine {
+  static async open() {
+    return new Engine(await createTowerlens());
+  }
+
+  constructor(tl) {
+    this.tl = tl;
+    this.dataset = null;  // Dataset of the JS API
+    this.trainer = null;  // step-wise trainer of the current model
+    this.model = null;    // the model serving recommend/similar/fold-in (live while training)
+  }
+
+  build() {
+    return { simd: !!this.tl.simd, threads: this.tl.threads || 1 };
+  }
+
+  // sources: [{ name, size, blob } | { name, size, stream() }]
+  // onFile(index, name, size) when a file starts, onBytes(index, bytes, total).
+  // The previous dataset stays loaded if this one fails.
+  async load(sources, onBytes) {
+    let index = -1;
+    const onProgress = (name, bytes, total) => {
+      if (bytes === 0) index++;
+      onBytes(Math.max(0, index), bytes, total);
+    };
+    const inputs = sources.map((s) => (s.blob ? { name: s.name, blob: s.blob } : { name: s.name, size: s.size, stream: s.stream }));
+    let dataset;
+    try {
+      dataset = await this.tl.loadDataset(inputs, { onProgress });
+    } catch (e) {
+      if (!isUnsupportedInput(e)) throw e;
+      // an API without stream inputs: hand it the inflated entries as Blobs
+      index = -1;
+      const blobs = [];
+      for (const s of sources) blobs.push({ name: s.name, blob: s.blob || (await streamToBlob(s.stream())) });
+      dataset = await this.tl.loadDataset(blobs, { onProgress });
+    }
+    this.dropModel();
+    if (this.dataset) this.dataset.free();
+    this.dataset = dataset;
+    return dataset.summary();
+  }
+
+  dropModel() {
+    if (this.trainer && this.trainer.free) this.trainer.free();
+    if (this.model && this.model !== this.trainer && this.model.free) this.model.free();
+    this.trainer = null;
+    this.model = null;
+  }
+
+  // Catalogue for title search: [{ movieId, title, year, genres, ratings, imdbId, tmdbId }]
+  movies() {
+    return call(this.dataset || this.model, 'movies');
+  }
+
+  // Raw user ids, ascending.
+  users() {
+    return call(this.dataset || this.model, 'userIds');
+  }
+
+  // A user's own ratings, best first: [{ movieId, title, year, genres, rating }]
+  userRatings(userId, limit) {
+    return call(this.dataset || this.model, 'userRatings', userId, { limit, order: 'rating' });
+  }
+
+  // { name: { dim, batchSize, epochs, learningRate, seed, testFraction } }; {} until the API has it
+  presets() {
+    return typeof this.tl.presets === 'function' ? this.tl.presets() : {};
+  }
+
+  startTraining(config) {
+    if (!this.dataset) throw new TowerlensError('load a dataset first', { code: 'STATE' });
+    this.dropModel();
+    this.trainer = call(this.tl, 'createTrainer', this.dataset, config);
+    this.model = this.trainer; // the trainer serves its live model while training goes on
+  }
+
+  // Runs training for at most maxMs; returns the trainer's progress record.
+  step(maxMs) {
+    return call(this.trainer, 'step', { maxMs });
+  }
+
+  // Test metrics of the model and of popularity on the same split:
+  // { metrics, baseline, sampled } with the core's metric names.
+  evaluate(options = {}) {
+    const r = call(this.trainer, 'evaluate', options);
+    return {
+      metrics: (r.metrics && r.metrics.test) || r.metrics || null,
+      baseline: (r.baseline && r.baseline.test) || null,
+      sampled: !!(r.evaluated && r.evaluated.sampled),
+      evaluated: r.evaluated || null,
+    };
+  }
+
+  recommend(userId, options) {
+    return call(this.model, 'recommend', userId, options);
+  }
+
+  similar(movieId, options) {
+    return call(this.model, 'similar', movieId, options);
+  }
+
+  recommendForRatings(ratings, options) {
+    return call(this.model, 'recommendForRatings', ratings, options);
+  }
+
+  // Model file bytes (a copy the caller owns).
+  save() {
+    return call(this.model || this.trainer, 'modelFile');
+  }
+
+  // Replaces the model with one read from bytes; the loaded dataset (if
+  // any) stays, for the user's own ratings and for training a new model.
+  async loadModel(bytes) {
+    const model = await call(this.tl, 'loadModel', bytes, { dataset: this.dataset || undefined });
+    this.dropModel();
+    this.model = model;
+    return model;
+  }
+
+  hasModel() {
+    return !!this.model;
+  }
+}

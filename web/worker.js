@@ -1,0 +1,542 @@
+// The one Web Worker of the page. It owns the WASM instance (through the JS
+// API in towerlens.js), the dataset and the model; the page only sends typed
+// requests and renders what comes back. See docs/web-app.md for the protocol.
+//
+// page -> worker   { id, type, ...args }                (requests, one reply each)
+// worker -> page   { type: 'reply', id, result }
+//                  { type: 'error', id?, code, message, file, line }
+//                  { type: 'progress', phase: 'read'|'train'|'evaluate', ... }   (≤ ~10/s)
+//                  { type: 'dataset', summary, files }   a dataset is ready
+//                  { type: 'training', state, ... }       idle|running|stopped|done
+//                  { type: 'epoch', epoch, metrics, baseline }
+//                  { type: 'model', ... }                 model saved / restored / forgotten
+
+import { Engine } from './worker-engine.js';
+import { readZip, looksLikeZip } from './lib/zip.js';
+import { pickMovieLensFiles, baseName } from './lib/pick-files.js';
+import { openStore } from './lib/idb.js';
+
+const PROGRESS_INTERVAL_MS = 100; // progress messages are throttled to ~10/s
+const STEP_MS = 40;               // one training call runs at most this long
+const DEMO_FILES = ['ratings.csv', 'movies.csv', 'links.csv', 'tags.csv'];
+const MAX_STORED_DATA_BYTES = 1 << 30; // data above 1 GiB is not copied into IndexedDB
+// After each epoch the test split is evaluated; on big data a seeded sample
+// keeps that to about a second (the table says when it was sampled).
+const EVAL_OPTIONS = { maxRows: 20000, maxUsers: 2000, seed: 42 };
+
+let engine = null;       // the JS API, through worker-engine.js
+let store = null;        // IndexedDB wrapper, or null without storage
+let ready = null;        // promise of the initialisation
+const state = {
+  dataset: null,         // summary of the loaded dataset
+  files: [],             // [{ name, blob }] the dataset was read from (for persistence)
+  model: null,           // { config, epochsDone, savedAt, source } or null
+  training: 'idle',      // idle | running | stopped | done
+  config: null,          // training config of the current model
+  history: [],           // [{ epoch, metrics }]
+  baseline: null,        // popularity metrics on the same split
+  movies: null,          // catalogue cache for title search
+  users: null,           // sorted raw user ids for suggestions
+  loading: false,
+};
+
+// ---------------------------------------------------------------- messaging
+
+function post(msg, transfer) {
+  self.postMessage(msg, transfer || []);
+}
+
+// Turns anything thrown into the error message shape; the API's errors carry
+// code/file/line, and a "file:line: reason" message is parsed as a fallback.
+function errorShape(e) {
+  const out = {
+    code: (e && (e.code || e.status)) || 'error',
+    message: (e && e.message) || String(e),
+    file: (e && e.file) || '',
+    line: (e && Number(e.line)) || 0,
+  };
+  if (!out.file) {
+    const m = /^([^:\n]+?):(\d+): /.exec(out.message);
+    if (m) {
+      out.file = m[1];
+      out.line = Number(m[2]);
+    }
+  }
+  return out;
+}
+
+function throttle(fn) {
+  let last = 0;
+  return (msg, force = false) => {
+    const now = performance.now();
+    if (force || now - last >= PROGRESS_INTERVAL_MS) {
+      last = now;
+      fn(msg);
+    }
+  };
+}
+const postReadProgress = throttle((m) => post(m));
+const postTrainProgress = throttle((m) => post(m));
+
+// Lets queued messages (stop, recommend, ...) run between training steps.
+// A MessageChannel task is not clamped like nested setTimeout(0).
+const tick = (() => {
+  const ch = new MessageChannel();
+  const waiting = [];
+  ch.port1.onmessage = () => waiting.shift()();
+  return () => new Promise((resolve) => { waiting.push(resolve); ch.port2.postMessage(0); });
+})();
+
+// ---------------------------------------------------------------- start-up
+
+async function init() {
+  engine = await Engine.open();
+  store = await openStore();
+  const build = buildInfo();
+  let restored = null;
+  try {
+    restored = await restore();
+  } catch (e) {
+    post({ type: 'error', ...errorShape(e), message: `could not restore the saved model: ${errorShape(e).message}` });
+  }
+  return { build, restored, persistent: !!store };
+}
+
+function buildInfo() {
+  return { ...engine.build(), crossOriginIsolated: !!self.crossOriginIsolated };
+}
+
+// Reloads the files and the model kept in IndexedDB by an earlier visit.
+async function restore() {
+  if (!store) return null;
+  const data = await store.get('data');
+  const saved = await store.get('model');
+  if (!data && !saved) return null;
+  if (data && data.files && data.files.length) {
+    await loadInputs(data.files.map((f) => ({ file: f.blob, path: f.name })), data.source, false);
+  }
+  if (saved && saved.bytes) {
+    await engine.loadModel(new Uint8Array(saved.bytes));
+    state.config = saved.config || null;
+    state.history = saved.history || [];
+    state.baseline = saved.baseline || null;
+    state.model = { config: state.config, savedAt: saved.savedAt, epochsDone: saved.epochsDone || 0, source: 'restored' };
+    state.training = 'done'; // a restored model serves; training it further means a new run
+    refreshCaches();
+    post({ type: 'model', event: 'restored', ...modelMessage(saved.bytes.byteLength) });
+    post({ type: 'training', state: state.training, config: state.config, history: state.history, baseline: state.baseline, resumable: false, restored: true });
+  }
+  return { dataset: !!state.dataset, model: !!state.model };
+}
+
+function modelMessage(bytes) {
+  return { savedAt: state.model && state.model.savedAt, bytes, config: state.config, epochsDone: state.model ? state.model.epochsDone : 0, history: state.history, baseline: state.baseline };
+}
+
+// ---------------------------------------------------------------- loading data
+
+// inputs: [{ file: Blob|File, path: string }]; path has folders for folder drops.
+// Returns the sources to read, what was skipped, and the inputs worth keeping
+// for a reload (a zip whole; of a folder only the files that were read).
+async function expandInputs(inputs) {
+  const sources = [];
+  const skipped = [];
+  const keep = [];
+  const loose = [];
+  const fromFolder = [];
+  for (const input of inputs) {
+    const name = input.path || input.file.name || 'file';
+    if (/\.zip$/i.test(name) || (await looksLikeZip(input.file))) {
+      const entries = (await readZip(input.file, baseName(name))).filter((e) => !e.directory);
+      const { picked, skipped: rest } = pickMovieLensFiles(entries, (e) => e.name);
+      if (picked.length === 0) {
+        throw Object.assign(new Error(`${baseName(name)}: the archive holds no MovieLens files (ratings.csv, movies.csv, u.data, ratings.dat, ...)`), { code: 'format', file: baseName(name) });
+      }
+      for (const e of picked) sources.push({ name: baseName(e.name), size: e.size, stream: () => e.stream(), from: baseName(name) });
+      for (const e of rest) skipped.push(e.name);
+      keep.push(input);
+    } else if (name.includes('/')) {
+      fromFolder.push(input);
+    } else {
+      loose.push(input);
+    }
+  }
+  if (fromFolder.length) {
+    const { picked, skipped: rest } = pickMovieLensFiles(fromFolder, (i) => i.path);
+    for (const i of picked) sources.push({ name: baseName(i.path), size: i.file.size, blob: i.file });
+    for (const i of rest) skipped.push(i.path);
+    keep.push(...picked);
+  }
+  for (const i of loose) sources.push({ name: baseName(i.path || i.file.name), size: i.file.size, blob: i.file });
+  keep.push(...loose);
+  return { sources, skipped, keep };
+}
+
+async function loadInputs(inputs, source, persist) {
+  if (state.loading) throw Object.assign(new Error('files are already being read; wait for them to finish'), { code: 'busy' });
+  state.loading = true;
+  try {
+    if (state.training === 'running') stopTraining();
+    const { sources, skipped, keep } = await expandInputs(inputs);
+    if (sources.length === 0) throw Object.assign(new Error('no files to read'), { code: 'arg' });
+    const files = sources.map((s) => ({ name: s.name, size: s.size, from: s.from || '' }));
+    post({ type: 'progress', phase: 'read', files, index: 0, bytes: 0, total: files[0].size, done: false });
+    const onBytes = (index, bytes, total) => {
+      const finished = bytes >= total;
+      postReadProgress({ type: 'progress', phase: 'read', index, file: files[index] ? files[index].name : '', bytes, total, done: finished }, finished);
+    };
+    const summary = await engine.load(sources, onBytes);
+    // the old model belongs to the old data
+    state.dataset = summary;
+    state.model = null;
+    state.config = null;
+    state.history = [];
+    state.baseline = null;
+    state.training = 'idle';
+    refreshCaches();
+    if (persist && store) await persistData(keep, source);
+    post({ type: 'dataset', summary: state.dataset, files, skipped, source });
+    post({ type: 'training', state: 'idle', history: [], baseline: null });
+    return { summary: state.dataset, files, skipped };
+  } finally {
+    state.loading = false;
+  }
+}
+
+async function persistData(inputs, source) {
+  const total = inputs.reduce((n, i) => n + i.file.size, 0);
+  try {
+    await store.delete('model');
+    if (total > MAX_STORED_DATA_BYTES) {
+      await store.delete('data');
+      return;
+    }
+    await store.put('data', { source, savedAt: Date.now(), files: inputs.map((i) => ({ name: i.path || i.file.name, blob: i.file })) });
+  } catch (e) {
+    post({ type: 'error', code: 'storage', message: `the data could not be kept in this browser: ${errorShape(e).message}`, file: '', line: 0 });
+  }
+}
+
+async function loadDemo() {
+  const base = new URL('./data/demo/', self.location.href);
+  const inputs = [];
+  for (const name of DEMO_FILES) {
+    const res = await fetch(new URL(name, base));
+    if (!res.ok) {
+      if (name === 'ratings.csv' || name === 'movies.csv') {
+        throw Object.assign(new Error(`demo data: ${name} could not be fetched (HTTP ${res.status}); is the server serving data/demo/?`), { code: 'io', file: name });
+      }
+      continue;
+    }
+    const blob = await res.blob();
+    inputs.push({ file: new File([blob], name, { type: 'text/csv' }), path: name });
+  }
+  return loadInputs(inputs, 'demo', true);
+}
+
+// Caches for suggestions and title search (strings only; no numbers computed).
+function refreshCaches() {
+  state.movies = null;
+  state.users = null;
+}
+
+function movieCatalogue() {
+  if (!state.movies) {
+    state.movies = engine.movies().map((m) => ({ ...m, key: fold(`${m.title} ${m.year || ''}`) }));
+  }
+  return state.movies;
+}
+
+function userIds() {
+  if (!state.users) state.users = Array.from(engine.users(), (u) => (typeof u === 'object' ? u.userId : u));
+  return state.users;
+}
+
+// case- and accent-insensitive key for title search
+function fold(s) {
+  return String(s).normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+}
+
+function searchMovies(query, limit = 12) {
+  const q = fold(query).trim();
+  if (!q) return [];
+  const words = q.split(/\s+/);
+  const hits = [];
+  for (const m of movieCatalogue()) {
+    if (!words.every((w) => m.key.includes(w))) continue;
+    const starts = m.key.startsWith(q) ? 1 : 0;
+    hits.push({ m, starts });
+  }
+  hits.sort((a, b) => b.starts - a.starts || (b.m.ratings || 0) - (a.m.ratings || 0) || a.m.title.localeCompare(b.m.title));
+  return hits.slice(0, limit).map((h) => { const { key, ...rest } = h.m; void key; return rest; });
+}
+
+function suggestUsers(prefix, limit = 20) {
+  const p = String(prefix || '').trim();
+  const ids = userIds();
+  const out = [];
+  for (const id of ids) {
+    if (String(id).startsWith(p)) {
+      out.push(id);
+      if (out.length >= limit) break;
+    }
+  }
+  return { ids: out, total: ids.length, first: ids[0] };
+}
+
+// ---------------------------------------------------------------- training
+
+const run = {
+  started: 0,        // performance.now() when the current running stretch began
+  elapsed: 0,        // ms spent training in earlier stretches
+  lastEpochSeen: 0,
+};
+
+function requireData() {
+  if (!state.dataset) throw Object.assign(new Error('load a dataset first (drop files or try the demo data)'), { code: 'state' });
+}
+
+async function startTraining(config) {
+  requireData();
+  if (state.training === 'running') stopTraining();
+  engine.startTraining(config);
+  state.config = config;
+  state.history = [];
+  state.baseline = null;
+  state.model = { config, savedAt: 0, epochsDone: 0, source: 'trained' };
+  run.elapsed = 0;
+  run.lastEpochSeen = 0;
+  post({ type: 'training', state: 'running', config, history: [], baseline: null });
+  trainLoop();
+  return { started: true };
+}
+
+function stopTraining() {
+  if (state.training !== 'running') return { state: state.training };
+  state.training = 'stopped';
+  run.elapsed += performance.now() - run.started;
+  post({ type: 'training', state: 'stopped', config: state.config, history: state.history, baseline: state.baseline, resumable: true });
+  return { state: 'stopped' };
+}
+
+function resumeTraining() {
+  if (state.training === 'running') return { state: 'running' };
+  if (state.training !== 'stopped' || !state.config) {
+    throw Object.assign(new Error('nothing to resume: start training first'), { code: 'state' });
+  }
+  if (!state.dataset) throw Object.assign(new Error('this model was restored without its data; drop the data again to continue training'), { code: 'state' });
+  trainLoop();
+  return { state: 'running' };
+}
+
+// The trainer reports losses summed over a batch (the original's); the page
+// shows them per example, dividing by the mean batch size so far.
+function perExample(p, summed) {
+  const batchesDone = Math.max(0, (p.epoch || 1) - 1) * (p.batchesPerEpoch || 1) + (p.batch || 0);
+  if (!Number.isFinite(summed) || !p.examplesSeen || !batchesDone) return undefined;
+  return (summed * batchesDone) / p.examplesSeen;
+}
+
+// Reads a progress record from the API into one fixed shape. The trainer
+// reports `epoch` = 1-based epoch of the last completed batch and `batch` =
+// batches completed in it (0 before the first batch).
+function readProgress(p) {
+  const epochs = p.epochs || (state.config && state.config.epochs) || 1;
+  const batches = p.batches || p.batchesPerEpoch || 1;
+  const completed = p.epochsCompleted ?? null;
+  const epochFinished = p.epochFinished ?? p.epochDone ?? (completed !== null && completed > run.lastEpochSeen);
+  return {
+    epoch: Math.max(1, p.epoch || 1),
+    epochs,
+    batch: p.batch || 0,
+    batches,
+    examples: p.examples ?? p.examplesSeen ?? 0,
+    loss: p.lossPerExample ?? p.loss ?? perExample(p, p.runningLoss),         // mean over the epoch so far
+    // the last batch alone, for the chart; an epoch's last batch may be short, so it is left out
+    batchLoss: !Number.isFinite(p.lastBatchLoss) ? undefined : p.batch === p.batchesPerEpoch ? null : perExample(p, p.lastBatchLoss),
+    examplesPerSecond: p.examplesPerSecond || 0,
+    epochFinished: !!epochFinished,
+    finishedEpoch: completed !== null ? completed : p.epoch,
+    finished: !!(p.finished ?? p.done),
+  };
+}
+
+async function trainLoop() {
+  state.training = 'running';
+  run.started = performance.now();
+  post({ type: 'training', state: 'running', config: state.config, history: state.history, baseline: state.baseline });
+  while (state.training === 'running') {
+    let p;
+    try {
+      p = readProgress(engine.step(STEP_MS));
+    } catch (e) {
+      state.training = 'stopped';
+      run.elapsed += performance.now() - run.started;
+      post({ type: 'error', ...errorShape(e), message: `training stopped: ${errorShape(e).message}` });
+      post({ type: 'training', state: 'stopped', config: state.config, history: state.history, baseline: state.baseline, resumable: false });
+      return;
+    }
+    const elapsed = run.elapsed + (performance.now() - run.started);
+    const fraction = Math.min(1, ((p.epoch - 1) + p.batch / p.batches) / p.epochs);
+    const eta = fraction > 0 && !p.finished ? (elapsed / fraction) * (1 - fraction) / 1000 : 0;
+    postTrainProgress({ type: 'progress', phase: 'train', ...p, fraction, elapsedSeconds: elapsed / 1000, etaSeconds: eta }, p.epochFinished || p.finished);
+    if (p.epochFinished || p.finished) await endOfEpoch(p);
+    if (p.finished) {
+      state.training = 'done';
+      run.elapsed = elapsed;
+      post({ type: 'training', state: 'done', config: state.config, history: state.history, baseline: state.baseline, elapsedSeconds: elapsed / 1000 });
+      return;
+    }
+    await tick();
+  }
+}
+
+async function endOfEpoch(p) {
+  const epoch = p.finishedEpoch || p.epoch;
+  if (epoch <= run.lastEpochSeen) return;
+  run.lastEpochSeen = epoch;
+  const paused = performance.now();
+  post({ type: 'progress', phase: 'evaluate', what: 'model', epoch });
+  await tick(); // let the page show "evaluating" before the call
+  let metrics = null;
+  try {
+    const r = engine.evaluate(EVAL_OPTIONS);
+    metrics = r.metrics ? { ...r.metrics, sampled: r.sampled } : null;
+    if (r.baseline) state.baseline = r.baseline;
+  } catch (e) {
+    post({ type: 'error', ...errorShape(e), message: `evaluation: ${errorShape(e).message}` });
+  }
+  state.history.push({ epoch, metrics });
+  state.model.epochsDone = epoch;
+  post({ type: 'epoch', epoch, epochs: p.epochs, metrics, baseline: state.baseline });
+  await saveModel(p.finished);
+  run.started += performance.now() - paused; // evaluation and saving do not count toward throughput/ETA
+}
+
+async function saveModel(finished) {
+  if (!store) return;
+  try {
+    const bytes = engine.save();
+    const copy = bytes.slice().buffer; // own buffer, not a view on WASM memory
+    state.model.savedAt = Date.now();
+    await store.put('model', { bytes: copy, savedAt: state.model.savedAt, config: state.config, history: state.history, baseline: state.baseline, epochsDone: state.model.epochsDone, finished: !!finished });
+    post({ type: 'model', event: 'saved', ...modelMessage(copy.byteLength) });
+  } catch (e) {
+    post({ type: 'error', code: 'storage', message: `the model could not be kept in this browser: ${errorShape(e).message}`, file: '', line: 0 });
+  }
+}
+
+// ---------------------------------------------------------------- serving
+
+function requireModel() {
+  if (!state.model) throw Object.assign(new Error('train a model first (or import one)'), { code: 'state' });
+}
+
+function filters(a) {
+  const f = { k: a.k || 10 };
+  if (a.excludeSeen !== undefined) f.excludeSeen = !!a.excludeSeen;
+  if (a.genres && a.genres.length) f.genres = a.genres;
+  if (a.years && (a.years[0] || a.years[1])) f.years = [a.years[0] || 0, a.years[1] || 9999];
+  if (a.minRatings) f.minRatings = a.minRatings;
+  return f;
+}
+
+function recommend(a) {
+  requireModel();
+  const userId = Number(a.userId);
+  if (!Number.isInteger(userId) || userId < 0) {
+    throw Object.assign(new Error(`"${a.userId}" is not a user id (a whole number)`), { code: 'arg' });
+  }
+  const result = engine.recommend(userId, filters(a));
+  let rated = [];
+  try {
+    rated = engine.userRatings(userId, a.ratedLimit || 10);
+  } catch {
+    rated = []; // a model imported without its data knows no ratings
+  }
+  return { userId, items: result.items || result, rated, epochsDone: state.model.epochsDone, training: state.training };
+}
+
+function similar(a) {
+  requireModel();
+  const r = engine.similar(Number(a.movieId), { k: a.k || 10 });
+  return { movieId: Number(a.movieId), items: r.items || r };
+}
+
+function foldin(a) {
+  requireModel();
+  const ratings = (a.ratings || []).map((r) => ({ movieId: Number(r.movieId), rating: Number(r.rating) }));
+  const r = engine.recommendForRatings(ratings, filters(a));
+  return { items: r.items || r, epochsDone: state.model.epochsDone };
+}
+
+function exportModel() {
+  requireModel();
+  const bytes = engine.save().slice();
+  return { bytes: bytes.buffer, name: `towerlens-model-${new Date().toISOString().slice(0, 10)}.tlm` };
+}
+
+async function importModel(file) {
+  if (state.training === 'running') stopTraining();
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  await engine.loadModel(bytes);
+  state.config = null;
+  state.history = [];
+  state.baseline = null;
+  state.model = { config: null, savedAt: Date.now(), epochsDone: 0, source: 'imported' };
+  state.training = 'done';
+  refreshCaches();
+  if (store) {
+    try {
+      await store.put('model', { bytes: bytes.buffer, savedAt: state.model.savedAt, config: null, history: [], baseline: null, epochsDone: 0, finished: true });
+    } catch (e) {
+      post({ type: 'error', code: 'storage', message: `the model could not be kept in this browser: ${errorShape(e).message}`, file: '', line: 0 });
+    }
+  }
+  post({ type: 'model', event: 'imported', name: file.name, ...modelMessage(bytes.byteLength) });
+  post({ type: 'training', state: 'done', config: null, history: [], baseline: null, resumable: false });
+  return { bytes: bytes.byteLength };
+}
+
+async function forget() {
+  if (store) await store.clear();
+  post({ type: 'model', event: 'forgotten' });
+  return { forgotten: true };
+}
+
+// ---------------------------------------------------------------- dispatch
+
+const handlers = {
+  init: () => ready,
+  load: (m) => loadInputs(m.inputs, m.source || 'files', true),
+  loadDemo: () => loadDemo(),
+  train: (m) => startTraining(m.config),
+  stop: () => stopTraining(),
+  resume: () => resumeTraining(),
+  presets: () => engine.presets(),
+  recommend: (m) => recommend(m),
+  similar: (m) => similar(m),
+  foldin: (m) => foldin(m),
+  searchMovies: (m) => searchMovies(m.query, m.limit),
+  suggestUsers: (m) => suggestUsers(m.prefix, m.limit),
+  export: () => exportModel(),
+  import: (m) => importModel(m.file),
+  forget: () => forget(),
+};
+
+self.onmessage = async (event) => {
+  const msg = event.data || {};
+  const handler = handlers[msg.type];
+  try {
+    if (!handler) throw Object.assign(new Error(`unknown request "${msg.type}"`), { code: 'arg' });
+    if (msg.type !== 'init') await ready;
+    const result = await handler(msg);
+    const transfer = result && result.bytes instanceof ArrayBuffer ? [result.bytes] : [];
+    post({ type: 'reply', id: msg.id, result }, transfer);
+  } catch (e) {
+    post({ type: 'error', id: msg.id, request: msg.type, ...errorShape(e) });
+  }
+};
+
+ready = init();
+ready.catch((e) => post({ type: 'error', code: 'init', message: `the engine could not start: ${errorShape(e).message}`, file: '', line: 0 }));
