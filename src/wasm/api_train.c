@@ -12,16 +12,8 @@
 #include "towerlens/seen.h"
 #include "towerlens/split.h"
 #include "towerlens/store.h"
+#include "towerlens/rating.h"
 #include "towerlens/train.h"
-
-typedef struct tlw_trainer {
-    tl_error err;
-    tl_trainer *tr;
-    tl_split *split;
-    uint32_t n_ratings; /* of the dataset it was made from: evaluate() must get the same */
-    char hash[17];
-    tl_buf file;        /* the last model file written by tlw_trainer_model_file */
-} tlw_trainer;
 
 EMSCRIPTEN_KEEPALIVE tlw_trainer *tlw_trainer_alloc(void) { return calloc(1, sizeof(tlw_trainer)); }
 
@@ -46,6 +38,10 @@ EMSCRIPTEN_KEEPALIVE int tlw_trainer_init(tlw_trainer *h, const tlw_dataset *ds,
     tl_train_config cfg;
     tl_status st = tl_train_config_preset(&cfg, preset && *preset ? preset : "tfrs", &h->err);
     if (st != TL_OK) return st;
+    if (h->has_weights) { /* tlw_trainer_set_weights (api_rating.c) */
+        tl_train_config_set_rating(&cfg, h->rating_weight);
+        cfg.retrieval_weight = h->retrieval_weight;
+    }
     if (dim) cfg.dim = dim;
     if (batch) cfg.batch_size = batch;
     if (epochs) cfg.epochs = epochs;
@@ -89,8 +85,9 @@ static void number(tl_buf *b, const char *key, double v)
 
 /* {"epoch","batch","batches_per_epoch","epochs","epochs_completed",
  *  "examples_seen","running_loss","epoch_loss","last_batch_loss",
- *  "first_batch_loss","seconds","examples_per_second","done",
- *  "train_rows","test_rows","history":[{epoch,loss,loss_per_example,seconds}]}
+ *  "first_batch_loss","seconds","examples_per_second"[,"rating_mse"],"done",
+ *  "train_rows","test_rows","history":[{epoch,loss,loss_per_example,seconds[,rating_mse]}]}
+ * (rating_mse: the rating head's training mean squared error, with a head)
  * as a malloc'd string (free() it); NULL with the error on the handle. */
 EMSCRIPTEN_KEEPALIVE char *tlw_trainer_progress_json(tlw_trainer *h)
 {
@@ -112,6 +109,8 @@ EMSCRIPTEN_KEEPALIVE char *tlw_trainer_progress_json(tlw_trainer *h)
     number(&b, "first_batch_loss", p.first_batch_loss);
     number(&b, "seconds", p.seconds);
     number(&b, "examples_per_second", p.examples_per_second);
+    int head = tl_trainer_head(h->tr) != NULL;
+    if (head) number(&b, "rating_mse", p.rating_mse);
     tl_buf_printf(&b, ",\"done\":%s,\"train_rows\":%u,\"test_rows\":%u,\"history\":[", p.done ? "true" : "false",
                   h->split->n_train, h->split->n_test);
     uint32_t n;
@@ -121,6 +120,7 @@ EMSCRIPTEN_KEEPALIVE char *tlw_trainer_progress_json(tlw_trainer *h)
         number(&b, "loss", ep[e].loss);
         number(&b, "loss_per_example", ep[e].loss_per_example);
         number(&b, "seconds", ep[e].seconds);
+        if (head) number(&b, "rating_mse", ep[e].rating_mse);
         tl_buf_printf(&b, "}");
     }
     tl_buf_printf(&b, "]}");
@@ -242,7 +242,7 @@ EMSCRIPTEN_KEEPALIVE const uint8_t *tlw_trainer_model_file(tlw_trainer *h, const
     tl_buf conf;
     tl_buf_init(&conf);
     tl_train_config_json(c, h->split, &conf);
-    tl_tensor t[2];
+    tl_tensor t[2 + TL_HEAD_MAX_TENSORS];
     memset(t, 0, sizeof t);
     strcpy(t[0].name, "users");
     t[0].rows = m->n_users + 1;
@@ -252,7 +252,9 @@ EMSCRIPTEN_KEEPALIVE const uint8_t *tlw_trainer_model_file(tlw_trainer *h, const
     t[1].rows = m->n_movies + 1;
     t[1].cols = m->dim;
     t[1].data = m->movies;
-    st = tl_store_write(ds->ds, seen, conf.failed ? "{}" : conf.data, t, 2, &h->file, &h->err);
+    const tl_rating_head *head = tl_trainer_head(h->tr);
+    uint32_t n = 2 + (head ? tl_rating_head_tensors(head, t + 2) : 0);
+    st = tl_store_write(ds->ds, seen, conf.failed ? "{}" : conf.data, t, n, &h->file, &h->err);
     tl_buf_free(&conf);
     tl_seen_free(seen);
     return st == TL_OK ? (const uint8_t *)h->file.data : NULL;

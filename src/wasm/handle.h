@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "towerlens/buf.h"
 #include "towerlens/dataset.h"
 #include "towerlens/error.h"
 #include "towerlens/loader.h"
@@ -28,6 +29,20 @@ typedef struct tlw_dataset {
     tl_error err;
     tl_dataset *ds;
 } tlw_dataset;
+
+struct tl_trainer;
+struct tl_split;
+typedef struct tlw_trainer {
+    tl_error err;
+    struct tl_trainer *tr;
+    struct tl_split *split;
+    uint32_t n_ratings; /* of the dataset it was made from: evaluate() must get the same */
+    char hash[17];
+    tl_buf file;        /* the last model file written by tlw_trainer_model_file */
+    /* multitask weights set before init (api_rating.c) */
+    int has_weights;
+    float rating_weight, retrieval_weight;
+} tlw_trainer;
 
 /* Wraps a freshly built dataset; NULL (with `err` filled) when out of memory,
  * in which case the dataset is freed. */

@@ -62,7 +62,7 @@ describe('createTrainer / Trainer', { timeout: TEST_TIMEOUT }, () => {
         assert.ok(side[k] >= 0 && side[k] <= 1, `${k} = ${side[k]}`);
       }
     }
-    assert.deepEqual(Object.keys(tl.presets()).sort(), ['default', 'tfrs']);
+    assert.deepEqual(Object.keys(tl.presets()).sort(), ['default', 'tfrs', 'tfrs-multitask']);
     assert.equal(tl.presets().tfrs.batchSize, 8192);
     assert.match(tr.modelHash, /^[0-9a-f]{16}$/);
     assert.ok(tr.bytesHeld > 0);

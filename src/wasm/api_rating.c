@@ -1,0 +1,124 @@
+/* The rating head for JavaScript (rating.h): multitask weights for a trainer
+ * handle (api_train.c), Protocol C beside the bias baseline, and predicted
+ * ratings. A model file written by tlw_trainer_model_file carries the head's
+ * tensors ("head.*"). */
+#include <math.h>
+#include <stdlib.h>
+
+#include "handle.h"
+#include "towerlens/buf.h"
+#include "towerlens/rating.h"
+#include "towerlens/split.h"
+#include "towerlens/train.h"
+
+/* Sets the multitask weights before tlw_trainer_init: rating_weight > 0
+ * trains a rating head beside the retrieval loss (with the "default" preset,
+ * the default joint model: tl_train_config_set_rating); retrieval_weight 0
+ * trains for ratings only. Returns a status; the error is on the handle. */
+EMSCRIPTEN_KEEPALIVE int tlw_trainer_set_weights(tlw_trainer *h, double rating_weight, double retrieval_weight)
+{
+    if (!h) return TL_E_ARG;
+    if (h->tr) return tl_fail(&h->err, TL_E_STATE, "set the rating and retrieval weights before the trainer is set up");
+    if (!(rating_weight >= 0 && rating_weight <= 1e6))
+        return tl_fail(&h->err, TL_E_ARG, "ratingWeight %g is outside 0-1e6", rating_weight);
+    if (!(retrieval_weight >= 0 && retrieval_weight <= 1e6))
+        return tl_fail(&h->err, TL_E_ARG, "retrievalWeight %g is outside 0-1e6", retrieval_weight);
+    h->has_weights = 1;
+    h->rating_weight = (float)rating_weight;
+    h->retrieval_weight = (float)retrieval_weight;
+    return TL_OK;
+}
+
+/* 1 when the trainer trains a rating head. */
+EMSCRIPTEN_KEEPALIVE int tlw_trainer_has_rating_head(const tlw_trainer *h)
+{
+    return h && h->tr && tl_trainer_head(h->tr) ? 1 : 0;
+}
+
+static const tl_rating_head *head_of(tlw_trainer *h, const tlw_dataset *ds)
+{
+    if (!h->tr) {
+        tl_fail(&h->err, TL_E_STATE, "the trainer was not set up");
+        return NULL;
+    }
+    if (!ds || ds->ds->n_ratings != h->n_ratings) {
+        tl_fail(&h->err, TL_E_ARG, "pass the dataset this trainer was made from");
+        return NULL;
+    }
+    const tl_rating_head *head = tl_trainer_head(h->tr);
+    if (!head) tl_fail(&h->err, TL_E_STATE, "this trainer has no rating head (its rating weight is 0)");
+    return head;
+}
+
+/* Protocol C on the split's test rows as a malloc'd JSON string:
+ * {"rmse","mae","baseline_rmse","baseline_mae","rows"} (baseline: global
+ * mean + regularised user and movie biases fit on the train rows). NULL with
+ * the error on the handle. */
+EMSCRIPTEN_KEEPALIVE char *tlw_trainer_rating_json(tlw_trainer *h, const tlw_dataset *ds)
+{
+    if (!h) return NULL;
+    const tl_rating_head *head = head_of(h, ds);
+    if (!head) return NULL;
+    const tl_split *sp = h->split;
+    if (sp->n_test == 0) {
+        tl_fail(&h->err, TL_E_STATE, "the split has no test rows to score");
+        return NULL;
+    }
+    float *pred = malloc((size_t)sp->n_test * sizeof(float));
+    if (!pred) {
+        tl_fail(&h->err, TL_E_NOMEM, "out of memory for %u rating predictions", sp->n_test);
+        return NULL;
+    }
+    tl_embeddings emb = tl_model_embeddings(tl_trainer_model(h->tr));
+    tl_metrics model, base;
+    tl_bias_config bc;
+    tl_bias_config_default(&bc);
+    tl_status st = tl_rating_predict_rows(head, &emb, ds->ds, sp->test, sp->n_test, pred, &h->err);
+    if (st == TL_OK) st = tl_eval_rating(ds->ds, sp->test, sp->n_test, pred, &model, &h->err);
+    if (st == TL_OK)
+        st = tl_eval_bias_baseline(ds->ds, sp->train, sp->n_train, sp->test, sp->n_test, &bc, &base, &h->err);
+    free(pred);
+    if (st != TL_OK) return NULL;
+    tl_buf b;
+    tl_buf_init(&b);
+    tl_buf_puts(&b, "{\"rmse\":");
+    tl_buf_json_number(&b, model.rmse);
+    tl_buf_puts(&b, ",\"mae\":");
+    tl_buf_json_number(&b, model.mae);
+    tl_buf_puts(&b, ",\"baseline_rmse\":");
+    tl_buf_json_number(&b, base.rmse);
+    tl_buf_puts(&b, ",\"baseline_mae\":");
+    tl_buf_json_number(&b, base.mae);
+    tl_buf_printf(&b, ",\"rows\":%u}", sp->n_test);
+    if (b.failed) {
+        tl_buf_free(&b);
+        tl_fail(&h->err, TL_E_NOMEM, "out of memory writing rating metrics");
+        return NULL;
+    }
+    return tl_buf_take(&b);
+}
+
+/* The predicted rating (clipped to 0.5-5) of raw userId for raw movieId;
+ * NaN with the error on the handle (an unknown id is named). `raw_out`, if
+ * not 0, receives the head's unclipped output. */
+EMSCRIPTEN_KEEPALIVE double tlw_trainer_predict_rating(tlw_trainer *h, const tlw_dataset *ds, double user_id,
+                                                       double movie_id, float *raw_out)
+{
+    if (!h) return NAN;
+    const tl_rating_head *head = head_of(h, ds);
+    if (!head) return NAN;
+    if (!(user_id >= 0 && user_id <= 4294967295.0 && user_id == floor(user_id)) ||
+        !(movie_id >= 0 && movie_id <= 4294967295.0 && movie_id == floor(movie_id))) {
+        tl_fail(&h->err, TL_E_ARG, "user and movie ids must be whole numbers from 0 to 4294967295");
+        return NAN;
+    }
+    uint32_t u, m;
+    if (tl_dataset_user_index(ds->ds, (uint32_t)user_id, &u, &h->err) != TL_OK ||
+        tl_dataset_movie_index(ds->ds, (uint32_t)movie_id, &m, &h->err) != TL_OK)
+        return NAN;
+    tl_embeddings emb = tl_model_embeddings(tl_trainer_model(h->tr));
+    float raw;
+    if (tl_rating_predict_one(head, &emb, u, m, &raw, &h->err) != TL_OK) return NAN;
+    if (raw_out) *raw_out = raw;
+    return tl_rating_clip(raw);
+}
