@@ -71,7 +71,7 @@ void tl_train_config_set_rating(tl_train_config *c, float rating_weight)
     if (strcmp(c->preset, "default") || !(rating_weight > 0.0f)) return;
     /* the default joint model's schedule (docs/rating.md) */
     c->dim = 32;
-    c->batch_size = 512;
+    c->batch_size = 256;
     c->epochs = 5;
     c->learning_rate = 0.1f;
     c->retrieval_weight = 1.0f;

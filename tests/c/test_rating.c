@@ -442,7 +442,7 @@ static void test_trainer_multitask(void)
     tl_train_config_set_rating(&cfg, 2.0f);
     CHECK_NEAR(cfg.rating_weight, 2.0, 0);
     CHECK_NEAR(cfg.retrieval_weight, 1.0, 0);
-    CHECK_INT(cfg.batch_size, 512);
+    CHECK_INT(cfg.batch_size, 256);
     CHECK_INT(cfg.epochs, 5);
     CHECK_INT(cfg.head.n_hidden, 1);
     CHECK_INT(cfg.head.hidden[0], 64);

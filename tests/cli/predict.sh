@@ -2,31 +2,7 @@
 # The rating head on the command line: `towerlens train --rating-weight`,
 # its JSON keys, saving it, and `towerlens predict`.
 #   bash tests/cli/predict.sh path/to/towerlens
-set -u
-bin=${1:?usage: predict.sh path/to/towerlens}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-checks=0
-
-fail() {
-    echo "FAIL: $*" >&2
-    failures=$((failures + 1))
-}
-
-run() {
-    local want=$1
-    shift
-    checks=$((checks + 1))
-    "$bin" "$@" >"$tmp/out" 2>"$tmp/err"
-    local got=$?
-    [ "$got" = "$want" ] || fail "towerlens $* exited $got, expected $want (stderr: $(head -c 300 "$tmp/err"))"
-}
-
-has() {
-    checks=$((checks + 1))
-    grep -qF -- "$2" "$tmp/$1" || fail "$1 of the last command lacks: $2 (got: $(head -c 400 "$tmp/$1"))"
-}
+source "$(dirname "$0")/check.bash" "$@"
 
 # Generated data with taste: 150 users and 80 movies in 4 genres; users
 # watch mostly their genre and rate it high (4-5), other genres low (1-2.5).
@@ -76,26 +52,15 @@ has out "(protocol C, clipped to 0.5-5; baseline: bias)"
 # the default joint model: JSON keys, a saved model, predictions
 run 0 train "$data" --preset default --rating-weight 1 --batch 256 --epochs 4 --dim 16 --seed 3 --json --out "$tmp/joint.tlm"
 cp "$tmp/out" "$tmp/joint.json"
-checks=$((checks + 1))
-python3 - "$tmp/joint.json" <<'PY' || fail "JSON checks of the joint model failed"
-import json, sys
-j = json.load(open(sys.argv[1]))
-c = j["config"]
-assert c["rating_weight"] == 1 and c["retrieval_weight"] == 1, c
-h = c["rating_head"]
-assert h["biases"] is True and h["activation"] == "relu" and h["clip"] == [0.5, 5], h
-t, b = j["metrics"]["test"], j["baseline"]["test"]
-for k in ("rmse", "mae", "top_100"):
-    assert k in t, (k, t)
-assert "rmse" in b and "mae" in b and j["baseline"]["rating_name"] == "bias", j["baseline"]
-assert 0 < t["mae"] <= t["rmse"] < 2.5, t
-assert t["rmse"] < b["rmse"], ("the head must beat biases on data with taste", t["rmse"], b["rmse"])
-PY
+js 'o.config.rating_weight === 1 && o.config.retrieval_weight === 1'
+js 'o.config.rating_head.biases === true && o.config.rating_head.activation === "relu" && o.config.rating_head.clip.join() === "0.5,5"'
+js '["rmse", "mae", "top_100"].every((k) => k in o.metrics.test)'
+js '"rmse" in o.baseline.test && "mae" in o.baseline.test && o.baseline.rating_name === "bias"'
+js '0 < o.metrics.test.mae && o.metrics.test.mae <= o.metrics.test.rmse && o.metrics.test.rmse < 2.5'
+js 'o.metrics.test.rmse < o.baseline.test.rmse' # the head beats biases on data with taste
 # a retrieval-only run has no rating keys
 run 0 train "$data" --batch 256 --epochs 1 --dim 8 --json --out "$tmp/retrieval.tlm"
-checks=$((checks + 1))
-python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); assert "rmse" not in j["metrics"]["test"] and "rmse" not in j["baseline"]["test"] and "rating_head" not in j["config"] and j["config"]["rating_weight"] == 0' "$tmp/out" ||
-    fail "a retrieval-only run reported rating keys"
+js '!("rmse" in o.metrics.test) && !("rmse" in o.baseline.test) && !("rating_head" in o.config) && o.config.rating_weight === 0'
 
 run 0 predict --model "$tmp/joint.tlm" --user 5 --movie 2 --json
 has out '"userId":5,"movieId":2,"title":"Movie 2","year":1992,"rating":'
@@ -106,12 +71,9 @@ has out "user 5, movie 2 (Movie 2, 1992): predicted rating "
 run 0 predict --model "$tmp/joint.tlm" --user 5 --movie 5 --json
 cp "$tmp/out" "$tmp/p2.json"
 checks=$((checks + 1))
-python3 - "$tmp/p1.json" "$tmp/p2.json" <<'PY' || fail "predictions do not follow the user's taste"
-import json, sys
-other, liked = (json.load(open(p)) for p in sys.argv[1:3])
-assert 0.5 <= other["rating"] <= 5 and 0.5 <= liked["rating"] <= 5
-assert liked["rating"] > other["rating"] + 0.5, (liked, other)
-PY
+node -e 'const [o, l] = process.argv.slice(1).map((p) => JSON.parse(require("fs").readFileSync(p, "utf8")));
+         process.exit(o.rating >= 0.5 && o.rating <= 5 && l.rating >= 0.5 && l.rating <= 5 && l.rating > o.rating + 0.5 ? 0 : 1);' \
+    "$tmp/p1.json" "$tmp/p2.json" || fail "predictions do not follow the user's taste: $(cat "$tmp/p1.json" "$tmp/p2.json")"
 # the same prediction twice (deterministic), unknown ids named, retrieval-only models refused
 run 0 predict --model "$tmp/joint.tlm" --user 5 --movie 2 --json
 checks=$((checks + 1))
@@ -127,9 +89,6 @@ has err "missing.tlm"
 
 # rating only (weights 1/0): retrieval metrics still printed, the loss is the rating loss
 run 0 train "$data" --preset tfrs-multitask --retrieval-weight 0 --dim 16 --batch 200 --epochs 2 --json
-checks=$((checks + 1))
-python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); assert j["config"]["retrieval_weight"] == 0 and "rmse" in j["metrics"]["test"] and j["epochs"][0]["loss"] < 20' "$tmp/out" ||
-    fail "the rating-only run is wrong: $(head -c 300 "$tmp/out")"
+js 'o.config.retrieval_weight === 0 && "rmse" in o.metrics.test && o.epochs[0].loss < 20'
 
-echo "predict.sh: $checks checks, $failures failed"
-[ "$failures" = 0 ]
+finish predict.sh
