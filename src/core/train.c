@@ -4,6 +4,7 @@
 
 #include "towerlens/rng.h"
 #include "towerlens/train.h"
+#include "train_ials.h"
 
 /* Sums the gradients of duplicate rows, then applies one Adagrad update
  * per unique row (Keras deduplicates sparse gradients the same way).
@@ -19,6 +20,7 @@ typedef struct sparse_table {
 struct tl_trainer {
     tl_train_config cfg;
     tl_model *model;
+    tl_ials *ials;         /* TL_LOSS_IALS: the solver; none of the Adagrad state below */
     float *acc_users, *acc_movies;
     sparse_table users, movies;
 
@@ -75,6 +77,7 @@ void tl_trainer_free(tl_trainer *tr)
 {
     if (!tr) return;
     tl_model_free(tr->model);
+    tl_ials_free(tr->ials);
     free(tr->acc_users);
     free(tr->acc_movies);
     free(tr->users.slot);
@@ -141,6 +144,18 @@ tl_status tl_trainer_new(const tl_dataset *ds, const tl_split *split, const tl_t
     }
     size_t bytes = sizeof *tr + ((size_t)ds->n_users + ds->n_movies + 2) * cfg->dim * sizeof(float);
     uint32_t n = split->n_train, dim = cfg->dim;
+    if (cfg->loss == TL_LOSS_IALS) {
+        st = tl_ials_new(ds, split, cfg, tr->model, &tr->ials, err);
+        tr->epochs = alloc_array(cfg->epochs, sizeof(tl_epoch_record), &bytes);
+        if (st != TL_OK || !tr->epochs) {
+            tl_trainer_free(tr);
+            return st != TL_OK ? st : tl_fail(err, TL_E_NOMEM, "out of memory for the epoch records");
+        }
+        tr->batches_per_epoch = tl_ials_batches_per_epoch(tr->ials);
+        tr->bytes = bytes + tl_ials_bytes(tr->ials);
+        *out = tr;
+        return TL_OK;
+    }
     uint32_t B = cfg->batch_size < n ? cfg->batch_size : n;
     tr->n_train = n;
     tr->batches_per_epoch = (n + cfg->batch_size - 1) / cfg->batch_size;
@@ -211,6 +226,23 @@ static void apply_sparse(sparse_table *t, const uint32_t *rows, uint32_t n, cons
     }
 }
 
+/* One iALS batch (row solves), with the same bookkeeping as finish_batch. */
+static void ials_batch(tl_trainer *tr)
+{
+    uint64_t pairs;
+    double objective;
+    double loss = tl_ials_batch(tr->ials, tr->batch, &pairs, &objective);
+    if (tr->epoch == 0 && tr->batch == 0) tr->first_batch_loss = loss;
+    tr->examples_seen += pairs;
+    tr->epoch_examples += pairs;
+    tr->epoch_loss_sum += loss;
+    tr->last_batch_loss = loss;
+    tr->batch++;
+    tr->batches_done_in_epoch = tr->batch;
+    tr->last_epoch_number = tr->epoch + 1;
+    tr->batch_loss = objective; /* the full objective once the epoch's last batch ran */
+}
+
 static void begin_batch(tl_trainer *tr)
 {
     uint32_t start = tr->batch * tr->cfg.batch_size;
@@ -249,6 +281,10 @@ static void finish_epoch(tl_trainer *tr)
     e->epoch = tr->epoch + 1;
     e->loss = tr->epoch_loss_sum / tr->batches_per_epoch;
     e->loss_per_example = tr->epoch_loss_sum / (double)tr->epoch_examples;
+    if (tr->ials) { /* the objective after the epoch (train.h) */
+        e->loss = tr->batch_loss;
+        e->loss_per_example = tr->batch_loss / (double)(tl_ials_pairs(tr->ials) ? tl_ials_pairs(tr->ials) : 1);
+    }
     e->seconds = tr->epoch_seconds;
     tr->last_epoch_loss = e->loss;
     tr->epoch++;
@@ -257,6 +293,19 @@ static void finish_epoch(tl_trainer *tr)
     tr->epoch_examples = 0;
     tr->epoch_seconds = 0.0;
     if (tr->cfg.reshuffle_each_epoch && tr->epoch < tr->cfg.epochs) shuffle_pairs(tr, tr->cfg.seed + 3 + tr->epoch);
+}
+
+/* One row block of the in-batch softmax; 1 when it completed a batch. */
+static int softmax_block(tl_trainer *tr)
+{
+    if (!tr->in_batch) begin_batch(tr);
+    uint32_t rows = tr->batch_len - tr->next_row;
+    if (rows > tr->ws.block_rows) rows = (uint32_t)tr->ws.block_rows;
+    tr->batch_loss += tl_softmax_rows(&tr->ws, tr->Ub, tr->Mb, tr->batch_len, tr->next_row, rows, tr->dU, tr->dM);
+    tr->next_row += rows;
+    if (tr->next_row < tr->batch_len) return 0;
+    finish_batch(tr);
+    return 1;
 }
 
 tl_status tl_trainer_step(tl_trainer *tr, uint32_t max_batches, double max_ms, tl_train_progress *progress,
@@ -268,13 +317,10 @@ tl_status tl_trainer_step(tl_trainer *tr, uint32_t max_batches, double max_ms, t
     double t0 = clock(tr->cfg.clock_ctx), t_last = t0;
     uint32_t batches = 0;
     while (tr->epoch < tr->cfg.epochs) {
-        if (!tr->in_batch) begin_batch(tr);
-        uint32_t rows = tr->batch_len - tr->next_row;
-        if (rows > tr->ws.block_rows) rows = (uint32_t)tr->ws.block_rows;
-        tr->batch_loss += tl_softmax_rows(&tr->ws, tr->Ub, tr->Mb, tr->batch_len, tr->next_row, rows, tr->dU, tr->dM);
-        tr->next_row += rows;
-        if (tr->next_row == tr->batch_len) {
-            finish_batch(tr);
+        if (tr->ials) {
+            ials_batch(tr);
+            batches++;
+        } else if (softmax_block(tr)) {
             batches++;
         }
         double t = clock(tr->cfg.clock_ctx);
