@@ -21,6 +21,7 @@ struct tl_trainer {
     tl_train_config cfg;
     tl_model *model;
     tl_ials *ials;         /* TL_LOSS_IALS: the solver; none of the Adagrad state below */
+    double ials_objective; /* after an epoch's last iALS batch: the objective (train.h) */
     float *acc_users, *acc_movies;
     sparse_table users, movies;
 
@@ -240,7 +241,7 @@ static void ials_batch(tl_trainer *tr)
     tr->batch++;
     tr->batches_done_in_epoch = tr->batch;
     tr->last_epoch_number = tr->epoch + 1;
-    tr->batch_loss = objective; /* the full objective once the epoch's last batch ran */
+    tr->ials_objective = objective; /* the full objective once the epoch's last batch ran */
 }
 
 static void begin_batch(tl_trainer *tr)
@@ -282,8 +283,8 @@ static void finish_epoch(tl_trainer *tr)
     e->loss = tr->epoch_loss_sum / tr->batches_per_epoch;
     e->loss_per_example = tr->epoch_loss_sum / (double)tr->epoch_examples;
     if (tr->ials) { /* the objective after the epoch (train.h) */
-        e->loss = tr->batch_loss;
-        e->loss_per_example = tr->batch_loss / (double)(tl_ials_pairs(tr->ials) ? tl_ials_pairs(tr->ials) : 1);
+        e->loss = tr->ials_objective;
+        e->loss_per_example = tr->ials_objective / (double)(tl_ials_pairs(tr->ials) ? tl_ials_pairs(tr->ials) : 1);
     }
     e->seconds = tr->epoch_seconds;
     tr->last_epoch_loss = e->loss;
@@ -295,17 +296,23 @@ static void finish_epoch(tl_trainer *tr)
     if (tr->cfg.reshuffle_each_epoch && tr->epoch < tr->cfg.epochs) shuffle_pairs(tr, tr->cfg.seed + 3 + tr->epoch);
 }
 
-/* One row block of the in-batch softmax; 1 when it completed a batch. */
-static int softmax_block(tl_trainer *tr)
+/* The iALS loop: whole batches of row solves, time checked after each. */
+static void ials_step(tl_trainer *tr, uint32_t max_batches, double max_ms)
 {
-    if (!tr->in_batch) begin_batch(tr);
-    uint32_t rows = tr->batch_len - tr->next_row;
-    if (rows > tr->ws.block_rows) rows = (uint32_t)tr->ws.block_rows;
-    tr->batch_loss += tl_softmax_rows(&tr->ws, tr->Ub, tr->Mb, tr->batch_len, tr->next_row, rows, tr->dU, tr->dM);
-    tr->next_row += rows;
-    if (tr->next_row < tr->batch_len) return 0;
-    finish_batch(tr);
-    return 1;
+    tl_clock_fn clock = tr->cfg.clock;
+    double t0 = clock(tr->cfg.clock_ctx), t_last = t0;
+    uint32_t batches = 0;
+    while (tr->epoch < tr->cfg.epochs) {
+        ials_batch(tr);
+        batches++;
+        double t = clock(tr->cfg.clock_ctx);
+        tr->epoch_seconds += (t - t_last) / 1e3;
+        tr->seconds += (t - t_last) / 1e3;
+        t_last = t;
+        if (tr->batch == tr->batches_per_epoch) finish_epoch(tr);
+        if (max_batches && batches >= max_batches) break;
+        if (max_ms > 0.0 && t - t0 >= max_ms) break;
+    }
 }
 
 tl_status tl_trainer_step(tl_trainer *tr, uint32_t max_batches, double max_ms, tl_train_progress *progress,
@@ -313,14 +320,22 @@ tl_status tl_trainer_step(tl_trainer *tr, uint32_t max_batches, double max_ms, t
 {
     if (!tr) return tl_fail(err, TL_E_ARG, "tl_trainer_step needs a trainer");
     if (!(max_ms >= 0.0)) return tl_fail(err, TL_E_ARG, "max_ms %g must be >= 0", max_ms);
+    if (tr->ials) {
+        ials_step(tr, max_batches, max_ms);
+        if (progress) tl_trainer_get_progress(tr, progress);
+        return TL_OK;
+    }
     tl_clock_fn clock = tr->cfg.clock;
     double t0 = clock(tr->cfg.clock_ctx), t_last = t0;
     uint32_t batches = 0;
     while (tr->epoch < tr->cfg.epochs) {
-        if (tr->ials) {
-            ials_batch(tr);
-            batches++;
-        } else if (softmax_block(tr)) {
+        if (!tr->in_batch) begin_batch(tr);
+        uint32_t rows = tr->batch_len - tr->next_row;
+        if (rows > tr->ws.block_rows) rows = (uint32_t)tr->ws.block_rows;
+        tr->batch_loss += tl_softmax_rows(&tr->ws, tr->Ub, tr->Mb, tr->batch_len, tr->next_row, rows, tr->dU, tr->dM);
+        tr->next_row += rows;
+        if (tr->next_row == tr->batch_len) {
+            finish_batch(tr);
             batches++;
         }
         double t = clock(tr->cfg.clock_ctx);
