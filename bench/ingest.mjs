@@ -173,7 +173,7 @@ function generated(opt) {
     mkdirSync(dir, { recursive: true });
     process.stderr.write(`generating ${opt.ratings.toLocaleString('en-US')} ratings into ${dir}...\n`);
     sh(CLI, ['generate', '--users', '162000', '--movies', '62000', '--ratings', String(opt.ratings),
-      '--seed', '1', '--out', dir]);
+      '--seed', '1', '--quiet', '--out', dir]);
     writeFileSync(join(dir, 'done'), '');
   }
   return { file };
