@@ -92,6 +92,7 @@ export class Engine {
     return call(this.dataset || this.model, 'userRatings', userId, { limit, order: 'rating' });
   }
 
+  // { name: { dim, batchSize, epochs, learningRate, seed, testFraction } }; {} until the API has it
   presets() {
     return typeof this.tl.presets === 'function' ? this.tl.presets() : {};
   }
@@ -100,20 +101,24 @@ export class Engine {
     if (!this.dataset) throw new TowerlensError('load a dataset first', { code: 'STATE' });
     this.dropModel();
     this.trainer = call(this.tl, 'createTrainer', this.dataset, config);
-    this.model = this.trainer.model || this.trainer;
+    this.model = this.trainer; // the trainer serves its live model while training goes on
   }
 
-  // Runs training for at most maxMillis; returns the trainer's progress record.
-  step(maxMillis) {
-    return call(this.trainer, 'step', { maxMillis });
+  // Runs training for at most maxMs; returns the trainer's progress record.
+  step(maxMs) {
+    return call(this.trainer, 'step', { maxMs });
   }
 
-  evaluate() {
-    return call(this.trainer, 'evaluate');
-  }
-
-  evaluatePopularity() {
-    return call(this.trainer, 'evaluatePopularity');
+  // Test metrics of the model and of popularity on the same split:
+  // { metrics, baseline, sampled } with the core's metric names.
+  evaluate(options = {}) {
+    const r = call(this.trainer, 'evaluate', options);
+    return {
+      metrics: (r.metrics && r.metrics.test) || r.metrics || null,
+      baseline: (r.baseline && r.baseline.test) || null,
+      sampled: !!(r.evaluated && r.evaluated.sampled),
+      evaluated: r.evaluated || null,
+    };
   }
 
   recommend(userId, options) {
@@ -130,7 +135,7 @@ export class Engine {
 
   // Model file bytes (a copy the caller owns).
   save() {
-    return call(this.model, 'save');
+    return call(this.model || this.trainer, 'modelFile');
   }
 
   // Replaces the model with one read from bytes; the loaded dataset (if
