@@ -54,11 +54,11 @@ async function childWasm(data, epochs) {
   const p = await tr.run({ stepMs: 100 });
   const wall = (performance.now() - t0) / 1e3;
   const cpu = cpuSeconds(process.cpuUsage(c0));
-  const ev = tr.evaluate(), pop = tr.evaluatePopularity();
+  const ev = tr.evaluate();
   return {
     epochs: p.history.map((e) => ({ epoch: e.epoch, loss: e.loss, seconds: e.seconds })),
     firstBatchLoss: p.firstBatchLoss, trainSeconds: p.seconds, wallSeconds: wall, cpuSeconds: cpu,
-    top100: ev.top_100, popularityTop100: pop.top_100, modelHash: tr.modelHash,
+    top100: ev.metrics.test.top_100, popularityTop100: ev.baseline.test.top_100, modelHash: tr.modelHash,
     wasmMemoryBytes: tl.memoryBytes, peakRssBytes: process.resourceUsage().maxRSS * 1024, simd: tl.simd,
   };
 }
