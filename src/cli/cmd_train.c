@@ -10,6 +10,7 @@
 
 #include "args.h"
 #include "commands.h"
+#include "eval_report.h"
 #include "towerlens/buf.h"
 #include "towerlens/eval.h"
 #include "towerlens/loader.h"
@@ -84,20 +85,6 @@ static tl_status run_training(tl_trainer *tr, const train_opts *o, tl_error *err
     return TL_OK;
 }
 
-static const char *metric_names[9] = {"top_1",  "top_5",        "top_10",      "top_50",        "top_100",
-                                      "recall_at_20", "ndcg_at_10", "ndcg_at_100", "coverage_at_10"};
-
-static double metric_value(const tl_metrics *m, int i)
-{
-    switch (i) {
-    case 5: return m->recall_at_20;
-    case 6: return m->ndcg_at_10;
-    case 7: return m->ndcg_at_100;
-    case 8: return m->coverage_at_10;
-    default: return m->top[i];
-    }
-}
-
 static tl_status save_model(const char *path, const tl_dataset *ds, const tl_split *sp, const tl_model *m,
                             const char *conf, tl_error *err)
 {
@@ -126,7 +113,6 @@ static int train_main(const train_opts *o, const tl_arg_list *paths)
     tl_dataset *ds = NULL;
     tl_split *sp = NULL;
     tl_trainer *tr = NULL;
-    float *pop_u = NULL, *pop_m = NULL;
     tl_buf conf, out;
     tl_buf_init(&conf);
     tl_buf_init(&out);
@@ -171,23 +157,12 @@ static int train_main(const train_opts *o, const tl_arg_list *paths)
     double train_cpu = cpu_seconds() - cpu0;
     if (st != TL_OK) goto done;
 
-    tl_metrics model_m, pop_m_metrics;
-    memset(&model_m, 0, sizeof model_m);
-    memset(&pop_m_metrics, 0, sizeof pop_m_metrics);
+    eval_report rep;
+    memset(&rep, 0, sizeof rep);
     int have_metrics = sp->n_test > 0;
     if (have_metrics) {
-        tl_eval_options eo;
-        tl_eval_options_default(&eo);
-        eo.max_rows = o->eval_rows;
-        eo.max_users = o->eval_users;
-        eo.seed = o->seed;
         tl_embeddings emb = tl_model_embeddings(tl_trainer_model(tr));
-        st = tl_eval_retrieval(ds, sp->train, sp->n_train, sp->test, sp->n_test, &emb, &eo, &model_m, &err);
-        if (st == TL_OK) st = tl_popularity_embeddings(ds, sp->train, sp->n_train, &pop_u, &pop_m, &err);
-        if (st == TL_OK) {
-            tl_embeddings pe = {pop_u, pop_m, 1, 1, 1};
-            st = tl_eval_retrieval(ds, sp->train, sp->n_train, sp->test, sp->n_test, &pe, &eo, &pop_m_metrics, &err);
-        }
+        st = eval_report_run(ds, sp, &emb, o->eval_rows, o->eval_users, o->seed, &rep, &err);
         if (st != TL_OK) goto done;
     }
 
@@ -221,14 +196,7 @@ static int train_main(const train_opts *o, const tl_arg_list *paths)
         tl_buf_json_number(&out, train_cpu);
         tl_buf_printf(&out, ",\"examples_per_second\":");
         tl_buf_json_number(&out, p.examples_per_second);
-        if (have_metrics) {
-            tl_buf_printf(&out, ",\"metrics\":{\"test\":");
-            tl_metrics_json(&model_m, &out);
-            tl_buf_printf(&out, "},\"baseline\":{\"name\":\"popularity\",\"test\":");
-            tl_metrics_json(&pop_m_metrics, &out);
-            tl_buf_printf(&out, "},\"evaluated\":{\"rows\":%u,\"users\":%u,\"sampled\":%s}", model_m.rows_evaluated,
-                          model_m.users_evaluated, model_m.sampled ? "true" : "false");
-        }
+        if (have_metrics) eval_report_json(&rep, &out);
         tl_buf_printf(&out, ",\"trainer_bytes\":%zu,\"peak_bytes\":%" PRIu64 ",\"model_hash\":\"%016" PRIx64 "\"",
                       tl_trainer_bytes(tr), peak_bytes(), hash);
         if (o->out) {
@@ -244,13 +212,7 @@ static int train_main(const train_opts *o, const tl_arg_list *paths)
     } else {
         printf("trained in %.2f s (%.0f examples/s); model hash %016" PRIx64 "\n", p.seconds, p.examples_per_second,
                hash);
-        if (have_metrics) {
-            printf("\ntest metrics (%u rows, %u users%s)   model      popularity\n", model_m.rows_evaluated,
-                   model_m.users_evaluated, model_m.sampled ? ", sampled" : "");
-            for (int i = 0; i < 9; i++)
-                printf("  %-16s %9.4f  %9.4f\n", metric_names[i], metric_value(&model_m, i),
-                       metric_value(&pop_m_metrics, i));
-        }
+        if (have_metrics) eval_report_print(&rep);
         printf("\npeak memory %.1f MB (trainer buffers %.1f MB)\n", peak_bytes() / 1e6, tl_trainer_bytes(tr) / 1e6);
         if (o->out) printf("saved the model to %s\n", o->out);
     }
@@ -260,8 +222,6 @@ done:
     if (st != TL_OK) fprintf(stderr, "towerlens train: %s\n", err.message);
     tl_buf_free(&conf);
     tl_buf_free(&out);
-    free(pop_u);
-    free(pop_m);
     tl_trainer_free(tr);
     tl_split_free(sp);
     tl_dataset_free(ds);
