@@ -3,12 +3,15 @@
 // WASM memory and turns handles and error records into objects.
 // Reference: docs/js-api.md; types: towerlens.d.ts.
 import { loadCore } from './lib/core.js';
+import { TowerlensError } from './lib/errors.js';
 import { loadDataset } from './lib/ingest.js';
 import { createTrainer } from './lib/train.js';
+import { loadModel } from './lib/model.js';
 
 export { TowerlensError, STATUS_CODES } from './lib/errors.js';
 export { Dataset } from './lib/dataset.js';
 export { Trainer } from './lib/train.js';
+export { Model, MAX_K } from './lib/model.js';
 export { MOVIELENS_FILE_NAMES } from './lib/inputs.js';
 export { FILE_KINDS, DEFAULT_CHUNK_SIZE } from './lib/ingest.js';
 
@@ -45,6 +48,40 @@ export class Towerlens {
   createTrainer(dataset, options = {}) {
     this._core.assertUsable();
     return createTrainer(this._core, dataset, options);
+  }
+
+  /**
+   * The training presets of the core: {name: {epochs, batchSize, dim,
+   * learningRate, seed, testFraction, ...}}; createTrainer(ds, {preset: name})
+   * starts from these values.
+   */
+  presets() {
+    const core = this._core;
+    core.assertUsable();
+    const ptr = core.guardSync(() => core.m._tlw_train_presets_json() >>> 0);
+    if (!ptr) throw new TowerlensError('out of memory listing the presets', { code: 'NOMEM' });
+    const raw = JSON.parse(core.takeString(ptr));
+    const camel = (k) => k.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
+    const out = {};
+    for (const [name, cfg] of Object.entries(raw)) {
+      const entry = {};
+      for (const [k, v] of Object.entries(cfg)) entry[k === 'batch_size' ? 'batchSize' : camel(k)] = v;
+      out[name] = entry;
+    }
+    return out;
+  }
+
+  /**
+   * Reads a towerlens model file (what Model.save() or `towerlens train
+   * --out` wrote). Damaged or foreign bytes are a CORRUPT error.
+   * @param bytes Uint8Array | ArrayBuffer
+   * @param options {dataset, name}: `dataset` (holding the model's users and
+   *   movies) lets the model answer userRatings(); `name` is used in messages
+   * @returns {import('./lib/model.js').Model}
+   */
+  loadModel(bytes, options = {}) {
+    this._core.assertUsable();
+    return loadModel(this._core, bytes, options);
   }
 }
 

@@ -77,19 +77,23 @@ export class Engine {
     this.model = null;
   }
 
+  // The model's data first: an imported model may come from other data than
+  // the loaded dataset (a trainer's model serves the loaded dataset's).
+
   // Catalogue for title search: [{ movieId, title, year, genres, ratings, imdbId, tmdbId }]
   movies() {
-    return call(this.dataset || this.model, 'movies');
+    return call(this.model || this.dataset, 'movies');
   }
 
   // Raw user ids, ascending.
   users() {
-    return call(this.dataset || this.model, 'userIds');
+    return call(this.model || this.dataset, 'userIds');
   }
 
   // A user's own ratings, best first: [{ movieId, title, year, genres, rating }]
+  // (a model imported without its data throws: it knows no ratings)
   userRatings(userId, limit) {
-    return call(this.dataset || this.model, 'userRatings', userId, { limit, order: 'rating' });
+    return call(this.model || this.dataset, 'userRatings', userId, { limit, order: 'rating' });
   }
 
   presets() {
@@ -105,15 +109,18 @@ export class Engine {
 
   // Runs training for at most maxMillis; returns the trainer's progress record.
   step(maxMillis) {
-    return call(this.trainer, 'step', { maxMillis });
+    return call(this.trainer, 'step', { maxMs: maxMillis });
   }
 
+  // Flat metrics for the page: { top_100, recall_at_20, ndcg_at_10, ..., sampled }.
   evaluate() {
-    return call(this.trainer, 'evaluate');
+    const r = call(this.trainer, 'evaluate', { baseline: false });
+    return { ...r.metrics.test, sampled: r.evaluated.sampled };
   }
 
   evaluatePopularity() {
-    return call(this.trainer, 'evaluatePopularity');
+    const r = call(this.trainer, 'evaluatePopularity');
+    return { ...r.baseline.test, sampled: r.evaluated.sampled };
   }
 
   recommend(userId, options) {
@@ -136,7 +143,14 @@ export class Engine {
   // Replaces the model with one read from bytes; the loaded dataset (if
   // any) stays, for the user's own ratings and for training a new model.
   async loadModel(bytes) {
-    const model = await call(this.tl, 'loadModel', bytes, { dataset: this.dataset || undefined });
+    let model;
+    try {
+      model = await call(this.tl, 'loadModel', bytes, { dataset: this.dataset || undefined });
+    } catch (e) {
+      // ARG with a dataset: the model was trained on other data; serve it without the dataset's ratings
+      if (!(this.dataset && e && e.code === 'ARG')) throw e;
+      model = await call(this.tl, 'loadModel', bytes);
+    }
     this.dropModel();
     this.model = model;
     return model;

@@ -71,6 +71,9 @@ typedef struct tl_train_config {
  *             default is a later change).
  * Unknown names fail with TL_E_ARG listing the known ones. */
 tl_status tl_train_config_preset(tl_train_config *cfg, const char *preset, tl_error *err);
+/* The i-th preset name (0-based), NULL past the last: what the JS API's
+ * presets() lists. Keep it in step with tl_train_config_preset. */
+const char *tl_train_preset_name(uint32_t i);
 /* Checks ranges (dim, batch, epochs, rates) with messages naming the option. */
 tl_status tl_train_config_check(const tl_train_config *cfg, tl_error *err);
 /* {"preset","dim","batch_size","epochs","loss","optimizer","learning_rate",

@@ -38,6 +38,13 @@ tl_status tl_train_config_preset(tl_train_config *cfg, const char *preset, tl_er
     return tl_fail(err, TL_E_ARG, "unknown preset \"%s\" (known: tfrs, default)", preset);
 }
 
+static const char *const preset_names[] = {"tfrs", "default"};
+
+const char *tl_train_preset_name(uint32_t i)
+{
+    return i < sizeof preset_names / sizeof preset_names[0] ? preset_names[i] : NULL;
+}
+
 tl_status tl_train_config_check(const tl_train_config *c, tl_error *err)
 {
     if (c->dim < 1 || c->dim > TL_MAX_DIM)

@@ -14,15 +14,6 @@
 #include "towerlens/store.h"
 #include "towerlens/train.h"
 
-typedef struct tlw_trainer {
-    tl_error err;
-    tl_trainer *tr;
-    tl_split *split;
-    uint32_t n_ratings; /* of the dataset it was made from: evaluate() must get the same */
-    char hash[17];
-    tl_buf file;        /* the last model file written by tlw_trainer_model_file */
-} tlw_trainer;
-
 EMSCRIPTEN_KEEPALIVE tlw_trainer *tlw_trainer_alloc(void) { return calloc(1, sizeof(tlw_trainer)); }
 
 EMSCRIPTEN_KEEPALIVE void tlw_trainer_free(tlw_trainer *h)
@@ -30,7 +21,6 @@ EMSCRIPTEN_KEEPALIVE void tlw_trainer_free(tlw_trainer *h)
     if (!h) return;
     tl_trainer_free(h->tr);
     tl_split_free(h->split);
-    tl_buf_free(&h->file);
     free(h);
 }
 
@@ -154,13 +144,19 @@ static tl_status check_dataset(tlw_trainer *h, const tlw_dataset *ds)
     return TL_OK;
 }
 
-/* {"metrics":{"test":{...}},"baseline":{"name":"popularity","test":{...}},
- *  "evaluated":{"rows","users","sampled"}} on the split's test rows, as a
- * malloc'd string; NULL with the error on the handle. */
+/* Protocols A and B on the split's test rows as a malloc'd JSON string;
+ * NULL with the error on the handle. `parts`: 1 the model, 2 the
+ * popularity baseline, 3 both:
+ * {"metrics":{"test":{...}},"baseline":{"name":"popularity","test":{...}},
+ *  "evaluated":{"rows","users","sampled"}} with the parts asked for. */
 EMSCRIPTEN_KEEPALIVE char *tlw_trainer_evaluate_json(tlw_trainer *h, const tlw_dataset *ds, uint32_t max_rows,
-                                                     uint32_t max_users, double seed)
+                                                     uint32_t max_users, double seed, int parts)
 {
     if (!h || check_dataset(h, ds) != TL_OK) return NULL;
+    if (parts < 1 || parts > 3) {
+        tl_fail(&h->err, TL_E_ARG, "evaluate: parts must be 1 (model), 2 (popularity) or 3 (both)");
+        return NULL;
+    }
     tl_eval_options eo;
     tl_eval_options_default(&eo);
     eo.max_rows = max_rows;
@@ -168,25 +164,40 @@ EMSCRIPTEN_KEEPALIVE char *tlw_trainer_evaluate_json(tlw_trainer *h, const tlw_d
     if (seed >= 0) eo.seed = (uint64_t)seed;
     const tl_split *sp = h->split;
     tl_metrics mm, pm;
-    tl_embeddings emb = tl_model_embeddings(tl_trainer_model(h->tr));
+    memset(&mm, 0, sizeof mm);
+    memset(&pm, 0, sizeof pm);
     float *pu = NULL, *pmv = NULL;
-    tl_status st = tl_eval_retrieval(ds->ds, sp->train, sp->n_train, sp->test, sp->n_test, &emb, &eo, &mm, &h->err);
-    if (st == TL_OK) st = tl_popularity_embeddings(ds->ds, sp->train, sp->n_train, &pu, &pmv, &h->err);
-    if (st == TL_OK) {
-        tl_embeddings pe = {pu, pmv, 1, 1, 1};
-        st = tl_eval_retrieval(ds->ds, sp->train, sp->n_train, sp->test, sp->n_test, &pe, &eo, &pm, &h->err);
+    tl_status st = TL_OK;
+    if (parts & 1) {
+        tl_embeddings emb = tl_model_embeddings(tl_trainer_model(h->tr));
+        st = tl_eval_retrieval(ds->ds, sp->train, sp->n_train, sp->test, sp->n_test, &emb, &eo, &mm, &h->err);
+    }
+    if (st == TL_OK && (parts & 2)) {
+        st = tl_popularity_embeddings(ds->ds, sp->train, sp->n_train, &pu, &pmv, &h->err);
+        if (st == TL_OK) {
+            tl_embeddings pe = {pu, pmv, 1, 1, 1};
+            st = tl_eval_retrieval(ds->ds, sp->train, sp->n_train, sp->test, sp->n_test, &pe, &eo, &pm, &h->err);
+        }
     }
     free(pu);
     free(pmv);
     if (st != TL_OK) return NULL;
+    const tl_metrics *any = (parts & 1) ? &mm : &pm;
     tl_buf b;
     tl_buf_init(&b);
-    tl_buf_printf(&b, "{\"metrics\":{\"test\":");
-    tl_metrics_json(&mm, &b);
-    tl_buf_printf(&b, "},\"baseline\":{\"name\":\"popularity\",\"test\":");
-    tl_metrics_json(&pm, &b);
-    tl_buf_printf(&b, "},\"evaluated\":{\"rows\":%u,\"users\":%u,\"sampled\":%s}}", mm.rows_evaluated,
-                  mm.users_evaluated, mm.sampled ? "true" : "false");
+    tl_buf_puts(&b, "{");
+    if (parts & 1) {
+        tl_buf_puts(&b, "\"metrics\":{\"test\":");
+        tl_metrics_json(&mm, &b);
+        tl_buf_puts(&b, "},");
+    }
+    if (parts & 2) {
+        tl_buf_puts(&b, "\"baseline\":{\"name\":\"popularity\",\"test\":");
+        tl_metrics_json(&pm, &b);
+        tl_buf_puts(&b, "},");
+    }
+    tl_buf_printf(&b, "\"evaluated\":{\"rows\":%u,\"users\":%u,\"sampled\":%s}}", any->rows_evaluated,
+                  any->users_evaluated, any->sampled ? "true" : "false");
     if (b.failed) {
         tl_buf_free(&b);
         tl_fail(&h->err, TL_E_NOMEM, "out of memory writing metrics");
@@ -195,19 +206,14 @@ EMSCRIPTEN_KEEPALIVE char *tlw_trainer_evaluate_json(tlw_trainer *h, const tlw_d
     return tl_buf_take(&b);
 }
 
-/* Writes the towerlens model file (store.h) into a buffer the handle owns
- * until the next call or tlw_trainer_free; returns its address, the size
- * from tlw_trainer_model_file_size. NULL with the error on the handle. */
-EMSCRIPTEN_KEEPALIVE const uint8_t *tlw_trainer_model_file(tlw_trainer *h, const tlw_dataset *ds)
+tl_status tlw_trainer_write_model(const tlw_trainer *h, const tl_dataset *ds, const tl_seen *train_seen, tl_buf *out,
+                                  tl_error *err)
 {
-    if (!h || check_dataset(h, ds) != TL_OK) return NULL;
-    tl_buf_free(&h->file);
-    tl_buf_init(&h->file);
     const tl_model *m = tl_trainer_model(h->tr);
     const tl_train_config *c = tl_trainer_config(h->tr);
     tl_seen *seen = NULL;
-    tl_status st = tl_seen_new(ds->ds, h->split->train, h->split->n_train, &seen, &h->err);
-    if (st != TL_OK) return NULL;
+    tl_status st = train_seen ? TL_OK : tl_seen_new(ds, h->split->train, h->split->n_train, &seen, err);
+    if (st != TL_OK) return st;
     tl_buf conf;
     tl_buf_init(&conf);
     tl_train_config_json(c, h->split, &conf);
@@ -221,10 +227,41 @@ EMSCRIPTEN_KEEPALIVE const uint8_t *tlw_trainer_model_file(tlw_trainer *h, const
     t[1].rows = m->n_movies + 1;
     t[1].cols = m->dim;
     t[1].data = m->movies;
-    st = tl_store_write(ds->ds, seen, conf.failed ? "{}" : conf.data, t, 2, &h->file, &h->err);
+    tl_buf_reset(out);
+    if (conf.failed) st = tl_fail(err, TL_E_NOMEM, "out of memory writing the training config");
+    else st = tl_store_write(ds, train_seen ? train_seen : seen, conf.data, t, 2, out, err);
     tl_buf_free(&conf);
     tl_seen_free(seen);
-    return st == TL_OK ? (const uint8_t *)h->file.data : NULL;
+    return st;
 }
 
-EMSCRIPTEN_KEEPALIVE double tlw_trainer_model_file_size(const tlw_trainer *h) { return h ? (double)h->file.len : 0; }
+/* {"NAME":{config as tl_train_config_json,"test_fraction":F},...} for every
+ * preset (tl_train_preset_name), as a malloc'd string; NULL when out of memory. */
+EMSCRIPTEN_KEEPALIVE char *tlw_train_presets_json(void)
+{
+    tl_split_options so;
+    tl_split_options_default(&so);
+    tl_buf b;
+    tl_buf_init(&b);
+    tl_buf_puts(&b, "{");
+    const char *name;
+    for (uint32_t i = 0; (name = tl_train_preset_name(i)) != NULL; i++) {
+        tl_train_config cfg;
+        tl_error err;
+        if (tl_train_config_preset(&cfg, name, &err) != TL_OK) continue;
+        if (b.len > 1) tl_buf_puts(&b, ",");
+        tl_buf_json_string(&b, name);
+        tl_buf_puts(&b, ":");
+        tl_train_config_json(&cfg, NULL, &b);
+        if (!b.failed && b.len && b.data[b.len - 1] == '}') b.len--; /* reopen the object */
+        tl_buf_puts(&b, ",\"test_fraction\":");
+        tl_buf_json_number(&b, so.test_fraction);
+        tl_buf_puts(&b, "}");
+    }
+    tl_buf_puts(&b, "}");
+    if (b.failed) {
+        tl_buf_free(&b);
+        return NULL;
+    }
+    return tl_buf_take(&b);
+}

@@ -4,6 +4,7 @@
 // between steps so a worker stays responsive (and so the engine can swap in
 // its optimised code for the hot kernels).
 import { TowerlensError } from './errors.js';
+import { liveModel } from './model.js';
 
 const finalizer = typeof FinalizationRegistry === 'function'
   ? new FinalizationRegistry(({ core, handle }) => { if (!core.broken) core.m._tlw_trainer_free(handle); })
@@ -100,6 +101,7 @@ export class Trainer {
     this._core = core;
     this._h = handle;
     this._dataset = dataset;
+    this._model = null;
     finalizer?.register(this, { core, handle }, this);
   }
 
@@ -159,15 +161,30 @@ export class Trainer {
   /**
    * Protocol A and B metrics on the split's test rows, beside popularity:
    * {metrics: {test: {top_1, ..., coverage_at_10}}, baseline: {name, test}, evaluated}.
-   * `maxRows` / `maxUsers` sample (seeded) for large test sets.
+   * `maxRows` / `maxUsers` sample (seeded) for large test sets;
+   * `baseline: false` leaves the popularity baseline out (it does not change
+   * while training runs: see evaluatePopularity).
    */
-  evaluate({ maxRows = 0, maxUsers = 0, seed } = {}) {
+  evaluate({ maxRows = 0, maxUsers = 0, seed, baseline = true } = {}) {
+    if (typeof baseline !== 'boolean') throw new TowerlensError('baseline must be true or false', { code: 'ARG' });
+    return this._evaluate(baseline ? 3 : 1, maxRows, maxUsers, seed);
+  }
+
+  /**
+   * The popularity baseline alone on the same split and protocols:
+   * {baseline: {name: 'popularity', test: {...}}, evaluated}.
+   */
+  evaluatePopularity({ maxRows = 0, maxUsers = 0, seed } = {}) {
+    return this._evaluate(2, maxRows, maxUsers, seed);
+  }
+
+  _evaluate(parts, maxRows, maxUsers, seed) {
     const h = this._handle();
     const ds = this._dataset._handle();
     whole(maxRows, 'maxRows', 0, 2 ** 32 - 1);
     whole(maxUsers, 'maxUsers', 0, 2 ** 32 - 1);
     const s = seed === undefined ? -1 : whole(seed, 'seed', 0, Number.MAX_SAFE_INTEGER);
-    const ptr = this._guardSync(() => this._core.m._tlw_trainer_evaluate_json(h, ds, maxRows, maxUsers, s) >>> 0);
+    const ptr = this._guardSync(() => this._core.m._tlw_trainer_evaluate_json(h, ds, maxRows, maxUsers, s, parts) >>> 0);
     if (!ptr) throw this._core.errorOf(h);
     return JSON.parse(this._core.takeString(ptr));
   }
@@ -178,13 +195,21 @@ export class Trainer {
   /** Bytes the trainer holds in WASM memory (model, optimiser state, batch buffers). */
   get bytesHeld() { return this._core.m._tlw_trainer_bytes(this._handle()); }
 
-  /** The trained model as a towerlens model file (the bytes `towerlens train --out` writes). */
-  modelFile() {
+  /**
+   * The model being trained, serving recommendations while training goes on
+   * (each query sees the tables as they are after the last completed batch);
+   * its seen sets are the train split's. The same object until it is freed;
+   * freeing the trainer frees it.
+   */
+  get model() {
     const h = this._handle();
-    const ptr = this._guardSync(() => this._core.m._tlw_trainer_model_file(h, this._dataset._handle()) >>> 0);
-    if (!ptr) throw this._core.errorOf(h);
-    const n = this._core.m._tlw_trainer_model_file_size(h);
-    return this._core.heapU8.slice(ptr, ptr + n);
+    if (!this._model || this._model.freed) this._model = liveModel(this._core, this, h, this._dataset);
+    return this._model;
+  }
+
+  /** The trained model as a towerlens model file (the bytes `towerlens train --out` writes): `model.save()`. */
+  modelFile() {
+    return this.model.save();
   }
 
   get freed() { return this._h === 0; }
@@ -192,6 +217,8 @@ export class Trainer {
   /** Releases the WASM memory; safe to call twice. */
   free() {
     if (!this._h) return;
+    this._model?.free(); // it borrows the trainer's tables
+    this._model = null;
     finalizer?.unregister(this);
     if (!this._core.broken) this._core.m._tlw_trainer_free(this._h);
     this._h = 0;
