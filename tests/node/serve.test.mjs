@@ -165,6 +165,7 @@ describe('recommend', { timeout: TEST_TIMEOUT }, () => {
   });
 
   test('k is clamped to the catalogue; bad k, genre, years, ids are errors', () => {
+    const plain = model.recommend(users[0]);
     assert.equal(model.recommend(users[0], { k: 100000, excludeSeen: false }).items.length, ds.movies().length);
     assert.throws(() => model.recommend(users[0], { k: 0 }), isError('ARG', /k must be/));
     assert.throws(() => model.recommend(users[0], { k: 2.5 }), isError('ARG', /k must be/));
@@ -178,8 +179,12 @@ describe('recommend', { timeout: TEST_TIMEOUT }, () => {
     assert.throws(() => model.recommend(987654), isError('NOTFOUND', /unknown user 987654/));
     assert.throws(() => model.recommend('1'), isError('ARG', /userId/));
     assert.throws(() => model.similar(987654), isError('NOTFOUND', /unknown movie 987654/));
-    // a failed query leaves the model usable
-    assert.equal(model.recommend(users[0]).items.length, 10);
+    // a failed query leaves the model usable, without stale filters
+    model.recommend(users[0], { genres: ['Comedy'] });
+    assert.throws(() => model.recommend(users[0], { genres: ['Comedy', 'Nope'] }), isError('NOTFOUND'));
+    assert.deepEqual(model.recommend(users[0]), plain);
+    assert.throws(() => model.recommend(987654, { years: '1990-' }), isError('NOTFOUND'));
+    assert.deepEqual(model.recommend(users[0]), plain);
   });
 });
 

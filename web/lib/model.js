@@ -64,6 +64,8 @@ function queryOptions(options) {
   };
 }
 
+const filterKey = (q) => [q.genres, q.years, q.minRatings].join('\0');
+
 export class Model {
   /** @internal use Towerlens.loadModel or Trainer.model */
   constructor(core, handle, { trainer = null, dataset = null } = {}) {
@@ -71,6 +73,7 @@ export class Model {
     this._h = handle;
     this._trainer = trainer;
     this._dataset = dataset;
+    this._filters = filterKey({ genres: '', years: '', minRatings: 0 }); // the core's filters now: none
     finalizer?.register(this, { core, handle }, this);
   }
 
@@ -93,8 +96,14 @@ export class Model {
     const q = queryOptions(options);
     const core = this._core;
     return core.guardSync(() => {
-      core.withCString(q.genres, (g) => core.withCString(q.years, (y) =>
-        core.check(h, core.m._tlw_model_query(h, g, y, q.minRatings))));
+      const key = filterKey(q);
+      if (key !== this._filters) { // the core keeps its filters between queries
+        this._filters = null;
+        const set = (g, y) => core.check(h, core.m._tlw_model_query(h, g, y, q.minRatings));
+        if (!q.genres && !q.years) set(0, 0);
+        else core.withCString(q.genres, (g) => core.withCString(q.years, (y) => set(g, y)));
+        this._filters = key;
+      }
       const ptr = query(h, q.k) >>> 0;
       if (!ptr) throw core.errorOf(h);
       return JSON.parse(core.string(ptr));
