@@ -6,7 +6,8 @@
 // 25 million ratings. Prints one table with MB/s, rows/s, ratios vs PapaParse,
 // peak memory and bytes per rating held, then the targets.
 //
-//   node bench/ingest.mjs [--ratings N] [--runs N] [--papa-runs N] [--no-small] [--no-large] [--fresh]
+//   node bench/ingest.mjs [--ratings N] [--runs N] [--papa-runs N] [--no-small] [--no-large]
+//                         [--fresh] [--file PATH/ratings.csv]...
 //
 // Each engine runs in its own child process so peak memory is its own.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -79,16 +80,23 @@ async function childPapa(file, runs) {
   return { seconds: median(times), rows, heldBytes: held, peakBytes: process.resourceUsage().maxRSS * 1024, runs };
 }
 
-// The native reader: tl_bench_ingest --json when built, else `towerlens stats`.
+// The native reader: tl_bench_ingest (one load from the file per process, so
+// its peak RSS is its own), else `towerlens stats --json` as a whole process.
 function childNative(file, runs) {
+  const times = [];
   if (existsSync(NATIVE_BENCH)) {
-    const out = JSON.parse(execFileSync(NATIVE_BENCH, ['--json', '--runs', String(runs), file], { encoding: 'utf8' }));
+    let out;
+    for (let i = 0; i < runs; i++) {
+      const text = execFileSync(NATIVE_BENCH, [file, '--repeat', '1', '--json'], { encoding: 'utf8' });
+      out = JSON.parse(text.trim().split('\n').pop());
+      times.push(out.load_s);
+    }
     return {
-      seconds: out.seconds, rows: out.rows ?? out.ratings, heldBytes: out.held_bytes ?? null,
-      peakBytes: out.peak_rss_bytes ?? null, runs, tool: 'tl_bench_ingest',
+      seconds: median(times), rows: out.ratings, heldBytes: out.held_bytes_per_rating * out.ratings,
+      ratingBytes: out.column_bytes_per_rating * out.ratings, peakBytes: out.peak_rss_mb * 1e6, runs,
+      tool: 'tl_bench_ingest',
     };
   }
-  const times = [];
   let rows = 0, peak = null;
   const hasTime = existsSync('/usr/bin/time');
   for (let i = 0; i < runs; i++) {
@@ -114,7 +122,7 @@ if (process.argv[2] === '--child') {
 // ---------------------------------------------------------------- parent
 
 function parseArgs(argv) {
-  const opt = { ratings: 25_000_000, runs: 3, papaRuns: 5, small: true, large: true, fresh: false };
+  const opt = { ratings: 25_000_000, runs: 3, papaRuns: 5, small: true, large: true, fresh: false, files: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const num = () => {
@@ -128,8 +136,9 @@ function parseArgs(argv) {
     else if (a === '--no-small') opt.small = false;
     else if (a === '--no-large') opt.large = false;
     else if (a === '--fresh') opt.fresh = true;
+    else if (a === '--file' && i + 1 < argv.length) opt.files.push(resolve(argv[++i]));
     else if (a === '--help' || a === '-h') {
-      console.log(readFileSync(SELF, 'utf8').split('\n').slice(1, 13).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+      console.log(readFileSync(SELF, 'utf8').split('\n').slice(1, 12).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
       process.exit(0);
     } else throw new Error(`unknown option ${a} (see --help)`);
   }
@@ -144,7 +153,7 @@ function sh(cmd, args) {
 function build() {
   process.stderr.write('building native (build/) and WASM (build-wasm/)...\n');
   sh('cmake', ['-S', '.', '-B', 'build', '-DCMAKE_BUILD_TYPE=Release']);
-  sh('cmake', ['--build', 'build', '-j2']);
+  sh('cmake', ['--build', 'build', '-j2', '--target', 'towerlens', 'tl_bench_ingest']);
   sh('emcmake', ['cmake', '-S', '.', '-B', 'build-wasm', '-DCMAKE_BUILD_TYPE=Release']);
   sh('cmake', ['--build', 'build-wasm', '-j2', '--target', 'towerlens_wasm']);
 }
@@ -164,7 +173,7 @@ function generated(opt) {
     mkdirSync(dir, { recursive: true });
     process.stderr.write(`generating ${opt.ratings.toLocaleString('en-US')} ratings into ${dir}...\n`);
     sh(CLI, ['generate', '--users', '162000', '--movies', '62000', '--ratings', String(opt.ratings),
-      '--seed', '1', '--out', dir]);
+      '--seed', '1', '--quiet', '--out', dir]);
     writeFileSync(join(dir, 'done'), '');
   }
   return { file };
@@ -193,6 +202,10 @@ async function main() {
     const g = generated(opt);
     if (g.skip) process.stderr.write(`SKIP generated ${opt.ratings} ratings: ${g.skip}\n`);
     else sets.push({ label: `generated ${(opt.ratings / 1e6).toLocaleString('en-US')}M`, file: g.file });
+  }
+  for (const file of opt.files) {
+    if (!existsSync(file)) throw new Error(`${file} not found`);
+    sets.push({ label: file.split('/').slice(-2).join('/'), file });
   }
   if (sets.length === 0) {
     console.log('nothing to measure (no ml-latest-small, no generator)');

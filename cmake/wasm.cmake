@@ -66,5 +66,15 @@ foreach(test_src ${TL_C_TESTS})
     "SHELL:--pre-js ${TL_WASM_DIR}/test_env_pre.js")
   add_test(NAME ${test_name} COMMAND ${test_name})
   set_tests_properties(${test_name} PROPERTIES
-    ENVIRONMENT "TL_SOURCE_DIR=${CMAKE_SOURCE_DIR}" TIMEOUT 300)
+    ENVIRONMENT "TL_SOURCE_DIR=${CMAKE_SOURCE_DIR}" TIMEOUT 900)
 endforeach()
+
+# ---- benchmark kernels (bench/train.mjs loads build-wasm/tl_bench_train.js) ---
+add_executable(tl_bench_train ${CMAKE_SOURCE_DIR}/bench/train_kernels.c)
+target_compile_options(tl_bench_train PRIVATE -O3)
+target_link_libraries(tl_bench_train towerlens_core)
+target_link_options(tl_bench_train PRIVATE
+  -O3 -msimd128 -sMODULARIZE=1 -sENVIRONMENT=node -sSINGLE_FILE=1
+  -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB --no-entry
+  -sEXPORTED_FUNCTIONS=_tl_bench_train_kernel,_tl_bench_train_flops,_tl_bench_train_kernel_name
+  -sEXPORTED_RUNTIME_METHODS=UTF8ToString)

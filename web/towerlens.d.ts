@@ -188,12 +188,16 @@ export interface RetrievalMetrics {
   recall_at_20: number; ndcg_at_10: number; ndcg_at_100: number; coverage_at_10: number;
 }
 
-export interface Evaluation {
-  /** absent with evaluatePopularity() */
-  metrics?: { test: RetrievalMetrics };
-  /** absent with evaluate({baseline: false}) */
-  baseline?: { name: 'popularity'; test: RetrievalMetrics };
-  evaluated: { rows: number; users: number; sampled: boolean };
+export interface Evaluation extends RetrievalMetrics {
+  /** test rows (protocol A) and users (protocol B) evaluated */
+  rows: number;
+  users: number;
+  /** true when maxRows / maxUsers cut the evaluation */
+  sampled: boolean;
+}
+
+export interface PresetSettings {
+  epochs: number; batchSize: number; dim: number; learningRate: number; seed: number; testFraction: number;
 }
 
 export interface EvaluateOptions {
@@ -202,19 +206,6 @@ export interface EvaluateOptions {
   /** protocol B on a seeded sample of at most this many users (0: all) */
   maxUsers?: number;
   seed?: number;
-}
-
-/** A preset's settings, in the names createTrainer takes (plus the rest of the core's config). */
-export interface Preset {
-  preset: string;
-  dim: number;
-  batchSize: number;
-  epochs: number;
-  learningRate: number;
-  seed: number;
-  /** the split's default test share */
-  testFraction: number;
-  [key: string]: unknown;
 }
 
 /** Filters shared by recommend, similar and recommendForRatings. */
@@ -277,7 +268,7 @@ export declare class Model {
   movies(): Movie[];
   /** raw ids of the users the model knows, ascending */
   userIds(): Uint32Array;
-  /** Dataset.userRatings of the dataset the model serves with; 'STATE' error without one */
+  /** the user's ratings the model trained on (its seen sets), from the dataset it serves with; 'STATE' error without one */
   userRatings(userId: number, options?: UserRatingsOptions): RatedMovie[];
   /** the model file: for a model trained here the bytes `towerlens train --out` writes */
   save(): Uint8Array;
@@ -312,13 +303,13 @@ export interface LoadModelOptions {
 export declare class Trainer {
   private constructor();
   readonly progress: TrainProgress;
-  /** at most maxBatches batches (0: no limit) or maxMs ms (0: no limit; default 100), at least one block */
-  step(options?: { maxBatches?: number; maxMs?: number }): TrainProgress;
+  /** at most maxBatches batches (0: no limit) or maxMs ms (alias maxMillis; 0: no limit; default 100), at least one block */
+  step(options?: { maxBatches?: number; maxMs?: number; maxMillis?: number }): TrainProgress;
   /** steps of stepMs (default 100) until done, yielding to the event loop in between */
   run(options?: { stepMs?: number; onProgress?: (p: TrainProgress) => void; signal?: AbortSignal }): Promise<TrainProgress>;
-  /** protocol A and B on the test rows, beside popularity (unless baseline: false); maxRows/maxUsers sample */
-  evaluate(options?: EvaluateOptions & { baseline?: boolean }): Evaluation;
-  /** the popularity baseline alone, on the same split and protocols */
+  /** the model's protocol A and B metrics on the test rows; maxRows/maxUsers sample */
+  evaluate(options?: EvaluateOptions): Evaluation;
+  /** the same for the popularity baseline (train counts) */
   evaluatePopularity(options?: EvaluateOptions): Evaluation;
   /** the model being trained, serving while training continues (the same object until freed) */
   readonly model: Model;
@@ -341,8 +332,8 @@ export declare class Towerlens {
   loadDataset(inputs: DatasetInput | DatasetInput[], options?: LoadOptions): Promise<Dataset>;
   /** splits the dataset and sets up step-wise training (nothing runs until step/run) */
   createTrainer(dataset: Dataset, options?: TrainOptions): Trainer;
-  /** the core's training presets by name */
-  presets(): Record<string, Preset>;
+  /** the training presets and their settings */
+  presets(): Record<string, PresetSettings>;
   /** reads a model file; damaged or foreign bytes are a 'CORRUPT' TowerlensError */
   loadModel(bytes: Uint8Array | ArrayBuffer | ArrayBufferView, options?: LoadModelOptions): Model;
 }

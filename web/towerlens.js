@@ -3,9 +3,8 @@
 // WASM memory and turns handles and error records into objects.
 // Reference: docs/js-api.md; types: towerlens.d.ts.
 import { loadCore } from './lib/core.js';
-import { TowerlensError } from './lib/errors.js';
 import { loadDataset } from './lib/ingest.js';
-import { createTrainer } from './lib/train.js';
+import { createTrainer, presets } from './lib/train.js';
 import { loadModel } from './lib/model.js';
 
 export { TowerlensError, STATUS_CODES } from './lib/errors.js';
@@ -50,25 +49,10 @@ export class Towerlens {
     return createTrainer(this._core, dataset, options);
   }
 
-  /**
-   * The training presets of the core: {name: {epochs, batchSize, dim,
-   * learningRate, seed, testFraction, ...}}; createTrainer(ds, {preset: name})
-   * starts from these values.
-   */
+  /** The training presets and their settings: {tfrs: {epochs, batchSize, dim, learningRate, seed, testFraction}, ...}. */
   presets() {
-    const core = this._core;
-    core.assertUsable();
-    const ptr = core.guardSync(() => core.m._tlw_train_presets_json() >>> 0);
-    if (!ptr) throw new TowerlensError('out of memory listing the presets', { code: 'NOMEM' });
-    const raw = JSON.parse(core.takeString(ptr));
-    const camel = (k) => k.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
-    const out = {};
-    for (const [name, cfg] of Object.entries(raw)) {
-      const entry = {};
-      for (const [k, v] of Object.entries(cfg)) entry[k === 'batch_size' ? 'batchSize' : camel(k)] = v;
-      out[name] = entry;
-    }
-    return out;
+    this._core.assertUsable();
+    return presets(this._core);
   }
 
   /**

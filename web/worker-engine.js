@@ -37,6 +37,7 @@ export class Engine {
     this.dataset = null;  // Dataset of the JS API
     this.trainer = null;  // step-wise trainer of the current model
     this.model = null;    // the model serving recommend/similar/fold-in (live while training)
+    this.baseline = null; // popularity metrics of the current trainer's split
   }
 
   build() {
@@ -75,6 +76,7 @@ export class Engine {
     if (this.model && this.model !== this.trainer && this.model.free) this.model.free();
     this.trainer = null;
     this.model = null;
+    this.baseline = null;
   }
 
   // The model's data first: an imported model may come from other data than
@@ -90,12 +92,14 @@ export class Engine {
     return call(this.model || this.dataset, 'userIds');
   }
 
-  // A user's own ratings, best first: [{ movieId, title, year, genres, rating }]
-  // (a model imported without its data throws: it knows no ratings)
+  // A user's own ratings, best first: [{ movieId, title, year, genres, rating }];
+  // a model's are those it trained on (what excludeSeen hides); a model
+  // imported without its data throws: it knows no ratings.
   userRatings(userId, limit) {
     return call(this.model || this.dataset, 'userRatings', userId, { limit, order: 'rating' });
   }
 
+  // { name: { dim, batchSize, epochs, learningRate, seed, testFraction } }; {} until the API has it
   presets() {
     return typeof this.tl.presets === 'function' ? this.tl.presets() : {};
   }
@@ -104,23 +108,22 @@ export class Engine {
     if (!this.dataset) throw new TowerlensError('load a dataset first', { code: 'STATE' });
     this.dropModel();
     this.trainer = call(this.tl, 'createTrainer', this.dataset, config);
-    this.model = this.trainer.model || this.trainer;
+    this.model = this.trainer.model; // serves while training goes on
   }
 
-  // Runs training for at most maxMillis; returns the trainer's progress record.
-  step(maxMillis) {
-    return call(this.trainer, 'step', { maxMs: maxMillis });
+  // Runs training for at most maxMs; returns the trainer's progress record.
+  step(maxMs) {
+    return call(this.trainer, 'step', { maxMs });
   }
 
-  // Flat metrics for the page: { top_100, recall_at_20, ndcg_at_10, ..., sampled }.
-  evaluate() {
-    const r = call(this.trainer, 'evaluate', { baseline: false });
-    return { ...r.metrics.test, sampled: r.evaluated.sampled };
-  }
-
-  evaluatePopularity() {
-    const r = call(this.trainer, 'evaluatePopularity');
-    return { ...r.baseline.test, sampled: r.evaluated.sampled };
+  // Test metrics of the model and of popularity on the same split:
+  // { metrics, baseline, sampled, evaluated } with the core's metric names.
+  // Popularity does not change while training runs: it is measured once per trainer.
+  evaluate(options = {}) {
+    const metrics = call(this.trainer, 'evaluate', options);
+    if (!this.baseline) this.baseline = call(this.trainer, 'evaluatePopularity', options);
+    const { rows, users, sampled } = metrics;
+    return { metrics, baseline: this.baseline, sampled: !!sampled, evaluated: { rows, users, sampled: !!sampled } };
   }
 
   recommend(userId, options) {

@@ -71,9 +71,8 @@ typedef struct tl_train_config {
  *             default is a later change).
  * Unknown names fail with TL_E_ARG listing the known ones. */
 tl_status tl_train_config_preset(tl_train_config *cfg, const char *preset, tl_error *err);
-/* The i-th preset name (0-based), NULL past the last: what the JS API's
- * presets() lists. Keep it in step with tl_train_config_preset. */
-const char *tl_train_preset_name(uint32_t i);
+/* The i-th preset name ("tfrs", "default", ...), NULL past the last. */
+const char *tl_train_preset_name(size_t i);
 /* Checks ranges (dim, batch, epochs, rates) with messages naming the option. */
 tl_status tl_train_config_check(const tl_train_config *cfg, tl_error *err);
 /* {"preset","dim","batch_size","epochs","loss","optimizer","learning_rate",
@@ -144,20 +143,29 @@ typedef struct tl_softmax_ws {
     size_t max_batch, dim, block_rows;
     size_t ld_logits;            /* row stride of the logit block (padded) */
     float *packed;               /* M_b packed in panels (kernels.h) */
-    float *logits;               /* block_rows x ld_logits */
+    float *logits;               /* block_rows x ld_logits: logits, then their exponentials */
+    float *row_max, *row_inv;    /* per block row: the softmax shift and 1 / sum of exponentials */
+    float *scaled;               /* block_rows x dim: U rows times row_inv */
 } tl_softmax_ws;
 
 tl_status tl_softmax_ws_init(tl_softmax_ws *ws, size_t max_batch, size_t dim, size_t block_rows, tl_error *err);
 void tl_softmax_ws_free(tl_softmax_ws *ws);
 size_t tl_softmax_ws_bytes(const tl_softmax_ws *ws);
 
+/* A batch is begin, rows (any split of 0..B into consecutive ranges, in
+ * order), end. With E = exp(L - row max), s_i = sum_j E_ij, P = E / s:
+ *   dU_i = (sum_j E_ij M_j) / s_i - M_i       (per row, in tl_softmax_rows)
+ *   dM_j = sum_i E_ij (U_i / s_i) - U_j       (summed over rows, the -U_j in end)
+ * so the normalised P is never written and the diagonal needs no pass. */
 /* Prepare a batch: packs M (B x dim) and zeroes dM (B x dim). */
 void tl_softmax_begin(tl_softmax_ws *ws, const float *M, size_t B, float *dM);
 /* Rows [row0, row0 + rows) of the batch: writes dU for those rows, adds
  * their contribution to dM, returns their summed loss. */
 double tl_softmax_rows(tl_softmax_ws *ws, const float *U, const float *M, size_t B, size_t row0, size_t rows,
                        float *dU, float *dM);
-/* A whole batch at once (begin + all blocks): the loss, dU and dM. */
+/* Completes dM (the label terms) once every row was processed. */
+void tl_softmax_end(tl_softmax_ws *ws, const float *U, size_t B, float *dM);
+/* A whole batch at once (begin, all rows, end): the loss, dU and dM. */
 double tl_softmax_batch(tl_softmax_ws *ws, const float *U, const float *M, size_t B, float *dU, float *dM);
 
 #ifdef __cplusplus

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -260,9 +261,16 @@ int cmd_generate(int argc, char **argv)
         printf("wrote %s: %llu ratings by %u users of %u movies (%u rated, ids up to %u)", out_dir,
                (unsigned long long)rep.ratings, rep.users, rep.movies, rep.rated_movies, rep.max_movie_id);
         if (want_tags) printf(", %llu tags", (unsigned long long)rep.tags);
-        printf("\n  ratings per user %u..%u; ratings.csv %.1f MB, movies.csv %.1f MB in %.2f s (seed %llu)\n",
+        /* CPU time and peak memory too: on a shared machine wall time alone misleads */
+        struct rusage ru;
+        getrusage(RUSAGE_SELF, &ru);
+        double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec +
+                     ((double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_usec) * 1e-6;
+        printf("\n  ratings per user %u..%u; ratings.csv %.1f MB, movies.csv %.1f MB in %.2f s "
+               "(CPU %.2f s, peak RSS %.1f MB; seed %llu)\n",
                rep.min_user_ratings, rep.max_user_ratings, (double)rep.bytes_ratings / 1e6,
-               (double)rep.bytes_movies / 1e6, seconds_since(&t0), (unsigned long long)opt.seed);
+               (double)rep.bytes_movies / 1e6, seconds_since(&t0), cpu, (double)ru.ru_maxrss / 1024.0,
+               (unsigned long long)opt.seed);
     }
     return 0;
 }

@@ -135,7 +135,7 @@ typedef struct gen_user {
     uint32_t count, t0, t1;
     double bias, half_stars, p_popular, p_genre;
     uint32_t n_topics, n_genres;
-    uint16_t topic[GEN_MAX_USER_TOPICS];
+    uint8_t topic[GEN_MAX_USER_TOPICS];
     double topic_w[GEN_MAX_USER_TOPICS];
     uint8_t genre[GEN_MAX_USER_GENRES];
     double genre_w[GEN_MAX_USER_GENRES];
@@ -191,7 +191,7 @@ static void draw_user(gen_rng *r, const gen_world *w, uint32_t count, gen_user *
     if (want > w->n_topics) want = w->n_topics;
     double total = 0.0;
     for (int tries = 0; u->n_topics < want && tries < 32; tries++) {
-        uint16_t t = (uint16_t)gen_alias_draw(&w->topics, r);
+        uint8_t t = (uint8_t)gen_alias_draw(&w->topics, r);
         int dup = 0;
         for (uint32_t i = 0; i < u->n_topics; i++) dup |= u->topic[i] == t;
         if (dup) continue;
@@ -271,7 +271,7 @@ typedef struct gen_scratch {
     uint64_t *seen;        /* bitmap over movies */
     uint32_t *chosen;      /* the user's movies */
     uint32_t *session;     /* session start times, ascending */
-    uint32_t *movie_count; /* ratings per movie, for the report */
+    uint64_t *rated;       /* bitmap: movies rated by anyone, for the report */
 } gen_scratch;
 
 static int cmp_u32(const void *a, const void *b)
@@ -322,8 +322,11 @@ static void choose_movies(gen_rng *r, const gen_world *w, const gen_user *u, gen
     uint64_t tries = 0, budget = 8ull * u->count + 200;
     while (k < u->count && tries++ < budget) {
         uint32_t m = draw_movie(r, w, u);
+        uint64_t bit = 1ull << (m & 63);
+        if (s->seen[m >> 6] & bit) continue; /* the small bitmap first: most misses are repeats */
         if (w->release[m] > u->t1) continue;
-        if (!seen_test_set(s->seen, m)) s->chosen[k++] = m;
+        s->seen[m >> 6] |= bit;
+        s->chosen[k++] = m;
     }
     for (int pass = 0; pass < 2 && k < u->count; pass++)
         for (uint32_t j = 0; j < w->n_movies && k < u->count; j++) {
@@ -475,8 +478,8 @@ tl_status tl_generate(const tl_generate_options *opt, const tl_generate_sinks *s
     s.seen = calloc(((size_t)opt->movies + 63) / 64, sizeof *s.seen);
     s.chosen = malloc((size_t)opt->movies * sizeof *s.chosen);
     s.session = malloc(((size_t)opt->movies / 25 + 2) * sizeof *s.session);
-    s.movie_count = calloc(opt->movies, sizeof *s.movie_count);
-    if (!s.seen || !s.chosen || !s.session || !s.movie_count) {
+    s.rated = calloc(((size_t)opt->movies + 63) / 64, sizeof *s.rated);
+    if (!s.seen || !s.chosen || !s.session || !s.rated) {
         st = tl_fail(err, TL_E_NOMEM, "out of memory for a catalogue of %u movies", opt->movies);
         goto done;
     }
@@ -504,7 +507,7 @@ tl_status tl_generate(const tl_generate_options *opt, const tl_generate_sinks *s
         for (uint32_t j = 0; j < u.count; j++) {
             const uint32_t mi = s.chosen[j];
             const gen_movie *m = &w.movies[mi];
-            uint32_t time = rating_time(&r, &u, s.session, n_sessions, m->release);
+            uint32_t time = rating_time(&r, &u, s.session, n_sessions, w.release[mi]);
             uint32_t half = rating_value(&r, &u, m, time);
             gen_out_u64(&out->ratings, user_id);
             gen_out_char(&out->ratings, ',');
@@ -514,7 +517,7 @@ tl_status tl_generate(const tl_generate_options *opt, const tl_generate_sinks *s
             gen_out_char(&out->ratings, ',');
             gen_out_u64(&out->ratings, time);
             gen_out_char(&out->ratings, '\n');
-            s.movie_count[mi]++;
+            s.rated[mi >> 6] |= 1ull << (mi & 63);
             n_rows++;
             s.seen[mi >> 6] = 0; /* clear the bitmap as we go */
             if (tag_rate > 0.0) n_tags += write_tags(&rt, &out->tags, user_id, m, time, tag_rate);
@@ -542,7 +545,7 @@ tl_status tl_generate(const tl_generate_options *opt, const tl_generate_sinks *s
             if (count[ui] < report->min_user_ratings) report->min_user_ratings = count[ui];
             if (count[ui] > report->max_user_ratings) report->max_user_ratings = count[ui];
         }
-        for (uint32_t mi = 0; mi < opt->movies; mi++) report->rated_movies += s.movie_count[mi] > 0;
+        for (uint32_t mi = 0; mi < opt->movies; mi++) report->rated_movies += (s.rated[mi >> 6] >> (mi & 63)) & 1;
         report->max_movie_id = w.movies[opt->movies - 1].id;
         report->bytes_ratings = out->ratings.bytes;
         report->bytes_movies = out->movies.bytes;
@@ -555,7 +558,7 @@ done:
     free(s.seen);
     free(s.chosen);
     free(s.session);
-    free(s.movie_count);
+    free(s.rated);
     free(count);
     free(out);
     return st;

@@ -167,6 +167,7 @@ tl_status gen_world_build(gen_world *w, const tl_generate_options *opt, gen_out 
     w->release = malloc((size_t)n * sizeof *w->release);
     double *pop = malloc((size_t)n * sizeof *pop);
     double *weight = malloc((size_t)n * sizeof *weight);
+    double *quality = weight; /* the draft qualities use the weight buffer until ranks are known */
     uint32_t *items = malloc((size_t)n * sizeof *items);
     rank_key *keys = malloc((size_t)n * sizeof *keys);
     if (!w->movies || !w->by_popularity || !w->release || !pop || !weight || !items || !keys) goto nomem;
@@ -192,19 +193,18 @@ tl_status gen_world_build(gen_world *w, const tl_generate_options *opt, gen_out 
         if (i == jump_at && id < 100000) id = 100000 + gen_below(&r, 1000);
         m->id = id;
         m->year = draw_year(&r, f);
-        m->release = gen_year_start(m->year < 1970 ? 1970 : m->year) + gen_below(&r, 365u * 86400u);
-        w->release[i] = m->release;
-        m->topic[0] = (uint16_t)gen_alias_draw(&topic_by_size, &r);
+        w->release[i] = gen_year_start(m->year < 1970 ? 1970 : m->year) + gen_below(&r, 365u * 86400u);
+        m->topic[0] = (uint8_t)gen_alias_draw(&topic_by_size, &r);
         m->topic[1] = GEN_NO_TOPIC;
         if (gen_chance(&r, 0.3) && w->n_topics > 1) {
-            uint16_t t2 = (uint16_t)gen_alias_draw(&topic_by_size, &r);
+            uint8_t t2 = (uint8_t)gen_alias_draw(&topic_by_size, &r);
             if (t2 != m->topic[0]) m->topic[1] = t2;
         }
         m->genres = draw_genres(&r, m, w->topic_theme);
         /* older ids tend to be the well-known films */
         keys[i].key = gen_unit(&r) + 0.5 * f;
         keys[i].movie = i;
-        m->quality = 0.3 * gen_normal(&r);
+        quality[i] = 0.3 * gen_normal(&r);
     }
     gen_alias_free(&topic_by_size);
 
@@ -215,7 +215,7 @@ tl_status gen_world_build(gen_world *w, const tl_generate_options *opt, gen_out 
         w->by_popularity[k] = i;
         pop[i] = 1.0 / gen_pow((double)k + 1.0 + offset, GEN_POP_EXPONENT);
         /* well-liked films get watched more: popular ones rate a bit higher */
-        w->movies[i].quality += 0.25 * (1.0 - 2.0 * (double)k / (double)n);
+        w->movies[i].quality = (float)(quality[i] + 0.25 * (1.0 - 2.0 * (double)k / (double)n));
     }
     free(keys);
     keys = NULL;

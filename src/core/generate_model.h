@@ -23,7 +23,7 @@ enum {
     GEN_STREAM_TAGS
 };
 
-#define GEN_NO_TOPIC 0xFFFFu
+#define GEN_NO_TOPIC 0xFFu
 #define GEN_MAX_TOPICS 48u
 /* 1996-01-01 and 2023-12-31 23:59:59 UTC, the span of rating timestamps. */
 #define GEN_FIRST_TIME 820454400u
@@ -36,13 +36,13 @@ enum {
 #define GEN_PRIMARY_SHARE 0.7
 #define GEN_SECONDARY_SHARE 0.3
 
+/* 16 bytes: the ratings loop reads one per rating, so it is kept small. */
 typedef struct gen_movie {
-    uint32_t id;       /* movieId, increasing with index, with gaps */
-    uint32_t release;  /* unix time of release; nobody rates it earlier */
-    uint32_t genres;   /* bit g = gen_genre_names[g] */
-    uint16_t topic[2]; /* primary topic, secondary or GEN_NO_TOPIC */
+    uint32_t id;      /* movieId, increasing with index, with gaps */
+    uint32_t genres;  /* bit g = gen_genre_names[g] */
+    float quality;    /* added to every rating of it */
+    uint8_t topic[2]; /* primary topic, secondary or GEN_NO_TOPIC */
     uint16_t year;
-    double quality;    /* added to every rating of it */
 } gen_movie;
 
 typedef struct gen_world {
@@ -54,8 +54,8 @@ typedef struct gen_world {
     gen_alias by_genre[GEN_N_GENRES];  /* movies of a genre by popularity (n = 0: none) */
     gen_alias topics;                  /* topics by their share of all ratings */
     uint32_t *by_popularity;           /* movie indices, most popular first */
-    uint32_t *release;                 /* movies[i].release again, compact: the
-                                        * sampling loop checks it on every draw */
+    uint32_t *release;                 /* unix time movie i came out; nobody
+                                        * rates it earlier */
 } gen_world;
 
 /* Draws the catalogue and writes movies.csv (and links.csv when enabled). */

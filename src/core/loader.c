@@ -95,7 +95,8 @@ tl_status tl_loader_begin(tl_loader *ld, const char *name, tl_error *err)
     ld->detected = 0;
     ld->layout = tl_ml_layout_of(TL_ML_UNKNOWN);
     ld->what = NULL;
-    ld->head_len = ld->head_line_start = 0;
+    ld->head_len = 0;
+    ld->head_at_start = 1;
     ld->header_pending = 0;
     if (ld->csv_ready) tl_csv_free(&ld->csv);
     ld->csv_ready = 0;
@@ -421,18 +422,26 @@ static int head_append(tl_loader *ld, const uint8_t *p, size_t n)
     return 1;
 }
 
-static size_t bom_len(const tl_loader *ld)
-{
-    return ld->head_len >= 3 && ld->head[0] == 0xEF && ld->head[1] == 0xBB && ld->head[2] == 0xBF ? 3 : 0;
-}
-
 static int blank(const uint8_t *s, size_t n)
 {
     while (n && (s[n - 1] == '\n' || s[n - 1] == '\r')) n--;
     return n == 0;
 }
 
-/* Before detection: collect bytes until the first non-blank line is whole.
+/* A UTF-8 byte-order mark can only start the file: drop it once the first
+ * line is whole (or the file ends). */
+static void drop_bom(tl_loader *ld)
+{
+    if (!ld->head_at_start) return;
+    ld->head_at_start = 0;
+    if (ld->head_len >= 3 && ld->head[0] == 0xEF && ld->head[1] == 0xBB && ld->head[2] == 0xBF) {
+        memmove(ld->head, ld->head + 3, ld->head_len - 3);
+        ld->head_len -= 3;
+    }
+}
+
+/* Before detection: collect bytes until the first non-blank line is whole
+ * (blank lines before it are counted and dropped, so they cost no memory).
  * Returns how much of the chunk was taken (all of it, or up to that line). */
 static tl_status detect_feed(tl_loader *ld, const uint8_t *p, size_t n, size_t *taken, tl_error *err)
 {
@@ -446,36 +455,34 @@ static tl_status detect_feed(tl_loader *ld, const uint8_t *p, size_t n, size_t *
             return tl_loader_fail(ld, err, TL_E_NOMEM, 0, "out of memory while reading the first line");
         i += k;
         const char *bin;
-        if (memchr(ld->head + before, 0, k) || (before < 8 && tl_ml_binary(ld->head, ld->head_len, &bin))) {
+        if (memchr(ld->head + before, 0, k) || (ld->head_at_start && before < 8 && tl_ml_binary(ld->head, ld->head_len, &bin))) {
             if (tl_ml_binary(ld->head, ld->head_len, &bin))
                 return tl_loader_fail(ld, err, TL_E_FORMAT, 0,
                                       "this is %s, not a MovieLens text file; expected %s", bin,
                                       expected_text(ld->expect));
         }
-        if (ld->head_len - ld->head_line_start > TL_CSV_MAX_RECORD_DEFAULT)
-            return tl_loader_fail(ld, err, TL_E_LIMIT, 1, "the first line is longer than 1 MiB, the limit; "
-                                                           "is this really a MovieLens file?");
+        if (ld->head_len > TL_CSV_MAX_RECORD_DEFAULT)
+            return tl_loader_fail(ld, err, TL_E_LIMIT, ld->line + 1,
+                                  "the first line is longer than 1 MiB, the limit; is this really a MovieLens file?");
         if (!nl) break;
-        size_t start = ld->head_line_start ? ld->head_line_start : bom_len(ld);
-        const uint8_t *line = ld->head + start;
-        size_t len = ld->head_len - start;
-        if (blank(line, len)) {
-            ld->head_line_start = ld->head_len;
+        drop_bom(ld);
+        if (blank(ld->head, ld->head_len)) {
+            ld->line++;
+            ld->head_len = 0;
             continue;
         }
-        tl_status st = on_detected(ld, line, len, err);
+        tl_status st = on_detected(ld, ld->head, ld->head_len, err);
         if (st) return st;
     }
     *taken = i;
     return TL_OK;
 }
 
-/* Hands the collected bytes (minus a byte-order mark) to the detected layout. */
+/* Hands the collected bytes to the detected layout. */
 static tl_status flush_head(tl_loader *ld, tl_error *err)
 {
-    size_t b = bom_len(ld);
-    if (ld->head_len == b) return TL_OK;
-    tl_status st = process(ld, ld->head + b, ld->head_len - b, err);
+    if (ld->head_len == 0) return TL_OK;
+    tl_status st = process(ld, ld->head, ld->head_len, err);
     ld->head_len = 0;
     return st;
 }
@@ -507,11 +514,11 @@ tl_status tl_loader_end(tl_loader *ld, tl_file_kind *kind, tl_error *err)
     tl_status st = check_state(ld, 1, "tl_loader_end", err);
     if (st) return st;
     if (!ld->detected) {
-        size_t start = ld->head_line_start ? ld->head_line_start : bom_len(ld);
-        if (ld->head_len == 0 || blank(ld->head + start, ld->head_len - start))
+        drop_bom(ld);
+        if (ld->head_len == 0 || blank(ld->head, ld->head_len))
             return tl_loader_fail(ld, err, TL_E_FORMAT, 0, "the file is empty; expected %s",
                                   expected_text(ld->expect));
-        st = on_detected(ld, ld->head + start, ld->head_len - start, err);
+        st = on_detected(ld, ld->head, ld->head_len, err);
         if (st) return st;
         st = flush_head(ld, err);
         if (st) return st;

@@ -75,8 +75,9 @@ struct tl_loader {
     int detected;
     const tl_ml_layout *layout;
     const char *what;        /* what detection recognised, for messages */
-    uint8_t *head;           /* bytes before detection: up to the first non-blank line */
-    size_t head_len, head_cap, head_line_start;
+    uint8_t *head;           /* bytes before detection: the first non-blank line so far */
+    size_t head_len, head_cap;
+    int head_at_start;       /* the head starts at the file's first byte (a BOM may be there) */
     int header_pending;      /* the next non-blank record is the header */
     int csv_ready;
     tl_csv csv;

@@ -139,8 +139,8 @@ static int best_first(const void *pa, const void *pb)
     return (a->row > b->row) - (a->row < b->row);
 }
 
-tl_status tl_user_ratings_json(const tl_dataset *ds, uint32_t user_id, uint32_t limit, tl_rating_order order,
-                               tl_buf *out, tl_error *err)
+tl_status tl_user_ratings_json(const tl_dataset *ds, const tl_seen *seen, uint32_t user_id, uint32_t limit,
+                               tl_rating_order order, tl_buf *out, tl_error *err)
 {
     uint32_t user;
     tl_status st = tl_dataset_user_index(ds, user_id, &user, err);
@@ -154,6 +154,7 @@ tl_status tl_user_ratings_json(const tl_dataset *ds, uint32_t user_id, uint32_t 
     for (uint32_t r = 0; r < ds->n_ratings && n < cap; r++) {
         if (ds->r_user[r] != user) continue;
         uint32_t m = ds->r_movie[r];
+        if (seen && !tl_seen_contains(seen, user, m)) continue;
         list[n++] = (user_rating){r, m, ds->movies[m].n_ratings, ds->movies[m].id, ds->r_half[r]};
     }
     if (order == TL_RATING_ORDER_BEST && n > 1) qsort(list, n, sizeof *list, best_first);

@@ -229,6 +229,7 @@ static void begin_batch(tl_trainer *tr)
 static void finish_batch(tl_trainer *tr)
 {
     uint32_t dim = tr->cfg.dim, len = tr->batch_len, start = tr->batch_start;
+    tl_softmax_end(&tr->ws, tr->Ub, len, tr->dM);
     apply_sparse(&tr->users, tr->order_user + start, len, tr->dU, dim, tr->cfg.learning_rate, tr->cfg.adagrad_epsilon);
     apply_sparse(&tr->movies, tr->order_movie + start, len, tr->dM, dim, tr->cfg.learning_rate,
                  tr->cfg.adagrad_epsilon);

@@ -24,6 +24,13 @@ static void preset_tfrs(tl_train_config *c)
     c->block_rows = 0;
 }
 
+static const char *const preset_names[] = {"tfrs", "default"};
+
+const char *tl_train_preset_name(size_t i)
+{
+    return i < sizeof preset_names / sizeof *preset_names ? preset_names[i] : NULL;
+}
+
 tl_status tl_train_config_preset(tl_train_config *cfg, const char *preset, tl_error *err)
 {
     if (!preset || !strcmp(preset, "tfrs")) {
@@ -36,13 +43,6 @@ tl_status tl_train_config_preset(tl_train_config *cfg, const char *preset, tl_er
         return TL_OK;
     }
     return tl_fail(err, TL_E_ARG, "unknown preset \"%s\" (known: tfrs, default)", preset);
-}
-
-static const char *const preset_names[] = {"tfrs", "default"};
-
-const char *tl_train_preset_name(uint32_t i)
-{
-    return i < sizeof preset_names / sizeof preset_names[0] ? preset_names[i] : NULL;
 }
 
 tl_status tl_train_config_check(const tl_train_config *c, tl_error *err)

@@ -101,7 +101,7 @@ EMSCRIPTEN_KEEPALIVE char *tlw_dataset_user_ratings_json(tlw_dataset *h, uint32_
     }
     tl_buf b;
     tl_buf_init(&b);
-    if (tl_user_ratings_json(h->ds, user_id, limit, (tl_rating_order)order, &b, &h->err) != TL_OK) {
+    if (tl_user_ratings_json(h->ds, NULL, user_id, limit, (tl_rating_order)order, &b, &h->err) != TL_OK) {
         tl_buf_free(&b);
         return NULL;
     }

@@ -191,3 +191,33 @@ EMSCRIPTEN_KEEPALIVE uint32_t tlw_model_catalogue_size(const tlw_model *h)
     return h ? tl_index_catalogue_size(h->idx) : 0;
 }
 EMSCRIPTEN_KEEPALIVE int tlw_model_has_seen(const tlw_model *h) { return h && h->seen ? 1 : 0; }
+
+/* The ratings of raw user `user_id` in dataset d that the model trained on
+ * (its seen sets; all of them when it has none), as tl_user_ratings_json
+ * writes them: a malloc'd string, NULL with the error on the handle. d must
+ * hold the model's vocabularies (a live model's dataset, or one that passed
+ * tlw_model_matches). */
+EMSCRIPTEN_KEEPALIVE char *tlw_model_user_ratings_json(tlw_model *h, const tlw_dataset *d, uint32_t user_id,
+                                                       uint32_t limit, int order)
+{
+    if (!h) return NULL;
+    if (!h->ds || !d) {
+        tl_fail(&h->err, TL_E_STATE, "the model has no dataset to read ratings from");
+        return NULL;
+    }
+    if (order != TL_RATING_ORDER_BEST && order != TL_RATING_ORDER_FILE) {
+        tl_fail(&h->err, TL_E_ARG, "unknown order %d for a user's ratings", order);
+        return NULL;
+    }
+    if (h->seen && h->seen->n_users != d->ds->n_users) {
+        tl_fail(&h->err, TL_E_ARG, "the dataset does not hold the model's users");
+        return NULL;
+    }
+    tl_buf b;
+    tl_buf_init(&b);
+    if (tl_user_ratings_json(d->ds, h->seen, user_id, limit, (tl_rating_order)order, &b, &h->err) != TL_OK) {
+        tl_buf_free(&b);
+        return NULL;
+    }
+    return tl_buf_take(&b);
+}

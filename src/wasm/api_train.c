@@ -144,61 +144,49 @@ static tl_status check_dataset(tlw_trainer *h, const tlw_dataset *ds)
     return TL_OK;
 }
 
-/* Protocols A and B on the split's test rows as a malloc'd JSON string;
- * NULL with the error on the handle. `parts`: 1 the model, 2 the
- * popularity baseline, 3 both:
- * {"metrics":{"test":{...}},"baseline":{"name":"popularity","test":{...}},
- *  "evaluated":{"rows","users","sampled"}} with the parts asked for. */
-EMSCRIPTEN_KEEPALIVE char *tlw_trainer_evaluate_json(tlw_trainer *h, const tlw_dataset *ds, uint32_t max_rows,
-                                                     uint32_t max_users, double seed, int parts)
+/* Metrics on the split's test rows as a malloc'd JSON string: {"top_1",
+ * "top_5","top_10","top_50","top_100","recall_at_20","ndcg_at_10",
+ * "ndcg_at_100","coverage_at_10","rows","users","sampled"} of the model
+ * (popularity = 0) or of the popularity baseline (popularity = 1, train
+ * counts). NULL with the error on the handle. */
+EMSCRIPTEN_KEEPALIVE char *tlw_trainer_evaluate_json(tlw_trainer *h, const tlw_dataset *ds, int popularity,
+                                                     uint32_t max_rows, uint32_t max_users, double seed)
 {
     if (!h || check_dataset(h, ds) != TL_OK) return NULL;
-    if (parts < 1 || parts > 3) {
-        tl_fail(&h->err, TL_E_ARG, "evaluate: parts must be 1 (model), 2 (popularity) or 3 (both)");
-        return NULL;
-    }
     tl_eval_options eo;
     tl_eval_options_default(&eo);
     eo.max_rows = max_rows;
     eo.max_users = max_users;
     if (seed >= 0) eo.seed = (uint64_t)seed;
     const tl_split *sp = h->split;
-    tl_metrics mm, pm;
-    memset(&mm, 0, sizeof mm);
-    memset(&pm, 0, sizeof pm);
-    float *pu = NULL, *pmv = NULL;
-    tl_status st = TL_OK;
-    if (parts & 1) {
+    tl_metrics mm;
+    float *pu = NULL, *pm = NULL;
+    tl_status st;
+    if (popularity) {
+        st = tl_popularity_embeddings(ds->ds, sp->train, sp->n_train, &pu, &pm, &h->err);
+        if (st == TL_OK) {
+            tl_embeddings pe = {pu, pm, 1, 1, 1};
+            st = tl_eval_retrieval(ds->ds, sp->train, sp->n_train, sp->test, sp->n_test, &pe, &eo, &mm, &h->err);
+        }
+        free(pu);
+        free(pm);
+    } else {
         tl_embeddings emb = tl_model_embeddings(tl_trainer_model(h->tr));
         st = tl_eval_retrieval(ds->ds, sp->train, sp->n_train, sp->test, sp->n_test, &emb, &eo, &mm, &h->err);
     }
-    if (st == TL_OK && (parts & 2)) {
-        st = tl_popularity_embeddings(ds->ds, sp->train, sp->n_train, &pu, &pmv, &h->err);
-        if (st == TL_OK) {
-            tl_embeddings pe = {pu, pmv, 1, 1, 1};
-            st = tl_eval_retrieval(ds->ds, sp->train, sp->n_train, sp->test, sp->n_test, &pe, &eo, &pm, &h->err);
-        }
-    }
-    free(pu);
-    free(pmv);
     if (st != TL_OK) return NULL;
-    const tl_metrics *any = (parts & 1) ? &mm : &pm;
-    tl_buf b;
+    tl_buf b, m;
     tl_buf_init(&b);
-    tl_buf_puts(&b, "{");
-    if (parts & 1) {
-        tl_buf_puts(&b, "\"metrics\":{\"test\":");
-        tl_metrics_json(&mm, &b);
-        tl_buf_puts(&b, "},");
+    tl_buf_init(&m);
+    tl_metrics_json(&mm, &m);
+    /* the metrics object with the evaluation's extent appended */
+    if (!m.failed && m.len > 1) {
+        tl_buf_append(&b, m.data, m.len - 1);
+        tl_buf_printf(&b, ",\"rows\":%u,\"users\":%u,\"sampled\":%s}", mm.rows_evaluated, mm.users_evaluated,
+                      mm.sampled ? "true" : "false");
     }
-    if (parts & 2) {
-        tl_buf_puts(&b, "\"baseline\":{\"name\":\"popularity\",\"test\":");
-        tl_metrics_json(&pm, &b);
-        tl_buf_puts(&b, "},");
-    }
-    tl_buf_printf(&b, "\"evaluated\":{\"rows\":%u,\"users\":%u,\"sampled\":%s}}", any->rows_evaluated,
-                  any->users_evaluated, any->sampled ? "true" : "false");
-    if (b.failed) {
+    tl_buf_free(&m);
+    if (b.failed || !b.data) {
         tl_buf_free(&b);
         tl_fail(&h->err, TL_E_NOMEM, "out of memory writing metrics");
         return NULL;
@@ -206,6 +194,30 @@ EMSCRIPTEN_KEEPALIVE char *tlw_trainer_evaluate_json(tlw_trainer *h, const tlw_d
     return tl_buf_take(&b);
 }
 
+/* {"tfrs":{"epochs","batchSize","dim","learningRate","seed","testFraction"},
+ *  "default":{...}} as a malloc'd string; NULL when out of memory. */
+EMSCRIPTEN_KEEPALIVE char *tlw_presets_json(void)
+{
+    tl_buf b;
+    tl_buf_init(&b);
+    tl_buf_puts(&b, "{");
+    for (size_t i = 0; tl_train_preset_name(i); i++) {
+        tl_train_config c;
+        tl_train_config_preset(&c, tl_train_preset_name(i), NULL);
+        tl_buf_printf(&b, "%s\"%s\":{\"epochs\":%u,\"batchSize\":%u,\"dim\":%u,\"learningRate\":%.7g,\"seed\":%" PRIu64
+                      ",\"testFraction\":0.2}",
+                      i ? "," : "", c.preset, c.epochs, c.batch_size, c.dim, (double)c.learning_rate, c.seed);
+    }
+    tl_buf_puts(&b, "}");
+    if (b.failed) {
+        tl_buf_free(&b);
+        return NULL;
+    }
+    return tl_buf_take(&b);
+}
+
+/* The model file (store.h) of the trainer's model as it is now, into `out`
+ * (handle.h). Model.save() and Trainer.modelFile() in JS both come here. */
 tl_status tlw_trainer_write_model(const tlw_trainer *h, const tl_dataset *ds, const tl_seen *train_seen, tl_buf *out,
                                   tl_error *err)
 {
@@ -233,35 +245,4 @@ tl_status tlw_trainer_write_model(const tlw_trainer *h, const tl_dataset *ds, co
     tl_buf_free(&conf);
     tl_seen_free(seen);
     return st;
-}
-
-/* {"NAME":{config as tl_train_config_json,"test_fraction":F},...} for every
- * preset (tl_train_preset_name), as a malloc'd string; NULL when out of memory. */
-EMSCRIPTEN_KEEPALIVE char *tlw_train_presets_json(void)
-{
-    tl_split_options so;
-    tl_split_options_default(&so);
-    tl_buf b;
-    tl_buf_init(&b);
-    tl_buf_puts(&b, "{");
-    const char *name;
-    for (uint32_t i = 0; (name = tl_train_preset_name(i)) != NULL; i++) {
-        tl_train_config cfg;
-        tl_error err;
-        if (tl_train_config_preset(&cfg, name, &err) != TL_OK) continue;
-        if (b.len > 1) tl_buf_puts(&b, ",");
-        tl_buf_json_string(&b, name);
-        tl_buf_puts(&b, ":");
-        tl_train_config_json(&cfg, NULL, &b);
-        if (!b.failed && b.len && b.data[b.len - 1] == '}') b.len--; /* reopen the object */
-        tl_buf_puts(&b, ",\"test_fraction\":");
-        tl_buf_json_number(&b, so.test_fraction);
-        tl_buf_puts(&b, "}");
-    }
-    tl_buf_puts(&b, "}");
-    if (b.failed) {
-        tl_buf_free(&b);
-        return NULL;
-    }
-    return tl_buf_take(&b);
 }

@@ -5,7 +5,9 @@
 
 #include "check.h"
 #include "towerlens/buf.h"
+#include "towerlens/dataset.h"
 #include "towerlens/generate.h"
+#include "towerlens/loader.h"
 
 /* ---- generating into memory ---- */
 
@@ -743,12 +745,89 @@ static void test_taste_is_learnable(void)
     files_free(&f);
 }
 
+/* The project's own streaming loader reads the generated files, fed in odd
+ * chunk sizes, without a warning, and agrees with this test's parser. */
+static void test_loader_reads_it(void)
+{
+    gen_files f;
+    tl_error err;
+    dataset d;
+    CHECK_INT(generate(600, 3000, 50000, 1, 1, &f, &err), TL_OK);
+    if (!read_dataset(&f, 600, &d)) {
+        files_free(&f);
+        return;
+    }
+    tl_loader *ld = tl_loader_new();
+    CHECK(ld != NULL);
+    if (!ld) return;
+    const char *names[4] = {"movies.csv", "links.csv", "tags.csv", "ratings.csv"};
+    const tl_buf *bufs[4] = {&f.movies, &f.links, &f.tags, &f.ratings};
+    const tl_file_kind kinds[4] = {TL_FILE_MOVIES, TL_FILE_LINKS, TL_FILE_TAGS, TL_FILE_RATINGS};
+    int fed = 1;
+    for (int k = 0; k < 4 && fed; k++) {
+        tl_file_kind kind = TL_FILE_UNKNOWN;
+        fed = tl_loader_begin(ld, names[k], &err) == TL_OK;
+        for (size_t at = 0; fed && at < bufs[k]->len; at += 4093) {
+            size_t n = bufs[k]->len - at < 4093 ? bufs[k]->len - at : 4093;
+            fed = tl_loader_feed(ld, (const uint8_t *)bufs[k]->data + at, n, &err) == TL_OK;
+        }
+        fed = fed && tl_loader_end(ld, &kind, &err) == TL_OK;
+        CHECK_INT(kind, kinds[k]);
+    }
+    if (!fed) fprintf(stderr, "loader: %s\n", err.message);
+    CHECK(fed);
+    tl_dataset *ds = NULL;
+    CHECK_INT(tl_loader_finish(ld, &ds, &err), TL_OK);
+    tl_loader_free(ld);
+    if (!ds) {
+        dataset_free(&d);
+        files_free(&f);
+        return;
+    }
+    CHECK_INT(ds->n_ratings, 50000);
+    CHECK_INT(ds->n_users, 600);
+    CHECK_INT(ds->n_movies, 3000);
+    CHECK_INT(ds->n_catalogue, 3000);
+    CHECK_INT(ds->n_rated_movies, f.rep.rated_movies);
+    CHECK_INT(ds->n_genres, 20);
+    CHECK_INT(ds->n_tags, f.rep.tags);
+    CHECK_INT(ds->n_warnings, 0);
+    uint32_t hist[11] = {0};
+    for (size_t i = 0; i < d.n; i++) hist[d.r[i].half]++;
+    for (int h = 1; h <= 10; h++) CHECK_INT(ds->rating_hist[h], hist[h]);
+
+    /* titles and years: "Title (1994)" -> "Title", 1994 */
+    csv m;
+    csv_parse(f.movies.data, f.movies.len, &m);
+    int titles_ok = 1, years_ok = 1, ids_ok = 1, links_ok = 1;
+    for (uint32_t i = 0; i < ds->n_movies && i + 1 < m.rows; i++) {
+        const char *raw = csv_get(&m, i + 1, 1);
+        size_t len = strlen(raw);
+        if (ds->movies[i].id != d.movie_id[i]) ids_ok = 0;
+        if (ds->movies[i].imdb_id == 0) links_ok = 0;
+        if (d.year[i]) {
+            if (ds->movies[i].year != d.year[i]) years_ok = 0;
+            if (strlen(tl_movie_title(ds, i)) != len - 7 || strncmp(tl_movie_title(ds, i), raw, len - 7))
+                titles_ok = 0;
+        }
+    }
+    csv_free(&m);
+    CHECK(ids_ok);
+    CHECK(links_ok);
+    CHECK(years_ok);
+    CHECK(titles_ok);
+    tl_dataset_free(ds);
+    dataset_free(&d);
+    files_free(&f);
+}
+
 int main(void)
 {
     test_options();
     test_determinism();
     test_demo_structure();
     test_edge_shapes();
+    test_loader_reads_it();
     test_taste_is_learnable();
     return check_report("test_generate");
 }

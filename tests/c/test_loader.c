@@ -309,7 +309,17 @@ static void test_bad_input(void)
     EXPECT_ERROR("ratings.csv", R "1,2,4,5\n1,2\0,4,5\n", TL_E_PARSE,
                  "ratings.csv:3: NUL byte: this is binary data, not a text file");
     EXPECT_ERROR("ratings.csv", R, TL_E_FORMAT, "no ratings: the ratings file has a header but no data lines (input: ratings.csv (ratings))");
+    /* blank lines before the header count as lines; a BOM only starts the file */
+    EXPECT_ERROR("ratings.csv", "\n\r\n" R "1,1,9,1\n", TL_E_PARSE, "ratings.csv:4: rating \"9\" is outside 0.5-5");
+    EXPECT_ERROR("ratings.csv", "\xEF\xBB\xBF\r\n" R "1,1,9,1\n", TL_E_PARSE,
+                 "ratings.csv:3: rating \"9\" is outside 0.5-5");
+    EXPECT_ERROR("ratings.csv", "\xEF\xBB\xBF" R "1,1,9,1", TL_E_PARSE, "ratings.csv:2: rating \"9\" is outside 0.5-5");
 #undef R
+    EXPECT_ERROR("x.csv", "\n\xEF\xBB\xBFuserId,movieId,rating,timestamp\n", TL_E_FORMAT,
+                 "x.csv: unrecognised file: the first line is \"\xEF\xBB\xBFuserId,movieId,rating,timestamp\"; expected "
+                 "a MovieLens ratings (userId,movieId,rating,timestamp), movies (movieId,title,genres), tags "
+                 "(userId,movieId,tag,timestamp) or links (movieId,imdbId,tmdbId) CSV file with that header, or "
+                 "ml-100k u.data/u.item, or ml-1m ratings.dat/movies.dat");
     EXPECT_ERROR("movies.csv", "movieId,title,genres\n1,Toy Story (1995),Comedy\n2,\"Jumanji (1995),Fantasy\n3,Heat,Action\n",
                  TL_E_PARSE, "movies.csv:3: unterminated quoted field");
     EXPECT_ERROR("movies.csv", "movieId,title,genres\n1,American President, The (1995),Comedy\n", TL_E_PARSE,
@@ -371,6 +381,14 @@ static void test_limits(void)
     memset(text, 'x', big);
     expect_error("x.txt", text, big, TL_E_LIMIT,
                  "x.txt:1: the first line is longer than 1 MiB, the limit; is this really a MovieLens file?");
+    /* megabytes of blank lines before the header cost no memory and count as lines */
+    size_t blanks = (size_t)3 << 19; /* more than the 1 MiB line limit */
+    text = realloc(text, blanks + 64);
+    memset(text, '\n', blanks);
+    strcpy(text + blanks, "userId,movieId,rating,timestamp\n1,1,4,x\n");
+    char want[128];
+    snprintf(want, sizeof want, "r.csv:%zu: timestamp \"x\" is not a whole number of seconds", blanks + 2);
+    expect_error("r.csv", text, strlen(text), TL_E_PARSE, want);
     free(text);
 
     /* 65 genre labels */

@@ -13,7 +13,7 @@ int main(void)
     tl_train_config c;
     tl_buf names;
     tl_buf_init(&names);
-    uint32_t n = 0;
+    size_t n = 0;
     for (const char *name; (name = tl_train_preset_name(n)) != NULL; n++) {
         CHECK_INT(tl_train_config_preset(&c, name, &err), TL_OK);
         CHECK_INT(tl_train_config_check(&c, &err), TL_OK);

@@ -60,7 +60,7 @@ static void test_user_ratings(void)
     tl_error err;
     tl_buf b;
     tl_buf_init(&b);
-    CHECK_INT(tl_user_ratings_json(ds, 10, 0, TL_RATING_ORDER_BEST, &b, &err), TL_OK);
+    CHECK_INT(tl_user_ratings_json(ds, NULL, 10, 0, TL_RATING_ORDER_BEST, &b, &err), TL_OK);
     /* 5 first; 4 and 4 tie: movie 2 has more ratings than movie 3 */
     CHECK_STR(b.data, "[{\"movieId\":1,\"title\":\"Heat\",\"year\":1995,\"genres\":[\"Thriller\"],\"ratings\":2,"
                       "\"imdbId\":null,\"tmdbId\":null,\"rating\":5},"
@@ -69,17 +69,31 @@ static void test_user_ratings(void)
                       "{\"movieId\":3,\"title\":\"\",\"year\":null,\"genres\":[],\"ratings\":1,"
                       "\"imdbId\":null,\"tmdbId\":null,\"rating\":4}]");
     tl_buf_reset(&b);
-    CHECK_INT(tl_user_ratings_json(ds, 10, 2, TL_RATING_ORDER_FILE, &b, &err), TL_OK);
+    CHECK_INT(tl_user_ratings_json(ds, NULL, 10, 2, TL_RATING_ORDER_FILE, &b, &err), TL_OK);
     CHECK_CONTAINS(b.data, "[{\"movieId\":2,");
     CHECK_CONTAINS(b.data, "\"rating\":4},{\"movieId\":1,");
     CHECK(strstr(b.data, "\"movieId\":3") == NULL); /* limit 2 */
     tl_buf_reset(&b);
-    CHECK_INT(tl_user_ratings_json(ds, 20, 1, TL_RATING_ORDER_BEST, &b, &err), TL_OK);
+    CHECK_INT(tl_user_ratings_json(ds, NULL, 20, 1, TL_RATING_ORDER_BEST, &b, &err), TL_OK);
     CHECK_CONTAINS(b.data, "\"movieId\":2,");
     CHECK_CONTAINS(b.data, "\"rating\":4.5}]");
     tl_buf_reset(&b);
-    CHECK_INT(tl_user_ratings_json(ds, 15, 0, TL_RATING_ORDER_BEST, &b, &err), TL_E_NOTFOUND);
+    CHECK_INT(tl_user_ratings_json(ds, NULL, 15, 0, TL_RATING_ORDER_BEST, &b, &err), TL_E_NOTFOUND);
     CHECK_CONTAINS(err.message, "15");
+    /* only the seen movies (a model's train rows): rows 0 and 4 of user 10, 1 of user 20 */
+    static const uint32_t train[] = {0, 1, 4};
+    tl_seen *seen = NULL;
+    CHECK_INT(tl_seen_new(ds, train, 3, &seen, &err), TL_OK);
+    tl_buf_reset(&b);
+    CHECK_INT(tl_user_ratings_json(ds, seen, 10, 0, TL_RATING_ORDER_BEST, &b, &err), TL_OK);
+    CHECK_CONTAINS(b.data, "[{\"movieId\":2,");
+    CHECK_CONTAINS(b.data, "\"rating\":4},{\"movieId\":3,");
+    CHECK(strstr(b.data, "\"movieId\":1,") == NULL); /* rated 5, but a test row */
+    tl_buf_reset(&b);
+    CHECK_INT(tl_user_ratings_json(ds, seen, 20, 0, TL_RATING_ORDER_BEST, &b, &err), TL_OK);
+    CHECK_CONTAINS(b.data, "[{\"movieId\":1,");
+    CHECK_CONTAINS(b.data, "\"rating\":1.5}]");
+    tl_seen_free(seen);
     tl_buf_free(&b);
     tl_dataset_free(ds);
 }

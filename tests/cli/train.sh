@@ -1,33 +1,7 @@
 #!/usr/bin/env bash
 # `towerlens train`: outputs, determinism, messages and exit codes.
 #   bash tests/cli/train.sh path/to/towerlens
-set -u
-bin=${1:?usage: train.sh path/to/towerlens}
-src=${TL_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-fx="$src/tests/fixtures"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-checks=0
-
-fail() {
-    echo "FAIL: $*" >&2
-    failures=$((failures + 1))
-}
-
-run() {
-    local want=$1
-    shift
-    checks=$((checks + 1))
-    "$bin" "$@" >"$tmp/out" 2>"$tmp/err"
-    local got=$?
-    [ "$got" = "$want" ] || fail "towerlens $* exited $got, expected $want (stderr: $(head -c 300 "$tmp/err"))"
-}
-
-has() {
-    checks=$((checks + 1))
-    grep -qF -- "$2" "$tmp/$1" || fail "$1 of the last command lacks: $2 (got: $(head -c 400 "$tmp/$1"))"
-}
+source "$(dirname "$0")/check.bash" "$@"
 
 # A generated MovieLens-style folder: 120 users, 60 movies in 4 genres;
 # each user rates movies of "their" genre mostly, so there is signal.
@@ -122,5 +96,4 @@ h3=$(grep -o '"model_hash":"[0-9a-f]*"' "$tmp/out")
 checks=$((checks + 1))
 [ "$h1" != "$h3" ] || fail "a different seed gave the same model"
 
-echo "train.sh: $checks checks, $failures failed"
-[ "$failures" = 0 ]
+finish train.sh

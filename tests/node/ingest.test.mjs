@@ -254,7 +254,7 @@ describe('bundled demo data (data/demo)', () => {
 
   test('Blob chunks give the same summary as the folder', { skip, timeout: TEST_TIMEOUT }, async () => {
     const whole = await summaryOf(DEMO);
-    const names = ['ratings.csv', 'movies.csv'].filter((f) => existsSync(join(DEMO, f)));
+    const names = ['ratings.csv', 'movies.csv', 'tags.csv', 'links.csv'].filter((f) => existsSync(join(DEMO, f)));
     const blobs = await Promise.all(names.map(async (n) => ({ name: n, blob: await openAsBlob(join(DEMO, n)) })));
     for (const chunkSize of [4093, 1 << 16]) assert.deepEqual(await summaryOf(blobs, { chunkSize }), whole);
   });

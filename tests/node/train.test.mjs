@@ -54,13 +54,16 @@ describe('createTrainer / Trainer', { timeout: TEST_TIMEOUT }, () => {
     assert.ok(seen.length >= 1 && seen.every((v, i) => i === 0 || v >= seen[i - 1]));
     assert.deepEqual(p.history.map((e) => e.epoch), [1, 2, 3, 4]);
     assert.ok(p.history[3].loss < p.history[0].loss, 'the loss falls');
-    const ev = tr.evaluate();
-    for (const side of [ev.metrics.test, ev.baseline.test]) {
+    const ev = tr.evaluate(), pop = tr.evaluatePopularity();
+    assert.equal(ev.rows, p.testRows);
+    assert.equal(ev.sampled, false);
+    for (const side of [ev, pop]) {
       for (const k of ['top_1', 'top_5', 'top_10', 'top_50', 'top_100', 'recall_at_20', 'ndcg_at_10', 'ndcg_at_100', 'coverage_at_10']) {
         assert.ok(side[k] >= 0 && side[k] <= 1, `${k} = ${side[k]}`);
       }
     }
-    assert.equal(ev.baseline.name, 'popularity');
+    assert.deepEqual(Object.keys(tl.presets()).sort(), ['default', 'tfrs']);
+    assert.equal(tl.presets().tfrs.batchSize, 8192);
     assert.match(tr.modelHash, /^[0-9a-f]{16}$/);
     assert.ok(tr.bytesHeld > 0);
     const file = tr.modelFile();
@@ -78,7 +81,7 @@ describe('createTrainer / Trainer', { timeout: TEST_TIMEOUT }, () => {
     const a = tl.createTrainer(ds, opts);
     a.step({ maxMs: 0 });
     const b = tl.createTrainer(ds, opts);
-    while (!b.step({ maxBatches: 1 }).done);
+    while (!b.step({ maxBatches: 1, maxMillis: 1000 }).done);
     assert.equal(a.modelHash, b.modelHash);
     const c = tl.createTrainer(ds, { ...opts, seed: 12 });
     c.step({ maxMs: 0 });
@@ -115,7 +118,10 @@ describe('createTrainer / Trainer', { timeout: TEST_TIMEOUT }, () => {
       const p = await tr.run({ stepMs: 20 });
       assert.equal(tr.modelHash, native.model_hash);
       assert.deepEqual(p.history.map((e) => e.loss), native.epochs.map((e) => e.loss));
-      assert.deepEqual(tr.evaluate().metrics.test, native.metrics.test);
+      const { rows, users, sampled, ...m } = tr.evaluate();
+      assert.deepEqual(m, native.metrics.test);
+      const { rows: r2, users: u2, sampled: s2, ...pm } = tr.evaluatePopularity();
+      assert.deepEqual(pm, native.baseline.test);
       tr.free();
       ds.free();
     } finally {

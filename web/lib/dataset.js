@@ -5,7 +5,7 @@ import { TowerlensError } from './errors.js';
 import { rawId, whole } from './args.js';
 
 /** userRatings orders, by the core's number (tl_rating_order). */
-const RATING_ORDERS = { rating: 0, file: 1 };
+export const RATING_ORDERS = Object.freeze({ rating: 0, file: 1 });
 
 const finalizer = typeof FinalizationRegistry === 'function'
   ? new FinalizationRegistry(({ core, handle }) => { if (!core.broken) core.m._tlw_dataset_free(handle); })

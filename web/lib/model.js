@@ -5,6 +5,7 @@
 // JSON the core writes (the same JSON `towerlens recommend --json` prints).
 import { TowerlensError } from './errors.js';
 import { flag, rawId, whole } from './args.js';
+import { RATING_ORDERS } from './dataset.js';
 
 const finalizer = typeof FinalizationRegistry === 'function'
   ? new FinalizationRegistry(({ core, handle }) => { if (!core.broken) core.m._tlw_model_free(handle); })
@@ -191,17 +192,26 @@ export class Model {
   }
 
   /**
-   * The user's own ratings (Dataset.userRatings) from the dataset the model
-   * serves with: a live model's, or the one given to loadModel. A model
-   * loaded without its data holds no ratings: a STATE error.
+   * The user's ratings the model trained on (its seen sets: the train split,
+   * i.e. what `excludeSeen` leaves out), from the dataset the model serves
+   * with: a live model's, or the one given to loadModel. Same objects and
+   * options as Dataset.userRatings. A model loaded without its dataset
+   * knows no ratings: a STATE error.
    */
-  userRatings(userId, options = {}) {
-    this._handle();
+  userRatings(userId, { limit = 0, order = 'rating' } = {}) {
+    const h = this._handle();
     if (!this._dataset) {
       throw new TowerlensError('this model was loaded without its dataset, so it knows no ratings; '
         + 'pass {dataset} to loadModel', { code: 'STATE' });
     }
-    return this._dataset.userRatings(userId, options);
+    const d = this._dataset._handle();
+    rawId(userId, 'userId');
+    whole(limit, 'limit', 0, 0xffffffff);
+    if (!Object.hasOwn(RATING_ORDERS, order)) {
+      throw new TowerlensError(`order must be 'rating' or 'file', got ${show(order)}`, { code: 'ARG' });
+    }
+    const core = this._core;
+    return core.guardSync(() => core.takeJson(h, core.m._tlw_model_user_ratings_json(h, d, userId, limit, RATING_ORDERS[order])));
   }
 
   /**

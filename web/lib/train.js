@@ -130,12 +130,13 @@ export class Trainer {
   }
 
   /**
-   * Runs at most `maxBatches` batches (0: no limit) or `maxMs` milliseconds
+   * Runs at most `maxBatches` batches (0: no limit) or `maxMs` (alias `maxMillis`) milliseconds
    * (0: no limit; checked after every block of logit rows, so a step may end
    * inside a batch), at least one block, and returns the progress.
    */
-  step({ maxBatches = 0, maxMs = 100 } = {}) {
+  step({ maxBatches = 0, maxMs, maxMillis } = {}) {
     const h = this._handle();
+    maxMs = maxMs ?? maxMillis ?? 100;
     whole(maxBatches, 'maxBatches', 0, 2 ** 32 - 1);
     if (typeof maxMs !== 'number' || !(maxMs >= 0)) throw new TowerlensError(`maxMs must be >= 0, got ${maxMs}`, { code: 'ARG' });
     this._guardSync(() => this._core.check(h, this._core.m._tlw_trainer_step(h, maxBatches, maxMs)));
@@ -158,36 +159,27 @@ export class Trainer {
     return p;
   }
 
-  /**
-   * Protocol A and B metrics on the split's test rows, beside popularity:
-   * {metrics: {test: {top_1, ..., coverage_at_10}}, baseline: {name, test}, evaluated}.
-   * `maxRows` / `maxUsers` sample (seeded) for large test sets;
-   * `baseline: false` leaves the popularity baseline out (it does not change
-   * while training runs: see evaluatePopularity).
-   */
-  evaluate({ maxRows = 0, maxUsers = 0, seed, baseline = true } = {}) {
-    if (typeof baseline !== 'boolean') throw new TowerlensError('baseline must be true or false', { code: 'ARG' });
-    return this._evaluate(baseline ? 3 : 1, maxRows, maxUsers, seed);
-  }
-
-  /**
-   * The popularity baseline alone on the same split and protocols:
-   * {baseline: {name: 'popularity', test: {...}}, evaluated}.
-   */
-  evaluatePopularity({ maxRows = 0, maxUsers = 0, seed } = {}) {
-    return this._evaluate(2, maxRows, maxUsers, seed);
-  }
-
-  _evaluate(parts, maxRows, maxUsers, seed) {
+  _evaluate(popularity, { maxRows = 0, maxUsers = 0, seed } = {}) {
     const h = this._handle();
     const ds = this._dataset._handle();
     whole(maxRows, 'maxRows', 0, 2 ** 32 - 1);
     whole(maxUsers, 'maxUsers', 0, 2 ** 32 - 1);
     const s = seed === undefined ? -1 : whole(seed, 'seed', 0, Number.MAX_SAFE_INTEGER);
-    const ptr = this._guardSync(() => this._core.m._tlw_trainer_evaluate_json(h, ds, maxRows, maxUsers, s, parts) >>> 0);
+    const ptr = this._guardSync(() => this._core.m._tlw_trainer_evaluate_json(h, ds, popularity, maxRows, maxUsers, s) >>> 0);
     if (!ptr) throw this._core.errorOf(h);
     return JSON.parse(this._core.takeString(ptr));
   }
+
+  /**
+   * The model's metrics on the split's test rows: protocol A (top_1, top_5,
+   * top_10, top_50, top_100) and B (recall_at_20, ndcg_at_10, ndcg_at_100,
+   * coverage_at_10), with rows, users and sampled. `maxRows` / `maxUsers`
+   * sample (seeded) for large test sets.
+   */
+  evaluate(options = {}) { return this._evaluate(0, options); }
+
+  /** The same metrics for the popularity baseline (train counts) on the same split. */
+  evaluatePopularity(options = {}) { return this._evaluate(1, options); }
 
   /** FNV-1a of the model tables (16 hex digits): the native CLI's model_hash for the same files and options. */
   get modelHash() { return this._core.string(this._core.m._tlw_trainer_model_hash(this._handle())); }
@@ -223,4 +215,11 @@ export class Trainer {
     if (!this._core.broken) this._core.m._tlw_trainer_free(this._h);
     this._h = 0;
   }
+}
+
+/** The presets: {tfrs: {epochs, batchSize, dim, learningRate, seed, testFraction}, default: {...}}. */
+export function presets(core) {
+  const ptr = core.m._tlw_presets_json() >>> 0;
+  if (!ptr) throw new TowerlensError('out of memory listing the presets', { code: 'NOMEM' });
+  return JSON.parse(core.takeString(ptr));
 }

@@ -1,0 +1,258 @@
+#!/usr/bin/env node
+// Training benchmark: preset tfrs (d=32, batch 8192, 3 epochs, Adagrad 0.1)
+// on ml-latest-small with the original's split (--train-rows 80000
+// --test-rows 20000 --seed 42) natively (build/towerlens train), in WASM
+// under Node (web/towerlens.js, step-wise with yields) and, with --tfjs,
+// with TensorFlow.js (bench/train_tfjs.mjs) in the same run. Prints seconds
+// per epoch (wall, and process CPU because a shared machine inflates wall
+// time), GFLOP/s of the training step, peak memory, the loss curve and test
+// top-100, then a kernel table (bench/train_kernels.c natively and in WASM)
+// and the targets.
+//
+//   node bench/train.mjs [--epochs N] [--reps N] [--tfjs] [--tfjs-epochs N] [--no-kernels] [--no-train]
+//
+// Without ml-latest-small it trains on a generated set of the same shape
+// (610 users, 9742 movies, 100836 ratings). Each engine runs in its own
+// child process so peak memory is its own.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const SELF = fileURLToPath(import.meta.url);
+const SMALL = resolve(REPO, '../shared/data/ml-latest-small');
+const CLI = join(REPO, 'build/towerlens');
+const NATIVE_KERNELS = join(REPO, 'build/tl_bench_train');
+const WASM_KERNELS = join(REPO, 'build-wasm/tl_bench_train.js');
+const SPLIT = { trainRows: 80000, testRows: 20000, seed: 42 };
+const BATCH = 8192, DIM = 32;
+
+/** Flops of one epoch of the in-batch softmax step: 3 products of 2 B^2 d per batch. */
+function epochFlops(trainRows, batch = BATCH, dim = DIM) {
+  let f = 0;
+  for (let s = 0; s < trainRows; s += batch) {
+    const b = Math.min(batch, trainRows - s);
+    f += 6 * b * b * dim;
+  }
+  return f;
+}
+
+const cpuSeconds = (c) => (c.user + c.system) / 1e6;
+
+// ---------------------------------------------------------------- children
+
+async function childWasm(data, epochs) {
+  const { createTowerlens } = await import(join(REPO, 'web/towerlens.js'));
+  const tl = await createTowerlens();
+  const ds = await tl.loadDataset(data);
+  const tr = tl.createTrainer(ds, { preset: 'tfrs', ...SPLIT, epochs });
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const p = await tr.run({ stepMs: 100 });
+  const wall = (performance.now() - t0) / 1e3;
+  const cpu = cpuSeconds(process.cpuUsage(c0));
+  const ev = tr.evaluate(), pop = tr.evaluatePopularity();
+  return {
+    epochs: p.history.map((e) => ({ epoch: e.epoch, loss: e.loss, seconds: e.seconds })),
+    firstBatchLoss: p.firstBatchLoss, trainSeconds: p.seconds, wallSeconds: wall, cpuSeconds: cpu,
+    top100: ev.top_100, popularityTop100: pop.top_100, modelHash: tr.modelHash,
+    wasmMemoryBytes: tl.memoryBytes, peakRssBytes: process.resourceUsage().maxRSS * 1024, simd: tl.simd,
+  };
+}
+
+function childNative(data, epochs) {
+  const j = JSON.parse(execFileSync(CLI, ['train', data, '--preset', 'tfrs', '--train-rows', String(SPLIT.trainRows),
+    '--test-rows', String(SPLIT.testRows), '--seed', String(SPLIT.seed), '--epochs', String(epochs), '--json'],
+  { encoding: 'utf8', maxBuffer: 1 << 24 }));
+  return {
+    epochs: j.epochs.map((e) => ({ epoch: e.epoch, loss: e.loss, seconds: e.seconds })),
+    firstBatchLoss: j.first_batch_loss, trainSeconds: j.train_seconds, cpuSeconds: j.train_cpu_seconds,
+    top100: j.metrics.test.top_100, popularityTop100: j.baseline.test.top_100, modelHash: j.model_hash,
+    peakRssBytes: j.peak_bytes,
+  };
+}
+
+// best of `reps` calls per kernel, from JavaScript with a turn of the event
+// loop between calls (the engine switches to optimised code between calls)
+async function childWasmKernels(reps) {
+  const require = createRequire(import.meta.url);
+  const M = await require(WASM_KERNELS)();
+  const out = [];
+  for (let k = 0; k < 5; k++) {
+    M._tl_bench_train_kernel(k, BATCH, DIM, 32, 1); // baseline-compiled warm-up
+    await new Promise((r) => setImmediate(r));
+    let best = Infinity, bestCpu = Infinity;
+    for (let i = 0; i < reps; i++) {
+      const c0 = process.cpuUsage();
+      const ms = M._tl_bench_train_kernel(k, BATCH, DIM, 32, 1);
+      bestCpu = Math.min(bestCpu, cpuSeconds(process.cpuUsage(c0)) * 1e3);
+      best = Math.min(best, ms);
+      await new Promise((r) => setImmediate(r));
+    }
+    const fl = M._tl_bench_train_flops(k, BATCH, DIM);
+    out.push({ name: M.UTF8ToString(M._tl_bench_train_kernel_name(k)), ms: best, cpu_ms: bestCpu,
+      gflops: fl ? fl / best / 1e6 : 0, gflops_cpu: fl ? fl / bestCpu / 1e6 : 0 });
+  }
+  return { kernels: out };
+}
+
+function childNativeKernels(reps) {
+  return JSON.parse(execFileSync(NATIVE_KERNELS, ['--json', '--reps', String(reps)], { encoding: 'utf8' }));
+}
+
+if (process.argv[2] === '--child') {
+  const [engine, data, n] = process.argv.slice(3);
+  const run = { wasm: childWasm, native: childNative, 'wasm-kernels': childWasmKernels, 'native-kernels': childNativeKernels }[engine];
+  const result = engine.endsWith('kernels') ? await run(Number(n)) : await run(data, Number(n));
+  process.stdout.write(JSON.stringify(result) + '\n');
+  process.exit(0);
+}
+
+// ---------------------------------------------------------------- parent
+
+function parseArgs(argv) {
+  const opt = { epochs: 3, reps: 3, tfjs: false, tfjsEpochs: 1, kernels: true, train: true };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const num = () => {
+      const v = Number(argv[++i]);
+      if (!Number.isInteger(v) || v < 1) throw new Error(`${a} needs a positive integer`);
+      return v;
+    };
+    if (a === '--epochs') opt.epochs = num();
+    else if (a === '--reps') opt.reps = num();
+    else if (a === '--tfjs') opt.tfjs = true;
+    else if (a === '--tfjs-epochs') opt.tfjsEpochs = num();
+    else if (a === '--no-kernels') opt.kernels = false;
+    else if (a === '--no-train') opt.train = false;
+    else if (a === '--help' || a === '-h') {
+      console.log(readFileSync(SELF, 'utf8').split('\n').slice(1, 16).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+      process.exit(0);
+    } else throw new Error(`unknown option ${a} (see --help)`);
+  }
+  return opt;
+}
+
+function sh(cmd, args) {
+  const r = spawnSync(cmd, args, { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed`);
+}
+
+function build() {
+  process.stderr.write('building native (build/) and WASM (build-wasm/)...\n');
+  sh('cmake', ['-S', '.', '-B', 'build', '-DCMAKE_BUILD_TYPE=Release']);
+  sh('cmake', ['--build', 'build', '-j2', '--target', 'towerlens', 'tl_bench_train']);
+  sh('emcmake', ['cmake', '-S', '.', '-B', 'build-wasm', '-DCMAKE_BUILD_TYPE=Release']);
+  sh('cmake', ['--build', 'build-wasm', '-j2', '--target', 'towerlens_wasm', 'tl_bench_train']);
+}
+
+/** ml-latest-small, or a generated folder of the same shape (seeded, cached). */
+function dataset() {
+  if (existsSync(join(SMALL, 'ratings.csv'))) return { label: 'ml-latest-small', path: SMALL };
+  const dir = join(tmpdir(), 'towerlens-bench', 'train-shape-610x9742x100836');
+  if (!existsSync(join(dir, 'done'))) {
+    mkdirSync(dir, { recursive: true });
+    let s = 1n;
+    const rand = () => { s = (s * 6364136223846793005n + 1442695040888963407n) & ((1n << 64n) - 1n); return Number(s >> 33n); };
+    const users = 610, movies = 9742, n = 100836;
+    const lines = ['userId,movieId,rating,timestamp'];
+    const seen = new Set();
+    while (seen.size < n) {
+      const u = 1 + (rand() % users);
+      const m = 1 + Math.floor(Math.pow(rand() / 2 ** 31, 2.5) * movies); // popular movies first
+      if (seen.has(u * 100000 + m)) continue;
+      seen.add(u * 100000 + m);
+      lines.push(`${u},${m},${1 + (rand() % 9) * 0.5},${900000000 + seen.size}`);
+    }
+    writeFileSync(join(dir, 'ratings.csv'), lines.join('\n') + '\n');
+    const mv = ['movieId,title,genres'];
+    for (let m = 1; m <= movies; m++) mv.push(`${m},Movie ${m} (2000),Drama`);
+    writeFileSync(join(dir, 'movies.csv'), mv.join('\n') + '\n');
+    writeFileSync(join(dir, 'done'), '');
+  }
+  return { label: 'generated, ml-latest-small shape', path: dir };
+}
+
+function child(engine, data, n, extraArgs = []) {
+  process.stderr.write(`  ${engine}...\n`);
+  const script = engine === 'tfjs' ? join(REPO, 'bench/train_tfjs.mjs') : SELF;
+  const args = engine === 'tfjs' ? [script, '--json', '--epochs', String(n), data, ...extraArgs] : [SELF, '--child', engine, data ?? '-', String(n)];
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) return { error: (r.stderr || `exit ${r.status}`).trim().split('\n').slice(-3).join(' ') };
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+}
+
+const fmt = (v, digits = 1) => (v == null || Number.isNaN(v) ? '-' : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+const pad = (s, n) => String(s).padStart(n);
+
+function perEpoch(r) {
+  const wall = r.epochs.reduce((a, e) => a + e.seconds, 0) / r.epochs.length;
+  const cpu = r.cpuSeconds != null ? r.cpuSeconds / r.epochs.length : null;
+  return { wall, cpu };
+}
+
+async function main() {
+  const opt = parseArgs(process.argv.slice(2));
+  build();
+  const data = dataset();
+  console.log(`towerlens training benchmark: preset tfrs (d=${DIM}, batch ${BATCH}, Adagrad 0.1) on ${data.label}, ` +
+    `split ${SPLIT.trainRows}/${SPLIT.testRows} seed ${SPLIT.seed}; load average ${(await import('node:os')).loadavg()[0].toFixed(1)}`);
+  const flops = epochFlops(SPLIT.trainRows);
+  const rows = [];
+  if (opt.train) {
+    const native = child('native', data.path, opt.epochs);
+    const wasm = child('wasm', data.path, opt.epochs);
+    rows.push(['native (gcc)', native], ['WASM SIMD128 (Node)', wasm]);
+    if (opt.tfjs) rows.push(['TF.js wasm backend', child('tfjs', data.path, opt.tfjsEpochs)]);
+    console.log(`\n${'engine'.padEnd(22)} ${pad('s/epoch', 8)} ${pad('cpu s/ep', 8)} ${pad('GFLOP/s', 8)} ${pad('(cpu)', 7)} ` +
+      `${pad('peak MB', 8)} ${pad('top-100', 8)} ${pad('pop.', 7)}  loss per epoch (first batch)`);
+    for (const [name, r] of rows) {
+      if (r.error) { console.log(`${name.padEnd(22)} failed: ${r.error}`); continue; }
+      const e = perEpoch(r);
+      const peak = r.wasmMemoryBytes ? `${fmt(r.wasmMemoryBytes / 1e6, 0)}*` : fmt(r.peakRssBytes / 1e6, 0);
+      console.log(`${name.padEnd(22)} ${pad(fmt(e.wall, 2), 8)} ${pad(fmt(e.cpu, 2), 8)} ${pad(fmt(flops / e.wall / 1e9), 8)} ` +
+        `${pad(e.cpu ? fmt(flops / e.cpu / 1e9) : '-', 7)} ${pad(peak, 8)} ${pad(fmt(r.top100, 4), 8)} ${pad(fmt(r.popularityTop100, 4), 7)}  ` +
+        `${r.epochs.map((x) => fmt(x.loss, 1)).join(', ')} (${fmt(r.firstBatchLoss, 1)})`);
+    }
+    console.log('* WASM: WebAssembly memory reserved (never shrinks); the Node process peak RSS is ' +
+      `${fmt((rows[1][1].peakRssBytes ?? 0) / 1e6, 0)} MB. Native: process peak RSS. GFLOP/s: ${fmt(flops / 1e9)} GFLOP per epoch ` +
+      '(6 B^2 d per batch) / seconds.');
+    const [n, w] = [rows[0][1], rows[1][1]];
+    if (!n.error && !w.error) {
+      console.log(`model hash: native ${n.modelHash}, WASM ${w.modelHash} (${n.modelHash === w.modelHash ? 'bit-identical' : 'DIFFERENT'})`);
+    }
+  }
+  let wk = null;
+  if (opt.kernels) {
+    const nk = child('native-kernels', null, opt.reps);
+    wk = child('wasm-kernels', null, opt.reps);
+    console.log(`\nkernels of one batch (B=${BATCH}, d=${DIM}, 32-row blocks), best of ${opt.reps}: GFLOP/s wall (cpu)`);
+    console.log(`${'kernel'.padEnd(26)} ${pad('native ms', 10)} ${pad('GFLOP/s', 13)} ${pad('WASM ms', 10)} ${pad('GFLOP/s', 13)}`);
+    for (let k = 0; k < 5; k++) {
+      const a = nk.kernels?.[k], b = wk.kernels?.[k];
+      const g = (x) => (x && x.gflops ? `${fmt(x.gflops)} (${fmt(x.gflops_cpu)})` : '-');
+      console.log(`${(a ?? b)?.name.padEnd(26)} ${pad(fmt(a?.ms), 10)} ${pad(g(a), 13)} ${pad(fmt(b?.ms), 10)} ${pad(g(b), 13)}`);
+    }
+  }
+  // targets
+  console.log('\ntargets:');
+  const say = (ok, text) => console.log(`  ${ok == null ? 'n/a' : ok ? 'met' : 'NOT met'}: ${text}`);
+  if (opt.train && !rows[0][1].error && !rows[1][1].error) {
+    const n = perEpoch(rows[0][1]), w = perEpoch(rows[1][1]);
+    say(w.wall <= 1.5 * n.wall, `WASM within 1.5x of native per epoch: ${fmt(w.wall / n.wall, 2)}x wall` +
+      (n.cpu && w.cpu ? `, ${fmt(w.cpu / n.cpu, 2)}x cpu` : ''));
+    say(rows[1][1].wasmMemoryBytes < 150e6, `peak memory under 150 MB: WASM memory ${fmt(rows[1][1].wasmMemoryBytes / 1e6, 0)} MB, native RSS ${fmt(rows[0][1].peakRssBytes / 1e6, 0)} MB`);
+    const t = rows[2]?.[1];
+    if (t && !t.error) say(perEpoch(t).wall >= 20 * w.wall, `WASM >= 20x faster than TF.js per epoch: ${fmt(perEpoch(t).wall / w.wall, 1)}x`);
+    else say(null, 'WASM >= 20x faster than TF.js per epoch (run with --tfjs)');
+  }
+  if (wk?.kernels) {
+    const step = wk.kernels[0];
+    say(step.gflops >= 25, `main kernel >= 25 GFLOP/s in WASM: batch step ${fmt(step.gflops)} GFLOP/s wall, ${fmt(step.gflops_cpu)} by CPU time`);
+  }
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });
