@@ -14,15 +14,6 @@
 #include "towerlens/store.h"
 #include "towerlens/train.h"
 
-typedef struct tlw_trainer {
-    tl_error err;
-    tl_trainer *tr;
-    tl_split *split;
-    uint32_t n_ratings; /* of the dataset it was made from: evaluate() must get the same */
-    char hash[17];
-    tl_buf file;        /* the last model file written by tlw_trainer_model_file */
-} tlw_trainer;
-
 EMSCRIPTEN_KEEPALIVE tlw_trainer *tlw_trainer_alloc(void) { return calloc(1, sizeof(tlw_trainer)); }
 
 EMSCRIPTEN_KEEPALIVE void tlw_trainer_free(tlw_trainer *h)
@@ -30,7 +21,6 @@ EMSCRIPTEN_KEEPALIVE void tlw_trainer_free(tlw_trainer *h)
     if (!h) return;
     tl_trainer_free(h->tr);
     tl_split_free(h->split);
-    tl_buf_free(&h->file);
     free(h);
 }
 
@@ -233,19 +223,16 @@ EMSCRIPTEN_KEEPALIVE char *tlw_presets_json(void)
     return tl_buf_take(&b);
 }
 
-/* Writes the towerlens model file (store.h) into a buffer the handle owns
- * until the next call or tlw_trainer_free; returns its address, the size
- * from tlw_trainer_model_file_size. NULL with the error on the handle. */
-EMSCRIPTEN_KEEPALIVE const uint8_t *tlw_trainer_model_file(tlw_trainer *h, const tlw_dataset *ds)
+/* The model file (store.h) of the trainer's model as it is now, into `out`
+ * (handle.h). Model.save() and Trainer.modelFile() in JS both come here. */
+tl_status tlw_trainer_write_model(const tlw_trainer *h, const tl_dataset *ds, const tl_seen *train_seen, tl_buf *out,
+                                  tl_error *err)
 {
-    if (!h || check_dataset(h, ds) != TL_OK) return NULL;
-    tl_buf_free(&h->file);
-    tl_buf_init(&h->file);
     const tl_model *m = tl_trainer_model(h->tr);
     const tl_train_config *c = tl_trainer_config(h->tr);
     tl_seen *seen = NULL;
-    tl_status st = tl_seen_new(ds->ds, h->split->train, h->split->n_train, &seen, &h->err);
-    if (st != TL_OK) return NULL;
+    tl_status st = train_seen ? TL_OK : tl_seen_new(ds, h->split->train, h->split->n_train, &seen, err);
+    if (st != TL_OK) return st;
     tl_buf conf;
     tl_buf_init(&conf);
     tl_train_config_json(c, h->split, &conf);
@@ -259,10 +246,10 @@ EMSCRIPTEN_KEEPALIVE const uint8_t *tlw_trainer_model_file(tlw_trainer *h, const
     t[1].rows = m->n_movies + 1;
     t[1].cols = m->dim;
     t[1].data = m->movies;
-    st = tl_store_write(ds->ds, seen, conf.failed ? "{}" : conf.data, t, 2, &h->file, &h->err);
+    tl_buf_reset(out);
+    if (conf.failed) st = tl_fail(err, TL_E_NOMEM, "out of memory writing the training config");
+    else st = tl_store_write(ds, train_seen ? train_seen : seen, conf.data, t, 2, out, err);
     tl_buf_free(&conf);
     tl_seen_free(seen);
-    return st == TL_OK ? (const uint8_t *)h->file.data : NULL;
+    return st;
 }
-
-EMSCRIPTEN_KEEPALIVE double tlw_trainer_model_file_size(const tlw_trainer *h) { return h ? (double)h->file.len : 0; }
