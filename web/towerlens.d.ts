@@ -188,12 +188,13 @@ export interface RetrievalMetrics {
   recall_at_20: number; ndcg_at_10: number; ndcg_at_100: number; coverage_at_10: number;
 }
 
-export interface Evaluation extends RetrievalMetrics {
-  /** test rows (protocol A) and users (protocol B) evaluated */
-  rows: number;
-  users: number;
-  /** true when maxRows / maxUsers cut the evaluation */
-  sampled: boolean;
+/** The shape `towerlens train --json` prints. */
+export interface Evaluation {
+  metrics: { test: RetrievalMetrics };
+  /** null when evaluate({baseline: false}) */
+  baseline: { name: 'popularity'; test: RetrievalMetrics } | null;
+  /** test rows (protocol A) and users (protocol B) evaluated; sampled when maxRows / maxUsers cut it */
+  evaluated: { rows: number; users: number; sampled: boolean };
 }
 
 export interface PresetSettings {
@@ -307,10 +308,8 @@ export declare class Trainer {
   step(options?: { maxBatches?: number; maxMs?: number; maxMillis?: number }): TrainProgress;
   /** steps of stepMs (default 100) until done, yielding to the event loop in between */
   run(options?: { stepMs?: number; onProgress?: (p: TrainProgress) => void; signal?: AbortSignal }): Promise<TrainProgress>;
-  /** the model's protocol A and B metrics on the test rows; maxRows/maxUsers sample */
-  evaluate(options?: EvaluateOptions): Evaluation;
-  /** the same for the popularity baseline (train counts) */
-  evaluatePopularity(options?: EvaluateOptions): Evaluation;
+  /** protocol A and B metrics on the test rows beside popularity (baseline: false skips it); maxRows/maxUsers sample */
+  evaluate(options?: { maxRows?: number; maxUsers?: number; seed?: number; baseline?: boolean }): Evaluation;
   /** the model being trained, serving while training continues (the same object until freed) */
   readonly model: Model;
   /** FNV-1a of the model tables as 16 hex digits: equal to the native CLI's model_hash */

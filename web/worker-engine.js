@@ -120,10 +120,10 @@ export class Engine {
   // { metrics, baseline, sampled, evaluated } with the core's metric names.
   // Popularity does not change while training runs: it is measured once per trainer.
   evaluate(options = {}) {
-    const metrics = call(this.trainer, 'evaluate', options);
-    if (!this.baseline) this.baseline = call(this.trainer, 'evaluatePopularity', options);
-    const { rows, users, sampled } = metrics;
-    return { metrics, baseline: this.baseline, sampled: !!sampled, evaluated: { rows, users, sampled: !!sampled } };
+    const r = call(this.trainer, 'evaluate', { ...options, baseline: !this.baseline });
+    if (!this.baseline) this.baseline = r.baseline.test;
+    const sampled = !!r.evaluated.sampled;
+    return { metrics: r.metrics.test, baseline: this.baseline, sampled, evaluated: { ...r.evaluated, sampled } };
   }
 
   recommend(userId, options) {

@@ -279,16 +279,16 @@ describe('live model while training continues', { timeout: TEST_TIMEOUT }, () =>
     live.free(); // twice is fine
   });
 
-  test('evaluate() and evaluatePopularity() on the same split', () => {
-    const e = tr.evaluate();
-    const p = tr.evaluatePopularity();
+  test('evaluate() gives the model beside popularity on the same split', () => {
+    const r = tr.evaluate();
+    const e = r.metrics.test, p = r.baseline.test;
     for (const m of [e, p]) {
       for (const k of ['top_1', 'top_10', 'top_100', 'recall_at_20', 'ndcg_at_10']) assert.ok(m[k] >= 0 && m[k] <= 1, `${k}`);
     }
-    assert.equal(p.rows, e.rows);
-    assert.equal(p.users, e.users);
+    assert.equal(r.baseline.name, 'popularity');
+    assert.ok(r.evaluated.rows > 0 && r.evaluated.users > 0);
     assert.notEqual(p.top_100, e.top_100);
-    assert.deepEqual(tr.evaluatePopularity(), p, 'deterministic');
+    assert.deepEqual(tr.evaluate(), r, 'deterministic');
   });
 });
 

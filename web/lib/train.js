@@ -159,27 +159,24 @@ export class Trainer {
     return p;
   }
 
-  _evaluate(popularity, { maxRows = 0, maxUsers = 0, seed } = {}) {
+  /**
+   * Test metrics on the split's test rows, in the shape `towerlens train
+   * --json` prints: {metrics: {test: {top_1, top_5, top_10, top_50, top_100,
+   * recall_at_20, ndcg_at_10, ndcg_at_100, coverage_at_10}}, baseline: {name:
+   * 'popularity', test: {...}} (null with baseline: false), evaluated: {rows,
+   * users, sampled}}. `maxRows` / `maxUsers` sample (seeded) for large test sets.
+   */
+  evaluate({ maxRows = 0, maxUsers = 0, seed, baseline = true } = {}) {
     const h = this._handle();
     const ds = this._dataset._handle();
     whole(maxRows, 'maxRows', 0, 2 ** 32 - 1);
     whole(maxUsers, 'maxUsers', 0, 2 ** 32 - 1);
     const s = seed === undefined ? -1 : whole(seed, 'seed', 0, Number.MAX_SAFE_INTEGER);
-    const ptr = this._guardSync(() => this._core.m._tlw_trainer_evaluate_json(h, ds, popularity, maxRows, maxUsers, s) >>> 0);
+    const ptr = this._guardSync(() =>
+      this._core.m._tlw_trainer_evaluate_json(h, ds, baseline ? 1 : 0, maxRows, maxUsers, s) >>> 0);
     if (!ptr) throw this._core.errorOf(h);
     return JSON.parse(this._core.takeString(ptr));
   }
-
-  /**
-   * The model's metrics on the split's test rows: protocol A (top_1, top_5,
-   * top_10, top_50, top_100) and B (recall_at_20, ndcg_at_10, ndcg_at_100,
-   * coverage_at_10), with rows, users and sampled. `maxRows` / `maxUsers`
-   * sample (seeded) for large test sets.
-   */
-  evaluate(options = {}) { return this._evaluate(0, options); }
-
-  /** The same metrics for the popularity baseline (train counts) on the same split. */
-  evaluatePopularity(options = {}) { return this._evaluate(1, options); }
 
   /** FNV-1a of the model tables (16 hex digits): the native CLI's model_hash for the same files and options. */
   get modelHash() { return this._core.string(this._core.m._tlw_trainer_model_hash(this._handle())); }
