@@ -386,6 +386,23 @@ describe('the same as the native CLI', { timeout: TEST_TIMEOUT, skip: SKIP_CLI }
     assert.ok(Buffer.compare(Buffer.from(mine), Buffer.from(native)) === 0, 'byte for byte');
   });
 
+  test('preset default (its own trainer): serves mid-training, and the file equals the CLI\'s', async () => {
+    const t = tl.createTrainer(ds, { preset: 'default', epochs: 2, seed: 7 });
+    try {
+      const live = t.model;
+      const before = live.recommend(users[0], { k: 5 });
+      const p = t.step({ maxBatches: 1, maxMs: 0 });
+      assert.ok(!p.done && p.epochsCompleted === 0, 'mid-training');
+      assert.notDeepEqual(live.recommend(users[0], { k: 5 }), before);
+      await t.run({ stepMs: 50 });
+      const out = join(dir, 'default.tlm');
+      execFileSync(NATIVE_CLI, ['train', DEMO, '--preset', 'default', '--epochs', '2', '--seed', '7', '--out', out]);
+      assert.ok(Buffer.compare(Buffer.from(live.save()), readFileSync(out)) === 0, 'byte for byte');
+    } finally {
+      t.free();
+    }
+  });
+
   test('recommend, similar and fold-in JSON equal the CLI\'s --json', () => {
     const cli = (...args) => JSON.parse(execFileSync(NATIVE_CLI, [...args, '--model', file, '--json'], { encoding: 'utf8' }));
     const u = users[2];
