@@ -6,6 +6,7 @@
 
 #include "towerlens/buf.h"
 #include "towerlens/eval.h"
+#include "towerlens/rating.h"
 #include "towerlens/split.h"
 #include "towerlens/store.h"
 #include "towerlens/train.h"
@@ -14,6 +15,10 @@
  * baseline (fit on the train rows) into baseline->rmse/mae. */
 tl_status train_rating_eval(const tl_dataset *ds, const tl_split *sp, const tl_trainer *tr, tl_metrics *model,
                             tl_metrics *baseline, tl_error *err);
+
+/* The same for a head and embeddings indexed like `ds` (towerlens eval). */
+tl_status train_rating_eval_head(const tl_rating_head *h, const tl_embeddings *emb, const tl_dataset *ds,
+                                 const tl_split *sp, tl_metrics *model, tl_metrics *baseline, tl_error *err);
 
 /* The head's tensors (borrowing the trainer's memory); 0 without a head. */
 uint32_t train_rating_tensors(const tl_trainer *tr, tl_tensor *out);

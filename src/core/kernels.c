@@ -392,9 +392,50 @@ void tl_axpy(float a, const float *x, float *y, size_t n)
     for (; i < n; i++) y[i] += a * x[i];
 }
 
+/* The tail of four rows past the multiple of 4 elements, finishing their sums. */
+static void gemv_tail4(const float *m0, size_t ldm, const float *x, size_t n4, size_t n, v4f sums, float *out)
+{
+    float t[4];
+    v4_store(t, sums);
+    for (int j = 0; j < 4; j++)
+        for (size_t i = n4; i < n; i++) t[j] += m0[(size_t)j * ldm + i] * x[i];
+    memcpy(out, t, sizeof t);
+}
+
+/* Eight rows at a time: eight independent sums in flight (one chain of adds
+ * per row is latency-bound) and one load of x for eight rows. Each row is
+ * summed exactly as tl_dot sums it: out[r] is bit-identical to
+ * tl_dot(M + r * ldm, x, n). */
 void tl_gemv(const float *M, size_t rows, size_t ldm, const float *x, size_t n, float *out)
 {
-    for (size_t r = 0; r < rows; r++) out[r] = tl_dot(M + r * ldm, x, n);
+    const size_t n4 = n & ~(size_t)3;
+    size_t r = 0;
+    for (; r + 8 <= rows; r += 8) {
+        const float *m0 = M + r * ldm;
+        const float *m1 = m0 + ldm, *m2 = m1 + ldm, *m3 = m2 + ldm, *m4 = m3 + ldm, *m5 = m4 + ldm,
+                    *m6 = m5 + ldm, *m7 = m6 + ldm;
+        v4f a0 = v4_splat(0.0f), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        for (size_t i = 0; i < n4; i += 4) {
+            v4f xv = v4_load(x + i);
+            a0 = v4_add(a0, v4_mul(v4_load(m0 + i), xv));
+            a1 = v4_add(a1, v4_mul(v4_load(m1 + i), xv));
+            a2 = v4_add(a2, v4_mul(v4_load(m2 + i), xv));
+            a3 = v4_add(a3, v4_mul(v4_load(m3 + i), xv));
+            a4 = v4_add(a4, v4_mul(v4_load(m4 + i), xv));
+            a5 = v4_add(a5, v4_mul(v4_load(m5 + i), xv));
+            a6 = v4_add(a6, v4_mul(v4_load(m6 + i), xv));
+            a7 = v4_add(a7, v4_mul(v4_load(m7 + i), xv));
+        }
+        v4f lo = v4_hsum4(a0, a1, a2, a3), hi = v4_hsum4(a4, a5, a6, a7);
+        if (n4 == n) {
+            v4_store(out + r, lo);
+            v4_store(out + r + 4, hi);
+        } else {
+            gemv_tail4(m0, ldm, x, n4, n, lo, out + r);
+            gemv_tail4(m4, ldm, x, n4, n, hi, out + r + 4);
+        }
+    }
+    for (; r < rows; r++) out[r] = tl_dot(M + r * ldm, x, n);
 }
 
 /* acc += a * b, the one multiply-add of every kernel (never fused) */

@@ -4,6 +4,7 @@
  * tensors ("head.*"). */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "handle.h"
 #include "towerlens/buf.h"
@@ -50,35 +51,36 @@ static const tl_rating_head *head_of(tlw_trainer *h, const tlw_dataset *ds)
     return head;
 }
 
+tl_status tlw_trainer_rating_metrics(tlw_trainer *h, const tlw_dataset *ds, tl_metrics *model, tl_metrics *baseline)
+{
+    const tl_rating_head *head = head_of(h, ds);
+    if (!head) return h->err.status;
+    const tl_split *sp = h->split;
+    if (sp->n_test == 0) return tl_fail(&h->err, TL_E_STATE, "the split has no test rows to score");
+    float *pred = malloc((size_t)sp->n_test * sizeof(float));
+    if (!pred) return tl_fail(&h->err, TL_E_NOMEM, "out of memory for %u rating predictions", sp->n_test);
+    tl_embeddings emb = tl_model_embeddings(tl_trainer_model(h->tr));
+    tl_status st = tl_rating_predict_rows(head, &emb, ds->ds, sp->test, sp->n_test, pred, &h->err);
+    if (st == TL_OK) st = tl_eval_rating(ds->ds, sp->test, sp->n_test, pred, model, &h->err);
+    free(pred);
+    if (st != TL_OK || !baseline) return st;
+    tl_bias_config bc;
+    tl_bias_config_default(&bc);
+    return tl_eval_bias_baseline(ds->ds, sp->train, sp->n_train, sp->test, sp->n_test, &bc, baseline, &h->err);
+}
+
 /* Protocol C on the split's test rows as a malloc'd JSON string:
  * {"rmse","mae","baseline_rmse","baseline_mae","rows"} (baseline: global
  * mean + regularised user and movie biases fit on the train rows). NULL with
- * the error on the handle. */
+ * the error on the handle. (tlw_trainer_evaluate_json also carries rmse and
+ * mae when the trainer has a head.) */
 EMSCRIPTEN_KEEPALIVE char *tlw_trainer_rating_json(tlw_trainer *h, const tlw_dataset *ds)
 {
     if (!h) return NULL;
-    const tl_rating_head *head = head_of(h, ds);
-    if (!head) return NULL;
-    const tl_split *sp = h->split;
-    if (sp->n_test == 0) {
-        tl_fail(&h->err, TL_E_STATE, "the split has no test rows to score");
-        return NULL;
-    }
-    float *pred = malloc((size_t)sp->n_test * sizeof(float));
-    if (!pred) {
-        tl_fail(&h->err, TL_E_NOMEM, "out of memory for %u rating predictions", sp->n_test);
-        return NULL;
-    }
-    tl_embeddings emb = tl_model_embeddings(tl_trainer_model(h->tr));
     tl_metrics model, base;
-    tl_bias_config bc;
-    tl_bias_config_default(&bc);
-    tl_status st = tl_rating_predict_rows(head, &emb, ds->ds, sp->test, sp->n_test, pred, &h->err);
-    if (st == TL_OK) st = tl_eval_rating(ds->ds, sp->test, sp->n_test, pred, &model, &h->err);
-    if (st == TL_OK)
-        st = tl_eval_bias_baseline(ds->ds, sp->train, sp->n_train, sp->test, sp->n_test, &bc, &base, &h->err);
-    free(pred);
-    if (st != TL_OK) return NULL;
+    memset(&model, 0, sizeof model);
+    memset(&base, 0, sizeof base);
+    if (tlw_trainer_rating_metrics(h, ds, &model, &base) != TL_OK) return NULL;
     tl_buf b;
     tl_buf_init(&b);
     tl_buf_puts(&b, "{\"rmse\":");
@@ -89,7 +91,7 @@ EMSCRIPTEN_KEEPALIVE char *tlw_trainer_rating_json(tlw_trainer *h, const tlw_dat
     tl_buf_json_number(&b, base.rmse);
     tl_buf_puts(&b, ",\"baseline_mae\":");
     tl_buf_json_number(&b, base.mae);
-    tl_buf_printf(&b, ",\"rows\":%u}", sp->n_test);
+    tl_buf_printf(&b, ",\"rows\":%u}", h->split->n_test);
     if (b.failed) {
         tl_buf_free(&b);
         tl_fail(&h->err, TL_E_NOMEM, "out of memory writing rating metrics");

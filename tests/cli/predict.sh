@@ -58,6 +58,13 @@ js '["rmse", "mae", "top_100"].every((k) => k in o.metrics.test)'
 js '"rmse" in o.baseline.test && "mae" in o.baseline.test && o.baseline.rating_name === "bias"'
 js '0 < o.metrics.test.mae && o.metrics.test.mae <= o.metrics.test.rmse && o.metrics.test.rmse < 2.5'
 js 'o.metrics.test.rmse < o.baseline.test.rmse' # the head beats biases on data with taste
+# towerlens eval on the saved joint model: the same protocol C numbers train printed
+run 0 eval --model "$tmp/joint.tlm" "$data" --seed 3 --json
+checks=$((checks + 1))
+node -e 'const [a, b] = process.argv.slice(1).map((p) => JSON.parse(require("fs").readFileSync(p, "utf8")));
+         process.exit(a.metrics.test.rmse === b.metrics.test.rmse && a.baseline.test.rmse === b.baseline.test.rmse &&
+                      a.metrics.test.mae === b.metrics.test.mae ? 0 : 1);' "$tmp/out" "$tmp/joint.json" ||
+    fail "eval of the saved joint model differs from train: $(head -c 300 "$tmp/out")"
 # a retrieval-only run has no rating keys
 run 0 train "$data" --batch 256 --epochs 1 --dim 8 --json --out "$tmp/retrieval.tlm"
 js '!("rmse" in o.metrics.test) && !("rmse" in o.baseline.test) && !("rating_head" in o.config) && o.config.rating_weight === 0'

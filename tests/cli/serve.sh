@@ -3,6 +3,7 @@
 # seen exclusion, JSON shape, messages and exit codes.
 #   bash tests/cli/serve.sh path/to/towerlens
 source "$(dirname "$0")/check.bash" "$@"
+export TMPJSON="$tmp/train.json"
 
 # 80 users, 40 movies in 4 genres (user u likes genre u % 4); movie 7 has a
 # comma and quotes in its title; movie 40 has no year.
@@ -24,8 +25,22 @@ awk -v dir="$data" 'BEGIN {
                 printf "%d,%d,%.1f,%d\n", u, m, (m % 4 == u % 4) ? 4.5 : 2.0, 1000000000 + u * 100 + m >> dir "/ratings.csv"
 }'
 model="$tmp/m.tlm"
-run 0 train "$data" --epochs 20 --batch 64 --dim 8 --seed 3 --out "$model"
+run 0 train "$data" --preset tfrs --epochs 20 --batch 64 --dim 8 --seed 3 --out "$model" --json
 [ -s "$model" ] || fail "train --out wrote no model file"
+cp "$tmp/out" "$tmp/train.json"
+
+# eval on the same files and split reproduces train's numbers exactly
+run 0 eval --model "$model" "$data" --seed 3 --json
+js 'JSON.stringify(o.metrics) === JSON.stringify(require(process.env.TMPJSON).metrics)'
+js 'JSON.stringify(o.baseline) === JSON.stringify(require(process.env.TMPJSON).baseline)'
+js 'o.unknown_users === 0 && o.unknown_movies === 0 && o.metrics.test.top_100 > 0'
+run 0 eval --model "$model" "$data" --seed 3
+has out "test metrics"
+has out "recall_at_20"
+run 1 eval --model "$tmp/none.tlm" "$data"
+has err "cannot open the model file"
+run 2 eval "$data"
+has err "--model FILE is required"
 
 run 0 recommend --help
 has out "--include-seen"

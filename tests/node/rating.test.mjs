@@ -89,9 +89,20 @@ describe('rating head exports', { timeout: TEST_TIMEOUT }, () => {
       assert.ok(Number.isNaN(m._tlw_trainer_predict_rating(h, ds._handle(), 5, 4242, 0)));
       assert.match(core.errorOf(h).message, /4242/);
 
-      const ptr = m._tlw_trainer_model_file(h, ds._handle()) >>> 0;
+      // evaluate() (the CLI's --json shape) carries protocol C too
+      const ev = JSON.parse(core.takeString(m._tlw_trainer_evaluate_json(h, ds._handle(), 1, 0, 0, -1)));
+      assert.equal(ev.metrics.test.rmse, r.rmse);
+      assert.equal(ev.metrics.test.mae, r.mae);
+      assert.equal(ev.baseline.test.rmse, r.baseline_rmse);
+      assert.equal(ev.baseline.rating_name, 'bias');
+      assert.ok(ev.metrics.test.top_100 >= 0);
+
+      const mh = m._tlw_model_alloc() >>> 0;
+      core.check(mh, m._tlw_model_live(mh, h, ds._handle()));
+      const ptr = m._tlw_model_save(mh) >>> 0;
       assert.ok(ptr);
-      const bytes = core.heapU8.slice(ptr, ptr + m._tlw_trainer_model_file_size(h));
+      const bytes = core.heapU8.slice(ptr, ptr + m._tlw_model_out_size(mh));
+      m._tlw_model_free(mh);
       const text = new TextDecoder('latin1').decode(bytes);
       for (const name of ['head.w1', 'head.b2', 'head.user_bias', 'head.movie_bias', 'head.mean', '"rating_head"']) {
         assert.ok(text.includes(name), `the model file lacks ${name}`);
@@ -121,6 +132,9 @@ describe('rating head exports', { timeout: TEST_TIMEOUT }, () => {
       assert.match(core.errorOf(h).message, /no rating head/);
       const p = JSON.parse(core.takeString(m._tlw_trainer_progress_json(h)));
       assert.equal(p.rating_mse, undefined);
+      const ev = JSON.parse(core.takeString(m._tlw_trainer_evaluate_json(h, ds._handle(), 1, 0, 0, -1)));
+      assert.equal(ev.metrics.test.rmse, undefined);
+      assert.equal(ev.baseline.rating_name, undefined);
     } finally {
       m._tlw_trainer_free(h);
     }
