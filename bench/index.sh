@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Native timings of the serving index and the evaluation (generated data).
-# Usage: bench/index.sh [BUILD_DIR]   (default: build, configured as Release)
+# Usage: bench/index.sh [BUILD_DIR] [--model FILE [--queries N]]
+#   (BUILD_DIR default: build, configured as Release; --model: top-10 on that
+#   model file, one JSON line, for bench/serve.mjs)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-build=${1:-$root/build}
+build=$root/build
+if [[ $# -gt 0 && $1 != --* ]]; then build=$1; shift; fi
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$build" --target towerlens_core -j2 >/dev/null
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 cc -O3 -std=c11 -D_POSIX_C_SOURCE=200809L -I"$root/include" "$root/bench/index_bench.c" \
    "$build/libtowerlens_core.a" -lm -o "$out/index_bench"
-"$out/index_bench"
+"$out/index_bench" "$@"

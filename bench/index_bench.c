@@ -1,6 +1,9 @@
 /* Native timings of the serving index and the evaluation on generated data
  * (random embeddings, d = 32): top-10, similar, fold-in, protocols A + B.
- * Prints a table; run through bench/index.sh. */
+ * Prints a table; run through bench/index.sh.
+ * With --model FILE [--queries N] it times top-10 on that model file instead
+ * (the JS serving benchmark, bench/serve.mjs, compares WASM with this) and
+ * prints one JSON line. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +11,7 @@
 
 #include "towerlens/eval.h"
 #include "towerlens/index.h"
+#include "towerlens/store.h"
 
 enum { D = 32 };
 
@@ -158,8 +162,55 @@ static void bench_eval(void)
     tl_dataset_free(ds);
 }
 
-int main(void)
+/* Top-10 for users 0, 1, 2, ... of a model file: all movies, then with the
+ * user's seen movies left out; per-query medians in microseconds. */
+static int bench_model(const char *path, int queries)
 {
+    tl_error err;
+    tl_model_file *mf = NULL;
+    tl_index *idx = NULL;
+    if (tl_store_load_path(path, &mf, &err) != TL_OK) {
+        fprintf(stderr, "index_bench: %s\n", err.message);
+        return 1;
+    }
+    tl_embeddings emb = tl_model_file_embeddings(mf);
+    if (tl_index_new(mf->ds, &emb, &idx, &err) != TL_OK) {
+        fprintf(stderr, "index_bench: %s\n", err.message);
+        tl_model_file_free(mf);
+        return 1;
+    }
+    double *t = malloc((size_t)queries * sizeof *t);
+    tl_scored out[10];
+    uint32_t n = 0, n_users = mf->ds->n_users;
+    double med[2], total[2];
+    for (int pass = 0; pass < 2; pass++) {
+        const tl_seen *seen = pass ? mf->seen : NULL;
+        for (int i = 0; i < 50; i++) tl_index_recommend(idx, (uint32_t)i % n_users, seen, 10, NULL, out, &n, &err);
+        double t_all = now();
+        for (int i = 0; i < queries; i++) {
+            double t0 = now();
+            tl_index_recommend(idx, (uint32_t)i % n_users, seen, 10, NULL, out, &n, &err);
+            t[i] = now() - t0;
+        }
+        total[pass] = now() - t_all;
+        med[pass] = median(t, queries);
+    }
+    printf("{\"movies\":%u,\"dim\":%u,\"queries\":%d,\"topk_median_us\":%.3f,\"topk_qps\":%.1f,"
+           "\"topk_seen_median_us\":%.3f,\"topk_seen_qps\":%.1f}\n",
+           tl_index_catalogue_size(idx), emb.dim, queries, med[0] * 1e6, queries / total[0], med[1] * 1e6,
+           queries / total[1]);
+    free(t);
+    tl_index_free(idx);
+    tl_model_file_free(mf);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 3 && !strcmp(argv[1], "--model")) {
+        int queries = argc >= 5 && !strcmp(argv[3], "--queries") ? atoi(argv[4]) : 2000;
+        return bench_model(argv[2], queries > 0 ? queries : 2000);
+    }
     printf("native, d = %d, medians\n\n", D);
     printf("| movies   | top-10 us  | top-10 filt us | similar us  | fold-in softmax ms | fold-in lsq ms |\n");
     printf("|---|---|---|---|---|---|\n");

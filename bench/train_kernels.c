@@ -24,8 +24,8 @@
 #endif
 
 enum { K_STEP, K_ABT, K_SOFTMAX, K_AB, K_ATB, K_COUNT };
-static const char *kernel_names[K_COUNT] = {"batch step (all below)", "logits U M^T (gemm_abt)",
-                                            "softmax rows", "dU = G M (gemm_ab)", "dM += G^T U (gemm_atb)"};
+static const char *kernel_names[K_COUNT] = {"batch step (all below)", "logits U M^T + row max",
+                                            "exp(logit - max), sums", "dU = E M (gemm_ab)", "dM += E^T U' (gemm_atb)"};
 
 /* Flops of one batch for each kernel (a multiply-add counts 2). */
 BENCH_EXPORT double tl_bench_train_flops(int kernel, int B, int d)
@@ -68,11 +68,10 @@ BENCH_EXPORT double tl_bench_train_kernel(int kernel, int B, int d, int block, i
         for (size_t r0 = 0; r0 < (size_t)B; r0 += rows) {
             size_t rr = (size_t)B - r0 < rows ? (size_t)B - r0 : rows;
             switch (kernel) {
-            case K_ABT: tl_gemm_abt(U + r0 * d, rr, (size_t)d, ws.packed, (size_t)B, (size_t)d, ws.logits, ld); break;
+            case K_ABT: tl_gemm_abt_max(U + r0 * d, rr, (size_t)d, ws.packed, (size_t)B, (size_t)d, ws.logits, ld, ws.row_max); break;
             case K_SOFTMAX: {
                 memcpy(ws.logits, saved, rr * ld * sizeof(float)); /* fresh logits (copy: ~1% of the time) */
-                float mx, sum;
-                for (size_t i = 0; i < rr; i++) tl_softmax_row(ws.logits + i * ld, (size_t)B, &mx, &sum);
+                for (size_t i = 0; i < rr; i++) tl_exp_shifted_row(ws.logits + i * ld, (size_t)B, 3.0f);
                 break;
             }
             case K_AB: tl_gemm_ab(ws.logits, rr, ld, M, (size_t)B, (size_t)d, (size_t)d, dU + r0 * d, (size_t)d); break;

@@ -66,7 +66,7 @@ foreach(test_src ${TL_C_TESTS})
     "SHELL:--pre-js ${TL_WASM_DIR}/test_env_pre.js")
   add_test(NAME ${test_name} COMMAND ${test_name})
   set_tests_properties(${test_name} PROPERTIES
-    ENVIRONMENT "TL_SOURCE_DIR=${CMAKE_SOURCE_DIR}" TIMEOUT 300)
+    ENVIRONMENT "TL_SOURCE_DIR=${CMAKE_SOURCE_DIR}" TIMEOUT 900)
 endforeach()
 
 # ---- benchmark kernels (bench/train.mjs loads build-wasm/tl_bench_train.js) ---

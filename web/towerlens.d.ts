@@ -95,8 +95,44 @@ export declare class Dataset {
   /** bytes of the rating columns (user, movie, rating) and the user vocabulary */
   readonly ratingBytes: number;
   readonly freed: boolean;
+  /** the catalogue (the movies file), ascending movieId */
+  movies(): Movie[];
+  /** raw user ids, ascending (a copy) */
+  userIds(): Uint32Array;
+  /**
+   * The user's own ratings: best-rated first (`order: 'rating'`, the default;
+   * ties: the more-rated movie first) or in file order; at most `limit` (0:
+   * all). An unknown user is a TowerlensError with code 'NOTFOUND'.
+   */
+  userRatings(userId: number, options?: UserRatingsOptions): RatedMovie[];
   /** releases the WASM memory; calling it again does nothing */
   free(): void;
+}
+
+/** A catalogue movie as the core describes it (the CLI's --json items without score). */
+export interface Movie {
+  movieId: number;
+  /** without the trailing "(year)" */
+  title: string;
+  /** null when the title has none */
+  year: number | null;
+  genres: string[];
+  /** ratings of the movie in the data the dataset or model was built from */
+  ratings: number;
+  /** from links.csv; null when unknown */
+  imdbId: number | null;
+  tmdbId: number | null;
+}
+
+export interface RatedMovie extends Movie {
+  /** the user's rating, 0.5 to 5 */
+  rating: number;
+}
+
+export interface UserRatingsOptions {
+  /** at most this many (0: all, the default) */
+  limit?: number;
+  order?: 'rating' | 'file';
 }
 
 export interface TrainOptions {
@@ -152,16 +188,116 @@ export interface RetrievalMetrics {
   recall_at_20: number; ndcg_at_10: number; ndcg_at_100: number; coverage_at_10: number;
 }
 
-export interface Evaluation extends RetrievalMetrics {
-  /** test rows (protocol A) and users (protocol B) evaluated */
-  rows: number;
-  users: number;
-  /** true when maxRows / maxUsers cut the evaluation */
-  sampled: boolean;
+/** The shape `towerlens train --json` prints. */
+export interface Evaluation {
+  metrics: { test: RetrievalMetrics };
+  /** null when evaluate({baseline: false}) */
+  baseline: { name: 'popularity'; test: RetrievalMetrics } | null;
+  /** test rows (protocol A) and users (protocol B) evaluated; sampled when maxRows / maxUsers cut it */
+  evaluated: { rows: number; users: number; sampled: boolean };
 }
 
 export interface PresetSettings {
   epochs: number; batchSize: number; dim: number; learningRate: number; seed: number; testFraction: number;
+}
+
+export interface EvaluateOptions {
+  /** protocol A on a seeded sample of at most this many test rows (0: all) */
+  maxRows?: number;
+  /** protocol B on a seeded sample of at most this many users (0: all) */
+  maxUsers?: number;
+  seed?: number;
+}
+
+/** Filters shared by recommend, similar and recommendForRatings. */
+export interface QueryOptions {
+  /** how many movies, 1 to MAX_K (default 10); more than the catalogue gives the whole catalogue */
+  k?: number;
+  /** keep movies of any of these genres (names as in the data, any case) */
+  genres?: string | string[];
+  /**
+   * release years, inclusive: '1990-1999', '1990-', '-1999', '1995', [1990, 1999] or
+   * {min: 1990, max: 1999}; a missing, null or 0 bound is open. Movies without a year are left out.
+   */
+  years?: string | number | [number | null | undefined, number | null | undefined] | { min?: number | null; max?: number | null };
+  /** only movies with at least this many ratings in the data */
+  minRatings?: number;
+}
+
+export interface RecommendOptions extends QueryOptions {
+  /** leave out the movies the user rated in training (the train split); default true */
+  excludeSeen?: boolean;
+}
+
+/** A ranked movie: what `towerlens recommend --json` prints per item. */
+export interface ScoredMovie extends Movie {
+  /** dot product (recommend, recommendForRatings) or cosine similarity (similar) */
+  score: number;
+}
+
+export interface Recommendations {
+  /** best first */
+  items: ScoredMovie[];
+}
+
+export interface Embeddings {
+  dim: number;
+  userIds: Uint32Array;
+  movieIds: Uint32Array;
+  /** userIds.length x dim, row-major */
+  users: Float32Array;
+  /** movieIds.length x dim, row-major */
+  movies: Float32Array;
+}
+
+/** Largest k a query takes. */
+export declare const MAX_K: number;
+
+/**
+ * A model that serves: trainer.model (live while training continues) or
+ * Towerlens.loadModel. Call free() when done (a trainer frees its own).
+ */
+export declare class Model {
+  private constructor();
+  /** top k for a user of the training data; an unknown user is a 'NOTFOUND' TowerlensError */
+  recommend(userId: number, options?: RecommendOptions): Recommendations;
+  /** the k movies nearest by cosine similarity, never the movie itself */
+  similar(movieId: number, options?: QueryOptions): Recommendations;
+  /** fold-in: top k for a visitor from their ratings (0.5 to 5), rated movies left out */
+  recommendForRatings(ratings: Array<{ movieId: number; rating: number }>, options?: QueryOptions): Recommendations;
+  /** the catalogue */
+  movies(): Movie[];
+  /** raw ids of the users the model knows, ascending */
+  userIds(): Uint32Array;
+  /** the user's ratings the model trained on (its seen sets), from the dataset it serves with; 'STATE' error without one */
+  userRatings(userId: number, options?: UserRatingsOptions): RatedMovie[];
+  /** the model file: for a model trained here the bytes `towerlens train --out` writes */
+  save(): Uint8Array;
+  /** copies of the tables with their raw ids (out-of-vocabulary rows left out) */
+  embeddings(): Embeddings;
+  /** the training config saved with the model (snake_case, as in the file and the CLI's --json) */
+  readonly config: Record<string, unknown>;
+  readonly dim: number;
+  readonly numUsers: number;
+  /** rows of the movie table: catalogue plus rated movies missing from it */
+  readonly numMovies: number;
+  /** movies that can be recommended */
+  readonly catalogueSize: number;
+  /** true when the model knows what users rated in training (excludeSeen works) */
+  readonly hasSeen: boolean;
+  /** true for trainer.model */
+  readonly live: boolean;
+  /** the dataset userRatings() reads, or null */
+  readonly dataset: Dataset | null;
+  readonly freed: boolean;
+  free(): void;
+}
+
+export interface LoadModelOptions {
+  /** a dataset with exactly the model's users and movies ('ARG' error otherwise): userRatings() reads it */
+  dataset?: Dataset;
+  /** used in error messages (default 'model file') */
+  name?: string;
 }
 
 /** Step-wise training of the two-tower model. Call free() when done. */
@@ -172,14 +308,14 @@ export declare class Trainer {
   step(options?: { maxBatches?: number; maxMs?: number; maxMillis?: number }): TrainProgress;
   /** steps of stepMs (default 100) until done, yielding to the event loop in between */
   run(options?: { stepMs?: number; onProgress?: (p: TrainProgress) => void; signal?: AbortSignal }): Promise<TrainProgress>;
-  /** the model's protocol A and B metrics on the test rows; maxRows/maxUsers sample */
-  evaluate(options?: { maxRows?: number; maxUsers?: number; seed?: number }): Evaluation;
-  /** the same for the popularity baseline (train counts) */
-  evaluatePopularity(options?: { maxRows?: number; maxUsers?: number; seed?: number }): Evaluation;
+  /** protocol A and B metrics on the test rows beside popularity (baseline: false skips it); maxRows/maxUsers sample */
+  evaluate(options?: { maxRows?: number; maxUsers?: number; seed?: number; baseline?: boolean }): Evaluation;
+  /** the model being trained, serving while training continues (the same object until freed) */
+  readonly model: Model;
   /** FNV-1a of the model tables as 16 hex digits: equal to the native CLI's model_hash */
   readonly modelHash: string;
   readonly bytesHeld: number;
-  /** the model as a towerlens model file (what `towerlens train --out` writes) */
+  /** the model as a towerlens model file (what `towerlens train --out` writes): model.save() */
   modelFile(): Uint8Array;
   readonly freed: boolean;
   free(): void;
@@ -197,6 +333,8 @@ export declare class Towerlens {
   createTrainer(dataset: Dataset, options?: TrainOptions): Trainer;
   /** the training presets and their settings */
   presets(): Record<string, PresetSettings>;
+  /** reads a model file; damaged or foreign bytes are a 'CORRUPT' TowerlensError */
+  loadModel(bytes: Uint8Array | ArrayBuffer | ArrayBufferView, options?: LoadModelOptions): Model;
 }
 
 export interface CreateOptions {

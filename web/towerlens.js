@@ -5,10 +5,12 @@
 import { loadCore } from './lib/core.js';
 import { loadDataset } from './lib/ingest.js';
 import { createTrainer, presets } from './lib/train.js';
+import { loadModel } from './lib/model.js';
 
 export { TowerlensError, STATUS_CODES } from './lib/errors.js';
 export { Dataset } from './lib/dataset.js';
 export { Trainer } from './lib/train.js';
+export { Model, MAX_K } from './lib/model.js';
 export { MOVIELENS_FILE_NAMES } from './lib/inputs.js';
 export { FILE_KINDS, DEFAULT_CHUNK_SIZE } from './lib/ingest.js';
 
@@ -51,6 +53,19 @@ export class Towerlens {
   presets() {
     this._core.assertUsable();
     return presets(this._core);
+  }
+
+  /**
+   * Reads a towerlens model file (what Model.save() or `towerlens train
+   * --out` wrote). Damaged or foreign bytes are a CORRUPT error.
+   * @param bytes Uint8Array | ArrayBuffer
+   * @param options {dataset, name}: `dataset` (holding the model's users and
+   *   movies) lets the model answer userRatings(); `name` is used in messages
+   * @returns {import('./lib/model.js').Model}
+   */
+  loadModel(bytes, options = {}) {
+    this._core.assertUsable();
+    return loadModel(this._core, bytes, options);
   }
 }
 

@@ -37,6 +37,7 @@ export class Engine {
     this.dataset = null;  // Dataset of the JS API
     this.trainer = null;  // step-wise trainer of the current model
     this.model = null;    // the model serving recommend/similar/fold-in (live while training)
+    this.baseline = null; // popularity metrics of the current trainer's split
   }
 
   build() {
@@ -75,23 +76,30 @@ export class Engine {
     if (this.model && this.model !== this.trainer && this.model.free) this.model.free();
     this.trainer = null;
     this.model = null;
+    this.baseline = null;
   }
+
+  // The model's data first: an imported model may come from other data than
+  // the loaded dataset (a trainer's model serves the loaded dataset's).
 
   // Catalogue for title search: [{ movieId, title, year, genres, ratings, imdbId, tmdbId }]
   movies() {
-    return call(this.dataset || this.model, 'movies');
+    return call(this.model || this.dataset, 'movies');
   }
 
   // Raw user ids, ascending.
   users() {
-    return call(this.dataset || this.model, 'userIds');
+    return call(this.model || this.dataset, 'userIds');
   }
 
-  // A user's own ratings, best first: [{ movieId, title, year, genres, rating }]
+  // A user's own ratings, best first: [{ movieId, title, year, genres, rating }];
+  // a model's are those it trained on (what excludeSeen hides); a model
+  // imported without its data throws: it knows no ratings.
   userRatings(userId, limit) {
-    return call(this.dataset || this.model, 'userRatings', userId, { limit, order: 'rating' });
+    return call(this.model || this.dataset, 'userRatings', userId, { limit, order: 'rating' });
   }
 
+  // { name: { dim, batchSize, epochs, learningRate, seed, testFraction } }; {} until the API has it
   presets() {
     return typeof this.tl.presets === 'function' ? this.tl.presets() : {};
   }
@@ -100,20 +108,22 @@ export class Engine {
     if (!this.dataset) throw new TowerlensError('load a dataset first', { code: 'STATE' });
     this.dropModel();
     this.trainer = call(this.tl, 'createTrainer', this.dataset, config);
-    this.model = this.trainer.model || this.trainer;
+    this.model = this.trainer.model; // serves while training goes on
   }
 
-  // Runs training for at most maxMillis; returns the trainer's progress record.
-  step(maxMillis) {
-    return call(this.trainer, 'step', { maxMillis });
+  // Runs training for at most maxMs; returns the trainer's progress record.
+  step(maxMs) {
+    return call(this.trainer, 'step', { maxMs });
   }
 
-  evaluate() {
-    return call(this.trainer, 'evaluate');
-  }
-
-  evaluatePopularity() {
-    return call(this.trainer, 'evaluatePopularity');
+  // Test metrics of the model and of popularity on the same split:
+  // { metrics, baseline, sampled, evaluated } with the core's metric names.
+  // Popularity does not change while training runs: it is measured once per trainer.
+  evaluate(options = {}) {
+    const r = call(this.trainer, 'evaluate', { ...options, baseline: !this.baseline });
+    if (!this.baseline) this.baseline = r.baseline.test;
+    const sampled = !!r.evaluated.sampled;
+    return { metrics: r.metrics.test, baseline: this.baseline, sampled, evaluated: { ...r.evaluated, sampled } };
   }
 
   recommend(userId, options) {
@@ -136,7 +146,14 @@ export class Engine {
   // Replaces the model with one read from bytes; the loaded dataset (if
   // any) stays, for the user's own ratings and for training a new model.
   async loadModel(bytes) {
-    const model = await call(this.tl, 'loadModel', bytes, { dataset: this.dataset || undefined });
+    let model;
+    try {
+      model = await call(this.tl, 'loadModel', bytes, { dataset: this.dataset || undefined });
+    } catch (e) {
+      // ARG with a dataset: the model was trained on other data; serve it without the dataset's ratings
+      if (!(this.dataset && e && e.code === 'ARG')) throw e;
+      model = await call(this.tl, 'loadModel', bytes);
+    }
     this.dropModel();
     this.model = model;
     return model;

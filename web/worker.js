@@ -17,9 +17,12 @@ import { pickMovieLensFiles, baseName } from './lib/pick-files.js';
 import { openStore } from './lib/idb.js';
 
 const PROGRESS_INTERVAL_MS = 100; // progress messages are throttled to ~10/s
-const STEP_MILLIS = 40;           // one training call runs at most this long
+const STEP_MS = 40;               // one training call runs at most this long
 const DEMO_FILES = ['ratings.csv', 'movies.csv', 'links.csv', 'tags.csv'];
 const MAX_STORED_DATA_BYTES = 1 << 30; // data above 1 GiB is not copied into IndexedDB
+// After each epoch the test split is evaluated; on big data a seeded sample
+// keeps that to about a second (the table says when it was sampled).
+const EVAL_OPTIONS = { maxRows: 20000, maxUsers: 2000, seed: 42 };
 
 let engine = null;       // the JS API, through worker-engine.js
 let store = null;        // IndexedDB wrapper, or null without storage
@@ -304,13 +307,6 @@ async function startTraining(config) {
   run.elapsed = 0;
   run.lastEpochSeen = 0;
   post({ type: 'training', state: 'running', config, history: [], baseline: null });
-  try {
-    post({ type: 'progress', phase: 'evaluate', what: 'popularity' });
-    state.baseline = engine.evaluatePopularity();
-    post({ type: 'training', state: 'running', config, history: [], baseline: state.baseline });
-  } catch (e) {
-    post({ type: 'error', ...errorShape(e), message: `popularity baseline: ${errorShape(e).message}` });
-  }
   trainLoop();
   return { started: true };
 }
@@ -333,6 +329,14 @@ function resumeTraining() {
   return { state: 'running' };
 }
 
+// The trainer reports losses summed over a batch (the original's); the page
+// shows them per example, dividing by the mean batch size so far.
+function perExample(p, summed) {
+  const batchesDone = Math.max(0, (p.epoch || 1) - 1) * (p.batchesPerEpoch || 1) + (p.batch || 0);
+  if (!Number.isFinite(summed) || !p.examplesSeen || !batchesDone) return undefined;
+  return (summed * batchesDone) / p.examplesSeen;
+}
+
 // Reads a progress record from the API into one fixed shape. The trainer
 // reports `epoch` = 1-based epoch of the last completed batch and `batch` =
 // batches completed in it (0 before the first batch).
@@ -347,7 +351,9 @@ function readProgress(p) {
     batch: p.batch || 0,
     batches,
     examples: p.examples ?? p.examplesSeen ?? 0,
-    loss: p.lossPerExample ?? p.loss ?? p.runningLoss,
+    loss: p.lossPerExample ?? p.loss ?? perExample(p, p.runningLoss),         // mean over the epoch so far
+    // the last batch alone, for the chart; an epoch's last batch may be short, so it is left out
+    batchLoss: !Number.isFinite(p.lastBatchLoss) ? undefined : p.batch === p.batchesPerEpoch ? null : perExample(p, p.lastBatchLoss),
     examplesPerSecond: p.examplesPerSecond || 0,
     epochFinished: !!epochFinished,
     finishedEpoch: completed !== null ? completed : p.epoch,
@@ -362,7 +368,7 @@ async function trainLoop() {
   while (state.training === 'running') {
     let p;
     try {
-      p = readProgress(engine.step(STEP_MILLIS));
+      p = readProgress(engine.step(STEP_MS));
     } catch (e) {
       state.training = 'stopped';
       run.elapsed += performance.now() - run.started;
@@ -394,7 +400,9 @@ async function endOfEpoch(p) {
   await tick(); // let the page show "evaluating" before the call
   let metrics = null;
   try {
-    metrics = engine.evaluate();
+    const r = engine.evaluate(EVAL_OPTIONS);
+    metrics = r.metrics ? { ...r.metrics, sampled: r.sampled } : null;
+    if (r.baseline) state.baseline = r.baseline;
   } catch (e) {
     post({ type: 'error', ...errorShape(e), message: `evaluation: ${errorShape(e).message}` });
   }

@@ -50,6 +50,14 @@ void tl_gemm_abt(const float *A, size_t m, size_t lda, const float *Bpacked, siz
 void tl_gemm_abt_scalar(const float *A, size_t m, size_t lda, const float *Bpacked, size_t n,
                         size_t dim, float *C, size_t ldc);
 
+/* The same, also returning row_max[i] = max_j C[i][j] (the softmax shift,
+ * found while the tile is still in registers; a max does not depend on the
+ * order it is taken in). */
+void tl_gemm_abt_max(const float *A, size_t m, size_t lda, const float *Bpacked, size_t n, size_t dim, float *C,
+                     size_t ldc, float *row_max);
+void tl_gemm_abt_max_scalar(const float *A, size_t m, size_t lda, const float *Bpacked, size_t n, size_t dim,
+                            float *C, size_t ldc, float *row_max);
+
 /* C[i][c] = sum_j A[i][j] * B[j][c] (j ascending from 0.0f): A is m x n,
  * B is n x dim, C is m x dim (overwritten). */
 void tl_gemm_ab(const float *A, size_t m, size_t lda, const float *B, size_t n, size_t ldb,
@@ -83,6 +91,12 @@ double tl_log(double x);
  * (l0 + l1) + (l2 + l3), then the tail in order. */
 void tl_softmax_row(float *x, size_t n, float *max_out, float *sum_out);
 void tl_softmax_row_scalar(float *x, size_t n, float *max_out, float *sum_out);
+
+/* The exponentials of a softmax row with a known shift: x[j] =
+ * exp(x[j] - max), flushed to 0 below -64 as above, in place; returns their
+ * sum (4 lanes folded (l0 + l1) + (l2 + l3), then the tail in order). */
+float tl_exp_shifted_row(float *x, size_t n, float max);
+float tl_exp_shifted_row_scalar(float *x, size_t n, float max);
 
 #ifdef __cplusplus
 }

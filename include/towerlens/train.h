@@ -34,7 +34,8 @@ extern "C" {
 #endif
 
 typedef enum tl_loss_kind {
-    TL_LOSS_INBATCH_SOFTMAX = 0 /* the original's tfrs.tasks.Retrieval */
+    TL_LOSS_INBATCH_SOFTMAX = 0, /* the original's tfrs.tasks.Retrieval */
+    TL_LOSS_IALS = 1             /* implicit ALS with rating confidence (below) */
 } tl_loss_kind;
 
 typedef enum tl_optimizer_kind {
@@ -57,6 +58,11 @@ typedef struct tl_train_config {
     uint32_t block_rows;      /* logit rows per block (0 = TL_TRAIN_BLOCK_ROWS); never changes results */
     tl_clock_fn clock;        /* NULL = tl_clock_default */
     void *clock_ctx;
+    /* TL_LOSS_IALS only (batch_size = row solves per batch; the optimizer,
+     * learning rate, Adagrad and init_range fields are unused) */
+    float ials_unobserved;    /* a0, weight of every (user, movie) pair's score^2 */
+    float ials_reg;           /* lam, see the objective below */
+    float ials_confidence;    /* c in w_ui = max(0.05, 1 + c (r_ui - mean) / std) */
 } tl_train_config;
 
 #define TL_TRAIN_BLOCK_ROWS 32
@@ -67,8 +73,28 @@ typedef struct tl_train_config {
  *   "tfrs"    the original notebook: d=32, batch 8192, 3 epochs, Adagrad
  *             lr 0.1 (accumulator 0.1, epsilon 1e-7), init uniform(+-0.05),
  *             seed 42, train rows shuffled once.
- *   "default" the recommended model; for now identical to "tfrs" (a better
- *             default is a later change).
+ *   "default" TL_LOSS_IALS: d=64, 8 epochs, a0 0.1, lam 0.02, confidence
+ *             0.5, 64 row solves per batch, seed 42 (chosen on the
+ *             validation split, /work/research2 RESULTS.md). It minimises
+ *               sum_observed w_ui (1 - u.m_i)^2 + a0 sum_all (u.m_i)^2
+ *               + sum_u lam_u |u|^2 + sum_i lam_i |m_i|^2
+ *             with lam_u = lam (sum_i w_ui + a0 n_movies) and
+ *             lam_i = lam (sum_u w_ui + a0 n_users) (n_* = the vocabulary
+ *             sizes, without the OOV rows; "all" = every vocabulary pair).
+ *             w_ui = max(0.05, 1 + c (r_ui - mean) / std): mean and
+ *             population std of the distinct train pairs' ratings (a pair
+ *             rated twice counts once, with its highest rating; std 0 gives
+ *             w = 1). Tables start N(0, (0.1/sqrt(d))^2) (Irwin-Hall, from
+ *             S + 2; OOV rows 0). An epoch solves every user exactly
+ *             (Cholesky, against a0 M^T M cached once per side), then every
+ *             movie; rows without train pairs become 0. A batch is
+ *             batch_size row solves (users' batches first); its loss is the
+ *             solved rows' objective terms (their squared errors, a0 and
+ *             penalty terms), its examples are their train pairs (so an
+ *             epoch counts every pair twice). An epoch's recorded loss is
+ *             the full objective after the epoch (loss_per_example divides
+ *             it by the distinct pairs); it never increases. Deterministic
+ *             and identical natively and in WASM (double math, fixed order).
  * Unknown names fail with TL_E_ARG listing the known ones. */
 tl_status tl_train_config_preset(tl_train_config *cfg, const char *preset, tl_error *err);
 /* The i-th preset name ("tfrs", "default", ...), NULL past the last. */
@@ -133,6 +159,17 @@ size_t tl_trainer_bytes(const tl_trainer *tr);
 /* ---- building blocks (used by the trainer, exposed for tests and later
  * losses/heads) ---------------------------------------------------------- */
 
+/* One iALS row solve: x = (G + sum_j w_j f_j f_j^T + lambda I)^-1 sum_j w_j f_j
+ * with f_j = F[idx[j]] (rows of dim floats), by Cholesky in double; only
+ * the lower triangle of G (dim x dim, row-major) is read. Returns the row's
+ * objective terms at the stored x: sum_j w_j (1 - x.f_j)^2 + x^T G x +
+ * lambda |x|^2. n = 0 (or a matrix that is not positive definite, possible
+ * only with lambda = 0) gives x = 0 and returns 0. `ws` holds
+ * tl_ials_workspace_doubles(dim) doubles. */
+size_t tl_ials_workspace_doubles(size_t dim);
+double tl_ials_solve_row(const double *G, const float *F, const uint32_t *idx, const float *w, size_t n, size_t dim,
+                         double lambda, double *ws, float *x);
+
 /* One Adagrad step on a row: for each k, acc += g^2, then
  * w -= (lr * g) / (sqrt(acc) + eps) (TensorFlow's ApplyAdagradV2 order). */
 void tl_adagrad_row(float *w, float *acc, const float *g, size_t dim, float lr, float eps);
@@ -143,20 +180,29 @@ typedef struct tl_softmax_ws {
     size_t max_batch, dim, block_rows;
     size_t ld_logits;            /* row stride of the logit block (padded) */
     float *packed;               /* M_b packed in panels (kernels.h) */
-    float *logits;               /* block_rows x ld_logits */
+    float *logits;               /* block_rows x ld_logits: logits, then their exponentials */
+    float *row_max, *row_inv;    /* per block row: the softmax shift and 1 / sum of exponentials */
+    float *scaled;               /* block_rows x dim: U rows times row_inv */
 } tl_softmax_ws;
 
 tl_status tl_softmax_ws_init(tl_softmax_ws *ws, size_t max_batch, size_t dim, size_t block_rows, tl_error *err);
 void tl_softmax_ws_free(tl_softmax_ws *ws);
 size_t tl_softmax_ws_bytes(const tl_softmax_ws *ws);
 
+/* A batch is begin, rows (any split of 0..B into consecutive ranges, in
+ * order), end. With E = exp(L - row max), s_i = sum_j E_ij, P = E / s:
+ *   dU_i = (sum_j E_ij M_j) / s_i - M_i       (per row, in tl_softmax_rows)
+ *   dM_j = sum_i E_ij (U_i / s_i) - U_j       (summed over rows, the -U_j in end)
+ * so the normalised P is never written and the diagonal needs no pass. */
 /* Prepare a batch: packs M (B x dim) and zeroes dM (B x dim). */
 void tl_softmax_begin(tl_softmax_ws *ws, const float *M, size_t B, float *dM);
 /* Rows [row0, row0 + rows) of the batch: writes dU for those rows, adds
  * their contribution to dM, returns their summed loss. */
 double tl_softmax_rows(tl_softmax_ws *ws, const float *U, const float *M, size_t B, size_t row0, size_t rows,
                        float *dU, float *dM);
-/* A whole batch at once (begin + all blocks): the loss, dU and dM. */
+/* Completes dM (the label terms) once every row was processed. */
+void tl_softmax_end(tl_softmax_ws *ws, const float *U, size_t B, float *dM);
+/* A whole batch at once (begin, all rows, end): the loss, dU and dM. */
 double tl_softmax_batch(tl_softmax_ws *ws, const float *U, const float *M, size_t B, float *dU, float *dM);
 
 #ifdef __cplusplus

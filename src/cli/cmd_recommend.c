@@ -1,21 +1,36 @@
 /* towerlens recommend --model FILE --user U: top-k movies for a known user. */
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "commands.h"
 #include "serve_common.h"
 
+typedef struct recommend_ctx {
+    uint32_t user_id;
+    int include_seen;
+} recommend_ctx;
+
+static tl_status rank(serve_session *s, void *ctx, uint32_t k, tl_query *q, tl_scored *out, uint32_t *n,
+                      tl_error *err)
+{
+    const recommend_ctx *c = ctx;
+    uint32_t user;
+    tl_status st = tl_dataset_user_index(s->mf->ds, c->user_id, &user, err);
+    if (st != TL_OK) return st;
+    return tl_index_recommend(s->idx, user, c->include_seen ? NULL : s->mf->seen, k, q, out, n, err);
+}
+
 int cmd_recommend(int argc, char **argv)
 {
     const char *model = NULL, *user_text = NULL;
-    uint32_t user_id = 0, k = 10;
-    int include_seen = 0, json = 0;
+    uint32_t k = 10;
+    int json = 0;
+    recommend_ctx c = {0, 0};
     serve_filters f = {0};
     const tl_arg_opt opts[] = {
         {"model", TL_ARG_STRING, &model, "FILE", "the model file written by `towerlens train --out` (required)", 0, 0},
         {"user", TL_ARG_STRING, &user_text, "U", "the raw userId to recommend for (required)", 0, 0},
         {"k", TL_ARG_U32, &k, "K", "how many movies", 1, 100000},
-        {"include-seen", TL_ARG_FLAG, &include_seen, NULL,
+        {"include-seen", TL_ARG_FLAG, &c.include_seen, NULL,
          "also return movies the user rated in the training data (the original's behaviour)", 0, 0},
         SERVE_FILTER_OPTS(f),
         {"json", TL_ARG_FLAG, &json, NULL,
@@ -29,47 +44,14 @@ int cmd_recommend(int argc, char **argv)
         opts, sizeof opts / sizeof opts[0], NULL, NULL, 0,
     };
     int r = tl_args_parse(&spec, argc, argv);
+    if (r == TL_ARGS_OK && (!model || !user_text)) {
+        fprintf(stderr, "towerlens recommend: --model FILE and --user U are required (see --help)\n");
+        r = TL_ARGS_ERROR;
+    }
+    if (r == TL_ARGS_OK && serve_parse_id("recommend", "--user", user_text, &c.user_id)) r = TL_ARGS_ERROR;
     if (r != TL_ARGS_OK) {
         tl_arg_list_free(&f.genres);
         return tl_args_exit(r);
     }
-    if (!model || !user_text) {
-        fprintf(stderr, "towerlens recommend: --model FILE and --user U are required (see --help)\n");
-        tl_arg_list_free(&f.genres);
-        return 2;
-    }
-    if (serve_parse_id("recommend", "--user", user_text, &user_id)) {
-        tl_arg_list_free(&f.genres);
-        return 2;
-    }
-    serve_session s;
-    tl_query q;
-    int rc = 1;
-    tl_scored *items = NULL;
-    if (serve_open(&s, "recommend", model)) goto out_genres;
-    if (serve_query(&s, "recommend", &f, &q)) goto out;
-    tl_error err;
-    tl_error_clear(&err);
-    uint32_t user, n = 0, cat = tl_index_catalogue_size(s.idx);
-    if (tl_dataset_user_index(s.mf->ds, user_id, &user, &err) != TL_OK) {
-        fprintf(stderr, "towerlens recommend: %s\n", err.message);
-        goto out;
-    }
-    if (k > cat) k = cat;
-    items = malloc((size_t)k * sizeof *items);
-    if (!items) {
-        fprintf(stderr, "towerlens recommend: out of memory\n");
-        goto out;
-    }
-    if (tl_index_recommend(s.idx, user, include_seen ? NULL : s.mf->seen, k, &q, items, &n, &err) != TL_OK) {
-        fprintf(stderr, "towerlens recommend: %s\n", err.message);
-        goto out;
-    }
-    rc = serve_print(&s, "recommend", items, n, json);
-out:
-    free(items);
-    serve_close(&s);
-out_genres:
-    tl_arg_list_free(&f.genres);
-    return rc;
+    return serve_ranked("recommend", model, &f, k, json, rank, &c);
 }

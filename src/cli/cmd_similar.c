@@ -1,9 +1,17 @@
 /* towerlens similar --model FILE --movie M: movies nearest to a movie. */
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "commands.h"
 #include "serve_common.h"
+
+static tl_status rank(serve_session *s, void *ctx, uint32_t k, tl_query *q, tl_scored *out, uint32_t *n,
+                      tl_error *err)
+{
+    uint32_t movie;
+    tl_status st = tl_dataset_movie_index(s->mf->ds, *(const uint32_t *)ctx, &movie, err);
+    if (st != TL_OK) return st;
+    return tl_index_similar(s->idx, movie, k, q, out, n, err);
+}
 
 int cmd_similar(int argc, char **argv)
 {
@@ -26,47 +34,14 @@ int cmd_similar(int argc, char **argv)
         opts, sizeof opts / sizeof opts[0], NULL, NULL, 0,
     };
     int r = tl_args_parse(&spec, argc, argv);
+    if (r == TL_ARGS_OK && (!model || !movie_text)) {
+        fprintf(stderr, "towerlens similar: --model FILE and --movie M are required (see --help)\n");
+        r = TL_ARGS_ERROR;
+    }
+    if (r == TL_ARGS_OK && serve_parse_id("similar", "--movie", movie_text, &movie_id)) r = TL_ARGS_ERROR;
     if (r != TL_ARGS_OK) {
         tl_arg_list_free(&f.genres);
         return tl_args_exit(r);
     }
-    if (!model || !movie_text) {
-        fprintf(stderr, "towerlens similar: --model FILE and --movie M are required (see --help)\n");
-        tl_arg_list_free(&f.genres);
-        return 2;
-    }
-    if (serve_parse_id("similar", "--movie", movie_text, &movie_id)) {
-        tl_arg_list_free(&f.genres);
-        return 2;
-    }
-    serve_session s;
-    tl_query q;
-    int rc = 1;
-    tl_scored *items = NULL;
-    if (serve_open(&s, "similar", model)) goto out_genres;
-    if (serve_query(&s, "similar", &f, &q)) goto out;
-    tl_error err;
-    tl_error_clear(&err);
-    uint32_t movie, n = 0, cat = tl_index_catalogue_size(s.idx);
-    if (tl_dataset_movie_index(s.mf->ds, movie_id, &movie, &err) != TL_OK) {
-        fprintf(stderr, "towerlens similar: %s\n", err.message);
-        goto out;
-    }
-    if (k > cat) k = cat;
-    items = malloc((size_t)k * sizeof *items);
-    if (!items) {
-        fprintf(stderr, "towerlens similar: out of memory\n");
-        goto out;
-    }
-    if (tl_index_similar(s.idx, movie, k, &q, items, &n, &err) != TL_OK) {
-        fprintf(stderr, "towerlens similar: %s\n", err.message);
-        goto out;
-    }
-    rc = serve_print(&s, "similar", items, n, json);
-out:
-    free(items);
-    serve_close(&s);
-out_genres:
-    tl_arg_list_free(&f.genres);
-    return rc;
+    return serve_ranked("similar", model, &f, k, json, rank, &movie_id);
 }

@@ -10,6 +10,7 @@
 
 #include "args.h"
 #include "commands.h"
+#include "eval_report.h"
 #include "towerlens/buf.h"
 #include "towerlens/eval.h"
 #include "towerlens/loader.h"
@@ -64,7 +65,7 @@ static tl_status run_training(tl_trainer *tr, const train_opts *o, tl_error *err
         tl_status st = tl_trainer_step(tr, 1, 0, &p, err);
         if (st != TL_OK) return st;
         if (o->json) continue;
-        if (!first_printed && p.examples_seen > 0) {
+        if (!first_printed && p.examples_seen > 0 && cfg->loss == TL_LOSS_INBATCH_SOFTMAX) {
             uint32_t b = cfg->batch_size < p.examples_seen ? cfg->batch_size : (uint32_t)p.examples_seen;
             printf("first batch loss %.1f (B ln B = %.1f at B = %u: the check that the loss is wired right)\n",
                    p.first_batch_loss, b * log((double)b), b);
@@ -75,27 +76,13 @@ static tl_status run_training(tl_trainer *tr, const train_opts *o, tl_error *err
         for (; printed < n; printed++) {
             const tl_epoch_record *e = &ep[printed];
             uint64_t per_epoch = p.examples_seen / (p.epochs_completed ? p.epochs_completed : 1);
-            printf("epoch %u/%u  loss %.1f (mean batch loss; %.4f per example)  %.2f s  %.0f examples/s\n", e->epoch,
-                   cfg->epochs, e->loss, e->loss_per_example, e->seconds,
-                   e->seconds > 0 ? (double)per_epoch / e->seconds : 0.0);
+            printf("epoch %u/%u  loss %.1f (%s; %.4f per example)  %.2f s  %.0f examples/s\n", e->epoch,
+                   cfg->epochs, e->loss, cfg->loss == TL_LOSS_IALS ? "objective" : "mean batch loss",
+                   e->loss_per_example, e->seconds, e->seconds > 0 ? (double)per_epoch / e->seconds : 0.0);
             fflush(stdout);
         }
     } while (!p.done);
     return TL_OK;
-}
-
-static const char *metric_names[9] = {"top_1",  "top_5",        "top_10",      "top_50",        "top_100",
-                                      "recall_at_20", "ndcg_at_10", "ndcg_at_100", "coverage_at_10"};
-
-static double metric_value(const tl_metrics *m, int i)
-{
-    switch (i) {
-    case 5: return m->recall_at_20;
-    case 6: return m->ndcg_at_10;
-    case 7: return m->ndcg_at_100;
-    case 8: return m->coverage_at_10;
-    default: return m->top[i];
-    }
 }
 
 static tl_status save_model(const char *path, const tl_dataset *ds, const tl_split *sp, const tl_model *m,
@@ -126,7 +113,6 @@ static int train_main(const train_opts *o, const tl_arg_list *paths)
     tl_dataset *ds = NULL;
     tl_split *sp = NULL;
     tl_trainer *tr = NULL;
-    float *pop_u = NULL, *pop_m = NULL;
     tl_buf conf, out;
     tl_buf_init(&conf);
     tl_buf_init(&out);
@@ -155,7 +141,13 @@ static int train_main(const train_opts *o, const tl_arg_list *paths)
     if (st == TL_OK) st = tl_trainer_new(ds, sp, &cfg, &tr, &err);
     if (st != TL_OK) goto done;
 
-    if (!o->json)
+    if (!o->json && cfg.loss == TL_LOSS_IALS)
+        printf("training preset %s: iALS d=%u, %u epochs, a0 %g, lam %g, rating confidence %g, %u row solves per "
+               "batch; %u train / %u test rows (seed %" PRIu64 "), %u users, %u movies\n",
+               cfg.preset, cfg.dim, cfg.epochs, (double)cfg.ials_unobserved, (double)cfg.ials_reg,
+               (double)cfg.ials_confidence, cfg.batch_size, sp->n_train, sp->n_test, cfg.seed, ds->n_users,
+               ds->n_movies);
+    else if (!o->json)
         printf("training preset %s: d=%u, batch %u, %u epochs, Adagrad lr %g; %u train / %u test rows (seed %" PRIu64
                "), %u users, %u movies\n",
                cfg.preset, cfg.dim, cfg.batch_size, cfg.epochs, (double)cfg.learning_rate, sp->n_train, sp->n_test,
@@ -165,23 +157,12 @@ static int train_main(const train_opts *o, const tl_arg_list *paths)
     double train_cpu = cpu_seconds() - cpu0;
     if (st != TL_OK) goto done;
 
-    tl_metrics model_m, pop_m_metrics;
-    memset(&model_m, 0, sizeof model_m);
-    memset(&pop_m_metrics, 0, sizeof pop_m_metrics);
+    eval_report rep;
+    memset(&rep, 0, sizeof rep);
     int have_metrics = sp->n_test > 0;
     if (have_metrics) {
-        tl_eval_options eo;
-        tl_eval_options_default(&eo);
-        eo.max_rows = o->eval_rows;
-        eo.max_users = o->eval_users;
-        eo.seed = o->seed;
         tl_embeddings emb = tl_model_embeddings(tl_trainer_model(tr));
-        st = tl_eval_retrieval(ds, sp->train, sp->n_train, sp->test, sp->n_test, &emb, &eo, &model_m, &err);
-        if (st == TL_OK) st = tl_popularity_embeddings(ds, sp->train, sp->n_train, &pop_u, &pop_m, &err);
-        if (st == TL_OK) {
-            tl_embeddings pe = {pop_u, pop_m, 1, 1, 1};
-            st = tl_eval_retrieval(ds, sp->train, sp->n_train, sp->test, sp->n_test, &pe, &eo, &pop_m_metrics, &err);
-        }
+        st = eval_report_run(ds, sp, &emb, o->eval_rows, o->eval_users, o->seed, &rep, &err);
         if (st != TL_OK) goto done;
     }
 
@@ -215,14 +196,7 @@ static int train_main(const train_opts *o, const tl_arg_list *paths)
         tl_buf_json_number(&out, train_cpu);
         tl_buf_printf(&out, ",\"examples_per_second\":");
         tl_buf_json_number(&out, p.examples_per_second);
-        if (have_metrics) {
-            tl_buf_printf(&out, ",\"metrics\":{\"test\":");
-            tl_metrics_json(&model_m, &out);
-            tl_buf_printf(&out, "},\"baseline\":{\"name\":\"popularity\",\"test\":");
-            tl_metrics_json(&pop_m_metrics, &out);
-            tl_buf_printf(&out, "},\"evaluated\":{\"rows\":%u,\"users\":%u,\"sampled\":%s}", model_m.rows_evaluated,
-                          model_m.users_evaluated, model_m.sampled ? "true" : "false");
-        }
+        if (have_metrics) eval_report_json(&rep, &out);
         tl_buf_printf(&out, ",\"trainer_bytes\":%zu,\"peak_bytes\":%" PRIu64 ",\"model_hash\":\"%016" PRIx64 "\"",
                       tl_trainer_bytes(tr), peak_bytes(), hash);
         if (o->out) {
@@ -238,13 +212,7 @@ static int train_main(const train_opts *o, const tl_arg_list *paths)
     } else {
         printf("trained in %.2f s (%.0f examples/s); model hash %016" PRIx64 "\n", p.seconds, p.examples_per_second,
                hash);
-        if (have_metrics) {
-            printf("\ntest metrics (%u rows, %u users%s)   model      popularity\n", model_m.rows_evaluated,
-                   model_m.users_evaluated, model_m.sampled ? ", sampled" : "");
-            for (int i = 0; i < 9; i++)
-                printf("  %-16s %9.4f  %9.4f\n", metric_names[i], metric_value(&model_m, i),
-                       metric_value(&pop_m_metrics, i));
-        }
+        if (have_metrics) eval_report_print(&rep);
         printf("\npeak memory %.1f MB (trainer buffers %.1f MB)\n", peak_bytes() / 1e6, tl_trainer_bytes(tr) / 1e6);
         if (o->out) printf("saved the model to %s\n", o->out);
     }
@@ -254,8 +222,6 @@ done:
     if (st != TL_OK) fprintf(stderr, "towerlens train: %s\n", err.message);
     tl_buf_free(&conf);
     tl_buf_free(&out);
-    free(pop_u);
-    free(pop_m);
     tl_trainer_free(tr);
     tl_split_free(sp);
     tl_dataset_free(ds);
@@ -282,13 +248,13 @@ int cmd_train(int argc, char **argv)
     tl_arg_list paths = {0};
     const tl_arg_opt opts[] = {
         {"preset", TL_ARG_STRING, &o.preset, "NAME",
-         "tfrs (the original notebook: d=32, batch 8192, 3 epochs, Adagrad 0.1) or default (for now the same "
-         "as tfrs; a better default model is planned). The numbers below are the chosen preset's",
+         "tfrs (the original notebook: d=32, batch 8192, 3 epochs, Adagrad 0.1) or default (implicit ALS with "
+         "rating confidence: d=64, 8 epochs, batches of 64 row solves). The numbers below are the chosen preset's",
          0, 0},
         {"epochs", TL_ARG_U32, &o.epochs, "N", "training epochs", 1, TL_MAX_EPOCHS},
         {"dim", TL_ARG_U32, &o.dim, "D", "embedding dimension", 1, TL_MAX_DIM},
-        {"batch", TL_ARG_U32, &o.batch, "B", "batch size (in-batch softmax over B x B logits)", 1, TL_MAX_BATCH},
-        {"lr", TL_ARG_DOUBLE, &o.lr, "X", "Adagrad learning rate", 1e-6, 100},
+        {"batch", TL_ARG_U32, &o.batch, "B", "batch size (in-batch softmax over B x B logits; for default: row solves per batch)", 1, TL_MAX_BATCH},
+        {"lr", TL_ARG_DOUBLE, &o.lr, "X", "Adagrad learning rate (not used by default)", 1e-6, 100},
         {"seed", TL_ARG_U64, &o.seed, "S",
          "seed of the split (S; validation S+1), the initialisation (S+2) and the batch order (S+3)", 0, 0},
         {"train-rows", TL_ARG_U32, &o.train_rows, "N",
@@ -313,7 +279,8 @@ int cmd_train(int argc, char **argv)
         "train",
         "PATH... [--preset tfrs|default] [--epochs N] [--dim D] [--batch B] [--lr X] [--seed S]\n"
         "       [--train-rows N --test-rows N | --test-fraction F] [--out FILE] [--json]",
-        "Trains the two-tower retrieval model (user and movie embeddings, in-batch softmax, Adagrad) on\n"
+        "Trains the two-tower retrieval model (user and movie embeddings; tfrs: in-batch softmax, Adagrad;\n"
+        "default: implicit ALS with rating-value confidence) on\n"
         "MovieLens files, printing each epoch's loss and time, then evaluates it on the test rows beside a\n"
         "popularity baseline: protocol A (top-K accuracy over the catalogue, the original's FactorizedTopK)\n"
         "and protocol B (Recall@20, NDCG@10/100, Coverage@10 with each user's train movies excluded).\n"

@@ -94,3 +94,36 @@ int serve_parse_id(const char *command, const char *option, const char *text, ui
     *out = (uint32_t)v;
     return 0;
 }
+
+int serve_ranked(const char *command, const char *model_path, serve_filters *f, uint32_t k, int json,
+                 serve_rank_fn rank, void *ctx)
+{
+    serve_session s;
+    tl_query q;
+    tl_scored *items = NULL;
+    int rc = 1;
+    if (serve_open(&s, command, model_path)) {
+        tl_arg_list_free(&f->genres);
+        return 1;
+    }
+    if (serve_query(&s, command, f, &q)) goto out;
+    uint32_t n = 0, cat = tl_index_catalogue_size(s.idx);
+    if (k > cat) k = cat;
+    items = malloc((size_t)(k ? k : 1) * sizeof *items);
+    if (!items) {
+        fprintf(stderr, "towerlens %s: out of memory\n", command);
+        goto out;
+    }
+    tl_error err;
+    tl_error_clear(&err);
+    if (rank(&s, ctx, k, &q, items, &n, &err) != TL_OK) {
+        fprintf(stderr, "towerlens %s: %s\n", command, err.message);
+        goto out;
+    }
+    rc = serve_print(&s, command, items, n, json);
+out:
+    free(items);
+    serve_close(&s);
+    tl_arg_list_free(&f->genres);
+    return rc;
+}

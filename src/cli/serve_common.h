@@ -35,6 +35,18 @@ void serve_close(serve_session *s);
 /* Fills q from the filters; prints the error and returns non-zero on failure. */
 int serve_query(const serve_session *s, const char *command, const serve_filters *f, tl_query *q);
 
+/* Ranks movies for a command: `rank` fills at most k items (k already
+ * clamped to the catalogue) using the session and the filters in q; it
+ * prints nothing and reports failures through err. */
+typedef tl_status (*serve_rank_fn)(serve_session *s, void *ctx, uint32_t k, tl_query *q, tl_scored *out,
+                                   uint32_t *n_out, tl_error *err);
+
+/* Everything recommend, similar and foldin do around their ranking: open the
+ * model, build the query from the filters, rank, print (text or JSON),
+ * clean up (including the filters' genre list). Returns the exit status. */
+int serve_ranked(const char *command, const char *model_path, serve_filters *f, uint32_t k, int json,
+                 serve_rank_fn rank, void *ctx);
+
 /* A raw MovieLens id (0 to 4294967295); prints the error and returns
  * non-zero when `text` is not one. */
 int serve_parse_id(const char *command, const char *option, const char *text, uint32_t *out);

@@ -116,13 +116,21 @@ uint32_t tl_index_select(tl_index *idx, uint32_t k, const tl_query *q, tl_scored
 {
     tl_topk top;
     tl_topk_init(&top, out, k);
-    const uint32_t stamp = idx->stamp;
+    /* locals, so the loop does not reload them after every store into the heap */
+    const uint32_t stamp = idx->stamp, n_cat = idx->n_cat;
+    const uint32_t *cat = idx->cat, *excluded = idx->excluded;
+    const float *scores = idx->scores;
+    const tl_movie *movies = idx->ds->movies;
     const int filtered = q && (q->genres || q->year_min || q->year_max || q->min_ratings);
-    for (uint32_t i = 0; i < idx->n_cat; i++) {
-        uint32_t m = idx->cat[i];
-        if (idx->excluded[m] == stamp) continue;
-        if (filtered && !passes(&idx->ds->movies[m], q)) continue;
-        tl_topk_push(&top, m, idx->scores[m]);
+    for (uint32_t i = 0; i < n_cat; i++) {
+        uint32_t m = cat[i];
+        float s = scores[m];
+        /* once the heap is full, most movies lose to its root (the worst
+         * kept): skip the call then (NaN never wins either) */
+        if (top.n == k && !tl_scored_before(s, m, out[0].score, out[0].index)) continue;
+        if (excluded[m] == stamp) continue;
+        if (filtered && !passes(&movies[m], q)) continue;
+        tl_topk_push(&top, m, s);
     }
     return tl_topk_finish(&top);
 }

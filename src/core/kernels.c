@@ -141,14 +141,9 @@ static inline float softmax_exp(float d)
 
 static inline float pmax1(float a, float b) { return a < b ? b : a; }
 
-void tl_softmax_row_scalar(float *x, size_t n, float *max_out, float *sum_out)
+float tl_exp_shifted_row_scalar(float *x, size_t n, float mx)
 {
     size_t n4 = n & ~(size_t)3;
-    float m[4] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
-    for (size_t i = 0; i < n4; i += 4)
-        for (int l = 0; l < 4; l++) m[l] = pmax1(m[l], x[i + l]);
-    float mx = pmax1(pmax1(m[0], m[1]), pmax1(m[2], m[3]));
-    for (size_t i = n4; i < n; i++) mx = pmax1(mx, x[i]);
     float s[4] = {0, 0, 0, 0};
     for (size_t i = 0; i < n4; i += 4)
         for (int l = 0; l < 4; l++) {
@@ -162,6 +157,18 @@ void tl_softmax_row_scalar(float *x, size_t n, float *max_out, float *sum_out)
         x[i] = e;
         sum += e;
     }
+    return sum;
+}
+
+void tl_softmax_row_scalar(float *x, size_t n, float *max_out, float *sum_out)
+{
+    size_t n4 = n & ~(size_t)3;
+    float m[4] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
+    for (size_t i = 0; i < n4; i += 4)
+        for (int l = 0; l < 4; l++) m[l] = pmax1(m[l], x[i + l]);
+    float mx = pmax1(pmax1(m[0], m[1]), pmax1(m[2], m[3]));
+    for (size_t i = n4; i < n; i++) mx = pmax1(mx, x[i]);
+    float sum = tl_exp_shifted_row_scalar(x, n, mx);
     float inv = 1.0f / sum;
     for (size_t i = 0; i < n; i++) x[i] *= inv;
     *max_out = mx;
@@ -204,6 +211,17 @@ void tl_gemm_abt_scalar(const float *A, size_t m, size_t lda, const float *Bpack
         }
 }
 
+void tl_gemm_abt_max_scalar(const float *A, size_t m, size_t lda, const float *Bpacked, size_t n, size_t dim,
+                            float *C, size_t ldc, float *row_max)
+{
+    tl_gemm_abt_scalar(A, m, lda, Bpacked, n, dim, C, ldc);
+    for (size_t i = 0; i < m; i++) {
+        float mx = -INFINITY;
+        for (size_t j = 0; j < n; j++) mx = pmax1(mx, C[i * ldc + j]);
+        row_max[i] = mx;
+    }
+}
+
 void tl_gemm_ab_scalar(const float *A, size_t m, size_t lda, const float *B, size_t n, size_t ldb, size_t dim,
                        float *C, size_t ldc)
 {
@@ -235,35 +253,66 @@ void tl_gemm_atb_acc_scalar(const float *A, size_t m, size_t lda, size_t n, cons
 #define ATB_CHUNK_ROWS 256    /* rows of A and B per chunk for C += A^T B */
 
 static void abt_tile(const float *A, size_t lda, const float *panel, size_t dim, float *C, size_t ldc,
-                     size_t cols);
+                     size_t cols, float *vmax);
 static void ab_tile(const float *A, size_t lda, const float *B, size_t ldb, size_t n, int from_zero, float *C,
                     size_t ldc);
 static void atb_tile(const float *A, size_t lda, const float *B, size_t ldb, size_t m, float *C, size_t ldc);
 
-void tl_gemm_abt(const float *A, size_t m, size_t lda, const float *Bpacked, size_t n, size_t dim, float *C,
-                 size_t ldc)
+/* Rows in groups of ABT_MAX_ROWS keep their running maxima as 4-lane
+ * vectors in a small local array (vmax) while the panels stream past. */
+#define ABT_MAX_ROWS 64
+
+static void gemm_abt(const float *A, size_t m, size_t lda, const float *Bpacked, size_t n, size_t dim, float *C,
+                     size_t ldc, float *row_max)
 {
     size_t np = (n + TL_PANEL - 1) / TL_PANEL;
     size_t panel_bytes = TL_PANEL * dim * sizeof(float);
     size_t chunk = panel_bytes ? ABT_CHUNK_BYTES / panel_bytes : np;
     if (chunk == 0) chunk = 1;
-    size_t m4 = m & ~(size_t)3;
-    for (size_t p0 = 0; p0 < np; p0 += chunk) {
-        size_t p1 = p0 + chunk < np ? p0 + chunk : np;
-        for (size_t i = 0; i < m4; i += 4)
-            for (size_t p = p0; p < p1; p++) {
-                size_t j = p * TL_PANEL, cols = n - j < TL_PANEL ? n - j : TL_PANEL;
-                abt_tile(A + i * lda, lda, Bpacked + p * TL_PANEL * dim, dim, C + i * ldc + j, ldc, cols);
-            }
-        size_t j0 = p0 * TL_PANEL, j1 = p1 * TL_PANEL < n ? p1 * TL_PANEL : n;
-        for (size_t i = m4; i < m; i++)
-            for (size_t j = j0; j < j1; j++) {
-                const float *b = Bpacked + j / TL_PANEL * TL_PANEL * dim + j % TL_PANEL;
-                float s = 0.0f;
-                for (size_t k = 0; k < dim; k++) s += A[i * lda + k] * b[k * TL_PANEL];
-                C[i * ldc + j] = s;
+    float vmax[ABT_MAX_ROWS * 4];
+    for (size_t g0 = 0; g0 < m; g0 += ABT_MAX_ROWS) {
+        size_t g1 = m - g0 < ABT_MAX_ROWS ? m : g0 + ABT_MAX_ROWS;
+        size_t g4 = g0 + ((g1 - g0) & ~(size_t)3);
+        if (row_max) {
+            for (size_t i = 0; i < ABT_MAX_ROWS * 4; i++) vmax[i] = -INFINITY;
+            for (size_t i = g4; i < g1; i++) row_max[i] = -INFINITY;
+        }
+        for (size_t p0 = 0; p0 < np; p0 += chunk) {
+            size_t p1 = p0 + chunk < np ? p0 + chunk : np;
+            for (size_t i = g0; i < g4; i += 4)
+                for (size_t p = p0; p < p1; p++) {
+                    size_t j = p * TL_PANEL, cols = n - j < TL_PANEL ? n - j : TL_PANEL;
+                    abt_tile(A + i * lda, lda, Bpacked + p * TL_PANEL * dim, dim, C + i * ldc + j, ldc, cols,
+                             row_max ? vmax + (i - g0) * 4 : NULL);
+                }
+            size_t j0 = p0 * TL_PANEL, j1 = p1 * TL_PANEL < n ? p1 * TL_PANEL : n;
+            for (size_t i = g4; i < g1; i++)
+                for (size_t j = j0; j < j1; j++) {
+                    const float *b = Bpacked + j / TL_PANEL * TL_PANEL * dim + j % TL_PANEL;
+                    float s = 0.0f;
+                    for (size_t k = 0; k < dim; k++) s += A[i * lda + k] * b[k * TL_PANEL];
+                    C[i * ldc + j] = s;
+                    if (row_max) row_max[i] = pmax1(row_max[i], s);
+                }
+        }
+        if (row_max)
+            for (size_t i = g0; i < g4; i++) {
+                const float *v = vmax + (i - g0) * 4;
+                row_max[i] = pmax1(pmax1(v[0], v[1]), pmax1(v[2], v[3]));
             }
     }
+}
+
+void tl_gemm_abt(const float *A, size_t m, size_t lda, const float *Bpacked, size_t n, size_t dim, float *C,
+                 size_t ldc)
+{
+    gemm_abt(A, m, lda, Bpacked, n, dim, C, ldc, NULL);
+}
+
+void tl_gemm_abt_max(const float *A, size_t m, size_t lda, const float *Bpacked, size_t n, size_t dim, float *C,
+                     size_t ldc, float *row_max)
+{
+    gemm_abt(A, m, lda, Bpacked, n, dim, C, ldc, row_max);
 }
 
 void tl_gemm_ab(const float *A, size_t m, size_t lda, const float *B, size_t n, size_t ldb, size_t dim, float *C,
@@ -343,9 +392,50 @@ void tl_axpy(float a, const float *x, float *y, size_t n)
     for (; i < n; i++) y[i] += a * x[i];
 }
 
+/* The tail of four rows past the multiple of 4 elements, finishing their sums. */
+static void gemv_tail4(const float *m0, size_t ldm, const float *x, size_t n4, size_t n, v4f sums, float *out)
+{
+    float t[4];
+    v4_store(t, sums);
+    for (int j = 0; j < 4; j++)
+        for (size_t i = n4; i < n; i++) t[j] += m0[(size_t)j * ldm + i] * x[i];
+    memcpy(out, t, sizeof t);
+}
+
+/* Eight rows at a time: eight independent sums in flight (one chain of adds
+ * per row is latency-bound) and one load of x for eight rows. Each row is
+ * summed exactly as tl_dot sums it: out[r] is bit-identical to
+ * tl_dot(M + r * ldm, x, n). */
 void tl_gemv(const float *M, size_t rows, size_t ldm, const float *x, size_t n, float *out)
 {
-    for (size_t r = 0; r < rows; r++) out[r] = tl_dot(M + r * ldm, x, n);
+    const size_t n4 = n & ~(size_t)3;
+    size_t r = 0;
+    for (; r + 8 <= rows; r += 8) {
+        const float *m0 = M + r * ldm;
+        const float *m1 = m0 + ldm, *m2 = m1 + ldm, *m3 = m2 + ldm, *m4 = m3 + ldm, *m5 = m4 + ldm,
+                    *m6 = m5 + ldm, *m7 = m6 + ldm;
+        v4f a0 = v4_splat(0.0f), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        for (size_t i = 0; i < n4; i += 4) {
+            v4f xv = v4_load(x + i);
+            a0 = v4_add(a0, v4_mul(v4_load(m0 + i), xv));
+            a1 = v4_add(a1, v4_mul(v4_load(m1 + i), xv));
+            a2 = v4_add(a2, v4_mul(v4_load(m2 + i), xv));
+            a3 = v4_add(a3, v4_mul(v4_load(m3 + i), xv));
+            a4 = v4_add(a4, v4_mul(v4_load(m4 + i), xv));
+            a5 = v4_add(a5, v4_mul(v4_load(m5 + i), xv));
+            a6 = v4_add(a6, v4_mul(v4_load(m6 + i), xv));
+            a7 = v4_add(a7, v4_mul(v4_load(m7 + i), xv));
+        }
+        v4f lo = v4_hsum4(a0, a1, a2, a3), hi = v4_hsum4(a4, a5, a6, a7);
+        if (n4 == n) {
+            v4_store(out + r, lo);
+            v4_store(out + r + 4, hi);
+        } else {
+            gemv_tail4(m0, ldm, x, n4, n, lo, out + r);
+            gemv_tail4(m4, ldm, x, n4, n, hi, out + r + 4);
+        }
+    }
+    for (; r < rows; r++) out[r] = tl_dot(M + r * ldm, x, n);
 }
 
 /* acc += a * b, the one multiply-add of every kernel (never fused) */
@@ -354,8 +444,9 @@ void tl_gemv(const float *M, size_t rows, size_t ldm, const float *x, size_t n, 
 /* 4 x 8 tiles: 8 accumulators, 2 vectors of B and 1 splat of A in flight,
  * which fits the 16 vector registers of x86-64 and the engines' allocators. */
 
+/* vmax (4 rows x 4 lanes, or NULL) takes the running max of the valid columns */
 static void abt_tile(const float *A, size_t lda, const float *panel, size_t dim, float *C, size_t ldc,
-                     size_t cols)
+                     size_t cols, float *vmax)
 {
     v4f c00 = v4_splat(0.0f), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
     const float *a0 = A, *a1 = A + lda, *a2 = A + 2 * lda, *a3 = A + 3 * lda;
@@ -383,6 +474,12 @@ static void abt_tile(const float *A, size_t lda, const float *panel, size_t dim,
         v4_store(C + 2 * ldc + 4, c21);
         v4_store(C + 3 * ldc, c30);
         v4_store(C + 3 * ldc + 4, c31);
+        if (vmax) {
+            v4_store(vmax, v4_pmax(v4_load(vmax), v4_pmax(c00, c01)));
+            v4_store(vmax + 4, v4_pmax(v4_load(vmax + 4), v4_pmax(c10, c11)));
+            v4_store(vmax + 8, v4_pmax(v4_load(vmax + 8), v4_pmax(c20, c21)));
+            v4_store(vmax + 12, v4_pmax(v4_load(vmax + 12), v4_pmax(c30, c31)));
+        }
         return;
     }
     float t[4][8];
@@ -394,7 +491,11 @@ static void abt_tile(const float *A, size_t lda, const float *panel, size_t dim,
     v4_store(t[2] + 4, c21);
     v4_store(t[3], c30);
     v4_store(t[3] + 4, c31);
-    for (int r = 0; r < 4; r++) memcpy(C + r * ldc, t[r], cols * sizeof(float));
+    for (int r = 0; r < 4; r++) {
+        memcpy(C + r * ldc, t[r], cols * sizeof(float));
+        if (vmax)
+            for (size_t c = 0; c < cols; c++) vmax[4 * r] = pmax1(vmax[4 * r], t[r][c]);
+    }
 }
 
 static void ab_tile(const float *A, size_t lda, const float *B, size_t ldb, size_t n, int from_zero, float *C,
@@ -487,13 +588,9 @@ static inline v4f exp4_core(v4f x)
     return v4_mul(y, v4_pow2_from(t, magic));
 }
 
-void tl_softmax_row(float *x, size_t n, float *max_out, float *sum_out)
+float tl_exp_shifted_row(float *x, size_t n, float mx)
 {
     size_t n4 = n & ~(size_t)3;
-    v4f vm = v4_splat(-INFINITY);
-    for (size_t i = 0; i < n4; i += 4) vm = v4_pmax(vm, v4_load(x + i));
-    float mx = pmax1(pmax1(V4_LANE(vm, 0), V4_LANE(vm, 1)), pmax1(V4_LANE(vm, 2), V4_LANE(vm, 3)));
-    for (size_t i = n4; i < n; i++) mx = pmax1(mx, x[i]);
     v4f vmx = v4_splat(mx), flush = v4_splat(SOFTMAX_FLUSH), vs = v4_splat(0.0f);
     for (size_t i = 0; i < n4; i += 4) {
         v4f d = v4_sub(v4_load(x + i), vmx);
@@ -507,6 +604,17 @@ void tl_softmax_row(float *x, size_t n, float *max_out, float *sum_out)
         x[i] = e;
         sum += e;
     }
+    return sum;
+}
+
+void tl_softmax_row(float *x, size_t n, float *max_out, float *sum_out)
+{
+    size_t n4 = n & ~(size_t)3;
+    v4f vm = v4_splat(-INFINITY);
+    for (size_t i = 0; i < n4; i += 4) vm = v4_pmax(vm, v4_load(x + i));
+    float mx = pmax1(pmax1(V4_LANE(vm, 0), V4_LANE(vm, 1)), pmax1(V4_LANE(vm, 2), V4_LANE(vm, 3)));
+    for (size_t i = n4; i < n; i++) mx = pmax1(mx, x[i]);
+    float sum = tl_exp_shifted_row(x, n, mx);
     float inv = 1.0f / sum;
     v4f vinv = v4_splat(inv);
     for (size_t i = 0; i < n4; i += 4) v4_store(x + i, v4_mul(v4_load(x + i), vinv));

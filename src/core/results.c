@@ -110,3 +110,65 @@ tl_status tl_parse_year_range(const char *text, int *year_min, int *year_max, tl
     *year_max = hi;
     return TL_OK;
 }
+
+void tl_catalogue_json(const tl_dataset *ds, tl_buf *out)
+{
+    tl_buf_puts(out, "[");
+    int first = 1;
+    for (uint32_t m = 0; m < ds->n_movies; m++) {
+        if (!ds->movies[m].in_catalogue) continue;
+        if (!first) tl_buf_puts(out, ",");
+        tl_movie_json(ds, m, out);
+        first = 0;
+    }
+    tl_buf_puts(out, "]");
+}
+
+/* One rating of the user: the row (file order), its movie and half stars. */
+typedef struct user_rating {
+    uint32_t row, movie, movie_ratings, movie_id;
+    uint8_t half;
+} user_rating;
+
+static int best_first(const void *pa, const void *pb)
+{
+    const user_rating *a = pa, *b = pb;
+    if (a->half != b->half) return a->half > b->half ? -1 : 1;
+    if (a->movie_ratings != b->movie_ratings) return a->movie_ratings > b->movie_ratings ? -1 : 1;
+    if (a->movie_id != b->movie_id) return a->movie_id < b->movie_id ? -1 : 1;
+    return (a->row > b->row) - (a->row < b->row);
+}
+
+tl_status tl_user_ratings_json(const tl_dataset *ds, const tl_seen *seen, uint32_t user_id, uint32_t limit,
+                               tl_rating_order order, tl_buf *out, tl_error *err)
+{
+    uint32_t user;
+    tl_status st = tl_dataset_user_index(ds, user_id, &user, err);
+    if (st != TL_OK) return st;
+    /* the rows are in file order: one pass collects the user's */
+    uint32_t n = 0, cap = ds->user_counts ? ds->user_counts[user] : 0;
+    if (cap == 0)
+        for (uint32_t r = 0; r < ds->n_ratings; r++) cap += ds->r_user[r] == user;
+    user_rating *list = cap ? malloc((size_t)cap * sizeof *list) : NULL;
+    if (cap && !list) return tl_fail(err, TL_E_NOMEM, "out of memory listing the %u ratings of user %u", cap, user_id);
+    for (uint32_t r = 0; r < ds->n_ratings && n < cap; r++) {
+        if (ds->r_user[r] != user) continue;
+        uint32_t m = ds->r_movie[r];
+        if (seen && !tl_seen_contains(seen, user, m)) continue;
+        list[n++] = (user_rating){r, m, ds->movies[m].n_ratings, ds->movies[m].id, ds->r_half[r]};
+    }
+    if (order == TL_RATING_ORDER_BEST && n > 1) qsort(list, n, sizeof *list, best_first);
+    if (limit && n > limit) n = limit;
+    tl_buf_puts(out, "[");
+    for (uint32_t i = 0; i < n; i++) {
+        tl_buf_puts(out, i ? ",{" : "{");
+        movie_fields(ds, list[i].movie, out);
+        tl_buf_puts(out, ",\"rating\":");
+        tl_buf_json_number(out, tl_rating_value(list[i].half));
+        tl_buf_puts(out, "}");
+    }
+    tl_buf_puts(out, "]");
+    free(list);
+    if (out->failed) return tl_fail(err, TL_E_NOMEM, "out of memory writing the ratings of user %u", user_id);
+    return TL_OK;
+}

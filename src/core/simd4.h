@@ -117,4 +117,22 @@ static inline v4f v4_pow2_from(v4f t, v4f magic)
 /* (l0 + l1) + (l2 + l3): the fold every 4-lane sum uses */
 static inline float v4_hsum(v4f v) { return (V4_LANE(v, 0) + V4_LANE(v, 1)) + (V4_LANE(v, 2) + V4_LANE(v, 3)); }
 
+/* {v4_hsum(a), v4_hsum(b), v4_hsum(c), v4_hsum(d)}, bit for bit: the same
+ * pairs are added in the same order, four rows at a time. */
+#if defined(__wasm_simd128__)
+static inline v4f v4_hsum4(v4f a, v4f b, v4f c, v4f d)
+{
+    /* ab = {a0+a1, a2+a3, b0+b1, b2+b3}, cd likewise; then pair them up */
+    v4f ab = wasm_f32x4_add(wasm_i32x4_shuffle(a, b, 0, 2, 4, 6), wasm_i32x4_shuffle(a, b, 1, 3, 5, 7));
+    v4f cd = wasm_f32x4_add(wasm_i32x4_shuffle(c, d, 0, 2, 4, 6), wasm_i32x4_shuffle(c, d, 1, 3, 5, 7));
+    return wasm_f32x4_add(wasm_i32x4_shuffle(ab, cd, 0, 2, 4, 6), wasm_i32x4_shuffle(ab, cd, 1, 3, 5, 7));
+}
+#else
+static inline v4f v4_hsum4(v4f a, v4f b, v4f c, v4f d)
+{
+    float s[4] = {v4_hsum(a), v4_hsum(b), v4_hsum(c), v4_hsum(d)};
+    return v4_load(s);
+}
+#endif
+
 #endif

@@ -4,6 +4,7 @@
 
 #include "towerlens/rng.h"
 #include "towerlens/train.h"
+#include "train_ials.h"
 
 /* Sums the gradients of duplicate rows, then applies one Adagrad update
  * per unique row (Keras deduplicates sparse gradients the same way).
@@ -19,6 +20,8 @@ typedef struct sparse_table {
 struct tl_trainer {
     tl_train_config cfg;
     tl_model *model;
+    tl_ials *ials;         /* TL_LOSS_IALS: the solver; none of the Adagrad state below */
+    double ials_objective; /* after an epoch's last iALS batch: the objective (train.h) */
     float *acc_users, *acc_movies;
     sparse_table users, movies;
 
@@ -75,6 +78,7 @@ void tl_trainer_free(tl_trainer *tr)
 {
     if (!tr) return;
     tl_model_free(tr->model);
+    tl_ials_free(tr->ials);
     free(tr->acc_users);
     free(tr->acc_movies);
     free(tr->users.slot);
@@ -141,6 +145,18 @@ tl_status tl_trainer_new(const tl_dataset *ds, const tl_split *split, const tl_t
     }
     size_t bytes = sizeof *tr + ((size_t)ds->n_users + ds->n_movies + 2) * cfg->dim * sizeof(float);
     uint32_t n = split->n_train, dim = cfg->dim;
+    if (cfg->loss == TL_LOSS_IALS) {
+        st = tl_ials_new(ds, split, cfg, tr->model, &tr->ials, err);
+        tr->epochs = alloc_array(cfg->epochs, sizeof(tl_epoch_record), &bytes);
+        if (st != TL_OK || !tr->epochs) {
+            tl_trainer_free(tr);
+            return st != TL_OK ? st : tl_fail(err, TL_E_NOMEM, "out of memory for the epoch records");
+        }
+        tr->batches_per_epoch = tl_ials_batches_per_epoch(tr->ials);
+        tr->bytes = bytes + tl_ials_bytes(tr->ials);
+        *out = tr;
+        return TL_OK;
+    }
     uint32_t B = cfg->batch_size < n ? cfg->batch_size : n;
     tr->n_train = n;
     tr->batches_per_epoch = (n + cfg->batch_size - 1) / cfg->batch_size;
@@ -211,6 +227,23 @@ static void apply_sparse(sparse_table *t, const uint32_t *rows, uint32_t n, cons
     }
 }
 
+/* One iALS batch (row solves), with the same bookkeeping as finish_batch. */
+static void ials_batch(tl_trainer *tr)
+{
+    uint64_t pairs;
+    double objective;
+    double loss = tl_ials_batch(tr->ials, tr->batch, &pairs, &objective);
+    if (tr->epoch == 0 && tr->batch == 0) tr->first_batch_loss = loss;
+    tr->examples_seen += pairs;
+    tr->epoch_examples += pairs;
+    tr->epoch_loss_sum += loss;
+    tr->last_batch_loss = loss;
+    tr->batch++;
+    tr->batches_done_in_epoch = tr->batch;
+    tr->last_epoch_number = tr->epoch + 1;
+    tr->ials_objective = objective; /* the full objective once the epoch's last batch ran */
+}
+
 static void begin_batch(tl_trainer *tr)
 {
     uint32_t start = tr->batch * tr->cfg.batch_size;
@@ -229,6 +262,7 @@ static void begin_batch(tl_trainer *tr)
 static void finish_batch(tl_trainer *tr)
 {
     uint32_t dim = tr->cfg.dim, len = tr->batch_len, start = tr->batch_start;
+    tl_softmax_end(&tr->ws, tr->Ub, len, tr->dM);
     apply_sparse(&tr->users, tr->order_user + start, len, tr->dU, dim, tr->cfg.learning_rate, tr->cfg.adagrad_epsilon);
     apply_sparse(&tr->movies, tr->order_movie + start, len, tr->dM, dim, tr->cfg.learning_rate,
                  tr->cfg.adagrad_epsilon);
@@ -249,6 +283,10 @@ static void finish_epoch(tl_trainer *tr)
     e->epoch = tr->epoch + 1;
     e->loss = tr->epoch_loss_sum / tr->batches_per_epoch;
     e->loss_per_example = tr->epoch_loss_sum / (double)tr->epoch_examples;
+    if (tr->ials) { /* the objective after the epoch (train.h) */
+        e->loss = tr->ials_objective;
+        e->loss_per_example = tr->ials_objective / (double)(tl_ials_pairs(tr->ials) ? tl_ials_pairs(tr->ials) : 1);
+    }
     e->seconds = tr->epoch_seconds;
     tr->last_epoch_loss = e->loss;
     tr->epoch++;
@@ -259,11 +297,35 @@ static void finish_epoch(tl_trainer *tr)
     if (tr->cfg.reshuffle_each_epoch && tr->epoch < tr->cfg.epochs) shuffle_pairs(tr, tr->cfg.seed + 3 + tr->epoch);
 }
 
+/* The iALS loop: whole batches of row solves, time checked after each. */
+static void ials_step(tl_trainer *tr, uint32_t max_batches, double max_ms)
+{
+    tl_clock_fn clock = tr->cfg.clock;
+    double t0 = clock(tr->cfg.clock_ctx), t_last = t0;
+    uint32_t batches = 0;
+    while (tr->epoch < tr->cfg.epochs) {
+        ials_batch(tr);
+        batches++;
+        double t = clock(tr->cfg.clock_ctx);
+        tr->epoch_seconds += (t - t_last) / 1e3;
+        tr->seconds += (t - t_last) / 1e3;
+        t_last = t;
+        if (tr->batch == tr->batches_per_epoch) finish_epoch(tr);
+        if (max_batches && batches >= max_batches) break;
+        if (max_ms > 0.0 && t - t0 >= max_ms) break;
+    }
+}
+
 tl_status tl_trainer_step(tl_trainer *tr, uint32_t max_batches, double max_ms, tl_train_progress *progress,
                           tl_error *err)
 {
     if (!tr) return tl_fail(err, TL_E_ARG, "tl_trainer_step needs a trainer");
     if (!(max_ms >= 0.0)) return tl_fail(err, TL_E_ARG, "max_ms %g must be >= 0", max_ms);
+    if (tr->ials) {
+        ials_step(tr, max_batches, max_ms);
+        if (progress) tl_trainer_get_progress(tr, progress);
+        return TL_OK;
+    }
     tl_clock_fn clock = tr->cfg.clock;
     double t0 = clock(tr->cfg.clock_ctx), t_last = t0;
     uint32_t batches = 0;

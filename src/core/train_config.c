@@ -38,8 +38,15 @@ tl_status tl_train_config_preset(tl_train_config *cfg, const char *preset, tl_er
         return TL_OK;
     }
     if (!strcmp(preset, "default")) {
-        preset_tfrs(cfg); /* until a better default lands (see train.h) */
+        preset_tfrs(cfg); /* the Adagrad fields stay as tfrs' (unused) */
         strcpy(cfg->preset, "default");
+        cfg->loss = TL_LOSS_IALS;
+        cfg->dim = 64;
+        cfg->epochs = 8;
+        cfg->batch_size = 64;
+        cfg->ials_unobserved = 0.1f;
+        cfg->ials_reg = 0.02f;
+        cfg->ials_confidence = 0.5f;
         return TL_OK;
     }
     return tl_fail(err, TL_E_ARG, "unknown preset \"%s\" (known: tfrs, default)", preset);
@@ -53,6 +60,15 @@ tl_status tl_train_config_check(const tl_train_config *c, tl_error *err)
         return tl_fail(err, TL_E_ARG, "batch size %u is outside 1-%u", c->batch_size, TL_MAX_BATCH);
     if (c->epochs < 1 || c->epochs > TL_MAX_EPOCHS)
         return tl_fail(err, TL_E_ARG, "epochs %u is outside 1-%u", c->epochs, TL_MAX_EPOCHS);
+    if (c->loss == TL_LOSS_IALS) {
+        if (!(c->ials_unobserved >= 0.0f && c->ials_unobserved <= 1e6f))
+            return tl_fail(err, TL_E_ARG, "iALS unobserved weight %g is outside 0-1e6", (double)c->ials_unobserved);
+        if (!(c->ials_reg > 0.0f && c->ials_reg <= 1e6f))
+            return tl_fail(err, TL_E_ARG, "iALS regularisation %g is outside (0, 1e6]", (double)c->ials_reg);
+        if (!(c->ials_confidence >= 0.0f && c->ials_confidence <= 100.0f))
+            return tl_fail(err, TL_E_ARG, "iALS rating confidence %g is outside 0-100", (double)c->ials_confidence);
+        return TL_OK;
+    }
     if (c->loss != TL_LOSS_INBATCH_SOFTMAX) return tl_fail(err, TL_E_ARG, "unknown loss %d", (int)c->loss);
     if (c->optimizer != TL_OPT_ADAGRAD) return tl_fail(err, TL_E_ARG, "unknown optimizer %d", (int)c->optimizer);
     if (!(c->learning_rate > 0.0f && c->learning_rate <= 100.0f))
@@ -79,6 +95,17 @@ void tl_train_config_json(const tl_train_config *c, const tl_split *split, tl_bu
 {
     tl_buf_puts(b, "{\"preset\":");
     tl_buf_json_string(b, c->preset);
+    if (c->loss == TL_LOSS_IALS) {
+        tl_buf_printf(b, ",\"dim\":%u,\"batch_size\":%u,\"epochs\":%u,\"loss\":\"ials\",\"optimizer\":\"exact_als\"",
+                      c->dim, c->batch_size, c->epochs);
+        json_float(b, "ials_unobserved", c->ials_unobserved);
+        json_float(b, "ials_reg", c->ials_reg);
+        json_float(b, "ials_confidence", c->ials_confidence);
+        tl_buf_printf(b, ",\"seed\":%" PRIu64, c->seed);
+        if (split) tl_buf_printf(b, ",\"split\":{\"train\":%u,\"test\":%u}", split->n_train, split->n_test);
+        tl_buf_puts(b, "}");
+        return;
+    }
     tl_buf_printf(b, ",\"dim\":%u,\"batch_size\":%u,\"epochs\":%u,\"loss\":\"in_batch_softmax\",\"optimizer\":\"adagrad\"",
                   c->dim, c->batch_size, c->epochs);
     json_float(b, "learning_rate", c->learning_rate);

@@ -1,10 +1,11 @@
 /* The in-batch softmax retrieval loss, processed in row blocks so the B x B
  * logit matrix never exists whole (train.h). For a block of user rows:
- *   L = U_blk M^T            logits
- *   G = softmax(L) - I       d loss / d logits, row by row
- *   dU_blk = G M,  dM += G^T U_blk
- * Every sum runs in a fixed order (kernels.h), so the block size does not
- * change any result. */
+ *   L = U_blk M^T, with each row's max       (one kernel)
+ *   E = exp(L - max), s = row sums of E       (in place)
+ *   dU_blk = (E M) / s - M_blk                (d loss / d logits = E / s - I)
+ *   dM += E^T (U_blk / s)                     (and -U_j for every row j in end)
+ * Every sum runs in a fixed order (kernels.h) and the -U_j terms come after
+ * all blocks, so the block size does not change any result. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,7 +38,10 @@ tl_status tl_softmax_ws_init(tl_softmax_ws *ws, size_t max_batch, size_t dim, si
     ws->ld_logits = ld;
     ws->packed = malloc(n_packed * sizeof(float));
     ws->logits = malloc(n_logits * sizeof(float));
-    if (!ws->packed || !ws->logits) {
+    ws->row_max = malloc(block_rows * sizeof(float));
+    ws->row_inv = malloc(block_rows * sizeof(float));
+    ws->scaled = malloc(block_rows * dim * sizeof(float));
+    if (!ws->packed || !ws->logits || !ws->row_max || !ws->row_inv || !ws->scaled) {
         tl_softmax_ws_free(ws);
         return tl_fail(err, TL_E_NOMEM, "out of memory for the softmax workspace (batch %zu, dimension %zu)",
                        max_batch, dim);
@@ -49,13 +53,16 @@ void tl_softmax_ws_free(tl_softmax_ws *ws)
 {
     free(ws->packed);
     free(ws->logits);
-    ws->packed = ws->logits = NULL;
+    free(ws->row_max);
+    free(ws->row_inv);
+    free(ws->scaled);
+    ws->packed = ws->logits = ws->row_max = ws->row_inv = ws->scaled = NULL;
 }
 
 size_t tl_softmax_ws_bytes(const tl_softmax_ws *ws)
 {
     size_t packed_rows = (ws->max_batch + TL_PANEL - 1) / TL_PANEL * TL_PANEL;
-    return (packed_rows * ws->dim + ws->block_rows * ws->ld_logits) * sizeof(float);
+    return (packed_rows * ws->dim + ws->block_rows * (ws->ld_logits + 2 + ws->dim)) * sizeof(float);
 }
 
 void tl_softmax_begin(tl_softmax_ws *ws, const float *M, size_t B, float *dM)
@@ -72,27 +79,40 @@ double tl_softmax_rows(tl_softmax_ws *ws, const float *U, const float *M, size_t
     while (rows > 0) {
         size_t r = rows < ws->block_rows ? rows : ws->block_rows;
         const float *Ub = U + row0 * d;
-        float *L = ws->logits;
-        tl_gemm_abt(Ub, r, d, ws->packed, B, d, L, ld);
+        float *L = ws->logits, *S = ws->scaled;
+        tl_gemm_abt_max(Ub, r, d, ws->packed, B, d, L, ld, ws->row_max);
         for (size_t i = 0; i < r; i++) {
             float *x = L + i * ld;
-            size_t diag = row0 + i;
-            float label_logit = x[diag], mx, sum;
-            tl_softmax_row(x, B, &mx, &sum);
-            /* -log softmax(x)[diag] = max + log(sum) - x[diag] */
+            float label_logit = x[row0 + i], mx = ws->row_max[i];
+            float sum = tl_exp_shifted_row(x, B, mx); /* >= 1: the max itself gives e^0 */
+            /* -log softmax(x)[label] = max + log(sum) - x[label] */
             loss += ((double)mx - (double)label_logit) + tl_log((double)sum);
-            x[diag] -= 1.0f;
+            float inv = 1.0f / sum;
+            ws->row_inv[i] = inv;
+            for (size_t k = 0; k < d; k++) S[i * d + k] = Ub[i * d + k] * inv;
         }
-        tl_gemm_ab(L, r, ld, M, B, d, d, dU + row0 * d, d);
-        tl_gemm_atb_acc(L, r, ld, B, Ub, d, d, dM, d);
+        float *dUb = dU + row0 * d;
+        const float *Mb = M + row0 * d;
+        tl_gemm_ab(L, r, ld, M, B, d, d, dUb, d);
+        for (size_t i = 0; i < r; i++)
+            for (size_t k = 0; k < d; k++) dUb[i * d + k] = dUb[i * d + k] * ws->row_inv[i] - Mb[i * d + k];
+        tl_gemm_atb_acc(L, r, ld, B, S, d, d, dM, d);
         row0 += r;
         rows -= r;
     }
     return loss;
 }
 
+void tl_softmax_end(tl_softmax_ws *ws, const float *U, size_t B, float *dM)
+{
+    size_t n = B * ws->dim;
+    for (size_t i = 0; i < n; i++) dM[i] -= U[i];
+}
+
 double tl_softmax_batch(tl_softmax_ws *ws, const float *U, const float *M, size_t B, float *dU, float *dM)
 {
     tl_softmax_begin(ws, M, B, dM);
-    return tl_softmax_rows(ws, U, M, B, 0, B, dU, dM);
+    double loss = tl_softmax_rows(ws, U, M, B, 0, B, dU, dM);
+    tl_softmax_end(ws, U, B, dM);
+    return loss;
 }

@@ -4,6 +4,7 @@
 
 #include "handle.h"
 #include "towerlens/buf.h"
+#include "towerlens/results.h"
 
 tlw_dataset *tlw_dataset_wrap(tl_dataset *ds, tl_error *err)
 {
@@ -66,4 +67,43 @@ EMSCRIPTEN_KEEPALIVE double tlw_dataset_bytes(const tlw_dataset *h)
     bytes += (double)ds->n_movies * sizeof *ds->movies;
     bytes += (double)ds->strings_len;
     return bytes;
+}
+
+/* The catalogue, [{movieId, title, year, genres, ratings, imdbId, tmdbId}],
+ * ascending movieId, as a malloc'd string (free() it); NULL with the error
+ * on the handle. */
+EMSCRIPTEN_KEEPALIVE char *tlw_dataset_movies_json(tlw_dataset *h)
+{
+    if (!h) return NULL;
+    tl_buf b;
+    tl_buf_init(&b);
+    tl_catalogue_json(h->ds, &b);
+    if (b.failed || !b.data) {
+        tl_buf_free(&b);
+        tl_fail(&h->err, TL_E_NOMEM, "out of memory writing the catalogue");
+        return NULL;
+    }
+    return tl_buf_take(&b);
+}
+
+/* Raw user ids, ascending (tlw_dataset_n_users of them), owned by the dataset. */
+EMSCRIPTEN_KEEPALIVE const uint32_t *tlw_dataset_user_ids(const tlw_dataset *h) { return h ? h->ds->user_ids : NULL; }
+
+/* The ratings of raw user `user_id` as a malloc'd JSON array (results.h,
+ * tl_user_ratings_json): order 0 best first, 1 file order; limit 0 = all.
+ * NULL with the error on the handle (TL_E_NOTFOUND for an unknown user). */
+EMSCRIPTEN_KEEPALIVE char *tlw_dataset_user_ratings_json(tlw_dataset *h, uint32_t user_id, uint32_t limit, int order)
+{
+    if (!h) return NULL;
+    if (order != TL_RATING_ORDER_BEST && order != TL_RATING_ORDER_FILE) {
+        tl_fail(&h->err, TL_E_ARG, "unknown order %d for a user's ratings", order);
+        return NULL;
+    }
+    tl_buf b;
+    tl_buf_init(&b);
+    if (tl_user_ratings_json(h->ds, NULL, user_id, limit, (tl_rating_order)order, &b, &h->err) != TL_OK) {
+        tl_buf_free(&b);
+        return NULL;
+    }
+    return tl_buf_take(&b);
 }

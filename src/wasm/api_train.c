@@ -14,15 +14,6 @@
 #include "towerlens/store.h"
 #include "towerlens/train.h"
 
-typedef struct tlw_trainer {
-    tl_error err;
-    tl_trainer *tr;
-    tl_split *split;
-    uint32_t n_ratings; /* of the dataset it was made from: evaluate() must get the same */
-    char hash[17];
-    tl_buf file;        /* the last model file written by tlw_trainer_model_file */
-} tlw_trainer;
-
 EMSCRIPTEN_KEEPALIVE tlw_trainer *tlw_trainer_alloc(void) { return calloc(1, sizeof(tlw_trainer)); }
 
 EMSCRIPTEN_KEEPALIVE void tlw_trainer_free(tlw_trainer *h)
@@ -30,7 +21,6 @@ EMSCRIPTEN_KEEPALIVE void tlw_trainer_free(tlw_trainer *h)
     if (!h) return;
     tl_trainer_free(h->tr);
     tl_split_free(h->split);
-    tl_buf_free(&h->file);
     free(h);
 }
 
@@ -154,12 +144,30 @@ static tl_status check_dataset(tlw_trainer *h, const tlw_dataset *ds)
     return TL_OK;
 }
 
-/* Metrics on the split's test rows as a malloc'd JSON string: {"top_1",
- * "top_5","top_10","top_50","top_100","recall_at_20","ndcg_at_10",
- * "ndcg_at_100","coverage_at_10","rows","users","sampled"} of the model
- * (popularity = 0) or of the popularity baseline (popularity = 1, train
- * counts). NULL with the error on the handle. */
-EMSCRIPTEN_KEEPALIVE char *tlw_trainer_evaluate_json(tlw_trainer *h, const tlw_dataset *ds, int popularity,
+static tl_status evaluate(tlw_trainer *h, const tlw_dataset *ds, int popularity, const tl_eval_options *eo,
+                          tl_metrics *out)
+{
+    const tl_split *sp = h->split;
+    if (!popularity) {
+        tl_embeddings emb = tl_model_embeddings(tl_trainer_model(h->tr));
+        return tl_eval_retrieval(ds->ds, sp->train, sp->n_train, sp->test, sp->n_test, &emb, eo, out, &h->err);
+    }
+    float *pu = NULL, *pm = NULL;
+    tl_status st = tl_popularity_embeddings(ds->ds, sp->train, sp->n_train, &pu, &pm, &h->err);
+    if (st == TL_OK) {
+        tl_embeddings pe = {pu, pm, 1, 1, 1};
+        st = tl_eval_retrieval(ds->ds, sp->train, sp->n_train, sp->test, sp->n_test, &pe, eo, out, &h->err);
+    }
+    free(pu);
+    free(pm);
+    return st;
+}
+
+/* The shape `towerlens train --json` prints: {"metrics":{"test":{...}},
+ * "baseline":{"name":"popularity","test":{...}} (null without the baseline),
+ * "evaluated":{"rows","users","sampled"}} on the split's test rows, as a
+ * malloc'd string; NULL with the error on the handle. */
+EMSCRIPTEN_KEEPALIVE char *tlw_trainer_evaluate_json(tlw_trainer *h, const tlw_dataset *ds, int with_baseline,
                                                      uint32_t max_rows, uint32_t max_users, double seed)
 {
     if (!h || check_dataset(h, ds) != TL_OK) return NULL;
@@ -168,35 +176,24 @@ EMSCRIPTEN_KEEPALIVE char *tlw_trainer_evaluate_json(tlw_trainer *h, const tlw_d
     eo.max_rows = max_rows;
     eo.max_users = max_users;
     if (seed >= 0) eo.seed = (uint64_t)seed;
-    const tl_split *sp = h->split;
-    tl_metrics mm;
-    float *pu = NULL, *pm = NULL;
-    tl_status st;
-    if (popularity) {
-        st = tl_popularity_embeddings(ds->ds, sp->train, sp->n_train, &pu, &pm, &h->err);
-        if (st == TL_OK) {
-            tl_embeddings pe = {pu, pm, 1, 1, 1};
-            st = tl_eval_retrieval(ds->ds, sp->train, sp->n_train, sp->test, sp->n_test, &pe, &eo, &mm, &h->err);
-        }
-        free(pu);
-        free(pm);
-    } else {
-        tl_embeddings emb = tl_model_embeddings(tl_trainer_model(h->tr));
-        st = tl_eval_retrieval(ds->ds, sp->train, sp->n_train, sp->test, sp->n_test, &emb, &eo, &mm, &h->err);
-    }
-    if (st != TL_OK) return NULL;
-    tl_buf b, m;
+    tl_metrics mm, pm;
+    if (evaluate(h, ds, 0, &eo, &mm) != TL_OK) return NULL;
+    if (with_baseline && evaluate(h, ds, 1, &eo, &pm) != TL_OK) return NULL;
+    tl_buf b;
     tl_buf_init(&b);
-    tl_buf_init(&m);
-    tl_metrics_json(&mm, &m);
-    /* the metrics object with the evaluation's extent appended */
-    if (!m.failed && m.len > 1) {
-        tl_buf_append(&b, m.data, m.len - 1);
-        tl_buf_printf(&b, ",\"rows\":%u,\"users\":%u,\"sampled\":%s}", mm.rows_evaluated, mm.users_evaluated,
-                      mm.sampled ? "true" : "false");
+    tl_buf_puts(&b, "{\"metrics\":{\"test\":");
+    tl_metrics_json(&mm, &b);
+    tl_buf_puts(&b, "},\"baseline\":");
+    if (with_baseline) {
+        tl_buf_puts(&b, "{\"name\":\"popularity\",\"test\":");
+        tl_metrics_json(&pm, &b);
+        tl_buf_puts(&b, "}");
+    } else {
+        tl_buf_puts(&b, "null");
     }
-    tl_buf_free(&m);
-    if (b.failed || !b.data) {
+    tl_buf_printf(&b, ",\"evaluated\":{\"rows\":%u,\"users\":%u,\"sampled\":%s}}", mm.rows_evaluated,
+                  mm.users_evaluated, mm.sampled ? "true" : "false");
+    if (b.failed) {
         tl_buf_free(&b);
         tl_fail(&h->err, TL_E_NOMEM, "out of memory writing metrics");
         return NULL;
@@ -226,19 +223,16 @@ EMSCRIPTEN_KEEPALIVE char *tlw_presets_json(void)
     return tl_buf_take(&b);
 }
 
-/* Writes the towerlens model file (store.h) into a buffer the handle owns
- * until the next call or tlw_trainer_free; returns its address, the size
- * from tlw_trainer_model_file_size. NULL with the error on the handle. */
-EMSCRIPTEN_KEEPALIVE const uint8_t *tlw_trainer_model_file(tlw_trainer *h, const tlw_dataset *ds)
+/* The model file (store.h) of the trainer's model as it is now, into `out`
+ * (handle.h). Model.save() and Trainer.modelFile() in JS both come here. */
+tl_status tlw_trainer_write_model(const tlw_trainer *h, const tl_dataset *ds, const tl_seen *train_seen, tl_buf *out,
+                                  tl_error *err)
 {
-    if (!h || check_dataset(h, ds) != TL_OK) return NULL;
-    tl_buf_free(&h->file);
-    tl_buf_init(&h->file);
     const tl_model *m = tl_trainer_model(h->tr);
     const tl_train_config *c = tl_trainer_config(h->tr);
     tl_seen *seen = NULL;
-    tl_status st = tl_seen_new(ds->ds, h->split->train, h->split->n_train, &seen, &h->err);
-    if (st != TL_OK) return NULL;
+    tl_status st = train_seen ? TL_OK : tl_seen_new(ds, h->split->train, h->split->n_train, &seen, err);
+    if (st != TL_OK) return st;
     tl_buf conf;
     tl_buf_init(&conf);
     tl_train_config_json(c, h->split, &conf);
@@ -252,10 +246,10 @@ EMSCRIPTEN_KEEPALIVE const uint8_t *tlw_trainer_model_file(tlw_trainer *h, const
     t[1].rows = m->n_movies + 1;
     t[1].cols = m->dim;
     t[1].data = m->movies;
-    st = tl_store_write(ds->ds, seen, conf.failed ? "{}" : conf.data, t, 2, &h->file, &h->err);
+    tl_buf_reset(out);
+    if (conf.failed) st = tl_fail(err, TL_E_NOMEM, "out of memory writing the training config");
+    else st = tl_store_write(ds, train_seen ? train_seen : seen, conf.data, t, 2, out, err);
     tl_buf_free(&conf);
     tl_seen_free(seen);
-    return st == TL_OK ? (const uint8_t *)h->file.data : NULL;
+    return st;
 }
-
-EMSCRIPTEN_KEEPALIVE double tlw_trainer_model_file_size(const tlw_trainer *h) { return h ? (double)h->file.len : 0; }

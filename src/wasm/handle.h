@@ -8,9 +8,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "towerlens/buf.h"
 #include "towerlens/dataset.h"
 #include "towerlens/error.h"
+#include "towerlens/index.h"
 #include "towerlens/loader.h"
+#include "towerlens/split.h"
+#include "towerlens/store.h"
+#include "towerlens/train.h"
 
 typedef struct tlw_handle {
     tl_error err; /* must stay the first member of every handle */
@@ -32,5 +37,40 @@ typedef struct tlw_dataset {
 /* Wraps a freshly built dataset; NULL (with `err` filled) when out of memory,
  * in which case the dataset is freed. */
 tlw_dataset *tlw_dataset_wrap(tl_dataset *ds, tl_error *err);
+
+/* A trainer (api_train.c): the split and the step-wise trainer. */
+typedef struct tlw_trainer {
+    tl_error err;
+    tl_trainer *tr;
+    tl_split *split;
+    uint32_t n_ratings; /* of the dataset it was made from: later calls must pass the same */
+    char hash[17];
+} tlw_trainer;
+
+/* Writes the trainer's model as a towerlens model file (store.h) into `out`:
+ * the bytes `towerlens train --out` writes for the same data and options.
+ * `ds` is the dataset the trainer was made from; `train_seen` the seen sets
+ * of its train split when the caller has them (NULL: built here). */
+tl_status tlw_trainer_write_model(const tlw_trainer *h, const tl_dataset *ds, const tl_seen *train_seen, tl_buf *out,
+                                  tl_error *err);
+
+/* A model that serves (api_model.c, api_serve.c): either read from a model
+ * file (it owns the file's parts) or live, borrowing a trainer's tables
+ * while training goes on. */
+typedef struct tlw_model {
+    tl_error err;
+    tl_model_file *mf;         /* a loaded model's parts; NULL for a live model */
+    const tl_dataset *ds;      /* vocabularies and catalogue the answers use */
+    const tl_seen *seen;       /* the movies each user rated in training; NULL when none were saved */
+    tl_seen *own_seen;         /* a live model's seen sets (the train split) */
+    const tlw_trainer *trainer;/* live: the trainer whose tables change between queries */
+    tl_embeddings emb;
+    tl_index *idx;
+    tl_query q;                /* filters for the next queries (tlw_model_query) */
+    tl_scored *items;          /* k results */
+    uint32_t items_cap;
+    float *vec;                /* dim floats: a folded-in user vector */
+    tl_buf out;                /* the last JSON or model file handed to JavaScript */
+} tlw_model;
 
 #endif

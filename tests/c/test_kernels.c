@@ -77,6 +77,23 @@ static void test_gemm_sizes(size_t m, size_t n, size_t dim)
     CHECK(same);
     CHECK(near);
 
+    /* the same with the row maxima */
+    float *C3 = calloc(m * ldc + 1, sizeof(float)), *C4 = calloc(m * ldc + 1, sizeof(float));
+    float *mx1 = calloc(m + 1, sizeof(float)), *mx2 = calloc(m + 1, sizeof(float));
+    tl_gemm_abt_max(A, m, lda, P, n, dim, C3, ldc, mx1);
+    tl_gemm_abt_max_scalar(A, m, lda, P, n, dim, C4, ldc, mx2);
+    int max_ok = 1;
+    for (size_t i = 0; i < m; i++) {
+        float want = -INFINITY;
+        for (size_t j = 0; j < n; j++) {
+            if (C1[i * ldc + j] > want) want = C1[i * ldc + j];
+            max_ok &= C3[i * ldc + j] == C1[i * ldc + j] && C4[i * ldc + j] == C1[i * ldc + j];
+        }
+        max_ok &= mx1[i] == want && mx2[i] == want;
+    }
+    CHECK(max_ok);
+    free(C3), free(C4), free(mx1), free(mx2);
+
     /* C = A B with A m x n (reuse the first n columns of a wider A') */
     size_t ld2 = n + 2, ldo = dim + 4;
     float *G = calloc(m * ld2 + 1, sizeof(float)), *Bn = calloc(n * ldb + 1, sizeof(float));
@@ -131,7 +148,7 @@ static void test_gemm_sizes(size_t m, size_t n, size_t dim)
 
 static void test_gemms(void)
 {
-    static const size_t ms[] = {1, 3, 4, 7, 32, 37};
+    static const size_t ms[] = {1, 3, 4, 7, 32, 37, 70};
     static const size_t ns[] = {1, 5, 8, 13, 64, 300, 600};
     static const size_t ds[] = {1, 3, 8, 12, 32, 33};
     for (size_t a = 0; a < sizeof ms / sizeof *ms; a++)
@@ -204,6 +221,21 @@ static void test_softmax(void)
             total += x1[i];
         }
         CHECK_NEAR(total, 1.0, 1e-5);
+
+        /* the exponentials alone, with a given shift */
+        float y1[40], y2[40], shift = (float)mx + 0.25f;
+        memcpy(y1, x0, sizeof x0);
+        memcpy(y2, x0, sizeof x0);
+        float e1 = tl_exp_shifted_row(y1, n, shift), e2 = tl_exp_shifted_row_scalar(y2, n, shift);
+        CHECK(e1 == e2);
+        CHECK(memcmp(y1, y2, n * sizeof(float)) == 0);
+        double esum = 0;
+        for (size_t i = 0; i < n; i++) {
+            double want = x0[i] - shift < -64 ? 0 : exp((double)x0[i] - shift);
+            CHECK_NEAR(y1[i], want, 2e-7 * want);
+            esum += want;
+        }
+        CHECK_NEAR(e1, esum, 1e-6 * esum);
     }
 }
 

@@ -2,39 +2,8 @@
 # Serving from a model file: recommend, similar, foldin, export; filters,
 # seen exclusion, JSON shape, messages and exit codes.
 #   bash tests/cli/serve.sh path/to/towerlens
-set -u
-bin=${1:?usage: serve.sh path/to/towerlens}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-checks=0
-
-fail() {
-    echo "FAIL: $*" >&2
-    failures=$((failures + 1))
-}
-
-run() {
-    local want=$1
-    shift
-    checks=$((checks + 1))
-    "$bin" "$@" >"$tmp/out" 2>"$tmp/err"
-    local got=$?
-    [ "$got" = "$want" ] || fail "towerlens $* exited $got, expected $want (stderr: $(head -c 300 "$tmp/err"))"
-}
-
-has() {
-    checks=$((checks + 1))
-    grep -qF -- "$2" "$tmp/$1" || fail "$1 of the last command lacks: $2 (got: $(head -c 400 "$tmp/$1"))"
-}
-
-# js EXPR: evaluates EXPR with `o` = the last command's JSON output; fails unless it is true
-js() {
-    checks=$((checks + 1))
-    EXPR="$1" node -e 'const o = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-             process.exit(new Function("o", "return (" + process.env.EXPR + ");")(o) ? 0 : 1);' "$tmp/out" ||
-        fail "JSON check failed: $1 (got: $(head -c 400 "$tmp/out"))"
-}
+source "$(dirname "$0")/check.bash" "$@"
+export TMPJSON="$tmp/train.json"
 
 # 80 users, 40 movies in 4 genres (user u likes genre u % 4); movie 7 has a
 # comma and quotes in its title; movie 40 has no year.
@@ -56,8 +25,22 @@ awk -v dir="$data" 'BEGIN {
                 printf "%d,%d,%.1f,%d\n", u, m, (m % 4 == u % 4) ? 4.5 : 2.0, 1000000000 + u * 100 + m >> dir "/ratings.csv"
 }'
 model="$tmp/m.tlm"
-run 0 train "$data" --epochs 20 --batch 64 --dim 8 --seed 3 --out "$model"
+run 0 train "$data" --preset tfrs --epochs 20 --batch 64 --dim 8 --seed 3 --out "$model" --json
 [ -s "$model" ] || fail "train --out wrote no model file"
+cp "$tmp/out" "$tmp/train.json"
+
+# eval on the same files and split reproduces train's numbers exactly
+run 0 eval --model "$model" "$data" --seed 3 --json
+js 'JSON.stringify(o.metrics) === JSON.stringify(require(process.env.TMPJSON).metrics)'
+js 'JSON.stringify(o.baseline) === JSON.stringify(require(process.env.TMPJSON).baseline)'
+js 'o.unknown_users === 0 && o.unknown_movies === 0 && o.metrics.test.top_100 > 0'
+run 0 eval --model "$model" "$data" --seed 3
+has out "test metrics"
+has out "recall_at_20"
+run 1 eval --model "$tmp/none.tlm" "$data"
+has err "cannot open the model file"
+run 2 eval "$data"
+has err "--model FILE is required"
 
 run 0 recommend --help
 has out "--include-seen"
@@ -135,5 +118,4 @@ checks=$((checks + 1))
 run 2 export --model "$model" --out "$tmp/x" --format parquet
 has err "--format must be csv or npy"
 
-echo "serve.sh: $checks checks, $failures failed"
-[ "$failures" -eq 0 ]
+finish serve.sh

@@ -1,35 +1,7 @@
 #!/usr/bin/env bash
 # `towerlens stats`: outputs, messages and exit codes.
 #   bash tests/cli/stats.sh path/to/towerlens
-set -u
-bin=${1:?usage: stats.sh path/to/towerlens}
-src=${TL_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-fx="$src/tests/fixtures"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-checks=0
-
-fail() {
-    echo "FAIL: $*" >&2
-    failures=$((failures + 1))
-}
-
-# run EXPECTED_STATUS ARGS...: runs the binary, keeps stdout/stderr in $tmp
-run() {
-    local want=$1
-    shift
-    checks=$((checks + 1))
-    "$bin" "$@" >"$tmp/out" 2>"$tmp/err"
-    local got=$?
-    [ "$got" = "$want" ] || fail "towerlens $* exited $got, expected $want (stderr: $(head -c 300 "$tmp/err"))"
-}
-
-# has FILE TEXT: FILE (out or err) contains TEXT literally
-has() {
-    checks=$((checks + 1))
-    grep -qF -- "$2" "$tmp/$1" || fail "$1 of the last command lacks: $2 (got: $(head -c 400 "$tmp/$1"))"
-}
+source "$(dirname "$0")/check.bash" "$@"
 
 empty() {
     checks=$((checks + 1))
@@ -133,5 +105,4 @@ else
     echo "SKIP: $small not found; real MovieLens checks skipped"
 fi
 
-echo "stats.sh: $checks checks, $failures failed"
-[ "$failures" = 0 ]
+finish stats.sh

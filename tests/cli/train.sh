@@ -1,33 +1,7 @@
 #!/usr/bin/env bash
 # `towerlens train`: outputs, determinism, messages and exit codes.
 #   bash tests/cli/train.sh path/to/towerlens
-set -u
-bin=${1:?usage: train.sh path/to/towerlens}
-src=${TL_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-fx="$src/tests/fixtures"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-checks=0
-
-fail() {
-    echo "FAIL: $*" >&2
-    failures=$((failures + 1))
-}
-
-run() {
-    local want=$1
-    shift
-    checks=$((checks + 1))
-    "$bin" "$@" >"$tmp/out" 2>"$tmp/err"
-    local got=$?
-    [ "$got" = "$want" ] || fail "towerlens $* exited $got, expected $want (stderr: $(head -c 300 "$tmp/err"))"
-}
-
-has() {
-    checks=$((checks + 1))
-    grep -qF -- "$2" "$tmp/$1" || fail "$1 of the last command lacks: $2 (got: $(head -c 400 "$tmp/$1"))"
-}
+source "$(dirname "$0")/check.bash" "$@"
 
 # A generated MovieLens-style folder: 120 users, 60 movies in 4 genres;
 # each user rates movies of "their" genre mostly, so there is signal.
@@ -122,5 +96,22 @@ h3=$(grep -o '"model_hash":"[0-9a-f]*"' "$tmp/out")
 checks=$((checks + 1))
 [ "$h1" != "$h3" ] || fail "a different seed gave the same model"
 
-echo "train.sh: $checks checks, $failures failed"
-[ "$failures" = 0 ]
+# preset default (iALS): its own header, config keys, an objective that never rises
+run 0 train "$data" --preset default --epochs 3 --dim 8
+has out "training preset default: iALS d=8, 3 epochs, a0 0.1, lam 0.02, rating confidence 0.5"
+has out "epoch 3/3  loss"
+run 0 train "$data" --preset default --epochs 3 --dim 8 --json
+for key in '"preset":"default"' '"loss":"ials"' '"ials_unobserved":0.1,"ials_reg":0.02,"ials_confidence":0.5'; do
+    has out "$key"
+done
+checks=$((checks + 1))
+python3 - "$tmp/out" <<'PY' || fail "iALS JSON checks failed"
+import json, sys
+j = json.load(open(sys.argv[1]))
+l = [e["loss"] for e in j["epochs"]]
+assert len(l) == 3 and l[0] >= l[1] >= l[2] > 0, l
+t, p = j["metrics"]["test"], j["baseline"]["test"]
+assert t["recall_at_20"] > p["recall_at_20"], (t, p)
+PY
+
+finish train.sh

@@ -54,10 +54,13 @@ describe('createTrainer / Trainer', { timeout: TEST_TIMEOUT }, () => {
     assert.ok(seen.length >= 1 && seen.every((v, i) => i === 0 || v >= seen[i - 1]));
     assert.deepEqual(p.history.map((e) => e.epoch), [1, 2, 3, 4]);
     assert.ok(p.history[3].loss < p.history[0].loss, 'the loss falls');
-    const ev = tr.evaluate(), pop = tr.evaluatePopularity();
-    assert.equal(ev.rows, p.testRows);
-    assert.equal(ev.sampled, false);
-    for (const side of [ev, pop]) {
+    const ev = tr.evaluate();
+    assert.equal(ev.evaluated.rows, p.testRows);
+    assert.equal(ev.evaluated.sampled, false);
+    assert.equal(ev.baseline.name, 'popularity');
+    assert.equal(tr.evaluate({ baseline: false }).baseline, null);
+    assert.deepEqual(tr.evaluate({ baseline: false }).metrics, ev.metrics);
+    for (const side of [ev.metrics.test, ev.baseline.test]) {
       for (const k of ['top_1', 'top_5', 'top_10', 'top_50', 'top_100', 'recall_at_20', 'ndcg_at_10', 'ndcg_at_100', 'coverage_at_10']) {
         assert.ok(side[k] >= 0 && side[k] <= 1, `${k} = ${side[k]}`);
       }
@@ -118,10 +121,10 @@ describe('createTrainer / Trainer', { timeout: TEST_TIMEOUT }, () => {
       const p = await tr.run({ stepMs: 20 });
       assert.equal(tr.modelHash, native.model_hash);
       assert.deepEqual(p.history.map((e) => e.loss), native.epochs.map((e) => e.loss));
-      const { rows, users, sampled, ...m } = tr.evaluate();
-      assert.deepEqual(m, native.metrics.test);
-      const { rows: r2, users: u2, sampled: s2, ...pm } = tr.evaluatePopularity();
-      assert.deepEqual(pm, native.baseline.test);
+      const ev = tr.evaluate();
+      assert.deepEqual(ev.metrics, native.metrics);
+      assert.deepEqual(ev.baseline, native.baseline);
+      assert.deepEqual(ev.evaluated, native.evaluated);
       tr.free();
       ds.free();
     } finally {

@@ -26,6 +26,12 @@ export function createModelPanel(app) {
     exportBtn.disabled = !(app.hasModel || msg.event === 'saved' || msg.event === 'restored' || msg.event === 'imported');
   });
   app.on('model-ready', () => { exportBtn.disabled = false; });
+  app.on('dataset', ({ source }) => {
+    if (source === 'restored') return;
+    status.textContent = 'No model for this data yet: it is saved here after each epoch of training.';
+    status.dataset.event = 'none';
+    exportBtn.disabled = true;
+  });
   app.on('persistence', (on) => {
     if (!on) status.textContent = 'This browser does not allow storage here, so the model is not kept across reloads. Export it to keep it.';
   });

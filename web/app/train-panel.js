@@ -119,11 +119,11 @@ export function createTrainPanel(app) {
     batchBar.value = p.batch;
     $('#epoch-label').textContent = `Epoch ${Math.min(p.epoch, p.epochs)} of ${p.epochs}`;
     $('#batch-label').textContent = `Batch ${formatInt(p.batch)} of ${formatInt(p.batches)}`;
-    $('#stat-loss').textContent = Number.isFinite(p.loss) ? p.loss.toFixed(4) : '–';
+    if (Number.isFinite(p.loss)) $('#stat-loss').textContent = p.loss.toFixed(4);
     $('#stat-speed').textContent = p.examplesPerSecond ? `${formatInt(p.examplesPerSecond)} ratings/s` : '–';
     $('#stat-elapsed').textContent = formatSeconds(p.elapsedSeconds);
     $('#stat-eta').textContent = p.finished ? 'done' : formatSeconds(p.etaSeconds);
-    chart.add(p.fraction, p.loss);
+    if (p.batchLoss !== null) chart.add(p.fraction, p.batchLoss ?? p.loss);
     if (state === 'running') setStatus(`Training epoch ${Math.min(p.epoch, p.epochs)} of ${p.epochs}…`);
   }
 

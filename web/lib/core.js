@@ -50,6 +50,10 @@ export class Core {
   /** The current byte view of WASM memory (a new one after memory grew). */
   get heapU8() { return this.m.HEAPU8; }
 
+  /** The current Uint32 / Float32 views of WASM memory (re-read after any call that may allocate). */
+  get heapU32() { return this.m.HEAPU32; }
+  get heapF32() { return this.m.HEAPF32; }
+
   /** Bytes of WASM linear memory now reserved (it never shrinks: a peak). */
   get memoryBytes() { return this.m.HEAPU8.buffer.byteLength; }
 
@@ -105,6 +109,30 @@ export class Core {
     }
   }
 
+  /** guard() for synchronous calls: the same trap handling without a Promise. */
+  guardSync(fn) {
+    this.assertUsable();
+    try {
+      return fn();
+    } catch (e) {
+      throw this._trapped(e);
+    }
+  }
+
+  /** A trap becomes a STATE error and marks the instance unusable; other errors pass. */
+  _trapped(e) {
+    if (e instanceof TowerlensError || !(e instanceof WebAssembly.RuntimeError)) return e;
+    this.broken = e.message;
+    return new TowerlensError(`internal error in the WebAssembly core: ${e.message}`, { code: 'STATE', cause: e });
+  }
+
+  /** Reads a malloc'd JSON string returned by an export (freeing it), or throws the handle's error for NULL. */
+  takeJson(handle, ptr) {
+    ptr >>>= 0;
+    if (!ptr) throw this.errorOf(handle);
+    return JSON.parse(this.takeString(ptr));
+  }
+
   /**
    * Runs `fn`, turning a WebAssembly trap (a bug, never bad input) into a
    * TowerlensError and marking the instance unusable.
@@ -114,9 +142,7 @@ export class Core {
     try {
       return await fn();
     } catch (e) {
-      if (e instanceof TowerlensError || !(e instanceof WebAssembly.RuntimeError)) throw e;
-      this.broken = e.message;
-      throw new TowerlensError(`internal error in the WebAssembly core: ${e.message}`, { code: 'STATE', cause: e });
+      throw this._trapped(e);
     }
   }
 }

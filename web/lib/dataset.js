@@ -2,6 +2,10 @@
 // it through exports; it must be freed (free()), though a forgotten one is
 // released when garbage collected.
 import { TowerlensError } from './errors.js';
+import { rawId, whole } from './args.js';
+
+/** userRatings orders, by the core's number (tl_rating_order). */
+export const RATING_ORDERS = Object.freeze({ rating: 0, file: 1 });
 
 const finalizer = typeof FinalizationRegistry === 'function'
   ? new FinalizationRegistry(({ core, handle }) => { if (!core.broken) core.m._tlw_dataset_free(handle); })
@@ -30,6 +34,41 @@ export class Dataset {
     const ptr = this._core.m._tlw_dataset_summary_json(h) >>> 0;
     if (!ptr) throw this._core.errorOf(h);
     return JSON.parse(this._core.takeString(ptr));
+  }
+
+  /**
+   * The catalogue (the movies file), ascending movieId:
+   * [{movieId, title, year, genres, ratings, imdbId, tmdbId}]; year, imdbId
+   * and tmdbId are null when unknown, `ratings` counts the dataset's ratings.
+   */
+  movies() {
+    const h = this._handle();
+    return this._core.guardSync(() => this._core.takeJson(h, this._core.m._tlw_dataset_movies_json(h)));
+  }
+
+  /** Raw user ids, ascending, as a Uint32Array (a copy). */
+  userIds() {
+    const h = this._handle();
+    const n = this._core.m._tlw_dataset_n_users(h) >>> 0;
+    const ptr = this._core.m._tlw_dataset_user_ids(h) >>> 0;
+    return n ? this._core.heapU32.slice(ptr >>> 2, (ptr >>> 2) + n) : new Uint32Array(0);
+  }
+
+  /**
+   * The ratings of raw user `userId`: [{movieId, title, year, genres,
+   * ratings, imdbId, tmdbId, rating}], best-rated first (`order: 'rating'`,
+   * ties: the more-rated movie first) or in file order (`order: 'file'`), at
+   * most `limit` (0, the default: all). An unknown user is a NOTFOUND error.
+   */
+  userRatings(userId, { limit = 0, order = 'rating' } = {}) {
+    const h = this._handle();
+    rawId(userId, 'userId');
+    whole(limit, 'limit', 0, 0xffffffff);
+    if (!Object.hasOwn(RATING_ORDERS, order)) {
+      throw new TowerlensError(`order must be 'rating' or 'file', got ${JSON.stringify(order)}`, { code: 'ARG' });
+    }
+    return this._core.guardSync(() =>
+      this._core.takeJson(h, this._core.m._tlw_dataset_user_ratings_json(h, userId, limit, RATING_ORDERS[order])));
   }
 
   get numRatings() { return this._core.m._tlw_dataset_n_ratings(this._handle()) >>> 0; }

@@ -4,6 +4,7 @@
 // between steps so a worker stays responsive (and so the engine can swap in
 // its optimised code for the hot kernels).
 import { TowerlensError } from './errors.js';
+import { liveModel } from './model.js';
 
 const finalizer = typeof FinalizationRegistry === 'function'
   ? new FinalizationRegistry(({ core, handle }) => { if (!core.broken) core.m._tlw_trainer_free(handle); })
@@ -100,6 +101,7 @@ export class Trainer {
     this._core = core;
     this._h = handle;
     this._dataset = dataset;
+    this._model = null;
     finalizer?.register(this, { core, handle }, this);
   }
 
@@ -157,27 +159,24 @@ export class Trainer {
     return p;
   }
 
-  _evaluate(popularity, { maxRows = 0, maxUsers = 0, seed } = {}) {
+  /**
+   * Test metrics on the split's test rows, in the shape `towerlens train
+   * --json` prints: {metrics: {test: {top_1, top_5, top_10, top_50, top_100,
+   * recall_at_20, ndcg_at_10, ndcg_at_100, coverage_at_10}}, baseline: {name:
+   * 'popularity', test: {...}} (null with baseline: false), evaluated: {rows,
+   * users, sampled}}. `maxRows` / `maxUsers` sample (seeded) for large test sets.
+   */
+  evaluate({ maxRows = 0, maxUsers = 0, seed, baseline = true } = {}) {
     const h = this._handle();
     const ds = this._dataset._handle();
     whole(maxRows, 'maxRows', 0, 2 ** 32 - 1);
     whole(maxUsers, 'maxUsers', 0, 2 ** 32 - 1);
     const s = seed === undefined ? -1 : whole(seed, 'seed', 0, Number.MAX_SAFE_INTEGER);
-    const ptr = this._guardSync(() => this._core.m._tlw_trainer_evaluate_json(h, ds, popularity, maxRows, maxUsers, s) >>> 0);
+    const ptr = this._guardSync(() =>
+      this._core.m._tlw_trainer_evaluate_json(h, ds, baseline ? 1 : 0, maxRows, maxUsers, s) >>> 0);
     if (!ptr) throw this._core.errorOf(h);
     return JSON.parse(this._core.takeString(ptr));
   }
-
-  /**
-   * The model's metrics on the split's test rows: protocol A (top_1, top_5,
-   * top_10, top_50, top_100) and B (recall_at_20, ndcg_at_10, ndcg_at_100,
-   * coverage_at_10), with rows, users and sampled. `maxRows` / `maxUsers`
-   * sample (seeded) for large test sets.
-   */
-  evaluate(options = {}) { return this._evaluate(0, options); }
-
-  /** The same metrics for the popularity baseline (train counts) on the same split. */
-  evaluatePopularity(options = {}) { return this._evaluate(1, options); }
 
   /** FNV-1a of the model tables (16 hex digits): the native CLI's model_hash for the same files and options. */
   get modelHash() { return this._core.string(this._core.m._tlw_trainer_model_hash(this._handle())); }
@@ -185,13 +184,21 @@ export class Trainer {
   /** Bytes the trainer holds in WASM memory (model, optimiser state, batch buffers). */
   get bytesHeld() { return this._core.m._tlw_trainer_bytes(this._handle()); }
 
-  /** The trained model as a towerlens model file (the bytes `towerlens train --out` writes). */
-  modelFile() {
+  /**
+   * The model being trained, serving recommendations while training goes on
+   * (each query sees the tables as they are after the last completed batch);
+   * its seen sets are the train split's. The same object until it is freed;
+   * freeing the trainer frees it.
+   */
+  get model() {
     const h = this._handle();
-    const ptr = this._guardSync(() => this._core.m._tlw_trainer_model_file(h, this._dataset._handle()) >>> 0);
-    if (!ptr) throw this._core.errorOf(h);
-    const n = this._core.m._tlw_trainer_model_file_size(h);
-    return this._core.heapU8.slice(ptr, ptr + n);
+    if (!this._model || this._model.freed) this._model = liveModel(this._core, this, h, this._dataset);
+    return this._model;
+  }
+
+  /** The trained model as a towerlens model file (the bytes `towerlens train --out` writes): `model.save()`. */
+  modelFile() {
+    return this.model.save();
   }
 
   get freed() { return this._h === 0; }
@@ -199,6 +206,8 @@ export class Trainer {
   /** Releases the WASM memory; safe to call twice. */
   free() {
     if (!this._h) return;
+    this._model?.free(); // it borrows the trainer's tables
+    this._model = null;
     finalizer?.unregister(this);
     if (!this._core.broken) this._core.m._tlw_trainer_free(this._h);
     this._h = 0;

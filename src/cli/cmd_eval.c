@@ -1,0 +1,147 @@
+/* towerlens eval --model FILE PATH...: evaluate a saved model on MovieLens
+ * files with the same split options as train, beside popularity. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "commands.h"
+#include "eval_report.h"
+#include "towerlens/loader.h"
+#include "towerlens/store.h"
+
+/* The model's rows re-indexed to the dataset's dense ids by raw id; ids the
+ * model never saw get its out-of-vocabulary row (the last one). */
+static float *align_rows(const tl_tensor *t, uint32_t n, const uint32_t *raw_ids, size_t id_stride,
+                         tl_status (*lookup)(const tl_dataset *, uint32_t, uint32_t *, tl_error *),
+                         const tl_dataset *model_ds, uint32_t *unknown)
+{
+    float *out = malloc(((size_t)n + 1) * t->cols * sizeof *out);
+    if (!out) return NULL;
+    *unknown = 0;
+    for (uint32_t i = 0; i <= n; i++) {
+        uint32_t row = t->rows - 1, raw;
+        if (i < n) {
+            memcpy(&raw, (const char *)raw_ids + (size_t)i * id_stride, sizeof raw);
+            if (lookup(model_ds, raw, &row, NULL) != TL_OK) row = t->rows - 1, (*unknown)++;
+        }
+        memcpy(out + (size_t)i * t->cols, t->data + (size_t)row * t->cols, t->cols * sizeof *out);
+    }
+    return out;
+}
+
+int cmd_eval(int argc, char **argv)
+{
+    const char *model = NULL;
+    uint32_t train_rows = 0, test_rows = 0, eval_rows = 0, eval_users = 0;
+    double test_fraction = 0.2;
+    uint64_t seed = 42;
+    int json = 0;
+    tl_arg_list paths = {0};
+    const tl_arg_opt opts[] = {
+        {"model", TL_ARG_STRING, &model, "FILE", "the model file written by `towerlens train --out` (required)", 0, 0},
+        {"seed", TL_ARG_U64, &seed, "S", "seed of the split (as in train)", 0, 0},
+        {"train-rows", TL_ARG_U32, &train_rows, "N",
+         "the first N rows of the seeded permutation are train (with --test-rows; 0 = use --test-fraction)", 0,
+         UINT32_MAX},
+        {"test-rows", TL_ARG_U32, &test_rows, "N", "test on the next N rows (0 with --train-rows = all the rest)", 0,
+         UINT32_MAX},
+        {"test-fraction", TL_ARG_DOUBLE, &test_fraction, "F", "test share of the rows when no sizes are given", 0, 0.99},
+        {"eval-rows", TL_ARG_U32, &eval_rows, "N", "protocol A on a seeded sample of at most N test rows (0 = all)", 0,
+         UINT32_MAX},
+        {"eval-users", TL_ARG_U32, &eval_users, "N", "protocol B on a seeded sample of at most N users (0 = all)", 0,
+         UINT32_MAX},
+        {"json", TL_ARG_FLAG, &json, NULL,
+         "print one JSON object: metrics.test and baseline.test (top_1 ... coverage_at_10), evaluated, unknown_users, "
+         "unknown_movies",
+         0, 0},
+    };
+    const tl_arg_spec spec = {
+        "eval", "--model FILE PATH... [--seed S] [--train-rows N --test-rows N | --test-fraction F] [--json]",
+        "Evaluates a saved model on MovieLens files beside popularity: protocol A (top-K accuracy over the\n"
+        "catalogue) and protocol B (Recall@20, NDCG@10/100, Coverage@10, each user's train movies excluded).\n"
+        "The split is made exactly as `towerlens train` makes it: with the same files and split options as\n"
+        "at training time, the numbers equal the ones train printed. Users and movies are matched by raw id;\n"
+        "ids the model has never seen score with its out-of-vocabulary rows (and are counted).",
+        opts, sizeof opts / sizeof opts[0], &paths, "PATH", 1,
+    };
+    int r = tl_args_parse(&spec, argc, argv);
+    if (r == TL_ARGS_OK && !model) {
+        fprintf(stderr, "towerlens eval: --model FILE is required (see --help)\n");
+        r = TL_ARGS_ERROR;
+    }
+    if (r == TL_ARGS_OK && test_rows && !train_rows) {
+        fprintf(stderr, "towerlens eval: --test-rows needs --train-rows (or use --test-fraction)\n");
+        r = TL_ARGS_ERROR;
+    }
+    if (r != TL_ARGS_OK) {
+        tl_arg_list_free(&paths);
+        return tl_args_exit(r);
+    }
+
+    tl_error err;
+    tl_error_clear(&err);
+    tl_model_file *mf = NULL;
+    tl_dataset *ds = NULL;
+    tl_split *sp = NULL;
+    float *users = NULL, *movies = NULL;
+    uint32_t unknown_users = 0, unknown_movies = 0;
+    tl_buf out;
+    tl_buf_init(&out);
+    int rc = 1;
+    tl_status st = tl_store_load_path(model, &mf, &err);
+    if (st == TL_OK) st = tl_load_paths(paths.items, paths.n, &ds, &err);
+    if (st == TL_OK) {
+        tl_split_options so;
+        tl_split_options_default(&so);
+        so.seed = seed;
+        so.train_rows = train_rows;
+        so.test_rows = test_rows;
+        so.test_fraction = test_fraction;
+        st = tl_split_make(ds, &so, &sp, &err);
+    }
+    if (st != TL_OK) goto done;
+    const tl_tensor *tu = tl_model_file_tensor(mf, "users"), *tm = tl_model_file_tensor(mf, "movies");
+    users = align_rows(tu, ds->n_users, ds->user_ids, sizeof *ds->user_ids, tl_dataset_user_index, mf->ds,
+                       &unknown_users);
+    movies = align_rows(tm, ds->n_movies, &ds->movies[0].id, sizeof *ds->movies, tl_dataset_movie_index, mf->ds,
+                        &unknown_movies);
+    if (!users || !movies) {
+        st = tl_fail(&err, TL_E_NOMEM, "out of memory aligning the model with the data");
+        goto done;
+    }
+    tl_embeddings emb = {users, movies, tu->cols, tu->cols, tm->cols};
+    eval_report rep;
+    st = eval_report_run(ds, sp, &emb, eval_rows, eval_users, seed, &rep, &err);
+    if (st != TL_OK) goto done;
+    if (json) {
+        tl_buf_puts(&out, "{\"model\":");
+        tl_buf_json_string(&out, model);
+        tl_buf_printf(&out, ",\"train_rows\":%u,\"test_rows\":%u", sp->n_train, sp->n_test);
+        eval_report_json(&rep, &out);
+        tl_buf_printf(&out, ",\"unknown_users\":%u,\"unknown_movies\":%u}", unknown_users, unknown_movies);
+        if (out.failed) {
+            st = tl_fail(&err, TL_E_NOMEM, "out of memory printing the result");
+            goto done;
+        }
+        printf("%s\n", out.data);
+    } else {
+        printf("model %s on %u train / %u test rows (seed %" PRIu64 ")\n", model, sp->n_train, sp->n_test, seed);
+        if (unknown_users || unknown_movies)
+            printf("%u users and %u movies of the data are not in the model: they use its out-of-vocabulary rows\n",
+                   unknown_users, unknown_movies);
+        eval_report_print(&rep);
+    }
+    rc = 0;
+done:
+    if (st != TL_OK) fprintf(stderr, "towerlens eval: %s\n", err.message);
+    tl_buf_free(&out);
+    free(users);
+    free(movies);
+    tl_split_free(sp);
+    tl_dataset_free(ds);
+    tl_model_file_free(mf);
+    tl_arg_list_free(&paths);
+    return rc;
+}

@@ -1,0 +1,59 @@
+#include "eval_report.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+tl_status eval_report_run(const tl_dataset *ds, const tl_split *sp, const tl_embeddings *emb, uint32_t max_rows,
+                          uint32_t max_users, uint64_t seed, eval_report *r, tl_error *err)
+{
+    memset(r, 0, sizeof *r);
+    tl_eval_options eo;
+    tl_eval_options_default(&eo);
+    eo.max_rows = max_rows;
+    eo.max_users = max_users;
+    eo.seed = seed;
+    float *pop_u = NULL, *pop_m = NULL;
+    tl_status st = tl_eval_retrieval(ds, sp->train, sp->n_train, sp->test, sp->n_test, emb, &eo, &r->model, err);
+    if (st == TL_OK) st = tl_popularity_embeddings(ds, sp->train, sp->n_train, &pop_u, &pop_m, err);
+    if (st == TL_OK) {
+        tl_embeddings pe = {pop_u, pop_m, 1, 1, 1};
+        st = tl_eval_retrieval(ds, sp->train, sp->n_train, sp->test, sp->n_test, &pe, &eo, &r->popularity, err);
+    }
+    free(pop_u);
+    free(pop_m);
+    return st;
+}
+
+static const char *const metric_names[9] = {"top_1",        "top_5",      "top_10",      "top_50",        "top_100",
+                                            "recall_at_20", "ndcg_at_10", "ndcg_at_100", "coverage_at_10"};
+
+static double metric_value(const tl_metrics *m, int i)
+{
+    switch (i) {
+    case 5: return m->recall_at_20;
+    case 6: return m->ndcg_at_10;
+    case 7: return m->ndcg_at_100;
+    case 8: return m->coverage_at_10;
+    default: return m->top[i];
+    }
+}
+
+void eval_report_print(const eval_report *r)
+{
+    printf("\ntest metrics (%u rows, %u users%s)   model      popularity\n", r->model.rows_evaluated,
+           r->model.users_evaluated, r->model.sampled ? ", sampled" : "");
+    for (int i = 0; i < 9; i++)
+        printf("  %-16s %9.4f  %9.4f\n", metric_names[i], metric_value(&r->model, i),
+               metric_value(&r->popularity, i));
+}
+
+void eval_report_json(const eval_report *r, tl_buf *out)
+{
+    tl_buf_printf(out, ",\"metrics\":{\"test\":");
+    tl_metrics_json(&r->model, out);
+    tl_buf_printf(out, "},\"baseline\":{\"name\":\"popularity\",\"test\":");
+    tl_metrics_json(&r->popularity, out);
+    tl_buf_printf(out, "},\"evaluated\":{\"rows\":%u,\"users\":%u,\"sampled\":%s}", r->model.rows_evaluated,
+                  r->model.users_evaluated, r->model.sampled ? "true" : "false");
+}

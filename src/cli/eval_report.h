@@ -1,0 +1,25 @@
+/* The evaluation both `train` and `eval` print: a model beside popularity on
+ * the same split, as a table or as JSON members. */
+#ifndef TL_CLI_EVAL_REPORT_H
+#define TL_CLI_EVAL_REPORT_H
+
+#include "towerlens/buf.h"
+#include "towerlens/eval.h"
+#include "towerlens/split.h"
+
+typedef struct eval_report {
+    tl_metrics model, popularity;
+} eval_report;
+
+/* Protocols A and B for the model and for popularity; max_rows/max_users
+ * sample (0 = all) with the seed. */
+tl_status eval_report_run(const tl_dataset *ds, const tl_split *sp, const tl_embeddings *emb, uint32_t max_rows,
+                          uint32_t max_users, uint64_t seed, eval_report *r, tl_error *err);
+
+/* "test metrics (...)   model   popularity" and one row per metric. */
+void eval_report_print(const eval_report *r);
+
+/* ,"metrics":{"test":{...}},"baseline":{"name":"popularity","test":{...}},"evaluated":{...} */
+void eval_report_json(const eval_report *r, tl_buf *out);
+
+#endif

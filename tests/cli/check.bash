@@ -1,0 +1,46 @@
+# Shared by the CLI tests (sourced, not run): `source check.bash "$@"` sets
+# bin (the towerlens binary, $1), src (the source tree), fx (fixtures), tmp
+# (removed on exit) and the checks below; `finish NAME` prints the tally and
+# sets the exit status.
+set -u
+bin=${1:?usage: bash tests/cli/TEST.sh path/to/towerlens}
+src=${TL_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+fx="$src/tests/fixtures"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+checks=0
+
+fail() {
+    echo "FAIL: $*" >&2
+    failures=$((failures + 1))
+}
+
+# run EXPECTED_STATUS ARGS...: runs the binary, keeps stdout/stderr in $tmp
+run() {
+    local want=$1
+    shift
+    checks=$((checks + 1))
+    "$bin" "$@" >"$tmp/out" 2>"$tmp/err"
+    local got=$?
+    [ "$got" = "$want" ] || fail "towerlens $* exited $got, expected $want (stderr: $(head -c 300 "$tmp/err"))"
+}
+
+# has FILE TEXT: FILE (out or err) contains TEXT literally
+has() {
+    checks=$((checks + 1))
+    grep -qF -- "$2" "$tmp/$1" || fail "$1 of the last command lacks: $2 (got: $(head -c 400 "$tmp/$1"))"
+}
+
+# js EXPR: EXPR is true with `o` = the last command's stdout parsed as JSON
+js() {
+    checks=$((checks + 1))
+    EXPR="$1" node -e 'const o = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+             process.exit(new Function("o", "return (" + process.env.EXPR + ");")(o) ? 0 : 1);' "$tmp/out" ||
+        fail "JSON check failed: $1 (got: $(head -c 400 "$tmp/out"))"
+}
+
+finish() {
+    echo "$1: $checks checks, $failures failed"
+    [ "$failures" = 0 ]
+}
