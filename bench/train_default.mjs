@@ -32,7 +32,8 @@ async function childWasm() {
   const p = await tr.run({ stepMs: 100 });
   const wall = (performance.now() - t0) / 1e3;
   const cpu = cpuSeconds(process.cpuUsage(c0));
-  const m = tr.evaluate(), pop = tr.evaluatePopularity();
+  const ev = tr.evaluate();
+  const m = ev.metrics.test, pop = ev.baseline.test;
   return { engine: 'WASM (Node)', wall, cpu, m, pop, hash: tr.modelHash, simd: tl.simd };
 }
 
