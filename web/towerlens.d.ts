@@ -137,7 +137,12 @@ export interface UserRatingsOptions {
 
 export interface TrainOptions {
   /** 'tfrs' (the original notebook: d=32, batch 8192, 3 epochs, Adagrad 0.1) or 'default' */
-  preset?: 'tfrs' | 'default';
+  preset?: 'tfrs' | 'default' | 'tfrs-multitask';
+  /** > 0 adds the rating head (the multitask model; with 'default': the default joint model, docs/rating.md);
+   * evaluate() then reports rmse and mae beside the bias baseline. Default 0 */
+  ratingWeight?: number;
+  /** weight of the retrieval loss next to the rating loss; default 1 (0 trains for ratings only) */
+  retrievalWeight?: number;
   /** the preset's values unless given */
   dim?: number;
   batchSize?: number;

@@ -1,8 +1,7 @@
 // The rating head's WASM exports (src/wasm/api_rating.c) on the real build:
 // weights before init, training, Protocol C beside the bias baseline,
 // predictions, the head in the model file, and the same RMSE as the native
-// CLI (bit-identical training). The exports are called directly: the JS
-// wrapper (web/lib/train.js) does not expose them yet.
+// CLI (bit-identical training); then the same through createTrainer({ratingWeight}).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -159,5 +158,24 @@ describe('rating head exports', { timeout: TEST_TIMEOUT }, () => {
     } finally {
       m._tlw_trainer_free(h);
     }
+  });
+});
+
+describe('rating head through the JS API', { timeout: TEST_TIMEOUT }, () => {
+  test('createTrainer({ratingWeight}) trains the joint model; evaluate() adds RMSE beside the bias baseline', async () => {
+    const tl = await createTowerlens();
+    const ds = await tl.loadDataset(join(import.meta.dirname, '../../data/demo'));
+    const tr = tl.createTrainer(ds, { preset: 'default', ratingWeight: 1 });
+    await tr.run({ stepMs: 100 });
+    const ev = tr.evaluate();
+    assert.equal(ev.baseline.rating_name, 'bias');
+    assert.ok(ev.metrics.test.rmse > 0.5 && ev.metrics.test.rmse < ev.baseline.test.rmse,
+      `model RMSE ${ev.metrics.test.rmse} beats the bias baseline ${ev.baseline.test.rmse}`);
+    assert.ok(ev.metrics.test.mae < ev.metrics.test.rmse);
+    const plain = tl.createTrainer(ds, { preset: 'default' });
+    await plain.run({ stepMs: 100 });
+    assert.equal(plain.evaluate().metrics.test.rmse, undefined, 'no head, no RMSE');
+    assert.throws(() => tl.createTrainer(ds, { preset: 'default', ratingWeight: -1 }), /ratingWeight/);
+    tr.free(); plain.free(); ds.free();
   });
 });

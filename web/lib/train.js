@@ -82,10 +82,17 @@ export function createTrainer(core, dataset, options = {}) {
   if (!dataset || dataset._core !== core) {
     throw new TowerlensError('createTrainer needs a Dataset loaded by this towerlens instance', { code: 'ARG' });
   }
+  const ratingWeight = options.ratingWeight ?? 0;
+  const retrievalWeight = options.retrievalWeight ?? 1;
+  for (const [name, v] of [['ratingWeight', ratingWeight], ['retrievalWeight', retrievalWeight]]) {
+    if (typeof v !== 'number' || !(v >= 0)) throw new TowerlensError(`${name} must be a number >= 0, got ${v}`, { code: 'ARG' });
+  }
   const dsHandle = dataset._handle();
   const h = m._tlw_trainer_alloc() >>> 0;
   if (!h) throw new TowerlensError('out of memory creating a trainer', { code: 'NOMEM' });
   try {
+    // a rating head (the multitask model) is set up with the trainer
+    if (ratingWeight > 0 || retrievalWeight !== 1) core.check(h, m._tlw_trainer_set_weights(h, ratingWeight, retrievalWeight));
     core.withCString(preset, (p) => core.check(h, m._tlw_trainer_init(h, dsHandle, p, dim, batch, epochs, lr, seed,
       trainRows, testRows, testFraction)));
   } catch (e) {
