@@ -40,8 +40,8 @@ int main(int argc, char **argv)
     tl_split *sp = NULL;
     if (tl_split_make(ds, &so, &sp, &err) != TL_OK) return fail(&err);
     tl_train_config cfg;
-    if (tl_train_config_preset(&cfg, "tfrs", &err) != TL_OK) return fail(&err);
-    if (argc > 2) cfg.epochs = (uint32_t)strtoul(argv[2], NULL, 10);
+    if (tl_train_config_preset(&cfg, argc > 3 ? argv[3] : "tfrs", &err) != TL_OK) return fail(&err);
+    if (argc > 2 && strtoul(argv[2], NULL, 10) > 0) cfg.epochs = (uint32_t)strtoul(argv[2], NULL, 10);
     tl_trainer *tr = NULL;
     if (tl_trainer_new(ds, sp, &cfg, &tr, &err) != TL_OK) return fail(&err);
     double t0 = now();
@@ -51,8 +51,8 @@ int main(int argc, char **argv)
     tl_metrics m;
     if (tl_eval_retrieval(ds, sp->train, sp->n_train, sp->test, sp->n_test, &e, NULL, &m, &err) != TL_OK)
         return fail(&err);
-    printf("%s: %u train / %u test rows; tfrs, %u epochs in %.1f s: test top-100 %.4f, Recall@20 %.4f\n\n",
-           paths[0], sp->n_train, sp->n_test, cfg.epochs, now() - t0, m.top[4], m.recall_at_20);
+    printf("%s: %u train / %u test rows; preset %s, %u epochs in %.1f s: test top-100 %.4f, Recall@20 %.4f\n\n",
+           paths[0], sp->n_train, sp->n_test, cfg.preset, cfg.epochs, now() - t0, m.top[4], m.recall_at_20);
 
     printf("| fold-in from train ratings | users | Recall@20 trained | Recall@20 fold-in | ratio | "
            "NDCG@10 trained | NDCG@10 fold-in | seconds |\n|---|---|---|---|---|---|---|---|\n");
