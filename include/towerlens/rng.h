@@ -46,6 +46,11 @@ uint64_t tl_fnv1a64(uint64_t h, const void *bytes, size_t n);
 /* The same over 32-bit indices, each hashed as 8 little-endian bytes
  * (the split specification's permutation hash), whatever the host order. */
 uint64_t tl_fnv1a64_u32_as_u64(uint64_t h, const uint32_t *v, size_t n);
+/* One 32-bit word as 4 little-endian bytes (model hashes). */
+uint64_t tl_fnv1a64_u32(uint64_t h, uint32_t v);
+/* Floats by their IEEE bits, 4 little-endian bytes each: equal hashes =
+ * bit-identical tables. */
+uint64_t tl_fnv1a64_floats(uint64_t h, const float *x, size_t n);
 
 #ifdef __cplusplus
 }

@@ -179,6 +179,12 @@ tl_status tl_trainer_step(tl_trainer *tr, uint32_t max_batches, double max_ms, t
 void tl_trainer_get_progress(const tl_trainer *tr, tl_train_progress *progress);
 const tl_model *tl_trainer_model(const tl_trainer *tr);
 const tl_train_config *tl_trainer_config(const tl_trainer *tr);
+/* The model as named tensors for a model file (store.h): "users" and
+ * "movies" (with their out-of-vocabulary last rows), then the rating head's
+ * when there is one. `out` has room for TL_TRAINER_MAX_TENSORS; returns how
+ * many were filled. The tensors borrow the trainer's tables. */
+#define TL_TRAINER_MAX_TENSORS (2 + TL_HEAD_MAX_TENSORS)
+uint32_t tl_trainer_tensors(const tl_trainer *tr, tl_tensor *out);
 /* The rating head, or NULL when rating_weight is 0. */
 const tl_rating_head *tl_trainer_head(const tl_trainer *tr);
 /* Completed epochs so far (n = progress.epochs_completed). */

@@ -116,21 +116,11 @@ static tl_status run_training(tl_trainer *tr, const train_opts *o, tl_error *err
 static tl_status save_model(const char *path, const tl_dataset *ds, const tl_split *sp, const tl_trainer *tr,
                             const char *conf, tl_error *err)
 {
-    const tl_model *m = tl_trainer_model(tr);
     tl_seen *seen = NULL;
     tl_status st = tl_seen_new(ds, sp->train, sp->n_train, &seen, err);
     if (st != TL_OK) return st;
-    tl_tensor t[2 + TL_HEAD_MAX_TENSORS];
-    memset(t, 0, sizeof t);
-    strcpy(t[0].name, "users");
-    t[0].rows = m->n_users + 1;
-    t[0].cols = m->dim;
-    t[0].data = m->users;
-    strcpy(t[1].name, "movies");
-    t[1].rows = m->n_movies + 1;
-    t[1].cols = m->dim;
-    t[1].data = m->movies;
-    uint32_t n = 2 + train_rating_tensors(tr, t + 2);
+    tl_tensor t[TL_TRAINER_MAX_TENSORS];
+    uint32_t n = tl_trainer_tensors(tr, t);
     st = tl_store_save_path(path, ds, seen, conf, t, n, err);
     tl_seen_free(seen);
     return st;

@@ -29,8 +29,3 @@ tl_status train_rating_eval(const tl_dataset *ds, const tl_split *sp, const tl_t
     return train_rating_eval_head(h, &emb, ds, sp, model, baseline, err);
 }
 
-uint32_t train_rating_tensors(const tl_trainer *tr, tl_tensor *out)
-{
-    const tl_rating_head *h = tl_trainer_head(tr);
-    return h ? tl_rating_head_tensors(h, out) : 0;
-}

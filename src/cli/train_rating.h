@@ -20,7 +20,4 @@ tl_status train_rating_eval(const tl_dataset *ds, const tl_split *sp, const tl_t
 tl_status train_rating_eval_head(const tl_rating_head *h, const tl_embeddings *emb, const tl_dataset *ds,
                                  const tl_split *sp, tl_metrics *model, tl_metrics *baseline, tl_error *err);
 
-/* The head's tensors (borrowing the trainer's memory); 0 without a head. */
-uint32_t train_rating_tensors(const tl_trainer *tr, tl_tensor *out);
-
 #endif

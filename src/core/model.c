@@ -53,31 +53,14 @@ void tl_model_free(tl_model *m)
     free(m);
 }
 
-static uint64_t hash_u32(uint64_t h, uint32_t v)
-{
-    unsigned char b[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
-                          (unsigned char)(v >> 24)};
-    return tl_fnv1a64(h, b, 4);
-}
-
-static uint64_t hash_floats(uint64_t h, const float *x, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        uint32_t u;
-        memcpy(&u, &x[i], sizeof u);
-        h = hash_u32(h, u);
-    }
-    return h;
-}
-
 uint64_t tl_model_hash(const tl_model *m)
 {
     uint64_t h = TL_FNV_OFFSET;
-    h = hash_u32(h, m->dim);
-    h = hash_u32(h, m->n_users);
-    h = hash_u32(h, m->n_movies);
-    h = hash_floats(h, m->users, ((size_t)m->n_users + 1) * m->dim);
-    h = hash_floats(h, m->movies, ((size_t)m->n_movies + 1) * m->dim);
+    h = tl_fnv1a64_u32(h, m->dim);
+    h = tl_fnv1a64_u32(h, m->n_users);
+    h = tl_fnv1a64_u32(h, m->n_movies);
+    h = tl_fnv1a64_floats(h, m->users, ((size_t)m->n_users + 1) * m->dim);
+    h = tl_fnv1a64_floats(h, m->movies, ((size_t)m->n_movies + 1) * m->dim);
     return h;
 }
 

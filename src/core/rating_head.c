@@ -169,33 +169,16 @@ tl_status tl_rating_head_new(const tl_head_config *cfg, uint32_t dim, uint32_t n
     return TL_OK;
 }
 
-static uint64_t hash_u32(uint64_t h, uint32_t v)
-{
-    unsigned char b[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
-                          (unsigned char)(v >> 24)};
-    return tl_fnv1a64(h, b, 4);
-}
-
-static uint64_t hash_floats(uint64_t h, const float *x, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        uint32_t u;
-        memcpy(&u, &x[i], sizeof u);
-        h = hash_u32(h, u);
-    }
-    return h;
-}
-
 uint64_t tl_rating_head_hash(const tl_rating_head *h)
 {
     uint64_t x = TL_FNV_OFFSET;
-    x = hash_u32(x, h->n_layers);
-    for (uint32_t l = 0; l <= h->n_layers; l++) x = hash_u32(x, h->width[l]);
-    x = hash_floats(x, h->dense, h->n_dense);
+    x = tl_fnv1a64_u32(x, h->n_layers);
+    for (uint32_t l = 0; l <= h->n_layers; l++) x = tl_fnv1a64_u32(x, h->width[l]);
+    x = tl_fnv1a64_floats(x, h->dense, h->n_dense);
     if (h->has_biases) {
-        x = hash_floats(x, &h->mean, 1);
-        x = hash_floats(x, h->user_bias, (size_t)h->n_users + 1);
-        x = hash_floats(x, h->movie_bias, (size_t)h->n_movies + 1);
+        x = tl_fnv1a64_floats(x, &h->mean, 1);
+        x = tl_fnv1a64_floats(x, h->user_bias, (size_t)h->n_users + 1);
+        x = tl_fnv1a64_floats(x, h->movie_bias, (size_t)h->n_movies + 1);
     }
     return x;
 }

@@ -1,5 +1,7 @@
 #include "towerlens/rng.h"
 
+#include <string.h>
+
 uint64_t tl_rng_next(tl_rng *r)
 {
     uint64_t z = (r->state += 0x9E3779B97F4A7C15ull);
@@ -55,6 +57,23 @@ uint64_t tl_fnv1a64_u32_as_u64(uint64_t h, const uint32_t *v, size_t n)
             h ^= (x >> (8 * b)) & 0xFF;
             h *= 0x100000001b3ull;
         }
+    }
+    return h;
+}
+
+uint64_t tl_fnv1a64_u32(uint64_t h, uint32_t v)
+{
+    unsigned char b[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
+                          (unsigned char)(v >> 24)};
+    return tl_fnv1a64(h, b, 4);
+}
+
+uint64_t tl_fnv1a64_floats(uint64_t h, const float *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint32_t u;
+        memcpy(&u, &x[i], sizeof u);
+        h = tl_fnv1a64_u32(h, u);
     }
     return h;
 }

@@ -243,7 +243,6 @@ EMSCRIPTEN_KEEPALIVE char *tlw_presets_json(void)
 tl_status tlw_trainer_write_model(const tlw_trainer *h, const tl_dataset *ds, const tl_seen *train_seen, tl_buf *out,
                                   tl_error *err)
 {
-    const tl_model *m = tl_trainer_model(h->tr);
     const tl_train_config *c = tl_trainer_config(h->tr);
     tl_seen *seen = NULL;
     tl_status st = train_seen ? TL_OK : tl_seen_new(ds, h->split->train, h->split->n_train, &seen, err);
@@ -251,18 +250,8 @@ tl_status tlw_trainer_write_model(const tlw_trainer *h, const tl_dataset *ds, co
     tl_buf conf;
     tl_buf_init(&conf);
     tl_train_config_json(c, h->split, &conf);
-    tl_tensor t[2 + TL_HEAD_MAX_TENSORS];
-    memset(t, 0, sizeof t);
-    strcpy(t[0].name, "users");
-    t[0].rows = m->n_users + 1;
-    t[0].cols = m->dim;
-    t[0].data = m->users;
-    strcpy(t[1].name, "movies");
-    t[1].rows = m->n_movies + 1;
-    t[1].cols = m->dim;
-    t[1].data = m->movies;
-    const tl_rating_head *head = tl_trainer_head(h->tr);
-    uint32_t n = 2 + (head ? tl_rating_head_tensors(head, t + 2) : 0);
+    tl_tensor t[TL_TRAINER_MAX_TENSORS];
+    uint32_t n = tl_trainer_tensors(h->tr, t);
     tl_buf_reset(out);
     if (conf.failed) st = tl_fail(err, TL_E_NOMEM, "out of memory writing the training config");
     else st = tl_store_write(ds, train_seen ? train_seen : seen, conf.data, t, n, out, err);
