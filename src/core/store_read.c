@@ -202,10 +202,14 @@ static int read_tensors(cursor *c, tl_model_file *mf)
         t->data = alloc_items(c, count, sizeof(float));
         if (c->failed) return 0;
         mf->n_tensors = i + 1;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        take(c, t->data, (size_t)count * sizeof(float)); /* the file's byte order already */
+#else
         for (uint64_t k = 0; k < count; k++) {
             uint32_t bits = get_u32(c);
             memcpy(&t->data[k], &bits, 4);
         }
+#endif
     }
     return !c->failed;
 }
