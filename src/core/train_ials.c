@@ -20,7 +20,8 @@
 #include "towerlens/rng.h"
 
 #define GATHER 64       /* observed rows per float rank-m update */
-#define GRAM_ROWS 2048  /* rows of the other side per Gram task (a double partial each) */
+#define GRAM_ROWS 2048  /* rows of the other side per Gram task (a double partial each) ... */
+#define GRAM_PARTS_BYTES (64u << 20) /* ... unless the partials would pass this: fewer, longer tasks */
 
 typedef struct csr {
     uint32_t *ptr;  /* n + 1 */
@@ -385,6 +386,22 @@ static uint32_t plan_side(side *sd, uint32_t chunk, uint32_t d, size_t *bytes)
     return 0;
 }
 
+/* Rows per Gram task for n rows: GRAM_ROWS, or more when the partials
+ * would pass GRAM_PARTS_BYTES (it depends on n and d only). */
+static uint32_t gram_rows(uint32_t n, uint32_t d)
+{
+    uint64_t cap = GRAM_PARTS_BYTES / ((uint64_t)d * d * sizeof(double));
+    if (cap == 0) cap = 1;
+    uint64_t per = ((uint64_t)n + cap - 1) / cap;
+    return per > GRAM_ROWS ? (uint32_t)per : GRAM_ROWS;
+}
+
+static uint32_t gram_task_count(uint32_t n, uint32_t d)
+{
+    uint32_t per = gram_rows(n, d);
+    return (uint32_t)(((uint64_t)n + per - 1) / per);
+}
+
 tl_status tl_ials_new(const tl_dataset *ds, const tl_split *split, const tl_train_config *cfg, tl_model *model,
                       uint32_t workers, tl_ials **out, tl_error *err)
 {
@@ -433,7 +450,7 @@ tl_status tl_ials_new(const tl_dataset *ds, const tl_split *split, const tl_trai
     uint32_t most_m = plan_side(&s->movie, s->chunk, d, &bytes);
     if (!most_u || !most_m) goto nomem;
     uint32_t most = most_u > most_m ? most_u : most_m;
-    uint32_t gram_tasks = ((nu > nm ? nu : nm) + GRAM_ROWS - 1) / GRAM_ROWS;
+    uint32_t gram_tasks = gram_task_count(nu > nm ? nu : nm, d);
     s->ws_doubles = tl_ials_workspace_doubles(d);
     s->G = alloc_n((size_t)d * d, sizeof(double), &bytes);
     s->parts = alloc_n((size_t)gram_tasks * d * d, sizeof(double), &bytes);
@@ -481,13 +498,14 @@ typedef struct run_ctx {
     double deadline;
 } run_ctx;
 
-/* Gram task: the double partial sum_r f_r f_r^T over GRAM_ROWS rows of F. */
+/* Gram task t: the double partial sum_r f_r f_r^T over its rows of F. */
 static void gram_task(void *vctx, uint32_t t, uint32_t worker)
 {
     const run_ctx *c = vctx;
     tl_ials *s = c->s;
     size_t d = s->dim;
-    uint32_t n = c->sd->n_other, r0 = t * GRAM_ROWS, r1 = n - r0 < GRAM_ROWS ? n : r0 + GRAM_ROWS;
+    uint32_t n = c->sd->n_other, per = gram_rows(n, s->dim);
+    uint32_t r0 = t * per, r1 = n - r0 < per ? n : r0 + per;
     double *part = s->parts + (size_t)t * d * d;
     scratch sc;
     carve(s->ws + (size_t)worker * s->ws_doubles, d, &sc);
@@ -504,7 +522,7 @@ static void gram_task(void *vctx, uint32_t t, uint32_t worker)
 static void gram(tl_ials *s, tl_pool *pool, run_ctx *c)
 {
     size_t d = s->dim;
-    uint32_t tasks = (c->sd->n_other + GRAM_ROWS - 1) / GRAM_ROWS;
+    uint32_t tasks = gram_task_count(c->sd->n_other, s->dim);
     tl_pool_run(pool, tasks, gram_task, c);
     for (size_t a = 0; a < d; a++) memset(s->G + a * d, 0, (a + 1) * sizeof(double));
     for (uint32_t t = 0; t < tasks; t++) {
