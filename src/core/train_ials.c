@@ -451,7 +451,7 @@ tl_status tl_ials_new(const tl_dataset *ds, const tl_split *split, const tl_trai
     if (!most_u || !most_m) goto nomem;
     uint32_t most = most_u > most_m ? most_u : most_m;
     uint32_t gram_tasks = gram_task_count(nu > nm ? nu : nm, d);
-    s->ws_doubles = tl_ials_workspace_doubles(d);
+    s->ws_doubles = (tl_ials_workspace_doubles(d) + 15) & ~(size_t)15; /* whole cache lines per worker */
     s->G = alloc_n((size_t)d * d, sizeof(double), &bytes);
     s->parts = alloc_n((size_t)gram_tasks * d * d, sizeof(double), &bytes);
     s->ws = alloc_n((size_t)workers * s->ws_doubles, sizeof(double), &bytes);
