@@ -173,7 +173,14 @@ static double solve_row(const double *G, const float *F, const uint32_t *idx, co
         }
         Lj[j] = sqrt(v);
         inv[j] = 1.0 / Lj[j];
-        for (size_t i = j + 1; i < d; i++) {
+        size_t i = j + 1;
+        for (; i + 2 <= d; i += 2) { /* two rows per pass over L[j] */
+            double *Li = A + i * d, *Lk = Li + d, s0, s1;
+            v2_dot4x2(Li, Lk, Lj, j, &s0, &s1);
+            Li[j] = (Li[j] - s0) * inv[j];
+            Lk[j] = (Lk[j] - s1) * inv[j];
+        }
+        if (i < d) {
             double *Li = A + i * d;
             Li[j] = (Li[j] - dot4(Li, Lj, j)) * inv[j];
         }
