@@ -200,7 +200,9 @@ static double solve_row(const double *G, const float *F, const uint32_t *idx, co
     for (size_t k = 0; k < d; k++) x[k] = x_out[k];
     double obj = 0.0;
     for (size_t j = 0; j < n; j++) {
-        double e = 1.0 - (double)tl_dot(x_out, F + (size_t)idx[j] * d, d);
+        /* a row of at most GATHER pairs still has them gathered in S2 */
+        const float *fj = n <= GATHER ? s->S2 + j * d : F + (size_t)idx[j] * d;
+        double e = 1.0 - (double)tl_dot(x_out, fj, d);
         obj += (double)(w ? w[j] : conf[half[j]]) * e * e;
     }
     /* x^T G x from the lower triangle: sum_a x_a (G[a][a] x_a + 2 G[a][0..a) . x[0..a)) */
