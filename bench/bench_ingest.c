@@ -255,9 +255,13 @@ int main(int argc, char **argv)
             printf("\"warm_load_s\":null,\"warm_load_cpu_s\":null,\"warm_load_faults\":null,");
         printf("\"load_s\":[");
         for (int r = 0; r < repeat; r++) printf("%s%.6f", r ? "," : "", load[r].wall);
+        printf("],\"load_cpu_s\":[");
+        for (int r = 0; r < repeat; r++) printf("%s%.6f", r ? "," : "", load[r].cpu);
         printf("],\"parse_s\":%.6f,\"parse_cpu_s\":%.6f,\"parse_faults\":%ld,\"parse_runs_s\":[", mem.wall,
                mem.cpu, mem.faults);
         for (int r = 0; r < repeat; r++) printf("%s%.6f", r ? "," : "", parse[r].wall);
+        printf("],\"parse_runs_cpu_s\":[");
+        for (int r = 0; r < repeat; r++) printf("%s%.6f", r ? "," : "", parse[r].cpu);
         printf("],\"peak_rss_mb\":%.1f,\"peak_bytes_per_rating\":%.2f,\"held_bytes_per_rating\":%.2f,"
                "\"column_bytes_per_rating\":9}\n",
                peak, (peak - rss0) * 1e6 / n_ratings, held / n_ratings);
