@@ -1,7 +1,7 @@
 /* Native ingest benchmark: how fast the streaming loader reads MovieLens
  * files and how much memory it holds.
  *
- *   tl_bench_ingest PATH... [--repeat N] [--chunk BYTES] [--json]
+ *   tl_bench_ingest PATH... [--repeat N] [--chunk BYTES] [--keep-freed] [--json]
  *
  * PATHs are files or folders (a folder contributes its MovieLens data
  * files), loaded together as one dataset. Two measurements, both repeated N
@@ -22,13 +22,22 @@
  * the process's minor faults during it. MB are 10^6 bytes. Bytes/rating
  * held = the dataset's arrays (ratings columns, user arrays, movies,
  * titles) / ratings; the ratings columns alone are 9 bytes/rating. With
- * --json a last line holds one JSON object. */
+ * --json a last line holds one JSON object.
+ *
+ * --keep-freed (glibc only) tells this process's allocator to keep freed
+ * memory instead of returning it to the kernel (mallopt: no trimming, no
+ * mmap below 32 MiB), the way WebAssembly memory never shrinks: warm loads
+ * then reuse pages and show what the loader costs without page faults. The
+ * loader itself never changes allocator settings. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "towerlens/loader.h"
 
@@ -162,13 +171,14 @@ int main(int argc, char **argv)
 {
     const char *paths[64];
     size_t n_paths = 0, chunk = (size_t)1 << 20;
-    int repeat = 5, json = 0;
+    int repeat = 5, json = 0, keep_freed = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--json")) json = 1;
+        else if (!strcmp(argv[i], "--keep-freed")) keep_freed = 1;
         else if (!strcmp(argv[i], "--repeat") && i + 1 < argc) repeat = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--chunk") && i + 1 < argc) chunk = (size_t)strtoull(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "--help")) {
-            printf("usage: tl_bench_ingest PATH... [--repeat N] [--chunk BYTES] [--json]\n");
+            printf("usage: tl_bench_ingest PATH... [--repeat N] [--chunk BYTES] [--keep-freed] [--json]\n");
             return 0;
         } else if (argv[i][0] == '-') {
             fprintf(stderr, "tl_bench_ingest: unknown option %s\n", argv[i]);
@@ -178,8 +188,17 @@ int main(int argc, char **argv)
         }
     }
     if (!n_paths || repeat < 1 || chunk < 1) {
-        fprintf(stderr, "usage: tl_bench_ingest PATH... [--repeat N] [--chunk BYTES] [--json]\n");
+        fprintf(stderr, "usage: tl_bench_ingest PATH... [--repeat N] [--chunk BYTES] [--keep-freed] [--json]\n");
         return 2;
+    }
+    if (keep_freed) {
+#ifdef __GLIBC__
+        mallopt(M_TRIM_THRESHOLD, 1 << 30);
+        mallopt(M_MMAP_THRESHOLD, 32 << 20);
+#else
+        fprintf(stderr, "tl_bench_ingest: --keep-freed needs glibc\n");
+        return 2;
+#endif
     }
 
     run_time *load = calloc((size_t)repeat, sizeof *load), *parse = calloc((size_t)repeat, sizeof *parse);
@@ -263,8 +282,8 @@ int main(int argc, char **argv)
         printf("],\"parse_runs_cpu_s\":[");
         for (int r = 0; r < repeat; r++) printf("%s%.6f", r ? "," : "", parse[r].cpu);
         printf("],\"peak_rss_mb\":%.1f,\"peak_bytes_per_rating\":%.2f,\"held_bytes_per_rating\":%.2f,"
-               "\"column_bytes_per_rating\":9}\n",
-               peak, (peak - rss0) * 1e6 / n_ratings, held / n_ratings);
+               "\"column_bytes_per_rating\":9,\"keep_freed\":%s}\n",
+               peak, (peak - rss0) * 1e6 / n_ratings, held / n_ratings, keep_freed ? "true" : "false");
     }
     free(load);
     free(parse);

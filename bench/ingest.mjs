@@ -95,11 +95,17 @@ async function childPapa(file, runs) {
 // timed as a whole process (cold only).
 function childNative(file, runs) {
   if (existsSync(NATIVE_BENCH)) {
-    const text = execFileSync(NATIVE_BENCH, [file, '--repeat', String(runs + 1), '--json'], { encoding: 'utf8' });
-    const out = JSON.parse(text.trim().split('\n').pop());
+    const run = (extra) => JSON.parse(execFileSync(NATIVE_BENCH, [file, '--repeat', String(runs + 1), '--json', ...extra],
+      { encoding: 'utf8' }).trim().split('\n').pop());
+    const out = run([]);
+    // the same in a process whose allocator keeps freed memory, as WASM memory does (glibc only)
+    let keep = null;
+    try { keep = run(['--keep-freed']); } catch { keep = null; }
     return {
       cold: [out.load_s[0]], warm: out.load_s.slice(1), memory: out.parse_runs_s,
       coldCpu: [out.load_cpu_s[0]], warmCpu: out.load_cpu_s.slice(1), memoryCpu: out.parse_runs_cpu_s,
+      keepWarm: keep ? keep.load_s.slice(1) : undefined, keepWarmCpu: keep ? keep.load_cpu_s.slice(1) : undefined,
+      keepFaults: keep ? keep.warm_load_faults : undefined,
       coldFaults: out.cold_load_faults, warmFaults: out.warm_load_faults, rows: out.ratings,
       heldBytes: out.held_bytes_per_rating * out.ratings, ratingBytes: out.column_bytes_per_rating * out.ratings,
       peakBytes: out.peak_rss_mb * 1e6, tool: 'tl_bench_ingest',
@@ -192,6 +198,7 @@ function measureOnce(engine, file, runs) {
 }
 
 // native and WASM: `procs` processes, their cold and warm times pooled
+const POOLED = ['cold', 'warm', 'memory', 'coldCpu', 'warmCpu', 'memoryCpu', 'keepWarm', 'keepWarmCpu'];
 function measure(engine, file, runs, procs) {
   process.stderr.write(`  ${engine} on ${file}...\n`);
   if (engine === 'papa') return measureOnce(engine, file, runs);
@@ -201,10 +208,10 @@ function measure(engine, file, runs, procs) {
     if (r.error) return r;
     if (!all) {
       all = { ...r, procs: 0 };
-      for (const k of ['cold', 'warm', 'memory', 'coldCpu', 'warmCpu', 'memoryCpu']) if (r[k]) all[k] = [...r[k]];
+      for (const k of POOLED) if (r[k]) all[k] = [...r[k]];
     }
     else {
-      for (const k of ['cold', 'warm', 'memory', 'coldCpu', 'warmCpu', 'memoryCpu']) if (r[k]) all[k].push(...r[k]);
+      for (const k of POOLED) if (r[k]) all[k].push(...r[k]);
       all.peakBytes = Math.max(all.peakBytes ?? 0, r.peakBytes ?? 0) || all.peakBytes;
     }
     all.procs++;
@@ -258,6 +265,7 @@ async function main() {
     };
     split(native, `native C${native.tool === 'towerlens stats' ? ' (towerlens stats)' : ''}, from file`, 'in a process');
     const nativeLines = lines.splice(0);
+    if (native.keepWarm) nativeLines.push({ key: 'keep', name: 'native C, from file, warm, allocator keeps freed memory', r: native, seconds: median(native.keepWarm), cpu: median(native.keepWarmCpu), runs: `${native.procs} x ${native.keepWarm.length / native.procs}`, faults: native.keepFaults });
     if (native.memory) nativeLines.push({ key: 'memory', name: 'native C, in memory, warm (bytes already read)', r: { ...native, peakBytes: null }, seconds: median(native.memory), cpu: native.memoryCpu ? median(native.memoryCpu) : null, runs: `${native.procs} x ${native.memory.length / native.procs}` });
     split(wasm, `WASM${wasm.simd ? ' SIMD128' : ''}, Node, from file`, 'in an instance');
     const wasmLines = lines.splice(0);
@@ -288,6 +296,8 @@ async function main() {
     if (ww) checks.push(`${set.label}: WASM warm ${fmt(ww.mbs, 0)} MB/s${byCpu(ww)} (target >= 330): ${mark(ww.mbs >= 330)}${wc ? `; cold ${fmt(wc.mbs, 0)} MB/s${byCpu(wc)}` : ''}`);
     if (nw) checks.push(`${set.label}: native from file, warm ${fmt(nw.mbs, 0)} MB/s${byCpu(nw)} (target >= 600): ${mark(nw.mbs >= 600)}${nc ? `; cold ${fmt(nc.mbs, 0)} MB/s${byCpu(nc)}` : ''}`);
     else if (nc) checks.push(`${set.label}: native from file, cold only ${fmt(nc.mbs, 0)} MB/s (target >= 600 on warm loads): not measured`);
+    const nk = result['native.keep'];
+    if (nk) checks.push(`${set.label}: native from file, warm, allocator keeping freed memory as WASM memory does: ${fmt(nk.mbs, 0)} MB/s${byCpu(nk)} (for comparison; the target is checked on the default allocator above)`);
     if (nm) checks.push(`${set.label}: native in memory, warm ${fmt(nm.mbs, 0)} MB/s${byCpu(nm)} (target >= 600): ${mark(nm.mbs >= 600)}`);
     if (ww) checks.push(`${set.label}: WASM dataset holds ${fmt(ww.r.ratingBytes / ww.r.rows, 2)} bytes/rating in its rating columns and indices (target <= 12): ${mark(ww.r.ratingBytes / ww.r.rows <= 12)}`);
   }
@@ -311,6 +321,8 @@ async function main() {
   console.log('steadier than the wall clock when other jobs share the cores (not for WASM: Node\'s process CPU time');
   console.log('includes V8\'s compiler and GC threads);');
   console.log('from file = reading the file (page cache) in chunks and parsing; in memory = parsing bytes already read;');
+  console.log('allocator keeps freed memory = tl_bench_ingest --keep-freed: glibc told not to return freed memory to the');
+  console.log('kernel (WASM memory never shrinks), so warm native loads reuse pages: the loader without page faults;');
   console.log('peak MB: WASM = WebAssembly memory reserved, native = max RSS, PapaParse = max RSS of its process;');
   console.log('held B/rating: bytes the loaded result keeps per rating (WASM: all dataset arrays incl. catalogue and');
   console.log('titles; PapaParse: JS heap held by its row objects); ratings B/rating: rating columns + user/movie indices.');
