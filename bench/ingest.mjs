@@ -149,7 +149,7 @@ function parseArgs(argv) {
     else if (a === '--fresh') opt.fresh = true;
     else if (a === '--file' && i + 1 < argv.length) opt.files.push(resolve(argv[++i]));
     else if (a === '--help' || a === '-h') {
-      console.log(readFileSync(SELF, 'utf8').split('\n').slice(1, 17).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+      console.log(readFileSync(SELF, 'utf8').split('\n').slice(1, 16).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
       process.exit(0);
     } else throw new Error(`unknown option ${a} (see --help)`);
   }
