@@ -25,27 +25,15 @@ static tl_status nomem(tl_loader *ld, tl_error *err, tl_dataset *ds, const char 
     return tl_loader_fail(ld, err, TL_E_NOMEM, 0, "out of memory while building the dataset (%s)", what);
 }
 
-/* Replaces each raw id by its dense index; `map` holds dense index + 1. */
-static void renumber(uint32_t *col, uint32_t n, const tl_idmap *map)
-{
-    const uint32_t *direct = map->direct;
-    const uint32_t cap = map->direct_cap;
-    for (uint32_t k = 0; k < n; k++) {
-        uint32_t id = col[k];
-        col[k] = (id < cap ? direct[id] : tl_idmap_get(map, id)) - 1;
-    }
-}
-
 /* Ratings whose (user, movie) pair came earlier. When every user's ratings
- * are contiguous (MovieLens files are sorted by user) a stamp per movie is
- * enough; otherwise group the movies by user first. */
-static int count_duplicates(const tl_dataset *ds, uint64_t *dups)
+ * are contiguous (MovieLens files are sorted by user: as many runs of equal
+ * users as users) a stamp per movie is enough; otherwise group the movies by
+ * user first. */
+static int count_duplicates(const tl_dataset *ds, uint32_t runs, uint64_t *dups)
 {
     uint32_t n = ds->n_ratings;
-    uint32_t *stamp = calloc(ds->n_movies ? ds->n_movies : 1, sizeof *stamp);
+    uint32_t *stamp = tl_alloc_paged(ds->n_movies, sizeof *stamp, 1);
     if (!stamp) return 0;
-    uint32_t runs = 0;
-    for (uint32_t k = 0; k < n; k++) runs += k == 0 || ds->r_user[k] != ds->r_user[k - 1];
     *dups = 0;
     if (runs == ds->n_users) {
         uint32_t run = 0;
@@ -118,18 +106,19 @@ static void sort_genres(tl_loader *ld, tl_dataset *ds)
     }
 }
 
-/* Two ascending id lists -> their ascending union. */
-static uint32_t *merge_ids(const uint32_t *a, uint32_t na, const uint32_t *b, uint32_t nb, uint32_t *n)
+/* Two ascending id lists -> their ascending union; a_pos[i] = where a[i] went. */
+static uint32_t *merge_ids(const uint32_t *a, uint32_t na, const uint32_t *b, uint32_t nb, uint32_t *a_pos,
+                           uint32_t *n)
 {
     uint64_t total = (uint64_t)na + nb;
     if (total > UINT32_MAX || total * sizeof(uint32_t) > SIZE_MAX) return NULL;
-    uint32_t *out = malloc((size_t)(total ? total : 1) * sizeof *out);
+    uint32_t *out = tl_alloc_paged((size_t)total, sizeof *out, 0);
     if (!out) return NULL;
     uint32_t i = 0, j = 0, k = 0;
     while (i < na || j < nb) {
-        if (j == nb || (i < na && a[i] < b[j])) out[k++] = a[i++];
+        if (j == nb || (i < na && a[i] < b[j])) a_pos[i] = k, out[k++] = a[i++];
         else if (i == na || b[j] < a[i]) out[k++] = b[j++];
-        else out[k++] = a[i++], j++;
+        else a_pos[i] = k, out[k++] = a[i++], j++;
     }
     *n = k;
     return out;
@@ -171,42 +160,42 @@ tl_status tl_loader_finish(tl_loader *ld, tl_dataset **out, tl_error *err)
     if (!ds) return nomem(ld, err, NULL, "dataset");
     uint32_t n = ld->n_ratings;
 
-    /* users: dense index by ascending id; the count map becomes id -> index + 1 */
-    ds->user_ids = tl_idmap_sorted_ids(&ld->user_counts, &ds->n_users);
-    ds->user_counts = malloc((ds->n_users ? ds->n_users : 1) * sizeof *ds->user_counts);
-    if (!ds->user_ids || !ds->user_counts) return nomem(ld, err, ds, "users");
-    for (uint32_t i = 0; i < ds->n_users; i++) {
-        uint32_t *v = tl_idmap_find(&ld->user_counts, ds->user_ids[i]);
-        ds->user_counts[i] = *v;
-        *v = i + 1;
-    }
+    /* users: dense index by ascending id, ratings renumbered in place */
+    tl_dense users, rated;
+    if (!tl_dense_renumber(ld->r_user, n, ld->max_user, &users)) return nomem(ld, err, ds, "users");
+    ds->n_users = users.n;
+    ds->user_ids = users.ids;
+    ds->user_counts = users.counts;
+    uint32_t user_runs = users.runs;
 
     /* movies: the union of rated movies and the catalogue */
-    uint32_t n_rated = 0, n_listed = 0, n_movies = 0;
-    uint32_t *rated = tl_idmap_sorted_ids(&ld->movie_counts, &n_rated);
+    if (!tl_dense_renumber(ld->r_movie, n, ld->max_movie, &rated)) return nomem(ld, err, ds, "movie ids");
+    uint32_t n_listed = 0, n_movies = 0;
     uint32_t *listed = tl_idmap_sorted_ids(&ld->cat_index, &n_listed);
-    uint32_t *ids = rated && listed ? merge_ids(rated, n_rated, listed, n_listed, &n_movies) : NULL;
-    free(rated);
+    uint32_t *pos = tl_alloc_paged(rated.n, sizeof *pos, 0); /* rated movie -> dense index */
+    uint32_t *ids = listed && pos ? merge_ids(rated.ids, rated.n, listed, n_listed, pos, &n_movies) : NULL;
     free(listed);
-    if (!ids) return nomem(ld, err, ds, "movie ids");
-    ds->movies = calloc(n_movies ? n_movies : 1, sizeof *ds->movies);
+    if (!ids) {
+        free(pos);
+        tl_dense_free(&rated);
+        return nomem(ld, err, ds, "movie ids");
+    }
+    ds->movies = tl_alloc_paged(n_movies, sizeof *ds->movies, 1);
     if (!ds->movies) {
         free(ids);
+        free(pos);
+        tl_dense_free(&rated);
         return nomem(ld, err, ds, "movies");
     }
     ds->n_movies = n_movies;
+    ds->n_rated_movies = rated.n;
+    for (uint32_t r = 0; r < rated.n; r++) ds->movies[pos[r]].n_ratings = rated.counts[r];
     const int have_catalogue = ld->files_of_kind[TL_FILE_MOVIES] > 0;
     uint64_t missing_ratings = 0;
     uint32_t missing_movies = 0;
     for (uint32_t j = 0; j < n_movies; j++) {
         tl_movie *mv = &ds->movies[j];
         mv->id = ids[j];
-        uint32_t *count = tl_idmap_find(&ld->movie_counts, ids[j]);
-        if (count && *count) {
-            mv->n_ratings = *count;
-            *count = j + 1;
-            ds->n_rated_movies++;
-        }
         uint32_t entry = tl_idmap_get(&ld->cat_index, ids[j]);
         if (entry) {
             const tl_cat_entry *e = &ld->cat[entry - 1];
@@ -223,20 +212,20 @@ tl_status tl_loader_finish(tl_loader *ld, tl_dataset **out, tl_error *err)
         ds->n_catalogue += mv->in_catalogue;
     }
     free(ids);
+    /* movies listed but never rated sit between rated ones: move the ratings' indices along */
+    if (n_movies != rated.n)
+        for (uint32_t k = 0; k < n; k++) ld->r_movie[k] = pos[ld->r_movie[k]];
+    free(pos);
+    tl_dense_free(&rated);
 
-    /* the ratings columns move into the dataset and get dense indices */
+    /* the ratings columns move into the dataset */
     ds->n_ratings = n;
-    ds->r_user = ld->r_user;
-    ds->r_movie = ld->r_movie;
-    ds->r_half = ld->r_half;
+    ds->r_user = shrink(ld->r_user, (size_t)n * sizeof(uint32_t));
+    ds->r_movie = shrink(ld->r_movie, (size_t)n * sizeof(uint32_t));
+    ds->r_half = shrink(ld->r_half, n);
     ld->r_user = ld->r_movie = NULL;
     ld->r_half = NULL;
     ld->r_cap = 0;
-    renumber(ds->r_user, n, &ld->user_counts);
-    renumber(ds->r_movie, n, &ld->movie_counts);
-    ds->r_user = shrink(ds->r_user, (size_t)n * sizeof(uint32_t));
-    ds->r_movie = shrink(ds->r_movie, (size_t)n * sizeof(uint32_t));
-    ds->r_half = shrink(ds->r_half, n);
 
     /* titles */
     ds->strings = shrink(ld->strings, ld->strings_len);
@@ -263,7 +252,7 @@ tl_status tl_loader_finish(tl_loader *ld, tl_dataset **out, tl_error *err)
     ds->n_tags = ld->n_tags;
 
     uint64_t dups = 0;
-    if (!count_duplicates(ds, &dups)) return nomem(ld, err, ds, "duplicate check");
+    if (!count_duplicates(ds, user_runs, &dups)) return nomem(ld, err, ds, "duplicate check");
     if (missing_movies)
         warn(ds, "%llu ratings of %u movies that are not in the movies file (kept; these movies have no title or genres)",
              (unsigned long long)missing_ratings, missing_movies);

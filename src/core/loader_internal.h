@@ -43,6 +43,19 @@ static inline uint32_t tl_idmap_get(const tl_idmap *m, uint32_t id)
 /* Ids with a non-zero value, ascending (caller frees); NULL when out of memory. */
 uint32_t *tl_idmap_sorted_ids(const tl_idmap *m, uint32_t *n);
 
+/* A column of raw ids turned into dense indices (ascending id order). */
+typedef struct tl_dense {
+    uint32_t n;       /* distinct ids */
+    uint32_t *ids;    /* the distinct ids, ascending */
+    uint32_t *counts; /* rows per dense index */
+    uint32_t runs;    /* rows whose id differs from the row before (+1 for the first) */
+} tl_dense;
+
+/* Replaces every id in col (all <= max_id) by its dense index, in linear
+ * time; 0 when out of memory (col is then unchanged). */
+int tl_dense_renumber(uint32_t *col, uint32_t n, uint32_t max_id, tl_dense *out);
+void tl_dense_free(tl_dense *d);
+
 /* A movie as listed in a movies file. */
 typedef struct tl_cat_entry {
     uint32_t id;
@@ -84,9 +97,10 @@ struct tl_loader {
 
     /* ratings, raw ids until finish */
     uint32_t n_ratings, r_cap;
+    uint32_t r_ready;        /* rows [0, r_ready) of the columns are paged in (see tl_prefault) */
     uint32_t *r_user, *r_movie;
     uint8_t *r_half;
-    tl_idmap user_counts, movie_counts;
+    uint32_t max_user, max_movie; /* largest raw ids: dense indices are built in tl_loader_finish */
     uint32_t hist[11];
     int64_t ts_min, ts_max;
 
@@ -121,6 +135,16 @@ tl_status tl_loader_rating_row(tl_loader *ld, uint64_t line, tl_error *err);
 tl_status tl_loader_movie_row(tl_loader *ld, uint64_t line, tl_error *err);
 tl_status tl_loader_link_row(tl_loader *ld, uint64_t line, tl_error *err);
 tl_status tl_loader_tag_row(tl_loader *ld, uint64_t line, tl_error *err);
+
+/* Pages in [p, p + bytes) for writing with one system call where the OS
+ * offers it (Linux MADV_POPULATE_WRITE), instead of one page fault per
+ * page; the contents are unchanged. Advice only: without it, or on failure,
+ * the pages fault in on first touch as usual. */
+void tl_prefault(void *p, size_t bytes);
+/* malloc (zeroed when `zero`) of count * size bytes, paged in with
+ * tl_prefault: for arrays about to be written whole. NULL when the size
+ * overflows or memory is short. At least one byte is allocated. */
+void *tl_alloc_paged(size_t count, size_t size, int zero);
 
 /* Make room for `more` ratings; 0 when the count limit or memory says no. */
 int tl_loader_reserve_ratings(tl_loader *ld, uint32_t more);

@@ -1,4 +1,7 @@
-/* Files and folders from disk into the streaming loader, in 1 MiB chunks. */
+/* Files and folders from disk into the streaming loader, in 64 KiB chunks:
+ * small enough that the buffer costs few fresh pages per load (on virtual
+ * machines each first touch of a page is dear), large enough that the
+ * read calls do not matter. */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -8,7 +11,7 @@
 
 #include "loader_internal.h"
 
-#define CHUNK ((size_t)1 << 20)
+#define CHUNK ((size_t)64 << 10)
 
 /* The MovieLens data files a folder contributes; everything else in a
  * MovieLens folder (README, u.user, u1.base, genome files, ...) is skipped. */
@@ -67,7 +70,7 @@ tl_status tl_load_paths(const char *const *paths, size_t n_paths, tl_dataset **o
     *out = NULL;
     if (n_paths == 0 || !paths) return tl_fail(err, TL_E_ARG, "no input: give MovieLens files or a folder");
     tl_loader *ld = tl_loader_new();
-    uint8_t *buf = malloc(CHUNK);
+    uint8_t *buf = tl_alloc_paged(CHUNK, 1, 0); /* one buffer for every file */
     tl_status st = TL_OK;
     if (!ld || !buf) st = tl_fail(err, TL_E_NOMEM, "out of memory starting the loader");
     for (size_t i = 0; st == TL_OK && i < n_paths; i++) {

@@ -90,12 +90,8 @@ tl_status tl_loader_rating_row(tl_loader *ld, uint64_t line, tl_error *err)
                               TL_MAX_RATINGS);
     if (!tl_loader_reserve_ratings(ld, 1))
         return tl_loader_fail(ld, err, TL_E_NOMEM, line, "out of memory after %u ratings", ld->n_ratings);
-    uint32_t *su = tl_idmap_slot(&ld->user_counts, u);
-    uint32_t *sm = su ? tl_idmap_slot(&ld->movie_counts, m) : NULL;
-    if (!sm)
-        return tl_loader_fail(ld, err, TL_E_NOMEM, line, "out of memory after %u ratings (id tables)", ld->n_ratings);
-    (*su)++;
-    (*sm)++;
+    if (u > ld->max_user) ld->max_user = u;
+    if (m > ld->max_movie) ld->max_movie = m;
     uint32_t n = ld->n_ratings++;
     ld->r_user[n] = u;
     ld->r_movie[n] = m;
