@@ -64,6 +64,10 @@ typedef struct tl_train_config {
     float ials_unobserved;    /* a0, weight of every (user, movie) pair's score^2 */
     float ials_reg;           /* lam, see the objective below */
     float ials_confidence;    /* c in w_ui = max(0.05, 1 + c (r_ui - mean) / std) */
+    uint32_t threads;         /* TL_LOSS_IALS: worker threads (0 = every core, tl_cpu_count();
+                               * at most TL_MAX_THREADS; 1 in builds without threads). The
+                               * model is bit-identical for every thread count. The other
+                               * losses run single-threaded. Not part of the config's JSON. */
 
     /* Multitask (rating.h): loss = retrieval_weight * retrieval loss +
      * rating_weight * rating loss, over the same batches, one Adagrad step
@@ -77,6 +81,7 @@ typedef struct tl_train_config {
 #define TL_TRAIN_BLOCK_ROWS 32
 #define TL_MAX_BATCH (1u << 20)
 #define TL_MAX_EPOCHS 100000u
+#define TL_MAX_THREADS 256u
 
 /* Presets:
  *   "tfrs"    the original notebook: d=32, batch 8192, 3 epochs, Adagrad
