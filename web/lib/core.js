@@ -20,15 +20,10 @@ export const IS_NODE =
  * report? {usable, reason, cores}; `reason` says why not when !usable.
  */
 export async function threadSupport() {
-  if (typeof SharedArrayBuffer !== 'function' || typeof Atomics !== 'object') {
-    return {
-      usable: false,
-      cores: 1,
-      reason: IS_NODE ? 'this Node has no SharedArrayBuffer'
-        : 'SharedArrayBuffer is not available (the page is not cross-origin isolated: serve it with COOP/COEP)',
-    };
-  }
   if (IS_NODE) {
+    if (typeof SharedArrayBuffer !== 'function' || typeof Atomics !== 'object') {
+      return { usable: false, cores: 1, reason: 'this Node has no SharedArrayBuffer' };
+    }
     let os;
     try {
       await import('node:worker_threads');
@@ -42,6 +37,9 @@ export async function threadSupport() {
   const cores = Math.max(1, (typeof navigator === 'object' && navigator.hardwareConcurrency) || 1);
   if (globalThis.crossOriginIsolated !== true) {
     return { usable: false, cores, reason: 'the page is not cross-origin isolated (serve it with COOP/COEP)' };
+  }
+  if (typeof SharedArrayBuffer !== 'function' || typeof Atomics !== 'object') {
+    return { usable: false, cores, reason: 'this browser has no SharedArrayBuffer' };
   }
   if (typeof Worker !== 'function') {
     return { usable: false, cores, reason: 'this context cannot start Web Workers' };

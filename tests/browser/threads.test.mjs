@@ -1,0 +1,83 @@
+// Which WebAssembly build the page runs: the threaded one (pthreads + SIMD128)
+// when scripts/serve makes the page cross-origin isolated (COOP/COEP), the
+// single-threaded one when it does not (--no-isolation). Both train the
+// demo data and recommend; the status line says which build runs.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import os from 'node:os';
+import path from 'node:path';
+import { startServer } from '../../scripts/serve.mjs';
+import { checkPrerequisites, launch, openPage, demoDir, firstUserId, webRoot, dataRoot, screenshot } from './helpers.mjs';
+
+const TRAIN_TIMEOUT = 240_000;
+const CORES = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+
+// Demo data, two epochs of the default model, then ten recommendations for a user.
+async function trainAndRecommend(page) {
+  await page.click('#demo-button');
+  await page.waitForSelector('#summary-body:not([hidden])', { timeout: 60_000 });
+  await page.waitForSelector('#train-start:not([disabled])', { timeout: 30_000 });
+  await page.fill('#set-epochs', '2');
+  await page.click('#train-start');
+  await page.waitForSelector('body[data-training="done"]', { timeout: TRAIN_TIMEOUT });
+  const userId = firstUserId(path.join(demoDir, 'ratings.csv'));
+  await page.fill('#rec-user', String(userId));
+  await page.fill('#rec-k', '10');
+  await page.click('#rec-go');
+  await page.waitForFunction((id) => document.querySelector('#recs-title').textContent === `Top 10 for user ${id}`, userId);
+  return page.$$eval('#user-recs li', (lis) => lis.map((li) => Number(li.dataset.movieId)));
+}
+
+describe('the page picks the WebAssembly build', { timeout: 600_000 }, () => {
+  let browser, isolated, plain;
+
+  before(async () => {
+    const missing = checkPrerequisites();
+    assert.deepEqual(missing, [], `browser tests need:\n${missing.join('\n')}`);
+    ({ server: isolated, browser } = await launch());
+    plain = await startServer({ port: 0, root: webRoot, dataDir: dataRoot, isolate: false });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await isolated?.close();
+    await plain?.close();
+  });
+
+  it('cross-origin isolated: the threads build with a thread per core, training and recommending', async () => {
+    const context = await browser.newContext();
+    const { page, problems } = await openPage(context, isolated.url);
+    await page.waitForSelector('body[data-engine="ready"]', { timeout: 30_000 });
+    assert.equal(await page.evaluate(() => self.crossOriginIsolated), true);
+    assert.equal(await page.getAttribute('body', 'data-build'), 'mt');
+    const threads = Number(await page.getAttribute('body', 'data-threads'));
+    assert.equal(threads, Math.min(CORES, 16));
+    assert.ok(threads >= 2, `${threads} threads on ${CORES} cores`);
+    assert.equal(await page.textContent('#engine-text'), `Engine ready · WebAssembly SIMD · threads build · ${threads} threads`);
+    const recs = await trainAndRecommend(page);
+    assert.equal(recs.length, 10);
+    await screenshot(page, 'threads-mt-status', { clip: { x: 0, y: 0, width: 1280, height: 120 } });
+    assert.deepEqual(problems.pageErrors, []);
+    assert.deepEqual(problems.consoleErrors, []);
+    await context.close();
+  });
+
+  it('not isolated (scripts/serve --no-isolation): the single-threaded build, and it still trains', async () => {
+    const context = await browser.newContext();
+    const { page, response, problems } = await openPage(context, plain.url);
+    assert.equal(response.headers()['cross-origin-embedder-policy'], undefined);
+    await page.waitForSelector('body[data-engine="ready"]', { timeout: 30_000 });
+    assert.equal(await page.evaluate(() => self.crossOriginIsolated), false);
+    assert.equal(await page.getAttribute('body', 'data-build'), 'st');
+    assert.equal(await page.getAttribute('body', 'data-threads'), '1');
+    assert.equal(await page.textContent('#engine-text'),
+      'Engine ready · WebAssembly SIMD · single-threaded build (page not cross-origin isolated)');
+    assert.match(await page.getAttribute('#engine-status', 'title'), /not cross-origin isolated \(serve it with COOP\/COEP\)/);
+    const recs = await trainAndRecommend(page);
+    assert.equal(recs.length, 10);
+    await screenshot(page, 'threads-st-status', { clip: { x: 0, y: 0, width: 1280, height: 120 } });
+    assert.deepEqual(problems.pageErrors, []);
+    assert.deepEqual(problems.consoleErrors, []);
+    await context.close();
+  });
+});
