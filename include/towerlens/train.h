@@ -184,6 +184,9 @@ tl_status tl_trainer_step(tl_trainer *tr, uint32_t max_batches, double max_ms, t
 void tl_trainer_get_progress(const tl_trainer *tr, tl_train_progress *progress);
 const tl_model *tl_trainer_model(const tl_trainer *tr);
 const tl_train_config *tl_trainer_config(const tl_trainer *tr);
+/* Threads the trainer runs on: its pool's for TL_LOSS_IALS (cfg.threads,
+ * 0 resolved to tl_cpu_count(); 1 in builds without threads), else 1. */
+uint32_t tl_trainer_threads(const tl_trainer *tr);
 /* The model as named tensors for a model file (store.h): "users" and
  * "movies" (with their out-of-vocabulary last rows), then the rating head's
  * when there is one. `out` has room for TL_TRAINER_MAX_TENSORS; returns how

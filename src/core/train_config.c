@@ -58,7 +58,7 @@ tl_status tl_train_config_preset(tl_train_config *cfg, const char *preset, tl_er
         cfg->loss = TL_LOSS_IALS;
         cfg->dim = 64;
         cfg->epochs = 8;
-        cfg->batch_size = 64;
+        cfg->batch_size = 4096;
         cfg->ials_unobserved = 0.1f;
         cfg->ials_reg = 0.02f;
         cfg->ials_confidence = 0.5f;
