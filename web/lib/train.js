@@ -101,7 +101,7 @@ export function createTrainer(core, dataset, options = {}) {
     m._tlw_trainer_free(h);
     throw e;
   }
-  return new Trainer(core, h, dataset, core.build.name === 'mt' ? threads : 1);
+  return new Trainer(core, h, dataset);
 }
 
 // The threads a trainer asks the core for: the instance's pool by default.
@@ -123,10 +123,8 @@ function trainerThreads(core, requested) {
 
 export class Trainer {
   /** @internal use Towerlens.createTrainer */
-  constructor(core, handle, dataset, threads = 1) {
+  constructor(core, handle, dataset) {
     this._core = core;
-    /** threads this trainer runs on (1 in the single-threaded build) */
-    this.threads = threads;
     this._h = handle;
     this._dataset = dataset;
     this._model = null;
@@ -208,6 +206,9 @@ export class Trainer {
 
   /** FNV-1a of the model tables (16 hex digits): the native CLI's model_hash for the same files and options. */
   get modelHash() { return this._core.string(this._core.m._tlw_trainer_model_hash(this._handle())); }
+
+  /** Threads this trainer runs on: 1 in the single-threaded build and for the models that train on one thread (tfrs). */
+  get threads() { return this._core.m._tlw_trainer_threads(this._handle()); }
 
   /** Bytes the trainer holds in WASM memory (model, optimiser state, batch buffers). */
   get bytesHeld() { return this._core.m._tlw_trainer_bytes(this._handle()); }
