@@ -4,6 +4,7 @@
 // demo data and recommend; the status line says which build runs.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startServer } from '../../scripts/serve.mjs';
@@ -29,19 +30,26 @@ async function trainAndRecommend(page) {
 }
 
 describe('the page picks the WebAssembly build', { timeout: 600_000 }, () => {
-  let browser, isolated, plain;
+  let browser, isolated, plain, broken, brokenRoot;
 
   before(async () => {
     const missing = checkPrerequisites();
     assert.deepEqual(missing, [], `browser tests need:\n${missing.join('\n')}`);
     ({ server: isolated, browser } = await launch());
     plain = await startServer({ port: 0, root: webRoot, dataDir: dataRoot, isolate: false });
+    // a copy of the page whose threaded build lacks its pthread worker script
+    brokenRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'tl-web-'));
+    fs.cpSync(webRoot, brokenRoot, { recursive: true, dereference: true });
+    fs.rmSync(path.join(brokenRoot, 'wasm/towerlens_core_mt.worker.js'));
+    broken = await startServer({ port: 0, root: brokenRoot, dataDir: dataRoot });
   });
 
   after(async () => {
     await browser?.close();
     await isolated?.close();
     await plain?.close();
+    await broken?.close();
+    if (brokenRoot) fs.rmSync(brokenRoot, { recursive: true, force: true });
   });
 
   it('cross-origin isolated: the threads build with a thread per core, training and recommending', async () => {
@@ -78,6 +86,21 @@ describe('the page picks the WebAssembly build', { timeout: 600_000 }, () => {
     await screenshot(page, 'threads-st-status', { clip: { x: 0, y: 0, width: 1280, height: 120 } });
     assert.deepEqual(problems.pageErrors, []);
     assert.deepEqual(problems.consoleErrors, []);
+    await context.close();
+  });
+
+  it('isolated, but the threaded build cannot start its workers: the single-threaded build, and why', async () => {
+    const context = await browser.newContext();
+    const { page } = await openPage(context, broken.url);
+    await page.waitForSelector('body[data-engine="ready"]', { timeout: 60_000 });
+    assert.equal(await page.evaluate(() => self.crossOriginIsolated), true);
+    assert.equal(await page.getAttribute('body', 'data-build'), 'st');
+    assert.equal(await page.textContent('#engine-text'),
+      'Engine ready · WebAssembly SIMD · single-threaded build (the threaded build did not load)');
+    assert.match(await page.getAttribute('#engine-status', 'title'),
+      /a thread of the threaded build did not start: the worker script towerlens_core_mt\.worker\.js did not load/);
+    await page.click('#demo-button');
+    await page.waitForSelector('#summary-body:not([hidden])', { timeout: 60_000 });
     await context.close();
   });
 });

@@ -2,8 +2,9 @@
 // createTowerlens picks a build, the fallback to the single-threaded one,
 // and training results that do not depend on the build or the thread count.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 
@@ -66,6 +67,24 @@ describe('build selection', { skip: SKIP_MT, timeout: TIMEOUT }, () => {
     assert.equal(tl.build.name, 'st');
     assert.match(tl.build.fallback, /threaded build did not load: cannot load the WebAssembly module file:\/\/\/nonexistent/);
     await assert.rejects(createTowerlens({ build: 'mt', mtModuleUrl: missing }), (e) => e instanceof TowerlensError && e.code === 'IO');
+  });
+
+  test('a pthread worker that cannot start falls back with the reason, without hanging or crashing', async () => {
+    // the threaded module without its towerlens_core_mt.worker.js beside it
+    const dir = mkdtempSync(join(tmpdir(), 'tl-mt-'));
+    try {
+      for (const f of ['towerlens_core_mt.mjs', 'towerlens_core_mt.wasm', 'package.json']) {
+        copyFileSync(join(REPO, 'web/wasm', f), join(dir, f));
+      }
+      const tl = await createTowerlens({ mtModuleUrl: pathToFileURL(join(dir, 'towerlens_core_mt.mjs')), threads: 2 });
+      assert.equal(tl.build.name, 'st');
+      assert.match(tl.build.fallback, /a thread of the threaded build did not start: Cannot find module .*towerlens_core_mt\.worker\.js/);
+      const ds = await tl.loadDataset([DEMO]); // the fallback works
+      assert.ok(ds.numRatings > 0);
+      ds.free();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('bad options are ARG errors', async () => {

@@ -43,8 +43,10 @@ function buildText(build) {
   const wasm = `WebAssembly${build.simd ? ' SIMD' : ''}`;
   const threads = build.threads > 1 ? `${build.threads} threads` : '1 thread';
   if (build.name === 'mt') return `${wasm} · threads build · ${threads}`;
+  const fallback = build.fallback || '';
   const why = build.crossOriginIsolated === false ? 'page not cross-origin isolated'
-    : (build.fallback || '').replace(/\s*\(.*\)$/, '');
+    : /^the threaded build did not load/.test(fallback) ? 'the threaded build did not load'
+      : fallback.replace(/\s*\(.*\)$/, ''); // the full reason is the line's tooltip
   return `${wasm} · single-threaded build${why ? ` (${why})` : ''}`;
 }
 

@@ -120,14 +120,74 @@ async function instantiate(moduleUrl, defaultUrl, wasmBinary, options, poolSize)
   // calling thread works too, so threads - 1 workers would do, and one spare
   // lets a second trainer's pool start while the first exists
   if (poolSize) moduleArgs.tlPoolSize = poolSize;
+  const workersFailed = poolSize ? watchWorkers(moduleArgs) : null;
   let module;
   try {
-    module = await factory(moduleArgs);
+    module = await (workersFailed ? Promise.race([factory(moduleArgs), workersFailed]) : factory(moduleArgs));
   } catch (e) {
+    if (poolSize) stopWorkers(moduleArgs);
     throw new TowerlensError(`cannot instantiate the WebAssembly module ${url.href}: ${e.message}`, { code: 'IO', cause: e });
   }
   if (poolSize) threadedModuleReady(module);
   return module;
+}
+
+// How long the pool's workers may take to start once the module is compiled
+// (they take ~0.1-0.5 s each); past it the threaded build counts as failed.
+const WORKER_START_MS = 30_000;
+
+// The threaded module starts its pthread workers during the factory call; a
+// worker that fails to load (a missing towerlens_core_mt.worker.js, a CSP
+// that refuses it) would otherwise throw from the glue's error handler
+// (crashing Node) or go unnoticed and leave the factory pending forever. The
+// returned promise rejects with the reason instead. preInit runs right after
+// the glue created the workers (before any of their events can arrive) and
+// before it sends them the compiled module.
+function watchWorkers(moduleArgs) {
+  return new Promise((_, reject) => {
+    moduleArgs.preInit = [() => {
+      const pthreads = moduleArgs.PThread;
+      if (!pthreads) return;
+      const started = new WeakSet();
+      let pending = pthreads.unusedWorkers.length;
+      let timer = null;
+      const fail = (why) => {
+        clearTimeout(timer);
+        reject(new TowerlensError(`a thread of the threaded build did not start: ${why}`, { code: 'IO' }));
+      };
+      const failed = (e) => fail((e && e.message) || 'the worker script towerlens_core_mt.worker.js did not load');
+      for (const w of pthreads.unusedWorkers) {
+        const onError = (e) => { if (!started.has(w)) failed(e); };
+        if (typeof w.on === 'function') w.on('error', onError); // Node's worker_threads
+        else w.addEventListener('error', onError);
+      }
+      const load = pthreads.loadWasmModuleToWorker;
+      pthreads.loadWasmModuleToWorker = function (worker, onLoaded) {
+        if (!timer && pending > 0) {
+          timer = setTimeout(() => fail(`no answer after ${WORKER_START_MS / 1000} s`), WORKER_START_MS);
+          if (IS_NODE) timer.unref?.();
+        }
+        load.call(this, worker, (...a) => {
+          started.add(worker);
+          if (--pending === 0) clearTimeout(timer);
+          if (onLoaded) onLoaded(...a);
+        });
+        const glueOnError = worker.onerror; // what a running thread's error does
+        worker.onerror = function (e) {
+          if (started.has(worker)) return glueOnError.call(this, e);
+          failed(e);
+        };
+      };
+    }];
+  });
+}
+
+function stopWorkers(moduleArgs) {
+  const pthreads = moduleArgs.PThread;
+  if (!pthreads) return;
+  for (const w of [...pthreads.unusedWorkers, ...pthreads.runningWorkers]) {
+    try { w.terminate(); } catch { /* already gone */ }
+  }
 }
 
 // The threaded module's memory is a SharedArrayBuffer that any thread may
@@ -154,7 +214,8 @@ function threadedModuleReady(m) {
       set(v) { view = v; }, // the glue's own updates
     });
   }
-  // Node: idle pthread workers must not keep the process alive.
+  // Node: idle pthread workers must not keep the process alive (unref after
+  // the glue attached its message listeners, which ref them again).
   if (IS_NODE && m.PThread) {
     for (const w of m.PThread.unusedWorkers) if (typeof w.unref === 'function') w.unref();
   }
