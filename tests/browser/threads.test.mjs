@@ -35,6 +35,8 @@ describe('the page picks the WebAssembly build', { timeout: 600_000 }, () => {
   before(async () => {
     const missing = checkPrerequisites();
     assert.deepEqual(missing, [], `browser tests need:\n${missing.join('\n')}`);
+    assert.ok(fs.existsSync(path.join(webRoot, 'wasm/towerlens_core_mt.worker.js')),
+      'web/wasm/ has no threaded build: emcmake cmake -S . -B build-wasm && cmake --build build-wasm');
     ({ server: isolated, browser } = await launch());
     plain = await startServer({ port: 0, root: webRoot, dataDir: dataRoot, isolate: false });
     // a copy of the page whose threaded build lacks its pthread worker script
