@@ -197,12 +197,15 @@ tl_status tl_trainer_new(const tl_dataset *ds, const tl_split *split, const tl_t
     if (ds->n_users >= INT32_MAX || ds->n_movies >= INT32_MAX)
         return tl_fail(err, TL_E_LIMIT, "%u users / %u movies exceed the trainer's limit of %d", ds->n_users,
                        ds->n_movies, INT32_MAX - 1);
-    for (uint32_t i = 0; i < split->n_train; i++) {
-        uint32_t row = split->train[i];
-        if (row >= ds->n_ratings) return tl_fail(err, TL_E_ARG, "split row %u is outside the dataset's %u ratings", row, ds->n_ratings);
+    /* two sequential passes (the split's rows are a permutation: following
+     * them into the dataset would be one cache miss per row at scale) */
+    for (uint32_t i = 0; i < split->n_train; i++)
+        if (split->train[i] >= ds->n_ratings)
+            return tl_fail(err, TL_E_ARG, "split row %u is outside the dataset's %u ratings", split->train[i],
+                           ds->n_ratings);
+    for (uint32_t row = 0; row < ds->n_ratings; row++)
         if (ds->r_user[row] >= ds->n_users || ds->r_movie[row] >= ds->n_movies)
             return tl_fail(err, TL_E_ARG, "rating row %u refers to a user or movie index outside the dataset", row);
-    }
 
     tl_trainer *tr = calloc(1, sizeof *tr);
     if (!tr) return tl_fail(err, TL_E_NOMEM, "out of memory creating the trainer");

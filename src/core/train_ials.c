@@ -20,7 +20,8 @@
 #include "towerlens/rng.h"
 
 #define GATHER 64       /* observed rows per float rank-m update */
-#define GRAM_ROWS 2048  /* rows of the other side per Gram task (a double partial each) */
+#define GRAM_ROWS 2048  /* rows of the other side per Gram task (a double partial each) ... */
+#define GRAM_PARTS_BYTES (64u << 20) /* ... unless the partials would pass this: fewer, longer tasks */
 
 typedef struct csr {
     uint32_t *ptr;  /* n + 1 */
@@ -72,6 +73,20 @@ static void *alloc_n(size_t n, size_t size, size_t *bytes)
     if (n > SIZE_MAX / size) return NULL;
     *bytes += n * size;
     return malloc(n * size);
+}
+
+/* The rows a solve gathers are scattered over the other side's table
+ * (tens of MB at ml-25m's size): ask for a row this many pairs ahead.
+ * Natively only (WASM has no prefetch); it never changes a result. */
+#define PREFETCH_AHEAD 8
+static inline void prefetch_row(const float *row, size_t d)
+{
+#if defined(__GNUC__) && !defined(__wasm__)
+    for (size_t k = 0; k < d; k += 16) __builtin_prefetch(row + k);
+#else
+    (void)row;
+    (void)d;
+#endif
 }
 
 /* tl_dot_f64 inlined (simd4.h): 4 fixed lanes, the same order in every build */
@@ -133,6 +148,7 @@ static double solve_row(const double *G, const float *F, const uint32_t *idx, co
         size_t m = n - j0 < GATHER ? n - j0 : GATHER;
         for (size_t i = 0; i < m; i++) {
             const float *f = F + (size_t)idx[j0 + i] * d;
+            if (j0 + i + PREFETCH_AHEAD < n) prefetch_row(F + (size_t)idx[j0 + i + PREFETCH_AHEAD] * d, d);
             float wj = w ? w[j0 + i] : conf[half[j0 + i]];
             float *s1 = s->S1 + i * d, *s2 = s->S2 + i * d;
             for (size_t k = 0; k < d; k++) {
@@ -251,30 +267,31 @@ static void unshift(uint32_t *ptr, uint32_t n)
 }
 
 /* Both sides' rows without a comparison sort: the train pairs bucketed by
- * movie (in train order), then those buckets, movies ascending, bucketed
- * by user, so each user's movies come out ascending (a radix sort); a
- * user's duplicate movies are then neighbours and merge into the highest
- * rating. The movie rows are rebuilt from the user rows (users
- * ascending). Needs u's and mv's arrays allocated for all n train rows;
- * returns the distinct pairs. */
-static uint32_t build_rows(const tl_dataset *ds, const tl_split *split, csr *u, csr *mv, uint32_t nu, uint32_t nm)
+ * movie, then those buckets, movies ascending, bucketed by user, so each
+ * user's movies come out ascending (a radix sort); a user's duplicate
+ * movies are then neighbours and merge into the highest rating. The movie
+ * rows are rebuilt from the user rows (users ascending). The dataset is
+ * read in row order (`train` marks the split's train rows), never in the
+ * split's permuted order. Needs u's and mv's arrays allocated for all n
+ * train rows; returns the distinct pairs. */
+static uint32_t build_rows(const tl_dataset *ds, const uint8_t *train, csr *u, csr *mv, uint32_t nu, uint32_t nm)
 {
-    uint32_t n = split->n_train;
+    uint32_t nr = ds->n_ratings;
     memset(mv->ptr, 0, ((size_t)nm + 1) * sizeof(uint32_t));
     memset(u->ptr, 0, ((size_t)nu + 1) * sizeof(uint32_t));
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t row = split->train[i];
-        mv->ptr[ds->r_movie[row] + 1]++;
-        u->ptr[ds->r_user[row] + 1]++;
-    }
+    for (uint32_t row = 0; row < nr; row++)
+        if (train[row]) {
+            mv->ptr[ds->r_movie[row] + 1]++;
+            u->ptr[ds->r_user[row] + 1]++;
+        }
     prefix(mv->ptr, nm);
     prefix(u->ptr, nu);
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t row = split->train[i];
-        uint32_t at = mv->ptr[ds->r_movie[row]]++;
-        mv->idx[at] = ds->r_user[row];
-        mv->half[at] = ds->r_half[row];
-    }
+    for (uint32_t row = 0; row < nr; row++)
+        if (train[row]) {
+            uint32_t at = mv->ptr[ds->r_movie[row]]++;
+            mv->idx[at] = ds->r_user[row];
+            mv->half[at] = ds->r_half[row];
+        }
     unshift(mv->ptr, nm);
     for (uint32_t j = 0; j < nm; j++)
         for (uint32_t i = mv->ptr[j]; i < mv->ptr[j + 1]; i++) {
@@ -369,6 +386,22 @@ static uint32_t plan_side(side *sd, uint32_t chunk, uint32_t d, size_t *bytes)
     return 0;
 }
 
+/* Rows per Gram task for n rows: GRAM_ROWS, or more when the partials
+ * would pass GRAM_PARTS_BYTES (it depends on n and d only). */
+static uint32_t gram_rows(uint32_t n, uint32_t d)
+{
+    uint64_t cap = GRAM_PARTS_BYTES / ((uint64_t)d * d * sizeof(double));
+    if (cap == 0) cap = 1;
+    uint64_t per = ((uint64_t)n + cap - 1) / cap;
+    return per > GRAM_ROWS ? (uint32_t)per : GRAM_ROWS;
+}
+
+static uint32_t gram_task_count(uint32_t n, uint32_t d)
+{
+    uint32_t per = gram_rows(n, d);
+    return (uint32_t)(((uint64_t)n + per - 1) / per);
+}
+
 tl_status tl_ials_new(const tl_dataset *ds, const tl_split *split, const tl_train_config *cfg, tl_model *model,
                       uint32_t workers, tl_ials **out, tl_error *err)
 {
@@ -396,7 +429,11 @@ tl_status tl_ials_new(const tl_dataset *ds, const tl_split *split, const tl_trai
     mv->idx = alloc_n(n, sizeof(uint32_t), &bytes);
     mv->half = alloc_n(n, 1, &bytes);
     if (!u->ptr || !u->idx || !u->half || !mv->ptr || !mv->idx || !mv->half) goto nomem;
-    uint32_t m = build_rows(ds, split, u, mv, nu, nm);
+    uint8_t *train = calloc(ds->n_ratings ? ds->n_ratings : 1, 1);
+    if (!train) goto nomem;
+    for (uint32_t i = 0; i < n; i++) train[split->train[i]] = 1;
+    uint32_t m = build_rows(ds, train, u, mv, nu, nm);
+    free(train);
     s->n_pairs = m;
     if (m < n && m > 0) { /* duplicates merged: give the tails back */
         uint32_t *ui = realloc(u->idx, (size_t)m * sizeof(uint32_t)), *mi = realloc(mv->idx, (size_t)m * sizeof(uint32_t));
@@ -413,8 +450,8 @@ tl_status tl_ials_new(const tl_dataset *ds, const tl_split *split, const tl_trai
     uint32_t most_m = plan_side(&s->movie, s->chunk, d, &bytes);
     if (!most_u || !most_m) goto nomem;
     uint32_t most = most_u > most_m ? most_u : most_m;
-    uint32_t gram_tasks = ((nu > nm ? nu : nm) + GRAM_ROWS - 1) / GRAM_ROWS;
-    s->ws_doubles = tl_ials_workspace_doubles(d);
+    uint32_t gram_tasks = gram_task_count(nu > nm ? nu : nm, d);
+    s->ws_doubles = (tl_ials_workspace_doubles(d) + 15) & ~(size_t)15; /* whole cache lines per worker */
     s->G = alloc_n((size_t)d * d, sizeof(double), &bytes);
     s->parts = alloc_n((size_t)gram_tasks * d * d, sizeof(double), &bytes);
     s->ws = alloc_n((size_t)workers * s->ws_doubles, sizeof(double), &bytes);
@@ -461,13 +498,14 @@ typedef struct run_ctx {
     double deadline;
 } run_ctx;
 
-/* Gram task: the double partial sum_r f_r f_r^T over GRAM_ROWS rows of F. */
+/* Gram task t: the double partial sum_r f_r f_r^T over its rows of F. */
 static void gram_task(void *vctx, uint32_t t, uint32_t worker)
 {
     const run_ctx *c = vctx;
     tl_ials *s = c->s;
     size_t d = s->dim;
-    uint32_t n = c->sd->n_other, r0 = t * GRAM_ROWS, r1 = n - r0 < GRAM_ROWS ? n : r0 + GRAM_ROWS;
+    uint32_t n = c->sd->n_other, per = gram_rows(n, s->dim);
+    uint32_t r0 = t * per, r1 = n - r0 < per ? n : r0 + per;
     double *part = s->parts + (size_t)t * d * d;
     scratch sc;
     carve(s->ws + (size_t)worker * s->ws_doubles, d, &sc);
@@ -484,7 +522,7 @@ static void gram_task(void *vctx, uint32_t t, uint32_t worker)
 static void gram(tl_ials *s, tl_pool *pool, run_ctx *c)
 {
     size_t d = s->dim;
-    uint32_t tasks = (c->sd->n_other + GRAM_ROWS - 1) / GRAM_ROWS;
+    uint32_t tasks = gram_task_count(c->sd->n_other, s->dim);
     tl_pool_run(pool, tasks, gram_task, c);
     for (size_t a = 0; a < d; a++) memset(s->G + a * d, 0, (a + 1) * sizeof(double));
     for (uint32_t t = 0; t < tasks; t++) {
