@@ -6,7 +6,8 @@
 // memory growth with pthreads costs the JS side), on a generated set with ml-25m's shape scaled
 // to --ratings (build/towerlens generate) or on --data DIR. Every row runs in
 // its own process. Prints a table; wall times on a shared machine are
-// inflated (the load average is printed with it).
+// inflated (the load average is printed with it); the CPU columns (process
+// CPU time, all threads) are less sensitive to that.
 //
 //   node bench/threads.mjs [--ratings 3000000] [--data DIR] [--threads 1,2]
 //                          [--epochs 1] [--preset default] [--loads 3]
@@ -30,14 +31,17 @@ async function child(spec) {
   const loadMs = performance.now() - t0;
   if (!spec.data) return { loadMs, build: tl.build.name };
   const i0 = performance.now();
+  const ic = process.cpuUsage();
   const ds = await tl.loadDataset({ path: spec.data });
   const ingest = (performance.now() - i0) / 1e3;
+  const ingestCpuUsage = process.cpuUsage(ic);
+  const ingestCpu = (ingestCpuUsage.user + ingestCpuUsage.system) / 1e6;
   const tr = tl.createTrainer(ds, { preset: spec.preset, epochs: spec.epochs, seed: 42, threads: spec.threads });
   const c0 = process.cpuUsage();
   const p = await tr.run({ stepMs: 1000 });
   const c = process.cpuUsage(c0);
   const epoch = p.history.reduce((s, e) => s + e.seconds, 0) / p.history.length;
-  return { loadMs, build: tl.build.name, threads: tr.threads, ingest, epoch, cpu: (c.user + c.system) / 1e6 / p.history.length, hash: tr.modelHash, ratings: ds.summary().ratings };
+  return { loadMs, build: tl.build.name, threads: tr.threads, ingest, ingestCpu, epoch, cpu: (c.user + c.system) / 1e6 / p.history.length, hash: tr.modelHash, ratings: ds.summary().ratings };
 }
 
 function run(spec) {
@@ -85,12 +89,12 @@ async function main() {
       console.log(`${build.padEnd(8)} ${median(ms).toFixed(0).padStart(8)}   ${build === 'mt' ? `(${pool} workers started)` : ''}`);
     }
     console.log(`\npreset ${preset}, ${epochs} epoch(s), data ${data}`);
-    console.log(`${'build'.padEnd(6)} ${'threads'.padStart(7)} ${'ingest s'.padStart(9)} ${'s/epoch'.padStart(9)} ${'CPU s/ep'.padStart(9)} ${'vs 1 thr'.padStart(9)}  model hash`);
+    console.log(`${'build'.padEnd(6)} ${'threads'.padStart(7)} ${'ingest s'.padStart(9)} ${'CPU s'.padStart(6)} ${'s/epoch'.padStart(9)} ${'CPU s/ep'.padStart(9)} ${'vs 1 thr'.padStart(9)}  model hash`);
     const rows = [run({ build: 'st', data, preset, epochs, threads: 1 })];
     for (const t of threads) rows.push(run({ build: 'mt', pool, data, preset, epochs, threads: t }));
     const one = rows.find((r) => r.build === 'mt' && r.threads === 1) || rows[0];
     for (const r of rows) {
-      console.log(`${r.build.padEnd(6)} ${String(r.threads).padStart(7)} ${r.ingest.toFixed(2).padStart(9)} ${r.epoch.toFixed(2).padStart(9)} ${r.cpu.toFixed(2).padStart(9)} ${(one.epoch / r.epoch).toFixed(2).padStart(8)}x  ${r.hash}`);
+      console.log(`${r.build.padEnd(6)} ${String(r.threads).padStart(7)} ${r.ingest.toFixed(2).padStart(9)} ${r.ingestCpu.toFixed(2).padStart(6)} ${r.epoch.toFixed(2).padStart(9)} ${r.cpu.toFixed(2).padStart(9)} ${(one.epoch / r.epoch).toFixed(2).padStart(8)}x  ${r.hash}`);
     }
     console.log(`(${rows[0].ratings} ratings; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} after)`);
   } finally {
