@@ -6,11 +6,14 @@
  * Loads DIR once, splits it (default: every rating trains, test fraction
  * 0), then for each thread count builds a trainer of preset "default"
  * (setup: the solver's copies of the pairs) and trains --epochs epochs
- * (default 1). Prints a table: threads, setup seconds, seconds per epoch
+ * (default 1). Prints a table: threads, setup seconds (wall and CPU), seconds per epoch
  * (wall and process CPU), speed-up per epoch against the first row, and
  * the model hash after training (equal for every thread count: the model
  * does not depend on it). Peak RSS (ingest + one trainer at a time) at the
- * end. With --json a last line holds one JSON object. Wall times on a
+ * end. Before the table a machine check runs pure arithmetic tasks on a
+ * pool with 1 and with the last thread count: the speed-up the load on the
+ * machine leaves at all (about 2x on two idle cores). With --json a last
+ * line holds one JSON object. Wall times on a
  * shared machine include the other processes' load; CPU times are printed
  * beside them. */
 #include <inttypes.h>
@@ -47,6 +50,30 @@ static double peak_rss_mb(void)
 }
 
 #define MAX_RUNS 16
+
+/* The peer measurement: pure arithmetic tasks (no memory traffic) on a
+ * pool of n threads: how much parallelism the machine gives right now. */
+static volatile double sink[TL_POOL_MAX_THREADS];
+
+static void spin_task(void *ctx, uint32_t t, uint32_t worker)
+{
+    (void)ctx;
+    double x = t;
+    for (int i = 0; i < 200000; i++) x = x * 1.0000001 + 1e-9;
+    sink[worker] = x;
+}
+
+static double spin_seconds(uint32_t threads)
+{
+    tl_pool *p = NULL;
+    tl_error err;
+    if (tl_pool_new(threads, &p, &err) != TL_OK) return 0.0;
+    double t = now();
+    for (int r = 0; r < 10; r++) tl_pool_run(p, 200, spin_task, NULL);
+    t = now() - t;
+    tl_pool_free(p);
+    return t;
+}
 
 int main(int argc, char **argv)
 {
@@ -99,9 +126,12 @@ int main(int argc, char **argv)
     }
     printf("%s: %u ratings, %u users, %u movies; %u train rows; load %.2f s (cpu %.2f s); %u cores\n", dir,
            ds->n_ratings, ds->n_users, ds->n_movies, sp->n_train, load_s, load_cpu, tl_cpu_count());
-    printf("\n| threads | setup s | epoch s (wall) | epoch s (cpu) | speed-up | model hash |\n");
-    printf("|---:|---:|---:|---:|---:|---|\n");
-    double first = 0.0, setup[MAX_RUNS], epoch_s[MAX_RUNS], epoch_cpu[MAX_RUNS];
+    double spin1 = spin_seconds(1), spin_n = spin_seconds(threads[n_runs - 1]);
+    printf("machine check: pure arithmetic tasks on the pool, 1 vs %u threads: %.2fx (what the load leaves)\n",
+           threads[n_runs - 1], spin1 / spin_n);
+    printf("\n| threads | setup s (wall) | setup s (cpu) | epoch s (wall) | epoch s (cpu) | speed-up | model hash |\n");
+    printf("|---:|---:|---:|---:|---:|---:|---|\n");
+    double first = 0.0, setup[MAX_RUNS], setup_cpu[MAX_RUNS], epoch_s[MAX_RUNS], epoch_cpu[MAX_RUNS];
     uint64_t hash[MAX_RUNS];
     int rc = 0;
     for (uint32_t r = 0; r < n_runs; r++) {
@@ -111,12 +141,14 @@ int main(int argc, char **argv)
         cfg.epochs = epochs;
         tl_trainer *tr = NULL;
         t = now();
+        c = cpu_now();
         if (tl_trainer_new(ds, sp, &cfg, &tr, &err) != TL_OK) {
             fprintf(stderr, "tl_bench_scale: %s\n", err.message);
             rc = 1;
             break;
         }
         setup[r] = now() - t;
+        setup_cpu[r] = cpu_now() - c;
         t = now();
         c = cpu_now();
         tl_train_progress p;
@@ -125,7 +157,7 @@ int main(int argc, char **argv)
         epoch_cpu[r] = (cpu_now() - c) / epochs;
         hash[r] = tl_model_hash(tl_trainer_model(tr));
         if (r == 0) first = epoch_s[r];
-        printf("| %u | %.2f | %.2f | %.2f | %.2fx | %016" PRIx64 " |\n", tl_trainer_threads(tr), setup[r], epoch_s[r],
+        printf("| %u | %.2f | %.2f | %.2f | %.2f | %.2fx | %016" PRIx64 " |\n", tl_trainer_threads(tr), setup[r], setup_cpu[r], epoch_s[r],
                epoch_cpu[r], first / epoch_s[r], hash[r]);
         fflush(stdout);
         tl_trainer_free(tr);
@@ -139,10 +171,10 @@ int main(int argc, char **argv)
     if (json && rc == 0) {
         printf("{\"ratings\":%u,\"train\":%u,\"load_s\":%.3f,\"runs\":[", ds->n_ratings, sp->n_train, load_s);
         for (uint32_t r = 0; r < n_runs; r++)
-            printf("%s{\"threads\":%u,\"setup_s\":%.3f,\"epoch_s\":%.3f,\"epoch_cpu_s\":%.3f,\"hash\":\"%016" PRIx64
+            printf("%s{\"threads\":%u,\"setup_s\":%.3f,\"setup_cpu_s\":%.3f,\"epoch_s\":%.3f,\"epoch_cpu_s\":%.3f,\"hash\":\"%016" PRIx64
                    "\"}",
-                   r ? "," : "", threads[r], setup[r], epoch_s[r], epoch_cpu[r], hash[r]);
-        printf("],\"peak_rss_mb\":%.0f}\n", peak);
+                   r ? "," : "", threads[r], setup[r], setup_cpu[r], epoch_s[r], epoch_cpu[r], hash[r]);
+        printf("],\"machine_check\":%.3f,\"peak_rss_mb\":%.0f}\n", spin1 / spin_n, peak);
     }
     tl_split_free(sp);
     tl_dataset_free(ds);

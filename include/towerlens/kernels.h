@@ -28,6 +28,8 @@ float tl_dot_scalar(const float *a, const float *b, size_t n);
  * then the tail in order (the iALS Cholesky's sums). */
 double tl_dot_f64(const double *a, const double *b, size_t n);
 double tl_dot_f64_scalar(const double *a, const double *b, size_t n);
+/* tl_dot_f64(a0, b, n) and tl_dot_f64(a1, b, n) in one pass, bit for bit. */
+void tl_dot_f64x2(const double *a0, const double *a1, const double *b, size_t n, double *s0, double *s1);
 
 /* y += a * x */
 void tl_axpy(float a, const float *x, float *y, size_t n);

@@ -397,6 +397,11 @@ float tl_dot(const float *a, const float *b, size_t n)
 
 double tl_dot_f64(const double *a, const double *b, size_t n) { return v2_dot4(a, b, n); }
 
+void tl_dot_f64x2(const double *a0, const double *a1, const double *b, size_t n, double *s0, double *s1)
+{
+    v2_dot4x2(a0, a1, b, n, s0, s1);
+}
+
 void tl_axpy(float a, const float *x, float *y, size_t n)
 {
     v4f va = v4_splat(a);

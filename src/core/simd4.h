@@ -188,4 +188,27 @@ static inline double v2_dot4(const double *a, const double *b, size_t n)
     return s;
 }
 
+/* v2_dot4(a0, b, n) and v2_dot4(a1, b, n), bit for bit, in one pass (b is
+ * loaded once for both). */
+static inline void v2_dot4x2(const double *a0, const double *a1, const double *b, size_t n, double *s0, double *s1)
+{
+    v2d lo0 = v2_splat(0.0), hi0 = lo0, lo1 = lo0, hi1 = lo0;
+    size_t k = 0;
+    for (; k + 4 <= n; k += 4) {
+        v2d bl = v2_load(b + k), bh = v2_load(b + k + 2);
+        lo0 = v2_add(lo0, v2_mul(v2_load(a0 + k), bl));
+        hi0 = v2_add(hi0, v2_mul(v2_load(a0 + k + 2), bh));
+        lo1 = v2_add(lo1, v2_mul(v2_load(a1 + k), bl));
+        hi1 = v2_add(hi1, v2_mul(v2_load(a1 + k + 2), bh));
+    }
+    double r0 = (V2_LANE(lo0, 0) + V2_LANE(lo0, 1)) + (V2_LANE(hi0, 0) + V2_LANE(hi0, 1));
+    double r1 = (V2_LANE(lo1, 0) + V2_LANE(lo1, 1)) + (V2_LANE(hi1, 0) + V2_LANE(hi1, 1));
+    for (; k < n; k++) {
+        r0 += a0[k] * b[k];
+        r1 += a1[k] * b[k];
+    }
+    *s0 = r0;
+    *s1 = r1;
+}
+
 #endif

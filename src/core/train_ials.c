@@ -55,9 +55,9 @@ struct tl_ials {
     double *ws;       /* workers x tl_ials_workspace_doubles(dim) */
     size_t ws_doubles;
     /* the batch in progress */
-    int in_batch;
+    int in_batch, in_gram; /* in_gram: the side's Gram tasks come first */
     uint32_t batch;
-    uint32_t *pending;     /* tasks of the batch (offsets from its first) not yet run */
+    uint32_t *pending;     /* tasks of the phase (Gram tasks, or the batch's as offsets from its first) not yet run */
     uint32_t n_pending;
     double *task_loss, *task_obj; /* per task of the batch: objective terms, its part of the epoch objective */
     uint64_t *task_pairs;
@@ -173,7 +173,14 @@ static double solve_row(const double *G, const float *F, const uint32_t *idx, co
         }
         Lj[j] = sqrt(v);
         inv[j] = 1.0 / Lj[j];
-        for (size_t i = j + 1; i < d; i++) {
+        size_t i = j + 1;
+        for (; i + 2 <= d; i += 2) { /* two rows per pass over L[j] */
+            double *Li = A + i * d, *Lk = Li + d, s0, s1;
+            v2_dot4x2(Li, Lk, Lj, j, &s0, &s1);
+            Li[j] = (Li[j] - s0) * inv[j];
+            Lk[j] = (Lk[j] - s1) * inv[j];
+        }
+        if (i < d) {
             double *Li = A + i * d;
             Li[j] = (Li[j] - dot4(Li, Lj, j)) * inv[j];
         }
@@ -193,7 +200,9 @@ static double solve_row(const double *G, const float *F, const uint32_t *idx, co
     for (size_t k = 0; k < d; k++) x[k] = x_out[k];
     double obj = 0.0;
     for (size_t j = 0; j < n; j++) {
-        double e = 1.0 - (double)tl_dot(x_out, F + (size_t)idx[j] * d, d);
+        /* a row of at most GATHER pairs still has them gathered in S2 */
+        const float *fj = n <= GATHER ? s->S2 + j * d : F + (size_t)idx[j] * d;
+        double e = 1.0 - (double)tl_dot(x_out, fj, d);
         obj += (double)(w ? w[j] : conf[half[j]]) * e * e;
     }
     /* x^T G x from the lower triangle: sum_a x_a (G[a][a] x_a + 2 G[a][0..a) . x[0..a)) */
@@ -449,8 +458,9 @@ tl_status tl_ials_new(const tl_dataset *ds, const tl_split *split, const tl_trai
     uint32_t most_u = plan_side(&s->user, s->chunk, d, &bytes);
     uint32_t most_m = plan_side(&s->movie, s->chunk, d, &bytes);
     if (!most_u || !most_m) goto nomem;
-    uint32_t most = most_u > most_m ? most_u : most_m;
     uint32_t gram_tasks = gram_task_count(nu > nm ? nu : nm, d);
+    uint32_t most = most_u > most_m ? most_u : most_m;
+    if (gram_tasks > most) most = gram_tasks; /* pending and task_done serve both phases */
     s->ws_doubles = (tl_ials_workspace_doubles(d) + 15) & ~(size_t)15; /* whole cache lines per worker */
     s->G = alloc_n((size_t)d * d, sizeof(double), &bytes);
     s->parts = alloc_n((size_t)gram_tasks * d * d, sizeof(double), &bytes);
@@ -493,6 +503,7 @@ typedef struct run_ctx {
     float *X;        /* the table being solved */
     const float *F;  /* the other side's table */
     uint32_t first;  /* the batch's first task */
+    tl_pool_task fn; /* the phase's task, called with its slot */
     tl_clock_fn clock;
     void *clock_ctx;
     double deadline;
@@ -517,13 +528,11 @@ static void gram_task(void *vctx, uint32_t t, uint32_t worker)
     }
 }
 
-/* G = a0 * sum_r f_r f_r^T over the other side's rows (lower triangle),
- * the partials summed in task order. */
-static void gram(tl_ials *s, tl_pool *pool, run_ctx *c)
+/* G = a0 * sum_r f_r f_r^T over the other side's rows (lower triangle):
+ * the Gram tasks' partials summed in task order. */
+static void gram_reduce(tl_ials *s, uint32_t tasks)
 {
     size_t d = s->dim;
-    uint32_t tasks = gram_task_count(c->sd->n_other, s->dim);
-    tl_pool_run(pool, tasks, gram_task, c);
     for (size_t a = 0; a < d; a++) memset(s->G + a * d, 0, (a + 1) * sizeof(double));
     for (uint32_t t = 0; t < tasks; t++) {
         const double *part = s->parts + (size_t)t * d * d;
@@ -534,13 +543,13 @@ static void gram(tl_ials *s, tl_pool *pool, run_ctx *c)
         for (size_t k = 0; k <= a; k++) s->G[a * d + k] *= s->a0;
 }
 
-/* Row task: solves the task's rows; its sums go to its own slots. */
-static void row_task(void *vctx, uint32_t i, uint32_t worker)
+/* Row task (slot = its offset in the batch): solves its rows; its sums go
+ * to its own slots. */
+static void row_task(void *vctx, uint32_t slot, uint32_t worker)
 {
     const run_ctx *c = vctx;
     tl_ials *s = c->s;
-    if (atomic_load_explicit(&s->stop, memory_order_relaxed)) return;
-    uint32_t slot = s->pending[i], t = c->first + slot;
+    uint32_t t = c->first + slot;
     const side *sd = c->sd;
     const csr *rows = &sd->rows;
     size_t d = s->dim;
@@ -568,9 +577,42 @@ static void row_task(void *vctx, uint32_t i, uint32_t worker)
     s->task_loss[slot] = loss;
     s->task_obj[slot] = obj;
     s->task_pairs[slot] = seen;
+}
+
+/* A pending task: skipped once the deadline passed, else run and marked
+ * done; the calling thread (worker 0) reads the clock after each. */
+static void pending_task(void *vctx, uint32_t i, uint32_t worker)
+{
+    const run_ctx *c = vctx;
+    tl_ials *s = c->s;
+    if (atomic_load_explicit(&s->stop, memory_order_relaxed)) return;
+    uint32_t slot = s->pending[i];
+    c->fn(vctx, slot, worker);
     s->task_done[slot] = 1;
     if (worker == 0 && c->deadline < INFINITY && c->clock(c->clock_ctx) >= c->deadline)
         atomic_store_explicit(&s->stop, 1, memory_order_relaxed);
+}
+
+static void set_pending(tl_ials *s, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        s->pending[i] = i;
+        s->task_done[i] = 0;
+    }
+    s->n_pending = n;
+}
+
+/* Runs the pending tasks of the current phase until done or the deadline;
+ * returns 1 when none is left. */
+static int run_pending(tl_ials *s, tl_pool *pool, run_ctx *c)
+{
+    atomic_store_explicit(&s->stop, 0, memory_order_relaxed);
+    tl_pool_run(pool, s->n_pending, pending_task, c);
+    uint32_t left = 0;
+    for (uint32_t i = 0; i < s->n_pending; i++)
+        if (!s->task_done[s->pending[i]]) s->pending[left++] = s->pending[i];
+    s->n_pending = left;
+    return left == 0;
 }
 
 int tl_ials_run(tl_ials *s, tl_pool *pool, uint32_t batch, tl_clock_fn clock, void *clock_ctx, double deadline_ms,
@@ -580,29 +622,31 @@ int tl_ials_run(tl_ials *s, tl_pool *pool, uint32_t batch, tl_clock_fn clock, vo
     const side *sd = user_side ? &s->user : &s->movie;
     uint32_t b = user_side ? batch : batch - s->user.n_batches;
     run_ctx c = {s, sd, user_side, user_side ? s->model->users : s->model->movies,
-                 user_side ? s->model->movies : s->model->users, sd->batch_task[b], clock, clock_ctx, deadline_ms};
+                 user_side ? s->model->movies : s->model->users, sd->batch_task[b], row_task, clock, clock_ctx,
+                 deadline_ms};
     uint32_t n_tasks = sd->batch_task[b + 1] - c.first;
     if (!s->in_batch || s->batch != batch) {
-        if (b == 0) {
-            gram(s, pool, &c);
-            if (user_side) s->user_penalty = 0.0;
-            else s->movie_terms = 0.0;
-        }
-        for (uint32_t i = 0; i < n_tasks; i++) {
-            s->pending[i] = i;
-            s->task_done[i] = 0;
-        }
-        s->n_pending = n_tasks;
         s->in_batch = 1;
         s->batch = batch;
+        s->in_gram = b == 0; /* a side starts with its Gram matrix */
+        if (s->in_gram) {
+            set_pending(s, gram_task_count(sd->n_other, s->dim));
+            if (user_side) s->user_penalty = 0.0;
+            else s->movie_terms = 0.0;
+        } else {
+            set_pending(s, n_tasks);
+        }
     }
-    atomic_store_explicit(&s->stop, 0, memory_order_relaxed);
-    tl_pool_run(pool, s->n_pending, row_task, &c);
-    uint32_t left = 0;
-    for (uint32_t i = 0; i < s->n_pending; i++)
-        if (!s->task_done[s->pending[i]]) s->pending[left++] = s->pending[i];
-    s->n_pending = left;
-    if (left > 0) return 0;
+    if (s->in_gram) {
+        c.fn = gram_task;
+        if (!run_pending(s, pool, &c)) return 0;
+        gram_reduce(s, gram_task_count(sd->n_other, s->dim));
+        s->in_gram = 0;
+        set_pending(s, n_tasks);
+        if (atomic_load_explicit(&s->stop, memory_order_relaxed)) return 0; /* the deadline passed */
+        c.fn = row_task;
+    }
+    if (!run_pending(s, pool, &c)) return 0;
 
     /* the batch is complete: its sums in task order */
     double loss = 0.0, obj = 0.0;

@@ -49,12 +49,11 @@ typedef struct tl_ials_batch_result {
 
 /* Works on batch `batch` (0-based, < batches_per_epoch; the same batch
  * until it completes) on `pool` (at most `workers` threads): the side's
- * Gram matrix when the batch is the side's first, then the batch's
- * remaining tasks. Once `clock` reaches `deadline_ms` (INFINITY = never;
- * read on the calling thread only, after each of its tasks) no further
- * task starts and it returns 0; the next call continues the batch. At
- * least one task runs per call. Returns 1 when the batch completed and
- * fills *out. */
+ * Gram tasks when the batch is the side's first, then the batch's row
+ * tasks. Once `clock` reaches `deadline_ms` (INFINITY = never; read on the
+ * calling thread only, after each of its tasks) no further task starts
+ * and it returns 0; the next call continues where it stopped. At least one
+ * task runs per call. Returns 1 when the batch completed and fills *out. */
 int tl_ials_run(tl_ials *s, tl_pool *pool, uint32_t batch, tl_clock_fn clock, void *clock_ctx, double deadline_ms,
                 tl_ials_batch_result *out);
 

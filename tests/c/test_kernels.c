@@ -256,6 +256,12 @@ static void test_dot_f64(void)
         CHECK(memcmp(&d, &ds, sizeof d) == 0);
         CHECK_NEAR(d, (double)ref, 1e-14 * (double)(mag + 1e-300));
     }
+    /* the two-row form the Cholesky uses gives the same bits */
+    for (size_t n = 0; n <= 69; n++) {
+        double s0, s1, r0 = tl_dot_f64_scalar(a, b, n), r1 = tl_dot_f64_scalar(a + 1, b, n);
+        tl_dot_f64x2(a, a + 1, b, n, &s0, &s1);
+        CHECK(memcmp(&s0, &r0, sizeof s0) == 0 && memcmp(&s1, &r1, sizeof s1) == 0);
+    }
     /* a hand sum: lanes (1*1 + 5*5) (2*2) (3*3) (4*4), fold (26 + 4) + (9 + 16), tail 6*6 */
     double x[6] = {1, 2, 3, 4, 5, 6};
     CHECK(tl_dot_f64(x, x, 6) == 91.0);
