@@ -1,6 +1,9 @@
 # WebAssembly build (emcmake cmake -S . -B build-wasm): the core library with
-# SIMD128, the ES module web/wasm/towerlens_core.mjs + .wasm that web/towerlens.js
-# loads, and every tests/c/test_*.c as a Node program registered with ctest.
+# SIMD128, two ES modules that web/towerlens.js picks between at run time --
+#   web/wasm/towerlens_core.mjs + .wasm        single-threaded (runs anywhere)
+#   web/wasm/towerlens_core_mt.mjs + .wasm + .worker.js   pthreads (needs
+#     SharedArrayBuffer: a cross-origin isolated page, or Node)
+# -- and every tests/c/test_*.c as a Node program registered with ctest.
 # Toolchain quirks of Emscripten 3.1.6 + Node 20 are in shared/notes/toolchain.md.
 
 target_compile_options(towerlens_core PUBLIC -msimd128)
@@ -44,6 +47,48 @@ target_link_options(towerlens_wasm PRIVATE
   # the .wasm bytes so it never calls fetch() on a file path.
   "SHELL:--extern-pre-js ${TL_WASM_DIR}/node_extern_pre.js"
   "SHELL:--pre-js ${TL_WASM_DIR}/node_pre.js")
+
+# ---- the threaded ES module: web/wasm/towerlens_core_mt.mjs ------------------
+# Every object of a pthread module must be compiled with -pthread (shared
+# memory, atomics), so the core is compiled a second time.
+add_library(towerlens_core_mt STATIC ${TL_CORE_SOURCES})
+target_include_directories(towerlens_core_mt PUBLIC ${CMAKE_SOURCE_DIR}/include)
+target_compile_options(towerlens_core_mt PUBLIC -msimd128 -pthread)
+target_link_libraries(towerlens_core_mt PUBLIC m)
+
+add_executable(towerlens_wasm_mt ${TL_WASM_SOURCES})
+target_include_directories(towerlens_wasm_mt PRIVATE ${TL_WASM_DIR})
+target_compile_options(towerlens_wasm_mt PRIVATE -O3)
+target_link_libraries(towerlens_wasm_mt towerlens_core_mt)
+set_target_properties(towerlens_wasm_mt PROPERTIES
+  OUTPUT_NAME towerlens_core_mt
+  SUFFIX .mjs
+  RUNTIME_OUTPUT_DIRECTORY ${TL_WEB_WASM_DIR}
+  LINK_DEPENDS "${TL_WASM_DIR}/node_extern_pre.js;${TL_WASM_DIR}/node_pre.js")
+target_link_options(towerlens_wasm_mt PRIVATE
+  -O3 -msimd128 -pthread
+  -sMODULARIZE=1 -sEXPORT_ES6=1 -sEXPORT_NAME=createTowerlensCoreMt
+  -sENVIRONMENT=web,worker,node
+  # Growth with pthreads only slows the glue's own JS heap access (the
+  # -Wpthreads-mem-growth warning); the WASM code runs at full speed.
+  -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB -Wno-pthreads-mem-growth
+  # The pool of Web Workers is started with the module (a pthread cannot start
+  # while the calling thread blocks); web/lib/core.js passes its size as
+  # Module.tlPoolSize. STRICT=2: a thread beyond the pool is an error
+  # (pthread_create gives EAGAIN) instead of a deadlock.
+  "-sPTHREAD_POOL_SIZE=Module.tlPoolSize||1" -sPTHREAD_POOL_SIZE_STRICT=2
+  -sEXPORTED_FUNCTIONS=_malloc,_free
+  -sEXPORTED_RUNTIME_METHODS=UTF8ToString,stringToUTF8,lengthBytesUTF8
+  --no-entry
+  -sNODEJS_CATCH_EXIT=0 -sNODEJS_CATCH_REJECTION=0
+  "SHELL:--extern-pre-js ${TL_WASM_DIR}/node_extern_pre.js"
+  "SHELL:--pre-js ${TL_WASM_DIR}/node_pre.js")
+# The pthread worker (towerlens_core_mt.worker.js) is a CommonJS script under
+# Node; the repo's package.json says "type": "module", so web/wasm/ says otherwise.
+add_custom_command(TARGET towerlens_wasm_mt POST_BUILD
+  COMMAND ${CMAKE_COMMAND} -E copy ${TL_WASM_DIR}/web_wasm_package.json ${TL_WEB_WASM_DIR}/package.json)
+# scripts/demo builds the target towerlens_wasm: it brings both modules.
+add_dependencies(towerlens_wasm towerlens_wasm_mt)
 
 # ---- C unit tests under Node (the kernel tests compare SIMD128 with scalar) ---
 enable_testing()

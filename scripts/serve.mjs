@@ -1,7 +1,8 @@
 // Static server for the towerlens page: 127.0.0.1 only, correct MIME types
 // (application/wasm), cross-origin isolation (COOP/COEP, so the threaded
-// build can use SharedArrayBuffer) and a Content-Security-Policy that allows
-// no inline script. `/data/...` maps to the repo's data/ folder (the demo set);
+// build can use SharedArrayBuffer; --no-isolation leaves them out, to see the
+// single-threaded fallback) and a Content-Security-Policy that allows no
+// inline script. `/data/...` maps to the repo's data/ folder (the demo set);
 // everything else maps to web/.
 import http from 'node:http';
 import fs from 'node:fs';
@@ -44,9 +45,15 @@ export const CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-const SECURITY_HEADERS = {
+// The two headers that make the page cross-origin isolated (SharedArrayBuffer,
+// hence the threaded WASM build). The pthread workers are same-origin scripts
+// that worker-src 'self' already allows.
+export const ISOLATION_HEADERS = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
+const BASE_HEADERS = {
   'Cross-Origin-Resource-Policy': 'same-origin',
   'Content-Security-Policy': CSP,
   'X-Content-Type-Options': 'nosniff',
@@ -78,14 +85,16 @@ function resolvePath(urlPath, webRoot, dataRoot) {
   return full;
 }
 
-function send(res, status, text, extra = {}) {
-  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8', ...extra });
-  res.end(text);
-}
-
-export function createHandler({ root = path.join(repoRoot, 'web'), dataDir = path.join(repoRoot, 'data'), log = null } = {}) {
+// isolate: false serves the page without COOP/COEP (not cross-origin
+// isolated: the page falls back to the single-threaded build).
+export function createHandler({ root = path.join(repoRoot, 'web'), dataDir = path.join(repoRoot, 'data'), log = null, isolate = true } = {}) {
   const webRoot = path.resolve(root);
   const dataRoot = path.resolve(dataDir);
+  const SECURITY_HEADERS = isolate ? { ...ISOLATION_HEADERS, ...BASE_HEADERS } : BASE_HEADERS;
+  const send = (res, status, text, extra = {}) => {
+    res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8', ...extra });
+    res.end(text);
+  };
   return (req, res) => {
     const done = (status) => log && log(`${status} ${req.method} ${req.url}`);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -135,8 +144,8 @@ export function createHandler({ root = path.join(repoRoot, 'web'), dataDir = pat
 }
 
 // Starts the server; resolves to { url, port, close() }. port 0 picks a free port.
-export function startServer({ port = 8080, host = '127.0.0.1', root, dataDir, log } = {}) {
-  const server = http.createServer(createHandler({ root, dataDir, log }));
+export function startServer({ port = 8080, host = '127.0.0.1', root, dataDir, log, isolate = true } = {}) {
+  const server = http.createServer(createHandler({ root, dataDir, log, isolate }));
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -153,12 +162,14 @@ export function startServer({ port = 8080, host = '127.0.0.1', root, dataDir, lo
 }
 
 function usage() {
-  return `usage: scripts/serve [--port N] [--host 127.0.0.1] [--root DIR] [--data DIR] [--open] [--log]
+  return `usage: scripts/serve [--port N] [--host 127.0.0.1] [--root DIR] [--data DIR] [--no-isolation] [--open] [--log]
   Serves web/ (and data/ under /data/) with COOP/COEP, CSP and application/wasm.
   --port N   port to listen on (default 8080; 0 picks a free port)
   --host H   address to bind (default 127.0.0.1)
   --root DIR folder served at / (default: web/ of this repo)
   --data DIR folder served at /data/ (default: data/ of this repo)
+  --no-isolation  leave out COOP/COEP: the page is not cross-origin isolated
+             and runs the single-threaded WebAssembly build
   --open     open the page in the default browser (xdg-open / open)
   --log      print one line per request`;
 }
@@ -182,6 +193,7 @@ async function main(argv) {
     else if (a === '--root') opts.root = value();
     else if (a === '--data') opts.dataDir = value();
     else if (a === '--open') open = true;
+    else if (a === '--no-isolation') opts.isolate = false;
     else if (a === '--log') opts.log = (line) => console.log(line);
     else if (a === '--help' || a === '-h') {
       console.log(usage());
@@ -203,6 +215,7 @@ async function main(argv) {
     console.log(`note: ${wasm} does not exist yet; build the WASM module first (scripts/demo does it)`);
   }
   console.log(`towerlens is running at ${srv.url}`);
+  if (opts.isolate === false) console.log('not cross-origin isolated (--no-isolation): the page uses the single-threaded build');
   console.log('press Ctrl+C to stop');
   if (open) {
     const { spawn } = await import('node:child_process');

@@ -143,6 +143,8 @@ export interface TrainOptions {
   ratingWeight?: number;
   /** weight of the retrieval loss next to the rating loss; default 1 (0 trains for ratings only) */
   retrievalWeight?: number;
+  /** threads to train on (default: the instance's threads); in the threaded build at most that many ('ARG' otherwise); the single-threaded build runs any count on one */
+  threads?: number;
   /** the preset's values unless given */
   dim?: number;
   batchSize?: number;
@@ -320,6 +322,8 @@ export declare class Trainer {
   /** FNV-1a of the model tables as 16 hex digits: equal to the native CLI's model_hash */
   readonly modelHash: string;
   readonly bytesHeld: number;
+  /** threads the trainer runs on (1 in the single-threaded build and for 'tfrs') */
+  readonly threads: number;
   /** the model as a towerlens model file (what `towerlens train --out` writes): model.save() */
   modelFile(): Uint8Array;
   readonly freed: boolean;
@@ -332,6 +336,10 @@ export declare class Towerlens {
   readonly simd: boolean;
   /** bytes of WASM memory reserved (never shrinks, so also the peak) */
   readonly memoryBytes: number;
+  /** threads trainers use by default: the threaded build's thread count, 1 in the single-threaded build */
+  readonly threads: number;
+  /** which WebAssembly module runs */
+  readonly build: BuildInfo;
   /** streams the inputs through the core's MovieLens reader into a dataset */
   loadDataset(inputs: DatasetInput | DatasetInput[], options?: LoadOptions): Promise<Dataset>;
   /** splits the dataset and sets up step-wise training (nothing runs until step/run) */
@@ -342,14 +350,45 @@ export declare class Towerlens {
   loadModel(bytes: Uint8Array | ArrayBuffer | ArrayBufferView, options?: LoadModelOptions): Model;
 }
 
+export interface BuildInfo {
+  /** 'mt': the threaded build (pthreads + SIMD128); 'st': the single-threaded build */
+  name: 'mt' | 'st';
+  simd: boolean;
+  /** threads the build runs (1 for 'st') */
+  threads: number;
+  /** the context's crossOriginIsolated; null in Node */
+  crossOriginIsolated: boolean | null;
+  /** logical cores the environment reports */
+  cores: number;
+  /** why the single-threaded build runs ('' for 'mt') */
+  fallback: string;
+  /** milliseconds the module took to load (and start its threads) */
+  loadMs: number;
+}
+
 export interface CreateOptions {
+  /** 'auto' (default): threaded when threads are usable and wanted; 'st' / 'mt' force a build ('mt' rejects where it cannot run) */
+  build?: 'auto' | 'st' | 'mt';
+  /** threads of the threaded build, 1..MAX_THREADS; default min(cores, DEFAULT_MAX_THREADS); 1 with build 'auto' picks 'st' */
+  threads?: number;
   /** URL of towerlens_core.mjs; default: wasm/towerlens_core.mjs beside towerlens.js */
   moduleUrl?: string | URL;
-  /** the .wasm bytes, to skip fetching or reading them */
+  /** the single-threaded .wasm bytes, to skip fetching or reading them */
   wasmBinary?: ArrayBuffer | Uint8Array;
-  /** Emscripten's hook to place the .wasm elsewhere */
+  /** URL of towerlens_core_mt.mjs; default: wasm/towerlens_core_mt.mjs beside towerlens.js */
+  mtModuleUrl?: string | URL;
+  /** the threaded .wasm bytes */
+  mtWasmBinary?: ArrayBuffer | Uint8Array;
+  /** Emscripten's hook to place the .wasm (and towerlens_core_mt.worker.js) elsewhere */
   locateFile?: (path: string, scriptDirectory: string) => string;
 }
 
-/** Loads the WebAssembly core (once per call) and returns an instance. */
+/** The most threads an instance may be asked for (64). */
+export declare const MAX_THREADS: number;
+/** Threads the threaded build starts by default: min(cores, DEFAULT_MAX_THREADS) (16). */
+export declare const DEFAULT_MAX_THREADS: number;
+/** Can this environment run the threaded build? (no module is loaded) */
+export declare function threadSupport(): Promise<{ usable: boolean; reason: string; cores: number }>;
+
+/** Loads the WebAssembly core (once per call): the threaded build when threads are usable, else the single-threaded one. */
 export declare function createTowerlens(options?: CreateOptions): Promise<Towerlens>;

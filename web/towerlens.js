@@ -3,6 +3,7 @@
 // WASM memory and turns handles and error records into objects.
 // Reference: docs/js-api.md; types: towerlens.d.ts.
 import { loadCore } from './lib/core.js';
+export { MAX_THREADS, DEFAULT_MAX_THREADS, threadSupport } from './lib/core.js';
 import { loadDataset } from './lib/ingest.js';
 import { createTrainer, presets } from './lib/train.js';
 import { loadModel } from './lib/model.js';
@@ -23,6 +24,22 @@ export class Towerlens {
   /** true when the core runs WASM SIMD128 kernels */
   get simd() { return this._core.m._tlw_kernels_simd() === 1; }
 
+  /** threads training uses by default: the threaded build's pool size, 1 in the single-threaded build */
+  get threads() { return this._core.build.threads; }
+
+  /**
+   * Which WebAssembly module runs: {name: 'mt'|'st', simd, threads,
+   * crossOriginIsolated (null in Node), cores, fallback (why 'st' runs, '' for
+   * 'mt'), loadMs}.
+   */
+  get build() {
+    const b = this._core.build;
+    return {
+      name: b.name, simd: this.simd, threads: b.threads, crossOriginIsolated: b.crossOriginIsolated,
+      cores: b.cores, fallback: b.fallback, loadMs: b.loadMs,
+    };
+  }
+
   /** bytes of WASM memory reserved; memory never shrinks, so this is the peak */
   get memoryBytes() { return this._core.memoryBytes; }
 
@@ -41,7 +58,8 @@ export class Towerlens {
    * Splits `dataset` and sets up step-wise training of the two-tower model.
    * @param dataset a Dataset of this instance
    * @param options {preset, dim, batchSize, epochs, learningRate, seed,
-   *   trainRows, testRows, testFraction}; unset numbers come from the preset
+   *   trainRows, testRows, testFraction, threads}; unset numbers come from the
+   *   preset; threads defaults to this instance's `threads`
    * @returns {import('./lib/train.js').Trainer}
    */
   createTrainer(dataset, options = {}) {
@@ -70,9 +88,13 @@ export class Towerlens {
 }
 
 /**
- * Loads the WebAssembly core and returns a Towerlens instance.
- * @param options {moduleUrl, wasmBinary, locateFile} to load the module from
- *   elsewhere than web/wasm/ beside this file
+ * Loads the WebAssembly core and returns a Towerlens instance: the threaded
+ * build when threads are usable (a cross-origin isolated page, or Node) and
+ * the machine has more than one core, else the single-threaded build.
+ * @param options {build: 'auto'|'st'|'mt', threads} choose the build and
+ *   the threads (default min(cores, 16); threads: 1 picks the single-threaded
+ *   build); {moduleUrl, wasmBinary, mtModuleUrl, mtWasmBinary, locateFile} to
+ *   load the modules from elsewhere than web/wasm/ beside this file
  */
 export async function createTowerlens(options = {}) {
   return new Towerlens(await loadCore(options));

@@ -28,6 +28,8 @@ async function streamToBlob(stream) {
 const isUnsupportedInput = (e) => e && e.code === 'ARG' && /unsupported input/.test(e.message || '');
 
 export class Engine {
+  // The threaded build when the page is cross-origin isolated, with a
+  // thread per core (createTowerlens' default); trainers use them all.
   static async open() {
     return new Engine(await createTowerlens());
   }
@@ -40,8 +42,14 @@ export class Engine {
     this.baseline = null; // popularity metrics of the current trainer's split
   }
 
+  // Which WebAssembly module runs: { name: 'mt'|'st', simd, threads,
+  // crossOriginIsolated, cores, fallback } (fallback: why 'st' runs).
   build() {
-    return { simd: !!this.tl.simd, threads: this.tl.threads || 1 };
+    const b = this.tl.build || {};
+    return {
+      name: b.name || 'st', simd: !!this.tl.simd, threads: this.tl.threads || 1,
+      crossOriginIsolated: b.crossOriginIsolated ?? null, cores: b.cores || 1, fallback: b.fallback || '',
+    };
   }
 
   // sources: [{ name, size, blob } | { name, size, stream() }]

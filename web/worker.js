@@ -103,7 +103,7 @@ async function init() {
 }
 
 function buildInfo() {
-  return { ...engine.build(), crossOriginIsolated: !!self.crossOriginIsolated };
+  return { ...engine.build(), crossOriginIsolated: self.crossOriginIsolated === true };
 }
 
 // Reloads the files and the model kept in IndexedDB by an earlier visit.

@@ -26,10 +26,14 @@ EMSCRIPTEN_KEEPALIVE void tlw_trainer_free(tlw_trainer *h)
 }
 
 /* Numbers <= 0 (seed < 0) keep the preset's value; train_rows > 0 selects
- * take/skip sizes, otherwise test_fraction (<= 0: 0.2). */
+ * take/skip sizes, otherwise test_fraction (<= 0: 0.2). threads: the
+ * trainer's worker threads (0 = every core); the threaded module has a
+ * fixed pool of Web Workers (web/lib/core.js sizes it and keeps the count
+ * within it), the single-threaded one runs every count serially. */
 EMSCRIPTEN_KEEPALIVE int tlw_trainer_init(tlw_trainer *h, const tlw_dataset *ds, const char *preset, uint32_t dim,
                                           uint32_t batch, uint32_t epochs, double lr, double seed,
-                                          uint32_t train_rows, uint32_t test_rows, double test_fraction)
+                                          uint32_t train_rows, uint32_t test_rows, double test_fraction,
+                                          uint32_t threads)
 {
     if (!h) return TL_E_ARG;
     if (h->tr) return tl_fail(&h->err, TL_E_STATE, "this trainer was already set up");
@@ -41,6 +45,7 @@ EMSCRIPTEN_KEEPALIVE int tlw_trainer_init(tlw_trainer *h, const tlw_dataset *ds,
         tl_train_config_set_rating(&cfg, h->rating_weight);
         cfg.retrieval_weight = h->retrieval_weight;
     }
+    cfg.threads = threads;
     if (dim) cfg.dim = dim;
     if (batch) cfg.batch_size = batch;
     if (epochs) cfg.epochs = epochs;
@@ -139,6 +144,10 @@ EMSCRIPTEN_KEEPALIVE const char *tlw_trainer_model_hash(tlw_trainer *h)
     snprintf(h->hash, sizeof h->hash, "%016" PRIx64, tl_model_hash(tl_trainer_model(h->tr)));
     return h->hash;
 }
+
+/* Threads the trainer runs on (tl_trainer_threads): 1 in the single-threaded
+ * module and for the models that train single-threaded. */
+EMSCRIPTEN_KEEPALIVE uint32_t tlw_trainer_threads(const tlw_trainer *h) { return h && h->tr ? tl_trainer_threads(h->tr) : 0; }
 
 EMSCRIPTEN_KEEPALIVE double tlw_trainer_bytes(const tlw_trainer *h)
 {

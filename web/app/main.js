@@ -37,6 +37,19 @@ function engineStatus(text, kind) {
   $('#engine-text').textContent = text;
 }
 
+// "WebAssembly SIMD · threads build · 2 threads", or the single-threaded
+// build and why it runs (the page is not cross-origin isolated, ...).
+function buildText(build) {
+  const wasm = `WebAssembly${build.simd ? ' SIMD' : ''}`;
+  const threads = build.threads > 1 ? `${build.threads} threads` : '1 thread';
+  if (build.name === 'mt') return `${wasm} · threads build · ${threads}`;
+  const fallback = build.fallback || '';
+  const why = build.crossOriginIsolated === false ? 'page not cross-origin isolated'
+    : /^the threaded build did not load/.test(fallback) ? 'the threaded build did not load'
+      : fallback.replace(/\s*\(.*\)$/, ''); // the full reason is the line's tooltip
+  return `${wasm} · single-threaded build${why ? ` (${why})` : ''}`;
+}
+
 function start() {
   const app = createApp();
   window.towerlensApp = app; // for the browser tests and the curious
@@ -73,9 +86,11 @@ function start() {
     ({ build, restored, persistent }) => {
       app.engineReady = true;
       app.restoring = false;
-      const threads = build.threads > 1 ? `${build.threads} threads` : '1 thread';
-      engineStatus(`Engine ready · WebAssembly${build.simd ? ' SIMD' : ''} · ${threads}`, 'ready');
+      engineStatus(`Engine ready · ${buildText(build)}`, 'ready');
+      $('#engine-status').title = build.fallback || '';
       document.body.dataset.engine = 'ready';
+      document.body.dataset.build = build.name || 'st';
+      document.body.dataset.threads = String(build.threads || 1);
       app.emit('engine-ready', build);
       app.emit('persistence', persistent);
       if (restored && restored.model) document.body.dataset.restored = 'model';

@@ -5,6 +5,7 @@
 // its optimised code for the hot kernels).
 import { TowerlensError } from './errors.js';
 import { liveModel } from './model.js';
+import { MAX_THREADS } from './core.js';
 
 const finalizer = typeof FinalizationRegistry === 'function'
   ? new FinalizationRegistry(({ core, handle }) => { if (!core.broken) core.m._tlw_trainer_free(handle); })
@@ -87,6 +88,7 @@ export function createTrainer(core, dataset, options = {}) {
   for (const [name, v] of [['ratingWeight', ratingWeight], ['retrievalWeight', retrievalWeight]]) {
     if (typeof v !== 'number' || !(v >= 0)) throw new TowerlensError(`${name} must be a number >= 0, got ${v}`, { code: 'ARG' });
   }
+  const threads = trainerThreads(core, options.threads);
   const dsHandle = dataset._handle();
   const h = m._tlw_trainer_alloc() >>> 0;
   if (!h) throw new TowerlensError('out of memory creating a trainer', { code: 'NOMEM' });
@@ -94,12 +96,29 @@ export function createTrainer(core, dataset, options = {}) {
     // a rating head (the multitask model) is set up with the trainer
     if (ratingWeight > 0 || retrievalWeight !== 1) core.check(h, m._tlw_trainer_set_weights(h, ratingWeight, retrievalWeight));
     core.withCString(preset, (p) => core.check(h, m._tlw_trainer_init(h, dsHandle, p, dim, batch, epochs, lr, seed,
-      trainRows, testRows, testFraction)));
+      trainRows, testRows, testFraction, threads)));
   } catch (e) {
     m._tlw_trainer_free(h);
     throw e;
   }
   return new Trainer(core, h, dataset);
+}
+
+// The threads a trainer asks the core for: the instance's pool by default.
+// The threaded build cannot run more threads than its pool of workers; the
+// single-threaded build accepts any count and runs serially.
+function trainerThreads(core, requested) {
+  const pool = core.build.threads;
+  if (requested === undefined || requested === 0) return pool;
+  if (!Number.isInteger(requested) || requested < 1 || requested > MAX_THREADS) {
+    throw new TowerlensError(`threads must be a whole number from 1 to ${MAX_THREADS}, got ${requested}`, { code: 'ARG' });
+  }
+  if (core.build.name === 'mt' && requested > pool) {
+    throw new TowerlensError(
+      `threads: ${requested} is more than the ${pool} this instance started; pass {threads: ${requested}} to createTowerlens()`,
+      { code: 'ARG' });
+  }
+  return requested;
 }
 
 export class Trainer {
@@ -187,6 +206,9 @@ export class Trainer {
 
   /** FNV-1a of the model tables (16 hex digits): the native CLI's model_hash for the same files and options. */
   get modelHash() { return this._core.string(this._core.m._tlw_trainer_model_hash(this._handle())); }
+
+  /** Threads this trainer runs on: 1 in the single-threaded build and for the models that train on one thread (tfrs). */
+  get threads() { return this._core.m._tlw_trainer_threads(this._handle()); }
 
   /** Bytes the trainer holds in WASM memory (model, optimiser state, batch buffers). */
   get bytesHeld() { return this._core.m._tlw_trainer_bytes(this._handle()); }
