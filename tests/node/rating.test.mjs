@@ -53,7 +53,7 @@ function trained(preset, weights) {
   const h = m._tlw_trainer_alloc() >>> 0;
   if (weights) core.check(h, m._tlw_trainer_set_weights(h, weights[0], weights[1]));
   core.withCString(preset, (p) => core.check(h, m._tlw_trainer_init(h, ds._handle(), p, OPTS.dim, OPTS.batch,
-    OPTS.epochs, 0, OPTS.seed, 0, 0, 0)));
+    OPTS.epochs, 0, OPTS.seed, 0, 0, 0, 1)));
   core.check(h, m._tlw_trainer_step(h, 0, 0));
   return h;
 }
@@ -142,7 +142,7 @@ describe('rating head exports', { timeout: TEST_TIMEOUT }, () => {
       assert.notEqual(m._tlw_trainer_set_weights(h2, -1, 1), 0);
       assert.match(core.errorOf(h2).message, /ratingWeight -1/);
       core.check(h2, m._tlw_trainer_set_weights(h2, 0, 0));
-      const st = core.withCString('tfrs', (p) => m._tlw_trainer_init(h2, ds._handle(), p, 8, 64, 1, 0, 1, 0, 0, 0));
+      const st = core.withCString('tfrs', (p) => m._tlw_trainer_init(h2, ds._handle(), p, 8, 64, 1, 0, 1, 0, 0, 0, 1));
       assert.notEqual(st, 0);
       assert.match(core.errorOf(h2).message, /both 0/);
     } finally {
