@@ -457,6 +457,46 @@ static void test_idmap(void)
     tl_idmap_free(&m);
 }
 
+/* Dense renumbering at finish: the bit-table path (small max id) and the
+ * hash path (sparse huge ids) give the same ascending indices, counts and
+ * runs. */
+static void check_dense(const uint32_t *raw, uint32_t n, uint32_t max_id, const uint32_t *want_idx,
+                        const uint32_t *want_ids, const uint32_t *want_counts, uint32_t want_n, uint32_t want_runs)
+{
+    uint32_t col[16];
+    memcpy(col, raw, n * sizeof *col);
+    tl_dense d;
+    memset(&d, 0, sizeof d);
+    CHECK(tl_dense_renumber(col, n, max_id, &d));
+    CHECK_INT(d.n, want_n);
+    CHECK_INT(d.runs, want_runs);
+    for (uint32_t i = 0; i < n; i++) CHECK_INT(col[i], want_idx[i]);
+    for (uint32_t k = 0; k < want_n && d.ids && d.counts; k++) {
+        CHECK_INT(d.ids[k], want_ids[k]);
+        CHECK_INT(d.counts[k], want_counts[k]);
+    }
+    tl_dense_free(&d);
+}
+
+static void test_dense_renumber(void)
+{
+    /* bit table: max id 40 */
+    const uint32_t small[] = {40, 3, 3, 17, 40, 0};
+    const uint32_t small_idx[] = {3, 1, 1, 2, 3, 0}, small_ids[] = {0, 3, 17, 40}, small_counts[] = {1, 2, 1, 2};
+    check_dense(small, 6, 40, small_idx, small_ids, small_counts, 4, 5);
+    /* hash fallback: ids up to 2^32 - 1 over 5 rows */
+    const uint32_t huge[] = {4294967295u, 7, 3000000000u, 7, 4294967295u};
+    const uint32_t huge_idx[] = {2, 0, 1, 0, 2}, huge_ids[] = {7, 3000000000u, 4294967295u}, huge_counts[] = {2, 1, 2};
+    check_dense(huge, 5, 4294967295u, huge_idx, huge_ids, huge_counts, 3, 5);
+    /* no rows */
+    tl_dense d;
+    memset(&d, 0, sizeof d);
+    uint32_t none[1] = {0};
+    CHECK(tl_dense_renumber(none, 0, 0, &d));
+    CHECK_INT(d.n, 0);
+    tl_dense_free(&d);
+}
+
 static void test_loader_states(void)
 {
     tl_loader *ld = tl_loader_new();
@@ -604,6 +644,7 @@ int main(void)
     test_limits();
     test_huge_ids_and_order();
     test_idmap();
+    test_dense_renumber();
     test_loader_states();
     test_paths_errors();
     test_ml_latest_small();
