@@ -37,13 +37,16 @@ export declare const DEFAULT_CHUNK_SIZE: number;
 
 /**
  * What loadDataset reads. In browsers and workers: File/Blob objects (read
- * with blob.stream()), `{name, blob}` and `{name, bytes}`. In Node also a
+ * with blob.stream()), `{name, blob}`, `{name, bytes}` and `{name, stream,
+ * size?}` (stream() returns a ReadableStream read once, chunk by chunk, e.g. a
+ * zip entry inflating; `size` is only the progress total). In Node also a
  * path string or `{name?, path}`; a folder contributes its MovieLens files.
  */
 export type DatasetInput =
   | Blob
   | { name: string; blob: Blob }
   | { name: string; bytes: Uint8Array | ArrayBuffer }
+  | { name: string; stream: () => ReadableStream<Uint8Array>; size?: number }
   | string
   | { name?: string; path: string };
 
