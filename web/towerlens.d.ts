@@ -34,6 +34,10 @@ export declare const MOVIELENS_FILE_NAMES: readonly string[];
 
 /** Bytes fed to the core per call unless `chunkSize` says otherwise (4 MiB). */
 export declare const DEFAULT_CHUNK_SIZE: number;
+/** trainer.evaluate()'s default sample: protocol A on at most 25,000 test rows (as `towerlens train --eval-rows`) */
+export declare const EVAL_SAMPLE_ROWS: number;
+/** trainer.evaluate()'s default sample: protocol B on at most 10,000 test users (as `towerlens train --eval-users`) */
+export declare const EVAL_SAMPLE_USERS: number;
 
 /**
  * What loadDataset reads. In browsers and workers: File/Blob objects (read
@@ -201,8 +205,14 @@ export interface Evaluation {
   metrics: { test: RetrievalMetrics };
   /** null when evaluate({baseline: false}) */
   baseline: { name: 'popularity'; test: RetrievalMetrics } | null;
-  /** test rows (protocol A) and users (protocol B) evaluated; sampled when maxRows / maxUsers cut it */
-  evaluated: { rows: number; users: number; sampled: boolean };
+  /**
+   * test rows (protocol A) and users (protocol B) evaluated, of rows_total /
+   * users_total; sampled when max_rows / max_users cut it, drawn with seed
+   */
+  evaluated: {
+    rows: number; users: number; rows_total: number; users_total: number; sampled: boolean;
+    max_rows: number; max_users: number; seed: number;
+  };
 }
 
 export interface PresetSettings {
@@ -210,10 +220,11 @@ export interface PresetSettings {
 }
 
 export interface EvaluateOptions {
-  /** protocol A on a seeded sample of at most this many test rows (0: all) */
+  /** protocol A on a seeded sample of at most this many test rows (0: all; trainer.evaluate's default EVAL_SAMPLE_ROWS) */
   maxRows?: number;
-  /** protocol B on a seeded sample of at most this many users (0: all) */
+  /** protocol B on a seeded sample of at most this many users (0: all; trainer.evaluate's default EVAL_SAMPLE_USERS) */
   maxUsers?: number;
+  /** the sample's seed (trainer.evaluate's default: the trainer's seed) */
   seed?: number;
 }
 
@@ -317,6 +328,7 @@ export declare class Trainer {
   /** steps of stepMs (default 100) until done, yielding to the event loop in between */
   run(options?: { stepMs?: number; onProgress?: (p: TrainProgress) => void; signal?: AbortSignal }): Promise<TrainProgress>;
   /** protocol A and B metrics on the test rows beside popularity (baseline: false skips it); maxRows/maxUsers sample */
+  /** large test sets are sampled by default: maxRows EVAL_SAMPLE_ROWS, maxUsers EVAL_SAMPLE_USERS (0 = all), seed = the trainer's */
   evaluate(options?: { maxRows?: number; maxUsers?: number; seed?: number; baseline?: boolean }): Evaluation;
   /** the model being trained, serving while training continues (the same object until freed) */
   readonly model: Model;

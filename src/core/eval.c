@@ -15,6 +15,7 @@
  *   test rows with splitmix64(seed + 1). */
 #include "eval_internal.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 
 void tl_eval_options_default(tl_eval_options *opt)
@@ -106,6 +107,7 @@ static tl_status protocol_b(const tl_dataset *ds, const uint32_t *train_rows, ui
     }
     if (st == TL_OK) {
         uint32_t n_eval = n_users;
+        out->users_total = n_users;
         if (opt->max_users && n_users > opt->max_users) {
             n_eval = opt->max_users;
             tl_eval_sample(users, n_users, n_eval, opt->seed + 1);
@@ -164,6 +166,7 @@ tl_status tl_eval_retrieval(const tl_dataset *ds, const uint32_t *train_rows, ui
         if (!rows) st = tl_fail(err, TL_E_NOMEM, "evaluation: out of memory for %u test rows", n_test);
         if (st == TL_OK) {
             for (uint32_t i = 0; i < n_test; i++) rows[i] = test_rows[i];
+            out->rows_total = n_test;
             if (opt->max_rows && n_test > opt->max_rows) {
                 n_eval = opt->max_rows;
                 tl_eval_sample(rows, n_test, n_eval, opt->seed);
@@ -202,4 +205,13 @@ void tl_metrics_json(const tl_metrics *m, tl_buf *out)
         tl_buf_json_number(out, m->mae);
     }
     tl_buf_puts(out, "}");
+}
+
+void tl_eval_coverage_json(const tl_metrics *m, const tl_eval_options *opt, tl_buf *out)
+{
+    tl_buf_printf(out,
+                  "{\"rows\":%u,\"users\":%u,\"rows_total\":%u,\"users_total\":%u,\"sampled\":%s,"
+                  "\"max_rows\":%u,\"max_users\":%u,\"seed\":%" PRIu64 "}",
+                  m->rows_evaluated, m->users_evaluated, m->rows_total, m->users_total, m->sampled ? "true" : "false",
+                  opt->max_rows, opt->max_users, opt->seed);
 }

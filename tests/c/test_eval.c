@@ -2,6 +2,8 @@
  * expectations: ties, seen exclusion, movies outside the catalogue,
  * duplicates, sampling, popularity and the JSON form. */
 #include <math.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "check.h"
 #include "eval_fixture.h"
@@ -228,7 +230,21 @@ static void test_sampling(void)
     CHECK_INT(a.sampled, 1);
     CHECK_INT(a.rows_evaluated, 25);
     CHECK(a.users_evaluated <= 6 && a.users_evaluated > 0);
+    CHECK_INT(a.rows_total, 80);
+    CHECK_INT(a.users_total, 16); /* test rows 120..199 belong to users 24..39 */
     CHECK(memcmp(&a, &b, sizeof a) == 0);
+    {
+        tl_buf j;
+        tl_buf_init(&j);
+        tl_eval_coverage_json(&a, &opt, &j);
+        char want[200];
+        snprintf(want, sizeof want,
+                 "{\"rows\":25,\"users\":%u,\"rows_total\":80,\"users_total\":16,\"sampled\":true,"
+                 "\"max_rows\":25,\"max_users\":6,\"seed\":9}",
+                 a.users_evaluated);
+        CHECK(j.len == strlen(want) && memcmp(j.data, want, j.len) == 0);
+        tl_buf_free(&j);
+    }
 
     /* the sampled run equals a full run over the documented sample */
     uint32_t rows[80];

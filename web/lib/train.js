@@ -6,6 +6,13 @@
 import { TowerlensError } from './errors.js';
 import { liveModel } from './model.js';
 
+/** The seeded sample `evaluate()` takes by default (TL_EVAL_SAMPLE_ROWS /
+ * TL_EVAL_SAMPLE_USERS in include/towerlens/eval.h, the CLI's defaults):
+ * protocol A on at most this many test rows, protocol B on at most this many
+ * test users. See docs/evaluation.md. */
+export const EVAL_SAMPLE_ROWS = 25000;
+export const EVAL_SAMPLE_USERS = 10000;
+
 const finalizer = typeof FinalizationRegistry === 'function'
   ? new FinalizationRegistry(({ core, handle }) => { if (!core.broken) core.m._tlw_trainer_free(handle); })
   : null;
@@ -171,9 +178,13 @@ export class Trainer {
    * --json` prints: {metrics: {test: {top_1, top_5, top_10, top_50, top_100,
    * recall_at_20, ndcg_at_10, ndcg_at_100, coverage_at_10}}, baseline: {name:
    * 'popularity', test: {...}} (null with baseline: false), evaluated: {rows,
-   * users, sampled}}. `maxRows` / `maxUsers` sample (seeded) for large test sets.
+   * users, rows_total, users_total, sampled, max_rows, max_users, seed}}.
+   * Large test sets are sampled (seeded): protocol A on at most `maxRows`
+   * test rows, protocol B on at most `maxUsers` test users (defaults
+   * EVAL_SAMPLE_ROWS / EVAL_SAMPLE_USERS, as the CLI; 0 = all); `seed`
+   * defaults to the trainer's seed.
    */
-  evaluate({ maxRows = 0, maxUsers = 0, seed, baseline = true } = {}) {
+  evaluate({ maxRows = EVAL_SAMPLE_ROWS, maxUsers = EVAL_SAMPLE_USERS, seed, baseline = true } = {}) {
     const h = this._handle();
     const ds = this._dataset._handle();
     whole(maxRows, 'maxRows', 0, 2 ** 32 - 1);
