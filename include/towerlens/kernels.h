@@ -24,6 +24,11 @@ int tl_kernels_simd(void);
 float tl_dot(const float *a, const float *b, size_t n);
 float tl_dot_scalar(const float *a, const float *b, size_t n);
 
+/* sum a[k] * b[k] in double: 4 lanes (k % 4) folded (l0 + l1) + (l2 + l3),
+ * then the tail in order (the iALS Cholesky's sums). */
+double tl_dot_f64(const double *a, const double *b, size_t n);
+double tl_dot_f64_scalar(const double *a, const double *b, size_t n);
+
 /* y += a * x */
 void tl_axpy(float a, const float *x, float *y, size_t n);
 void tl_axpy_scalar(float a, const float *x, float *y, size_t n);

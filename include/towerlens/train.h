@@ -64,6 +64,10 @@ typedef struct tl_train_config {
     float ials_unobserved;    /* a0, weight of every (user, movie) pair's score^2 */
     float ials_reg;           /* lam, see the objective below */
     float ials_confidence;    /* c in w_ui = max(0.05, 1 + c (r_ui - mean) / std) */
+    uint32_t threads;         /* TL_LOSS_IALS: worker threads (0 = every core, tl_cpu_count();
+                               * at most TL_MAX_THREADS; 1 in builds without threads). The
+                               * model is bit-identical for every thread count. The other
+                               * losses run single-threaded. Not part of the config's JSON. */
 
     /* Multitask (rating.h): loss = retrieval_weight * retrieval loss +
      * rating_weight * rating loss, over the same batches, one Adagrad step
@@ -77,13 +81,14 @@ typedef struct tl_train_config {
 #define TL_TRAIN_BLOCK_ROWS 32
 #define TL_MAX_BATCH (1u << 20)
 #define TL_MAX_EPOCHS 100000u
+#define TL_MAX_THREADS 256u
 
 /* Presets:
  *   "tfrs"    the original notebook: d=32, batch 8192, 3 epochs, Adagrad
  *             lr 0.1 (accumulator 0.1, epsilon 1e-7), init uniform(+-0.05),
  *             seed 42, train rows shuffled once.
  *   "default" TL_LOSS_IALS: d=64, 8 epochs, a0 0.1, lam 0.02, confidence
- *             0.5, 64 row solves per batch, seed 42 (chosen on the
+ *             0.5, batches of 4096 rows, seed 42 (chosen on the
  *             validation split, /work/research2 RESULTS.md). It minimises
  *               sum_observed w_ui (1 - u.m_i)^2 + a0 sum_all (u.m_i)^2
  *               + sum_u lam_u |u|^2 + sum_i lam_i |m_i|^2
@@ -97,13 +102,17 @@ typedef struct tl_train_config {
  *             S + 2; OOV rows 0). An epoch solves every user exactly
  *             (Cholesky, against a0 M^T M cached once per side), then every
  *             movie; rows without train pairs become 0. A batch is
- *             batch_size row solves (users' batches first); its loss is the
- *             solved rows' objective terms (their squared errors, a0 and
- *             penalty terms), its examples are their train pairs (so an
- *             epoch counts every pair twice). An epoch's recorded loss is
- *             the full objective after the epoch (loss_per_example divides
- *             it by the distinct pairs); it never increases. Deterministic
- *             and identical natively and in WASM (double math, fixed order).
+ *             batch_size consecutive rows of one side (users' batches
+ *             first), run as tasks of about 8192 pairs of work (train_ials.h)
+ *             on cfg.threads threads; its loss is the solved rows'
+ *             objective terms (their squared errors, a0 and penalty terms),
+ *             its examples are their train pairs (so an epoch counts every
+ *             pair twice). An epoch's recorded loss is the full objective
+ *             after the epoch (loss_per_example divides it by the distinct
+ *             pairs); it never increases. Deterministic and identical
+ *             natively and in WASM and for every thread count (float rank-m
+ *             updates with the kernels and double Cholesky, every sum in a
+ *             fixed order; docs/training.md).
  *             Its rating head (used with rating_weight > 0) is not trained
  *             with iALS: tl_train_config_set_rating turns "default" into the
  *             default joint model (below).
@@ -169,8 +178,9 @@ void tl_trainer_free(tl_trainer *tr);
 
 /* Runs until `max_batches` batches have completed in this call (0 = no
  * limit) or `max_ms` milliseconds have passed (0 = no limit), whichever is
- * first; time is checked after every row block, so a call may end inside a
- * batch and the next call continues it. Both 0 trains to the end. At least
+ * first; time is checked after every row block (iALS: after every task the
+ * calling thread runs; no task starts after the deadline), so a call may
+ * end inside a batch and the next call continues it. Both 0 trains to the end. At least
  * one row block runs per call. Fills `progress` (may be NULL). After the
  * last epoch it returns TL_OK with progress.done = 1 and does nothing. */
 tl_status tl_trainer_step(tl_trainer *tr, uint32_t max_batches, double max_ms, tl_train_progress *progress,
@@ -179,6 +189,9 @@ tl_status tl_trainer_step(tl_trainer *tr, uint32_t max_batches, double max_ms, t
 void tl_trainer_get_progress(const tl_trainer *tr, tl_train_progress *progress);
 const tl_model *tl_trainer_model(const tl_trainer *tr);
 const tl_train_config *tl_trainer_config(const tl_trainer *tr);
+/* Threads the trainer runs on: its pool's for TL_LOSS_IALS (cfg.threads,
+ * 0 resolved to tl_cpu_count(); 1 in builds without threads), else 1. */
+uint32_t tl_trainer_threads(const tl_trainer *tr);
 /* The model as named tensors for a model file (store.h): "users" and
  * "movies" (with their out-of-vocabulary last rows), then the rating head's
  * when there is one. `out` has room for TL_TRAINER_MAX_TENSORS; returns how
@@ -196,8 +209,9 @@ size_t tl_trainer_bytes(const tl_trainer *tr);
  * losses/heads) ---------------------------------------------------------- */
 
 /* One iALS row solve: x = (G + sum_j w_j f_j f_j^T + lambda I)^-1 sum_j w_j f_j
- * with f_j = F[idx[j]] (rows of dim floats), by Cholesky in double; only
- * the lower triangle of G (dim x dim, row-major) is read. Returns the row's
+ * with f_j = F[idx[j]] (rows of dim floats): the sum over j in float with
+ * the kernels, 64 pairs at a time, each block added in double; Cholesky in
+ * double; only the lower triangle of G (dim x dim, row-major) is read. Returns the row's
  * objective terms at the stored x: sum_j w_j (1 - x.f_j)^2 + x^T G x +
  * lambda |x|^2. n = 0 (or a matrix that is not positive definite, possible
  * only with lambda = 0) gives x = 0 and returns 0. `ws` holds

@@ -22,7 +22,7 @@
 
 typedef struct train_opts {
     const char *preset, *out;
-    uint32_t epochs, dim, batch, train_rows, test_rows, eval_rows, eval_users;
+    uint32_t epochs, dim, batch, train_rows, test_rows, eval_rows, eval_users, threads;
     double lr, test_fraction;
     double rating_weight, retrieval_weight; /* the multitask weights (train_rating.h) */
     uint64_t seed;
@@ -148,6 +148,7 @@ static int train_main(const train_opts *o, const tl_arg_list *paths)
         cfg.learning_rate = (float)o->lr;
         cfg.seed = o->seed;
         cfg.retrieval_weight = (float)o->retrieval_weight;
+        cfg.threads = o->threads;
         st = tl_train_config_check(&cfg, &err);
     }
     if (st == TL_OK) st = tl_load_paths(paths->items, paths->n, &ds, &err);
@@ -165,10 +166,10 @@ static int train_main(const train_opts *o, const tl_arg_list *paths)
 
     if (!o->json && cfg.loss == TL_LOSS_IALS)
         printf("training preset %s: iALS d=%u, %u epochs, a0 %g, lam %g, rating confidence %g, %u row solves per "
-               "batch; %u train / %u test rows (seed %" PRIu64 "), %u users, %u movies\n",
+               "batch, %u thread%s; %u train / %u test rows (seed %" PRIu64 "), %u users, %u movies\n",
                cfg.preset, cfg.dim, cfg.epochs, (double)cfg.ials_unobserved, (double)cfg.ials_reg,
-               (double)cfg.ials_confidence, cfg.batch_size, sp->n_train, sp->n_test, cfg.seed, ds->n_users,
-               ds->n_movies);
+               (double)cfg.ials_confidence, cfg.batch_size, tl_trainer_threads(tr),
+               tl_trainer_threads(tr) == 1 ? "" : "s", sp->n_train, sp->n_test, cfg.seed, ds->n_users, ds->n_movies);
     else if (!o->json)
         printf("training preset %s: d=%u, batch %u, %u epochs, Adagrad lr %g; %u train / %u test rows (seed %" PRIu64
                "), %u users, %u movies\n",
@@ -222,7 +223,7 @@ static int train_main(const train_opts *o, const tl_arg_list *paths)
         tl_buf_json_number(&out, p.first_batch_loss);
         tl_buf_printf(&out, ",\"train_seconds\":");
         tl_buf_json_number(&out, p.seconds);
-        tl_buf_printf(&out, ",\"train_cpu_seconds\":");
+        tl_buf_printf(&out, ",\"threads\":%u,\"train_cpu_seconds\":", tl_trainer_threads(tr));
         tl_buf_json_number(&out, train_cpu);
         tl_buf_printf(&out, ",\"examples_per_second\":");
         tl_buf_json_number(&out, p.examples_per_second);
@@ -285,7 +286,7 @@ int cmd_train(int argc, char **argv)
     const tl_arg_opt opts[] = {
         {"preset", TL_ARG_STRING, &o.preset, "NAME",
          "tfrs (the original notebook: d=32, batch 8192, 3 epochs, Adagrad 0.1), default (implicit ALS with "
-         "rating confidence: d=64, 8 epochs, batches of 64 row solves; with --rating-weight W > 0 the default "
+         "rating confidence: d=64, 8 epochs, batches of 4096 row solves; with --rating-weight W > 0 the default "
          "joint model instead: in-batch softmax + rating head, d=32, batch 256, 5 epochs) or tfrs-multitask (the "
          "original's multitask model: d=64, batch 1000, rating head 256-128-1, weights 1/1). The numbers below "
          "are the chosen preset's",
@@ -299,6 +300,10 @@ int cmd_train(int argc, char **argv)
          "weight of the retrieval loss (in-batch softmax); 0 with a rating weight trains for ratings only", 0, 1e6},
         {"dim", TL_ARG_U32, &o.dim, "D", "embedding dimension", 1, TL_MAX_DIM},
         {"batch", TL_ARG_U32, &o.batch, "B", "batch size (in-batch softmax over B x B logits; for default: row solves per batch)", 1, TL_MAX_BATCH},
+        {"threads", TL_ARG_U32, &o.threads, "N",
+         "worker threads for the default preset's iALS (0 = every core); the model is bit-identical for any "
+         "N. The other presets train on one thread",
+         0, TL_MAX_THREADS},
         {"lr", TL_ARG_DOUBLE, &o.lr, "X", "Adagrad learning rate (not used by default)", 1e-6, 100},
         {"seed", TL_ARG_U64, &o.seed, "S",
          "seed of the split (S; validation S+1), the initialisation (S+2) and the batch order (S+3)", 0, 0},
@@ -316,7 +321,7 @@ int cmd_train(int argc, char **argv)
         {"out", TL_ARG_STRING, &o.out, "FILE", "save the trained model (towerlens model file)", 0, 0},
         {"json", TL_ARG_FLAG, &o.json, NULL,
          "print one JSON object at the end: config, epochs [{epoch, loss, loss_per_example, seconds}], "
-         "first_batch_loss, metrics.test and baseline.test (top_1, top_5, top_10, top_50, top_100, recall_at_20, "
+         "first_batch_loss, threads (used), metrics.test and baseline.test (top_1, top_5, top_10, top_50, top_100, recall_at_20, "
          "ndcg_at_10, ndcg_at_100, coverage_at_10; with a rating head also rmse and mae, the baseline's from "
          "the bias baseline), peak_bytes, model_hash",
          0, 0},
@@ -324,6 +329,7 @@ int cmd_train(int argc, char **argv)
     const tl_arg_spec spec = {
         "train",
         "PATH... [--preset tfrs|default|tfrs-multitask] [--epochs N] [--dim D] [--batch B] [--lr X] [--seed S]\n"
+        "       [--threads N]\n"
         "       [--rating-weight W] [--retrieval-weight W]\n"
         "       [--train-rows N --test-rows N | --test-fraction F] [--out FILE] [--json]",
         "Trains the two-tower retrieval model (user and movie embeddings; tfrs: in-batch softmax, Adagrad;\n"

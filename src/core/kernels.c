@@ -34,6 +34,17 @@ float tl_dot_scalar(const float *a, const float *b, size_t n)
     return r;
 }
 
+double tl_dot_f64_scalar(const double *a, const double *b, size_t n)
+{
+    double s[4] = {0, 0, 0, 0};
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4)
+        for (int l = 0; l < 4; l++) s[l] += a[i + l] * b[i + l];
+    double r = (s[0] + s[1]) + (s[2] + s[3]);
+    for (; i < n; i++) r += a[i] * b[i];
+    return r;
+}
+
 void tl_axpy_scalar(float a, const float *x, float *y, size_t n)
 {
     for (size_t i = 0; i < n; i++) y[i] += a * x[i];
@@ -383,6 +394,8 @@ float tl_dot(const float *a, const float *b, size_t n)
     for (; i < n; i++) r += a[i] * b[i];
     return r;
 }
+
+double tl_dot_f64(const double *a, const double *b, size_t n) { return v2_dot4(a, b, n); }
 
 void tl_axpy(float a, const float *x, float *y, size_t n)
 {

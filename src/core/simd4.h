@@ -5,6 +5,7 @@
 #ifndef TL_SIMD4_H
 #define TL_SIMD4_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -134,5 +135,57 @@ static inline v4f v4_hsum4(v4f a, v4f b, v4f c, v4f d)
     return v4_load(s);
 }
 #endif
+
+/* ---- 2-lane double vectors (f64x2 in WASM), for double sums in 4 fixed
+ * lanes: lanes (l0, l1) and (l2, l3) live in two vectors. */
+#if defined(__wasm_simd128__)
+typedef v128_t v2d;
+static inline v2d v2_load(const double *p) { return wasm_v128_load(p); }
+static inline v2d v2_splat(double x) { return wasm_f64x2_splat(x); }
+static inline v2d v2_add(v2d a, v2d b) { return wasm_f64x2_add(a, b); }
+static inline v2d v2_mul(v2d a, v2d b) { return wasm_f64x2_mul(a, b); }
+#define V2_LANE(v, i) wasm_f64x2_extract_lane(v, i)
+#elif defined(__GNUC__) && !defined(TL_KERNELS_PLAIN)
+typedef double v2d __attribute__((vector_size(16)));
+static inline v2d v2_load(const double *p)
+{
+    v2d v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+static inline v2d v2_splat(double x) { return (v2d){x, x}; }
+static inline v2d v2_add(v2d a, v2d b) { return a + b; }
+static inline v2d v2_mul(v2d a, v2d b) { return a * b; }
+#define V2_LANE(v, i) ((v)[i])
+#else
+typedef struct v2d {
+    double f[2];
+} v2d;
+static inline v2d v2_load(const double *p)
+{
+    v2d v;
+    memcpy(v.f, p, sizeof v.f);
+    return v;
+}
+static inline v2d v2_splat(double x) { return (v2d){{x, x}}; }
+static inline v2d v2_add(v2d a, v2d b) { return (v2d){{a.f[0] + b.f[0], a.f[1] + b.f[1]}}; }
+static inline v2d v2_mul(v2d a, v2d b) { return (v2d){{a.f[0] * b.f[0], a.f[1] * b.f[1]}}; }
+#define V2_LANE(v, i) ((v).f[i])
+#endif
+
+/* sum a[k] * b[k] in 4 lanes (lane k % 4), folded (l0 + l1) + (l2 + l3),
+ * then the tail in order: tl_dot_f64_scalar's order, bit for bit. */
+static inline double v2_dot4(const double *a, const double *b, size_t n)
+{
+    v2d lo = v2_splat(0.0), hi = lo;
+    size_t k = 0;
+    for (; k + 4 <= n; k += 4) {
+        lo = v2_add(lo, v2_mul(v2_load(a + k), v2_load(b + k)));
+        hi = v2_add(hi, v2_mul(v2_load(a + k + 2), v2_load(b + k + 2)));
+    }
+    double s = (V2_LANE(lo, 0) + V2_LANE(lo, 1)) + (V2_LANE(hi, 0) + V2_LANE(hi, 1));
+    for (; k < n; k++) s += a[k] * b[k];
+    return s;
+}
 
 #endif

@@ -1,4 +1,5 @@
 /* The step-wise trainer: epochs, batches, row blocks, sparse Adagrad. */
+#include <math.h> /* INFINITY */
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,7 @@ struct tl_trainer {
     tl_train_config cfg;
     tl_model *model;
     tl_ials *ials;         /* TL_LOSS_IALS: the solver; none of the Adagrad state below */
+    tl_pool *pool;         /* TL_LOSS_IALS: the workers it runs on */
     double ials_objective; /* after an epoch's last iALS batch: the objective (train.h) */
     float *acc_users, *acc_movies;
     sparse_table users, movies;
@@ -92,6 +94,7 @@ void tl_trainer_free(tl_trainer *tr)
     if (!tr) return;
     tl_model_free(tr->model);
     tl_ials_free(tr->ials);
+    tl_pool_free(tr->pool);
     free(tr->acc_users);
     free(tr->acc_movies);
     free(tr->users.slot);
@@ -213,7 +216,8 @@ tl_status tl_trainer_new(const tl_dataset *ds, const tl_split *split, const tl_t
     size_t bytes = sizeof *tr + ((size_t)ds->n_users + ds->n_movies + 2) * cfg->dim * sizeof(float);
     uint32_t n = split->n_train, dim = cfg->dim;
     if (cfg->loss == TL_LOSS_IALS) {
-        st = tl_ials_new(ds, split, cfg, tr->model, &tr->ials, err);
+        st = tl_pool_new(cfg->threads, &tr->pool, err);
+        if (st == TL_OK) st = tl_ials_new(ds, split, cfg, tr->model, tl_pool_threads(tr->pool), &tr->ials, err);
         tr->epochs = alloc_array(cfg->epochs, sizeof(tl_epoch_record), &bytes);
         if (st != TL_OK || !tr->epochs) {
             tl_trainer_free(tr);
@@ -301,12 +305,11 @@ static void apply_sparse(sparse_table *t, const uint32_t *rows, uint32_t n, cons
     }
 }
 
-/* One iALS batch (row solves), with the same bookkeeping as finish_batch. */
-static void ials_batch(tl_trainer *tr)
+/* The bookkeeping of a completed iALS batch, as finish_batch's. */
+static void ials_batch_done(tl_trainer *tr, const tl_ials_batch_result *res)
 {
-    uint64_t pairs;
-    double objective;
-    double loss = tl_ials_batch(tr->ials, tr->batch, &pairs, &objective);
+    uint64_t pairs = res->pairs;
+    double objective = res->objective, loss = res->loss;
     if (tr->epoch == 0 && tr->batch == 0) tr->first_batch_loss = loss;
     tr->examples_seen += pairs;
     tr->epoch_examples += pairs;
@@ -380,19 +383,24 @@ static void finish_epoch(tl_trainer *tr)
     if (tr->cfg.reshuffle_each_epoch && tr->epoch < tr->cfg.epochs) shuffle_pairs(tr, tr->cfg.seed + 3 + tr->epoch);
 }
 
-/* The iALS loop: whole batches of row solves, time checked after each. */
+/* The iALS loop: batches of row tasks on the pool; with max_ms, no task
+ * starts after the deadline (the call may end inside a batch). */
 static void ials_step(tl_trainer *tr, uint32_t max_batches, double max_ms)
 {
     tl_clock_fn clock = tr->cfg.clock;
     double t0 = clock(tr->cfg.clock_ctx), t_last = t0;
+    double deadline = max_ms > 0.0 ? t0 + max_ms : INFINITY;
     uint32_t batches = 0;
     while (tr->epoch < tr->cfg.epochs) {
-        ials_batch(tr);
-        batches++;
+        tl_ials_batch_result res;
+        int done = tl_ials_run(tr->ials, tr->pool, tr->batch, clock, tr->cfg.clock_ctx, deadline, &res);
         double t = clock(tr->cfg.clock_ctx);
         tr->epoch_seconds += (t - t_last) / 1e3;
         tr->seconds += (t - t_last) / 1e3;
         t_last = t;
+        if (!done) break; /* the deadline passed inside the batch */
+        ials_batch_done(tr, &res);
+        batches++;
         if (tr->batch == tr->batches_per_epoch) finish_epoch(tr);
         if (max_batches && batches >= max_batches) break;
         if (max_ms > 0.0 && t - t0 >= max_ms) break;
@@ -462,6 +470,7 @@ void tl_trainer_get_progress(const tl_trainer *tr, tl_train_progress *p)
 }
 
 const tl_model *tl_trainer_model(const tl_trainer *tr) { return tr->model; }
+uint32_t tl_trainer_threads(const tl_trainer *tr) { return tr->pool ? tl_pool_threads(tr->pool) : 1; }
 const tl_train_config *tl_trainer_config(const tl_trainer *tr) { return &tr->cfg; }
 const tl_rating_head *tl_trainer_head(const tl_trainer *tr) { return tr->head; }
 size_t tl_trainer_bytes(const tl_trainer *tr) { return tr->bytes; }

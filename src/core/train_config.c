@@ -58,7 +58,7 @@ tl_status tl_train_config_preset(tl_train_config *cfg, const char *preset, tl_er
         cfg->loss = TL_LOSS_IALS;
         cfg->dim = 64;
         cfg->epochs = 8;
-        cfg->batch_size = 64;
+        cfg->batch_size = 4096;
         cfg->ials_unobserved = 0.1f;
         cfg->ials_reg = 0.02f;
         cfg->ials_confidence = 0.5f;
@@ -95,6 +95,8 @@ tl_status tl_train_config_check(const tl_train_config *c, tl_error *err)
         return tl_fail(err, TL_E_ARG, "batch size %u is outside 1-%u", c->batch_size, TL_MAX_BATCH);
     if (c->epochs < 1 || c->epochs > TL_MAX_EPOCHS)
         return tl_fail(err, TL_E_ARG, "epochs %u is outside 1-%u", c->epochs, TL_MAX_EPOCHS);
+    if (c->threads > TL_MAX_THREADS)
+        return tl_fail(err, TL_E_ARG, "threads %u is outside 0-%u (0 = every core)", c->threads, TL_MAX_THREADS);
     if (c->loss == TL_LOSS_IALS) {
         if (c->rating_weight != 0.0f)
             return tl_fail(err, TL_E_ARG,

@@ -1,30 +1,67 @@
 /* iALS with rating-value confidence (train.h, train_ials.h).
  *
- * Every solve runs in double with plain + - * / and sqrt (correctly
- * rounded everywhere) in a fixed order, so the native and WASM builds give
- * the same tables. The initialisation uses no libm at all (Irwin-Hall). */
+ * A row solve forms A = G + sum_j w_j f_j f_j^T + lambda I and b = sum_j
+ * w_j f_j: the observed f_j are gathered GATHER at a time, their rank-m
+ * update is one float GEMM (kernels.h: fixed summation order, bit-identical
+ * natively and in WASM SIMD128) over the 4 x 8 tiles that touch the lower
+ * triangle, and each gathered block's float sums are added into A in
+ * double. Cholesky and the triangular solves run in double with + - * /
+ * and sqrt (correctly rounded everywhere) in a fixed order, so the native
+ * and WASM builds give the same tables. The initialisation uses no libm at
+ * all (Irwin-Hall). */
+#include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <math.h>
 
+#include "simd4.h"
 #include "train_ials.h"
+#include "towerlens/kernels.h"
 #include "towerlens/rng.h"
+
+#define GATHER 64       /* observed rows per float rank-m update */
+#define GRAM_ROWS 2048  /* rows of the other side per Gram task (a double partial each) */
 
 typedef struct csr {
     uint32_t *ptr;  /* n + 1 */
-    uint32_t *idx;  /* the other side's row */
-    float *w;       /* confidence */
+    uint32_t *idx;  /* the other side's row, ascending within a row */
+    uint8_t *half;  /* the rating in half stars; its confidence is conf[half] */
 } csr;
 
+/* One side's rows, batches and tasks. */
+typedef struct side {
+    csr rows;
+    uint32_t n_rows, n_other;
+    uint32_t n_batches, n_tasks;
+    uint32_t *task_row;   /* n_tasks + 1: the first row of each task */
+    uint32_t *batch_task; /* n_batches + 1: the first task of each batch */
+} side;
+
+/* A worker's scratch (carved from tl_ials_workspace_doubles(d) doubles). */
+typedef struct scratch {
+    double *A, *b, *x, *inv; /* inv: 1 / the diagonal of the Cholesky factor */
+    float *P, *bf, *S1, *S2; /* float partial of A's lower tiles, of b, the gathered w_j f_j and f_j */
+} scratch;
+
 struct tl_ials {
-    uint32_t n_users, n_movies, dim, chunk, n_pairs;
-    uint32_t user_batches, movie_batches;
+    uint32_t dim, chunk, n_pairs, workers;
     double a0, lam;
-    csr by_user, by_movie;
+    float conf[256];  /* confidence of a pair by its half stars */
+    side user, movie;
     tl_model *model;
-    double *G;      /* a0 F^T F of the side being solved against */
-    double *ws;     /* tl_ials_solve_row workspace */
-    double *fd;     /* one row of G's input in double */
+    double *G;        /* a0 F^T F of the side being solved against (lower triangle) */
+    double *parts;    /* per Gram task: its double partial */
+    double *ws;       /* workers x tl_ials_workspace_doubles(dim) */
+    size_t ws_doubles;
+    /* the batch in progress */
+    int in_batch;
+    uint32_t batch;
+    uint32_t *pending;     /* tasks of the batch (offsets from its first) not yet run */
+    uint32_t n_pending;
+    double *task_loss, *task_obj; /* per task of the batch: objective terms, its part of the epoch objective */
+    uint64_t *task_pairs;
+    uint8_t *task_done;
+    atomic_int stop;
     double user_penalty, movie_terms; /* this epoch's parts of the objective */
     size_t bytes;
 };
@@ -37,30 +74,51 @@ static void *alloc_n(size_t n, size_t size, size_t *bytes)
     return malloc(n * size);
 }
 
-/* Sum of a[k] * b[k] in 4 fixed lanes folded (l0 + l1) + (l2 + l3), then
- * the tail: the same order in every build. */
-static double dot4(const double *a, const double *b, size_t n)
+/* tl_dot_f64 inlined (simd4.h): 4 fixed lanes, the same order in every build */
+#define dot4 v2_dot4
+
+static size_t scratch_floats(size_t d) { return d * d + d + 2 * (size_t)GATHER * d; }
+
+size_t tl_ials_workspace_doubles(size_t dim) { return dim * dim + 3 * dim + (scratch_floats(dim) + 1) / 2; }
+
+static void carve(double *ws, size_t d, scratch *s)
 {
-    double l0 = 0, l1 = 0, l2 = 0, l3 = 0;
-    size_t k = 0;
-    for (; k + 4 <= n; k += 4) {
-        l0 += a[k] * b[k];
-        l1 += a[k + 1] * b[k + 1];
-        l2 += a[k + 2] * b[k + 2];
-        l3 += a[k + 3] * b[k + 3];
-    }
-    double s = (l0 + l1) + (l2 + l3);
-    for (; k < n; k++) s += a[k] * b[k];
-    return s;
+    s->A = ws;
+    s->b = ws + d * d;
+    s->x = s->b + d;
+    s->inv = s->x + d;
+    float *f = (float *)(s->inv + d);
+    s->P = f;
+    s->bf = f + d * d;
+    s->S1 = s->bf + d;
+    s->S2 = s->S1 + (size_t)GATHER * d;
 }
 
-size_t tl_ials_workspace_doubles(size_t dim) { return dim * dim + 3 * dim; }
-
-double tl_ials_solve_row(const double *G, const float *F, const uint32_t *idx, const float *w, size_t n, size_t dim,
-                         double lambda, double *ws, float *x_out)
+/* A's lower triangle += sum_i S1[i]^T S2[i] over m rows (row stride d):
+ * the float sums of the 4 x 8 tiles touching the lower triangle (P, from
+ * zero), then added into A in double. */
+static void rank_update(double *A, const float *S1, const float *S2, size_t m, size_t d, float *P)
 {
-    size_t d = dim;
-    double *A = ws, *b = ws + d * d, *f = b + d, *x = f + d;
+    for (size_t j0 = 0; j0 < d; j0 += 4) {
+        size_t nb = d - j0 < 4 ? d - j0 : 4;
+        size_t width = (j0 + nb + 7) & ~(size_t)7;
+        if (width > d) width = d;
+        for (size_t r = j0; r < j0 + nb; r++) memset(P + r * d, 0, width * sizeof(float));
+        tl_gemm_atb_acc(S1 + j0, m, d, nb, S2, d, width, P + j0 * d, d);
+    }
+    for (size_t a = 0; a < d; a++) {
+        double *Ar = A + a * d;
+        const float *Pr = P + a * d;
+        for (size_t c = 0; c <= a; c++) Ar[c] += Pr[c];
+    }
+}
+
+/* The row solve of tl_ials_solve_row; the weights are w[j] when w is given,
+ * else conf[half[j]]. */
+static double solve_row(const double *G, const float *F, const uint32_t *idx, const float *w, const uint8_t *half,
+                        const float *conf, size_t n, size_t d, double lambda, scratch *s, float *x_out)
+{
+    double *A = s->A, *b = s->b, *x = s->x, *inv = s->inv;
     if (n == 0) {
         for (size_t k = 0; k < d; k++) x_out[k] = 0.0f;
         return 0.0;
@@ -71,39 +129,46 @@ double tl_ials_solve_row(const double *G, const float *F, const uint32_t *idx, c
         A[a * d + a] += lambda;
         b[a] = 0.0;
     }
-    for (size_t j = 0; j < n; j++) {
-        const float *fj = F + (size_t)idx[j] * d;
-        double wj = w[j];
-        for (size_t k = 0; k < d; k++) f[k] = fj[k];
-        for (size_t a = 0; a < d; a++) {
-            double s = wj * f[a];
-            double *row = A + a * d;
-            for (size_t c = 0; c <= a; c++) row[c] += s * f[c];
-            b[a] += s;
-        }
-    }
-    /* Cholesky A = L L^T in place (row-oriented), then L y = b, L^T x = y */
-    for (size_t i = 0; i < d; i++) {
-        double *Li = A + i * d;
-        for (size_t j = 0; j <= i; j++) {
-            const double *Lj = A + j * d;
-            double s = Li[j] - dot4(Li, Lj, j);
-            if (j == i) {
-                if (!(s > 0.0)) { /* only without any penalty: no usable solve */
-                    for (size_t k = 0; k < d; k++) x_out[k] = 0.0f;
-                    return 0.0;
-                }
-                Li[i] = sqrt(s);
-            } else {
-                Li[j] = s / Lj[j];
+    for (size_t j0 = 0; j0 < n; j0 += GATHER) {
+        size_t m = n - j0 < GATHER ? n - j0 : GATHER;
+        for (size_t i = 0; i < m; i++) {
+            const float *f = F + (size_t)idx[j0 + i] * d;
+            float wj = w ? w[j0 + i] : conf[half[j0 + i]];
+            float *s1 = s->S1 + i * d, *s2 = s->S2 + i * d;
+            for (size_t k = 0; k < d; k++) {
+                s2[k] = f[k];
+                s1[k] = wj * f[k];
             }
         }
+        memset(s->bf, 0, d * sizeof(float));
+        for (size_t i = 0; i < m; i++) tl_axpy(1.0f, s->S1 + i * d, s->bf, d);
+        rank_update(A, s->S1, s->S2, m, d, s->P);
+        for (size_t a = 0; a < d; a++) b[a] += s->bf[a];
     }
-    for (size_t i = 0; i < d; i++) x[i] = (b[i] - dot4(A + i * d, x, i)) / A[i * d + i];
+    /* Cholesky A = L L^T in place, column by column (the rows below the
+     * diagonal of one column are independent sums), then L y = b, L^T x = y.
+     * L[i][j] = (A[i][j] - L[i][0..j) . L[j][0..j)) * (1 / L[j][j]). */
+    for (size_t j = 0; j < d; j++) {
+        double *Lj = A + j * d;
+        double v = Lj[j] - dot4(Lj, Lj, j);
+        if (!(v > 0.0)) { /* only without any penalty: no usable solve */
+            for (size_t k = 0; k < d; k++) x_out[k] = 0.0f;
+            return 0.0;
+        }
+        Lj[j] = sqrt(v);
+        inv[j] = 1.0 / Lj[j];
+        for (size_t i = j + 1; i < d; i++) {
+            double *Li = A + i * d;
+            Li[j] = (Li[j] - dot4(Li, Lj, j)) * inv[j];
+        }
+    }
+    for (size_t i = 0; i < d; i++) x[i] = (b[i] - dot4(A + i * d, x, i)) * inv[i];
+    /* L^T x = y by rows of L: x[i] is final once rows > i were subtracted */
     for (size_t i = d; i-- > 0;) {
-        double s = x[i];
-        for (size_t k = i + 1; k < d; k++) s -= A[k * d + i] * x[k];
-        x[i] = s / A[i * d + i];
+        x[i] *= inv[i];
+        const double *Li = A + i * d;
+        double xi = x[i];
+        for (size_t k = 0; k < i; k++) x[k] -= Li[k] * xi;
     }
     for (size_t k = 0; k < d; k++) x_out[k] = (float)x[k];
 
@@ -112,63 +177,51 @@ double tl_ials_solve_row(const double *G, const float *F, const uint32_t *idx, c
     for (size_t k = 0; k < d; k++) x[k] = x_out[k];
     double obj = 0.0;
     for (size_t j = 0; j < n; j++) {
-        const float *fj = F + (size_t)idx[j] * d;
-        for (size_t k = 0; k < d; k++) f[k] = fj[k];
-        double e = 1.0 - dot4(x, f, d);
-        obj += w[j] * e * e;
+        double e = 1.0 - (double)tl_dot(x_out, F + (size_t)idx[j] * d, d);
+        obj += (double)(w ? w[j] : conf[half[j]]) * e * e;
     }
+    /* x^T G x from the lower triangle: sum_a x_a (G[a][a] x_a + 2 G[a][0..a) . x[0..a)) */
     double quad = 0.0, norm = 0.0;
     for (size_t a = 0; a < d; a++) {
-        /* G is symmetric: row a of the full matrix is G[a][0..a] then G[c][a] for c > a */
-        double s = dot4(G + a * d, x, a + 1);
-        for (size_t c = a + 1; c < d; c++) s += G[c * d + a] * x[c];
-        quad += x[a] * s;
+        const double *Ga = G + a * d;
+        quad += x[a] * (Ga[a] * x[a] + 2.0 * dot4(Ga, x, a));
         norm += x[a] * x[a];
     }
     return obj + quad + lambda * norm;
 }
 
-/* G = a0 * sum_r f_r f_r^T over rows 0..n-1 of F, lower triangle (the
- * only part tl_ials_solve_row reads). */
-static void gram(double *G, const float *F, uint32_t n, uint32_t d, double a0, double *fd)
+double tl_ials_solve_row(const double *G, const float *F, const uint32_t *idx, const float *w, size_t n, size_t dim,
+                         double lambda, double *ws, float *x_out)
 {
-    memset(G, 0, (size_t)d * d * sizeof(double));
-    for (uint32_t r = 0; r < n; r++) {
-        const float *fr = F + (size_t)r * d;
-        for (uint32_t k = 0; k < d; k++) fd[k] = fr[k];
-        for (uint32_t a = 0; a < d; a++) {
-            double s = fd[a], *row = G + (size_t)a * d;
-            for (uint32_t c = 0; c <= a; c++) row[c] += s * fd[c];
-        }
-    }
-    for (size_t k = 0; k < (size_t)d * d; k++) G[k] *= a0;
+    scratch s;
+    carve(ws, dim, &s);
+    return solve_row(G, F, idx, w, NULL, NULL, n, dim, lambda, &s, x_out);
 }
 
-typedef struct pair {
-    uint32_t user, movie;
-    uint8_t half;
-} pair;
+/* ---- setup ------------------------------------------------------------- */
 
-static int pair_cmp(const void *pa, const void *pb)
+static void free_side(side *sd)
 {
-    const pair *a = pa, *b = pb;
-    if (a->user != b->user) return a->user < b->user ? -1 : 1;
-    if (a->movie != b->movie) return a->movie < b->movie ? -1 : 1;
-    return 0;
+    free(sd->rows.ptr);
+    free(sd->rows.idx);
+    free(sd->rows.half);
+    free(sd->task_row);
+    free(sd->batch_task);
 }
 
 void tl_ials_free(tl_ials *s)
 {
     if (!s) return;
-    free(s->by_user.ptr);
-    free(s->by_user.idx);
-    free(s->by_user.w);
-    free(s->by_movie.ptr);
-    free(s->by_movie.idx);
-    free(s->by_movie.w);
+    free_side(&s->user);
+    free_side(&s->movie);
     free(s->G);
+    free(s->parts);
     free(s->ws);
-    free(s->fd);
+    free(s->pending);
+    free(s->task_loss);
+    free(s->task_obj);
+    free(s->task_pairs);
+    free(s->task_done);
     free(s);
 }
 
@@ -183,86 +236,196 @@ static void init_normal(float *t, uint32_t rows, uint32_t d, double sd, tl_rng *
     }
 }
 
+/* Counts (ptr[r + 1] = count of row r) to starts (ptr[r] = row r's start). */
+static void prefix(uint32_t *ptr, uint32_t n)
+{
+    for (uint32_t r = 0; r < n; r++) ptr[r + 1] += ptr[r];
+}
+
+/* ptr[r] was advanced from row r's start to its end by a scatter: shift
+ * back so ptr[r] is row r's start again. */
+static void unshift(uint32_t *ptr, uint32_t n)
+{
+    for (uint32_t r = n; r > 0; r--) ptr[r] = ptr[r - 1];
+    ptr[0] = 0;
+}
+
+/* Both sides' rows without a comparison sort: the train pairs bucketed by
+ * movie (in train order), then those buckets, movies ascending, bucketed
+ * by user, so each user's movies come out ascending (a radix sort); a
+ * user's duplicate movies are then neighbours and merge into the highest
+ * rating. The movie rows are rebuilt from the user rows (users
+ * ascending). Needs u's and mv's arrays allocated for all n train rows;
+ * returns the distinct pairs. */
+static uint32_t build_rows(const tl_dataset *ds, const tl_split *split, csr *u, csr *mv, uint32_t nu, uint32_t nm)
+{
+    uint32_t n = split->n_train;
+    memset(mv->ptr, 0, ((size_t)nm + 1) * sizeof(uint32_t));
+    memset(u->ptr, 0, ((size_t)nu + 1) * sizeof(uint32_t));
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t row = split->train[i];
+        mv->ptr[ds->r_movie[row] + 1]++;
+        u->ptr[ds->r_user[row] + 1]++;
+    }
+    prefix(mv->ptr, nm);
+    prefix(u->ptr, nu);
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t row = split->train[i];
+        uint32_t at = mv->ptr[ds->r_movie[row]]++;
+        mv->idx[at] = ds->r_user[row];
+        mv->half[at] = ds->r_half[row];
+    }
+    unshift(mv->ptr, nm);
+    for (uint32_t j = 0; j < nm; j++)
+        for (uint32_t i = mv->ptr[j]; i < mv->ptr[j + 1]; i++) {
+            uint32_t at = u->ptr[mv->idx[i]]++;
+            u->idx[at] = j;
+            u->half[at] = mv->half[i];
+        }
+    unshift(u->ptr, nu);
+    /* merge duplicates, compacting to the left */
+    uint32_t m = 0;
+    for (uint32_t r = 0; r < nu; r++) {
+        uint32_t lo = u->ptr[r], hi = u->ptr[r + 1];
+        u->ptr[r] = m;
+        for (uint32_t i = lo; i < hi; i++) {
+            if (m > u->ptr[r] && u->idx[m - 1] == u->idx[i]) {
+                if (u->half[i] > u->half[m - 1]) u->half[m - 1] = u->half[i];
+                continue;
+            }
+            u->idx[m] = u->idx[i];
+            u->half[m] = u->half[i];
+            m++;
+        }
+    }
+    u->ptr[nu] = m;
+    /* the movie rows again, from the distinct pairs */
+    memset(mv->ptr, 0, ((size_t)nm + 1) * sizeof(uint32_t));
+    for (uint32_t i = 0; i < m; i++) mv->ptr[u->idx[i] + 1]++;
+    prefix(mv->ptr, nm);
+    for (uint32_t r = 0; r < nu; r++)
+        for (uint32_t i = u->ptr[r]; i < u->ptr[r + 1]; i++) {
+            uint32_t at = mv->ptr[u->idx[i]]++;
+            mv->idx[at] = r;
+            mv->half[at] = u->half[i];
+        }
+    unshift(mv->ptr, nm);
+    return m;
+}
+
+/* w = max(0.05, 1 + c (r - mean) / std) per half-star value, with the
+ * population mean and std of the distinct pairs' ratings. */
+static void confidences(tl_ials *s, const uint8_t *half, uint32_t m, double c)
+{
+    uint64_t count[256] = {0};
+    for (uint32_t i = 0; i < m; i++) count[half[i]]++;
+    double sum = 0.0, sq = 0.0;
+    for (int h = 0; h < 256; h++) sum += (double)count[h] * (h * 0.5);
+    double mean = m ? sum / m : 0.0;
+    for (int h = 0; h < 256; h++) sq += (double)count[h] * ((h * 0.5 - mean) * (h * 0.5 - mean));
+    double sd = m ? sqrt(sq / m) : 0.0;
+    for (int h = 0; h < 256; h++) {
+        double w = sd > 0.0 ? 1.0 + c * (h * 0.5 - mean) / sd : 1.0;
+        if (w < 0.05) w = 0.05;
+        s->conf[h] = (float)w;
+    }
+}
+
+/* Batches of `chunk` rows, each cut into tasks of about TL_IALS_TASK_COST
+ * pairs of work; returns the most tasks in one batch, 0 when out of memory. */
+static uint32_t plan_side(side *sd, uint32_t chunk, uint32_t d, size_t *bytes)
+{
+    sd->n_batches = (uint32_t)(((uint64_t)sd->n_rows + chunk - 1) / chunk);
+    uint64_t n_tasks = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        uint32_t t = 0, most = 0;
+        for (uint32_t b = 0; b < sd->n_batches; b++) {
+            uint32_t r0 = b * chunk, r1 = sd->n_rows - r0 < chunk ? sd->n_rows : r0 + chunk;
+            uint32_t first = t;
+            if (pass) sd->batch_task[b] = t;
+            uint64_t cost = 0;
+            for (uint32_t r = r0; r < r1; r++) {
+                if (cost == 0 && pass) sd->task_row[t] = r;
+                cost += (uint64_t)(sd->rows.ptr[r + 1] - sd->rows.ptr[r]) + d + 16;
+                if (cost >= TL_IALS_TASK_COST || r + 1 == r1) {
+                    t++;
+                    cost = 0;
+                }
+            }
+            if (t - first > most) most = t - first;
+        }
+        if (pass == 0) {
+            n_tasks = t;
+            sd->n_tasks = t;
+            sd->task_row = alloc_n(n_tasks + 1, sizeof(uint32_t), bytes);
+            sd->batch_task = alloc_n((size_t)sd->n_batches + 1, sizeof(uint32_t), bytes);
+            if (!sd->task_row || !sd->batch_task) return 0;
+        } else {
+            sd->task_row[t] = sd->n_rows;
+            sd->batch_task[sd->n_batches] = t;
+            return most ? most : 1;
+        }
+    }
+    return 0;
+}
+
 tl_status tl_ials_new(const tl_dataset *ds, const tl_split *split, const tl_train_config *cfg, tl_model *model,
-                      tl_ials **out, tl_error *err)
+                      uint32_t workers, tl_ials **out, tl_error *err)
 {
     *out = NULL;
     tl_ials *s = calloc(1, sizeof *s);
     if (!s) return tl_fail(err, TL_E_NOMEM, "out of memory creating the iALS solver");
     size_t bytes = sizeof *s;
     uint32_t n = split->n_train, d = cfg->dim, nu = ds->n_users, nm = ds->n_movies;
-    s->n_users = nu;
-    s->n_movies = nm;
+    if (workers < 1) workers = 1;
+    s->workers = workers;
     s->dim = d;
     s->chunk = cfg->batch_size;
     s->a0 = cfg->ials_unobserved;
     s->lam = cfg->ials_reg;
     s->model = model;
-    s->user_batches = (uint32_t)(((uint64_t)nu + s->chunk - 1) / s->chunk);
-    s->movie_batches = (uint32_t)(((uint64_t)nm + s->chunk - 1) / s->chunk);
+    s->user.n_rows = s->movie.n_other = nu;
+    s->movie.n_rows = s->user.n_other = nm;
+    atomic_init(&s->stop, 0);
 
-    pair *p = alloc_n(n, sizeof(pair), &bytes);
-    s->by_user.ptr = alloc_n((size_t)nu + 1, sizeof(uint32_t), &bytes);
-    s->by_movie.ptr = alloc_n((size_t)nm + 1, sizeof(uint32_t), &bytes);
-    s->G = alloc_n((size_t)d * d, sizeof(double), &bytes);
-    s->ws = alloc_n(tl_ials_workspace_doubles(d), sizeof(double), &bytes);
-    s->fd = alloc_n(d, sizeof(double), &bytes);
-    if (!p || !s->by_user.ptr || !s->by_movie.ptr || !s->G || !s->ws || !s->fd) goto nomem;
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t row = split->train[i];
-        p[i].user = ds->r_user[row];
-        p[i].movie = ds->r_movie[row];
-        p[i].half = ds->r_half[row];
-    }
-    qsort(p, n, sizeof *p, pair_cmp);
-    /* duplicates: one pair with the highest rating */
-    uint32_t m = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        if (m > 0 && p[m - 1].user == p[i].user && p[m - 1].movie == p[i].movie) {
-            if (p[i].half > p[m - 1].half) p[m - 1].half = p[i].half;
-        } else {
-            p[m++] = p[i];
-        }
-    }
+    csr *u = &s->user.rows, *mv = &s->movie.rows;
+    u->ptr = alloc_n((size_t)nu + 1, sizeof(uint32_t), &bytes);
+    u->idx = alloc_n(n, sizeof(uint32_t), &bytes);
+    u->half = alloc_n(n, 1, &bytes);
+    mv->ptr = alloc_n((size_t)nm + 1, sizeof(uint32_t), &bytes);
+    mv->idx = alloc_n(n, sizeof(uint32_t), &bytes);
+    mv->half = alloc_n(n, 1, &bytes);
+    if (!u->ptr || !u->idx || !u->half || !mv->ptr || !mv->idx || !mv->half) goto nomem;
+    uint32_t m = build_rows(ds, split, u, mv, nu, nm);
     s->n_pairs = m;
-    s->by_user.idx = alloc_n(m, sizeof(uint32_t), &bytes);
-    s->by_user.w = alloc_n(m, sizeof(float), &bytes);
-    s->by_movie.idx = alloc_n(m, sizeof(uint32_t), &bytes);
-    s->by_movie.w = alloc_n(m, sizeof(float), &bytes);
-    if (!s->by_user.idx || !s->by_user.w || !s->by_movie.idx || !s->by_movie.w) goto nomem;
+    if (m < n && m > 0) { /* duplicates merged: give the tails back */
+        uint32_t *ui = realloc(u->idx, (size_t)m * sizeof(uint32_t)), *mi = realloc(mv->idx, (size_t)m * sizeof(uint32_t));
+        uint8_t *uh = realloc(u->half, m), *mh = realloc(mv->half, m);
+        if (ui) u->idx = ui;
+        if (mi) mv->idx = mi;
+        if (uh) u->half = uh;
+        if (mh) mv->half = mh;
+        bytes -= (size_t)(n - m) * 10;
+    }
+    confidences(s, u->half, m, cfg->ials_confidence);
 
-    /* w = max(0.05, 1 + c (r - mean) / std), population std over the pairs */
-    double sum = 0.0, sq = 0.0;
-    for (uint32_t i = 0; i < m; i++) sum += p[i].half * 0.5;
-    double mean = m ? sum / m : 0.0;
-    for (uint32_t i = 0; i < m; i++) sq += (p[i].half * 0.5 - mean) * (p[i].half * 0.5 - mean);
-    double sd = m ? sqrt(sq / m) : 0.0;
-    double c = cfg->ials_confidence;
-    memset(s->by_user.ptr, 0, ((size_t)nu + 1) * sizeof(uint32_t));
-    memset(s->by_movie.ptr, 0, ((size_t)nm + 1) * sizeof(uint32_t));
-    for (uint32_t i = 0; i < m; i++) {
-        double w = sd > 0.0 ? 1.0 + c * (p[i].half * 0.5 - mean) / sd : 1.0;
-        if (w < 0.05) w = 0.05;
-        s->by_user.idx[i] = p[i].movie;
-        s->by_user.w[i] = (float)w;
-        s->by_user.ptr[p[i].user + 1]++;
-        s->by_movie.ptr[p[i].movie + 1]++;
-    }
-    for (uint32_t u = 0; u < nu; u++) s->by_user.ptr[u + 1] += s->by_user.ptr[u];
-    for (uint32_t j = 0; j < nm; j++) s->by_movie.ptr[j + 1] += s->by_movie.ptr[j];
-    /* by movie: users ascending (the pairs are sorted by user) */
-    uint32_t *next = alloc_n((size_t)nm + 1, sizeof(uint32_t), &bytes);
-    if (!next) goto nomem;
-    memcpy(next, s->by_movie.ptr, ((size_t)nm + 1) * sizeof(uint32_t));
-    for (uint32_t i = 0; i < m; i++) {
-        uint32_t at = next[p[i].movie]++;
-        s->by_movie.idx[at] = p[i].user;
-        s->by_movie.w[at] = s->by_user.w[i];
-    }
-    free(next);
-    bytes -= ((size_t)nm + 1) * sizeof(uint32_t) + (size_t)(n ? n : 1) * sizeof(pair);
-    free(p);
-    p = NULL;
+    uint32_t most_u = plan_side(&s->user, s->chunk, d, &bytes);
+    uint32_t most_m = plan_side(&s->movie, s->chunk, d, &bytes);
+    if (!most_u || !most_m) goto nomem;
+    uint32_t most = most_u > most_m ? most_u : most_m;
+    uint32_t gram_tasks = ((nu > nm ? nu : nm) + GRAM_ROWS - 1) / GRAM_ROWS;
+    s->ws_doubles = tl_ials_workspace_doubles(d);
+    s->G = alloc_n((size_t)d * d, sizeof(double), &bytes);
+    s->parts = alloc_n((size_t)gram_tasks * d * d, sizeof(double), &bytes);
+    s->ws = alloc_n((size_t)workers * s->ws_doubles, sizeof(double), &bytes);
+    s->pending = alloc_n(most, sizeof(uint32_t), &bytes);
+    s->task_loss = alloc_n(most, sizeof(double), &bytes);
+    s->task_obj = alloc_n(most, sizeof(double), &bytes);
+    s->task_pairs = alloc_n(most, sizeof(uint64_t), &bytes);
+    s->task_done = alloc_n(most, 1, &bytes);
+    if (!s->G || !s->parts || !s->ws || !s->pending || !s->task_loss || !s->task_obj || !s->task_pairs ||
+        !s->task_done)
+        goto nomem;
 
     tl_rng r;
     tl_rng_seed(&r, cfg->seed + 2);
@@ -276,51 +439,146 @@ tl_status tl_ials_new(const tl_dataset *ds, const tl_split *split, const tl_trai
     return TL_OK;
 
 nomem:
-    free(p);
     tl_ials_free(s);
     return tl_fail(err, TL_E_NOMEM, "out of memory for the iALS solver (%u train rows, dimension %u)", n, d);
 }
 
 size_t tl_ials_bytes(const tl_ials *s) { return s->bytes; }
-uint32_t tl_ials_batches_per_epoch(const tl_ials *s) { return s->user_batches + s->movie_batches; }
+uint32_t tl_ials_batches_per_epoch(const tl_ials *s) { return s->user.n_batches + s->movie.n_batches; }
 uint32_t tl_ials_pairs(const tl_ials *s) { return s->n_pairs; }
 
-double tl_ials_batch(tl_ials *s, uint32_t batch, uint64_t *pairs, double *objective)
+/* ---- one epoch's work ------------------------------------------------------ */
+
+typedef struct run_ctx {
+    tl_ials *s;
+    const side *sd;
+    int user_side;
+    float *X;        /* the table being solved */
+    const float *F;  /* the other side's table */
+    uint32_t first;  /* the batch's first task */
+    tl_clock_fn clock;
+    void *clock_ctx;
+    double deadline;
+} run_ctx;
+
+/* Gram task: the double partial sum_r f_r f_r^T over GRAM_ROWS rows of F. */
+static void gram_task(void *vctx, uint32_t t, uint32_t worker)
 {
-    uint32_t d = s->dim;
-    int user_side = batch < s->user_batches;
-    uint32_t b = user_side ? batch : batch - s->user_batches;
-    const csr *rows = user_side ? &s->by_user : &s->by_movie;
-    float *X = user_side ? s->model->users : s->model->movies;
-    const float *F = user_side ? s->model->movies : s->model->users;
-    uint32_t n_rows = user_side ? s->n_users : s->n_movies;
-    uint32_t n_other = user_side ? s->n_movies : s->n_users;
-    if (b == 0) {
-        gram(s->G, F, n_other, d, s->a0, s->fd);
-        if (user_side) s->user_penalty = 0.0;
-        else s->movie_terms = 0.0;
+    const run_ctx *c = vctx;
+    tl_ials *s = c->s;
+    size_t d = s->dim;
+    uint32_t n = c->sd->n_other, r0 = t * GRAM_ROWS, r1 = n - r0 < GRAM_ROWS ? n : r0 + GRAM_ROWS;
+    double *part = s->parts + (size_t)t * d * d;
+    scratch sc;
+    carve(s->ws + (size_t)worker * s->ws_doubles, d, &sc);
+    for (size_t a = 0; a < d; a++) memset(part + a * d, 0, (a + 1) * sizeof(double));
+    for (uint32_t r = r0; r < r1; r += GATHER) {
+        size_t m = r1 - r < GATHER ? r1 - r : GATHER;
+        const float *f = c->F + (size_t)r * d;
+        rank_update(part, f, f, m, d, sc.P);
     }
-    uint32_t r0 = b * s->chunk, r1 = n_rows - r0 < s->chunk ? n_rows : r0 + s->chunk;
-    double loss = 0.0;
+}
+
+/* G = a0 * sum_r f_r f_r^T over the other side's rows (lower triangle),
+ * the partials summed in task order. */
+static void gram(tl_ials *s, tl_pool *pool, run_ctx *c)
+{
+    size_t d = s->dim;
+    uint32_t tasks = (c->sd->n_other + GRAM_ROWS - 1) / GRAM_ROWS;
+    tl_pool_run(pool, tasks, gram_task, c);
+    for (size_t a = 0; a < d; a++) memset(s->G + a * d, 0, (a + 1) * sizeof(double));
+    for (uint32_t t = 0; t < tasks; t++) {
+        const double *part = s->parts + (size_t)t * d * d;
+        for (size_t a = 0; a < d; a++)
+            for (size_t k = 0; k <= a; k++) s->G[a * d + k] += part[a * d + k];
+    }
+    for (size_t a = 0; a < d; a++)
+        for (size_t k = 0; k <= a; k++) s->G[a * d + k] *= s->a0;
+}
+
+/* Row task: solves the task's rows; its sums go to its own slots. */
+static void row_task(void *vctx, uint32_t i, uint32_t worker)
+{
+    const run_ctx *c = vctx;
+    tl_ials *s = c->s;
+    if (atomic_load_explicit(&s->stop, memory_order_relaxed)) return;
+    uint32_t slot = s->pending[i], t = c->first + slot;
+    const side *sd = c->sd;
+    const csr *rows = &sd->rows;
+    size_t d = s->dim;
+    scratch sc;
+    carve(s->ws + (size_t)worker * s->ws_doubles, d, &sc);
+    double loss = 0.0, obj = 0.0, a0n = s->a0 * sd->n_other;
     uint64_t seen = 0;
-    for (uint32_t r = r0; r < r1; r++) {
+    for (uint32_t r = sd->task_row[t]; r < sd->task_row[t + 1]; r++) {
         uint32_t lo = rows->ptr[r], cnt = rows->ptr[r + 1] - lo;
         double wsum = 0.0;
-        for (uint32_t j = 0; j < cnt; j++) wsum += rows->w[lo + j];
-        double lambda = s->lam * (wsum + s->a0 * n_other);
-        float *x = X + (size_t)r * d;
-        double t = tl_ials_solve_row(s->G, F, rows->idx + lo, rows->w + lo, cnt, d, lambda, s->ws, x);
-        loss += t;
+        for (uint32_t j = 0; j < cnt; j++) wsum += s->conf[rows->half[lo + j]];
+        double lambda = s->lam * (wsum + a0n);
+        float *x = c->X + (size_t)r * d;
+        double term = solve_row(s->G, c->F, rows->idx + lo, NULL, rows->half + lo, s->conf, cnt, d, lambda, &sc, x);
+        loss += term;
         seen += cnt;
-        if (user_side) {
+        if (c->user_side) {
             double norm = 0.0;
-            for (uint32_t k = 0; k < d; k++) norm += (double)x[k] * x[k];
-            s->user_penalty += lambda * norm;
+            for (size_t k = 0; k < d; k++) norm += (double)x[k] * x[k];
+            obj += lambda * norm;
         } else {
-            s->movie_terms += t;
+            obj += term;
         }
     }
-    *pairs = seen;
-    if (objective) *objective = s->movie_terms + s->user_penalty;
-    return loss;
+    s->task_loss[slot] = loss;
+    s->task_obj[slot] = obj;
+    s->task_pairs[slot] = seen;
+    s->task_done[slot] = 1;
+    if (worker == 0 && c->deadline < INFINITY && c->clock(c->clock_ctx) >= c->deadline)
+        atomic_store_explicit(&s->stop, 1, memory_order_relaxed);
+}
+
+int tl_ials_run(tl_ials *s, tl_pool *pool, uint32_t batch, tl_clock_fn clock, void *clock_ctx, double deadline_ms,
+                tl_ials_batch_result *out)
+{
+    int user_side = batch < s->user.n_batches;
+    const side *sd = user_side ? &s->user : &s->movie;
+    uint32_t b = user_side ? batch : batch - s->user.n_batches;
+    run_ctx c = {s, sd, user_side, user_side ? s->model->users : s->model->movies,
+                 user_side ? s->model->movies : s->model->users, sd->batch_task[b], clock, clock_ctx, deadline_ms};
+    uint32_t n_tasks = sd->batch_task[b + 1] - c.first;
+    if (!s->in_batch || s->batch != batch) {
+        if (b == 0) {
+            gram(s, pool, &c);
+            if (user_side) s->user_penalty = 0.0;
+            else s->movie_terms = 0.0;
+        }
+        for (uint32_t i = 0; i < n_tasks; i++) {
+            s->pending[i] = i;
+            s->task_done[i] = 0;
+        }
+        s->n_pending = n_tasks;
+        s->in_batch = 1;
+        s->batch = batch;
+    }
+    atomic_store_explicit(&s->stop, 0, memory_order_relaxed);
+    tl_pool_run(pool, s->n_pending, row_task, &c);
+    uint32_t left = 0;
+    for (uint32_t i = 0; i < s->n_pending; i++)
+        if (!s->task_done[s->pending[i]]) s->pending[left++] = s->pending[i];
+    s->n_pending = left;
+    if (left > 0) return 0;
+
+    /* the batch is complete: its sums in task order */
+    double loss = 0.0, obj = 0.0;
+    uint64_t pairs = 0;
+    for (uint32_t i = 0; i < n_tasks; i++) {
+        loss += s->task_loss[i];
+        obj += s->task_obj[i];
+        pairs += s->task_pairs[i];
+    }
+    if (user_side) s->user_penalty += obj;
+    else s->movie_terms += obj;
+    s->in_batch = 0;
+    out->loss = loss;
+    out->pairs = pairs;
+    out->objective = s->movie_terms + s->user_penalty;
+    return 1;
 }

@@ -239,10 +239,63 @@ static void test_softmax(void)
     }
 }
 
+/* The double dot of the iALS Cholesky: bit-identical to its scalar twin
+ * (and so across builds), within rounding of a long-double reference. */
+static void test_dot_f64(void)
+{
+    unsigned s = 11;
+    double a[70], b[70];
+    for (size_t i = 0; i < 70; i++) {
+        a[i] = frand(&s) * 3.0 + frand(&s) * 1e-6;
+        b[i] = frand(&s) - frand(&s) * 1e-7;
+    }
+    for (size_t n = 0; n <= 70; n++) {
+        double d = tl_dot_f64(a, b, n), ds = tl_dot_f64_scalar(a, b, n);
+        long double ref = 0, mag = 0;
+        for (size_t i = 0; i < n; i++) ref += (long double)a[i] * b[i], mag += fabsl((long double)a[i] * b[i]);
+        CHECK(memcmp(&d, &ds, sizeof d) == 0);
+        CHECK_NEAR(d, (double)ref, 1e-14 * (double)(mag + 1e-300));
+    }
+    /* a hand sum: lanes (1*1 + 5*5) (2*2) (3*3) (4*4), fold (26 + 4) + (9 + 16), tail 6*6 */
+    double x[6] = {1, 2, 3, 4, 5, 6};
+    CHECK(tl_dot_f64(x, x, 6) == 91.0);
+}
+
+/* The iALS rank-m update: C += A^T B on 4-row bands of a 64 x 64 lower
+ * triangle (n = 4 columns of A at an offset, dim a multiple of 8 or the
+ * edge), the SIMD drivers against the scalar twins, bit for bit. */
+static void test_atb_bands(void)
+{
+    unsigned s = 5;
+    for (size_t d = 6; d <= 70; d += 32) {
+        size_t m = 37;
+        float *X = malloc(m * d * sizeof(float)), *Y = malloc(m * d * sizeof(float));
+        float *C1 = calloc(d * d, sizeof(float)), *C2 = calloc(d * d, sizeof(float));
+        fill(X, m * d, &s, 1.0f);
+        fill(Y, m * d, &s, 1.0f);
+        for (size_t j0 = 0; j0 < d; j0 += 4) {
+            size_t nb = d - j0 < 4 ? d - j0 : 4, width = (j0 + nb + 7) & ~(size_t)7;
+            if (width > d) width = d;
+            tl_gemm_atb_acc(X + j0, m, d, nb, Y, d, width, C1 + j0 * d, d);
+            tl_gemm_atb_acc_scalar(X + j0, m, d, nb, Y, d, width, C2 + j0 * d, d);
+        }
+        CHECK(memcmp(C1, C2, d * d * sizeof(float)) == 0);
+        double ref = 0;
+        for (size_t i = 0; i < m; i++) ref += (double)X[i * d + d - 1] * Y[i * d + 2];
+        CHECK_NEAR(C1[(d - 1) * d + 2], ref, 1e-4);
+        free(X);
+        free(Y);
+        free(C1);
+        free(C2);
+    }
+}
+
 int main(void)
 {
     printf("kernels: %s\n", tl_kernels_simd() ? "SIMD128" : "scalar");
     test_dot_axpy_gemv();
+    test_dot_f64();
+    test_atb_bands();
     test_gemms();
     test_exp_log();
     test_softmax();

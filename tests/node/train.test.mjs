@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { before, describe, test } from 'node:test';
 
 import { createTowerlens, EVAL_SAMPLE_ROWS, EVAL_SAMPLE_USERS, Trainer, TowerlensError } from '../../web/towerlens.js';
-import { LOAD_TIMEOUT, NATIVE_CLI, SHARED_SMALL, SKIP_SHARED, TEST_TIMEOUT, utf8 } from './helpers.mjs';
+import { DEMO, LOAD_TIMEOUT, NATIVE_CLI, SHARED_SMALL, SKIP_SHARED, TEST_TIMEOUT, utf8 } from './helpers.mjs';
 
 // 90 users x 30 movies in 3 groups; users mostly rate their group's movies.
 function generated() {
@@ -147,6 +147,21 @@ describe('createTrainer / Trainer', { timeout: TEST_TIMEOUT }, () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  test('preset default (iALS) on data/demo: the same model in WASM as natively on 2 threads', { skip: (!existsSync(NATIVE_CLI) && 'native build/towerlens not built') || (!existsSync(DEMO) && 'SKIP: data/demo is not generated yet') }, async () => {
+    const native = JSON.parse(execFileSync(NATIVE_CLI,
+      ['train', DEMO, '--preset', 'default', '--threads', '2', '--json'], { encoding: 'utf8' }));
+    assert.equal(native.threads, 2);
+    const ds = await tl.loadDataset(DEMO);
+    const tr = tl.createTrainer(ds, { preset: 'default' });
+    const p = await tr.run({ stepMs: 20 });
+    // the number tests/c/test_ials.c asserts, natively and in WASM
+    assert.equal(tr.modelHash, '58d743d4d549a69b');
+    assert.equal(tr.modelHash, native.model_hash);
+    assert.deepEqual(p.history.map((e) => e.loss), native.epochs.map((e) => e.loss));
+    tr.free();
+    ds.free();
   });
 
   test('ml-latest-small: the original split, first batch 8192 ln 8192', { skip: SKIP_SHARED }, async () => {
