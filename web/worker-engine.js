@@ -26,6 +26,11 @@ export class Engine {
     this.baseline = null; // popularity metrics of the current trainer's split
   }
 
+  // WebAssembly memory reserved (it grows, never shrinks)
+  memoryBytes() {
+    return this.tl.memoryBytes;
+  }
+
   build() {
     return { simd: !!this.tl.simd, threads: this.tl.threads || 1 };
   }

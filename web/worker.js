@@ -198,7 +198,7 @@ async function loadInputs(inputs, source, persist) {
     state.training = 'idle';
     refreshCaches();
     if (persist && store) await persistData(keep, source);
-    post({ type: 'dataset', summary: state.dataset, files, skipped, source });
+    post({ type: 'dataset', summary: state.dataset, files, skipped, source, wasmBytes: engine.memoryBytes() });
     post({ type: 'training', state: 'idle', history: [], baseline: null });
     return { summary: state.dataset, files, skipped };
   } finally {
@@ -411,7 +411,7 @@ async function endOfEpoch(p) {
   }
   state.history.push({ epoch, metrics });
   state.model.epochsDone = epoch;
-  post({ type: 'epoch', epoch, epochs: p.epochs, metrics, baseline: state.baseline });
+  post({ type: 'epoch', epoch, epochs: p.epochs, metrics, baseline: state.baseline, wasmBytes: engine.memoryBytes() });
   await saveModel(p.finished);
   run.started += performance.now() - paused; // evaluation and saving do not count toward throughput/ETA
 }
