@@ -148,7 +148,7 @@ async function main() {
   }
   const loadAfter = load();
 
-  console.log(`\nscale: ${st.ratings.toLocaleString('en-US')} ratings (${f(sizeMB, 0)} MB ratings.csv + movies.csv), ` +
+  console.log(`\nscale: ${st.ratings.toLocaleString('en-US')} ratings (ratings.csv ${f(sizeMB, 0)} MB; with movies.csv ${mb(st.bytes)} MB), ` +
     `${st.users.toLocaleString('en-US')} users, ${st.movies.toLocaleString('en-US')} movies; generated, seed 1; ` +
     `WebAssembly under Node ${process.version}`);
   console.log(`load average before ${loadBefore}, after ${loadAfter} (2-core machine: wall times above 1-2 are inflated)\n`);

@@ -34,9 +34,7 @@ export declare const MOVIELENS_FILE_NAMES: readonly string[];
 
 /** Bytes fed to the core per call unless `chunkSize` says otherwise (4 MiB). */
 export declare const DEFAULT_CHUNK_SIZE: number;
-/** trainer.evaluate()'s default sample: protocol A on at most 25,000 test rows (as `towerlens train --eval-rows`) */
-export declare const EVAL_SAMPLE_ROWS: number;
-/** trainer.evaluate()'s default sample: protocol B on at most 10,000 test users (as `towerlens train --eval-users`) */
+/** trainer.evaluate()'s default sample: at most 5,000 users with test rows (as `towerlens train --eval-users`) */
 export declare const EVAL_SAMPLE_USERS: number;
 
 /**
@@ -220,10 +218,10 @@ export interface PresetSettings {
 }
 
 export interface EvaluateOptions {
-  /** protocol A on a seeded sample of at most this many test rows (0: all; trainer.evaluate's default EVAL_SAMPLE_ROWS) */
-  maxRows?: number;
-  /** protocol B on a seeded sample of at most this many users (0: all; trainer.evaluate's default EVAL_SAMPLE_USERS) */
+  /** a seeded sample of at most this many users with test rows: protocol B ranks for them, protocol A takes their test rows (0: all; trainer.evaluate's default EVAL_SAMPLE_USERS) */
   maxUsers?: number;
+  /** then protocol A on at most this many of those rows (0: all, the default) */
+  maxRows?: number;
   /** the sample's seed (trainer.evaluate's default: the trainer's seed) */
   seed?: number;
 }
@@ -328,7 +326,7 @@ export declare class Trainer {
   /** steps of stepMs (default 100) until done, yielding to the event loop in between */
   run(options?: { stepMs?: number; onProgress?: (p: TrainProgress) => void; signal?: AbortSignal }): Promise<TrainProgress>;
   /** protocol A and B metrics on the test rows beside popularity (baseline: false skips it); maxRows/maxUsers sample */
-  /** large test sets are sampled by default: maxRows EVAL_SAMPLE_ROWS, maxUsers EVAL_SAMPLE_USERS (0 = all), seed = the trainer's */
+  /** large test sets are sampled by default: maxUsers EVAL_SAMPLE_USERS, maxRows 0 (0 = all), seed = the trainer's */
   evaluate(options?: { maxRows?: number; maxUsers?: number; seed?: number; baseline?: boolean }): Evaluation;
   /** the model being trained, serving while training continues (the same object until freed) */
   readonly model: Model;

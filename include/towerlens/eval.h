@@ -33,20 +33,20 @@ typedef struct tl_embeddings {
 } tl_embeddings;
 
 /* The sample the CLI (`train`, `eval`) and the JS API (`trainer.evaluate()`)
- * evaluate by default: protocol A on at most this many test rows, protocol B
- * on at most this many test users. Below these sizes (ml-latest-small,
- * ml-100k, ml-1m's users) everything is evaluated; at ml-25m's size this
- * keeps an evaluation of a d=64 model to seconds instead of minutes
- * (docs/evaluation.md). The library's own default (tl_eval_options_default)
- * stays 0 = all. */
-#define TL_EVAL_SAMPLE_ROWS 25000u
-#define TL_EVAL_SAMPLE_USERS 10000u
+ * evaluate by default: at most this many users with test rows (protocol B
+ * ranks for them, protocol A takes their test rows). Each costs one pass over
+ * the catalogue per protocol, so this bounds the time: ml-latest-small,
+ * ml-100k and ml-1m are evaluated whole, ml-25m in seconds instead of
+ * minutes (docs/evaluation.md). The library's own default
+ * (tl_eval_options_default) stays 0 = all. */
+#define TL_EVAL_SAMPLE_USERS 5000u
 
 typedef struct tl_eval_options {
     int protocol_a;        /* default 1 */
     int protocol_b;        /* default 1 */
-    uint32_t max_rows;     /* protocol A: sample at most this many test rows (0 = all) */
-    uint32_t max_users;    /* protocol B: sample at most this many users (0 = all) */
+    uint32_t max_users;    /* sample at most this many users with test rows (0 = all): protocol B
+                              evaluates them, protocol A their test rows */
+    uint32_t max_rows;     /* then protocol A on at most this many of its rows (0 = all) */
     uint64_t seed;         /* for sampling; sampling is reported in tl_metrics.sampled */
 } tl_eval_options;
 

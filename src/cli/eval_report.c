@@ -46,7 +46,7 @@ void eval_report_print(const eval_report *r)
     const tl_metrics *m = &r->model;
     if (m->sampled)
         printf("\nevaluated on a seeded sample (seed %" PRIu64 "): %u of %u test rows (protocol A), %u of %u test users "
-               "(protocol B); --eval-rows N / --eval-users N change it, 0 = all",
+               "(protocol B); --eval-users N / --eval-rows N change it, 0 = all",
                r->options.seed, m->rows_evaluated, m->rows_total, m->users_evaluated, m->users_total);
     printf("\ntest metrics (%u rows, %u users%s)   model      popularity\n", m->rows_evaluated, m->users_evaluated,
            m->sampled ? ", sampled" : "");

@@ -10,9 +10,10 @@
  * - Protocol B ties: equal scores rank the lower dense movie index first.
  * - NaN scores: a NaN test score is a miss in protocol A, NaN catalogue
  *   scores are never "higher"; protocol B never ranks a NaN-scored movie.
- * - Sampling (tl_eval_sample): protocol A draws max_rows test rows with
- *   splitmix64(seed), protocol B draws max_users of the users that have
- *   test rows with splitmix64(seed + 1). */
+ * - Sampling (tl_eval_sample): max_users of the users that have test rows
+ *   are drawn with splitmix64(seed + 1); protocol B evaluates them and
+ *   protocol A their test rows. Then protocol A draws max_rows of its rows
+ *   with splitmix64(seed). */
 #include "eval_internal.h"
 
 #include <inttypes.h>
@@ -83,6 +84,41 @@ static tl_status users_with_rows(const tl_dataset *ds, const tl_rows_by_user *g,
     *users = v;
     *n_users = n;
     return TL_OK;
+}
+
+/* Protocol A's rows: every test row, or with max_users below the number of
+ * users with test rows, the test rows of the same seeded user sample protocol
+ * B draws (a cluster sample: the cost of both protocols is one catalogue pass
+ * per user evaluated, so max_users bounds it). Rows keep their input order. */
+static tl_status rows_of_sampled_users(const tl_dataset *ds, const uint32_t *test_rows, uint32_t n_test,
+                                       const tl_eval_options *opt, uint32_t *rows, uint32_t *n_rows,
+                                       tl_metrics *out, tl_error *err)
+{
+    for (uint32_t i = 0; i < n_test; i++) rows[i] = test_rows[i];
+    *n_rows = n_test;
+    if (!opt->max_users) return TL_OK;
+    tl_rows_by_user g = {0};
+    uint32_t *users = NULL, n_users = 0;
+    unsigned char *keep = NULL;
+    tl_status st = tl_rows_by_user_build(ds, test_rows, n_test, &g, err);
+    if (st == TL_OK) st = users_with_rows(ds, &g, &users, &n_users, err);
+    if (st == TL_OK && n_users > opt->max_users) {
+        keep = calloc(ds->n_users ? ds->n_users : 1, 1);
+        if (!keep) st = tl_fail(err, TL_E_NOMEM, "evaluation: out of memory for %u users", ds->n_users);
+        if (st == TL_OK) {
+            tl_eval_sample(users, n_users, opt->max_users, opt->seed + 1);
+            for (uint32_t i = 0; i < opt->max_users; i++) keep[users[i]] = 1;
+            uint32_t n = 0;
+            for (uint32_t i = 0; i < n_test; i++)
+                if (keep[ds->r_user[test_rows[i]]]) rows[n++] = test_rows[i];
+            *n_rows = n;
+            out->sampled = 1;
+        }
+    }
+    free(keep);
+    free(users);
+    tl_rows_by_user_free(&g);
+    return st;
 }
 
 static tl_status protocol_b(const tl_dataset *ds, const uint32_t *train_rows, uint32_t n_train,
@@ -165,11 +201,13 @@ tl_status tl_eval_retrieval(const tl_dataset *ds, const uint32_t *train_rows, ui
         uint32_t *rows = malloc((size_t)n_test * sizeof *rows);
         if (!rows) st = tl_fail(err, TL_E_NOMEM, "evaluation: out of memory for %u test rows", n_test);
         if (st == TL_OK) {
-            for (uint32_t i = 0; i < n_test; i++) rows[i] = test_rows[i];
             out->rows_total = n_test;
-            if (opt->max_rows && n_test > opt->max_rows) {
+            st = rows_of_sampled_users(ds, test_rows, n_test, opt, rows, &n_eval, out, err);
+        }
+        if (st == TL_OK) {
+            if (opt->max_rows && n_eval > opt->max_rows) {
+                tl_eval_sample(rows, n_eval, opt->max_rows, opt->seed);
                 n_eval = opt->max_rows;
-                tl_eval_sample(rows, n_test, n_eval, opt->seed);
                 out->sampled = 1;
             }
             st = tl_eval_protocol_a(ds, rows, n_eval, emb, cat, n_cat, out, err);

@@ -101,7 +101,12 @@ describe('the page with 5 million ratings', { timeout: 1_200_000, skip: SKIP }, 
     assert.ok(cells.slice(0, 3).every((c) => /^\d\.\d{3}$/.test(c)), `metrics are numbers: ${cells}`);
     // the evaluation at this size is a seeded sample, and the table says so
     const note = await page.textContent('#metrics-note');
-    assert.match(note, /seeded sample, seed \d+: 20,000 of [\d,]+ test rows, [\d,]+ of [\d,]+ test users/);
+    const m = /seeded sample, seed (\d+): ([\d,]+) of ([\d,]+) test rows, ([\d,]+) of ([\d,]+) test users/.exec(note);
+    assert.ok(m, `the table names the sample: "${note}"`);
+    assert.equal(m[1], '42'); // the default preset's seed
+    assert.equal(number(m[4]), 2000);
+    assert.ok(number(m[5]) > 30000, `${m[5]} test users`);
+    assert.ok(number(m[2]) > 2000 && number(m[2]) < number(m[3]), `${m[2]} of ${m[3]} test rows`);
     const wasmBytes = await page.evaluate(() => self.__tlWasmBytes);
     console.log(`# worker WebAssembly memory after the epoch: ${(wasmBytes / 1e6).toFixed(0)} MB`);
     assert.ok(wasmBytes > 5_000_000 * 9 && wasmBytes < 2 ** 32, `${wasmBytes} bytes of WebAssembly memory`);

@@ -6,12 +6,11 @@
 import { TowerlensError } from './errors.js';
 import { liveModel } from './model.js';
 
-/** The seeded sample `evaluate()` takes by default (TL_EVAL_SAMPLE_ROWS /
- * TL_EVAL_SAMPLE_USERS in include/towerlens/eval.h, the CLI's defaults):
- * protocol A on at most this many test rows, protocol B on at most this many
- * test users. See docs/evaluation.md. */
-export const EVAL_SAMPLE_ROWS = 25000;
-export const EVAL_SAMPLE_USERS = 10000;
+/** The seeded sample `evaluate()` takes by default (TL_EVAL_SAMPLE_USERS in
+ * include/towerlens/eval.h, the CLI's default): at most this many users with
+ * test rows; protocol B ranks for them, protocol A takes their test rows.
+ * See docs/evaluation.md. */
+export const EVAL_SAMPLE_USERS = 5000;
 
 const finalizer = typeof FinalizationRegistry === 'function'
   ? new FinalizationRegistry(({ core, handle }) => { if (!core.broken) core.m._tlw_trainer_free(handle); })
@@ -179,12 +178,13 @@ export class Trainer {
    * recall_at_20, ndcg_at_10, ndcg_at_100, coverage_at_10}}, baseline: {name:
    * 'popularity', test: {...}} (null with baseline: false), evaluated: {rows,
    * users, rows_total, users_total, sampled, max_rows, max_users, seed}}.
-   * Large test sets are sampled (seeded): protocol A on at most `maxRows`
-   * test rows, protocol B on at most `maxUsers` test users (defaults
-   * EVAL_SAMPLE_ROWS / EVAL_SAMPLE_USERS, as the CLI; 0 = all); `seed`
-   * defaults to the trainer's seed.
+   * Large test sets are sampled (seeded), as by the CLI: at most `maxUsers`
+   * users with test rows (default EVAL_SAMPLE_USERS; protocol B ranks for
+   * them, protocol A takes their test rows), then protocol A on at most
+   * `maxRows` of those rows (default 0); 0 = all; `seed` defaults to the
+   * trainer's seed.
    */
-  evaluate({ maxRows = EVAL_SAMPLE_ROWS, maxUsers = EVAL_SAMPLE_USERS, seed, baseline = true } = {}) {
+  evaluate({ maxRows = 0, maxUsers = EVAL_SAMPLE_USERS, seed, baseline = true } = {}) {
     const h = this._handle();
     const ds = this._dataset._handle();
     whole(maxRows, 'maxRows', 0, 2 ** 32 - 1);
