@@ -30,9 +30,10 @@ const SEED = 42;
 
 async function child(spec) {
   const { createTowerlens } = await import(join(REPO, 'web/towerlens.js'));
-  const tl = await createTowerlens(spec.build ? { build: spec.build, threads: spec.threads } : {});
+  // an API without the threaded build ignores these options and runs 'st'
+  const tl = await createTowerlens(spec.build === 'mt' ? { build: 'mt', threads: spec.threads } : { build: 'st' });
   const build = tl.build?.name ?? 'st';
-  if (spec.build && build !== spec.build) {
+  if (build !== spec.build) {
     return { unavailable: `asked for build ${spec.build}, got ${build}${tl.build?.fallback ? ` (${tl.build.fallback})` : ''}` };
   }
   const t0 = performance.now();
@@ -111,7 +112,7 @@ function generated(opt) {
 }
 
 function run(spec) {
-  process.stderr.write(`  ${spec.build ?? 'st'}${spec.threads ? `, ${spec.threads} thread(s)` : ''}...\n`);
+  process.stderr.write(`  ${spec.build}${spec.threads ? `, ${spec.threads} thread(s)` : ''}...\n`);
   const r = spawnSync(process.execPath, [SELF, '--child', JSON.stringify(spec)], { encoding: 'utf8', maxBuffer: 1 << 20 });
   if (r.status !== 0) return { error: (r.stderr || `exit ${r.status}`).trim().split('\n').slice(-3).join(' ') };
   return JSON.parse(r.stdout.trim().split('\n').pop());
@@ -129,7 +130,7 @@ async function main() {
   const loadBefore = load();
   process.stderr.write(`load average ${loadBefore}; measuring ${g.dir}\n`);
 
-  const st = run({ dir: g.dir, evaluate: true });
+  const st = run({ dir: g.dir, build: 'st', evaluate: true });
   if (st.error) throw new Error(`single-threaded run failed: ${st.error}`);
   const mtRuns = [];
   let mtNote = '';
