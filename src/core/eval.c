@@ -137,9 +137,11 @@ static tl_status protocol_b(const tl_dataset *ds, const uint32_t *train_rows, ui
     if (st == TL_OK) st = tl_ranker_init(&rk, ds, seen, cat, n_cat, err);
     if (st == TL_OK) have_ranker = 1;
     uint32_t *rel = NULL;
+    float *block = NULL;
     if (st == TL_OK) {
         rel = malloc((n_test ? (size_t)n_test : 1) * sizeof *rel);
-        if (!rel) st = tl_fail(err, TL_E_NOMEM, "evaluation: out of memory for %u test rows", n_test);
+        block = malloc((size_t)TL_EVAL_BLOCK * (ds->n_movies ? ds->n_movies : 1) * sizeof *block);
+        if (!rel || !block) st = tl_fail(err, TL_E_NOMEM, "evaluation: out of memory for %u test rows", n_test);
     }
     if (st == TL_OK) {
         uint32_t n_eval = n_users;
@@ -153,10 +155,14 @@ static tl_status protocol_b(const tl_dataset *ds, const uint32_t *train_rows, ui
         uint32_t counted = 0;
         for (uint32_t i = 0; i < n_eval; i++) {
             uint32_t u = users[i];
+            if (i % TL_EVAL_BLOCK == 0) {
+                uint32_t nb = n_eval - i < TL_EVAL_BLOCK ? n_eval - i : TL_EVAL_BLOCK;
+                tl_eval_score_users(ds, emb, users + i, nb, block);
+            }
             uint32_t a = g.offsets[u], b = g.offsets[u + 1];
             for (uint32_t j = a; j < b; j++) rel[j - a] = ds->r_movie[g.rows[j]];
             tl_user_metrics um;
-            if (!tl_ranker_user(&rk, emb, emb->users + (size_t)u * emb->ld_users, u, rel, b - a, &um))
+            if (!tl_ranker_user_scored(&rk, block + (size_t)(i % TL_EVAL_BLOCK) * ds->n_movies, u, rel, b - a, &um))
                 continue;
             recall += um.recall_at_20;
             ndcg10 += um.ndcg_at_10;
@@ -172,6 +178,7 @@ static tl_status protocol_b(const tl_dataset *ds, const uint32_t *train_rows, ui
         out->coverage_at_10 = (double)rk.n_covered / n_cat;
     }
     free(rel);
+    free(block);
     if (have_ranker) tl_ranker_free(&rk);
     free(users);
     tl_rows_by_user_free(&g);
