@@ -13,20 +13,6 @@ function call(obj, name, ...args) {
   return obj[name](...args);
 }
 
-// Collects a stream into a Blob, keeping the stream's own error (Response.blob()
-// would replace it with "Failed to fetch").
-async function streamToBlob(stream) {
-  const parts = [];
-  const reader = stream.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return new Blob(parts);
-    parts.push(value);
-  }
-}
-
-const isUnsupportedInput = (e) => e && e.code === 'ARG' && /unsupported input/.test(e.message || '');
-
 export class Engine {
   // The threaded build when the page is cross-origin isolated, with a
   // thread per core (createTowerlens' default); trainers use them all.
@@ -40,6 +26,11 @@ export class Engine {
     this.trainer = null;  // step-wise trainer of the current model
     this.model = null;    // the model serving recommend/similar/fold-in (live while training)
     this.baseline = null; // popularity metrics of the current trainer's split
+  }
+
+  // WebAssembly memory reserved (it grows, never shrinks)
+  memoryBytes() {
+    return this.tl.memoryBytes;
   }
 
   // Which WebAssembly module runs: { name: 'mt'|'st', simd, threads,
@@ -62,17 +53,8 @@ export class Engine {
       onBytes(Math.max(0, index), bytes, total);
     };
     const inputs = sources.map((s) => (s.blob ? { name: s.name, blob: s.blob } : { name: s.name, size: s.size, stream: s.stream }));
-    let dataset;
-    try {
-      dataset = await this.tl.loadDataset(inputs, { onProgress });
-    } catch (e) {
-      if (!isUnsupportedInput(e)) throw e;
-      // an API without stream inputs: hand it the inflated entries as Blobs
-      index = -1;
-      const blobs = [];
-      for (const s of sources) blobs.push({ name: s.name, blob: s.blob || (await streamToBlob(s.stream())) });
-      dataset = await this.tl.loadDataset(blobs, { onProgress });
-    }
+    // zip entries stream straight from the inflater into the core's loader
+    const dataset = await this.tl.loadDataset(inputs, { onProgress });
     this.dropModel();
     if (this.dataset) this.dataset.free();
     this.dataset = dataset;

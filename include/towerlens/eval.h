@@ -32,11 +32,21 @@ typedef struct tl_embeddings {
     size_t ld_users, ld_movies;
 } tl_embeddings;
 
+/* The sample the CLI (`train`, `eval`) and the JS API (`trainer.evaluate()`)
+ * evaluate by default: at most this many users with test rows (protocol B
+ * ranks for them, protocol A takes their test rows). Each costs one pass over
+ * the catalogue per protocol, so this bounds the time: ml-latest-small,
+ * ml-100k and ml-1m are evaluated whole, ml-25m in seconds instead of
+ * minutes (docs/evaluation.md). The library's own default
+ * (tl_eval_options_default) stays 0 = all. */
+#define TL_EVAL_SAMPLE_USERS 5000u
+
 typedef struct tl_eval_options {
     int protocol_a;        /* default 1 */
     int protocol_b;        /* default 1 */
-    uint32_t max_rows;     /* protocol A: sample at most this many test rows (0 = all) */
-    uint32_t max_users;    /* protocol B: sample at most this many users (0 = all) */
+    uint32_t max_users;    /* sample at most this many users with test rows (0 = all): protocol B
+                              evaluates them, protocol A their test rows */
+    uint32_t max_rows;     /* then protocol A on at most this many of its rows (0 = all) */
     uint64_t seed;         /* for sampling; sampling is reported in tl_metrics.sampled */
 } tl_eval_options;
 
@@ -46,6 +56,8 @@ typedef struct tl_metrics {
     double rmse, mae;      /* protocol C, when has_rating */
     int has_rating;
     uint32_t rows_evaluated, users_evaluated;
+    uint32_t rows_total;   /* protocol A: test rows before sampling */
+    uint32_t users_total;  /* protocol B: users with test rows before sampling */
     int sampled;           /* 1 when max_rows / max_users cut the evaluation */
 } tl_metrics;
 
@@ -63,6 +75,11 @@ tl_status tl_popularity_embeddings(const tl_dataset *ds, const uint32_t *train_r
 /* {"top_1":..,"top_5":..,"top_10":..,"top_50":..,"top_100":..,"recall_at_20":..,
  *  "ndcg_at_10":..,"ndcg_at_100":..,"coverage_at_10":.. [,"rmse":..,"mae":..]} */
 void tl_metrics_json(const tl_metrics *m, tl_buf *out);
+
+/* {"rows":..,"users":..,"rows_total":..,"users_total":..,"sampled":..,
+ *  "max_rows":..,"max_users":..,"seed":..}: how much of the test set m covers
+ * and the sample that chose it (what `evaluated` holds in the JSON output). */
+void tl_eval_coverage_json(const tl_metrics *m, const tl_eval_options *opt, tl_buf *out);
 
 #ifdef __cplusplus
 }

@@ -67,7 +67,8 @@ static tl_status eval_head(const tl_model_file *mf, const tl_dataset *ds, const 
 int cmd_eval(int argc, char **argv)
 {
     const char *model = NULL;
-    uint32_t train_rows = 0, test_rows = 0, eval_rows = 0, eval_users = 0;
+    uint32_t train_rows = 0, test_rows = 0, eval_rows = 0,
+             eval_users = TL_EVAL_SAMPLE_USERS; /* large test sets: a seeded sample (docs/evaluation.md) */
     double test_fraction = 0.2;
     uint64_t seed = 42;
     int json = 0;
@@ -81,9 +82,9 @@ int cmd_eval(int argc, char **argv)
         {"test-rows", TL_ARG_U32, &test_rows, "N", "test on the next N rows (0 with --train-rows = all the rest)", 0,
          UINT32_MAX},
         {"test-fraction", TL_ARG_DOUBLE, &test_fraction, "F", "test share of the rows when no sizes are given", 0, 0.99},
-        {"eval-rows", TL_ARG_U32, &eval_rows, "N", "protocol A on a seeded sample of at most N test rows (0 = all)", 0,
+        {"eval-users", TL_ARG_U32, &eval_users, "N", "evaluate a seeded sample (seed S) of at most N users with test rows (protocol B ranks for them, protocol A takes their test rows); 0 = all", 0,
          UINT32_MAX},
-        {"eval-users", TL_ARG_U32, &eval_users, "N", "protocol B on a seeded sample of at most N users (0 = all)", 0,
+        {"eval-rows", TL_ARG_U32, &eval_rows, "N", "then protocol A on at most N of those users' test rows (seeded); 0 = all", 0,
          UINT32_MAX},
         {"json", TL_ARG_FLAG, &json, NULL,
          "print one JSON object: metrics.test and baseline.test (top_1 ... coverage_at_10), evaluated, unknown_users, "

@@ -277,6 +277,7 @@ int cmd_train(int argc, char **argv)
     o.batch = preset.batch_size;
     o.lr = preset.learning_rate;
     o.seed = preset.seed;
+    o.eval_users = TL_EVAL_SAMPLE_USERS; /* large test sets: a seeded sample (docs/evaluation.md) */
     o.test_fraction = 0.2;
     o.rating_weight = preset.rating_weight;
     o.retrieval_weight = preset.retrieval_weight;
@@ -312,10 +313,10 @@ int cmd_train(int argc, char **argv)
          UINT32_MAX},
         {"test-fraction", TL_ARG_DOUBLE, &o.test_fraction, "F", "test share of the rows when no sizes are given", 0,
          0.99},
-        {"eval-rows", TL_ARG_U32, &o.eval_rows, "N",
-         "protocol A on a seeded sample of at most N test rows (0 = all)", 0, UINT32_MAX},
         {"eval-users", TL_ARG_U32, &o.eval_users, "N",
-         "protocol B on a seeded sample of at most N users (0 = all)", 0, UINT32_MAX},
+         "evaluate a seeded sample (seed S) of at most N users with test rows (protocol B ranks for them, protocol A takes their test rows); 0 = all", 0, UINT32_MAX},
+        {"eval-rows", TL_ARG_U32, &o.eval_rows, "N",
+         "then protocol A on at most N of those users' test rows (seeded); 0 = all", 0, UINT32_MAX},
         {"out", TL_ARG_STRING, &o.out, "FILE", "save the trained model (towerlens model file)", 0, 0},
         {"json", TL_ARG_FLAG, &o.json, NULL,
          "print one JSON object at the end: config, epochs [{epoch, loss, loss_per_example, seconds}], "

@@ -1,5 +1,6 @@
 #include "eval_report.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@ tl_status eval_report_run(const tl_dataset *ds, const tl_split *sp, const tl_emb
     eo.max_rows = max_rows;
     eo.max_users = max_users;
     eo.seed = seed;
+    r->options = eo;
     float *pop_u = NULL, *pop_m = NULL;
     tl_status st = tl_eval_retrieval(ds, sp->train, sp->n_train, sp->test, sp->n_test, emb, &eo, &r->model, err);
     if (st == TL_OK) st = tl_popularity_embeddings(ds, sp->train, sp->n_train, &pop_u, &pop_m, err);
@@ -41,8 +43,13 @@ static double metric_value(const tl_metrics *m, int i)
 
 void eval_report_print(const eval_report *r)
 {
-    printf("\ntest metrics (%u rows, %u users%s)   model      popularity\n", r->model.rows_evaluated,
-           r->model.users_evaluated, r->model.sampled ? ", sampled" : "");
+    const tl_metrics *m = &r->model;
+    if (m->sampled)
+        printf("\nevaluated on a seeded sample (seed %" PRIu64 "): %u of %u test rows (protocol A), %u of %u test users "
+               "(protocol B); --eval-users N / --eval-rows N change it, 0 = all",
+               r->options.seed, m->rows_evaluated, m->rows_total, m->users_evaluated, m->users_total);
+    printf("\ntest metrics (%u rows, %u users%s)   model      popularity\n", m->rows_evaluated, m->users_evaluated,
+           m->sampled ? ", sampled" : "");
     for (int i = 0; i < 9; i++)
         printf("  %-16s %9.4f  %9.4f\n", metric_names[i], metric_value(&r->model, i),
                metric_value(&r->popularity, i));
@@ -60,6 +67,6 @@ void eval_report_json(const eval_report *r, tl_buf *out)
     tl_buf_printf(out, "},\"baseline\":{\"name\":\"popularity\",%s\"test\":",
                   r->model.has_rating ? "\"rating_name\":\"bias\"," : "");
     tl_metrics_json(&r->popularity, out);
-    tl_buf_printf(out, "},\"evaluated\":{\"rows\":%u,\"users\":%u,\"sampled\":%s}", r->model.rows_evaluated,
-                  r->model.users_evaluated, r->model.sampled ? "true" : "false");
+    tl_buf_puts(out, "},\"evaluated\":");
+    tl_eval_coverage_json(&r->model, &r->options, out);
 }

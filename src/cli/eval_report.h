@@ -9,10 +9,12 @@
 
 typedef struct eval_report {
     tl_metrics model, popularity; /* with a rating head (has_rating), popularity's rmse/mae are the bias baseline's */
+    tl_eval_options options;      /* the sample asked for (max_rows, max_users, seed) */
 } eval_report;
 
 /* Protocols A and B for the model and for popularity; max_rows/max_users
- * sample (0 = all) with the seed. */
+ * sample (0 = all) with the seed (the commands default to
+ * TL_EVAL_SAMPLE_ROWS / TL_EVAL_SAMPLE_USERS). */
 tl_status eval_report_run(const tl_dataset *ds, const tl_split *sp, const tl_embeddings *emb, uint32_t max_rows,
                           uint32_t max_users, uint64_t seed, eval_report *r, tl_error *err);
 

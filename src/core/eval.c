@@ -10,11 +10,13 @@
  * - Protocol B ties: equal scores rank the lower dense movie index first.
  * - NaN scores: a NaN test score is a miss in protocol A, NaN catalogue
  *   scores are never "higher"; protocol B never ranks a NaN-scored movie.
- * - Sampling (tl_eval_sample): protocol A draws max_rows test rows with
- *   splitmix64(seed), protocol B draws max_users of the users that have
- *   test rows with splitmix64(seed + 1). */
+ * - Sampling (tl_eval_sample): max_users of the users that have test rows
+ *   are drawn with splitmix64(seed + 1); protocol B evaluates them and
+ *   protocol A their test rows. Then protocol A draws max_rows of its rows
+ *   with splitmix64(seed). */
 #include "eval_internal.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 
 void tl_eval_options_default(tl_eval_options *opt)
@@ -84,6 +86,41 @@ static tl_status users_with_rows(const tl_dataset *ds, const tl_rows_by_user *g,
     return TL_OK;
 }
 
+/* Protocol A's rows: every test row, or with max_users below the number of
+ * users with test rows, the test rows of the same seeded user sample protocol
+ * B draws (a cluster sample: the cost of both protocols is one catalogue pass
+ * per user evaluated, so max_users bounds it). Rows keep their input order. */
+static tl_status rows_of_sampled_users(const tl_dataset *ds, const uint32_t *test_rows, uint32_t n_test,
+                                       const tl_eval_options *opt, uint32_t *rows, uint32_t *n_rows,
+                                       tl_metrics *out, tl_error *err)
+{
+    for (uint32_t i = 0; i < n_test; i++) rows[i] = test_rows[i];
+    *n_rows = n_test;
+    if (!opt->max_users) return TL_OK;
+    tl_rows_by_user g = {0};
+    uint32_t *users = NULL, n_users = 0;
+    unsigned char *keep = NULL;
+    tl_status st = tl_rows_by_user_build(ds, test_rows, n_test, &g, err);
+    if (st == TL_OK) st = users_with_rows(ds, &g, &users, &n_users, err);
+    if (st == TL_OK && n_users > opt->max_users) {
+        keep = calloc(ds->n_users ? ds->n_users : 1, 1);
+        if (!keep) st = tl_fail(err, TL_E_NOMEM, "evaluation: out of memory for %u users", ds->n_users);
+        if (st == TL_OK) {
+            tl_eval_sample(users, n_users, opt->max_users, opt->seed + 1);
+            for (uint32_t i = 0; i < opt->max_users; i++) keep[users[i]] = 1;
+            uint32_t n = 0;
+            for (uint32_t i = 0; i < n_test; i++)
+                if (keep[ds->r_user[test_rows[i]]]) rows[n++] = test_rows[i];
+            *n_rows = n;
+            out->sampled = 1;
+        }
+    }
+    free(keep);
+    free(users);
+    tl_rows_by_user_free(&g);
+    return st;
+}
+
 static tl_status protocol_b(const tl_dataset *ds, const uint32_t *train_rows, uint32_t n_train,
                             const uint32_t *test_rows, uint32_t n_test, const tl_embeddings *emb,
                             const tl_eval_options *opt, const uint32_t *cat, uint32_t n_cat,
@@ -100,12 +137,15 @@ static tl_status protocol_b(const tl_dataset *ds, const uint32_t *train_rows, ui
     if (st == TL_OK) st = tl_ranker_init(&rk, ds, seen, cat, n_cat, err);
     if (st == TL_OK) have_ranker = 1;
     uint32_t *rel = NULL;
+    float *block = NULL;
     if (st == TL_OK) {
         rel = malloc((n_test ? (size_t)n_test : 1) * sizeof *rel);
-        if (!rel) st = tl_fail(err, TL_E_NOMEM, "evaluation: out of memory for %u test rows", n_test);
+        block = malloc((size_t)TL_EVAL_BLOCK * (ds->n_movies ? ds->n_movies : 1) * sizeof *block);
+        if (!rel || !block) st = tl_fail(err, TL_E_NOMEM, "evaluation: out of memory for %u test rows", n_test);
     }
     if (st == TL_OK) {
         uint32_t n_eval = n_users;
+        out->users_total = n_users;
         if (opt->max_users && n_users > opt->max_users) {
             n_eval = opt->max_users;
             tl_eval_sample(users, n_users, n_eval, opt->seed + 1);
@@ -115,10 +155,14 @@ static tl_status protocol_b(const tl_dataset *ds, const uint32_t *train_rows, ui
         uint32_t counted = 0;
         for (uint32_t i = 0; i < n_eval; i++) {
             uint32_t u = users[i];
+            if (i % TL_EVAL_BLOCK == 0) {
+                uint32_t nb = n_eval - i < TL_EVAL_BLOCK ? n_eval - i : TL_EVAL_BLOCK;
+                tl_eval_score_users(ds, emb, users + i, nb, block);
+            }
             uint32_t a = g.offsets[u], b = g.offsets[u + 1];
             for (uint32_t j = a; j < b; j++) rel[j - a] = ds->r_movie[g.rows[j]];
             tl_user_metrics um;
-            if (!tl_ranker_user(&rk, emb, emb->users + (size_t)u * emb->ld_users, u, rel, b - a, &um))
+            if (!tl_ranker_user_scored(&rk, block + (size_t)(i % TL_EVAL_BLOCK) * ds->n_movies, u, rel, b - a, &um))
                 continue;
             recall += um.recall_at_20;
             ndcg10 += um.ndcg_at_10;
@@ -134,6 +178,7 @@ static tl_status protocol_b(const tl_dataset *ds, const uint32_t *train_rows, ui
         out->coverage_at_10 = (double)rk.n_covered / n_cat;
     }
     free(rel);
+    free(block);
     if (have_ranker) tl_ranker_free(&rk);
     free(users);
     tl_rows_by_user_free(&g);
@@ -163,10 +208,13 @@ tl_status tl_eval_retrieval(const tl_dataset *ds, const uint32_t *train_rows, ui
         uint32_t *rows = malloc((size_t)n_test * sizeof *rows);
         if (!rows) st = tl_fail(err, TL_E_NOMEM, "evaluation: out of memory for %u test rows", n_test);
         if (st == TL_OK) {
-            for (uint32_t i = 0; i < n_test; i++) rows[i] = test_rows[i];
-            if (opt->max_rows && n_test > opt->max_rows) {
+            out->rows_total = n_test;
+            st = rows_of_sampled_users(ds, test_rows, n_test, opt, rows, &n_eval, out, err);
+        }
+        if (st == TL_OK) {
+            if (opt->max_rows && n_eval > opt->max_rows) {
+                tl_eval_sample(rows, n_eval, opt->max_rows, opt->seed);
                 n_eval = opt->max_rows;
-                tl_eval_sample(rows, n_test, n_eval, opt->seed);
                 out->sampled = 1;
             }
             st = tl_eval_protocol_a(ds, rows, n_eval, emb, cat, n_cat, out, err);
@@ -202,4 +250,13 @@ void tl_metrics_json(const tl_metrics *m, tl_buf *out)
         tl_buf_json_number(out, m->mae);
     }
     tl_buf_puts(out, "}");
+}
+
+void tl_eval_coverage_json(const tl_metrics *m, const tl_eval_options *opt, tl_buf *out)
+{
+    tl_buf_printf(out,
+                  "{\"rows\":%u,\"users\":%u,\"rows_total\":%u,\"users_total\":%u,\"sampled\":%s,"
+                  "\"max_rows\":%u,\"max_users\":%u,\"seed\":%" PRIu64 "}",
+                  m->rows_evaluated, m->users_evaluated, m->rows_total, m->users_total, m->sampled ? "true" : "false",
+                  opt->max_rows, opt->max_users, opt->seed);
 }

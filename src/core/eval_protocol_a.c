@@ -34,28 +34,35 @@ tl_status tl_eval_protocol_a(const tl_dataset *ds, const uint32_t *rows, uint32_
     tl_rows_by_user g = {0};
     tl_status st = tl_rows_by_user_build(ds, rows, n_rows, &g, err);
     if (st != TL_OK) return st;
-    float *scores = malloc((ds->n_movies ? (size_t)ds->n_movies : 1) * sizeof *scores);
+    /* users with rows, scored TL_EVAL_BLOCK at a time */
+    float *scores = malloc((size_t)TL_EVAL_BLOCK * (ds->n_movies ? ds->n_movies : 1) * sizeof *scores);
     if (!scores) {
         tl_rows_by_user_free(&g);
         return tl_fail(err, TL_E_NOMEM, "evaluation: out of memory scoring %u movies", ds->n_movies);
     }
     tl_scored best[KEEP];
     uint64_t hits[5] = {0};
-    for (uint32_t u = 0; u < ds->n_users; u++) {
-        uint32_t a = g.offsets[u], b = g.offsets[u + 1];
-        if (a == b) continue;
-        tl_gemv(emb->movies, ds->n_movies, emb->ld_movies, emb->users + (size_t)u * emb->ld_users, emb->dim,
-                scores);
-        tl_topk top;
-        tl_topk_init(&top, best, KEEP);
-        for (uint32_t i = 0; i < n_cat; i++) tl_topk_push(&top, cat[i], scores[cat[i]]); /* NaN is never kept */
-        uint32_t n_best = tl_topk_finish(&top);
-        for (uint32_t j = a; j < b; j++) {
-            float s = scores[ds->r_movie[g.rows[j]]];
-            if (s != s) continue; /* a NaN test score is a miss */
-            if (n_best == KEEP && s < best[KEEP - 1].score) continue; /* 100 or more above */
-            uint32_t above = count_above(best, n_best, s);
-            for (int k = 0; k < 5; k++) hits[k] += above < top_ks[k];
+    uint32_t block[TL_EVAL_BLOCK];
+    uint32_t u = 0;
+    while (u < ds->n_users) {
+        uint32_t nb = 0;
+        for (; u < ds->n_users && nb < TL_EVAL_BLOCK; u++)
+            if (g.offsets[u + 1] > g.offsets[u]) block[nb++] = u;
+        tl_eval_score_users(ds, emb, block, nb, scores);
+        for (uint32_t j = 0; j < nb; j++) {
+            const float *s_u = scores + (size_t)j * ds->n_movies;
+            uint32_t a = g.offsets[block[j]], b = g.offsets[block[j] + 1];
+            tl_topk top;
+            tl_topk_init(&top, best, KEEP);
+            for (uint32_t i = 0; i < n_cat; i++) tl_topk_push(&top, cat[i], s_u[cat[i]]); /* NaN is never kept */
+            uint32_t n_best = tl_topk_finish(&top);
+            for (uint32_t r = a; r < b; r++) {
+                float s = s_u[ds->r_movie[g.rows[r]]];
+                if (s != s) continue; /* a NaN test score is a miss */
+                if (n_best == KEEP && s < best[KEEP - 1].score) continue; /* 100 or more above */
+                uint32_t above = count_above(best, n_best, s);
+                for (int k = 0; k < 5; k++) hits[k] += above < top_ks[k];
+            }
         }
     }
     for (int k = 0; k < 5; k++) m->top[k] = n_rows ? (double)hits[k] / n_rows : 0.0;

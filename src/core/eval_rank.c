@@ -37,8 +37,27 @@ void tl_ranker_free(tl_ranker *r)
     *r = (tl_ranker){0};
 }
 
-int tl_ranker_user(tl_ranker *r, const tl_embeddings *emb, const float *user_vec, uint32_t user,
-                   const uint32_t *rel, uint32_t n_rel, tl_user_metrics *m)
+/* tl_gemv scores each group of 8 rows alike and the last rows % 8 with
+ * tl_dot, so chunks that start at multiples of 8 give the same floats. */
+#define SCORE_CHUNK 512
+
+void tl_eval_score_users(const tl_dataset *ds, const tl_embeddings *emb, const uint32_t *users, uint32_t n,
+                         float *scores)
+{
+    size_t n_movies = ds->n_movies;
+    for (size_t c = 0; c < n_movies; c += SCORE_CHUNK) {
+        size_t rows = n_movies - c < SCORE_CHUNK ? n_movies - c : SCORE_CHUNK;
+        const float *chunk = emb->movies + c * emb->ld_movies;
+        for (uint32_t j = 0; j < n; j++)
+            tl_gemv(chunk, rows, emb->ld_movies, emb->users + (size_t)users[j] * emb->ld_users, emb->dim,
+                    scores + j * n_movies + c);
+    }
+}
+
+/* scores == NULL: score with user_vec here, only when the user has a
+ * rankable relevant movie */
+static int rank_user(tl_ranker *r, const float *scores, const tl_embeddings *emb, const float *user_vec,
+                     uint32_t user, const uint32_t *rel, uint32_t n_rel, tl_user_metrics *m)
 {
     const tl_dataset *ds = r->ds;
     uint32_t stamp = ++r->stamp;
@@ -56,13 +75,16 @@ int tl_ranker_user(tl_ranker *r, const tl_embeddings *emb, const float *user_vec
         n_relevant++;
     }
     if (n_relevant == 0) return 0;
+    if (!scores) {
+        tl_gemv(emb->movies, ds->n_movies, emb->ld_movies, user_vec, emb->dim, r->scores);
+        scores = r->scores;
+    }
 
-    tl_gemv(emb->movies, ds->n_movies, emb->ld_movies, user_vec, emb->dim, r->scores);
     tl_topk top;
     tl_topk_init(&top, r->top, TL_EVAL_TOP_B);
     for (uint32_t i = 0; i < r->n_cat; i++) {
         uint32_t mv = r->cat[i];
-        if (r->excluded[mv] != stamp) tl_topk_push(&top, mv, r->scores[mv]);
+        if (r->excluded[mv] != stamp) tl_topk_push(&top, mv, scores[mv]);
     }
     uint32_t n_top = tl_topk_finish(&top);
 
@@ -87,4 +109,16 @@ int tl_ranker_user(tl_ranker *r, const tl_embeddings *emb, const float *user_vec
     m->ndcg_at_10 = dcg10 / idcg10;
     m->ndcg_at_100 = dcg100 / idcg100;
     return 1;
+}
+
+int tl_ranker_user(tl_ranker *r, const tl_embeddings *emb, const float *user_vec, uint32_t user,
+                   const uint32_t *rel, uint32_t n_rel, tl_user_metrics *m)
+{
+    return rank_user(r, NULL, emb, user_vec, user, rel, n_rel, m);
+}
+
+int tl_ranker_user_scored(tl_ranker *r, const float *scores, uint32_t user, const uint32_t *rel, uint32_t n_rel,
+                          tl_user_metrics *m)
+{
+    return rank_user(r, scores, NULL, NULL, user, rel, n_rel, m);
 }

@@ -185,7 +185,8 @@ static tl_status evaluate(tlw_trainer *h, const tlw_dataset *ds, int popularity,
  * "baseline":{"name":"popularity","test":{...}} (null without the baseline;
  * with a rating head both tests add rmse and mae, the baseline's from the
  * bias baseline, and the baseline says "rating_name":"bias"),
- * "evaluated":{"rows","users","sampled"}} on the split's test rows, as a
+ * "evaluated":{"rows","users","rows_total","users_total","sampled","max_rows","max_users","seed"}}
+ * (tl_eval_coverage_json) on the split's test rows, as a
  * malloc'd string; NULL with the error on the handle. */
 EMSCRIPTEN_KEEPALIVE char *tlw_trainer_evaluate_json(tlw_trainer *h, const tlw_dataset *ds, int with_baseline,
                                                      uint32_t max_rows, uint32_t max_users, double seed)
@@ -195,7 +196,8 @@ EMSCRIPTEN_KEEPALIVE char *tlw_trainer_evaluate_json(tlw_trainer *h, const tlw_d
     tl_eval_options_default(&eo);
     eo.max_rows = max_rows;
     eo.max_users = max_users;
-    if (seed >= 0) eo.seed = (uint64_t)seed;
+    /* like the CLI: the sample's seed defaults to the trainer's seed */
+    eo.seed = seed >= 0 ? (uint64_t)seed : tl_trainer_config(h->tr)->seed;
     tl_metrics mm, pm;
     if (evaluate(h, ds, 0, &eo, &mm) != TL_OK) return NULL;
     if (with_baseline && evaluate(h, ds, 1, &eo, &pm) != TL_OK) return NULL;
@@ -215,8 +217,9 @@ EMSCRIPTEN_KEEPALIVE char *tlw_trainer_evaluate_json(tlw_trainer *h, const tlw_d
     } else {
         tl_buf_puts(&b, "null");
     }
-    tl_buf_printf(&b, ",\"evaluated\":{\"rows\":%u,\"users\":%u,\"sampled\":%s}}", mm.rows_evaluated,
-                  mm.users_evaluated, mm.sampled ? "true" : "false");
+    tl_buf_puts(&b, ",\"evaluated\":");
+    tl_eval_coverage_json(&mm, &eo, &b);
+    tl_buf_puts(&b, "}");
     if (b.failed) {
         tl_buf_free(&b);
         tl_fail(&h->err, TL_E_NOMEM, "out of memory writing metrics");

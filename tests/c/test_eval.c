@@ -2,6 +2,8 @@
  * expectations: ties, seen exclusion, movies outside the catalogue,
  * duplicates, sampling, popularity and the JSON form. */
 #include <math.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "check.h"
 #include "eval_fixture.h"
@@ -228,18 +230,49 @@ static void test_sampling(void)
     CHECK_INT(a.sampled, 1);
     CHECK_INT(a.rows_evaluated, 25);
     CHECK(a.users_evaluated <= 6 && a.users_evaluated > 0);
+    CHECK_INT(a.rows_total, 80);
+    CHECK_INT(a.users_total, 16); /* test rows 120..199 belong to users 24..39 */
     CHECK(memcmp(&a, &b, sizeof a) == 0);
+    {
+        tl_buf j;
+        tl_buf_init(&j);
+        tl_eval_coverage_json(&a, &opt, &j);
+        char want[200];
+        snprintf(want, sizeof want,
+                 "{\"rows\":25,\"users\":%u,\"rows_total\":80,\"users_total\":16,\"sampled\":true,"
+                 "\"max_rows\":25,\"max_users\":6,\"seed\":9}",
+                 a.users_evaluated);
+        CHECK(j.len == strlen(want) && memcmp(j.data, want, j.len) == 0);
+        tl_buf_free(&j);
+    }
 
-    /* the sampled run equals a full run over the documented sample */
-    uint32_t rows[80];
-    memcpy(rows, test, sizeof rows);
-    tl_eval_sample(rows, 80, 25, 9);
+    /* the sampled run equals a full run over the documented sample: 6 of the
+     * 16 test users drawn with seed + 1, their test rows (5 each, in input
+     * order), then 25 of those 30 rows drawn with seed */
+    uint32_t picked[16], rows[80], n_rows = 0;
+    for (uint32_t i = 0; i < 16; i++) picked[i] = 24 + i;
+    tl_eval_sample(picked, 16, 6, 10);
+    for (uint32_t i = 0; i < 80; i++)
+        for (uint32_t k = 0; k < 6; k++)
+            if (ds->r_user[test[i]] == picked[k]) rows[n_rows++] = test[i];
+    CHECK_INT(n_rows, 30);
+    tl_eval_sample(rows, n_rows, 25, 9);
     tl_eval_options full;
     tl_eval_options_default(&full);
     full.protocol_b = 0;
     CHECK_INT(tl_eval_retrieval(ds, train, 120, rows, 25, &e, &full, &b, &err), TL_OK);
     for (int k = 0; k < 5; k++) CHECK_NEAR(a.top[k], b.top[k], 0);
     CHECK_INT(b.sampled, 0);
+
+    /* users only: protocol A on every test row of the 6 sampled users */
+    opt.max_rows = 0;
+    CHECK_INT(tl_eval_retrieval(ds, train, 120, test, 80, &e, &opt, &a, &err), TL_OK);
+    CHECK_INT(a.sampled, 1);
+    CHECK_INT(a.rows_evaluated, 30);
+    CHECK_INT(a.rows_total, 80);
+    CHECK_INT(tl_eval_retrieval(ds, train, 120, rows, 30, &e, &full, &b, &err), TL_OK);
+    CHECK_INT(b.rows_evaluated, 30);
+    for (int k = 0; k < 5; k++) CHECK_NEAR(a.top[k], b.top[k], 0);
 
     /* limits at or above the sizes sample nothing */
     opt.max_rows = 80;

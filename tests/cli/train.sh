@@ -114,4 +114,39 @@ t, p = j["metrics"]["test"], j["baseline"]["test"]
 assert t["recall_at_20"] > p["recall_at_20"], (t, p)
 PY
 
+# evaluation sampling: defaults that leave small test sets whole, seeded samples
+# with their counts, the same sample (and metrics) from train and eval
+run 0 train "$data" --epochs 1 --batch 256 --dim 8 --seed 7 --json
+checks=$((checks + 1))
+python3 - "$tmp/out" "$rows" <<'PY' || fail "default evaluation coverage is wrong"
+import json, sys
+e = json.load(open(sys.argv[1]))["evaluated"]
+test_rows = int(sys.argv[2]) - int(int(sys.argv[2]) * 0.8 + 0.5)
+assert e["sampled"] is False and e["max_rows"] == 0 and e["max_users"] == 5000 and e["seed"] == 7, e
+assert e["rows"] == e["rows_total"] and abs(e["rows"] - test_rows) <= 1, (e, test_rows)
+assert 100 < e["users_total"] <= 120 and e["users"] <= e["users_total"], e
+PY
+run 0 train "$data" --epochs 1 --batch 256 --dim 8 --seed 7 --eval-rows 100 --eval-users 60 --out "$tmp/s.tlm"
+has out "evaluated on a seeded sample (seed 7): 100 of "
+has out "test metrics (100 rows, "
+run 0 train "$data" --epochs 1 --batch 256 --dim 8 --seed 7 --eval-rows 100 --eval-users 60 --json
+cp "$tmp/out" "$tmp/s1.json"
+run 0 eval --model "$tmp/s.tlm" "$data" --seed 7 --eval-rows 100 --eval-users 60 --json
+cp "$tmp/out" "$tmp/s2.json"
+run 0 train "$data" --epochs 1 --batch 256 --dim 8 --seed 7 --eval-rows 100 --eval-users 60 --json
+cp "$tmp/out" "$tmp/s3.json"
+checks=$((checks + 1))
+python3 - "$tmp/s1.json" "$tmp/s2.json" "$tmp/s3.json" <<'PY' || fail "sampled evaluation checks failed"
+import json, sys
+a, b, c = (json.load(open(f)) for f in sys.argv[1:4])
+e = a["evaluated"]
+assert e["sampled"] is True and e["rows"] == 100 and e["max_rows"] == 100 and e["max_users"] == 60, e
+assert 0 < e["users"] <= 60 < e["users_total"] and e["rows_total"] > 100 and e["seed"] == 7, e
+assert a["metrics"] == c["metrics"] and a["evaluated"] == c["evaluated"], "same seed, different metrics"
+assert a["metrics"] == b["metrics"] and a["baseline"] == b["baseline"] and a["evaluated"] == b["evaluated"], \
+    ("train and eval sampled differently", a["evaluated"], b["evaluated"])
+PY
+run 0 train "$data" --epochs 1 --batch 256 --dim 8 --seed 7 --eval-rows 0 --eval-users 0 --json
+has out '"sampled":false,"max_rows":0,"max_users":0'
+
 finish train.sh

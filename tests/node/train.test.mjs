@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { before, describe, test } from 'node:test';
 
-import { createTowerlens, Trainer, TowerlensError } from '../../web/towerlens.js';
+import { createTowerlens, EVAL_SAMPLE_USERS, Trainer, TowerlensError } from '../../web/towerlens.js';
 import { DEMO, LOAD_TIMEOUT, NATIVE_CLI, SHARED_SMALL, SKIP_SHARED, TEST_TIMEOUT, utf8 } from './helpers.mjs';
 
 // 90 users x 30 movies in 3 groups; users mostly rate their group's movies.
@@ -57,6 +57,27 @@ describe('createTrainer / Trainer', { timeout: TEST_TIMEOUT }, () => {
     const ev = tr.evaluate();
     assert.equal(ev.evaluated.rows, p.testRows);
     assert.equal(ev.evaluated.sampled, false);
+    // the default sample (as the CLI's) leaves a small test set whole; the seed is the trainer's
+    assert.equal(EVAL_SAMPLE_USERS, 5000);
+    assert.equal(ev.evaluated.rows_total, p.testRows);
+    assert.deepEqual([ev.evaluated.max_rows, ev.evaluated.max_users, ev.evaluated.seed], [0, 5000, 3]);
+    // a seeded sample: its counts, the same metrics for the same seed, another draw for another seed
+    // users only: protocol A on every test row of the sampled users
+    const u = tr.evaluate({ maxUsers: 20, seed: 11 });
+    assert.equal(u.evaluated.sampled, true);
+    assert.ok(u.evaluated.rows > 20 && u.evaluated.rows < p.testRows, `${u.evaluated.rows} rows`);
+    const s1 = tr.evaluate({ maxRows: 40, maxUsers: 40, seed: 11 });
+    const s2 = tr.evaluate({ maxRows: 40, maxUsers: 40, seed: 11 });
+    const s3 = tr.evaluate({ maxRows: 40, maxUsers: 40, seed: 12 });
+    assert.equal(s1.evaluated.sampled, true);
+    assert.equal(s1.evaluated.rows, 40);
+    assert.equal(s1.evaluated.rows_total, p.testRows);
+    assert.ok(s1.evaluated.users > 0 && s1.evaluated.users <= 40, `${s1.evaluated.users} users`);
+    assert.ok(s1.evaluated.users_total > 40, `${s1.evaluated.users_total} test users`);
+    assert.equal(s1.evaluated.seed, 11);
+    assert.deepEqual(s2, s1);
+    assert.notDeepEqual(s3.metrics, s1.metrics);
+    assert.deepEqual(tr.evaluate({ maxRows: 0, maxUsers: 0 }).metrics, ev.metrics);
     assert.equal(ev.baseline.name, 'popularity');
     assert.equal(tr.evaluate({ baseline: false }).baseline, null);
     assert.deepEqual(tr.evaluate({ baseline: false }).metrics, ev.metrics);

@@ -94,8 +94,8 @@ export function createTrainPanel(app) {
     });
     if (rows.length === 0) rows.push(el('tr', { class: 'empty' }, el('td', { colspan: 5 }, 'Metrics appear after the first epoch.')));
     tbody.append(...rows);
-    const sampled = history.some((h) => h.metrics && h.metrics.sampled);
-    $('#metrics-note').textContent = sampled ? '(on a seeded sample of test users)' : '';
+    const last = [...history].reverse().find((h) => h.metrics && h.metrics.sampled);
+    $('#metrics-note').textContent = last ? sampleNote(last.metrics.evaluated) : '';
   }
 
   function resetProgress() {
@@ -206,4 +206,12 @@ export function createTrainPanel(app) {
   showPresetDefaults();
   setButtons();
   return { start };
+}
+
+// "(seeded sample, seed 42: 20,000 of 5,000,000 test rows, 2,000 of 161,902 test users)"
+export function sampleNote(e) {
+  if (!e) return '(on a seeded sample of the test set)';
+  const n = (v) => Number(v).toLocaleString('en-US');
+  return `(seeded sample, seed ${e.seed}: ${n(e.rows)} of ${n(e.rows_total)} test rows, ` +
+    `${n(e.users)} of ${n(e.users_total)} test users)`;
 }

@@ -1,7 +1,9 @@
 // Turns what callers pass to loadDataset into uniform sources, each able to
 // stream its bytes into WASM memory in chunks. Node paths are read with
 // fs.readSync straight into the heap; Blobs/Files through blob.stream();
-// Uint8Arrays by copying slices. No source ever becomes one JS string.
+// {name, stream()} sources (a zip entry inflating as it is read) chunk by
+// chunk as the stream yields them; Uint8Arrays by copying slices. No source
+// ever becomes one JS string or one whole buffer.
 //
 // A source is {name, size, open()}; open() resolves to a reader whose
 // read(heap, dst, n) writes up to n bytes at WASM address dst (heap() gives
@@ -35,8 +37,9 @@ const isBlob = (x) => typeof Blob !== 'undefined' && x instanceof Blob;
 
 /**
  * @param {Array|any} inputs  one input or a list: File/Blob, {name, blob},
- *   {name, bytes}, and in Node path strings or {name?, path} (a folder
- *   contributes its MovieLens files)
+ *   {name, bytes}, {name, stream, size?} (stream() returns a
+ *   ReadableStream<Uint8Array>, read once, chunk by chunk), and in Node path
+ *   strings or {name?, path} (a folder contributes its MovieLens files)
  * @returns {Promise<Array<{name: string, size: number, open: Function}>>}
  */
 export async function resolveInputs(inputs) {
@@ -50,6 +53,15 @@ export async function resolveInputs(inputs) {
       throw new TowerlensError('raw bytes need a file name: pass {name, bytes}', { code: 'ARG' });
     } else if (input && typeof input === 'object' && isBlob(input.blob)) {
       sources.push(blobSource(input.name ?? input.blob.name ?? `input ${sources.length + 1}`, input.blob));
+    } else if (input && typeof input === 'object' && typeof input.stream === 'function') {
+      if (typeof input.name !== 'string' || !input.name) {
+        throw new TowerlensError('a stream input needs a file name: pass {name, stream}', { code: 'ARG' });
+      }
+      const size = input.size ?? 0;
+      if (!Number.isSafeInteger(size) || size < 0) {
+        throw new TowerlensError(`${input.name}: size must be a whole number of bytes, got ${input.size}`, { code: 'ARG' });
+      }
+      sources.push(streamSource(input.name, size, () => input.stream()));
     } else if (input && typeof input === 'object' && input.bytes !== undefined) {
       const bytes = input.bytes instanceof ArrayBuffer ? new Uint8Array(input.bytes) : input.bytes;
       if (!(bytes instanceof Uint8Array)) {
@@ -92,11 +104,20 @@ function bytesSource(name, bytes) {
 }
 
 function blobSource(name, blob) {
+  return streamSource(name, blob.size, () => blob.stream());
+}
+
+// size is what progress reports as the total (0 when unknown)
+function streamSource(name, size, openStream) {
   return {
     name,
-    size: blob.size,
+    size,
     async open() {
-      const reader = blob.stream().getReader();
+      const stream = openStream();
+      if (!stream || typeof stream.getReader !== 'function') {
+        throw new TowerlensError(`${name}: stream() must return a ReadableStream`, { code: 'ARG' });
+      }
+      const reader = stream.getReader();
       let pending = null; // the unread tail of the last stream chunk
       let finished = false;
       return {

@@ -7,6 +7,12 @@ import { TowerlensError } from './errors.js';
 import { liveModel } from './model.js';
 import { MAX_THREADS } from './core.js';
 
+/** The seeded sample `evaluate()` takes by default (TL_EVAL_SAMPLE_USERS in
+ * include/towerlens/eval.h, the CLI's default): at most this many users with
+ * test rows; protocol B ranks for them, protocol A takes their test rows.
+ * See docs/evaluation.md. */
+export const EVAL_SAMPLE_USERS = 5000;
+
 const finalizer = typeof FinalizationRegistry === 'function'
   ? new FinalizationRegistry(({ core, handle }) => { if (!core.broken) core.m._tlw_trainer_free(handle); })
   : null;
@@ -190,9 +196,14 @@ export class Trainer {
    * --json` prints: {metrics: {test: {top_1, top_5, top_10, top_50, top_100,
    * recall_at_20, ndcg_at_10, ndcg_at_100, coverage_at_10}}, baseline: {name:
    * 'popularity', test: {...}} (null with baseline: false), evaluated: {rows,
-   * users, sampled}}. `maxRows` / `maxUsers` sample (seeded) for large test sets.
+   * users, rows_total, users_total, sampled, max_rows, max_users, seed}}.
+   * Large test sets are sampled (seeded), as by the CLI: at most `maxUsers`
+   * users with test rows (default EVAL_SAMPLE_USERS; protocol B ranks for
+   * them, protocol A takes their test rows), then protocol A on at most
+   * `maxRows` of those rows (default 0); 0 = all; `seed` defaults to the
+   * trainer's seed.
    */
-  evaluate({ maxRows = 0, maxUsers = 0, seed, baseline = true } = {}) {
+  evaluate({ maxRows = 0, maxUsers = EVAL_SAMPLE_USERS, seed, baseline = true } = {}) {
     const h = this._handle();
     const ds = this._dataset._handle();
     whole(maxRows, 'maxRows', 0, 2 ** 32 - 1);

@@ -1,0 +1,197 @@
+#!/usr/bin/env node
+// Scale benchmark: WebAssembly under Node on a generated set with ml-25m's
+// shape (25M ratings, 162k users, 62k movies): ingest, trainer setup, one
+// epoch of the default model (iALS), the default (sampled) evaluation and
+// peak memory in the single-threaded build, each against its target; then
+// one epoch with 1 and 2 threads in the pthread build (when it is built) and
+// the speed-up. Every row runs in its own process, so peak memory is its own.
+//
+//   node bench/scale.mjs [--ratings N] [--threads 1,2] [--no-threads] [--fresh]
+//
+// --ratings N scales users and movies with it (ml-25m's ratings per user and
+// per movie), e.g. --ratings 2500000 for a quick run. The set is generated
+// once by build/towerlens and cached in $TMPDIR/towerlens-bench/.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const SELF = fileURLToPath(import.meta.url);
+const CLI = join(REPO, 'build/towerlens');
+const MT_MODULE = join(REPO, 'web/wasm/towerlens_core_mt.mjs');
+const ML25M = { ratings: 25_000_000, users: 162_000, movies: 62_000 };
+const TARGETS = { ingestSeconds: 10, epochSeconds: 60, peakBytes: 1.5e9, speedup: 1.7 };
+const SEED = 42;
+
+// ---------------------------------------------------------------- child
+// `--child JSON` runs one configuration and prints one JSON line.
+
+async function child(spec) {
+  const { createTowerlens } = await import(join(REPO, 'web/towerlens.js'));
+  // an API without the threaded build ignores these options and runs 'st'
+  const tl = await createTowerlens(spec.build === 'mt' ? { build: 'mt', threads: spec.threads } : { build: 'st' });
+  const build = tl.build?.name ?? 'st';
+  if (build !== spec.build) {
+    return { unavailable: `asked for build ${spec.build}, got ${build}${tl.build?.fallback ? ` (${tl.build.fallback})` : ''}` };
+  }
+  const t0 = performance.now();
+  const ds = await tl.loadDataset(spec.dir);
+  const ingest = (performance.now() - t0) / 1e3;
+  const bytes = ds.files.reduce((n, f) => n + f.bytes, 0);
+  const summary = ds.summary();
+
+  const t1 = performance.now();
+  const trOptions = { preset: 'default', epochs: 1, seed: SEED };
+  if (spec.threads) trOptions.threads = spec.threads;
+  const tr = tl.createTrainer(ds, trOptions);
+  const setup = (performance.now() - t1) / 1e3;
+
+  const t2 = performance.now();
+  const c2 = process.cpuUsage();
+  const p = await tr.run({ stepMs: 1000 });
+  const epoch = (performance.now() - t2) / 1e3;
+  const c = process.cpuUsage(c2);
+  const epochCpu = (c.user + c.system) / 1e6; // all threads of the process
+
+  let evaluation = null;
+  if (spec.evaluate) {
+    const t3 = performance.now();
+    const ev = tr.evaluate();
+    evaluation = { seconds: (performance.now() - t3) / 1e3, ...ev.evaluated, recall20: ev.metrics.test.recall_at_20, popRecall20: ev.baseline.test.recall_at_20 };
+  }
+  return {
+    build, threads: tr.threads ?? 1, ratings: summary.ratings, users: summary.users, movies: summary.movies,
+    bytes, ingest, setup, epoch, epochCpu, epochs: p.history.length, trainRows: p.trainRows, evaluation,
+    hash: tr.modelHash, wasmBytes: tl.memoryBytes, rssBytes: process.resourceUsage().maxRSS * 1024,
+  };
+}
+
+if (process.argv[2] === '--child') {
+  process.stdout.write(JSON.stringify(await child(JSON.parse(process.argv[3]))) + '\n');
+  process.exit(0); // pthread workers must not keep the process alive
+}
+
+// ---------------------------------------------------------------- parent
+
+function parseArgs(argv) {
+  const opt = { ratings: ML25M.ratings, threads: [1, 2], mt: true, fresh: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--ratings') {
+      opt.ratings = Number(argv[++i]);
+      if (!Number.isInteger(opt.ratings) || opt.ratings < 1000) throw new Error('--ratings needs a whole number >= 1000');
+    } else if (a === '--threads') {
+      opt.threads = String(argv[++i]).split(',').map(Number);
+      if (!opt.threads.every((t) => Number.isInteger(t) && t >= 1)) throw new Error('--threads takes a list like 1,2');
+    } else if (a === '--no-threads') opt.mt = false;
+    else if (a === '--fresh') opt.fresh = true;
+    else if (a === '--help' || a === '-h') {
+      console.log(readFileSync(SELF, 'utf8').split('\n').slice(1, 13).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+      process.exit(0);
+    } else throw new Error(`unknown option ${a} (see --help)`);
+  }
+  return opt;
+}
+
+// The generated set, cached like bench/ingest.mjs's (same folder name, so the
+// 25M set is shared with it).
+function generated(opt) {
+  if (!existsSync(CLI)) throw new Error('build the native CLI first: cmake -S . -B build && cmake --build build');
+  const scale = opt.ratings / ML25M.ratings;
+  const users = Math.max(100, Math.round(ML25M.users * scale));
+  const movies = Math.max(100, Math.round(ML25M.movies * scale));
+  const dir = join(tmpdir(), 'towerlens-bench', `gen-u${users}-m${movies}-r${opt.ratings}-s1`);
+  if (opt.fresh) rmSync(dir, { recursive: true, force: true });
+  if (!existsSync(join(dir, 'done'))) {
+    mkdirSync(dir, { recursive: true });
+    process.stderr.write(`generating ${opt.ratings.toLocaleString('en-US')} ratings into ${dir}...\n`);
+    execFileSync(CLI, ['generate', '--users', String(users), '--movies', String(movies), '--ratings', String(opt.ratings),
+      '--seed', '1', '--quiet', '--out', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+    writeFileSync(join(dir, 'done'), '');
+  }
+  return { dir, users, movies };
+}
+
+function run(spec) {
+  process.stderr.write(`  ${spec.build}${spec.threads ? `, ${spec.threads} thread(s)` : ''}...\n`);
+  const r = spawnSync(process.execPath, [SELF, '--child', JSON.stringify(spec)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (r.status !== 0) return { error: (r.stderr || `exit ${r.status}`).trim().split('\n').slice(-3).join(' ') };
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+}
+
+const f = (v, d = 1) => (v == null ? '-' : v.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }));
+const mb = (b) => f(b / 1e6, 0);
+const verdict = (ok) => (ok ? 'met' : 'NOT met');
+const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+
+async function main() {
+  const opt = parseArgs(process.argv.slice(2));
+  const g = generated(opt);
+  const sizeMB = statSync(join(g.dir, 'ratings.csv')).size / 1e6;
+  const loadBefore = load();
+  process.stderr.write(`load average ${loadBefore}; measuring ${g.dir}\n`);
+
+  const st = run({ dir: g.dir, build: 'st', evaluate: true });
+  if (st.error) throw new Error(`single-threaded run failed: ${st.error}`);
+  const mtRuns = [];
+  let mtNote = '';
+  if (!opt.mt) mtNote = 'threads rows skipped (--no-threads)';
+  else if (!existsSync(MT_MODULE)) mtNote = `threads build not available (${MT_MODULE} is not built)`;
+  else {
+    for (const t of opt.threads) {
+      const r = run({ dir: g.dir, build: 'mt', threads: t });
+      if (r.unavailable || r.error) {
+        mtNote = `threads build not available: ${r.unavailable || r.error}`;
+        mtRuns.length = 0;
+        break;
+      }
+      mtRuns.push(r);
+    }
+  }
+  const loadAfter = load();
+
+  console.log(`\nscale: ${st.ratings.toLocaleString('en-US')} ratings (ratings.csv ${f(sizeMB, 0)} MB; with movies.csv ${mb(st.bytes)} MB), ` +
+    `${st.users.toLocaleString('en-US')} users, ${st.movies.toLocaleString('en-US')} movies; generated, seed 1; ` +
+    `WebAssembly under Node ${process.version}`);
+  console.log(`load average before ${loadBefore}, after ${loadAfter} (2-core machine: wall times above 1-2 are inflated)\n`);
+  const ev = st.evaluation;
+  const rows = [
+    ['ingest (loadDataset, folder)', `${f(st.ingest, 2)} s, ${f(st.bytes / 1e6 / st.ingest, 0)} MB/s`, `<= ${TARGETS.ingestSeconds} s`, verdict(st.ingest <= TARGETS.ingestSeconds)],
+    ['trainer setup (preset default)', `${f(st.setup, 2)} s`, '', ''],
+    [`one epoch, iALS d=64 (${st.trainRows.toLocaleString('en-US')} train rows)`, `${f(st.epoch, 2)} s`, `<= ${TARGETS.epochSeconds} s`, verdict(st.epoch <= TARGETS.epochSeconds)],
+    [`evaluate() (sample: ${ev.rows.toLocaleString('en-US')} of ${ev.rows_total.toLocaleString('en-US')} test rows, ` +
+      `${ev.users.toLocaleString('en-US')} of ${ev.users_total.toLocaleString('en-US')} users, seed ${ev.seed}; model + popularity)`,
+    `${f(ev.seconds, 2)} s`, '', ''],
+    ['peak WebAssembly memory', `${mb(st.wasmBytes)} MB`, '', ''],
+    ['peak process RSS (Node + WASM)', `${mb(st.rssBytes)} MB`, `<= ${mb(TARGETS.peakBytes)} MB`, verdict(st.rssBytes <= TARGETS.peakBytes)],
+  ];
+  console.log('| single-threaded build | measured | target | |');
+  console.log('|---|---|---|---|');
+  for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+  console.log(`\nevaluation after one epoch: Recall@20 ${f(ev.recall20, 4)} (popularity ${f(ev.popRecall20, 4)})`);
+
+  console.log('\n| pthread build | epoch s (wall) | epoch s (CPU, all threads) | speed-up vs 1 thread | model hash | peak RSS MB |');
+  console.log('|---|---|---|---|---|---|');
+  if (mtRuns.length === 0) {
+    console.log(`| ${mtNote} | | | | | |`);
+  } else {
+    const base = mtRuns.find((r) => r.threads === 1) ?? mtRuns[0];
+    for (const r of mtRuns) {
+      console.log(`| ${r.threads} thread(s) | ${f(r.epoch, 2)} | ${f(r.epochCpu, 2)} | ${f(base.epoch / r.epoch, 2)}x | ${r.hash} | ${mb(r.rssBytes)} |`);
+    }
+    const two = mtRuns.find((r) => r.threads === 2);
+    if (two && base.threads === 1) {
+      console.log(`\n2 threads vs 1: ${f(base.epoch / two.epoch, 2)}x (target >= ${TARGETS.speedup}x): ${verdict(base.epoch / two.epoch >= TARGETS.speedup)}`);
+    }
+    const hashes = new Set(mtRuns.map((r) => r.hash));
+    console.log(`models ${hashes.size === 1 ? 'identical' : 'DIFFER'} across thread counts; single-threaded build's hash ${st.hash}`);
+    console.log('(CPU well below threads x wall means the threads did not get a core each: other load on the machine)');
+  }
+}
+
+main().catch((e) => {
+  console.error(e.message);
+  process.exit(1);
+});
