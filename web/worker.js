@@ -293,6 +293,7 @@ const run = {
   started: 0,        // performance.now() when the current running stretch began
   elapsed: 0,        // ms spent training in earlier stretches
   lastEpochSeen: 0,
+  generation: 0,     // bumped by every trainLoop: an older loop (a restart while running) stops at its next await
 };
 
 function requireData() {
@@ -365,10 +366,12 @@ function readProgress(p) {
 }
 
 async function trainLoop() {
+  const gen = ++run.generation;
+  const current = () => gen === run.generation;
   state.training = 'running';
   run.started = performance.now();
   post({ type: 'training', state: 'running', config: state.config, history: state.history, baseline: state.baseline });
-  while (state.training === 'running') {
+  while (state.training === 'running' && current()) {
     let p;
     try {
       p = readProgress(engine.step(STEP_MS));
@@ -383,7 +386,8 @@ async function trainLoop() {
     const fraction = Math.min(1, ((p.epoch - 1) + p.batch / p.batches) / p.epochs);
     const eta = fraction > 0 && !p.finished ? (elapsed / fraction) * (1 - fraction) / 1000 : 0;
     postTrainProgress({ type: 'progress', phase: 'train', ...p, fraction, elapsedSeconds: elapsed / 1000, etaSeconds: eta }, p.epochFinished || p.finished);
-    if (p.epochFinished || p.finished) await endOfEpoch(p);
+    if (p.epochFinished || p.finished) await endOfEpoch(p, current);
+    if (!current()) return;
     if (p.finished) {
       state.training = 'done';
       run.elapsed = elapsed;
@@ -394,13 +398,14 @@ async function trainLoop() {
   }
 }
 
-async function endOfEpoch(p) {
+async function endOfEpoch(p, current) {
   const epoch = p.finishedEpoch || p.epoch;
   if (epoch <= run.lastEpochSeen) return;
   run.lastEpochSeen = epoch;
   const paused = performance.now();
   post({ type: 'progress', phase: 'evaluate', what: 'model', epoch });
   await tick(); // let the page show "evaluating" before the call
+  if (!current()) return;
   let metrics = null;
   try {
     const r = engine.evaluate(EVAL_OPTIONS);
