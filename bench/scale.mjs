@@ -4,9 +4,10 @@
 // epoch of the default model (iALS), the default (sampled) evaluation and
 // peak memory in the single-threaded build, each against its target; then
 // one epoch with 1 and 2 threads in the pthread build (when it is built) and
-// the speed-up. Every row runs in its own process, so peak memory is its own.
+// the speed-up (median of --reps runs per thread count, counts alternating).
+// Every row runs in its own process, so peak memory is its own.
 //
-//   node bench/scale.mjs [--ratings N] [--threads 1,2] [--no-threads] [--fresh]
+//   node bench/scale.mjs [--ratings N] [--threads 1,2] [--reps 3] [--no-threads] [--fresh]
 //
 // --ratings N scales users and movies with it (ml-25m's ratings per user and
 // per movie), e.g. --ratings 2500000 for a quick run. The set is generated
@@ -76,7 +77,7 @@ if (process.argv[2] === '--child') {
 // ---------------------------------------------------------------- parent
 
 function parseArgs(argv) {
-  const opt = { ratings: ML25M.ratings, threads: [1, 2], mt: true, fresh: false };
+  const opt = { ratings: ML25M.ratings, threads: [1, 2], mt: true, fresh: false, reps: 3 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--ratings') {
@@ -85,10 +86,13 @@ function parseArgs(argv) {
     } else if (a === '--threads') {
       opt.threads = String(argv[++i]).split(',').map(Number);
       if (!opt.threads.every((t) => Number.isInteger(t) && t >= 1)) throw new Error('--threads takes a list like 1,2');
+    } else if (a === '--reps') {
+      opt.reps = Number(argv[++i]);
+      if (!Number.isInteger(opt.reps) || opt.reps < 1) throw new Error('--reps needs a whole number >= 1');
     } else if (a === '--no-threads') opt.mt = false;
     else if (a === '--fresh') opt.fresh = true;
     else if (a === '--help' || a === '-h') {
-      console.log(readFileSync(SELF, 'utf8').split('\n').slice(1, 13).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+      console.log(readFileSync(SELF, 'utf8').split('\n').slice(1, 14).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
       process.exit(0);
     } else throw new Error(`unknown option ${a} (see --help)`);
   }
@@ -140,14 +144,24 @@ async function main() {
   if (!opt.mt) mtNote = 'threads rows skipped (--no-threads)';
   else if (!existsSync(MT_MODULE)) mtNote = `threads build not available (${MT_MODULE} is not built)`;
   else {
-    for (const t of opt.threads) {
-      const r = run({ dir: g.dir, build: 'mt', threads: t });
-      if (r.unavailable || r.error) {
-        mtNote = `threads build not available: ${r.unavailable || r.error}`;
-        mtRuns.length = 0;
-        break;
+    // the thread counts alternate, rep after rep, so that a noisy moment
+    // does not fall on one count only; the table shows medians
+    const byThreads = new Map(opt.threads.map((t) => [t, []]));
+    reps: for (let k = 0; k < opt.reps; k++) {
+      for (const t of opt.threads) {
+        const r = run({ dir: g.dir, build: 'mt', threads: t });
+        if (r.unavailable || r.error) {
+          mtNote = `threads build not available: ${r.unavailable || r.error}`;
+          byThreads.clear();
+          break reps;
+        }
+        byThreads.get(t).push(r);
       }
-      mtRuns.push(r);
+    }
+    for (const runs of byThreads.values()) {
+      const sorted = [...runs].sort((a, b) => a.epoch - b.epoch);
+      const mid = sorted[(sorted.length - 1) >> 1];
+      mtRuns.push({ ...mid, all: runs.map((r) => r.epoch), hashes: new Set(runs.map((r) => r.hash)) });
     }
   }
   const loadAfter = load();
@@ -172,20 +186,20 @@ async function main() {
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
   console.log(`\nevaluation after one epoch: Recall@20 ${f(ev.recall20, 4)} (popularity ${f(ev.popRecall20, 4)})`);
 
-  console.log('\n| pthread build | epoch s (wall) | epoch s (CPU, all threads) | speed-up vs 1 thread | model hash | peak RSS MB |');
-  console.log('|---|---|---|---|---|---|');
+  console.log(`\n| pthread build (median of ${opt.reps}) | epoch s (wall) | epoch s (CPU, all threads) | speed-up vs 1 thread | each run, s | model hash | peak RSS MB |`);
+  console.log('|---|---|---|---|---|---|---|');
   if (mtRuns.length === 0) {
-    console.log(`| ${mtNote} | | | | | |`);
+    console.log(`| ${mtNote} | | | | | | |`);
   } else {
     const base = mtRuns.find((r) => r.threads === 1) ?? mtRuns[0];
     for (const r of mtRuns) {
-      console.log(`| ${r.threads} thread(s) | ${f(r.epoch, 2)} | ${f(r.epochCpu, 2)} | ${f(base.epoch / r.epoch, 2)}x | ${r.hash} | ${mb(r.rssBytes)} |`);
+      console.log(`| ${r.threads} thread(s) | ${f(r.epoch, 2)} | ${f(r.epochCpu, 2)} | ${f(base.epoch / r.epoch, 2)}x | ${r.all.map((x) => f(x, 2)).join(', ')} | ${[...r.hashes].join(' ')} | ${mb(r.rssBytes)} |`);
     }
     const two = mtRuns.find((r) => r.threads === 2);
     if (two && base.threads === 1) {
       console.log(`\n2 threads vs 1: ${f(base.epoch / two.epoch, 2)}x (target >= ${TARGETS.speedup}x): ${verdict(base.epoch / two.epoch >= TARGETS.speedup)}`);
     }
-    const hashes = new Set(mtRuns.map((r) => r.hash));
+    const hashes = new Set(mtRuns.flatMap((r) => [...r.hashes]));
     console.log(`models ${hashes.size === 1 ? 'identical' : 'DIFFER'} across thread counts; single-threaded build's hash ${st.hash}`);
     console.log('(CPU well below threads x wall means the threads did not get a core each: other load on the machine)');
   }
