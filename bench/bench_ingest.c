@@ -39,21 +39,8 @@
 #include <malloc.h>
 #endif
 
+#include "bench_clock.h"
 #include "towerlens/loader.h"
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static double cpu_now(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec * 1e-6;
-}
 
 static long minor_faults(void)
 {
@@ -102,13 +89,6 @@ static double current_rss_mb(void)
         fclose(f);
     }
     return rss * 4096.0 / 1e6;
-}
-
-static double peak_rss_mb(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_maxrss * 1024.0 / 1e6; /* Linux reports KiB */
 }
 
 typedef struct file_data {
@@ -214,15 +194,15 @@ int main(int argc, char **argv)
     for (int r = 0; r < repeat; r++) {
         tl_dataset *ds = NULL;
         long f0 = minor_faults();
-        double t0 = now(), c0 = cpu_now();
+        double t0 = bench_now(), c0 = bench_cpu_now();
         tl_status st = tl_load_paths(paths, n_paths, &ds, &err);
-        load[r] = (run_time){now() - t0, cpu_now() - c0, minor_faults() - f0};
+        load[r] = (run_time){bench_now() - t0, bench_cpu_now() - c0, minor_faults() - f0};
         if (st) {
             fprintf(stderr, "tl_bench_ingest: %s\n", err.message);
             return 1;
         }
         if (r == 0) {
-            peak = peak_rss_mb();
+            peak = bench_peak_rss_mb();
             n_ratings = ds->n_ratings;
             held = (double)n_ratings * 9 + (double)ds->n_users * 8 + (double)ds->n_movies * sizeof(tl_movie) +
                    (double)ds->strings_len;
@@ -239,9 +219,9 @@ int main(int argc, char **argv)
     for (int r = 0; r < repeat; r++) {
         tl_dataset *ds = NULL;
         long f0 = minor_faults();
-        double t0 = now(), c0 = cpu_now();
+        double t0 = bench_now(), c0 = bench_cpu_now();
         tl_status st = parse_from_memory(files, n_files, chunk, &ds, &err);
-        parse[r] = (run_time){now() - t0, cpu_now() - c0, minor_faults() - f0};
+        parse[r] = (run_time){bench_now() - t0, bench_cpu_now() - c0, minor_faults() - f0};
         if (st) {
             fprintf(stderr, "tl_bench_ingest: %s\n", err.message);
             return 1;

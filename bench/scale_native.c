@@ -23,31 +23,11 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "bench_clock.h"
 #include "towerlens/loader.h"
 #include "towerlens/pool.h"
 #include "towerlens/split.h"
 #include "towerlens/train.h"
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static double cpu_now(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec * 1e-6;
-}
-
-static double peak_rss_mb(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_maxrss * 1024.0 / 1e6; /* Linux reports KiB */
-}
 
 #define MAX_RUNS 16
 
@@ -68,9 +48,9 @@ static double spin_seconds(uint32_t threads)
     tl_pool *p = NULL;
     tl_error err;
     if (tl_pool_new(threads, &p, &err) != TL_OK) return 0.0;
-    double t = now();
+    double t = bench_now();
     for (int r = 0; r < 10; r++) tl_pool_run(p, 200, spin_task, NULL);
-    t = now() - t;
+    t = bench_now() - t;
     tl_pool_free(p);
     return t;
 }
@@ -110,12 +90,12 @@ int main(int argc, char **argv)
     tl_dataset *ds = NULL;
     tl_split *sp = NULL;
     const char *paths[1] = {dir};
-    double t = now(), c = cpu_now();
+    double t = bench_now(), c = bench_cpu_now();
     if (tl_load_paths(paths, 1, &ds, &err) != TL_OK) {
         fprintf(stderr, "tl_bench_scale: %s\n", err.message);
         return 1;
     }
-    double load_s = now() - t, load_cpu = cpu_now() - c;
+    double load_s = bench_now() - t, load_cpu = bench_cpu_now() - c;
     tl_split_options so;
     tl_split_options_default(&so);
     so.test_fraction = test_fraction;
@@ -140,21 +120,21 @@ int main(int argc, char **argv)
         cfg.threads = threads[r];
         cfg.epochs = epochs;
         tl_trainer *tr = NULL;
-        t = now();
-        c = cpu_now();
+        t = bench_now();
+        c = bench_cpu_now();
         if (tl_trainer_new(ds, sp, &cfg, &tr, &err) != TL_OK) {
             fprintf(stderr, "tl_bench_scale: %s\n", err.message);
             rc = 1;
             break;
         }
-        setup[r] = now() - t;
-        setup_cpu[r] = cpu_now() - c;
-        t = now();
-        c = cpu_now();
+        setup[r] = bench_now() - t;
+        setup_cpu[r] = bench_cpu_now() - c;
+        t = bench_now();
+        c = bench_cpu_now();
         tl_train_progress p;
         tl_trainer_step(tr, 0, 0, &p, &err);
-        epoch_s[r] = (now() - t) / epochs;
-        epoch_cpu[r] = (cpu_now() - c) / epochs;
+        epoch_s[r] = (bench_now() - t) / epochs;
+        epoch_cpu[r] = (bench_cpu_now() - c) / epochs;
         hash[r] = tl_model_hash(tl_trainer_model(tr));
         if (r == 0) first = epoch_s[r];
         printf("| %u | %.2f | %.2f | %.2f | %.2f | %.2fx | %016" PRIx64 " |\n", tl_trainer_threads(tr), setup[r], setup_cpu[r], epoch_s[r],
@@ -166,7 +146,7 @@ int main(int argc, char **argv)
             rc = 1;
         }
     }
-    double peak = peak_rss_mb();
+    double peak = bench_peak_rss_mb();
     printf("\npeak RSS %.0f MB (ingest + one trainer)\n", peak);
     if (json && rc == 0) {
         printf("{\"ratings\":%u,\"train\":%u,\"load_s\":%.3f,\"runs\":[", ds->n_ratings, sp->n_train, load_s);

@@ -21,32 +21,40 @@ find_program(TL_NODE NAMES node nodejs REQUIRED)
 set(TL_WASM_DIR ${CMAKE_SOURCE_DIR}/src/wasm)
 set(TL_WEB_WASM_DIR ${CMAKE_SOURCE_DIR}/web/wasm)
 
-# ---- the ES module for web/towerlens.js --------------------------------------
+# ---- the two ES modules for web/towerlens.js ----------------------------------
 file(GLOB TL_WASM_SOURCES CONFIGURE_DEPENDS ${TL_WASM_DIR}/*.c)
-add_executable(towerlens_wasm ${TL_WASM_SOURCES})
-target_include_directories(towerlens_wasm PRIVATE ${TL_WASM_DIR})
-target_compile_options(towerlens_wasm PRIVATE -O3)
-target_link_libraries(towerlens_wasm towerlens_core)
-set_target_properties(towerlens_wasm PROPERTIES
-  OUTPUT_NAME towerlens_core
-  SUFFIX .mjs
-  RUNTIME_OUTPUT_DIRECTORY ${TL_WEB_WASM_DIR}
-  LINK_DEPENDS "${TL_WASM_DIR}/node_extern_pre.js;${TL_WASM_DIR}/node_pre.js")
-target_link_options(towerlens_wasm PRIVATE
-  -O3 -msimd128
-  -sMODULARIZE=1 -sEXPORT_ES6=1 -sEXPORT_NAME=createTowerlensCore
-  -sENVIRONMENT=web,worker,node
-  -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB
-  -sEXPORTED_FUNCTIONS=_malloc,_free
-  -sEXPORTED_RUNTIME_METHODS=UTF8ToString,stringToUTF8,lengthBytesUTF8
-  --no-entry
-  # a library must not install process-wide uncaughtException/unhandledRejection
-  # handlers in its host's Node process
-  -sNODEJS_CATCH_EXIT=0 -sNODEJS_CATCH_REJECTION=0
-  # Node only: define require/__dirname in ES module scope, and hand the glue
-  # the .wasm bytes so it never calls fetch() on a file path.
-  "SHELL:--extern-pre-js ${TL_WASM_DIR}/node_extern_pre.js"
-  "SHELL:--pre-js ${TL_WASM_DIR}/node_pre.js")
+
+# tl_wasm_module(TARGET CORE OUTPUT EXPORT_NAME [extra link options...]):
+# web/wasm/OUTPUT.mjs + .wasm from src/wasm/*.c and the core library CORE.
+function(tl_wasm_module target core output export_name)
+  add_executable(${target} ${TL_WASM_SOURCES})
+  target_include_directories(${target} PRIVATE ${TL_WASM_DIR})
+  target_compile_options(${target} PRIVATE -O3)
+  target_link_libraries(${target} ${core})
+  set_target_properties(${target} PROPERTIES
+    OUTPUT_NAME ${output}
+    SUFFIX .mjs
+    RUNTIME_OUTPUT_DIRECTORY ${TL_WEB_WASM_DIR}
+    LINK_DEPENDS "${TL_WASM_DIR}/node_extern_pre.js;${TL_WASM_DIR}/node_pre.js")
+  target_link_options(${target} PRIVATE
+    -O3 -msimd128
+    -sMODULARIZE=1 -sEXPORT_ES6=1 -sEXPORT_NAME=${export_name}
+    -sENVIRONMENT=web,worker,node
+    -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB
+    -sEXPORTED_FUNCTIONS=_malloc,_free
+    -sEXPORTED_RUNTIME_METHODS=UTF8ToString,stringToUTF8,lengthBytesUTF8
+    --no-entry
+    # a library must not install process-wide uncaughtException/unhandledRejection
+    # handlers in its host's Node process
+    -sNODEJS_CATCH_EXIT=0 -sNODEJS_CATCH_REJECTION=0
+    # Node only: define require/__dirname in ES module scope, and hand the glue
+    # the .wasm bytes so it never calls fetch() on a file path.
+    "SHELL:--extern-pre-js ${TL_WASM_DIR}/node_extern_pre.js"
+    "SHELL:--pre-js ${TL_WASM_DIR}/node_pre.js"
+    ${ARGN})
+endfunction()
+
+tl_wasm_module(towerlens_wasm towerlens_core towerlens_core createTowerlensCore)
 
 # ---- the threaded ES module: web/wasm/towerlens_core_mt.mjs ------------------
 # Every object of a pthread module must be compiled with -pthread (shared
@@ -56,33 +64,16 @@ target_include_directories(towerlens_core_mt PUBLIC ${CMAKE_SOURCE_DIR}/include)
 target_compile_options(towerlens_core_mt PUBLIC -msimd128 -pthread)
 target_link_libraries(towerlens_core_mt PUBLIC m)
 
-add_executable(towerlens_wasm_mt ${TL_WASM_SOURCES})
-target_include_directories(towerlens_wasm_mt PRIVATE ${TL_WASM_DIR})
-target_compile_options(towerlens_wasm_mt PRIVATE -O3)
-target_link_libraries(towerlens_wasm_mt towerlens_core_mt)
-set_target_properties(towerlens_wasm_mt PROPERTIES
-  OUTPUT_NAME towerlens_core_mt
-  SUFFIX .mjs
-  RUNTIME_OUTPUT_DIRECTORY ${TL_WEB_WASM_DIR}
-  LINK_DEPENDS "${TL_WASM_DIR}/node_extern_pre.js;${TL_WASM_DIR}/node_pre.js")
-target_link_options(towerlens_wasm_mt PRIVATE
-  -O3 -msimd128 -pthread
-  -sMODULARIZE=1 -sEXPORT_ES6=1 -sEXPORT_NAME=createTowerlensCoreMt
-  -sENVIRONMENT=web,worker,node
+tl_wasm_module(towerlens_wasm_mt towerlens_core_mt towerlens_core_mt createTowerlensCoreMt
+  -pthread
   # Growth with pthreads only slows the glue's own JS heap access (the
   # -Wpthreads-mem-growth warning); the WASM code runs at full speed.
-  -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB -Wno-pthreads-mem-growth
+  -Wno-pthreads-mem-growth
   # The pool of Web Workers is started with the module (a pthread cannot start
   # while the calling thread blocks); web/lib/core.js passes its size as
   # Module.tlPoolSize. STRICT=2: a thread beyond the pool is an error
   # (pthread_create gives EAGAIN) instead of a deadlock.
-  "-sPTHREAD_POOL_SIZE=Module.tlPoolSize||1" -sPTHREAD_POOL_SIZE_STRICT=2
-  -sEXPORTED_FUNCTIONS=_malloc,_free
-  -sEXPORTED_RUNTIME_METHODS=UTF8ToString,stringToUTF8,lengthBytesUTF8
-  --no-entry
-  -sNODEJS_CATCH_EXIT=0 -sNODEJS_CATCH_REJECTION=0
-  "SHELL:--extern-pre-js ${TL_WASM_DIR}/node_extern_pre.js"
-  "SHELL:--pre-js ${TL_WASM_DIR}/node_pre.js")
+  "-sPTHREAD_POOL_SIZE=Module.tlPoolSize||1" -sPTHREAD_POOL_SIZE_STRICT=2)
 # The pthread worker (towerlens_core_mt.worker.js) is a CommonJS script under
 # Node; the repo's package.json says "type": "module", so web/wasm/ says otherwise.
 add_custom_command(TARGET towerlens_wasm_mt POST_BUILD
