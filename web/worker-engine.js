@@ -33,14 +33,10 @@ export class Engine {
     return this.tl.memoryBytes;
   }
 
-  // Which WebAssembly module runs: { name: 'mt'|'st', simd, threads,
-  // crossOriginIsolated, cores, fallback } (fallback: why 'st' runs).
+  // Which WebAssembly module runs: the API's Towerlens.build ({ name:
+  // 'mt'|'st', simd, threads, crossOriginIsolated, cores, fallback, loadMs }).
   build() {
-    const b = this.tl.build || {};
-    return {
-      name: b.name || 'st', simd: !!this.tl.simd, threads: this.tl.threads || 1,
-      crossOriginIsolated: b.crossOriginIsolated ?? null, cores: b.cores || 1, fallback: b.fallback || '',
-    };
+    return this.tl.build;
   }
 
   // sources: [{ name, size, blob } | { name, size, stream() }]

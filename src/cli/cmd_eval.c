@@ -82,9 +82,9 @@ int cmd_eval(int argc, char **argv)
         {"test-rows", TL_ARG_U32, &test_rows, "N", "test on the next N rows (0 with --train-rows = all the rest)", 0,
          UINT32_MAX},
         {"test-fraction", TL_ARG_DOUBLE, &test_fraction, "F", "test share of the rows when no sizes are given", 0, 0.99},
-        {"eval-users", TL_ARG_U32, &eval_users, "N", "evaluate a seeded sample (seed S) of at most N users with test rows (protocol B ranks for them, protocol A takes their test rows); 0 = all", 0,
+        {"eval-users", TL_ARG_U32, &eval_users, "N", EVAL_USERS_HELP, 0,
          UINT32_MAX},
-        {"eval-rows", TL_ARG_U32, &eval_rows, "N", "then protocol A on at most N of those users' test rows (seeded); 0 = all", 0,
+        {"eval-rows", TL_ARG_U32, &eval_rows, "N", EVAL_ROWS_HELP, 0,
          UINT32_MAX},
         {"json", TL_ARG_FLAG, &json, NULL,
          "print one JSON object: metrics.test and baseline.test (top_1 ... coverage_at_10), evaluated, unknown_users, "
@@ -92,7 +92,9 @@ int cmd_eval(int argc, char **argv)
          0, 0},
     };
     const tl_arg_spec spec = {
-        "eval", "--model FILE PATH... [--seed S] [--train-rows N --test-rows N | --test-fraction F] [--json]",
+        "eval",
+        "--model FILE PATH... [--seed S] [--train-rows N --test-rows N | --test-fraction F]\n"
+        "       [--eval-users N] [--eval-rows N] [--json]",
         "Evaluates a saved model on MovieLens files beside popularity: protocol A (top-K accuracy over the\n"
         "catalogue) and protocol B (Recall@20, NDCG@10/100, Coverage@10, each user's train movies excluded).\n"
         "The split is made exactly as `towerlens train` makes it: with the same files and split options as\n"

@@ -314,9 +314,9 @@ int cmd_train(int argc, char **argv)
         {"test-fraction", TL_ARG_DOUBLE, &o.test_fraction, "F", "test share of the rows when no sizes are given", 0,
          0.99},
         {"eval-users", TL_ARG_U32, &o.eval_users, "N",
-         "evaluate a seeded sample (seed S) of at most N users with test rows (protocol B ranks for them, protocol A takes their test rows); 0 = all", 0, UINT32_MAX},
+         EVAL_USERS_HELP, 0, UINT32_MAX},
         {"eval-rows", TL_ARG_U32, &o.eval_rows, "N",
-         "then protocol A on at most N of those users' test rows (seeded); 0 = all", 0, UINT32_MAX},
+         EVAL_ROWS_HELP, 0, UINT32_MAX},
         {"out", TL_ARG_STRING, &o.out, "FILE", "save the trained model (towerlens model file)", 0, 0},
         {"json", TL_ARG_FLAG, &o.json, NULL,
          "print one JSON object at the end: config, epochs [{epoch, loss, loss_per_example, seconds}], "
@@ -330,7 +330,8 @@ int cmd_train(int argc, char **argv)
         "PATH... [--preset tfrs|default|tfrs-multitask] [--epochs N] [--dim D] [--batch B] [--lr X] [--seed S]\n"
         "       [--threads N]\n"
         "       [--rating-weight W] [--retrieval-weight W]\n"
-        "       [--train-rows N --test-rows N | --test-fraction F] [--out FILE] [--json]",
+        "       [--train-rows N --test-rows N | --test-fraction F] [--eval-users N] [--eval-rows N]\n"
+        "       [--out FILE] [--json]",
         "Trains the two-tower retrieval model (user and movie embeddings; tfrs: in-batch softmax, Adagrad;\n"
         "default: implicit ALS with rating-value confidence) on\n"
         "MovieLens files, printing each epoch's loss and time, then evaluates it on the test rows beside a\n"

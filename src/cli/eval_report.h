@@ -12,9 +12,15 @@ typedef struct eval_report {
     tl_eval_options options;      /* the sample asked for (max_rows, max_users, seed) */
 } eval_report;
 
+/* The sampling options `train` and `eval` share (their defaults: max_users
+ * TL_EVAL_SAMPLE_USERS, max_rows 0). */
+#define EVAL_USERS_HELP                                                                                         \
+    "evaluate a seeded sample (seed S) of at most N users with test rows (protocol B ranks for them, protocol A " \
+    "takes their test rows); 0 = all"
+#define EVAL_ROWS_HELP "then protocol A on at most N of those users' test rows (seeded); 0 = all"
+
 /* Protocols A and B for the model and for popularity; max_rows/max_users
- * sample (0 = all) with the seed (the commands default to
- * TL_EVAL_SAMPLE_ROWS / TL_EVAL_SAMPLE_USERS). */
+ * sample (0 = all) with the seed. */
 tl_status eval_report_run(const tl_dataset *ds, const tl_split *sp, const tl_embeddings *emb, uint32_t max_rows,
                           uint32_t max_users, uint64_t seed, eval_report *r, tl_error *err);
 

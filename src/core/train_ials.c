@@ -111,6 +111,9 @@ static inline void touch_rows(const float *F, const uint32_t *idx, size_t m, siz
 #endif
 }
 
+/* Pairs in the group of up to GATHER that starts at j of n. */
+static inline size_t group_len(size_t n, size_t j) { return n - j < GATHER ? n - j : GATHER; }
+
 /* tl_dot_f64 inlined (simd4.h): 4 fixed lanes, the same order in every build */
 #define dot4 v2_dot4
 
@@ -166,9 +169,9 @@ static double solve_row(const double *G, const float *F, const uint32_t *idx, co
         A[a * d + a] += lambda;
         b[a] = 0.0;
     }
-    touch_rows(F, idx, n < GATHER ? n : GATHER, d);
+    touch_rows(F, idx, group_len(n, 0), d);
     for (size_t j0 = 0; j0 < n; j0 += GATHER) {
-        size_t m = n - j0 < GATHER ? n - j0 : GATHER;
+        size_t m = group_len(n, j0);
         for (size_t i = 0; i < m; i++) {
             const float *f = F + (size_t)idx[j0 + i] * d;
             if (j0 + i + PREFETCH_AHEAD < n) prefetch_row(F + (size_t)idx[j0 + i + PREFETCH_AHEAD] * d, d);
@@ -180,7 +183,7 @@ static double solve_row(const double *G, const float *F, const uint32_t *idx, co
             }
         }
         /* the next group's rows start coming while this group is summed */
-        if (j0 + GATHER < n) touch_rows(F, idx + j0 + GATHER, n - j0 - GATHER < GATHER ? n - j0 - GATHER : GATHER, d);
+        if (j0 + GATHER < n) touch_rows(F, idx + j0 + GATHER, group_len(n, j0 + GATHER), d);
         memset(s->bf, 0, d * sizeof(float));
         for (size_t i = 0; i < m; i++) tl_axpy(1.0f, s->S1 + i * d, s->bf, d);
         rank_update(A, s->S1, s->S2, m, d, s->P);
@@ -228,7 +231,7 @@ static double solve_row(const double *G, const float *F, const uint32_t *idx, co
         /* a row of at most GATHER pairs still has them gathered in S2; a
          * longer one reads F again, touched a group at a time */
         if (n > GATHER && j % GATHER == 0)
-            touch_rows(F, idx + j, n - j < GATHER ? n - j : GATHER, d);
+            touch_rows(F, idx + j, group_len(n, j), d);
         const float *fj = n <= GATHER ? s->S2 + j * d : F + (size_t)idx[j] * d;
         double e = 1.0 - (double)tl_dot(x_out, fj, d);
         obj += (double)(w ? w[j] : conf[half[j]]) * e * e;
@@ -550,7 +553,7 @@ static void gram_task(void *vctx, uint32_t t, uint32_t worker)
     carve(s->ws + (size_t)worker * s->ws_doubles, d, &sc);
     for (size_t a = 0; a < d; a++) memset(part + a * d, 0, (a + 1) * sizeof(double));
     for (uint32_t r = r0; r < r1; r += GATHER) {
-        size_t m = r1 - r < GATHER ? r1 - r : GATHER;
+        size_t m = group_len(r1, r);
         const float *f = c->F + (size_t)r * d;
         rank_update(part, f, f, m, d, sc.P);
     }

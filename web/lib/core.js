@@ -47,15 +47,20 @@ export async function threadSupport() {
   return { usable: true, cores, reason: '' };
 }
 
+/** Throws unless `threads` is a whole number from 1 to MAX_THREADS. */
+export function checkThreads(threads) {
+  if (!(Number.isInteger(threads) && threads >= 1 && threads <= MAX_THREADS)) {
+    throw new TowerlensError(`threads must be a whole number from 1 to ${MAX_THREADS}, got ${threads}`, { code: 'ARG' });
+  }
+}
+
 function checkLoadOptions(options) {
   const build = options.build ?? 'auto';
   if (!['auto', 'st', 'mt'].includes(build)) {
     throw new TowerlensError(`build must be 'auto', 'st' or 'mt', got ${JSON.stringify(options.build)}`, { code: 'ARG' });
   }
   const threads = options.threads;
-  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= MAX_THREADS)) {
-    throw new TowerlensError(`threads must be a whole number from 1 to ${MAX_THREADS}, got ${threads}`, { code: 'ARG' });
-  }
+  if (threads !== undefined) checkThreads(threads);
   return { build, threads };
 }
 

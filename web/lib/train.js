@@ -5,7 +5,7 @@
 // its optimised code for the hot kernels).
 import { TowerlensError } from './errors.js';
 import { liveModel } from './model.js';
-import { MAX_THREADS } from './core.js';
+import { checkThreads } from './core.js';
 
 /** The seeded sample `evaluate()` takes by default (TL_EVAL_SAMPLE_USERS in
  * include/towerlens/eval.h, the CLI's default): at most this many users with
@@ -116,9 +116,7 @@ export function createTrainer(core, dataset, options = {}) {
 function trainerThreads(core, requested) {
   const pool = core.build.threads;
   if (requested === undefined || requested === 0) return pool;
-  if (!Number.isInteger(requested) || requested < 1 || requested > MAX_THREADS) {
-    throw new TowerlensError(`threads must be a whole number from 1 to ${MAX_THREADS}, got ${requested}`, { code: 'ARG' });
-  }
+  checkThreads(requested);
   if (core.build.name === 'mt' && requested > pool) {
     throw new TowerlensError(
       `threads: ${requested} is more than the ${pool} this instance started; pass {threads: ${requested}} to createTowerlens()`,
