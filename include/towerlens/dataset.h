@@ -39,6 +39,8 @@ typedef struct tl_dataset {
     uint32_t *r_user;      /* dense user index */
     uint32_t *r_movie;     /* dense movie index */
     uint8_t *r_half;       /* rating in half stars: 1 = 0.5 ... 10 = 5.0 */
+    void *r_block;         /* when not NULL, the three columns above live in this one
+                              allocation (the loader's) and tl_dataset_free frees just it */
 
     /* users */
     uint32_t n_users;

@@ -5,9 +5,13 @@
 void tl_dataset_free(tl_dataset *ds)
 {
     if (!ds) return;
-    free(ds->r_user);
-    free(ds->r_movie);
-    free(ds->r_half);
+    if (ds->r_block) {
+        free(ds->r_block);
+    } else {
+        free(ds->r_user);
+        free(ds->r_movie);
+        free(ds->r_half);
+    }
     free(ds->user_ids);
     free(ds->user_counts);
     free(ds->movies);

@@ -220,12 +220,7 @@ tl_status tl_loader_finish(tl_loader *ld, tl_dataset **out, tl_error *err)
 
     /* the ratings columns move into the dataset */
     ds->n_ratings = n;
-    ds->r_user = shrink(ld->r_user, (size_t)n * sizeof(uint32_t));
-    ds->r_movie = shrink(ld->r_movie, (size_t)n * sizeof(uint32_t));
-    ds->r_half = shrink(ld->r_half, n);
-    ld->r_user = ld->r_movie = NULL;
-    ld->r_half = NULL;
-    ld->r_cap = 0;
+    ds->r_block = tl_loader_take_columns(ld, &ds->r_user, &ds->r_movie, &ds->r_half);
 
     /* titles */
     ds->strings = shrink(ld->strings, ld->strings_len);

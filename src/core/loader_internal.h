@@ -98,6 +98,7 @@ struct tl_loader {
     /* ratings, raw ids until finish */
     uint32_t n_ratings, r_cap;
     uint32_t r_ready;        /* rows [0, r_ready) of the columns are paged in (see tl_prefault) */
+    uint8_t *r_block;        /* owns the three columns below (see tl_loader_reserve_ratings) */
     uint32_t *r_user, *r_movie;
     uint8_t *r_half;
     uint32_t max_user, max_movie; /* largest raw ids: dense indices are built in tl_loader_finish */
@@ -148,5 +149,8 @@ void *tl_alloc_paged(size_t count, size_t size, int zero);
 
 /* Make room for `more` ratings; 0 when the count limit or memory says no. */
 int tl_loader_reserve_ratings(tl_loader *ld, uint32_t more);
+/* Hands the ratings columns over (the loader keeps none): returns the block
+ * that owns them, trimmed, and where each column now starts. */
+uint8_t *tl_loader_take_columns(tl_loader *ld, uint32_t **user, uint32_t **movie, uint8_t **half);
 
 #endif
