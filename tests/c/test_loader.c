@@ -429,6 +429,52 @@ static void test_huge_ids_and_order(void)
     }
 }
 
+/* Enough ratings for the columns' block to pass 512 KiB, where it moves to
+ * huge pages natively (and the columns stay in place at the end): loaded
+ * growing without a size hint, with one (a single reservation), and in
+ * 4 KiB chunks, every row must come back as written. */
+static void test_large_columns(void)
+{
+    const uint32_t n = 150000;
+    tl_buf b;
+    tl_buf_init(&b);
+    tl_buf_puts(&b, "userId,movieId,rating,timestamp\n");
+    for (uint32_t i = 0; i < n; i++)
+        tl_buf_printf(&b, "%u,%u,%u.%u,%u\n", i / 60 + 1, (i * 7919u) % 6000 + 1, i % 4 + 1, i % 2 ? 5 : 0,
+                      1000000 + i);
+    tl_dataset *ds[3] = {NULL, NULL, NULL};
+    tl_error err;
+    CHECK_INT(load_str("ratings.csv", b.data, 0, &ds[0], &err), TL_OK);
+    CHECK_INT(load_str("ratings.csv", b.data, 4096, &ds[1], &err), TL_OK);
+    tl_loader *ld = tl_loader_new();
+    tl_file_kind kind;
+    CHECK_INT(tl_loader_begin(ld, "ratings.csv", &err), TL_OK);
+    CHECK_INT(tl_loader_size_hint(ld, b.len, &err), TL_OK);
+    CHECK_INT(tl_loader_feed(ld, (const uint8_t *)b.data, b.len, &err), TL_OK);
+    CHECK_INT(tl_loader_end(ld, &kind, &err), TL_OK);
+    CHECK_INT(tl_loader_finish(ld, &ds[2], &err), TL_OK);
+    tl_loader_free(ld);
+    for (int k = 0; k < 3; k++) {
+        if (!ds[k]) continue;
+        CHECK_INT(ds[k]->n_ratings, n);
+        CHECK(ds[k]->r_block != NULL);
+        uint32_t wrong = 0;
+        for (uint32_t i = 0; i < ds[k]->n_ratings; i++) {
+            uint32_t half = (i % 4 + 1) * 2 + (i % 2);
+            wrong += ds[k]->user_ids[ds[k]->r_user[i]] != i / 60 + 1 ||
+                     ds[k]->movies[ds[k]->r_movie[i]].id != (i * 7919u) % 6000 + 1 || ds[k]->r_half[i] != half;
+        }
+        CHECK_INT(wrong, 0);
+        if (k > 0 && ds[0]) {
+            char msg[256];
+            const char *diff = dataset_diff(ds[0], ds[k], msg, sizeof msg);
+            CHECK_STR(diff ? diff : "same", "same");
+        }
+    }
+    for (int k = 0; k < 3; k++) tl_dataset_free(ds[k]);
+    tl_buf_free(&b);
+}
+
 /* The id map: sparse huge ids stay in the hash, the array grows with the
  * number of ids and takes the hashed ids it comes to cover. */
 static void test_idmap(void)
@@ -643,6 +689,7 @@ int main(void)
     test_bad_input();
     test_limits();
     test_huge_ids_and_order();
+    test_large_columns();
     test_idmap();
     test_dense_renumber();
     test_loader_states();
