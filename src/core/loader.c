@@ -230,24 +230,35 @@ static tl_status on_record(tl_loader *ld, tl_error *err)
  * fault then maps 2 MiB instead of 4 KiB. On virtual machines those faults,
  * and the hypervisor's first touch of each page table entry after a change,
  * cost more than parsing the rows (ml-latest-small: 258 faults, half of a
- * 4.5 ms load). Elsewhere a plain malloc. */
+ * 4.5 ms load). Elsewhere the block grows by realloc. */
 #if defined(__linux__) && defined(MADV_HUGEPAGE) && !defined(__EMSCRIPTEN__)
 #define HUGE_BYTES ((size_t)2 << 20)
 #define HUGE_MIN ((size_t)512 << 10)
 #endif
 
-static uint8_t *alloc_columns(size_t bytes)
+static int on_huge_pages(size_t bytes)
 {
 #ifdef HUGE_BYTES
-    if (bytes >= HUGE_MIN && bytes <= SIZE_MAX - HUGE_BYTES) {
-        size_t padded = (bytes + HUGE_BYTES - 1) & ~(HUGE_BYTES - 1);
-        void *p = NULL;
-        if (posix_memalign(&p, HUGE_BYTES, padded) != 0) return NULL;
-        (void)madvise(p, padded, MADV_HUGEPAGE);
-        return p;
-    }
+    return bytes >= HUGE_MIN && bytes <= SIZE_MAX - HUGE_BYTES;
+#else
+    (void)bytes;
+    return 0;
 #endif
-    return malloc(bytes ? bytes : 1);
+}
+
+/* A block for on_huge_pages(bytes): 2 MiB aligned and padded, advised. */
+static uint8_t *alloc_huge_columns(size_t bytes)
+{
+#ifdef HUGE_BYTES
+    size_t padded = (bytes + HUGE_BYTES - 1) & ~(HUGE_BYTES - 1);
+    void *p = NULL;
+    if (posix_memalign(&p, HUGE_BYTES, padded) != 0) return NULL;
+    (void)madvise(p, padded, MADV_HUGEPAGE);
+    return p;
+#else
+    (void)bytes;
+    return NULL;
+#endif
 }
 
 uint8_t *tl_loader_take_columns(tl_loader *ld, uint32_t **user, uint32_t **movie, uint8_t **half)
@@ -255,7 +266,7 @@ uint8_t *tl_loader_take_columns(tl_loader *ld, uint32_t **user, uint32_t **movie
     const size_t n = ld->n_ratings, cap = ld->r_cap;
     uint8_t *block = ld->r_block, *kept;
 #ifdef HUGE_BYTES
-    if (cap * 9 >= HUGE_MIN) {
+    if (on_huge_pages(cap * 9)) {
         /* Huge pages: the columns stay where they are (the unused rest of
          * each was never touched, so it holds no memory) and only whole huge
          * pages past the last one are cut off: splitting one would remap
@@ -325,15 +336,27 @@ int tl_loader_reserve_ratings(tl_loader *ld, uint32_t more)
     if (cap < need) cap = need;
     if (cap > TL_MAX_RATINGS) cap = TL_MAX_RATINGS;
     if (cap > SIZE_MAX / 9) return 0;
-    uint8_t *block = alloc_columns((size_t)cap * 9);
-    if (!block) return 0;
-    uint32_t n = ld->n_ratings;
-    if (n) { /* the rows so far move to the new block, column by column */
-        memcpy(block, ld->r_user, (size_t)n * sizeof(uint32_t));
-        memcpy(block + (size_t)cap * 4, ld->r_movie, (size_t)n * sizeof(uint32_t));
-        memcpy(block + (size_t)cap * 8, ld->r_half, n);
+    const size_t n = ld->n_ratings, old_cap = ld->r_cap, new_bytes = (size_t)cap * 9;
+    uint8_t *block;
+    if (on_huge_pages(new_bytes)) {
+        block = alloc_huge_columns(new_bytes);
+        if (!block) return 0;
+        if (n) { /* the rows so far move to the new block, column by column */
+            memcpy(block, ld->r_user, n * sizeof(uint32_t));
+            memcpy(block + (size_t)cap * 4, ld->r_movie, n * sizeof(uint32_t));
+            memcpy(block + (size_t)cap * 8, ld->r_half, n);
+        }
+        free(ld->r_block);
+    } else {
+        /* realloc may grow in place (the top of WASM's heap), and the peak
+         * stays one block: then the half and movie columns move up, in
+         * that order (the movie column's new place can cover the old
+         * half column) */
+        block = realloc(ld->r_block, new_bytes);
+        if (!block) return 0;
+        memmove(block + (size_t)cap * 8, block + old_cap * 8, n);
+        memmove(block + (size_t)cap * 4, block + old_cap * 4, n * sizeof(uint32_t));
     }
-    free(ld->r_block);
     ld->r_block = block;
     ld->r_user = (uint32_t *)(void *)block;
     ld->r_movie = (uint32_t *)(void *)(block + (size_t)cap * 4);

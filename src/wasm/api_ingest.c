@@ -51,6 +51,16 @@ EMSCRIPTEN_KEEPALIVE int tlw_loader_begin(tlw_loader *h, const char *name)
     return tl_loader_begin(h->loader, name, &h->err);
 }
 
+/* The current file's size in bytes when known (File.size, stat): a ratings
+ * file then gets its columns reserved once instead of growing by copies. A
+ * double, so sizes past 4 GB pass through wasm32; 0 or less = unknown. */
+EMSCRIPTEN_KEEPALIVE int tlw_loader_size_hint(tlw_loader *h, double bytes)
+{
+    if (!h) return TL_E_ARG;
+    if (!(bytes > 0) || bytes > 9007199254740992.0) return TL_OK;
+    return tl_loader_size_hint(h->loader, (uint64_t)bytes, &h->err);
+}
+
 EMSCRIPTEN_KEEPALIVE int tlw_loader_feed(tlw_loader *h, const uint8_t *bytes, size_t n)
 {
     if (!h) return TL_E_ARG;

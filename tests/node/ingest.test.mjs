@@ -105,6 +105,22 @@ describe('small fixture', () => {
       }
     });
 
+  test('a ratings file\'s size, known, unknown, too small or too large, never changes the dataset',
+    { timeout: TEST_TIMEOUT }, async () => {
+      // 150,000 ratings: the columns grow past several reservations without a size
+      let text = 'userId,movieId,rating,timestamp\n';
+      for (let i = 0; i < 150000; i++) text += `${Math.floor(i / 60) + 1},${(i * 7919) % 6000 + 1},${i % 4 + 1}.${i % 2 ? 5 : 0},${1000000 + i}\n`;
+      const bytes = utf8(text);
+      const streamOf = () => new Blob([bytes]).stream();
+      const known = await summaryOf([{ name: 'ratings.csv', bytes }]);
+      assert.equal(known.ratings, 150000);
+      assert.equal(known.users, 2500);
+      for (const size of [undefined, 100, bytes.length * 10]) {
+        const s = await summaryOf([{ name: 'ratings.csv', stream: streamOf, size }], { chunkSize: 65536 });
+        assert.deepEqual(s, known, `size ${size}`);
+      }
+    });
+
   test('progress reports bytes read of the total for each file, ending at the total',
     { timeout: TEST_TIMEOUT }, async () => {
       const calls = [];

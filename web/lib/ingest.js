@@ -35,6 +35,8 @@ export async function loadDataset(core, inputs, options = {}) {
     for (const src of sources) {
       signal?.throwIfAborted();
       core.withCString(src.name, (namePtr) => core.check(h, m._tlw_loader_begin(h, namePtr)));
+      // a known size lets a ratings file reserve its columns once (no copies while growing)
+      if (src.size > 0) core.check(h, m._tlw_loader_size_hint(h, src.size));
       onProgress(src.name, 0, src.size);
       const reader = await src.open();
       let bytesRead = 0;
