@@ -246,11 +246,20 @@ static int on_huge_pages(size_t bytes)
 #endif
 }
 
+static size_t round_to_huge(size_t bytes)
+{
+#ifdef HUGE_BYTES
+    return (bytes + HUGE_BYTES - 1) & ~(HUGE_BYTES - 1);
+#else
+    return bytes;
+#endif
+}
+
 /* A block for on_huge_pages(bytes): 2 MiB aligned and padded, advised. */
 static uint8_t *alloc_huge_columns(size_t bytes)
 {
 #ifdef HUGE_BYTES
-    size_t padded = (bytes + HUGE_BYTES - 1) & ~(HUGE_BYTES - 1);
+    size_t padded = round_to_huge(bytes);
     void *p = NULL;
     if (posix_memalign(&p, HUGE_BYTES, padded) != 0) return NULL;
     (void)madvise(p, padded, MADV_HUGEPAGE);
@@ -264,40 +273,37 @@ static uint8_t *alloc_huge_columns(size_t bytes)
 uint8_t *tl_loader_take_columns(tl_loader *ld, uint32_t **user, uint32_t **movie, uint8_t **half)
 {
     const size_t n = ld->n_ratings, cap = ld->r_cap;
-    uint8_t *block = ld->r_block, *kept;
-#ifdef HUGE_BYTES
+    uint8_t *block = ld->r_block;
+    size_t movie_at, half_at, keep;
     if (on_huge_pages(cap * 9)) {
-        /* Huge pages: the columns stay where they are (the unused rest of
-         * each was never touched, so it holds no memory) and only whole huge
-         * pages past the last one are cut off: splitting one would remap
-         * every page in it, and moving the columns together would touch new
-         * memory. */
-        size_t used = cap * 8 + n, keep = (used + HUGE_BYTES - 1) & ~(HUGE_BYTES - 1);
-        kept = keep < cap * 9 ? realloc(block, keep) : block;
-        if (!kept) kept = block;
-        *user = (uint32_t *)(void *)kept;
-        *movie = (uint32_t *)(void *)(kept + cap * 4);
-        *half = kept + cap * 8;
-        goto done;
+        /* the columns stay where they are (the unused rest of each was never
+         * touched, so it holds no memory) and only whole huge pages past the
+         * last one are cut off: splitting one would remap every page in it,
+         * and closing the columns up would touch new memory */
+        movie_at = cap * 4;
+        half_at = cap * 8;
+        keep = round_to_huge(half_at + n);
+    } else {
+        /* elsewhere (WebAssembly memory is never given back) the columns
+         * close up to 9 bytes a rating and the block shrinks to that */
+        movie_at = n * 4;
+        half_at = n * 8;
+        memmove(block + movie_at, block + cap * 4, n * sizeof(uint32_t));
+        memmove(block + half_at, block + cap * 8, n);
+        keep = n * 9;
     }
-#endif
-    /* elsewhere (WebAssembly memory is never given back) the columns close
-     * up to 9 bytes a rating and the block shrinks to that */
-    memmove(block + n * 4, block + cap * 4, n * sizeof(uint32_t));
-    memmove(block + n * 8, block + cap * 8, n);
-    kept = realloc(block, n ? n * 9 : 1);
-    if (!kept) kept = block;
-    *user = (uint32_t *)(void *)kept;
-    *movie = (uint32_t *)(void *)(kept + n * 4);
-    *half = kept + n * 8;
-#ifdef HUGE_BYTES
-done:
-#endif
+    if (keep < cap * 9) {
+        uint8_t *shrunk = realloc(block, keep);
+        if (shrunk) block = shrunk;
+    }
+    *user = (uint32_t *)(void *)block;
+    *movie = (uint32_t *)(void *)(block + movie_at);
+    *half = block + half_at;
     ld->r_block = NULL;
     ld->r_user = ld->r_movie = NULL;
     ld->r_half = NULL;
     ld->r_cap = 0;
-    return kept;
+    return block;
 }
 
 void tl_prefault(void *p, size_t bytes)
