@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "train_fixture.h"
 #include "towerlens/eval.h"
 #include "towerlens/loader.h"
 #include "towerlens/rng.h"
@@ -119,16 +120,6 @@ static tl_dataset *small_dataset(uint32_t nu, uint32_t nm, uint32_t n, uint64_t 
     return ds;
 }
 
-static tl_split *all_train(uint32_t n)
-{
-    tl_split *sp = calloc(1, sizeof *sp);
-    sp->n_train = n;
-    sp->train = malloc(n * sizeof(uint32_t));
-    sp->test = malloc(sizeof(uint32_t));
-    for (uint32_t i = 0; i < n; i++) sp->train[i] = i;
-    return sp;
-}
-
 static void free_small(tl_dataset *ds, tl_split *sp)
 {
     free(ds->r_user);
@@ -203,7 +194,7 @@ static void small_config(tl_train_config *cfg)
 static void test_objective_descends(void)
 {
     tl_dataset *ds = small_dataset(40, 31, 500, 11);
-    tl_split *sp = all_train(ds->n_ratings);
+    tl_split *sp = fixture_all_train(ds->n_ratings);
     tl_train_config cfg;
     small_config(&cfg);
     tl_error err;
@@ -262,7 +253,7 @@ static uint64_t train_hash(const tl_dataset *ds, const tl_split *sp, uint64_t se
 static void test_determinism(void)
 {
     tl_dataset *ds = small_dataset(40, 31, 500, 12);
-    tl_split *sp = all_train(ds->n_ratings);
+    tl_split *sp = fixture_all_train(ds->n_ratings);
     uint64_t a = train_hash(ds, sp, 42, 0), b = train_hash(ds, sp, 42, 3), c = train_hash(ds, sp, 7, 0);
     CHECK(a != 0);
     CHECK(a == b); /* step sizes never change the model */
@@ -325,7 +316,7 @@ static uint64_t threaded_run(const tl_dataset *ds, const tl_split *sp, uint32_t 
 static void test_threads(void)
 {
     tl_dataset *ds = small_dataset(3000, 400, 60000, 21);
-    tl_split *sp = all_train(ds->n_ratings);
+    tl_split *sp = fixture_all_train(ds->n_ratings);
     double l1[3] = {0}, l2[3] = {0}, l3[3] = {0}, lt[3] = {0};
     uint64_t h1 = threaded_run(ds, sp, 1, 0, l1), h2 = threaded_run(ds, sp, 2, 0, l2),
              h3 = threaded_run(ds, sp, 3, 0, l3), ht = threaded_run(ds, sp, 2, 1, lt);

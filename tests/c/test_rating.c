@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "check.h"
+#include "train_fixture.h"
 #include "towerlens/loader.h"
 #include "towerlens/rating.h"
 #include "towerlens/rng.h"
@@ -12,29 +13,6 @@
 #include "towerlens/train.h"
 
 /* ---- helpers ------------------------------------------------------------- */
-
-static tl_dataset *make_dataset(uint32_t n_users, uint32_t n_movies, uint32_t n, const uint32_t *users,
-                                const uint32_t *movies, const uint8_t *half)
-{
-    tl_dataset *ds = calloc(1, sizeof *ds);
-    ds->n_users = n_users;
-    ds->n_movies = n_movies;
-    ds->n_ratings = n;
-    ds->r_user = malloc((n + 1) * sizeof(uint32_t));
-    ds->r_movie = malloc((n + 1) * sizeof(uint32_t));
-    ds->r_half = malloc(n + 1);
-    memcpy(ds->r_user, users, n * sizeof(uint32_t));
-    memcpy(ds->r_movie, movies, n * sizeof(uint32_t));
-    memcpy(ds->r_half, half, n);
-    return ds;
-}
-
-static void random_floats(float *x, size_t n, uint64_t seed, float range)
-{
-    tl_rng r;
-    tl_rng_seed(&r, seed);
-    for (size_t i = 0; i < n; i++) x[i] = tl_rng_uniform(&r, -range, range);
-}
 
 /* ---- the head against a double-precision reference ----------------------- */
 
@@ -114,15 +92,15 @@ static void gradient_check(const tl_head_config *c, uint32_t dim, float weight, 
     CHECK_INT(tl_rating_head_new(c, dim, NU, NM, seed, &h, &err), TL_OK);
     if (!h) return;
     /* nonzero biases and output layer, so every path carries gradient */
-    for (uint32_t l = 0; l < h->n_layers; l++) random_floats(h->b[l], h->width[l + 1], seed + 10 + l, 0.3f);
+    for (uint32_t l = 0; l < h->n_layers; l++) fixture_random_floats(h->b[l], h->width[l + 1], seed + 10 + l, 0.3f);
     if (h->has_biases) {
         h->mean = 3.4f;
-        random_floats(h->user_bias, NU + 1, seed + 20, 0.5f);
-        random_floats(h->movie_bias, NM + 1, seed + 21, 0.5f);
+        fixture_random_floats(h->user_bias, NU + 1, seed + 20, 0.5f);
+        fixture_random_floats(h->movie_bias, NM + 1, seed + 21, 0.5f);
     }
     float U[B * 16], M[B * 16], dU[B * 16], dM[B * 16];
-    random_floats(U, B * dim, seed + 30, 1.0f);
-    random_floats(M, B * dim, seed + 31, 1.0f);
+    fixture_random_floats(U, B * dim, seed + 30, 1.0f);
+    fixture_random_floats(M, B * dim, seed + 31, 1.0f);
     memset(dU, 0, sizeof dU);
     memset(dM, 0, sizeof dM);
     tl_head_ws ws;
@@ -264,7 +242,7 @@ static void test_protocol_c_by_hand(void)
      * is not evaluated. */
     const uint32_t u[5] = {0, 0, 1, 1, 1}, m[5] = {0, 1, 0, 1, 2};
     const uint8_t half[5] = {8, 6, 10, 1, 4};
-    tl_dataset *ds = make_dataset(2, 3, 5, u, m, half);
+    tl_dataset *ds = fixture_columns(2, 3, 5, u, m, half);
     const uint32_t rows[4] = {0, 1, 2, 3};
     const float pred[4] = {3.5f, 3.0f, 6.2f, -1.0f};
     tl_metrics out;
@@ -301,7 +279,7 @@ static void test_bias_baseline_by_hand(void)
      *       (u2, m2), both unseen, predicts the mean 4 against 2. */
     const uint32_t u[5] = {0, 0, 1, 1, 2}, m[5] = {0, 1, 0, 1, 2};
     const uint8_t half[5] = {8, 6, 10, 9, 4};
-    tl_dataset *ds = make_dataset(3, 3, 5, u, m, half);
+    tl_dataset *ds = fixture_columns(3, 3, 5, u, m, half);
     const uint32_t train[3] = {0, 1, 2}, test[2] = {3, 4};
     tl_bias_config c = {1.0f, 1.0f, 1};
     tl_bias_model *b = NULL;
@@ -359,7 +337,7 @@ static tl_dataset *taste_dataset(uint32_t n_users, uint32_t n_movies, uint32_t n
         int h = (same ? 8 : 3) + (int)(m[i] % 3) - 1 + (int)tl_rng_below(&r, 3) - 1;
         half[i] = (uint8_t)(h < 1 ? 1 : h > 10 ? 10 : h);
     }
-    tl_dataset *ds = make_dataset(n_users, n_movies, n, u, m, half);
+    tl_dataset *ds = fixture_columns(n_users, n_movies, n, u, m, half);
     free(u), free(m), free(half);
     return ds;
 }
@@ -490,8 +468,8 @@ static void test_warm_start(void)
     CHECK_INT(tl_rating_head_new(&c, 8, 50, 30, 1, &h, &err), TL_OK);
     CHECK_INT(tl_rating_head_init_biases(h, &c, ds, rows, 1500, &err), TL_OK);
     float *U = malloc(51 * 8 * sizeof(float)), *M = malloc(31 * 8 * sizeof(float));
-    random_floats(U, 51 * 8, 1, 0.05f); /* embeddings as initialised */
-    random_floats(M, 31 * 8, 2, 0.05f);
+    fixture_random_floats(U, 51 * 8, 1, 0.05f); /* embeddings as initialised */
+    fixture_random_floats(M, 31 * 8, 2, 0.05f);
     tl_embeddings emb = {U, M, 8, 8, 8};
     float head_pred[500], base_pred[500];
     CHECK_INT(tl_rating_predict_rows(h, &emb, ds, rows + 1500, 500, head_pred, &err), TL_OK);
@@ -541,10 +519,10 @@ static void test_head_in_model_file(void)
     uint32_t rows[800];
     for (uint32_t i = 0; i < 800; i++) rows[i] = i;
     CHECK_INT(tl_rating_head_init_biases(h, &c, ds, rows, 800, &err), TL_OK);
-    random_floats(h->w[h->n_layers - 1], h->width[h->n_layers - 1], 5, 0.3f); /* a nonzero output layer */
+    fixture_random_floats(h->w[h->n_layers - 1], h->width[h->n_layers - 1], 5, 0.3f); /* a nonzero output layer */
     float U[41 * 4], M[21 * 4];
-    random_floats(U, 41 * 4, 6, 0.5f);
-    random_floats(M, 21 * 4, 7, 0.5f);
+    fixture_random_floats(U, 41 * 4, 6, 0.5f);
+    fixture_random_floats(M, 21 * 4, 7, 0.5f);
     tl_tensor t[2 + TL_HEAD_MAX_TENSORS];
     memset(t, 0, sizeof t);
     strcpy(t[0].name, "users");

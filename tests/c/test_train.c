@@ -1,29 +1,13 @@
 #include <stdint.h>
 
 #include "check.h"
+#include "train_fixture.h"
 #include "towerlens/kernels.h"
 #include "towerlens/loader.h"
 #include "towerlens/rng.h"
 #include "towerlens/train.h"
 
 /* ---- helpers ------------------------------------------------------------- */
-
-/* A dataset built by hand: only what the trainer reads. */
-static tl_dataset *make_dataset(uint32_t n_users, uint32_t n_movies, uint32_t n, const uint32_t *users,
-                                const uint32_t *movies)
-{
-    tl_dataset *ds = calloc(1, sizeof *ds);
-    ds->n_users = n_users;
-    ds->n_movies = n_movies;
-    ds->n_ratings = n;
-    ds->r_user = malloc((n + 1) * sizeof(uint32_t));
-    ds->r_movie = malloc((n + 1) * sizeof(uint32_t));
-    ds->r_half = malloc(n + 1);
-    memcpy(ds->r_user, users, n * sizeof(uint32_t));
-    memcpy(ds->r_movie, movies, n * sizeof(uint32_t));
-    memset(ds->r_half, 8, n);
-    return ds;
-}
 
 /* Users prefer the movies of their group: something a model can learn. */
 static tl_dataset *structured_dataset(uint32_t n_users, uint32_t n_movies, uint32_t n, uint64_t seed)
@@ -36,21 +20,10 @@ static tl_dataset *structured_dataset(uint32_t n_users, uint32_t n_movies, uint3
         uint32_t group = u[i] % 5, per_group = n_movies / 5;
         m[i] = group * per_group + tl_rng_below(&r, per_group);
     }
-    tl_dataset *ds = make_dataset(n_users, n_movies, n, u, m);
+    tl_dataset *ds = fixture_columns(n_users, n_movies, n, u, m, NULL);
     free(u);
     free(m);
     return ds;
-}
-
-/* Everything as train rows, in file order. */
-static tl_split *all_train(uint32_t n)
-{
-    tl_split *sp = calloc(1, sizeof *sp);
-    sp->n_train = n;
-    sp->train = malloc(n * sizeof(uint32_t));
-    sp->test = malloc(sizeof(uint32_t));
-    for (uint32_t i = 0; i < n; i++) sp->train[i] = i;
-    return sp;
 }
 
 /* The loss in double precision, straight from the definition:
@@ -89,13 +62,6 @@ static double *to_double(const float *x, size_t n)
     return y;
 }
 
-static void random_floats(float *x, size_t n, uint64_t seed, float range)
-{
-    tl_rng r;
-    tl_rng_seed(&r, seed);
-    for (size_t i = 0; i < n; i++) x[i] = tl_rng_uniform(&r, -range, range);
-}
-
 /* ---- the loss ------------------------------------------------------------ */
 
 static void test_loss_by_hand(void)
@@ -126,8 +92,8 @@ static void test_loss_vs_reference(size_t B, size_t d, float range)
 {
     float *U = malloc(B * d * sizeof(float)), *M = malloc(B * d * sizeof(float));
     float *dU = malloc(B * d * sizeof(float)), *dM = malloc(B * d * sizeof(float));
-    random_floats(U, B * d, 11 + B, range);
-    random_floats(M, B * d, 12 + d, range);
+    fixture_random_floats(U, B * d, 11 + B, range);
+    fixture_random_floats(M, B * d, 12 + d, range);
     tl_softmax_ws ws;
     tl_error err;
     CHECK_INT(tl_softmax_ws_init(&ws, B, d, 3, &err), TL_OK);
@@ -171,8 +137,8 @@ static void test_block_invariance(void)
 {
     size_t B = 77, d = 12;
     float *U = malloc(B * d * 4), *M = malloc(B * d * 4);
-    random_floats(U, B * d, 5, 1.0f);
-    random_floats(M, B * d, 6, 1.0f);
+    fixture_random_floats(U, B * d, 5, 1.0f);
+    fixture_random_floats(M, B * d, 6, 1.0f);
     float *dU0 = malloc(B * d * 4), *dM0 = malloc(B * d * 4), *dU1 = malloc(B * d * 4), *dM1 = malloc(B * d * 4);
     tl_softmax_ws ws;
     tl_error err;
@@ -229,8 +195,8 @@ static void test_one_batch_matches_definition(void)
     static const uint32_t users[7] = {0, 1, 0, 2, 1, 0, 3};
     static const uint32_t movies[7] = {4, 4, 1, 0, 2, 3, 4};
     uint32_t nu = 5, nm = 6, n = 7, d = 5; /* user 4 and movie 5 never appear */
-    tl_dataset *ds = make_dataset(nu, nm, n, users, movies);
-    tl_split *sp = all_train(n);
+    tl_dataset *ds = fixture_columns(nu, nm, n, users, movies, NULL);
+    tl_split *sp = fixture_all_train(n);
     tl_train_config cfg = small_config(d, 8, 1);
     tl_trainer *tr = NULL;
     tl_error err;
@@ -289,7 +255,7 @@ static void test_one_batch_matches_definition(void)
 static void test_first_loss_is_b_ln_b(void)
 {
     tl_dataset *ds = structured_dataset(300, 400, 3000, 1);
-    tl_split *sp = all_train(3000);
+    tl_split *sp = fixture_all_train(3000);
     tl_train_config cfg = small_config(32, 1024, 1);
     tl_trainer *tr = NULL;
     tl_error err;
@@ -323,7 +289,7 @@ static double fake_clock(void *ctx)
 static void test_stepwise_and_determinism(void)
 {
     tl_dataset *ds = structured_dataset(60, 50, 1000, 2);
-    tl_split *sp = all_train(1000);
+    tl_split *sp = fixture_all_train(1000);
     tl_train_config cfg = small_config(16, 150, 4); /* 7 batches per epoch, the last one 100 rows */
     cfg.block_rows = 32;
     tl_error err;
@@ -443,8 +409,8 @@ static void test_errors(void)
     c.learning_rate = 0.1f;
 
     static const uint32_t u[2] = {0, 7}, m[2] = {0, 0};
-    tl_dataset *ds = make_dataset(2, 1, 2, u, m); /* user 7 is out of range */
-    tl_split *sp = all_train(2);
+    tl_dataset *ds = fixture_columns(2, 1, 2, u, m, NULL); /* user 7 is out of range */
+    tl_split *sp = fixture_all_train(2);
     tl_trainer *tr = (tl_trainer *)&c;
     CHECK_INT(tl_trainer_new(ds, sp, &c, &tr, &err), TL_E_ARG);
     CHECK(tr == NULL);
