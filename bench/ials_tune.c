@@ -17,8 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench_clock.h"
 #include "towerlens/eval.h"
 #include "towerlens/loader.h"
 #include "towerlens/split.h"
@@ -37,13 +37,6 @@ enum { AX_DIM, AX_A0, AX_LAM, AX_CONF, AX_EPOCHS, N_AXES };
 typedef struct scores {
     double recall, ndcg, top100;
 } scores;
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 static int die(const tl_error *e)
 {
@@ -103,9 +96,9 @@ static tl_status train_and_score(const tl_dataset *ds, const tl_split *sp, const
     tl_trainer *tr = NULL;
     tl_status st = tl_trainer_new(ds, sp, cfg, &tr, err);
     if (st != TL_OK) return st;
-    double t0 = now_s();
+    double t0 = bench_now();
     st = tl_trainer_step(tr, 0, 0, NULL, err);
-    *train_s = now_s() - t0;
+    *train_s = bench_now() - t0;
     if (st == TL_OK) {
         tl_embeddings emb = tl_model_embeddings(tl_trainer_model(tr));
         st = evaluate(ds, sp, rows, n_rows, &emb, out, err);

@@ -15,19 +15,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_clock.h"
 #include "towerlens/eval.h"
 #include "towerlens/kernels.h"
 #include "towerlens/loader.h"
 #include "towerlens/rating.h"
 #include "towerlens/split.h"
 #include "towerlens/train.h"
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + t.tv_nsec / 1e9;
-}
 
 static void die(const tl_error *e)
 {
@@ -77,10 +71,10 @@ static result run(const tl_dataset *ds, const tl_split *sp, const tl_train_confi
     tl_error err;
     tl_trainer *tr = NULL;
     if (tl_trainer_new(ds, sp, cfg, &tr, &err) != TL_OK) die(&err);
-    double t0 = now_s();
+    double t0 = bench_now();
     tl_train_progress p;
     if (tl_trainer_step(tr, 0, 0, &p, &err) != TL_OK) die(&err);
-    r.seconds = now_s() - t0;
+    r.seconds = bench_now() - t0;
     tl_embeddings emb = tl_model_embeddings(tl_trainer_model(tr));
     if (with_top) r.top100 = top100(ds, sp, rows, n, &emb);
     const tl_rating_head *h = tl_trainer_head(tr);

@@ -15,18 +15,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_clock.h"
 #include "towerlens/eval.h"
 #include "towerlens/loader.h"
 #include "towerlens/rating.h"
 #include "towerlens/split.h"
 #include "towerlens/train.h"
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + t.tv_nsec / 1e9;
-}
 
 static int die(const tl_error *e)
 {
@@ -124,17 +118,17 @@ int main(int argc, char **argv)
     tl_trainer *tr = NULL;
     if (tl_trainer_new(ds, sp, &cfg, &tr, &err) != TL_OK) return die(&err);
     float *pred = malloc(n_eval * sizeof(float));
-    double t0 = now_s(), train_s = 0, best = 1e9;
+    double t0 = bench_now(), train_s = 0, best = 1e9;
     uint32_t best_epoch = 0;
     tl_metrics m;
     memset(&m, 0, sizeof m);
     for (uint32_t e = 1; e <= cfg.epochs; e++) {
-        double ts = now_s();
+        double ts = bench_now();
         tl_train_progress p;
         do {
             if (tl_trainer_step(tr, 1, 0, &p, &err) != TL_OK) return die(&err);
         } while (p.epochs_completed < e);
-        train_s += now_s() - ts;
+        train_s += bench_now() - ts;
         tl_embeddings emb = tl_model_embeddings(tl_trainer_model(tr));
         if (tl_rating_predict_rows(tl_trainer_head(tr), &emb, ds, eval_rows, n_eval, pred, &err) != TL_OK ||
             tl_eval_rating(ds, eval_rows, n_eval, pred, &m, &err) != TL_OK)
@@ -164,7 +158,7 @@ int main(int argc, char **argv)
     printf("RESULT");
     for (int i = 2; i < argc; i++) printf(" %s", argv[i]);
     printf(" | %s_rmse %.4f mae %.4f best %.4f@%u baseline %.4f top100 %.4f train_s %.2f total_s %.2f cpu_s %.2f\n",
-           test_mode ? "test" : "valid", m.rmse, m.mae, best, best_epoch, base.rmse, top100, train_s, now_s() - t0,
+           test_mode ? "test" : "valid", m.rmse, m.mae, best, best_epoch, base.rmse, top100, train_s, bench_now() - t0,
            (double)clock() / CLOCKS_PER_SEC);
     free(pred);
     tl_trainer_free(tr);
