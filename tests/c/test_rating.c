@@ -320,6 +320,18 @@ static void test_bias_baseline_by_hand(void)
 
 /* ---- the multitask trainer ----------------------------------------------- */
 
+/* The bias baseline (default settings) fitted on sp's train rows, scored on its test rows. */
+static tl_metrics bias_baseline_on_test(const tl_dataset *ds, const tl_split *sp)
+{
+    tl_metrics base;
+    memset(&base, 0, sizeof base);
+    tl_bias_config bc;
+    tl_bias_config_default(&bc);
+    tl_error err;
+    CHECK_INT(tl_eval_bias_baseline(ds, sp->train, sp->n_train, sp->test, sp->n_test, &bc, &base, &err), TL_OK);
+    return base;
+}
+
 /* Users and movies in two groups: a rating is high inside a group and low
  * across (plus a per-movie quality and noise), so a model of the
  * interaction beats biases by far. Users watch mostly their own group. */
@@ -378,11 +390,7 @@ static void test_trainer_multitask(void)
     tl_split *sp = NULL;
     tl_error err;
     CHECK_INT(tl_split_make(ds, &so, &sp, &err), TL_OK);
-    tl_metrics base;
-    memset(&base, 0, sizeof base);
-    tl_bias_config bc;
-    tl_bias_config_default(&bc);
-    CHECK_INT(tl_eval_bias_baseline(ds, sp->train, sp->n_train, sp->test, sp->n_test, &bc, &base, &err), TL_OK);
+    tl_metrics base = bias_baseline_on_test(ds, sp);
     CHECK(base.rmse > 1.0); /* biases cannot see the groups */
 
     /* the original's multitask model, rating only and joint */
@@ -606,11 +614,7 @@ static void test_default_on_demo_data(void)
     tl_split_options so;
     tl_split_options_default(&so);
     CHECK_INT(tl_split_make(ds, &so, &sp, &err), TL_OK);
-    tl_metrics base;
-    memset(&base, 0, sizeof base);
-    tl_bias_config bc;
-    tl_bias_config_default(&bc);
-    CHECK_INT(tl_eval_bias_baseline(ds, sp->train, sp->n_train, sp->test, sp->n_test, &bc, &base, &err), TL_OK);
+    tl_metrics base = bias_baseline_on_test(ds, sp);
     tl_train_config cfg;
     CHECK_INT(tl_train_config_preset(&cfg, "default", &err), TL_OK);
     tl_train_config_set_rating(&cfg, 1.0f);
