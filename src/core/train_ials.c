@@ -306,6 +306,22 @@ static void unshift(uint32_t *ptr, uint32_t n)
     ptr[0] = 0;
 }
 
+/* `to` = the rows of `from` bucketed by their entries (n_to buckets): a
+ * counting sort, stable, so each bucket lists the `from` rows ascending. */
+static void transpose(const csr *from, uint32_t n_from, csr *to, uint32_t n_to)
+{
+    memset(to->ptr, 0, ((size_t)n_to + 1) * sizeof(uint32_t));
+    for (uint32_t i = 0; i < from->ptr[n_from]; i++) to->ptr[from->idx[i] + 1]++;
+    prefix(to->ptr, n_to);
+    for (uint32_t r = 0; r < n_from; r++)
+        for (uint32_t i = from->ptr[r]; i < from->ptr[r + 1]; i++) {
+            uint32_t at = to->ptr[from->idx[i]]++;
+            to->idx[at] = r;
+            to->half[at] = from->half[i];
+        }
+    unshift(to->ptr, n_to);
+}
+
 /* Both sides' rows without a comparison sort: the train pairs bucketed by
  * movie, then those buckets, movies ascending, bucketed by user, so each
  * user's movies come out ascending (a radix sort); a user's duplicate
@@ -318,14 +334,9 @@ static uint32_t build_rows(const tl_dataset *ds, const uint8_t *train, csr *u, c
 {
     uint32_t nr = ds->n_ratings;
     memset(mv->ptr, 0, ((size_t)nm + 1) * sizeof(uint32_t));
-    memset(u->ptr, 0, ((size_t)nu + 1) * sizeof(uint32_t));
     for (uint32_t row = 0; row < nr; row++)
-        if (train[row]) {
-            mv->ptr[ds->r_movie[row] + 1]++;
-            u->ptr[ds->r_user[row] + 1]++;
-        }
+        if (train[row]) mv->ptr[ds->r_movie[row] + 1]++;
     prefix(mv->ptr, nm);
-    prefix(u->ptr, nu);
     for (uint32_t row = 0; row < nr; row++)
         if (train[row]) {
             uint32_t at = mv->ptr[ds->r_movie[row]]++;
@@ -333,13 +344,7 @@ static uint32_t build_rows(const tl_dataset *ds, const uint8_t *train, csr *u, c
             mv->half[at] = ds->r_half[row];
         }
     unshift(mv->ptr, nm);
-    for (uint32_t j = 0; j < nm; j++)
-        for (uint32_t i = mv->ptr[j]; i < mv->ptr[j + 1]; i++) {
-            uint32_t at = u->ptr[mv->idx[i]]++;
-            u->idx[at] = j;
-            u->half[at] = mv->half[i];
-        }
-    unshift(u->ptr, nu);
+    transpose(mv, nm, u, nu);
     /* merge duplicates, compacting to the left */
     uint32_t m = 0;
     for (uint32_t r = 0; r < nu; r++) {
@@ -357,16 +362,7 @@ static uint32_t build_rows(const tl_dataset *ds, const uint8_t *train, csr *u, c
     }
     u->ptr[nu] = m;
     /* the movie rows again, from the distinct pairs */
-    memset(mv->ptr, 0, ((size_t)nm + 1) * sizeof(uint32_t));
-    for (uint32_t i = 0; i < m; i++) mv->ptr[u->idx[i] + 1]++;
-    prefix(mv->ptr, nm);
-    for (uint32_t r = 0; r < nu; r++)
-        for (uint32_t i = u->ptr[r]; i < u->ptr[r + 1]; i++) {
-            uint32_t at = mv->ptr[u->idx[i]]++;
-            mv->idx[at] = r;
-            mv->half[at] = u->half[i];
-        }
-    unshift(mv->ptr, nm);
+    transpose(u, nu, mv, nm);
     return m;
 }
 
