@@ -242,6 +242,9 @@ export class Core {
   get heapU32() { return this.m.HEAPU32; }
   get heapF32() { return this.m.HEAPF32; }
 
+  /** A copy of the `n` uint32 values at byte address `ptr` (empty when n is 0). */
+  u32s(ptr, n) { return n ? this.m.HEAPU32.slice(ptr >>> 2, (ptr >>> 2) + n) : new Uint32Array(0); }
+
   /** Bytes of WASM linear memory now reserved (it never shrinks: a peak). */
   get memoryBytes() { return this.m.HEAPU8.buffer.byteLength; }
 

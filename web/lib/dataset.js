@@ -51,7 +51,7 @@ export class Dataset {
     const h = this._handle();
     const n = this._core.m._tlw_dataset_n_users(h) >>> 0;
     const ptr = this._core.m._tlw_dataset_user_ids(h) >>> 0;
-    return n ? this._core.heapU32.slice(ptr >>> 2, (ptr >>> 2) + n) : new Uint32Array(0);
+    return this._core.u32s(ptr, n);
   }
 
   /**

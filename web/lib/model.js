@@ -188,7 +188,7 @@ export class Model {
     const h = this._handle();
     const n = this._core.m._tlw_model_n_users(h) >>> 0;
     const ptr = this._core.m._tlw_model_user_ids(h) >>> 0;
-    return n ? this._core.heapU32.slice(ptr >>> 2, (ptr >>> 2) + n) : new Uint32Array(0);
+    return this._core.u32s(ptr, n);
   }
 
   /**
@@ -253,7 +253,7 @@ export class Model {
     const movies = table(1, nm);
     const idsPtr = core.guardSync(() => m._tlw_model_movie_ids(h) >>> 0);
     if (!idsPtr) throw core.errorOf(h);
-    const movieIds = core.heapU32.slice(idsPtr >>> 2, (idsPtr >>> 2) + nm);
+    const movieIds = core.u32s(idsPtr, nm);
     m._tlw_model_release(h);
     return { dim, userIds: this.userIds(), movieIds, users, movies };
   }
