@@ -136,3 +136,45 @@ describe('dist/towerlens.html from disk', { timeout: 600_000 }, () => {
     assert.deepEqual(problems.dialogs, []);
   });
 });
+
+// Some browsers refuse IndexedDB to pages opened from disk (Safari throws
+// from indexedDB.open). The worker is started here with open() throwing, the
+// way such a browser would: the engine still runs, the page says the model
+// is not kept, and the model file is the way to keep it.
+describe('dist/towerlens.html where the browser refuses storage on file://', { timeout: 300_000 }, () => {
+  let browser, page, problems;
+
+  before(async () => {
+    ensureDist();
+    browser = await launchChromium();
+    page = await browser.newPage();
+    problems = watchProblems(page);
+    await page.addInitScript(() => {
+      const NativeWorker = window.Worker;
+      const refuse = "self.indexedDB.open = () => { throw new DOMException('refused on file://', 'SecurityError'); };\n";
+      window.Worker = class extends NativeWorker {
+        constructor(url, options) {
+          const source = document.getElementById('towerlens-worker-source').textContent;
+          super(URL.createObjectURL(new Blob([refuse + source], { type: 'text/javascript' })), options);
+          void url;
+        }
+      };
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+  });
+
+  it('trains, says the model is not kept here, and exports it', async () => {
+    await page.goto(pathToFileURL(file).href);
+    await page.waitForSelector('body[data-engine]', { state: 'attached', timeout: 30_000 });
+    assert.equal(await page.getAttribute('body', 'data-engine'), 'ready', await page.textContent('#engine-text'));
+    assert.match(await page.textContent('#model-status'), /does not allow storage/);
+    await page.setInputFiles('#file-input', demoFiles());
+    await page.waitForSelector('body[data-training="done"]', { timeout: TRAIN_TIMEOUT });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#model-export')]);
+    assert.match(download.suggestedFilename(), /\.tlm$/);
+    assert.deepEqual(problems.pageErrors, []);
+  });
+});
