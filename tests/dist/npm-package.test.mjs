@@ -1,8 +1,10 @@
 // The npm package: `npm pack` holds both WebAssembly builds, the JS API, its
 // types and a README; `npm publish --dry-run` passes; the tarball installed
 // into a fresh project (offline: the package has no dependencies) trains in
-// Node 20 from its default .wasm locations, and a ten-line browser app
-// bundled with esbuild runs it in Chromium.
+// Node 20 from its default .wasm locations, a ten-line browser app bundled
+// with esbuild runs it in Chromium (the .wasm found through
+// new URL(…, import.meta.url)), and unbundled (an import map) the default
+// locations work in Chromium too.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -37,7 +39,7 @@ const dataset = await tl.loadDataset([ratings, movies]);
 const trainer = tl.createTrainer(dataset, { preset: 'default', epochs: 2 });
 await trainer.run();
 const { items } = trainer.model.recommend(${userId}, { k: 10 });
-console.log(JSON.stringify({ resolved: import.meta.resolve('towerlens'), build: tl.build.name, simd: tl.simd, ids: items.map((m) => m.movieId) }));
+console.log(JSON.stringify({ resolved: import.meta.resolve('towerlens'), wasm: import.meta.resolve('towerlens/wasm/towerlens_core.wasm'), build: tl.build.name, simd: tl.simd, ids: items.map((m) => m.movieId) }));
 `;
 
 // Unbundled: an import map names the installed package, whose default
@@ -92,6 +94,7 @@ describe('the npm package', { timeout: 600_000 }, () => {
       { cwd: project, encoding: 'utf8', timeout: 300_000 }).trim().split('\n').pop());
     const st = run('st');
     assert.equal(st.resolved, `file://${installed}`, 'towerlens resolves to the installed package');
+    assert.ok(fs.existsSync(new URL(st.wasm)), `towerlens/wasm/* names the package's builds: ${st.wasm}`);
     assert.equal(st.build, 'st');
     assert.equal(st.simd, true);
     assert.equal(st.ids.length, 10);
