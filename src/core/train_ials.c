@@ -46,11 +46,16 @@ typedef struct scratch {
 
 struct tl_ials {
     uint32_t dim, chunk, n_pairs, workers;
+    tl_ials_solver solver;
+    uint32_t cg_steps;
     double a0, lam;
     float conf[256];  /* confidence of a pair by its half stars */
     side user, movie;
     tl_model *model;
     double *G;        /* a0 F^T F of the side being solved against (lower triangle) */
+    float *Gf;        /* TL_IALS_CG: all of G in float, for G p */
+    float *w;         /* TL_IALS_CG: workers x max_row, a row's confidences */
+    uint32_t max_row; /* the most pairs in one row of either side */
     double *parts;    /* per Gram task: its double partial */
     double *ws;       /* workers x tl_ials_workspace_doubles(dim) */
     size_t ws_doubles;
@@ -236,6 +241,11 @@ static double solve_row(const double *G, const float *F, const uint32_t *idx, co
         double e = 1.0 - (double)tl_dot(x_out, fj, d);
         obj += (double)(w ? w[j] : conf[half[j]]) * e * e;
     }
+    return obj + tl_ials_penalty_terms(G, x, d, lambda);
+}
+
+double tl_ials_penalty_terms(const double *G, const double *x, size_t d, double lambda)
+{
     /* x^T G x from the lower triangle: sum_a x_a (G[a][a] x_a + 2 G[a][0..a) . x[0..a)) */
     double quad = 0.0, norm = 0.0;
     for (size_t a = 0; a < d; a++) {
@@ -243,7 +253,7 @@ static double solve_row(const double *G, const float *F, const uint32_t *idx, co
         quad += x[a] * (Ga[a] * x[a] + 2.0 * dot4(Ga, x, a));
         norm += x[a] * x[a];
     }
-    return obj + quad + lambda * norm;
+    return quad + lambda * norm;
 }
 
 double tl_ials_solve_row(const double *G, const float *F, const uint32_t *idx, const float *w, size_t n, size_t dim,
@@ -271,6 +281,8 @@ void tl_ials_free(tl_ials *s)
     free_side(&s->user);
     free_side(&s->movie);
     free(s->G);
+    free(s->Gf);
+    free(s->w);
     free(s->parts);
     free(s->ws);
     free(s->pending);
@@ -422,6 +434,14 @@ static uint32_t plan_side(side *sd, uint32_t chunk, uint32_t d, size_t *bytes)
     return 0;
 }
 
+static uint32_t longest_row(const side *sd)
+{
+    uint32_t most = 0;
+    for (uint32_t r = 0; r < sd->n_rows; r++)
+        if (sd->rows.ptr[r + 1] - sd->rows.ptr[r] > most) most = sd->rows.ptr[r + 1] - sd->rows.ptr[r];
+    return most;
+}
+
 /* Rows per Gram task for n rows: GRAM_ROWS, or more when the partials
  * would pass GRAM_PARTS_BYTES (it depends on n and d only). */
 static uint32_t gram_rows(uint32_t n, uint32_t d)
@@ -452,6 +472,8 @@ tl_status tl_ials_new(const tl_dataset *ds, const tl_split *split, const tl_trai
     s->chunk = cfg->batch_size;
     s->a0 = cfg->ials_unobserved;
     s->lam = cfg->ials_reg;
+    s->solver = cfg->ials_solver;
+    s->cg_steps = cfg->ials_cg_steps;
     s->model = model;
     s->user.n_rows = s->movie.n_other = nu;
     s->movie.n_rows = s->user.n_other = nm;
@@ -488,7 +510,16 @@ tl_status tl_ials_new(const tl_dataset *ds, const tl_split *split, const tl_trai
     uint32_t gram_tasks = gram_task_count(nu > nm ? nu : nm, d);
     uint32_t most = most_u > most_m ? most_u : most_m;
     if (gram_tasks > most) most = gram_tasks; /* pending and task_done serve both phases */
-    s->ws_doubles = (tl_ials_workspace_doubles(d) + 15) & ~(size_t)15; /* whole cache lines per worker */
+    size_t ws = tl_ials_workspace_doubles(d);
+    if (s->solver == TL_IALS_CG) {
+        if (tl_ials_cg_workspace_doubles(d) > ws) ws = tl_ials_cg_workspace_doubles(d);
+        s->max_row = longest_row(&s->user);
+        if (longest_row(&s->movie) > s->max_row) s->max_row = longest_row(&s->movie);
+        s->Gf = alloc_n((size_t)d * d, sizeof(float), &bytes);
+        s->w = alloc_n((size_t)workers * s->max_row, sizeof(float), &bytes);
+        if (!s->Gf || !s->w) goto nomem;
+    }
+    s->ws_doubles = (ws + 15) & ~(size_t)15; /* whole cache lines per worker */
     s->G = alloc_n((size_t)d * d, sizeof(double), &bytes);
     s->parts = alloc_n((size_t)gram_tasks * d * d, sizeof(double), &bytes);
     s->ws = alloc_n((size_t)workers * s->ws_doubles, sizeof(double), &bytes);
@@ -568,6 +599,9 @@ static void gram_reduce(tl_ials *s, uint32_t tasks)
     }
     for (size_t a = 0; a < d; a++)
         for (size_t k = 0; k <= a; k++) s->G[a * d + k] *= s->a0;
+    if (s->Gf)
+        for (size_t a = 0; a < d; a++)
+            for (size_t k = 0; k <= a; k++) s->Gf[a * d + k] = s->Gf[k * d + a] = (float)s->G[a * d + k];
 }
 
 /* Row task (slot = its offset in the batch): solves its rows; its sums go
@@ -590,7 +624,15 @@ static void row_task(void *vctx, uint32_t slot, uint32_t worker)
         for (uint32_t j = 0; j < cnt; j++) wsum += s->conf[rows->half[lo + j]];
         double lambda = s->lam * (wsum + a0n);
         float *x = c->X + (size_t)r * d;
-        double term = solve_row(s->G, c->F, rows->idx + lo, NULL, rows->half + lo, s->conf, cnt, d, lambda, &sc, x);
+        double term;
+        if (s->solver == TL_IALS_CG) {
+            float *w = s->w + (size_t)worker * s->max_row;
+            for (uint32_t j = 0; j < cnt; j++) w[j] = s->conf[rows->half[lo + j]];
+            term = tl_ials_cg_row(s->G, s->Gf, c->F, rows->idx + lo, w, cnt, d, lambda, s->cg_steps,
+                                  s->ws + (size_t)worker * s->ws_doubles, x);
+        } else {
+            term = solve_row(s->G, c->F, rows->idx + lo, NULL, rows->half + lo, s->conf, cnt, d, lambda, &sc, x);
+        }
         loss += term;
         seen += cnt;
         if (c->user_side) {

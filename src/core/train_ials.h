@@ -57,4 +57,7 @@ typedef struct tl_ials_batch_result {
 int tl_ials_run(tl_ials *s, tl_pool *pool, uint32_t batch, tl_clock_fn clock, void *clock_ctx, double deadline_ms,
                 tl_ials_batch_result *out);
 
+/* x^T G x + lambda |x|^2 with G's lower triangle (a row's penalty terms). */
+double tl_ials_penalty_terms(const double *G, const double *x, size_t dim, double lambda);
+
 #endif
