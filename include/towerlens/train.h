@@ -240,10 +240,14 @@ double tl_ials_solve_row(const double *G, const float *F, const uint32_t *idx, c
  * pairs at a time, each block added in double; the short vectors are
  * double. A step never raises the row's objective (up to rounding); with
  * steps >= dim it is the exact solve up to rounding. n = 0 gives x = 0 and
- * returns 0. `ws` holds tl_ials_cg_workspace_doubles(dim) doubles. */
+ * returns 0. `ws` holds tl_ials_cg_workspace_doubles(dim) doubles. When
+ * n <= gather_rows, the first pass copies the f_j to `gather` (gather_rows
+ * x dim floats, or NULL) and the later passes read them there, contiguous
+ * (faster; the same result). */
 size_t tl_ials_cg_workspace_doubles(size_t dim);
 double tl_ials_cg_row(const double *G, const float *Gf, const float *F, const uint32_t *idx, const float *w, size_t n,
-                      size_t dim, double lambda, uint32_t steps, double *ws, float *x);
+                      size_t dim, double lambda, uint32_t steps, double *ws, float *gather, size_t gather_rows,
+                      float *x);
 
 /* One Adagrad step on a row: for each k, acc += g^2, then
  * w -= (lr * g) / (sqrt(acc) + eps) (TensorFlow's ApplyAdagradV2 order). */

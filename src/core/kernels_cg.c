@@ -6,6 +6,8 @@
  * per element. */
 #include "kernels_cg.h"
 
+#include <string.h>
+
 #include "simd4.h"
 #include "towerlens/kernels.h"
 
@@ -16,7 +18,7 @@
 static inline void prefetch(const float *F, const uint32_t *idx, size_t j, size_t m, size_t d)
 {
 #if defined(__GNUC__) && !defined(__wasm__)
-    if (j + AHEAD < m) {
+    if (idx && j + AHEAD < m) {
         const float *f = F + (size_t)idx[j + AHEAD] * d;
         for (size_t k = 0; k < d; k += 16) __builtin_prefetch(f + k);
     }
@@ -25,21 +27,28 @@ static inline void prefetch(const float *F, const uint32_t *idx, size_t j, size_
 #endif
 }
 
+/* Row j: F[idx[j]], or F[j] without idx. */
+static inline const float *row(const float *F, const uint32_t *idx, size_t j, size_t d)
+{
+    return F + (idx ? (size_t)idx[j] : j) * d;
+}
+
 /* ---- scalar twins --------------------------------------------------------- */
 
 void tl_wgram_apply_scalar(const float *F, const uint32_t *idx, const float *c, size_t m, size_t d, const float *p,
-                           float t, float *acc)
+                           float t, float *acc, float *copy)
 {
     for (size_t j = 0; j < m; j++) {
-        const float *f = F + (size_t)idx[j] * d;
+        const float *f = row(F, idx, j, d);
         float a = c[j] * (t - tl_dot_scalar(f, p, d));
         for (size_t k = 0; k < d; k++) acc[k] += a * f[k];
+        if (copy) memcpy(copy + j * d, f, d * sizeof(float));
     }
 }
 
 void tl_gather_dots_scalar(const float *F, const uint32_t *idx, size_t m, size_t d, const float *x, float *out)
 {
-    for (size_t j = 0; j < m; j++) out[j] = tl_dot_scalar(F + (size_t)idx[j] * d, x, d);
+    for (size_t j = 0; j < m; j++) out[j] = tl_dot_scalar(row(F, idx, j, d), x, d);
 }
 
 /* ---- vector kernels ----------------------------------------------------- */
@@ -59,13 +68,13 @@ static inline v4f dots4(const float *f0, const float *f1, const float *f2, const
 }
 
 void tl_wgram_apply(const float *F, const uint32_t *idx, const float *c, size_t m, size_t d, const float *p, float t,
-                    float *acc)
+                    float *acc, float *copy)
 {
     size_t j = 0;
     if (d % 4 == 0) {
         for (; j + 4 <= m; j += 4) {
-            const float *f0 = F + (size_t)idx[j] * d, *f1 = F + (size_t)idx[j + 1] * d,
-                        *f2 = F + (size_t)idx[j + 2] * d, *f3 = F + (size_t)idx[j + 3] * d;
+            const float *f0 = row(F, idx, j, d), *f1 = row(F, idx, j + 1, d), *f2 = row(F, idx, j + 2, d),
+                        *f3 = row(F, idx, j + 3, d);
             for (size_t q = 0; q < 4; q++) prefetch(F, idx, j + q, m, d);
             float s[4];
             v4_store(s, dots4(f0, f1, f2, f3, p, d));
@@ -79,12 +88,15 @@ void tl_wgram_apply(const float *F, const uint32_t *idx, const float *c, size_t 
                 a = v4_add(a, v4_mul(c3, v4_load(f3 + k)));
                 v4_store(acc + k, a);
             }
+            if (copy) memcpy(copy + j * d, f0, d * sizeof(float)), memcpy(copy + (j + 1) * d, f1, d * sizeof(float)),
+                memcpy(copy + (j + 2) * d, f2, d * sizeof(float)), memcpy(copy + (j + 3) * d, f3, d * sizeof(float));
         }
     }
     for (; j < m; j++) {
-        const float *f = F + (size_t)idx[j] * d;
+        const float *f = row(F, idx, j, d);
         prefetch(F, idx, j, m, d);
         tl_axpy(c[j] * (t - tl_dot(f, p, d)), f, acc, d);
+        if (copy) memcpy(copy + j * d, f, d * sizeof(float));
     }
 }
 
@@ -94,11 +106,11 @@ void tl_gather_dots(const float *F, const uint32_t *idx, size_t m, size_t d, con
     if (d % 4 == 0)
         for (; j + 4 <= m; j += 4) {
             for (size_t q = 0; q < 4; q++) prefetch(F, idx, j + q, m, d);
-            v4_store(out + j, dots4(F + (size_t)idx[j] * d, F + (size_t)idx[j + 1] * d, F + (size_t)idx[j + 2] * d,
-                                    F + (size_t)idx[j + 3] * d, x, d));
+            v4_store(out + j, dots4(row(F, idx, j, d), row(F, idx, j + 1, d), row(F, idx, j + 2, d),
+                                    row(F, idx, j + 3, d), x, d));
         }
     for (; j < m; j++) {
         prefetch(F, idx, j, m, d);
-        out[j] = tl_dot(F + (size_t)idx[j] * d, x, d);
+        out[j] = tl_dot(row(F, idx, j, d), x, d);
     }
 }

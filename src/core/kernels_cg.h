@@ -13,13 +13,15 @@
 /* acc[k] += sum_j c[j] * (t - f_j . p) * f_j[k] over j < m in ascending j
  * (acc's old value first), f_j . p summed exactly as tl_dot sums it.
  * t = 1 gives the residual's observed part, t = 0 minus A's observed part
- * times p. F has rows of d floats. */
+ * times p. f_j is F[idx[j]] (rows of d floats), or F[j] when idx is NULL.
+ * When copy is not NULL, f_j is also copied to copy[j] (a gather for the
+ * next passes, which then read contiguous rows). */
 void tl_wgram_apply(const float *F, const uint32_t *idx, const float *c, size_t m, size_t d, const float *p, float t,
-                    float *acc);
+                    float *acc, float *copy);
 void tl_wgram_apply_scalar(const float *F, const uint32_t *idx, const float *c, size_t m, size_t d, const float *p,
-                           float t, float *acc);
+                           float t, float *acc, float *copy);
 
-/* out[j] = f_j . x for j < m, each exactly tl_dot(f_j, x, d). */
+/* out[j] = f_j . x for j < m, each exactly tl_dot(f_j, x, d) (f_j as above). */
 void tl_gather_dots(const float *F, const uint32_t *idx, size_t m, size_t d, const float *x, float *out);
 void tl_gather_dots_scalar(const float *F, const uint32_t *idx, size_t m, size_t d, const float *x, float *out);
 

@@ -22,6 +22,9 @@
 #define GATHER 64       /* observed rows per float rank-m update */
 #define GRAM_ROWS 2048  /* rows of the other side per Gram task (a double partial each) ... */
 #define GRAM_PARTS_BYTES (64u << 20) /* ... unless the partials would pass this: fewer, longer tasks */
+/* CG: a row's other-side vectors are gathered once per solve into a buffer
+ * of this size per worker (longer rows are read in place every pass) */
+#define CG_GATHER_BYTES (4u << 20)
 
 typedef struct csr {
     uint32_t *ptr;  /* n + 1 */
@@ -56,6 +59,8 @@ struct tl_ials {
     float *Gf;        /* TL_IALS_CG: all of G in float, for G p */
     float *w;         /* TL_IALS_CG: workers x max_row, a row's confidences */
     uint32_t max_row; /* the most pairs in one row of either side */
+    float *gather;    /* TL_IALS_CG: workers x gather_rows rows of dim floats */
+    uint32_t gather_rows;
     double *parts;    /* per Gram task: its double partial */
     double *ws;       /* workers x tl_ials_workspace_doubles(dim) */
     size_t ws_doubles;
@@ -283,6 +288,7 @@ void tl_ials_free(tl_ials *s)
     free(s->G);
     free(s->Gf);
     free(s->w);
+    free(s->gather);
     free(s->parts);
     free(s->ws);
     free(s->pending);
@@ -517,7 +523,10 @@ tl_status tl_ials_new(const tl_dataset *ds, const tl_split *split, const tl_trai
         if (longest_row(&s->movie) > s->max_row) s->max_row = longest_row(&s->movie);
         s->Gf = alloc_n((size_t)d * d, sizeof(float), &bytes);
         s->w = alloc_n((size_t)workers * s->max_row, sizeof(float), &bytes);
-        if (!s->Gf || !s->w) goto nomem;
+        s->gather_rows = CG_GATHER_BYTES / (d * sizeof(float));
+        if (s->gather_rows > s->max_row) s->gather_rows = s->max_row;
+        s->gather = alloc_n((size_t)workers * s->gather_rows * d, sizeof(float), &bytes);
+        if (!s->Gf || !s->w || !s->gather) goto nomem;
     }
     s->ws_doubles = (ws + 15) & ~(size_t)15; /* whole cache lines per worker */
     s->G = alloc_n((size_t)d * d, sizeof(double), &bytes);
@@ -629,7 +638,8 @@ static void row_task(void *vctx, uint32_t slot, uint32_t worker)
             float *w = s->w + (size_t)worker * s->max_row;
             for (uint32_t j = 0; j < cnt; j++) w[j] = s->conf[rows->half[lo + j]];
             term = tl_ials_cg_row(s->G, s->Gf, c->F, rows->idx + lo, w, cnt, d, lambda, s->cg_steps,
-                                  s->ws + (size_t)worker * s->ws_doubles, x);
+                                  s->ws + (size_t)worker * s->ws_doubles,
+                                  s->gather + (size_t)worker * s->gather_rows * d, s->gather_rows, x);
         } else {
             term = solve_row(s->G, c->F, rows->idx + lo, NULL, rows->half + lo, s->conf, cnt, d, lambda, &sc, x);
         }

@@ -59,23 +59,38 @@ static void carve(double *ws, size_t d, cg_ws *s)
     s->dots = f + 3 * d;
 }
 
+/* The row's f_j: F[idx[j]], or the rows gathered contiguously (idx NULL). */
+typedef struct rows_ref {
+    const float *F;
+    const uint32_t *idx;
+} rows_ref;
+
+/* The rows of the group of m pairs from j0 (in WASM, touched first). */
+static rows_ref group(rows_ref r, size_t j0, size_t m, size_t d)
+{
+    if (!r.idx) return (rows_ref){r.F + j0 * d, NULL};
+    touch_group(r.F, r.idx + j0, m, d);
+    return (rows_ref){r.F, r.idx + j0};
+}
+
 /* acc = sum_j w_j (t - f_j . p) f_j over the row's pairs: float group sums
- * added into double in group order. */
-static void observed_apply(const float *F, const uint32_t *idx, const float *w, size_t n, size_t d, const float *p,
-                           float t, cg_ws *s)
+ * added into double in group order; with copy, the rows are gathered there. */
+static void observed_apply(rows_ref rows, const float *w, size_t n, size_t d, const float *p, float t, float *copy,
+                           cg_ws *s)
 {
     memset(s->acc, 0, d * sizeof(double));
     for (size_t j0 = 0; j0 < n; j0 += CG_GROUP) {
         size_t m = n - j0 < CG_GROUP ? n - j0 : CG_GROUP;
-        touch_group(F, idx + j0, m, d);
+        rows_ref g = group(rows, j0, m, d);
         memset(s->accf, 0, d * sizeof(float));
-        tl_wgram_apply(F, idx + j0, w + j0, m, d, p, t, s->accf);
+        tl_wgram_apply(g.F, g.idx, w + j0, m, d, p, t, s->accf, copy ? copy + j0 * d : NULL);
         for (size_t k = 0; k < d; k++) s->acc[k] += s->accf[k];
     }
 }
 
 double tl_ials_cg_row(const double *G, const float *Gf, const float *F, const uint32_t *idx, const float *w, size_t n,
-                      size_t d, double lambda, uint32_t steps, double *ws, float *x_io)
+                      size_t d, double lambda, uint32_t steps, double *ws, float *gather, size_t gather_rows,
+                      float *x_io)
 {
     if (n == 0) {
         for (size_t k = 0; k < d; k++) x_io[k] = 0.0f;
@@ -84,7 +99,10 @@ double tl_ials_cg_row(const double *G, const float *Gf, const float *F, const ui
     cg_ws s;
     carve(ws, d, &s);
     /* r = b - A x = sum_j w_j (1 - f_j . x) f_j - G x - lambda x at the stored x */
-    observed_apply(F, idx, w, n, d, x_io, 1.0f, &s);
+    rows_ref rows = {F, idx};
+    float *copy = gather && n <= gather_rows ? gather : NULL;
+    observed_apply(rows, w, n, d, x_io, 1.0f, copy, &s);
+    if (copy) rows = (rows_ref){copy, NULL}; /* the next passes read the gathered rows */
     tl_gemv(Gf, d, d, x_io, d, s.gp);
     for (size_t k = 0; k < d; k++) {
         s.x[k] = x_io[k];
@@ -95,7 +113,7 @@ double tl_ials_cg_row(const double *G, const float *Gf, const float *F, const ui
     double rs = v2_dot4(s.r, s.r, d);
     for (uint32_t it = 0; it < steps && rs > 0.0; it++) {
         /* A p = G p + lambda p + sum_j w_j (f_j . p) f_j (acc holds minus the sum) */
-        observed_apply(F, idx, w, n, d, s.pf, 0.0f, &s);
+        observed_apply(rows, w, n, d, s.pf, 0.0f, NULL, &s);
         tl_gemv(Gf, d, d, s.pf, d, s.gp);
         for (size_t k = 0; k < d; k++) s.ap[k] = (double)s.gp[k] + lambda * s.p[k] - s.acc[k];
         double pap = v2_dot4(s.p, s.ap, d), pr = v2_dot4(s.p, s.r, d);
@@ -121,8 +139,8 @@ double tl_ials_cg_row(const double *G, const float *Gf, const float *F, const ui
     double obs = 0.0;
     for (size_t j0 = 0; j0 < n; j0 += CG_GROUP) {
         size_t m = n - j0 < CG_GROUP ? n - j0 : CG_GROUP;
-        touch_group(F, idx + j0, m, d);
-        tl_gather_dots(F, idx + j0, m, d, x_io, s.dots);
+        rows_ref g = group(rows, j0, m, d);
+        tl_gather_dots(g.F, g.idx, m, d, x_io, s.dots);
         for (size_t j = 0; j < m; j++) {
             double e = 1.0 - (double)s.dots[j];
             obs += (double)w[j0 + j] * e * e;

@@ -119,11 +119,18 @@ static void test_cg_kernels(void)
             idx[j] = tl_rng_below(&r, (uint32_t)nf);
             c[j] = 0.05f + (float)tl_rng_below(&r, 100) / 30.0f;
         }
+        float *copy = malloc(m * d * sizeof(float)), a3[64];
         for (int t = 0; t <= 1; t++) {
-            tl_wgram_apply(F, idx, c, m, d, p, (float)t, a1);
-            tl_wgram_apply_scalar(F, idx, c, m, d, p, (float)t, a2);
+            memcpy(a3, a1, sizeof a3);
+            tl_wgram_apply(F, idx, c, m, d, p, (float)t, a1, copy);
+            tl_wgram_apply_scalar(F, idx, c, m, d, p, (float)t, a2, NULL);
             CHECK(memcmp(a1, a2, d * sizeof(float)) == 0);
+            /* the gathered copy, read without idx, gives the same sums */
+            CHECK(memcmp(copy + 12 * d, F + (size_t)idx[12] * d, d * sizeof(float)) == 0);
+            tl_wgram_apply(copy, NULL, c, m, d, p, (float)t, a3, NULL);
+            CHECK(memcmp(a1, a3, d * sizeof(float)) == 0);
         }
+        free(copy);
         tl_gather_dots(F, idx, m, d, p, o1);
         tl_gather_dots_scalar(F, idx, m, d, p, o2);
         CHECK(memcmp(o1, o2, m * sizeof(float)) == 0);
@@ -162,11 +169,11 @@ static void test_cg_row(void)
         x0[k] = xe[k] * (1.0f + 0.5f * (float)((int)(k % 5) - 2)); /* a warm start off the solution */
         if (fabs(xe[k]) > scale) scale = fabs(xe[k]);
     }
-    double start = tl_ials_cg_row(G, Gf, F, idx, w, n, d, lambda, 0, cws, memcpy(x, x0, sizeof x)), prev = start;
+    double start = tl_ials_cg_row(G, Gf, F, idx, w, n, d, lambda, 0, cws, NULL, 0, memcpy(x, x0, sizeof x)), prev = start;
     CHECK(memcmp(x, x0, sizeof x) == 0); /* 0 steps: x stays */
     double gap[5] = {0};
     for (uint32_t steps = 1; steps <= 4; steps++) {
-        double obj = tl_ials_cg_row(G, Gf, F, idx, w, n, d, lambda, steps, cws, memcpy(x, x0, sizeof x));
+        double obj = tl_ials_cg_row(G, Gf, F, idx, w, n, d, lambda, steps, cws, NULL, 0, memcpy(x, x0, sizeof x));
         gap[steps] = (obj - best) / (start - best);
         printf("cg row: %u steps, objective gap %.3g of the start's\n", steps, gap[steps]);
         CHECK(obj < prev);
@@ -174,14 +181,20 @@ static void test_cg_row(void)
         prev = obj;
     }
     CHECK(gap[3] < 1e-2);
-    tl_ials_cg_row(G, Gf, F, idx, w, n, d, lambda, 64, cws, memcpy(x, x0, sizeof x));
+    /* gathering the rows first changes nothing */
+    float xg[64], *gather = malloc(n * d * sizeof(float));
+    double with = tl_ials_cg_row(G, Gf, F, idx, w, n, d, lambda, 3, cws, gather, n, memcpy(xg, x0, sizeof xg));
+    CHECK(with == tl_ials_cg_row(G, Gf, F, idx, w, n, d, lambda, 3, cws, NULL, 0, memcpy(x, x0, sizeof x)));
+    CHECK(memcmp(x, xg, sizeof x) == 0);
+    free(gather);
+    tl_ials_cg_row(G, Gf, F, idx, w, n, d, lambda, 64, cws, NULL, 0, memcpy(x, x0, sizeof x));
     double worst = 0;
     for (size_t k = 0; k < d; k++)
         if (fabs((double)x[k] - xe[k]) > worst) worst = fabs((double)x[k] - xe[k]);
     printf("cg row: 64 steps, largest difference to the exact solve %.3g (scale %.3g)\n", worst, scale);
     CHECK(worst <= 1e-4 * scale);
     /* a row without pairs is zero */
-    CHECK_NEAR(tl_ials_cg_row(G, Gf, F, idx, w, 0, d, lambda, 3, cws, x), 0.0, 0.0);
+    CHECK_NEAR(tl_ials_cg_row(G, Gf, F, idx, w, 0, d, lambda, 3, cws, NULL, 0, x), 0.0, 0.0);
     CHECK(x[0] == 0.0f && x[63] == 0.0f);
     free(F), free(w), free(Gf), free(idx), free(G), free(ws), free(cws);
 }
