@@ -494,12 +494,14 @@ static void test_config_errors(void)
 }
 
 /* The default preset, unchanged, against popularity on data/demo (measured:
- * Recall@20 0.425 vs 0.227, top-100 0.338 vs 0.294), on 2 threads. Its
+ * Recall@20 0.425 vs 0.227, top-100 0.339 vs 0.294), on 2 threads, with
+ * its CG solver and with the exact one. Its
  * model hash is asserted: the same number must come out natively and in
  * WASM, for any thread count (tests/node/train.test.mjs compares the CLI's
  * with the JS API's too). */
-#define DEMO_DEFAULT_HASH 0x58d743d4d549a69bull
-static void test_demo_quality(void)
+#define DEMO_DEFAULT_HASH 0xdf17c798172f309full /* solver cg, 3 steps */
+#define DEMO_EXACT_HASH 0x58d743d4d549a69bull   /* the same with solver exact */
+static void test_demo_quality(tl_ials_solver solver, uint64_t want)
 {
     const char *src = getenv("TL_SOURCE_DIR");
     char path[1024];
@@ -517,6 +519,9 @@ static void test_demo_quality(void)
     CHECK_INT(tl_split_make(ds, &so, &sp, &err), TL_OK);
     tl_train_config cfg;
     CHECK_INT(tl_train_config_preset(&cfg, "default", &err), TL_OK);
+    CHECK_INT(cfg.ials_solver, TL_IALS_CG);
+    CHECK_INT(cfg.ials_cg_steps, 3);
+    cfg.ials_solver = solver;
     cfg.threads = 2;
     CHECK_INT(tl_trainer_new(ds, sp, &cfg, &tr, &err), TL_OK);
     if (sp && tr) {
@@ -524,8 +529,8 @@ static void test_demo_quality(void)
         CHECK_INT(tl_trainer_step(tr, 0, 0, &p, &err), TL_OK);
         CHECK(p.done);
         uint64_t h = tl_model_hash(tl_trainer_model(tr));
-        printf("demo: default model hash %016llx\n", (unsigned long long)h);
-        CHECK(h == DEMO_DEFAULT_HASH);
+        printf("demo: default model hash %016llx (solver %s)\n", (unsigned long long)h, tl_ials_solver_name(solver));
+        CHECK(h == want);
         tl_eval_options eo;
         tl_eval_options_default(&eo);
         tl_metrics mm, pop;
@@ -561,6 +566,7 @@ int main(void)
     test_objective_descends(TL_IALS_CG);
     test_determinism();
     test_config_errors();
-    test_demo_quality();
+    test_demo_quality(TL_IALS_CG, DEMO_DEFAULT_HASH);
+    test_demo_quality(TL_IALS_EXACT, DEMO_EXACT_HASH);
     return check_report("test_ials");
 }
