@@ -99,28 +99,6 @@ static inline void prefetch_row(const float *row, size_t d)
 #endif
 }
 
-/* WASM has no prefetch instruction: read one float of every cache line of
- * the group's rows before copying them, so that their misses are in flight
- * together instead of one row after another (natively prefetch_row does
- * this). The sum only keeps the loads alive; it never changes a result. */
-static inline void touch_rows(const float *F, const uint32_t *idx, size_t m, size_t d)
-{
-#ifdef __wasm__
-    float t = 0.0f;
-    for (size_t i = 0; i < m; i++) {
-        const float *f = F + (size_t)idx[i] * d;
-        for (size_t k = 0; k < d; k += 16) t += f[k];
-    }
-    volatile float sink = t;
-    (void)sink;
-#else
-    (void)F;
-    (void)idx;
-    (void)m;
-    (void)d;
-#endif
-}
-
 /* Pairs in the group of up to GATHER that starts at j of n. */
 static inline size_t group_len(size_t n, size_t j) { return n - j < GATHER ? n - j : GATHER; }
 
@@ -179,7 +157,7 @@ static double solve_row(const double *G, const float *F, const uint32_t *idx, co
         A[a * d + a] += lambda;
         b[a] = 0.0;
     }
-    touch_rows(F, idx, group_len(n, 0), d);
+    tl_ials_touch_rows(F, idx, group_len(n, 0), d);
     for (size_t j0 = 0; j0 < n; j0 += GATHER) {
         size_t m = group_len(n, j0);
         for (size_t i = 0; i < m; i++) {
@@ -193,7 +171,7 @@ static double solve_row(const double *G, const float *F, const uint32_t *idx, co
             }
         }
         /* the next group's rows start coming while this group is summed */
-        if (j0 + GATHER < n) touch_rows(F, idx + j0 + GATHER, group_len(n, j0 + GATHER), d);
+        if (j0 + GATHER < n) tl_ials_touch_rows(F, idx + j0 + GATHER, group_len(n, j0 + GATHER), d);
         memset(s->bf, 0, d * sizeof(float));
         for (size_t i = 0; i < m; i++) tl_axpy(1.0f, s->S1 + i * d, s->bf, d);
         rank_update(A, s->S1, s->S2, m, d, s->P);
@@ -241,7 +219,7 @@ static double solve_row(const double *G, const float *F, const uint32_t *idx, co
         /* a row of at most GATHER pairs still has them gathered in S2; a
          * longer one reads F again, touched a group at a time */
         if (n > GATHER && j % GATHER == 0)
-            touch_rows(F, idx + j, group_len(n, j), d);
+            tl_ials_touch_rows(F, idx + j, group_len(n, j), d);
         const float *fj = n <= GATHER ? s->S2 + j * d : F + (size_t)idx[j] * d;
         double e = 1.0 - (double)tl_dot(x_out, fj, d);
         obj += (double)(w ? w[j] : conf[half[j]]) * e * e;

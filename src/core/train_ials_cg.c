@@ -20,24 +20,6 @@
 
 #define CG_GROUP 64 /* pairs per float partial sum */
 
-/* WASM has no prefetch instruction: read one float of every cache line of
- * a group's rows first, so that their misses are in flight together (the
- * kernels prefetch natively). Never changes a result. */
-static inline void touch_group(const float *F, const uint32_t *idx, size_t m, size_t d)
-{
-#ifdef __wasm__
-    float t = 0.0f;
-    for (size_t i = 0; i < m; i++) {
-        const float *f = F + (size_t)idx[i] * d;
-        for (size_t k = 0; k < d; k += 16) t += f[k];
-    }
-    volatile float sink = t;
-    (void)sink;
-#else
-    (void)F, (void)idx, (void)m, (void)d;
-#endif
-}
-
 typedef struct cg_ws {
     double *x, *r, *p, *ap, *acc; /* d each */
     float *pf, *gp, *accf, *dots; /* d, d, d, CG_GROUP */
@@ -69,7 +51,7 @@ typedef struct rows_ref {
 static rows_ref group(rows_ref r, size_t j0, size_t m, size_t d)
 {
     if (!r.idx) return (rows_ref){r.F + j0 * d, NULL};
-    touch_group(r.F, r.idx + j0, m, d);
+    tl_ials_touch_rows(r.F, r.idx + j0, m, d); /* WASM: misses in flight together */
     return (rows_ref){r.F, r.idx + j0};
 }
 

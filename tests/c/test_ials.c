@@ -44,6 +44,21 @@ static void test_row_by_hand(void)
     free(ws);
 }
 
+/* A row system: nf random rows F (d floats), n pairs idx into them with
+ * weights w, and G (lower triangle) = 0.1 I + a small coupling. */
+static void random_system(uint64_t seed, size_t d, size_t n, size_t nf, float *F, uint32_t *idx, float *w, double *G)
+{
+    tl_rng r;
+    tl_rng_seed(&r, seed);
+    for (size_t k = 0; k < nf * d; k++) F[k] = (float)((double)tl_rng_below(&r, 2001) / 1000.0 - 1.0) * 0.2f;
+    for (size_t j = 0; j < n; j++) {
+        idx[j] = tl_rng_below(&r, (uint32_t)nf);
+        w[j] = 0.05f + (float)tl_rng_below(&r, 100) / 40.0f;
+    }
+    for (size_t a = 0; a < d; a++)
+        for (size_t c = 0; c <= a; c++) G[a * d + c] = a == c ? 0.1 : 0.001 * (double)((a + c) % 7);
+}
+
 /* A d = 64 row with many pairs against a long-double solve of the same
  * system: the float rank-m updates keep x within 1e-5 relative. */
 static void test_row_precision(void)
@@ -53,15 +68,7 @@ static void test_row_precision(void)
     uint32_t *idx = malloc(n * sizeof(uint32_t));
     double *G = calloc(d * d, sizeof(double)), *ws = malloc(tl_ials_workspace_doubles(d) * sizeof(double));
     long double *A = calloc(d * d, sizeof(long double)), *b = calloc(d, sizeof(long double));
-    tl_rng r;
-    tl_rng_seed(&r, 99);
-    for (size_t k = 0; k < nf * d; k++) F[k] = (float)((double)tl_rng_below(&r, 2001) / 1000.0 - 1.0) * 0.2f;
-    for (size_t j = 0; j < n; j++) {
-        idx[j] = tl_rng_below(&r, (uint32_t)nf);
-        w[j] = 0.05f + (float)tl_rng_below(&r, 100) / 40.0f;
-    }
-    for (size_t a = 0; a < d; a++) /* G = 0.1 * I + a small coupling */
-        for (size_t c = 0; c <= a; c++) G[a * d + c] = a == c ? 0.1 : 0.001 * (double)((a + c) % 7);
+    random_system(99, d, n, nf, F, idx, w, G);
     double lambda = 2.5;
     tl_ials_solve_row(G, F, idx, w, n, d, lambda, ws, x);
     for (size_t a = 0; a < d; a++)
@@ -151,18 +158,9 @@ static void test_cg_row(void)
     uint32_t *idx = malloc(n * sizeof(uint32_t));
     double *G = calloc(d * d, sizeof(double)), *ws = malloc(tl_ials_workspace_doubles(d) * sizeof(double)),
            *cws = malloc(tl_ials_cg_workspace_doubles(d) * sizeof(double));
-    tl_rng r;
-    tl_rng_seed(&r, 77);
-    for (size_t k = 0; k < nf * d; k++) F[k] = (float)((double)tl_rng_below(&r, 2001) / 1000.0 - 1.0) * 0.2f;
-    for (size_t j = 0; j < n; j++) {
-        idx[j] = tl_rng_below(&r, (uint32_t)nf);
-        w[j] = 0.05f + (float)tl_rng_below(&r, 100) / 40.0f;
-    }
+    random_system(77, d, n, nf, F, idx, w, G);
     for (size_t a = 0; a < d; a++)
-        for (size_t c = 0; c <= a; c++) {
-            G[a * d + c] = a == c ? 0.1 : 0.001 * (double)((a + c) % 7);
-            Gf[a * d + c] = Gf[c * d + a] = (float)G[a * d + c];
-        }
+        for (size_t c = 0; c <= a; c++) Gf[a * d + c] = Gf[c * d + a] = (float)G[a * d + c];
     double lambda = 2.5;
     double best = tl_ials_solve_row(G, F, idx, w, n, d, lambda, ws, xe), scale = 0;
     for (size_t k = 0; k < d; k++) {
