@@ -288,7 +288,7 @@ export declare class Model {
   movies(): Movie[];
   /** raw ids of the users the model knows, ascending */
   userIds(): Uint32Array;
-  /** the user's ratings the model trained on (its seen sets), from the dataset it serves with; 'STATE' error without one */
+  /** the user's ratings the model knows (its seen sets: all rows, train and test), from the dataset it serves with; 'STATE' error without one */
   userRatings(userId: number, options?: UserRatingsOptions): RatedMovie[];
   /** the model file: for a model trained here the bytes `towerlens train --out` writes */
   save(): Uint8Array;
@@ -302,7 +302,7 @@ export declare class Model {
   readonly numMovies: number;
   /** movies that can be recommended */
   readonly catalogueSize: number;
-  /** true when the model knows what users rated in training (excludeSeen works) */
+  /** true when the model knows what users rated (excludeSeen works) */
   readonly hasSeen: boolean;
   /** true for trainer.model */
   readonly live: boolean;

@@ -7,7 +7,8 @@
  *   payload}, then u64 FNV-1a-64 of every byte before it.
  * Sections: CONF (training config and metrics as JSON text), USER (raw user
  * ids and rating counts), MOVI (genre names, the catalogue and titles), SEEN
- * (the train split's per-user seen sets), TENS (named float tables:
+ * (per-user seen sets: every rating of the data, train and test rows; a
+ * version-1 file holds the train split's), TENS (named float tables:
  * "users" and "movies" embeddings with their out-of-vocabulary last rows,
  * and any rating-head weights). Unknown section tags are skipped, so a newer
  * writer can add sections without breaking older readers.

@@ -113,11 +113,13 @@ static tl_status run_training(tl_trainer *tr, const train_opts *o, tl_error *err
     return TL_OK;
 }
 
-static tl_status save_model(const char *path, const tl_dataset *ds, const tl_split *sp, const tl_trainer *tr,
-                            const char *conf, tl_error *err)
+/* The file's seen sets are every rating of each user (train and test rows):
+ * serving must never recommend a movie the user rated in any split. */
+static tl_status save_model(const char *path, const tl_dataset *ds, const tl_trainer *tr, const char *conf,
+                            tl_error *err)
 {
     tl_seen *seen = NULL;
-    tl_status st = tl_seen_new(ds, sp->train, sp->n_train, &seen, err);
+    tl_status st = tl_seen_new(ds, NULL, ds->n_ratings, &seen, err);
     if (st != TL_OK) return st;
     tl_tensor t[TL_TRAINER_MAX_TENSORS];
     uint32_t n = tl_trainer_tensors(tr, t);
@@ -198,7 +200,7 @@ static int train_main(const train_opts *o, const tl_arg_list *paths)
 
     tl_train_config_json(&cfg, sp, &conf);
     if (o->out) {
-        st = save_model(o->out, ds, sp, tr, conf.failed ? "{}" : conf.data, &err);
+        st = save_model(o->out, ds, tr, conf.failed ? "{}" : conf.data, &err);
         if (st != TL_OK) goto done;
     }
 

@@ -58,7 +58,8 @@ EMSCRIPTEN_KEEPALIVE int tlw_model_load(tlw_model *h, const uint8_t *bytes, doub
 
 /* Serves trainer t's tables as they are at each query (t stays the owner;
  * free this handle before t and d). d is the dataset t was made from; the
- * seen sets are those of t's train split. */
+ * seen sets are every rating of d (train and test rows): serving never
+ * recommends a movie the user rated in any split. */
 EMSCRIPTEN_KEEPALIVE int tlw_model_live(tlw_model *h, const tlw_trainer *t, const tlw_dataset *d)
 {
     if (!h) return TL_E_ARG;
@@ -67,7 +68,7 @@ EMSCRIPTEN_KEEPALIVE int tlw_model_live(tlw_model *h, const tlw_trainer *t, cons
     if (!t || !t->tr) return tl_fail(&h->err, TL_E_STATE, "the trainer was not set up");
     if (!d || d->ds->n_ratings != t->n_ratings)
         return tl_fail(&h->err, TL_E_ARG, "pass the dataset the trainer was made from");
-    st = tl_seen_new(d->ds, t->split->train, t->split->n_train, &h->own_seen, &h->err);
+    st = tl_seen_new(d->ds, NULL, d->ds->n_ratings, &h->own_seen, &h->err);
     if (st != TL_OK) return st;
     h->trainer = t;
     h->ds = d->ds;

@@ -252,12 +252,12 @@ EMSCRIPTEN_KEEPALIVE char *tlw_presets_json(void)
 
 /* The model file (store.h) of the trainer's model as it is now, into `out`
  * (handle.h). Model.save() and Trainer.modelFile() in JS both come here. */
-tl_status tlw_trainer_write_model(const tlw_trainer *h, const tl_dataset *ds, const tl_seen *train_seen, tl_buf *out,
+tl_status tlw_trainer_write_model(const tlw_trainer *h, const tl_dataset *ds, const tl_seen *all_seen, tl_buf *out,
                                   tl_error *err)
 {
     const tl_train_config *c = tl_trainer_config(h->tr);
     tl_seen *seen = NULL;
-    tl_status st = train_seen ? TL_OK : tl_seen_new(ds, h->split->train, h->split->n_train, &seen, err);
+    tl_status st = all_seen ? TL_OK : tl_seen_new(ds, NULL, ds->n_ratings, &seen, err);
     if (st != TL_OK) return st;
     tl_buf conf;
     tl_buf_init(&conf);
@@ -266,7 +266,7 @@ tl_status tlw_trainer_write_model(const tlw_trainer *h, const tl_dataset *ds, co
     uint32_t n = tl_trainer_tensors(h->tr, t);
     tl_buf_reset(out);
     if (conf.failed) st = tl_fail(err, TL_E_NOMEM, "out of memory writing the training config");
-    else st = tl_store_write(ds, train_seen ? train_seen : seen, conf.data, t, n, out, err);
+    else st = tl_store_write(ds, all_seen ? all_seen : seen, conf.data, t, n, out, err);
     tl_buf_free(&conf);
     tl_seen_free(seen);
     return st;

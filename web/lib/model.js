@@ -192,8 +192,9 @@ export class Model {
   }
 
   /**
-   * The user's ratings the model trained on (its seen sets: the train split,
-   * i.e. what `excludeSeen` leaves out), from the dataset the model serves
+   * The user's ratings the model knows (its seen sets: every rating of the
+   * user in train and test rows alike — what `excludeSeen` leaves out; a
+   * format-1 model file: the train split only), from the dataset the model serves
    * with: a live model's, or the one given to loadModel. Same objects and
    * options as Dataset.userRatings. A model loaded without its dataset
    * knows no ratings: a STATE error.

@@ -225,7 +225,8 @@ export class Trainer {
   /**
    * The model being trained, serving recommendations while training goes on
    * (each query sees the tables as they are after the last completed batch);
-   * its seen sets are the train split's. The same object until it is freed;
+   * its seen sets are every rating of the dataset (train and test rows), so
+   * `excludeSeen` never recommends a movie the user rated. The same object until it is freed;
    * freeing the trainer frees it.
    */
   get model() {
