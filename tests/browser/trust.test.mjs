@@ -206,6 +206,32 @@ describe('what a visitor sees is right (demo data, page defaults)', { timeout: 9
     await fresh.close();
   });
 
+  it('a saved model the engine cannot read: says why, and keeps the data', async () => {
+    const fresh = await browser.newContext();
+    const { page: p3 } = await openPage(fresh, server.url);
+    await p3.waitForSelector('body[data-engine="ready"]', { timeout: 30_000 });
+    await p3.uncheck('#autostart');
+    await p3.click('#demo-button'); // the worker keeps the files in IndexedDB
+    await p3.waitForSelector('#summary-body:not([hidden])', { timeout: 60_000 });
+    await p3.evaluate(async () => {
+      const db = await new Promise((resolve, reject) => { const r = indexedDB.open('towerlens', 1); r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error); });
+      await new Promise((resolve, reject) => {
+        const t = db.transaction('state', 'readwrite');
+        t.objectStore('state').put({ bytes: new TextEncoder().encode('not a towerlens model').buffer, savedAt: Date.now(), config: null, history: [], baseline: null, epochsDone: 1, finished: true }, 'model');
+        t.oncomplete = resolve;
+        t.onerror = () => reject(t.error);
+      });
+      db.close();
+    });
+    await p3.reload();
+    await p3.waitForSelector('body[data-engine="ready"]', { timeout: 30_000 });
+    await p3.waitForFunction(() => /could not be restored/.test(document.querySelector('#model-status').textContent), null, { timeout: 30_000 });
+    assert.match(await p3.textContent('#model-status'), /the data is loaded: train a new model/);
+    assert.equal(Number((await p3.textContent('#sum-ratings')).replace(/,/g, '')), total, 'the data is kept');
+    assert.equal(await p3.isEnabled('#train-start'), true);
+    await fresh.close();
+  });
+
   it('ran without page errors or dialogs', () => {
     assert.deepEqual(problems.pageErrors, []);
     assert.deepEqual(problems.dialogs, []);
