@@ -227,7 +227,7 @@ export function createTrainPanel(app) {
     } else if (state === 'stopped') {
       setStatus(resumable ? 'Stopped. Resume to continue from here, or ask for recommendations now.' : 'A saved model is loaded. Recommendations work; train a new model to continue.');
     } else if (state === 'done') {
-      setStatus(msg.elapsedSeconds ? `Finished in ${formatSeconds(msg.elapsedSeconds)}${pass === 'refit' ? ' (training, evaluation, the final model and saving)' : ' (training, evaluation and saving)'}. The model is ready.` : 'The model is ready.');
+      setStatus(msg.elapsedSeconds ? `Finished in ${formatSeconds(msg.elapsedSeconds)}${{ refit: ' (training, evaluation, the final model and saving)', all: ' (training and saving)' }[pass] || ' (training, evaluation and saving)'}. The model is ready.` : 'The model is ready.');
       if (msg.elapsedSeconds) {
         epochBar.value = epochBar.max;
         batchBar.value = batchBar.max;
