@@ -67,6 +67,13 @@ describe('what a visitor sees is right (demo data, page defaults)', { timeout: 9
       });
     });
     const servingTexts = await recordTexts(page, '#train-serving', 'serving');
+    // the status line and the epoch bar's label, together, whenever either changes
+    await page.evaluate(() => {
+      const pairs = (window.__pairs = []);
+      const read = () => `${document.querySelector('#train-state').textContent} || ${document.querySelector('#epoch-label').textContent}`;
+      const observer = new MutationObserver(() => { const p = read(); if (pairs[pairs.length - 1] !== p) pairs.push(p); });
+      for (const sel of ['#train-state', '#epoch-label']) observer.observe(document.querySelector(sel), { childList: true, characterData: true, subtree: true });
+    });
     await page.click('#demo-button');
     await page.waitForSelector('body[data-training="stopped"]', { timeout: TRAIN_TIMEOUT });
     assert.equal(await page.getAttribute('body', 'data-pass'), 'split', 'stopped inside the split run');
@@ -82,6 +89,14 @@ describe('what a visitor sees is right (demo data, page defaults)', { timeout: 9
     const said = (await servingTexts()).filter(Boolean);
     assert.ok(said.some((t) => /train share.*the final model on all ratings is training/.test(t)), `the refit was announced: ${said.join(' | ')}`);
     assert.equal(said[said.length - 1], `Answers come from the model trained on all ${totalText} ratings.`);
+    // "Evaluating epoch N of M" only ever beside "… epoch N of M"
+    const pairs = await page.evaluate(() => window.__pairs);
+    const evaluating = pairs.filter((p) => /^Evaluating epoch/.test(p));
+    assert.ok(evaluating.length >= 8, `the evaluations were shown: ${pairs.length} states`);
+    for (const p of evaluating) {
+      const [, n, m] = /^Evaluating epoch (\d+) of (\d+)/.exec(p);
+      assert.ok(p.endsWith(`epoch ${n} of ${m}`), `status and bar agree: ${p}`);
+    }
   });
 
   it('after the held-out metrics, the model trained on all ratings answers, and the page says so', async () => {
