@@ -5,9 +5,8 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import fs from 'node:fs';
 import {
-  checkPrerequisites, launch, openPage, dropFiles, fileSpec, demoDir, fixtureDir, titlesOf, parseCsv, axeViolations,
+  checkPrerequisites, launch, openPage, dropFiles, fileSpec, demoDir, fixtureDir, titlesOf, axeViolations, ratingCounts, rateMovies,
 } from './helpers.mjs';
 
 const TRAIN_TIMEOUT = 240_000;
@@ -79,9 +78,7 @@ for (const colorScheme of ['light', 'dark']) {
 
     it('similar movies', async () => {
       const titles = titlesOf(path.join(demoDir, 'movies.csv'));
-      const counts = new Map();
-      for (const r of parseCsv(fs.readFileSync(path.join(demoDir, 'ratings.csv'), 'utf8')).slice(1)) if (r.length >= 3) counts.set(Number(r[1]), (counts.get(Number(r[1])) || 0) + 1);
-      const top = [...counts].sort((a, b) => b[1] - a[1]).map(([id]) => id).filter((id) => titles.has(id));
+      const top = ratingCounts(path.join(demoDir, 'ratings.csv'), titles).map(([id]) => id);
       await page.fill('#sim-query', titles.get(top[0]));
       const pick = page.locator(`#sim-results .pick[data-movie-id="${top[0]}"]`);
       await pick.waitFor({ timeout: 10_000 });
@@ -89,13 +86,7 @@ for (const colorScheme of ['light', 'dark']) {
       await pick.click();
       await page.waitForFunction(() => document.querySelectorAll('#sim-list li[data-movie-id]').length === 10);
       await expectClean('similar movies');
-      for (const id of top.slice(1, 4)) {
-        await page.fill('#rate-query', titles.get(id));
-        const button = page.locator(`#rate-results .pick[data-movie-id="${id}"]`);
-        await button.waitFor({ timeout: 10_000 });
-        await button.click();
-        await page.click(`#my-ratings label[for="rate-${id}-4"]`);
-      }
+      await rateMovies(page, titles, top.slice(1, 4), 4);
       await page.click('#rate-go');
       await page.waitForFunction(() => document.querySelectorAll('#rate-list li[data-movie-id]').length === 10);
       await expectClean('rated by the visitor');

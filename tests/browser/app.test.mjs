@@ -8,7 +8,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import {
   checkPrerequisites, launch, openPage, dropFiles, fileSpec, demoFiles, demoDir, titlesOf, countRatings,
-  firstUserId, screenshot, sectionShot, parseCsv,
+  firstUserId, screenshot, sectionShot, ratingCounts, rateMovies,
 } from './helpers.mjs';
 
 const TRAIN_TIMEOUT = 240_000;
@@ -28,11 +28,7 @@ describe('towerlens page with the demo data', { timeout: 600_000 }, () => {
     titles = titlesOf(moviesCsv);
     userId = firstUserId(ratingsCsv);
     // the most-rated movies of the demo set, for title search and rating
-    const counts = new Map();
-    for (const r of parseCsv(fs.readFileSync(ratingsCsv, 'utf8')).slice(1)) {
-      if (r.length >= 3) counts.set(Number(r[1]), (counts.get(Number(r[1])) || 0) + 1);
-    }
-    topMovies = [...counts].sort((a, b) => b[1] - a[1]).map(([id]) => id).filter((id) => titles.has(id));
+    topMovies = ratingCounts(ratingsCsv, titles).map(([id]) => id);
   });
 
   after(async () => {
@@ -97,13 +93,7 @@ describe('towerlens page with the demo data', { timeout: 600_000 }, () => {
 
   it('recommends from three ratings given on the page (fold-in)', async () => {
     const chosen = topMovies.slice(1, 4);
-    for (const id of chosen) {
-      await page.fill('#rate-query', titles.get(id));
-      const button = page.locator(`#rate-results .pick[data-movie-id="${id}"]`);
-      await button.waitFor({ timeout: 10_000 });
-      await button.click();
-      await page.click(`#my-ratings label[for="rate-${id}-5"]`);
-    }
+    await rateMovies(page, titles, chosen, 5);
     await page.waitForSelector('#rate-go:not([disabled])');
     await page.click('#rate-go');
     await page.waitForFunction(() => document.querySelectorAll('#rate-list li:not(.empty)').length === 10);

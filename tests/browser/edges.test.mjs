@@ -10,7 +10,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import {
-  checkPrerequisites, launch, openPage, dropFiles, fileSpec, fixtureDir, webRoot, demoDir, countRatings, parseCsv, titlesOf, screenshot,
+  checkPrerequisites, launch, openPage, dropFiles, fileSpec, fixtureDir, webRoot, demoDir, countRatings, titlesOf, screenshot, ratingCounts,
 } from './helpers.mjs';
 import { makeZip } from './zip-writer.mjs';
 
@@ -110,10 +110,8 @@ describe('rough edges a first visitor hits', { timeout: 600_000 }, () => {
     await page.waitForFunction(() => document.querySelectorAll('#user-recs li[data-movie-id]').length === 10);
     assert.equal(await page.$$eval('a[href*="imdb.com"], a[href*="themoviedb.org"]', (as) => as.length), 0);
     // a movie rated once, found by title
-    const counts = new Map();
-    for (const r of parseCsv(fs.readFileSync(path.join(demoDir, 'ratings.csv'), 'utf8')).slice(1)) if (r.length >= 3) counts.set(Number(r[1]), (counts.get(Number(r[1])) || 0) + 1);
     const titles = titlesOf(path.join(demoDir, 'movies.csv'));
-    const once = [...counts].filter(([mid, n]) => n === 1 && titles.has(mid)).map(([mid]) => mid);
+    const once = ratingCounts(path.join(demoDir, 'ratings.csv'), titles).filter(([, n]) => n === 1).map(([mid]) => mid);
     const unique = once.find((mid) => [...titles.values()].filter((t) => t === titles.get(mid)).length === 1);
     await page.fill('#sim-query', titles.get(unique));
     const pick = page.locator(`#sim-results .pick[data-movie-id="${unique}"]`);

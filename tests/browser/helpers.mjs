@@ -172,3 +172,23 @@ export async function recordTexts(page, selector, key) {
   }, { selector, key });
   return () => page.evaluate((key) => window.__texts[key], key);
 }
+
+// Movie ids of a ratings.csv, most-rated first, as [movieId, count]; only those with a title when titles are given.
+export function ratingCounts(ratingsCsv, titles = null) {
+  const counts = new Map();
+  for (const r of parseCsv(fs.readFileSync(ratingsCsv, 'utf8')).slice(1)) {
+    if (r.length >= 3) counts.set(Number(r[1]), (counts.get(Number(r[1])) || 0) + 1);
+  }
+  return [...counts].sort((a, b) => b[1] - a[1]).filter(([id]) => !titles || titles.has(id));
+}
+
+// Finds each movie by title in the rate-yourself panel and gives it `stars`.
+export async function rateMovies(page, titles, ids, stars) {
+  for (const id of ids) {
+    await page.fill('#rate-query', titles.get(id));
+    const button = page.locator(`#rate-results .pick[data-movie-id="${id}"]`);
+    await button.waitFor({ timeout: 10_000 });
+    await button.click();
+    await page.click(`#my-ratings label[for="rate-${id}-${stars}"]`);
+  }
+}

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import fs from 'node:fs';
 import {
-  checkPrerequisites, launch, openPage, demoDir, repoRoot, ratingsByUser, countRatings, titlesOf, parseCsv, recordTexts,
+  checkPrerequisites, launch, openPage, demoDir, repoRoot, ratingsByUser, countRatings, titlesOf, recordTexts, ratingCounts, rateMovies,
 } from './helpers.mjs';
 
 const TRAIN_TIMEOUT = 240_000;
@@ -163,16 +163,8 @@ describe('what a visitor sees is right (demo data, page defaults)', { timeout: 9
 
   it('low stars are dislikes: the same films at 1 star and at 5 stars give different top-10s', async () => {
     const titles = titlesOf(path.join(demoDir, 'movies.csv'));
-    const counts = new Map();
-    for (const r of parseCsv(fs.readFileSync(ratingsCsv, 'utf8')).slice(1)) if (r.length >= 3) counts.set(Number(r[1]), (counts.get(Number(r[1])) || 0) + 1);
-    const chosen = [...counts].sort((a, b) => b[1] - a[1]).map(([id]) => id).filter((id) => titles.has(id)).slice(0, 5);
-    for (const id of chosen) {
-      await page.fill('#rate-query', titles.get(id));
-      const button = page.locator(`#rate-results .pick[data-movie-id="${id}"]`);
-      await button.waitFor({ timeout: 10_000 });
-      await button.click();
-      await page.click(`#my-ratings label[for="rate-${id}-5"]`);
-    }
+    const chosen = ratingCounts(ratingsCsv, titles).slice(0, 5).map(([id]) => id);
+    await rateMovies(page, titles, chosen, 5);
     await page.click('#rate-go');
     await page.waitForFunction(() => document.querySelectorAll('#rate-list li:not(.empty)').length === 10);
     const liked = await page.$$eval('#rate-list li', (lis) => lis.map((li) => li.dataset.movieId).join(','));
