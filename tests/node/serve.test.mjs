@@ -15,7 +15,7 @@ import { DEMO, LOAD_TIMEOUT, NATIVE_CLI, TEST_TIMEOUT, utf8 } from './helpers.mj
 
 // small and quick: 2 epochs of batch 256 over 40,000 train rows, d = 16
 const OPTS = { epochs: 2, batchSize: 256, dim: 16, seed: 7 };
-const CLI_OPTS = ['--epochs', '2', '--batch', '256', '--dim', '16', '--seed', '7'];
+const CLI_OPTS = ['--preset', 'tfrs', '--epochs', '2', '--batch', '256', '--dim', '16', '--seed', '7'];
 const HAVE_CLI = existsSync(NATIVE_CLI);
 const SKIP_CLI = HAVE_CLI ? false : `SKIP: ${NATIVE_CLI} not built (cmake -S . -B build && cmake --build build); native comparison skipped`;
 
