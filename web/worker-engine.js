@@ -93,21 +93,10 @@ export class Engine {
     return typeof this.tl.presets === 'function' ? this.tl.presets() : {};
   }
 
-  // Test share 0 (and the refit): every row trains. Asked as train rows =
-  // all ratings, test rows 0, which the API reads the same way whether or not
-  // it also takes testFraction 0 to mean "no test rows" (older builds read
-  // 0 as the default 0.2).
-  trainerOptions(config) {
-    if (config.testFraction !== 0) return config;
-    const { testFraction, ...rest } = config;
-    void testFraction;
-    return { ...rest, trainRows: this.dataset.summary().ratings, testRows: 0 };
-  }
-
   startTraining(config) {
     if (!this.dataset) throw new TowerlensError('load a dataset first', { code: 'STATE' });
     this.dropModel();
-    this.trainer = call(this.tl, 'createTrainer', this.dataset, this.trainerOptions(config));
+    this.trainer = call(this.tl, 'createTrainer', this.dataset, config);
     this.model = this.trainer.model; // serves while training goes on
   }
 
@@ -117,7 +106,7 @@ export class Engine {
   startRefit(config) {
     if (!this.dataset) throw new TowerlensError('load a dataset first', { code: 'STATE' });
     if (this.refit && this.refit.free) this.refit.free();
-    this.refit = call(this.tl, 'createTrainer', this.dataset, this.trainerOptions({ ...config, testFraction: 0 }));
+    this.refit = call(this.tl, 'createTrainer', this.dataset, { ...config, testFraction: 0 });
   }
 
   // The model trained on every rating replaces the split one.

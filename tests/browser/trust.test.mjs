@@ -210,6 +210,7 @@ describe('what a visitor sees is right (demo data, page defaults)', { timeout: 9
     await p2.waitForFunction(() => document.querySelector('#recs-title').textContent === 'Top 10 for user 1');
     const ids = await p2.$$eval('#user-recs li[data-movie-id]', (lis) => lis.map((li) => Number(li.dataset.movieId)));
     assert.ok(ids.length > 0, 'the restored model recommends');
+    assert.equal(await p2.textContent('#rec-serving'), 'Answers come from a saved model that does not record which ratings it learned from.');
     assert.deepEqual(p2problems.pageErrors, []);
     await fresh.close();
   });
