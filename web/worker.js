@@ -45,7 +45,6 @@ const state = {
   history: [],           // [{ epoch, metrics }]
   baseline: null,        // popularity metrics on the same split
   pass: null,            // 'split' | 'refit' | 'all' (see run below)
-  objective: [],         // [{ epoch, value }] of the current pass
   serving: null,         // { ratings, totalRatings, all } the model that answers was trained on, or null when unknown
   movies: null,          // catalogue cache for title search
   users: null,           // sorted raw user ids for suggestions
@@ -371,7 +370,6 @@ async function startTraining(config) {
   state.config = config;
   state.history = [];
   state.baseline = null;
-  state.objective = [];
   state.model = { config, savedAt: 0, epochsDone: 0, source: 'trained' };
   state.serving = null;
   run.elapsed = 0;
@@ -478,7 +476,6 @@ function startRefit() {
     return;
   }
   state.pass = 'refit';
-  state.objective = [];
   run.lastEpochSeen = 0;
   post(trainingMessage());
 }
@@ -498,7 +495,6 @@ async function endOfEpoch(p, current) {
   const epoch = p.finishedEpoch || p.epoch;
   if (epoch <= run.lastEpochSeen) return;
   run.lastEpochSeen = epoch;
-  if (Number.isFinite(p.objective)) state.objective.push({ epoch: p.objectiveEpoch || epoch, value: p.objective });
   if (state.pass !== 'split') {
     // no held-out rows: nothing to evaluate; the split model (if any) keeps serving until the last epoch
     if (state.pass === 'all') state.model.epochsDone = epoch;
