@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "towerlens/buf.h"
 #include "args.h"
 #include "commands.h"
 #include "eval_report.h"
@@ -177,8 +178,8 @@ int cmd_eval(int argc, char **argv)
     } else {
         printf("model %s on %u train / %u test rows (seed %" PRIu64 ")\n", model, sp->n_train, sp->n_test, seed);
         if (unknown_users || unknown_movies)
-            printf("%u users and %u movies of the data are not in the model: they use its out-of-vocabulary rows\n",
-                   unknown_users, unknown_movies);
+            printf("%u user%s and %u movie%s of the data are not in the model: they use its out-of-vocabulary rows\n",
+                   unknown_users, tl_plural(unknown_users), unknown_movies, tl_plural(unknown_movies));
         eval_report_print(&rep);
     }
     rc = 0;

@@ -167,16 +167,17 @@ static int train_main(const train_opts *o, const tl_arg_list *paths)
     if (st != TL_OK) goto done;
 
     if (!o->json && cfg.loss == TL_LOSS_IALS)
-        printf("training preset %s: iALS d=%u, %u epochs, a0 %g, lam %g, rating confidence %g, %u row solves per "
-               "batch, %u thread%s; %u train / %u test rows (seed %" PRIu64 "), %u users, %u movies\n",
-               cfg.preset, cfg.dim, cfg.epochs, (double)cfg.ials_unobserved, (double)cfg.ials_reg,
-               (double)cfg.ials_confidence, cfg.batch_size, tl_trainer_threads(tr),
-               tl_trainer_threads(tr) == 1 ? "" : "s", sp->n_train, sp->n_test, cfg.seed, ds->n_users, ds->n_movies);
+        printf("training preset %s: iALS d=%u, %u epoch%s, a0 %g, lam %g, rating confidence %g, %u row solves per "
+               "batch, %u thread%s; %u train / %u test rows (seed %" PRIu64 "), %u user%s, %u movie%s\n",
+               cfg.preset, cfg.dim, cfg.epochs, tl_plural(cfg.epochs), (double)cfg.ials_unobserved, (double)cfg.ials_reg,
+               (double)cfg.ials_confidence, cfg.batch_size, tl_trainer_threads(tr), tl_plural(tl_trainer_threads(tr)),
+               sp->n_train, sp->n_test, cfg.seed, ds->n_users, tl_plural(ds->n_users), ds->n_movies,
+               tl_plural(ds->n_movies));
     else if (!o->json)
-        printf("training preset %s: d=%u, batch %u, %u epochs, Adagrad lr %g; %u train / %u test rows (seed %" PRIu64
-               "), %u users, %u movies\n",
-               cfg.preset, cfg.dim, cfg.batch_size, cfg.epochs, (double)cfg.learning_rate, sp->n_train, sp->n_test,
-               cfg.seed, ds->n_users, ds->n_movies);
+        printf("training preset %s: d=%u, batch %u, %u epoch%s, Adagrad lr %g; %u train / %u test rows (seed %" PRIu64
+               "), %u user%s, %u movie%s\n",
+               cfg.preset, cfg.dim, cfg.batch_size, cfg.epochs, tl_plural(cfg.epochs), (double)cfg.learning_rate, sp->n_train, sp->n_test,
+               cfg.seed, ds->n_users, tl_plural(ds->n_users), ds->n_movies, tl_plural(ds->n_movies));
     if (!o->json && cfg.rating_weight > 0.0f) {
         printf("multitask: retrieval weight %g, rating weight %g, rating head", (double)cfg.retrieval_weight,
                (double)cfg.rating_weight);

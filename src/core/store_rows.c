@@ -56,10 +56,11 @@ tl_status tl_model_rows_check_heldout(const tl_model_rows *r, const tl_dataset *
 void tl_model_rows_describe(const tl_model_rows *r, tl_buf *b)
 {
     if (!r->known) tl_buf_puts(b, "its training rows are not recorded (an older model file)");
-    else if (r->train_rows == r->total_rows) tl_buf_printf(b, "all %u ratings", r->total_rows);
+    else if (r->train_rows == r->total_rows)
+        tl_buf_printf(b, "all %u rating%s", r->total_rows, tl_plural(r->total_rows));
     else
-        tl_buf_printf(b, "%u of %u ratings (split seed %" PRIu64 ", %u held out)", r->train_rows, r->total_rows,
-                      r->seed, r->test_rows);
+        tl_buf_printf(b, "%u of %u rating%s (split seed %" PRIu64 ", %u held out)", r->train_rows, r->total_rows,
+                      tl_plural(r->total_rows), r->seed, r->test_rows);
 }
 
 void tl_model_rows_json(const tl_model_rows *r, tl_buf *b)
