@@ -161,7 +161,7 @@ describe('what a visitor sees is right (demo data, page defaults)', { timeout: 9
     for (const [sel] of cases) assert.equal(await page.textContent(`${sel}-error`), '');
   });
 
-  it('low stars are dislikes: the same films at 1 star and at 5 stars give different top-10s', async () => {
+  it('low stars are dislikes: the same five films at 1 star and at 5 stars give top-10s sharing at most 3 movies', async () => {
     const titles = titlesOf(path.join(demoDir, 'movies.csv'));
     const chosen = ratingCounts(ratingsCsv, titles).slice(0, 5).map(([id]) => id);
     await rateMovies(page, titles, chosen, 5);
@@ -179,7 +179,7 @@ describe('what a visitor sees is right (demo data, page defaults)', { timeout: 9
     const a = liked.split(',');
     const b = disliked.split(',');
     const shared = a.filter((id) => b.includes(id)).length;
-    assert.ok(shared < 10, `1-star and 5-star ratings gave the same top-10 (${liked})`);
+    assert.ok(shared <= 3, `1-star and 5-star ratings share ${shared} of 10 movies (${liked} / ${disliked})`);
     for (const id of chosen) assert.ok(!b.includes(String(id)), 'rated films are not recommended back');
     await page.click('#rate-clear');
   });
