@@ -6,14 +6,14 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
-  checkPrerequisites, launch, openPage, dropFiles, fileSpec, demoDir, fixtureDir, titlesOf, axeViolations, ratingCounts, rateMovies,
+  startSession, dropFiles, fileSpec, demoDir, fixtureDir, titlesOf, axeViolations, ratingCounts, rateMovies,
 } from './helpers.mjs';
 
 const TRAIN_TIMEOUT = 240_000;
 
 for (const colorScheme of ['light', 'dark']) {
   describe(`accessibility of every state of the page (axe-core, ${colorScheme})`, { timeout: 600_000 }, () => {
-    let server, browser, context, page;
+    let server, browser, page;
 
     async function expectClean(state) {
       const found = await axeViolations(page);
@@ -21,12 +21,7 @@ for (const colorScheme of ['light', 'dark']) {
     }
 
     before(async () => {
-      const missing = checkPrerequisites();
-      assert.deepEqual(missing, [], `browser tests need:\n${missing.join('\n')}`);
-      ({ server, browser } = await launch());
-      context = await browser.newContext({ colorScheme });
-      ({ page } = await openPage(context, server.url));
-      await page.waitForSelector('body[data-engine="ready"]', { timeout: 30_000 });
+      ({ server, browser, page } = await startSession({ colorScheme }));
     });
 
     after(async () => {

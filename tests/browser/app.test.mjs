@@ -7,24 +7,20 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import fs from 'node:fs';
 import {
-  checkPrerequisites, launch, openPage, dropFiles, fileSpec, demoFiles, demoDir, titlesOf, countRatings,
+  startSession, dropFiles, fileSpec, demoFiles, demoDir, titlesOf, countRatings,
   firstUserId, screenshot, sectionShot, ratingCounts, rateMovies,
 } from './helpers.mjs';
 
 const TRAIN_TIMEOUT = 240_000;
 
 describe('towerlens page with the demo data', { timeout: 600_000 }, () => {
-  let server, browser, context, page, problems;
+  let server, browser, page, problems;
   const ratingsCsv = path.join(demoDir, 'ratings.csv');
   const moviesCsv = path.join(demoDir, 'movies.csv');
   let titles, userId, topMovies, recsAfterTraining;
 
   before(async () => {
-    const missing = checkPrerequisites();
-    assert.deepEqual(missing, [], `browser tests need:\n${missing.join('\n')}`);
-    ({ server, browser } = await launch());
-    context = await browser.newContext();
-    ({ page, problems } = await openPage(context, server.url));
+    ({ server, browser, page, problems } = await startSession());
     titles = titlesOf(moviesCsv);
     userId = firstUserId(ratingsCsv);
     // the most-rated movies of the demo set, for title search and rating

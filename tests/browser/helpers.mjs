@@ -192,3 +192,15 @@ export async function rateMovies(page, titles, ids, stars) {
     await page.click(`#my-ratings label[for="rate-${id}-${stars}"]`);
   }
 }
+
+// The usual set-up of a test file: prerequisites checked, the server and
+// Chromium started, the page open with its engine ready.
+export async function startSession({ colorScheme } = {}) {
+  const missing = checkPrerequisites();
+  if (missing.length) throw new Error(`browser tests need:\n${missing.join('\n')}`);
+  const { server, browser } = await launch();
+  const context = await browser.newContext(colorScheme ? { colorScheme } : {});
+  const { page, problems, response } = await openPage(context, server.url);
+  await page.waitForSelector('body[data-engine="ready"]', { timeout: 30_000 });
+  return { server, browser, context, page, problems, response };
+}

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import fs from 'node:fs';
 import {
-  checkPrerequisites, launch, openPage, demoDir, repoRoot, ratingsByUser, countRatings, titlesOf, recordTexts, ratingCounts, rateMovies,
+  startSession, openPage, demoDir, repoRoot, ratingsByUser, countRatings, titlesOf, recordTexts, ratingCounts, rateMovies,
 } from './helpers.mjs';
 
 const TRAIN_TIMEOUT = 240_000;
@@ -38,19 +38,14 @@ function leaks(recs, byUser) {
 }
 
 describe('what a visitor sees is right (demo data, page defaults)', { timeout: 900_000 }, () => {
-  let server, browser, context, page, problems;
+  let server, browser, page, problems;
   const byUser = ratingsByUser(ratingsCsv);
   const users = [...byUser.keys()].sort((a, b) => a - b);
   const total = countRatings(ratingsCsv);
   const totalText = total.toLocaleString('en-US');
 
   before(async () => {
-    const missing = checkPrerequisites();
-    assert.deepEqual(missing, [], `browser tests need:\n${missing.join('\n')}`);
-    ({ server, browser } = await launch());
-    context = await browser.newContext();
-    ({ page, problems } = await openPage(context, server.url));
-    await page.waitForSelector('body[data-engine="ready"]', { timeout: 30_000 });
+    ({ server, browser, page, problems } = await startSession());
   });
 
   after(async () => {
