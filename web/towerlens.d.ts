@@ -307,6 +307,7 @@ export declare class Model {
   /** the k movies nearest by cosine similarity, never the movie itself */
   similar(movieId: number, options?: QueryOptions): Recommendations;
   /** fold-in: top k for a visitor from their ratings (0.5 to 5), rated movies left out */
+  /** a visitor's top-k from their ratings (0.5-5; below 2.5 a dislike that pushes similar movies down); rated movies left out */
   recommendForRatings(ratings: Array<{ movieId: number; rating: number }>, options?: QueryOptions): Recommendations;
   /** the catalogue */
   movies(): Movie[];

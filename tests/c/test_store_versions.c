@@ -27,8 +27,9 @@ static tl_model_file *load_fixture(const char *file)
     return mf;
 }
 
-/* The top-3 raw movie ids for raw user 1, seen movies left out; the first score. */
-static void top3(const tl_model_file *mf, uint32_t ids[3], float *score)
+/* Raw user 1's top-3 (raw movie ids, seen movies left out) must be a, b, c
+ * with the first score `score`. */
+static void check_top3(const tl_model_file *mf, uint32_t a, uint32_t b, uint32_t c, float score)
 {
     tl_index *idx = NULL;
     tl_error err;
@@ -39,8 +40,9 @@ static void top3(const tl_model_file *mf, uint32_t ids[3], float *score)
     tl_scored out[3];
     CHECK_INT(tl_index_recommend(idx, u, mf->seen, 3, NULL, out, &n, &err), TL_OK);
     CHECK_INT(n, 3);
-    for (uint32_t i = 0; i < 3; i++) ids[i] = i < n ? mf->ds->movies[out[i].index].id : 0;
-    *score = n ? out[0].score : 0;
+    const uint32_t want[3] = {a, b, c};
+    for (uint32_t i = 0; i < n; i++) CHECK_INT(mf->ds->movies[out[i].index].id, want[i]);
+    if (n) CHECK(fabsf(out[0].score - score) < 1e-6f);
     tl_index_free(idx);
 }
 
@@ -80,13 +82,8 @@ static void test_v1_default(void)
     if (!mf->seen) goto out;
     seen_of_user1(mf, seen, sizeof seen);
     CHECK_STR(seen, "1,6"); /* format 1: the train split only (movie 3 was a test row) */
-    uint32_t ids[3];
-    float score;
-    top3(mf, ids, &score);
-    CHECK_INT(ids[0], 50);
-    CHECK_INT(ids[1], 3); /* what a format-1 file cannot know: user 1 rated it in the test rows */
-    CHECK_INT(ids[2], 60);
-    CHECK(fabsf(score - 0.131259203f) < 1e-6f);
+    /* 3: what a format-1 file cannot know, user 1 rated it in the test rows */
+    check_top3(mf, 50, 3, 60, 0.131259203f);
 out:
     tl_model_file_free(mf);
 }
@@ -102,13 +99,7 @@ static void test_v1_multitask(void)
     CHECK(tl_model_file_tensor(mf, "head.w1") != NULL);
     const tl_tensor *u = tl_model_file_tensor(mf, "users");
     CHECK(u && u->cols == 32 && u->rows == 5);
-    uint32_t ids[3];
-    float score;
-    top3(mf, ids, &score);
-    CHECK_INT(ids[0], 80);
-    CHECK_INT(ids[1], 60);
-    CHECK_INT(ids[2], 100);
-    CHECK(fabsf(score - 0.0247674212f) < 1e-6f);
+    check_top3(mf, 80, 60, 100, 0.0247674212f);
     tl_model_file_free(mf);
 }
 
@@ -137,13 +128,7 @@ static void test_v2_default(void)
     if (!mf->seen) goto out;
     seen_of_user1(mf, seen, sizeof seen);
     CHECK_STR(seen, "1,3,6"); /* every rating of user 1, test rows included */
-    uint32_t ids[3];
-    float score;
-    top3(mf, ids, &score);
-    CHECK_INT(ids[0], 50);
-    CHECK_INT(ids[1], 60);
-    CHECK_INT(ids[2], 70);
-    CHECK(fabsf(score - 0.131259203f) < 1e-6f);
+    check_top3(mf, 50, 60, 70, 0.131259203f);
 
     /* the record against the data it names: same split passes; another seed,
      * other data or a model of every rating is refused */
