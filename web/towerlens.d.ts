@@ -155,19 +155,43 @@ export interface TrainOptions {
   solver?: 'exact' | 'cg';
   /** CG steps per row solve with solver 'cg', 1-64; default the preset's (3) */
   cgSteps?: number;
-  /** the preset's values unless given */
+  /** the preset's values unless given; each range-checked (TRAINER_LIMITS), else an 'ARG' error naming the range */
+  /** 1 to 1024 */
   dim?: number;
+  /** 1 to 1048576 */
   batchSize?: number;
+  /** 1 to 100000 */
   epochs?: number;
+  /** 1e-6 to 100; the in-batch softmax presets only (iALS has no learning rate) */
   learningRate?: number;
-  /** split S (validation S+1), initialisation S+2, batch order S+3; default 42 */
+  /** split S (validation S+1), initialisation S+2, batch order S+3; default 42; 0 to 2^53 - 1 */
   seed?: number;
-  /** take the first trainRows of the seeded permutation as train, the next testRows as test */
+  /** take the first trainRows of the seeded permutation as train, the next testRows as test
+   * (testRows 0: all the rest; trainRows = every rating trains on all) */
   trainRows?: number;
   testRows?: number;
-  /** otherwise the test share, default 0.2 */
+  /** otherwise the test share, 0 to 0.5, default 0.2; 0 trains on every rating (no held-out rows:
+   * evaluate() throws 'STATE') — the model to serve once a split has measured the settings */
   testFraction?: number;
 }
+
+/** Which ratings trained a model (Model.trainedOn). */
+export interface TrainedOn {
+  /** ratings the model trained on */
+  ratings: number;
+  /** ratings in the data it was trained from */
+  totalRatings: number;
+  /** held-out test ratings of its split (0 when it trained on all) */
+  testRatings: number;
+  /** the split's seed */
+  seed: number;
+  /** true when it saw every rating (no held-out rows) */
+  all: boolean;
+}
+
+/** The [min, max] range of each createTrainer option (inclusive). */
+export declare const TRAINER_LIMITS: Readonly<Record<'epochs' | 'batchSize' | 'dim' | 'learningRate' | 'seed' |
+  'testFraction' | 'trainRows' | 'testRows' | 'ratingWeight' | 'retrievalWeight', readonly [number, number]>>;
 
 export interface EpochRecord {
   epoch: number;
@@ -249,7 +273,7 @@ export interface QueryOptions {
 }
 
 export interface RecommendOptions extends QueryOptions {
-  /** leave out the movies the user rated in training (the train split); default true */
+  /** leave out every movie the user rated (train and test rows; a format-1 model file: the train split's); default true */
   excludeSeen?: boolean;
 }
 
@@ -288,12 +312,13 @@ export declare class Model {
   /** the k movies nearest by cosine similarity, never the movie itself */
   similar(movieId: number, options?: QueryOptions): Recommendations;
   /** fold-in: top k for a visitor from their ratings (0.5 to 5), rated movies left out */
+  /** a visitor's top-k from their ratings (0.5-5; below 2.5 a dislike that pushes similar movies down); rated movies left out */
   recommendForRatings(ratings: Array<{ movieId: number; rating: number }>, options?: QueryOptions): Recommendations;
   /** the catalogue */
   movies(): Movie[];
   /** raw ids of the users the model knows, ascending */
   userIds(): Uint32Array;
-  /** the user's ratings the model trained on (its seen sets), from the dataset it serves with; 'STATE' error without one */
+  /** the user's ratings the model knows (its seen sets: all rows, train and test), from the dataset it serves with; 'STATE' error without one */
   userRatings(userId: number, options?: UserRatingsOptions): RatedMovie[];
   /** the model file: for a model trained here the bytes `towerlens train --out` writes */
   save(): Uint8Array;
@@ -307,8 +332,13 @@ export declare class Model {
   readonly numMovies: number;
   /** movies that can be recommended */
   readonly catalogueSize: number;
-  /** true when the model knows what users rated in training (excludeSeen works) */
+  /** true when the model knows what users rated (excludeSeen works) */
   readonly hasSeen: boolean;
+  /** which ratings trained it; null for a model file that does not record it (format 1) */
+  readonly trainedOn: TrainedOn | null;
+  /** the model file format it was read from (1 or 2; a live model: 2, what save() writes). A format-1
+   * model's seen sets are its train split's only, so excludeSeen cannot leave out its test-row movies */
+  readonly formatVersion: number;
   /** true for trainer.model */
   readonly live: boolean;
   /** the dataset userRatings() reads, or null */
@@ -333,7 +363,8 @@ export declare class Trainer {
   /** steps of stepMs (default 100) until done, yielding to the event loop in between */
   run(options?: { stepMs?: number; onProgress?: (p: TrainProgress) => void; signal?: AbortSignal }): Promise<TrainProgress>;
   /** protocol A and B metrics on the test rows beside popularity (baseline: false skips it); maxRows/maxUsers sample */
-  /** large test sets are sampled by default: maxUsers EVAL_SAMPLE_USERS, maxRows 0 (0 = all), seed = the trainer's */
+  /** large test sets are sampled by default: maxUsers EVAL_SAMPLE_USERS, maxRows 0 (0 = all), seed = the trainer's.
+   * 'STATE' error when the trainer has no held-out rows (testFraction 0) */
   evaluate(options?: { maxRows?: number; maxUsers?: number; seed?: number; baseline?: boolean }): Evaluation;
   /** the model being trained, serving while training continues (the same object until freed) */
   readonly model: Model;

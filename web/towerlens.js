@@ -10,7 +10,7 @@ import { loadModel } from './lib/model.js';
 
 export { TowerlensError, STATUS_CODES } from './lib/errors.js';
 export { Dataset } from './lib/dataset.js';
-export { Trainer, EVAL_SAMPLE_USERS } from './lib/train.js';
+export { Trainer, EVAL_SAMPLE_USERS, TRAINER_LIMITS } from './lib/train.js';
 export { Model, MAX_K } from './lib/model.js';
 export { MOVIELENS_FILE_NAMES } from './lib/inputs.js';
 export { FILE_KINDS, DEFAULT_CHUNK_SIZE } from './lib/ingest.js';

@@ -24,6 +24,7 @@ export class Engine {
     this.tl = tl;
     this.dataset = null;  // Dataset of the JS API
     this.trainer = null;  // step-wise trainer of the current model
+    this.refit = null;    // trainer of the final model on all ratings, while it trains (this.model still serves)
     this.model = null;    // the model serving recommend/similar/fold-in (live while training)
     this.baseline = null; // popularity metrics of the current trainer's split
   }
@@ -58,6 +59,8 @@ export class Engine {
   }
 
   dropModel() {
+    if (this.refit && this.refit.free) this.refit.free();
+    this.refit = null;
     if (this.trainer && this.trainer.free) this.trainer.free();
     if (this.model && this.model !== this.trainer && this.model.free) this.model.free();
     this.trainer = null;
@@ -97,9 +100,35 @@ export class Engine {
     this.model = this.trainer.model; // serves while training goes on
   }
 
+  // After the split run: trains the same settings on every rating
+  // (testFraction 0) beside it; the split model keeps serving until
+  // finishRefit().
+  startRefit(config) {
+    if (!this.dataset) throw new TowerlensError('load a dataset first', { code: 'STATE' });
+    if (this.refit && this.refit.free) this.refit.free();
+    this.refit = call(this.tl, 'createTrainer', this.dataset, { ...config, testFraction: 0 });
+  }
+
+  // The model trained on every rating replaces the split one.
+  finishRefit() {
+    const refit = this.refit;
+    this.refit = null;
+    if (this.trainer && this.trainer.free) this.trainer.free();
+    this.trainer = refit;
+    this.model = refit.model;
+  }
+
   // Runs training for at most maxMs; returns the trainer's progress record.
   step(maxMs) {
-    return call(this.trainer, 'step', { maxMs });
+    return call(this.refit || this.trainer, 'step', { maxMs });
+  }
+
+  // Which rows the serving model learned from: the API's model.trainedOn
+  // ({ ratings, totalRatings, testRatings, seed, all }), or null when the
+  // API or an old model file does not say.
+  trainedOn() {
+    const t = this.model ? this.model.trainedOn : undefined;
+    return t && typeof t === 'object' ? t : null;
   }
 
   // Test metrics of the model and of popularity on the same split:

@@ -18,8 +18,13 @@ import { openStore } from './lib/idb.js';
 
 const PROGRESS_INTERVAL_MS = 100; // progress messages are throttled to ~10/s
 const STEP_MS = 40;               // one training call runs at most this long
-const DEMO_FILES = ['ratings.csv', 'movies.csv', 'links.csv', 'tags.csv'];
+// links.csv of the demo is not fetched: its IMDb/TMDb ids are made up (the
+// data is generated, data/README.md) and would link to real, unrelated films.
+const DEMO_FILES = ['ratings.csv', 'movies.csv', 'tags.csv'];
 const MAX_STORED_DATA_BYTES = 1 << 30; // data above 1 GiB is not copied into IndexedDB
+// Files that complete loaded ratings instead of replacing them: dropped alone
+// while a dataset is loaded, they are read again together with its files.
+const COMPANION_FILES = new Set(['movies.csv', 'movies.dat', 'u.item', 'links.csv', 'tags.csv', 'tags.dat']);
 // After each epoch the test split is evaluated; on big data a seeded sample
 // (seed: the trainer's) keeps that to seconds: at most 2,000 users with test
 // rows (protocol B ranks for them, protocol A takes their test rows), fewer
@@ -32,12 +37,15 @@ let store = null;        // IndexedDB wrapper, or null without storage
 let ready = null;        // promise of the initialisation
 const state = {
   dataset: null,         // summary of the loaded dataset
-  files: [],             // [{ name, blob }] the dataset was read from (for persistence)
+  inputs: [],            // [{ file, path }] the dataset was read from: a later drop of movies.csv (tags, links) adds to them
+  source: 'files',       // how they came: 'files' | 'folder' | 'demo'
   model: null,           // { config, epochsDone, savedAt, source } or null
   training: 'idle',      // idle | running | stopped | done
   config: null,          // training config of the current model
   history: [],           // [{ epoch, metrics }]
   baseline: null,        // popularity metrics on the same split
+  pass: null,            // 'split' | 'refit' | 'all' (see run below)
+  serving: null,         // { ratings, totalRatings, all } the model that answers was trained on, or null when unknown
   movies: null,          // catalogue cache for title search
   users: null,           // sorted raw user ids for suggestions
   loading: false,
@@ -100,7 +108,7 @@ async function init() {
   try {
     restored = await restore();
   } catch (e) {
-    post({ type: 'error', ...errorShape(e), message: `could not restore the saved model: ${errorShape(e).message}` });
+    post({ type: 'error', ...errorShape(e), file: '', line: 0, message: e && e.explained ? e.message : `could not restore what this browser kept: ${errorShape(e).message}` });
   }
   return { build, restored, persistent: !!store };
 }
@@ -119,15 +127,24 @@ async function restore() {
     await loadInputs(data.files.map((f) => ({ file: f.blob, path: f.name })), data.source, false);
   }
   if (saved && saved.bytes) {
-    await engine.loadModel(new Uint8Array(saved.bytes));
+    try {
+      await engine.loadModel(new Uint8Array(saved.bytes));
+    } catch (e) {
+      // the data stays loaded (and kept); the page says why the model did not come back
+      const reason = errorShape(e).message;
+      post({ type: 'model', event: 'unreadable', reason });
+      throw Object.assign(new Error(`the model saved in this browser could not be restored (${reason}); ${state.dataset ? 'the data is loaded: train a new model' : 'train a new model after loading data'}`), { code: e && e.code, explained: true });
+    }
     state.config = saved.config || null;
     state.history = saved.history || [];
     state.baseline = saved.baseline || null;
     state.model = { config: state.config, savedAt: saved.savedAt, epochsDone: saved.epochsDone || 0, source: 'restored' };
     state.training = 'done'; // a restored model serves; training it further means a new run
+    state.pass = null;
+    state.serving = servingFrom(null) || saved.serving || null;
     refreshCaches();
     post({ type: 'model', event: 'restored', ...modelMessage(saved.bytes.byteLength) });
-    post({ type: 'training', state: state.training, config: state.config, history: state.history, baseline: state.baseline, resumable: false, restored: true });
+    post(trainingMessage({ resumable: false, restored: true }));
   }
   return { dataset: !!state.dataset, model: !!state.model };
 }
@@ -175,8 +192,22 @@ async function expandInputs(inputs) {
   return { sources, skipped, keep };
 }
 
+// movies.csv (or tags, links) dropped alone after the ratings: the earlier
+// File objects plus the new ones, a newer file replacing one of the same name.
+function withCompanions(inputs) {
+  const names = inputs.map((i) => baseName(i.path || i.file.name).toLowerCase());
+  if (!state.dataset || !state.inputs.length || !names.every((n) => COMPANION_FILES.has(n))) return null;
+  const kept = state.inputs.filter((i) => !names.includes(baseName(i.path || i.file.name).toLowerCase()));
+  return { inputs: [...kept, ...inputs], added: inputs.map((i) => baseName(i.path || i.file.name)) };
+}
+
 async function loadInputs(inputs, source, persist) {
   if (state.loading) throw Object.assign(new Error('files are already being read; wait for them to finish'), { code: 'busy' });
+  const merged = withCompanions(inputs);
+  if (merged) {
+    inputs = merged.inputs;
+    source = state.source === 'demo' ? 'files' : state.source;
+  }
   state.loading = true;
   try {
     if (state.training === 'running') stopTraining();
@@ -191,16 +222,23 @@ async function loadInputs(inputs, source, persist) {
     const summary = await engine.load(sources, onBytes);
     // the old model belongs to the old data
     state.dataset = summary;
+    state.inputs = keep;
+    state.source = source;
     state.model = null;
     state.config = null;
     state.history = [];
     state.baseline = null;
     state.training = 'idle';
+    state.pass = null;
+    state.serving = null;
     refreshCaches();
     if (persist && store) await persistData(keep, source);
-    post({ type: 'dataset', summary: state.dataset, files, skipped, source, wasmBytes: engine.memoryBytes() });
+    const added = merged ? merged.added : [];
+    // no movies file: the loader names the rated movies but knows no title
+    const titlesMissing = movieCatalogue().every((m) => !m.title);
+    post({ type: 'dataset', summary: state.dataset, files, skipped, added, titlesMissing, source, wasmBytes: engine.memoryBytes() });
     post({ type: 'training', state: 'idle', history: [], baseline: null });
-    return { summary: state.dataset, files, skipped };
+    return { summary: state.dataset, files, skipped, added, titlesMissing };
   } finally {
     state.loading = false;
   }
@@ -289,10 +327,17 @@ function suggestUsers(prefix, limit = 20) {
 
 // ---------------------------------------------------------------- training
 
+// A run has one or two passes over the data with the same settings:
+//   'split' trains on the train share and is evaluated on the held-out rows
+//           after every epoch; then
+//   'refit' trains the model that answers requests on every rating (the split
+//           model serves until it is done);
+//   'all'   with test share 0: one pass on every rating, no held-out metrics.
 const run = {
   started: 0,        // performance.now() when the current running stretch began
-  elapsed: 0,        // ms spent training in earlier stretches
-  lastEpochSeen: 0,
+  elapsed: 0,        // ms of earlier stretches: training, evaluation, refit and saving
+  pausedMs: 0,       // ms of evaluation and saving (not counted in throughput and time left)
+  lastEpochSeen: 0,  // last epoch of the current pass handled by endOfEpoch
   generation: 0,     // bumped by every trainLoop: an older loop (a restart while running) stops at its next await
 };
 
@@ -300,17 +345,38 @@ function requireData() {
   if (!state.dataset) throw Object.assign(new Error('load a dataset first (drop files or try the demo data)'), { code: 'state' });
 }
 
+function passes() {
+  return state.pass === 'all' ? 1 : 2;
+}
+
+function trainingMessage(extra = {}) {
+  return { type: 'training', state: state.training, config: state.config, history: state.history, baseline: state.baseline, pass: state.pass, serving: state.serving, ...extra };
+}
+
+// What the page says about the model that answers: { ratings, totalRatings, all, share }
+function servingFrom(p) {
+  const total = state.dataset ? state.dataset.ratings : 0;
+  const t = engine.trainedOn();
+  if (t && Number.isFinite(t.ratings)) return { ratings: t.ratings, totalRatings: t.totalRatings ?? total, all: !!t.all };
+  if (p && Number.isFinite(p.trainRows)) return { ratings: p.trainRows, totalRatings: p.trainRows + (p.testRows || 0), all: !p.testRows };
+  return null;
+}
+
 async function startTraining(config) {
   requireData();
   if (state.training === 'running') stopTraining();
+  state.pass = config.testFraction === 0 ? 'all' : 'split';
   engine.startTraining(config);
   state.config = config;
   state.history = [];
   state.baseline = null;
   state.model = { config, savedAt: 0, epochsDone: 0, source: 'trained' };
+  state.serving = null;
   run.elapsed = 0;
+  run.pausedMs = 0;
   run.lastEpochSeen = 0;
-  post({ type: 'training', state: 'running', config, history: [], baseline: null });
+  state.training = 'running';
+  post(trainingMessage());
   trainLoop();
   return { started: true };
 }
@@ -319,7 +385,7 @@ function stopTraining() {
   if (state.training !== 'running') return { state: state.training };
   state.training = 'stopped';
   run.elapsed += performance.now() - run.started;
-  post({ type: 'training', state: 'stopped', config: state.config, history: state.history, baseline: state.baseline, resumable: true });
+  post(trainingMessage({ resumable: true }));
   return { state: 'stopped' };
 }
 
@@ -333,35 +399,32 @@ function resumeTraining() {
   return { state: 'running' };
 }
 
-// The trainer reports losses summed over a batch (the original's); the page
-// shows them per example, dividing by the mean batch size so far.
-function perExample(p, summed) {
-  const batchesDone = Math.max(0, (p.epoch || 1) - 1) * (p.batchesPerEpoch || 1) + (p.batch || 0);
-  if (!Number.isFinite(summed) || !p.examplesSeen || !batchesDone) return undefined;
-  return (summed * batchesDone) / p.examplesSeen;
-}
-
 // Reads a progress record from the API into one fixed shape. The trainer
 // reports `epoch` = 1-based epoch of the last completed batch and `batch` =
-// batches completed in it (0 before the first batch).
+// batches completed in it (0 before the first batch). The one quantity
+// shown for progress is the last finished epoch's loss per rating
+// (`history`): for the default model the whole objective after the epoch,
+// which never rises; for tfrs the epoch's mean loss.
 function readProgress(p) {
   const epochs = p.epochs || (state.config && state.config.epochs) || 1;
   const batches = p.batches || p.batchesPerEpoch || 1;
   const completed = p.epochsCompleted ?? null;
-  const epochFinished = p.epochFinished ?? p.epochDone ?? (completed !== null && completed > run.lastEpochSeen);
+  const history = Array.isArray(p.history) ? p.history : [];
+  const last = history[history.length - 1];
   return {
     epoch: Math.max(1, p.epoch || 1),
     epochs,
     batch: p.batch || 0,
     batches,
     examples: p.examples ?? p.examplesSeen ?? 0,
-    loss: p.lossPerExample ?? p.loss ?? perExample(p, p.runningLoss),         // mean over the epoch so far
-    // the last batch alone, for the chart; an epoch's last batch may be short, so it is left out
-    batchLoss: !Number.isFinite(p.lastBatchLoss) ? undefined : p.batch === p.batchesPerEpoch ? null : perExample(p, p.lastBatchLoss),
+    objective: last ? last.lossPerExample : undefined,
+    objectiveEpoch: last ? last.epoch : 0,
     examplesPerSecond: p.examplesPerSecond || 0,
-    epochFinished: !!epochFinished,
+    epochFinished: completed !== null && completed > run.lastEpochSeen,
     finishedEpoch: completed !== null ? completed : p.epoch,
     finished: !!(p.finished ?? p.done),
+    trainRows: p.trainRows,
+    testRows: p.testRows,
   };
 }
 
@@ -370,7 +433,7 @@ async function trainLoop() {
   const current = () => gen === run.generation;
   state.training = 'running';
   run.started = performance.now();
-  post({ type: 'training', state: 'running', config: state.config, history: state.history, baseline: state.baseline });
+  post(trainingMessage());
   while (state.training === 'running' && current()) {
     let p;
     try {
@@ -379,31 +442,67 @@ async function trainLoop() {
       state.training = 'stopped';
       run.elapsed += performance.now() - run.started;
       post({ type: 'error', ...errorShape(e), message: `training stopped: ${errorShape(e).message}` });
-      post({ type: 'training', state: 'stopped', config: state.config, history: state.history, baseline: state.baseline, resumable: false });
+      post(trainingMessage({ resumable: false }));
       return;
     }
     const elapsed = run.elapsed + (performance.now() - run.started);
-    const fraction = Math.min(1, ((p.epoch - 1) + p.batch / p.batches) / p.epochs);
-    const eta = fraction > 0 && !p.finished ? (elapsed / fraction) * (1 - fraction) / 1000 : 0;
-    postTrainProgress({ type: 'progress', phase: 'train', ...p, fraction, elapsedSeconds: elapsed / 1000, etaSeconds: eta }, p.epochFinished || p.finished);
+    const passIndex = state.pass === 'refit' ? 1 : 0;
+    const passFraction = Math.min(1, ((p.epoch - 1) + p.batch / p.batches) / p.epochs);
+    const fraction = p.finished ? (passIndex + 1) / passes() : (passIndex + passFraction) / passes();
+    const training = Math.max(0, elapsed - run.pausedMs);
+    const eta = fraction > 0 && !(p.finished && passIndex + 1 === passes()) ? (training / fraction) * (1 - fraction) / 1000 : 0;
+    postTrainProgress({ type: 'progress', phase: 'train', pass: state.pass, passes: passes(), ...p, passFraction: p.finished ? 1 : passFraction, fraction, elapsedSeconds: elapsed / 1000, etaSeconds: eta }, p.epochFinished || p.finished);
     if (p.epochFinished || p.finished) await endOfEpoch(p, current);
     if (!current()) return;
-    if (p.finished) {
-      state.training = 'done';
-      run.elapsed = elapsed;
-      post({ type: 'training', state: 'done', config: state.config, history: state.history, baseline: state.baseline, elapsedSeconds: elapsed / 1000 });
+    if (p.finished && state.pass === 'split') {
+      startRefit(p);
+    } else if (p.finished) {
+      await finishRun(p);
       return;
     }
     await tick();
   }
 }
 
+// The split run is measured; now the same settings on every rating.
+function startRefit() {
+  try {
+    engine.startRefit(state.config);
+  } catch (e) {
+    // the split model keeps serving
+    state.training = 'done';
+    post({ type: 'error', ...errorShape(e), message: `the final model on all ratings could not start: ${errorShape(e).message}` });
+    post(trainingMessage({ elapsedSeconds: (run.elapsed + performance.now() - run.started) / 1000 }));
+    return;
+  }
+  state.pass = 'refit';
+  run.lastEpochSeen = 0;
+  post(trainingMessage());
+}
+
+async function finishRun(p) {
+  if (state.pass === 'refit') engine.finishRefit();
+  state.serving = servingFrom(p);
+  state.model.epochsDone = p.epochs;
+  await saveModel(true);
+  state.training = 'done';
+  run.elapsed += performance.now() - run.started;
+  run.started = performance.now();
+  post(trainingMessage({ elapsedSeconds: run.elapsed / 1000 }));
+}
+
 async function endOfEpoch(p, current) {
   const epoch = p.finishedEpoch || p.epoch;
   if (epoch <= run.lastEpochSeen) return;
   run.lastEpochSeen = epoch;
+  if (state.pass !== 'split') {
+    // no held-out rows: nothing to evaluate; the split model (if any) keeps serving until the last epoch
+    if (state.pass === 'all') state.model.epochsDone = epoch;
+    post({ type: 'epoch', pass: state.pass, epoch, epochs: p.epochs, metrics: null, objective: p.objective, baseline: state.baseline, wasmBytes: engine.memoryBytes() });
+    return;
+  }
   const paused = performance.now();
-  post({ type: 'progress', phase: 'evaluate', what: 'model', epoch });
+  post({ type: 'progress', phase: 'evaluate', what: 'model', pass: state.pass, epoch, epochs: p.epochs });
   await tick(); // let the page show "evaluating" before the call
   if (!current()) return;
   let metrics = null;
@@ -416,9 +515,10 @@ async function endOfEpoch(p, current) {
   }
   state.history.push({ epoch, metrics });
   state.model.epochsDone = epoch;
-  post({ type: 'epoch', epoch, epochs: p.epochs, metrics, baseline: state.baseline, wasmBytes: engine.memoryBytes() });
-  await saveModel(p.finished);
-  run.started += performance.now() - paused; // evaluation and saving do not count toward throughput/ETA
+  state.serving = servingFrom(p);
+  post({ type: 'epoch', pass: state.pass, epoch, epochs: p.epochs, metrics, objective: p.objective, baseline: state.baseline, serving: state.serving, wasmBytes: engine.memoryBytes() });
+  await saveModel(false);
+  run.pausedMs += performance.now() - paused; // evaluation and saving do not count toward throughput/ETA
 }
 
 async function saveModel(finished) {
@@ -427,7 +527,7 @@ async function saveModel(finished) {
     const bytes = engine.save();
     const copy = bytes.slice().buffer; // own buffer, not a view on WASM memory
     state.model.savedAt = Date.now();
-    await store.put('model', { bytes: copy, savedAt: state.model.savedAt, config: state.config, history: state.history, baseline: state.baseline, epochsDone: state.model.epochsDone, finished: !!finished });
+    await store.put('model', { bytes: copy, savedAt: state.model.savedAt, config: state.config, history: state.history, baseline: state.baseline, epochsDone: state.model.epochsDone, finished: !!finished, serving: state.serving });
     post({ type: 'model', event: 'saved', ...modelMessage(copy.byteLength) });
   } catch (e) {
     post({ type: 'error', code: 'storage', message: `the model could not be kept in this browser: ${errorShape(e).message}`, file: '', line: 0 });
@@ -462,7 +562,7 @@ function recommend(a) {
   } catch {
     rated = []; // a model imported without its data knows no ratings
   }
-  return { userId, items: result.items || result, rated, epochsDone: state.model.epochsDone, training: state.training };
+  return { userId, items: result.items || result, rated, epochsDone: state.model.epochsDone, training: state.training, pass: state.pass, serving: state.serving };
 }
 
 function similar(a) {
@@ -475,7 +575,7 @@ function foldin(a) {
   requireModel();
   const ratings = (a.ratings || []).map((r) => ({ movieId: Number(r.movieId), rating: Number(r.rating) }));
   const r = engine.recommendForRatings(ratings, filters(a));
-  return { items: r.items || r, epochsDone: state.model.epochsDone };
+  return { items: r.items || r, epochsDone: state.model.epochsDone, serving: state.serving };
 }
 
 function exportModel() {
@@ -493,16 +593,18 @@ async function importModel(file) {
   state.baseline = null;
   state.model = { config: null, savedAt: Date.now(), epochsDone: 0, source: 'imported' };
   state.training = 'done';
+  state.pass = null;
+  state.serving = servingFrom(null);
   refreshCaches();
   if (store) {
     try {
-      await store.put('model', { bytes: bytes.buffer, savedAt: state.model.savedAt, config: null, history: [], baseline: null, epochsDone: 0, finished: true });
+      await store.put('model', { bytes: bytes.buffer, savedAt: state.model.savedAt, config: null, history: [], baseline: null, epochsDone: 0, finished: true, serving: state.serving });
     } catch (e) {
       post({ type: 'error', code: 'storage', message: `the model could not be kept in this browser: ${errorShape(e).message}`, file: '', line: 0 });
     }
   }
   post({ type: 'model', event: 'imported', name: file.name, ...modelMessage(bytes.byteLength) });
-  post({ type: 'training', state: 'done', config: null, history: [], baseline: null, resumable: false });
+  post(trainingMessage({ resumable: false }));
   return { bytes: bytes.byteLength };
 }
 

@@ -31,6 +31,9 @@ void tl_buf_json_number(tl_buf *b, double v);
 /* Hands the data to the caller (free() it) and resets the buffer. */
 char *tl_buf_take(tl_buf *b);
 
+/* "s" unless n is 1, for text counts: "%u rating%s", n, tl_plural(n). */
+static inline const char *tl_plural(unsigned long long n) { return n == 1 ? "" : "s"; }
+
 #ifdef __cplusplus
 }
 #endif

@@ -18,6 +18,11 @@
 extern "C" {
 #endif
 
+/* The largest test share the front ends accept (CLI --test-fraction, JS
+ * testFraction, the page's test share): past half the rows, the model
+ * trains on less than it is tested on. 0 = train on every rating. */
+#define TL_MAX_TEST_FRACTION 0.5
+
 typedef struct tl_split_options {
     uint64_t seed;          /* S */
     uint32_t train_rows;    /* explicit sizes win when train_rows > 0 */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "towerlens/buf.h"
 #include "args.h"
 #include "commands.h"
 #include "eval_report.h"
@@ -81,7 +82,8 @@ int cmd_eval(int argc, char **argv)
          UINT32_MAX},
         {"test-rows", TL_ARG_U32, &test_rows, "N", "test on the next N rows (0 with --train-rows = all the rest)", 0,
          UINT32_MAX},
-        {"test-fraction", TL_ARG_DOUBLE, &test_fraction, "F", "test share of the rows when no sizes are given", 0, 0.99},
+        {"test-fraction", TL_ARG_DOUBLE, &test_fraction, "F", "test share of the rows when no sizes are given", 0,
+         TL_MAX_TEST_FRACTION},
         {"eval-users", TL_ARG_U32, &eval_users, "N", EVAL_USERS_HELP, 0,
          UINT32_MAX},
         {"eval-rows", TL_ARG_U32, &eval_rows, "N", EVAL_ROWS_HELP, 0,
@@ -99,7 +101,9 @@ int cmd_eval(int argc, char **argv)
         "catalogue) and protocol B (Recall@20, NDCG@10/100, Coverage@10, each user's train movies excluded).\n"
         "The split is made exactly as `towerlens train` makes it: with the same files and split options as\n"
         "at training time, the numbers equal the ones train printed. Users and movies are matched by raw id;\n"
-        "ids the model has never seen score with its out-of-vocabulary rows (and are counted).",
+        "ids the model has never seen score with its out-of-vocabulary rows (and are counted).\n"
+        "A model whose file records that it trained on every rating, or on another split or data, is refused:\n"
+        "its test rows would not be held out.",
         opts, sizeof opts / sizeof opts[0], &paths, "PATH", 1,
     };
     int r = tl_args_parse(&spec, argc, argv);
@@ -137,7 +141,14 @@ int cmd_eval(int argc, char **argv)
         so.test_fraction = test_fraction;
         st = tl_split_make(ds, &so, &sp, &err);
     }
+    if (st == TL_OK && sp->n_test == 0)
+        st = tl_fail(&err, TL_E_ARG, "this split has no test rows to evaluate on (test fraction 0)");
+    if (st == TL_OK) st = tl_model_rows_check_heldout(&mf->rows, ds, sp, seed, &err);
     if (st != TL_OK) goto done;
+    if (!mf->rows.known && !json)
+        printf("note: this model file (format %u) does not record which rows trained it; the metrics are held out "
+               "only if it was trained with this split (the same files, --seed and split options)\n",
+               mf->version);
     const tl_tensor *tu = tl_model_file_tensor(mf, "users"), *tm = tl_model_file_tensor(mf, "movies");
     users = align_rows(tu, ds->n_users, ds->user_ids, sizeof *ds->user_ids, tl_dataset_user_index, mf->ds,
                        &unknown_users);
@@ -155,7 +166,8 @@ int cmd_eval(int argc, char **argv)
     if (json) {
         tl_buf_puts(&out, "{\"model\":");
         tl_buf_json_string(&out, model);
-        tl_buf_printf(&out, ",\"train_rows\":%u,\"test_rows\":%u", sp->n_train, sp->n_test);
+        tl_buf_printf(&out, ",\"train_rows\":%u,\"test_rows\":%u,\"trained_on\":", sp->n_train, sp->n_test);
+        tl_model_rows_json(&mf->rows, &out);
         eval_report_json(&rep, &out);
         tl_buf_printf(&out, ",\"unknown_users\":%u,\"unknown_movies\":%u}", unknown_users, unknown_movies);
         if (out.failed) {
@@ -166,8 +178,8 @@ int cmd_eval(int argc, char **argv)
     } else {
         printf("model %s on %u train / %u test rows (seed %" PRIu64 ")\n", model, sp->n_train, sp->n_test, seed);
         if (unknown_users || unknown_movies)
-            printf("%u users and %u movies of the data are not in the model: they use its out-of-vocabulary rows\n",
-                   unknown_users, unknown_movies);
+            printf("%u user%s and %u movie%s of the data are not in the model: they use its out-of-vocabulary rows\n",
+                   unknown_users, tl_plural(unknown_users), unknown_movies, tl_plural(unknown_movies));
         eval_report_print(&rep);
     }
     rc = 0;

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "towerlens/buf.h"
 #include "commands.h"
 #include "towerlens/generate.h"
 
@@ -258,8 +259,9 @@ int cmd_generate(int argc, char **argv)
         if (close_sink(&files[k], ok) != 0) ok = 0;
     if (!ok) return 1;
     if (!quiet) {
-        printf("wrote %s: %llu ratings by %u users of %u movies (%u rated, ids up to %u)", out_dir,
-               (unsigned long long)rep.ratings, rep.users, rep.movies, rep.rated_movies, rep.max_movie_id);
+        printf("wrote %s: %llu rating%s by %u user%s of %u movie%s (%u rated, ids up to %u)", out_dir,
+               (unsigned long long)rep.ratings, tl_plural(rep.ratings), rep.users, tl_plural(rep.users), rep.movies,
+               tl_plural(rep.movies), rep.rated_movies, rep.max_movie_id);
         if (want_tags) printf(", %llu tags", (unsigned long long)rep.tags);
         /* CPU time and peak memory too: on a shared machine wall time alone misleads */
         struct rusage ru;

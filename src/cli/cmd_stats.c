@@ -40,9 +40,10 @@ static void print_summary(const tl_dataset *ds)
         rated_in_catalogue += ds->movies[i].in_catalogue && ds->movies[i].n_ratings;
     printf("movies       %s in the catalogue, %s of them rated", grouped(ds->n_catalogue, a, sizeof a),
            grouped(rated_in_catalogue, b, sizeof b));
-    if (rated_in_catalogue != ds->n_rated_movies)
-        printf("; %s more rated movies are not in the catalogue",
-               grouped(ds->n_rated_movies - rated_in_catalogue, c, sizeof c));
+    uint32_t outside = ds->n_rated_movies - rated_in_catalogue;
+    if (outside)
+        printf("; %s more rated movie%s not in the catalogue", grouped(outside, c, sizeof c),
+               outside == 1 ? " is" : "s are");
     printf("\n");
     printf("genres (%u)  ", ds->n_genres);
     for (uint32_t g = 0; g < ds->n_genres; g++) printf("%s%s", g ? ", " : "", ds->genre_names[g]);

@@ -39,7 +39,7 @@ static const char *find_preset(int argc, char **argv)
         if (!strcmp(argv[i], "--preset") && i + 1 < argc) return argv[i + 1];
         if (!strncmp(argv[i], "--preset=", 9)) return argv[i] + 9;
     }
-    return "tfrs";
+    return "default";
 }
 
 /* The --rating-weight value, found before parsing for the same reason:
@@ -114,15 +114,17 @@ static tl_status run_training(tl_trainer *tr, const train_opts *o, tl_error *err
     return TL_OK;
 }
 
-static tl_status save_model(const char *path, const tl_dataset *ds, const tl_split *sp, const tl_trainer *tr,
-                            const char *conf, tl_error *err)
+/* The file's seen sets are every rating of each user (train and test rows):
+ * serving must never recommend a movie the user rated in any split. */
+static tl_status save_model(const char *path, const tl_dataset *ds, const tl_trainer *tr, const char *conf,
+                            const tl_model_rows *rows, tl_error *err)
 {
     tl_seen *seen = NULL;
-    tl_status st = tl_seen_new(ds, sp->train, sp->n_train, &seen, err);
+    tl_status st = tl_seen_new(ds, NULL, ds->n_ratings, &seen, err);
     if (st != TL_OK) return st;
     tl_tensor t[TL_TRAINER_MAX_TENSORS];
     uint32_t n = tl_trainer_tensors(tr, t);
-    st = tl_store_save_path(path, ds, seen, conf, t, n, err);
+    st = tl_store_save_path(path, ds, seen, conf, rows, t, n, err);
     tl_seen_free(seen);
     return st;
 }
@@ -174,17 +176,17 @@ static int train_main(const train_opts *o, const tl_arg_list *paths)
     snprintf(solver, sizeof solver, cfg.ials_solver == TL_IALS_CG ? "cg, %u steps per row" : "exact",
              cfg.ials_cg_steps);
     if (!o->json && cfg.loss == TL_LOSS_IALS)
-        printf("training preset %s: iALS d=%u, %u epochs, a0 %g, lam %g, rating confidence %g, solver %s, %u row "
-               "solves per batch, %u thread%s; %u train / %u test rows (seed %" PRIu64 "), %u users, %u movies\n",
-               cfg.preset, cfg.dim, cfg.epochs, (double)cfg.ials_unobserved, (double)cfg.ials_reg,
-               (double)cfg.ials_confidence, solver,
-               cfg.batch_size, tl_trainer_threads(tr),
-               tl_trainer_threads(tr) == 1 ? "" : "s", sp->n_train, sp->n_test, cfg.seed, ds->n_users, ds->n_movies);
+        printf("training preset %s: iALS d=%u, %u epoch%s, a0 %g, lam %g, rating confidence %g, solver %s, %u row solves "
+               "per batch, %u thread%s; %u train / %u test rows (seed %" PRIu64 "), %u user%s, %u movie%s\n",
+               cfg.preset, cfg.dim, cfg.epochs, tl_plural(cfg.epochs), (double)cfg.ials_unobserved, (double)cfg.ials_reg,
+               (double)cfg.ials_confidence, solver, cfg.batch_size, tl_trainer_threads(tr), tl_plural(tl_trainer_threads(tr)),
+               sp->n_train, sp->n_test, cfg.seed, ds->n_users, tl_plural(ds->n_users), ds->n_movies,
+               tl_plural(ds->n_movies));
     else if (!o->json)
-        printf("training preset %s: d=%u, batch %u, %u epochs, Adagrad lr %g; %u train / %u test rows (seed %" PRIu64
-               "), %u users, %u movies\n",
-               cfg.preset, cfg.dim, cfg.batch_size, cfg.epochs, (double)cfg.learning_rate, sp->n_train, sp->n_test,
-               cfg.seed, ds->n_users, ds->n_movies);
+        printf("training preset %s: d=%u, batch %u, %u epoch%s, Adagrad lr %g; %u train / %u test rows (seed %" PRIu64
+               "), %u user%s, %u movie%s\n",
+               cfg.preset, cfg.dim, cfg.batch_size, cfg.epochs, tl_plural(cfg.epochs), (double)cfg.learning_rate, sp->n_train, sp->n_test,
+               cfg.seed, ds->n_users, tl_plural(ds->n_users), ds->n_movies, tl_plural(ds->n_movies));
     if (!o->json && cfg.rating_weight > 0.0f) {
         printf("multitask: retrieval weight %g, rating weight %g, rating head", (double)cfg.retrieval_weight,
                (double)cfg.rating_weight);
@@ -207,8 +209,10 @@ static int train_main(const train_opts *o, const tl_arg_list *paths)
     }
 
     tl_train_config_json(&cfg, sp, &conf);
+    tl_model_rows rows;
+    tl_model_rows_of_split(ds, sp, o->seed, &rows);
     if (o->out) {
-        st = save_model(o->out, ds, sp, tr, conf.failed ? "{}" : conf.data, &err);
+        st = save_model(o->out, ds, tr, conf.failed ? "{}" : conf.data, &rows, &err);
         if (st != TL_OK) goto done;
     }
 
@@ -238,6 +242,9 @@ static int train_main(const train_opts *o, const tl_arg_list *paths)
         tl_buf_printf(&out, ",\"examples_per_second\":");
         tl_buf_json_number(&out, p.examples_per_second);
         if (have_metrics) eval_report_json(&rep, &out);
+        else tl_buf_puts(&out, ",\"metrics\":null,\"baseline\":null");
+        tl_buf_puts(&out, ",\"trained_on\":");
+        tl_model_rows_json(&rows, &out);
         tl_buf_printf(&out, ",\"trainer_bytes\":%zu,\"peak_bytes\":%" PRIu64 ",\"model_hash\":\"%016" PRIx64 "\"",
                       tl_trainer_bytes(tr), peak_bytes(), hash);
         if (o->out) {
@@ -253,7 +260,13 @@ static int train_main(const train_opts *o, const tl_arg_list *paths)
     } else {
         printf("trained in %.2f s (%.0f examples/s); model hash %016" PRIx64 "\n", p.seconds, p.examples_per_second,
                hash);
+        tl_buf_reset(&conf);
+        tl_model_rows_describe(&rows, &conf);
+        printf("trained on %s\n", conf.failed ? "?" : conf.data);
         if (have_metrics) eval_report_print(&rep);
+        else
+            printf("no held-out metrics: every rating trained the model (test share 0), so there is nothing to "
+                   "evaluate on; train with --test-fraction F to measure, then on everything to serve\n");
         printf("\npeak memory %.1f MB (trainer buffers %.1f MB)\n", peak_bytes() / 1e6, tl_trainer_bytes(tr) / 1e6);
         if (o->out) printf("saved the model to %s\n", o->out);
     }
@@ -295,11 +308,11 @@ int cmd_train(int argc, char **argv)
     tl_arg_list paths = {0};
     const tl_arg_opt opts[] = {
         {"preset", TL_ARG_STRING, &o.preset, "NAME",
-         "tfrs (the original notebook: d=32, batch 8192, 3 epochs, Adagrad 0.1), default (implicit ALS with "
-         "rating confidence: d=64, 8 epochs, batches of 4096 row solves; with --rating-weight W > 0 the default "
-         "joint model instead: in-batch softmax + rating head, d=32, batch 256, 5 epochs) or tfrs-multitask (the "
-         "original's multitask model: d=64, batch 1000, rating head 256-128-1, weights 1/1). The numbers below "
-         "are the chosen preset's",
+         "default (the default model, used when --preset is not given: implicit ALS with rating confidence: d=64, "
+         "8 epochs, batches of 4096 row solves; with --rating-weight W > 0 the default joint model instead: "
+         "in-batch softmax + rating head, d=32, batch 256, 5 epochs), tfrs (the original notebook: d=32, batch "
+         "8192, 3 epochs, Adagrad 0.1) or tfrs-multitask (the original's multitask model: d=64, batch 1000, "
+         "rating head 256-128-1, weights 1/1). The numbers below are the chosen preset's",
          0, 0},
         {"epochs", TL_ARG_U32, &o.epochs, "N", "training epochs", 1, TL_MAX_EPOCHS},
         {"rating-weight", TL_ARG_DOUBLE, &o.rating_weight, "W",
@@ -320,16 +333,23 @@ int cmd_train(int argc, char **argv)
          0, 0},
         {"cg-steps", TL_ARG_U32, &o.cg_steps, "N", "conjugate-gradient steps per row solve with --solver cg", 1,
          TL_MAX_CG_STEPS},
-        {"lr", TL_ARG_DOUBLE, &o.lr, "X", "Adagrad learning rate (not used by default)", 1e-6, 100},
+        {"lr", TL_ARG_DOUBLE, &o.lr, "X",
+         "Adagrad learning rate of the in-batch softmax presets (tfrs, tfrs-multitask, and default with "
+         "--rating-weight); the default preset's iALS solves each row in closed form (exact or CG) and has no learning rate, so --lr "
+         "is ignored there",
+         1e-6, 100},
         {"seed", TL_ARG_U64, &o.seed, "S",
          "seed of the split (S; validation S+1), the initialisation (S+2) and the batch order (S+3)", 0, 0},
         {"train-rows", TL_ARG_U32, &o.train_rows, "N",
          "train on the first N rows of the seeded permutation (with --test-rows; 0 = use --test-fraction)", 0,
          UINT32_MAX},
-        {"test-rows", TL_ARG_U32, &o.test_rows, "N", "test on the next N rows (0 with --train-rows = all the rest)", 0,
+        {"test-rows", TL_ARG_U32, &o.test_rows, "N",
+         "test on the next N rows (0 with --train-rows = all the rest; none when --train-rows is every row)", 0,
          UINT32_MAX},
-        {"test-fraction", TL_ARG_DOUBLE, &o.test_fraction, "F", "test share of the rows when no sizes are given", 0,
-         0.99},
+        {"test-fraction", TL_ARG_DOUBLE, &o.test_fraction, "F",
+         "test share of the rows when no sizes are given; 0 trains on every rating (no held-out metrics: the "
+         "model to serve after measuring on a split)",
+         0, TL_MAX_TEST_FRACTION},
         {"eval-users", TL_ARG_U32, &o.eval_users, "N",
          EVAL_USERS_HELP, 0, UINT32_MAX},
         {"eval-rows", TL_ARG_U32, &o.eval_rows, "N",
@@ -344,19 +364,21 @@ int cmd_train(int argc, char **argv)
     };
     const tl_arg_spec spec = {
         "train",
-        "PATH... [--preset tfrs|default|tfrs-multitask] [--epochs N] [--dim D] [--batch B] [--lr X] [--seed S]\n"
-        "       [--threads N] [--solver exact|cg] [--cg-steps N]\n"
+        "PATH... [--preset default|tfrs|tfrs-multitask] [--epochs N] [--dim D] [--batch B] [--lr X] [--seed S]\n"
+        "       [--threads N]\n"
         "       [--rating-weight W] [--retrieval-weight W]\n"
         "       [--train-rows N --test-rows N | --test-fraction F] [--eval-users N] [--eval-rows N]\n"
         "       [--out FILE] [--json]",
-        "Trains the two-tower retrieval model (user and movie embeddings; tfrs: in-batch softmax, Adagrad;\n"
-        "default: implicit ALS with rating-value confidence) on\n"
+        "Trains the two-tower retrieval model (user and movie embeddings; default: implicit ALS with\n"
+        "rating-value confidence; tfrs: in-batch softmax, Adagrad) on\n"
         "MovieLens files, printing each epoch's loss and time, then evaluates it on the test rows beside a\n"
         "popularity baseline: protocol A (top-K accuracy over the catalogue, the original's FactorizedTopK)\n"
         "and protocol B (Recall@20, NDCG@10/100, Coverage@10 with each user's train movies excluded).\n"
         "The split permutes rating rows with splitmix64(S); train = the first rows, test = the next.\n"
         "With --rating-weight W > 0 a rating head is trained jointly (the original's multitask model) and\n"
         "protocol C (RMSE, MAE on the test rows) is printed beside a bias baseline; `towerlens predict` serves it.\n"
+        "The model file records which rows trained it (seed, train / test / total rows); --test-fraction 0\n"
+        "trains on every rating, the model to serve once a split has measured it.\n"
         "Same files and options give a bit-identical model (see model_hash).",
         opts,
         sizeof opts / sizeof opts[0],

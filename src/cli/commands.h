@@ -12,6 +12,7 @@ typedef struct tl_command {
 int cmd_stats(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
+int cmd_info(int argc, char **argv);
 int cmd_recommend(int argc, char **argv);
 int cmd_similar(int argc, char **argv);
 int cmd_foldin(int argc, char **argv);

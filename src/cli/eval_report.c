@@ -1,3 +1,4 @@
+#include "towerlens/buf.h"
 #include "eval_report.h"
 
 #include <inttypes.h>
@@ -48,7 +49,8 @@ void eval_report_print(const eval_report *r)
         printf("\nevaluated on a seeded sample (seed %" PRIu64 "): %u of %u test rows (protocol A), %u of %u test users "
                "(protocol B); --eval-users N / --eval-rows N change it, 0 = all",
                r->options.seed, m->rows_evaluated, m->rows_total, m->users_evaluated, m->users_total);
-    printf("\ntest metrics (%u rows, %u users%s)   model      popularity\n", m->rows_evaluated, m->users_evaluated,
+    printf("\ntest metrics (%u row%s, %u user%s%s)   model      popularity\n", m->rows_evaluated,
+           tl_plural(m->rows_evaluated), m->users_evaluated, tl_plural(m->users_evaluated),
            m->sampled ? ", sampled" : "");
     for (int i = 0; i < 9; i++)
         printf("  %-16s %9.4f  %9.4f\n", metric_names[i], metric_value(&r->model, i),

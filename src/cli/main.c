@@ -9,6 +9,7 @@ static const tl_command commands[] = {
     {"stats", "summarise MovieLens files or a folder: counts, genres, ratings, warnings", cmd_stats},
     {"train", "train the two-tower model, evaluate it beside popularity, optionally save it", cmd_train},
     {"eval", "evaluate a saved model on MovieLens files beside popularity", cmd_eval},
+    {"info", "what a model file holds: format, which ratings trained it, seen sets, sizes", cmd_info},
     {"recommend", "top-k movies for a user of a trained model, seen movies left out", cmd_recommend},
     {"similar", "movies nearest to a movie by cosine similarity of embeddings", cmd_similar},
     {"foldin", "recommendations for a new visitor from a few ratings", cmd_foldin},

@@ -1,3 +1,4 @@
+#include "towerlens/buf.h"
 #include "serve_common.h"
 
 #include <stdio.h>
@@ -72,8 +73,8 @@ int serve_print(const serve_session *s, const char *command, const tl_scored *it
         const tl_movie *mv = &ds->movies[items[i].index];
         char year[16] = "";
         if (mv->year != TL_NO_YEAR) snprintf(year, sizeof year, " (%d)", mv->year);
-        printf("%3u. %-8.4f %s%s  [id %u, %u ratings", i + 1, items[i].score, tl_movie_title(ds, items[i].index),
-               year, mv->id, mv->n_ratings);
+        printf("%3u. %-8.4f %s%s  [id %u, %u rating%s", i + 1, items[i].score, tl_movie_title(ds, items[i].index),
+               year, mv->id, mv->n_ratings, tl_plural(mv->n_ratings));
         for (uint32_t g = 0, first = 1; g < ds->n_genres; g++)
             if (mv->genres >> g & 1) printf("%s%s", first ? "; " : "|", ds->genre_names[g]), first = 0;
         printf("]\n");

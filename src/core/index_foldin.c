@@ -18,6 +18,7 @@ void tl_foldin_options_default(tl_foldin_options *opt)
     opt->l2 = 0.0f; /* the method's default */
     opt->alpha = 10.0f;
     opt->weight_by_rating = 1;
+    opt->neutral = 0.0f; /* TL_FOLDIN_NEUTRAL */
     opt->popularity_negatives = 0;
     opt->counts = NULL;
 }
@@ -81,7 +82,8 @@ static void compute_gram(tl_index *idx)
 
 typedef struct foldin_input {
     const uint32_t *movies;
-    double *w;        /* weights normalised to sum 1 (softmax) or raw (least squares) */
+    double *w;        /* signed weights t_i / n: > 0 liked, < 0 disliked, 0 neutral (index.h) */
+    double like;      /* sum of the positive weights: the softmax log-likelihood's total weight */
     uint32_t n;
 } foldin_input;
 
@@ -101,10 +103,12 @@ static tl_status foldin_lsq(tl_index *idx, const foldin_input *in, const tl_fold
     for (uint32_t i = 0; i < in->n; i++) {
         uint32_t m = in->movies[i];
         const float *v = movie_vec(idx, m);
-        double conf = 1.0 + opt->alpha * in->w[i];
+        /* weights are t / n; the target and confidence use t itself */
+        double t = in->w[i] * in->n, target = t > 0 ? 1.0 : t < 0 ? -1.0 : 0.0;
+        double conf = 1.0 + opt->alpha * fabs(t);
         /* G already holds this movie once with confidence 1 when it is in the catalogue */
         add_outer(A, v, idx->ds->movies[m].in_catalogue ? conf - 1.0 : conf, d);
-        for (uint32_t a = 0; a < d; a++) b[a] += conf * v[a];
+        for (uint32_t a = 0; a < d; a++) b[a] += conf * target * v[a];
     }
     mirror_lower(A, d);
     if (!cholesky_solve(A, b, b, d))
@@ -131,13 +135,14 @@ static double log_normaliser(const tl_index *idx, const float *u, const float *q
     return mx + log(z);
 }
 
-/* The objective divided by W: sum_i a_i s_i - log Z - l2/2 |u|^2; leaves
- * the scores of u in `scores` and log Z in *lz. */
+/* The objective: sum_i w_i s_i - like * log Z - l2/2 |u|^2 (liked movies'
+ * log-likelihood, disliked movies' scores as a penalty); leaves the scores
+ * of u in `scores` and log Z in *lz. */
 static double objective(const tl_index *idx, const foldin_input *in, const float *u, const float *q,
                         float *scores, double l2, double *lz)
 {
     *lz = log_normaliser(idx, u, q, scores);
-    double f = -*lz;
+    double f = -in->like * *lz;
     for (uint32_t i = 0; i < in->n; i++) f += in->w[i] * scores[in->movies[i]];
     double uu = 0;
     for (uint32_t a = 0; a < idx->emb.dim; a++) uu += (double)u[a] * u[a];
@@ -191,10 +196,11 @@ static tl_status foldin_softmax(tl_index *idx, const foldin_input *in, const tl_
             if (p < prune) continue;
             for (uint32_t a = 0; a < d; a++) tl_axpy((float)(p * v[a]), v, Hf + (size_t)a * d, d);
         }
+        /* only the liked movies' log-likelihood curves the objective */
         for (uint32_t a = 0; a < d; a++) {
-            for (uint32_t b = 0; b <= a; b++) H[a * d + b] = Hf[a * d + b] - mu[a] * mu[b];
+            for (uint32_t b = 0; b <= a; b++) H[a * d + b] = in->like * (Hf[a * d + b] - mu[a] * mu[b]);
             H[a * d + a] += l2;
-            g[a] = -mu[a] - l2 * u[a];
+            g[a] = -in->like * mu[a] - l2 * u[a];
         }
         mirror_lower(H, d);
         for (uint32_t i = 0; i < in->n; i++) {
@@ -250,6 +256,9 @@ tl_status tl_index_foldin(tl_index *idx, const uint32_t *movies, const float *ra
                        opt->l2);
     if (opt->method == TL_FOLDIN_SOFTMAX && opt->steps == 0)
         return tl_fail(err, TL_E_ARG, "fold-in: the softmax method needs at least one step");
+    if (opt->neutral != 0 && !(opt->neutral >= 0.5f && opt->neutral <= 4.5f))
+        return tl_fail(err, TL_E_ARG, "fold-in: the neutral rating must be 0.5-4.5 (or 0 for %g), got %g",
+                       (double)TL_FOLDIN_NEUTRAL, opt->neutral);
     if (opt->method == TL_FOLDIN_LSQ && (!(opt->alpha >= 0) || !isfinite(opt->alpha)))
         return tl_fail(err, TL_E_ARG, "fold-in: alpha must be zero or positive (got %g)", opt->alpha);
     const tl_dataset *ds = idx->ds;
@@ -272,15 +281,19 @@ tl_status tl_index_foldin(tl_index *idx, const uint32_t *movies, const float *ra
     /* a movie given twice counts once, with its last rating: walk from the
      * end and mark movies in the index's exclusion stamps (scratch here) */
     uint32_t stamp = tl_index_next_stamp(idx), n_uniq = 0;
-    double W = 0;
+    double neutral = opt->neutral > 0 ? opt->neutral : TL_FOLDIN_NEUTRAL;
+    int any = 0;
     for (uint32_t i = n; i-- > 0;) {
         if (idx->excluded[movies[i]] == stamp) continue;
         idx->excluded[movies[i]] = stamp;
         uniq[n_uniq] = movies[i];
-        w[n_uniq] = (opt->weight_by_rating && ratings) ? ratings[i] / 5.0 : 1.0;
-        W += w[n_uniq++];
+        w[n_uniq] = (opt->weight_by_rating && ratings) ? (ratings[i] - neutral) / (5.0 - neutral) : 1.0;
+        any |= w[n_uniq++] != 0;
     }
-    foldin_input in = {uniq, w, n_uniq};
+    /* nothing liked or disliked (all neutral): every movie counts as a like */
+    for (uint32_t i = 0; i < n_uniq; i++) w[i] = any ? w[i] / n_uniq : 1.0 / n_uniq;
+    foldin_input in = {uniq, w, 0, n_uniq};
+    for (uint32_t i = 0; i < n_uniq; i++) in.like += w[i] > 0 ? w[i] : 0;
     tl_foldin_options o = *opt;
     if (o.l2 == 0) o.l2 = o.method == TL_FOLDIN_LSQ ? TL_FOLDIN_LSQ_L2 : TL_FOLDIN_SOFTMAX_L2;
     opt = &o;
@@ -288,7 +301,6 @@ tl_status tl_index_foldin(tl_index *idx, const uint32_t *movies, const float *ra
     if (opt->method == TL_FOLDIN_LSQ) {
         st = foldin_lsq(idx, &in, opt, user_out, A, A + (size_t)d * d, err);
     } else {
-        for (uint32_t i = 0; i < n_uniq; i++) w[i] /= W;
         st = foldin_softmax(idx, &in, opt, user_out, A, A + (size_t)d * d, err);
     }
     free(w), free(uniq), free(A);

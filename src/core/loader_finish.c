@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "loader_internal.h"
+#include "towerlens/buf.h"
 
 static void warn(tl_dataset *ds, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void warn(tl_dataset *ds, const char *fmt, ...)
@@ -249,13 +250,15 @@ tl_status tl_loader_finish(tl_loader *ld, tl_dataset **out, tl_error *err)
     uint64_t dups = 0;
     if (!count_duplicates(ds, user_runs, &dups)) return nomem(ld, err, ds, "duplicate check");
     if (missing_movies)
-        warn(ds, "%llu ratings of %u movies that are not in the movies file (kept; these movies have no title or genres)",
-             (unsigned long long)missing_ratings, missing_movies);
+        warn(ds, "%llu rating%s of %u movie%s that %s not in the movies file (kept; %s no title or genres)",
+             (unsigned long long)missing_ratings, tl_plural(missing_ratings), missing_movies, tl_plural(missing_movies),
+             missing_movies == 1 ? "is" : "are", missing_movies == 1 ? "this movie has" : "these movies have");
     if (dups)
-        warn(ds, "%llu ratings repeat an earlier (user, movie) pair (all kept)", (unsigned long long)dups);
+        warn(ds, "%llu rating%s an earlier (user, movie) pair (all kept)", (unsigned long long)dups,
+             dups == 1 ? " repeats" : "s repeat");
     if (stray_links)
-        warn(ds, "%u links lines name movies that are in neither the movies nor the ratings files (ignored)",
-             stray_links);
+        warn(ds, "%u links line%s movies that are in neither the movies nor the ratings files (ignored)",
+             stray_links, stray_links == 1 ? " names" : "s name");
 
     ld->finished = 1;
     *out = ds;

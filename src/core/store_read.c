@@ -186,6 +186,24 @@ static int read_seen(cursor *c, tl_model_file *mf)
     return !c->failed;
 }
 
+static int read_rows(cursor *c, tl_model_rows *r)
+{
+    c->what = "rows";
+    if (!fits(c, 1, TL_ROWS_BYTES)) return 0;
+    uint32_t flags = get_u32(c);
+    r->train_rows = get_u32(c);
+    r->test_rows = get_u32(c);
+    r->total_rows = get_u32(c);
+    r->seed = get_u64(c);
+    r->data_hash = get_u64(c);
+    if (flags & ~(TL_ROWS_KNOWN | TL_ROWS_SEEN_ALL)) return bad(c, "unknown flags");
+    r->known = (flags & TL_ROWS_KNOWN) != 0;
+    r->seen_all = (flags & TL_ROWS_SEEN_ALL) != 0;
+    if (r->known && ((uint64_t)r->train_rows + r->test_rows > r->total_rows || r->train_rows == 0))
+        return bad(c, "the training rows do not add up");
+    return 1;
+}
+
 static int read_tensors(cursor *c, tl_model_file *mf)
 {
     c->what = "tensors";
@@ -237,9 +255,11 @@ tl_status tl_store_read(const uint8_t *bytes, size_t n, const char *name, tl_mod
     if (n < 24) return tl_fail_at(err, TL_E_CORRUPT, name, 0, "corrupt model file: truncated header");
     cursor c = {bytes + 8, n - 16, name, "header", err, 0};
     uint32_t version = get_u32(&c);
-    if (version != TL_STORE_VERSION)
-        return tl_fail_at(err, TL_E_CORRUPT, name, 0, "model file format version %u; this build reads version %u",
-                          version, TL_STORE_VERSION);
+    if (version < TL_STORE_MIN_VERSION || version > TL_STORE_VERSION)
+        return tl_fail_at(err, TL_E_CORRUPT, name, 0,
+                          "model file format version %u; this build of towerlens reads versions %u to %u%s", version,
+                          TL_STORE_MIN_VERSION, TL_STORE_VERSION,
+                          version > TL_STORE_VERSION ? " (the file was written by a newer towerlens: update it)" : "");
     uint64_t stored = 0;
     for (int i = 7; i >= 0; i--) stored = stored << 8 | bytes[n - 8 + (size_t)i];
     if (stored != tl_store_checksum(bytes, n - 8))
@@ -250,8 +270,9 @@ tl_status tl_store_read(const uint8_t *bytes, size_t n, const char *name, tl_mod
         free(mf);
         return tl_fail(err, TL_E_NOMEM, "out of memory reading the model file");
     }
+    mf->version = version;
     uint32_t sections = get_u32(&c);
-    int have_users = 0, have_movies = 0;
+    int have_users = 0, have_movies = 0, have_rows = 0;
     for (uint32_t s = 0; s < sections && !c.failed; s++) {
         c.what = "header";
         uint32_t tag = get_u32(&c);
@@ -276,8 +297,10 @@ tl_status tl_store_read(const uint8_t *bytes, size_t n, const char *name, tl_mod
             ok = read_seen(&sec, mf);
         } else if (tag == TL_TAG_TENS && mf->n_tensors == 0) {
             ok = read_tensors(&sec, mf);
+        } else if (tag == TL_TAG_ROWS && version >= 2 && !have_rows) {
+            ok = have_rows = read_rows(&sec, &mf->rows); /* a format-1 file has none: rows stay unknown */
         } else if (tag == TL_TAG_USER || tag == TL_TAG_MOVI || tag == TL_TAG_SEEN || tag == TL_TAG_TENS ||
-                   tag == TL_TAG_CONF) {
+                   tag == TL_TAG_CONF || tag == TL_TAG_ROWS) {
             ok = bad(&sec, "a section is repeated or out of order");
         }
         if (!ok) c.failed = 1;

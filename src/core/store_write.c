@@ -115,7 +115,19 @@ static void write_tensors(tl_buf *b, const tl_tensor *t, uint32_t n)
     end_section(b, at);
 }
 
-tl_status tl_store_write(const tl_dataset *ds, const tl_seen *seen, const char *config_json,
+static void write_rows(tl_buf *b, const tl_model_rows *r)
+{
+    size_t at = begin_section(b, TL_TAG_ROWS);
+    put_u32(b, (r && r->known ? TL_ROWS_KNOWN : 0u) | (r && r->seen_all ? TL_ROWS_SEEN_ALL : 0u));
+    put_u32(b, r ? r->train_rows : 0);
+    put_u32(b, r ? r->test_rows : 0);
+    put_u32(b, r ? r->total_rows : 0);
+    put_u64(b, r ? r->seed : 0);
+    put_u64(b, r ? r->data_hash : 0);
+    end_section(b, at);
+}
+
+tl_status tl_store_write(const tl_dataset *ds, const tl_seen *seen, const char *config_json, const tl_model_rows *rows,
                          const tl_tensor *tensors, uint32_t n_tensors, tl_buf *out, tl_error *err)
 {
     if (!ds || !out || (n_tensors && !tensors))
@@ -133,7 +145,7 @@ tl_status tl_store_write(const tl_dataset *ds, const tl_seen *seen, const char *
     tl_buf_reset(out);
     put_bytes(out, TL_STORE_MAGIC, 8);
     put_u32(out, TL_STORE_VERSION);
-    put_u32(out, seen ? 5u : 4u);
+    put_u32(out, seen ? 6u : 5u);
 
     size_t at = begin_section(out, TL_TAG_CONF);
     const char *conf = config_json ? config_json : "{}";
@@ -143,6 +155,7 @@ tl_status tl_store_write(const tl_dataset *ds, const tl_seen *seen, const char *
     write_movies(out, ds);
     if (seen) write_seen(out, seen);
     write_tensors(out, tensors, n_tensors);
+    write_rows(out, rows);
 
     if (!out->failed) put_u64(out, tl_store_checksum((const uint8_t *)out->data, out->len));
     if (out->failed) return tl_fail(err, TL_E_NOMEM, "model file: out of memory while writing");
@@ -150,11 +163,11 @@ tl_status tl_store_write(const tl_dataset *ds, const tl_seen *seen, const char *
 }
 
 tl_status tl_store_save_path(const char *path, const tl_dataset *ds, const tl_seen *seen, const char *config_json,
-                             const tl_tensor *tensors, uint32_t n_tensors, tl_error *err)
+                             const tl_model_rows *rows, const tl_tensor *tensors, uint32_t n_tensors, tl_error *err)
 {
     tl_buf b;
     tl_buf_init(&b);
-    tl_status st = tl_store_write(ds, seen, config_json, tensors, n_tensors, &b, err);
+    tl_status st = tl_store_write(ds, seen, config_json, rows, tensors, n_tensors, &b, err);
     if (st != TL_OK) {
         tl_buf_free(&b);
         return st;

@@ -58,7 +58,8 @@ EMSCRIPTEN_KEEPALIVE int tlw_model_load(tlw_model *h, const uint8_t *bytes, doub
 
 /* Serves trainer t's tables as they are at each query (t stays the owner;
  * free this handle before t and d). d is the dataset t was made from; the
- * seen sets are those of t's train split. */
+ * seen sets are every rating of d (train and test rows): serving never
+ * recommends a movie the user rated in any split. */
 EMSCRIPTEN_KEEPALIVE int tlw_model_live(tlw_model *h, const tlw_trainer *t, const tlw_dataset *d)
 {
     if (!h) return TL_E_ARG;
@@ -67,7 +68,7 @@ EMSCRIPTEN_KEEPALIVE int tlw_model_live(tlw_model *h, const tlw_trainer *t, cons
     if (!t || !t->tr) return tl_fail(&h->err, TL_E_STATE, "the trainer was not set up");
     if (!d || d->ds->n_ratings != t->n_ratings)
         return tl_fail(&h->err, TL_E_ARG, "pass the dataset the trainer was made from");
-    st = tl_seen_new(d->ds, t->split->train, t->split->n_train, &h->own_seen, &h->err);
+    st = tl_seen_new(d->ds, NULL, d->ds->n_ratings, &h->own_seen, &h->err);
     if (st != TL_OK) return st;
     h->trainer = t;
     h->ds = d->ds;
@@ -117,7 +118,7 @@ EMSCRIPTEN_KEEPALIVE const uint8_t *tlw_model_save(tlw_model *h)
         st = tlw_trainer_write_model(h->trainer, h->ds, h->own_seen, &h->out, &h->err);
     } else {
         const tl_model_file *mf = h->mf;
-        st = tl_store_write(mf->ds, mf->seen, mf->config_json, mf->tensors, mf->n_tensors, &h->out, &h->err);
+        st = tl_store_write(mf->ds, mf->seen, mf->config_json, &mf->rows, mf->tensors, mf->n_tensors, &h->out, &h->err);
     }
     return st == TL_OK ? (const uint8_t *)h->out.data : NULL;
 }
@@ -191,6 +192,37 @@ EMSCRIPTEN_KEEPALIVE uint32_t tlw_model_catalogue_size(const tlw_model *h)
     return h ? tl_index_catalogue_size(h->idx) : 0;
 }
 EMSCRIPTEN_KEEPALIVE int tlw_model_has_seen(const tlw_model *h) { return h && h->seen ? 1 : 0; }
+
+/* The model file format version a loaded model was read from (a live
+ * model: the version it saves, TL_STORE_VERSION); 0 before set-up. */
+EMSCRIPTEN_KEEPALIVE uint32_t tlw_model_format_version(const tlw_model *h)
+{
+    if (!h || !h->ds) return 0;
+    return h->mf ? h->mf->version : TL_STORE_VERSION;
+}
+
+/* Which rows trained the model (tl_model_rows_json): {"ratings",
+ * "totalRatings","testRatings","seed","all"}, or null when a loaded file
+ * does not record it (format 1). */
+EMSCRIPTEN_KEEPALIVE const char *tlw_model_trained_on_json(tlw_model *h)
+{
+    if (!h || !h->ds) return NULL;
+    tl_model_rows rows;
+    if (h->trainer) {
+        const tl_split *sp = h->trainer->split;
+        memset(&rows, 0, sizeof rows);
+        rows.known = rows.seen_all = 1;
+        rows.seed = tl_trainer_config(h->trainer->tr)->seed;
+        rows.train_rows = sp->n_train;
+        rows.test_rows = sp->n_test;
+        rows.total_rows = h->trainer->n_ratings;
+    } else {
+        rows = h->mf->rows;
+    }
+    tl_buf_reset(&h->out);
+    tl_model_rows_json(&rows, &h->out);
+    return answer(h, "the training rows");
+}
 
 /* The ratings of raw user `user_id` in dataset d that the model trained on
  * (its seen sets; all of them when it has none), as tl_user_ratings_json

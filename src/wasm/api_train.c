@@ -45,7 +45,8 @@ EMSCRIPTEN_KEEPALIVE int tlw_trainer_set_solver(tlw_trainer *h, const char *solv
 }
 
 /* Numbers <= 0 (seed < 0) keep the preset's value; train_rows > 0 selects
- * take/skip sizes, otherwise test_fraction (<= 0: 0.2). threads: the
+ * take/skip sizes, otherwise test_fraction (< 0: 0.2; 0: train on every
+ * rating, no held-out rows; at most TL_MAX_TEST_FRACTION). threads: the
  * trainer's worker threads (0 = every core); the threaded module has a
  * fixed pool of Web Workers (web/lib/core.js sizes it and keeps the count
  * within it), the single-threaded one runs every count serially. */
@@ -87,7 +88,12 @@ EMSCRIPTEN_KEEPALIVE int tlw_trainer_init(tlw_trainer *h, const tlw_dataset *ds,
     so.seed = cfg.seed;
     so.train_rows = train_rows;
     so.test_rows = test_rows;
-    if (test_fraction > 0) so.test_fraction = test_fraction;
+    if (test_fraction >= 0) {
+        if (!(test_fraction <= TL_MAX_TEST_FRACTION))
+            return tl_fail(&h->err, TL_E_ARG, "test fraction %g is outside 0-%g (0 = train on every rating)",
+                           test_fraction, TL_MAX_TEST_FRACTION);
+        so.test_fraction = test_fraction;
+    }
     st = tl_split_make(ds->ds, &so, &h->split, &h->err);
     if (st == TL_OK) st = tl_trainer_new(ds->ds, h->split, &cfg, &h->tr, &h->err);
     if (st != TL_OK) {
@@ -184,6 +190,11 @@ static tl_status check_dataset(tlw_trainer *h, const tlw_dataset *ds)
     if (!h->tr) return tl_fail(&h->err, TL_E_STATE, "the trainer was not set up");
     if (!ds || ds->ds->n_ratings != h->n_ratings)
         return tl_fail(&h->err, TL_E_ARG, "pass the dataset this trainer was made from");
+    if (h->split->n_test == 0)
+        return tl_fail(&h->err, TL_E_STATE,
+                       "there are no held-out rows to evaluate on: this trainer trains on all %u ratings (test "
+                       "fraction 0); measure with a test share, then train on everything to serve",
+                       h->split->n_train);
     return TL_OK;
 }
 
@@ -277,21 +288,23 @@ EMSCRIPTEN_KEEPALIVE char *tlw_presets_json(void)
 
 /* The model file (store.h) of the trainer's model as it is now, into `out`
  * (handle.h). Model.save() and Trainer.modelFile() in JS both come here. */
-tl_status tlw_trainer_write_model(const tlw_trainer *h, const tl_dataset *ds, const tl_seen *train_seen, tl_buf *out,
+tl_status tlw_trainer_write_model(const tlw_trainer *h, const tl_dataset *ds, const tl_seen *all_seen, tl_buf *out,
                                   tl_error *err)
 {
     const tl_train_config *c = tl_trainer_config(h->tr);
     tl_seen *seen = NULL;
-    tl_status st = train_seen ? TL_OK : tl_seen_new(ds, h->split->train, h->split->n_train, &seen, err);
+    tl_status st = all_seen ? TL_OK : tl_seen_new(ds, NULL, ds->n_ratings, &seen, err);
     if (st != TL_OK) return st;
     tl_buf conf;
     tl_buf_init(&conf);
     tl_train_config_json(c, h->split, &conf);
+    tl_model_rows rows;
+    tl_model_rows_of_split(ds, h->split, c->seed, &rows);
     tl_tensor t[TL_TRAINER_MAX_TENSORS];
     uint32_t n = tl_trainer_tensors(h->tr, t);
     tl_buf_reset(out);
     if (conf.failed) st = tl_fail(err, TL_E_NOMEM, "out of memory writing the training config");
-    else st = tl_store_write(ds, train_seen ? train_seen : seen, conf.data, t, n, out, err);
+    else st = tl_store_write(ds, all_seen ? all_seen : seen, conf.data, &rows, t, n, out, err);
     tl_buf_free(&conf);
     tl_seen_free(seen);
     return st;

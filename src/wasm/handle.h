@@ -62,9 +62,9 @@ tl_status tlw_trainer_rating_metrics(tlw_trainer *h, const tlw_dataset *ds, tl_m
 
 /* Writes the trainer's model as a towerlens model file (store.h) into `out`:
  * the bytes `towerlens train --out` writes for the same data and options.
- * `ds` is the dataset the trainer was made from; `train_seen` the seen sets
- * of its train split when the caller has them (NULL: built here). */
-tl_status tlw_trainer_write_model(const tlw_trainer *h, const tl_dataset *ds, const tl_seen *train_seen, tl_buf *out,
+ * `ds` is the dataset the trainer was made from; `all_seen` the seen sets
+ * of all its rows (serving's) when the caller has them (NULL: built here). */
+tl_status tlw_trainer_write_model(const tlw_trainer *h, const tl_dataset *ds, const tl_seen *all_seen, tl_buf *out,
                                   tl_error *err);
 
 /* A model that serves (api_model.c, api_serve.c): either read from a model
@@ -74,8 +74,8 @@ typedef struct tlw_model {
     tl_error err;
     tl_model_file *mf;         /* a loaded model's parts; NULL for a live model */
     const tl_dataset *ds;      /* vocabularies and catalogue the answers use */
-    const tl_seen *seen;       /* the movies each user rated in training; NULL when none were saved */
-    tl_seen *own_seen;         /* a live model's seen sets (the train split) */
+    const tl_seen *seen;       /* the movies each user rated (all rows; a v1 file: train rows); NULL when none were saved */
+    tl_seen *own_seen;         /* a live model's seen sets (every row of the dataset) */
     const tlw_trainer *trainer;/* live: the trainer whose tables change between queries */
     tl_embeddings emb;
     tl_index *idx;

@@ -7,32 +7,24 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import fs from 'node:fs';
 import {
-  checkPrerequisites, launch, openPage, dropFiles, fileSpec, demoFiles, demoDir, titlesOf, countRatings,
-  firstUserId, screenshot, sectionShot, parseCsv,
+  startSession, dropFiles, fileSpec, demoFiles, demoDir, titlesOf, countRatings,
+  firstUserId, screenshot, sectionShot, ratingCounts, rateMovies,
 } from './helpers.mjs';
 
 const TRAIN_TIMEOUT = 240_000;
 
 describe('towerlens page with the demo data', { timeout: 600_000 }, () => {
-  let server, browser, context, page, problems;
+  let server, browser, page, problems;
   const ratingsCsv = path.join(demoDir, 'ratings.csv');
   const moviesCsv = path.join(demoDir, 'movies.csv');
   let titles, userId, topMovies, recsAfterTraining;
 
   before(async () => {
-    const missing = checkPrerequisites();
-    assert.deepEqual(missing, [], `browser tests need:\n${missing.join('\n')}`);
-    ({ server, browser } = await launch());
-    context = await browser.newContext();
-    ({ page, problems } = await openPage(context, server.url));
+    ({ server, browser, page, problems } = await startSession());
     titles = titlesOf(moviesCsv);
     userId = firstUserId(ratingsCsv);
     // the most-rated movies of the demo set, for title search and rating
-    const counts = new Map();
-    for (const r of parseCsv(fs.readFileSync(ratingsCsv, 'utf8')).slice(1)) {
-      if (r.length >= 3) counts.set(Number(r[1]), (counts.get(Number(r[1])) || 0) + 1);
-    }
-    topMovies = [...counts].sort((a, b) => b[1] - a[1]).map(([id]) => id).filter((id) => titles.has(id));
+    topMovies = ratingCounts(ratingsCsv, titles).map(([id]) => id);
   });
 
   after(async () => {
@@ -97,13 +89,7 @@ describe('towerlens page with the demo data', { timeout: 600_000 }, () => {
 
   it('recommends from three ratings given on the page (fold-in)', async () => {
     const chosen = topMovies.slice(1, 4);
-    for (const id of chosen) {
-      await page.fill('#rate-query', titles.get(id));
-      const button = page.locator(`#rate-results .pick[data-movie-id="${id}"]`);
-      await button.waitFor({ timeout: 10_000 });
-      await button.click();
-      await page.click(`#my-ratings label[for="rate-${id}-5"]`);
-    }
+    await rateMovies(page, titles, chosen, 5);
     await page.waitForSelector('#rate-go:not([disabled])');
     await page.click('#rate-go');
     await page.waitForFunction(() => document.querySelectorAll('#rate-list li:not(.empty)').length === 10);

@@ -40,7 +40,8 @@ export async function launch() {
 // Opens the page and collects what would show a problem: page errors,
 // console errors and dialogs (an alert() from injected markup).
 export async function openPage(context, url, { width = 1280, height = 900 } = {}) {
-  const page = await context.newPage({ viewport: { width, height } });
+  const page = await context.newPage();
+  await page.setViewportSize({ width, height });
   const problems = { pageErrors: [], consoleErrors: [], dialogs: [] };
   page.on('pageerror', (e) => problems.pageErrors.push(e.message));
   page.on('console', (m) => { if (m.type() === 'error') problems.consoleErrors.push(m.text()); });
@@ -130,4 +131,76 @@ export async function sectionShot(page, selector, name) {
 // A .zip (deflate) of files inside one folder, the way GroupLens packs its releases.
 export function makeZip(folder, files) {
   return makeZipFromEntries(files.map((f) => ({ name: `${folder}/${path.basename(f)}`, data: fs.readFileSync(f) })));
+}
+
+// Every user's rated movies in a ratings.csv: Map userId -> Set of movieIds.
+export function ratingsByUser(ratingsCsv) {
+  const byUser = new Map();
+  for (const r of parseCsv(fs.readFileSync(ratingsCsv, 'utf8')).slice(1)) {
+    if (r.length < 3) continue;
+    const u = Number(r[0]);
+    if (!byUser.has(u)) byUser.set(u, new Set());
+    byUser.get(u).add(Number(r[1]));
+  }
+  return byUser;
+}
+
+const AXE_SOURCE = path.join(repoRoot, 'node_modules/axe-core/axe.min.js');
+// The rule sets the page is held to: WCAG 2.0/2.1 A and AA, and axe's best practices.
+export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
+
+// axe-core's violations on the page as it is now, as short readable lines.
+// The script goes in through page.evaluate (DevTools protocol), which the
+// page's CSP does not govern, so the page runs unchanged.
+export async function axeViolations(page) {
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) {
+    await page.evaluate(fs.readFileSync(AXE_SOURCE, 'utf8'));
+  }
+  const violations = await page.evaluate((tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] })
+    .then((r) => r.violations.map((v) => ({ id: v.id, help: v.help, nodes: v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary.split('\n').slice(1, 2).join('')}`) }))), AXE_TAGS);
+  return violations.map((v) => `${v.id} (${v.help}): ${v.nodes.length} node(s), e.g. ${v.nodes.slice(0, 3).join(' | ')}`);
+}
+
+// Records every text an element shows from now on (a MutationObserver in
+// the page), for states that may pass too fast to catch by polling.
+export async function recordTexts(page, selector, key) {
+  await page.evaluate(({ selector, key }) => {
+    const node = document.querySelector(selector);
+    const seen = (window.__texts ||= {})[key] = [node.textContent];
+    new MutationObserver(() => { if (seen[seen.length - 1] !== node.textContent) seen.push(node.textContent); })
+      .observe(node, { childList: true, characterData: true, subtree: true, attributes: true });
+  }, { selector, key });
+  return () => page.evaluate((key) => window.__texts[key], key);
+}
+
+// Movie ids of a ratings.csv, most-rated first, as [movieId, count]; only those with a title when titles are given.
+export function ratingCounts(ratingsCsv, titles = null) {
+  const counts = new Map();
+  for (const r of parseCsv(fs.readFileSync(ratingsCsv, 'utf8')).slice(1)) {
+    if (r.length >= 3) counts.set(Number(r[1]), (counts.get(Number(r[1])) || 0) + 1);
+  }
+  return [...counts].sort((a, b) => b[1] - a[1]).filter(([id]) => !titles || titles.has(id));
+}
+
+// Finds each movie by title in the rate-yourself panel and gives it `stars`.
+export async function rateMovies(page, titles, ids, stars) {
+  for (const id of ids) {
+    await page.fill('#rate-query', titles.get(id));
+    const button = page.locator(`#rate-results .pick[data-movie-id="${id}"]`);
+    await button.waitFor({ timeout: 10_000 });
+    await button.click();
+    await page.click(`#my-ratings label[for="rate-${id}-${stars}"]`);
+  }
+}
+
+// The usual set-up of a test file: prerequisites checked, the server and
+// Chromium started, the page open with its engine ready.
+export async function startSession({ colorScheme } = {}) {
+  const missing = checkPrerequisites();
+  if (missing.length) throw new Error(`browser tests need:\n${missing.join('\n')}`);
+  const { server, browser } = await launch();
+  const context = await browser.newContext(colorScheme ? { colorScheme } : {});
+  const { page, problems, response } = await openPage(context, server.url);
+  await page.waitForSelector('body[data-engine="ready"]', { timeout: 30_000 });
+  return { server, browser, context, page, problems, response };
 }

@@ -240,8 +240,9 @@ static void test_foldin_solvers(void)
     for (int m = 0; m < FM; m++) conf[m] = m < FM - 2 ? 1.0 : 0.0;
     double pref[FM] = {0};
     for (int i = 0; i < 4; i++) { /* a repeated movie: the last rating wins */
-        conf[rated[i]] = 1.0 + 3.0 * ratings[i] / 5.0;
-        pref[rated[i]] = conf[rated[i]]; /* conf * p with p = 1 */
+        double t = (ratings[i] - 2.5) / 2.5; /* low stars are dislikes: target -1 */
+        conf[rated[i]] = 1.0 + 3.0 * fabs(t);
+        pref[rated[i]] = conf[rated[i]] * (t > 0 ? 1.0 : t < 0 ? -1.0 : 0.0); /* conf * p */
     }
     for (int m = 0; m < FM; m++)
         for (int a = 0; a < FD; a++) {
@@ -259,7 +260,7 @@ static void test_foldin_solvers(void)
         opt.steps = 50;
         opt.l2 = 0.05f;
         CHECK_INT(tl_index_foldin(idx, rated, ratings, 4, &opt, u, &err), TL_OK);
-        double s[FM], zmax = -1e300, z = 0, mu[FD] = {0}, g[FD] = {0}, W = 0;
+        double s[FM], zmax = -1e300, z = 0, mu[FD] = {0}, g[FD] = {0}, like = 0;
         for (int m = 0; m < FM; m++) {
             s[m] = 0;
             for (int a = 0; a < FD; a++) s[m] += (double)u[a] * movies[m * FD + a];
@@ -272,12 +273,15 @@ static void test_foldin_solvers(void)
         }
         const int urated[3] = {3, 39, 17}; /* movie 17 keeps its last rating, 1.0 */
         const double urat[3] = {5.0, 4.0, 1.0};
-        for (int i = 0; i < 3; i++) W += urat[i] / 5.0;
-        for (int i = 0; i < 3; i++)
-            for (int a = 0; a < FD; a++) g[a] += urat[i] / 5.0 / W * movies[urated[i] * FD + a];
+        /* signed weights (r - 2.5) / 2.5 over the 3 movies: 5 and 4 stars liked, 1 star disliked */
+        for (int i = 0; i < 3; i++) {
+            double wi = (urat[i] - 2.5) / 2.5 / 3;
+            like += wi > 0 ? wi : 0;
+            for (int a = 0; a < FD; a++) g[a] += wi * movies[urated[i] * FD + a];
+        }
         double gn = 0, un = 0;
         for (int a = 0; a < FD; a++) {
-            g[a] -= mu[a] + 0.05 * u[a];
+            g[a] -= like * mu[a] + 0.05 * u[a];
             gn += g[a] * g[a];
             un += (double)u[a] * u[a];
         }
@@ -366,11 +370,110 @@ static void test_foldin_eval(void)
     tl_dataset_free(ds);
 }
 
+/* Low stars are dislikes: 60 movies in 4 genres (movie m has genre m % 4 and
+ * a vector pointing at its genre's axis), 5 movies of genre 0 rated 0.5
+ * stars vs 5 stars, and a mix, with both fold-in methods. */
+static uint32_t genre_count(const tl_dataset *ds, const tl_scored *out, uint32_t n, uint32_t g)
+{
+    uint32_t c = 0;
+    for (uint32_t i = 0; i < n; i++) c += (ds->movies[out[i].index].genres >> g) & 1;
+    return c;
+}
+
+static uint32_t overlap(const tl_scored *a, const tl_scored *b, uint32_t n)
+{
+    uint32_t c = 0;
+    for (uint32_t i = 0; i < n; i++)
+        for (uint32_t j = 0; j < n; j++) c += a[i].index == b[j].index;
+    return c;
+}
+
+static void test_foldin_dislikes(void)
+{
+    enum { D = 4, M = 60 };
+    const uint32_t t[3] = {0, 0, 8};
+    tl_dataset *ds = fixture_dataset(1, M, M, t, 1);
+    ds->n_genres = 4;
+    float users[2 * D] = {0}, movies[(M + 1) * D];
+    uint64_t rs = 77;
+    for (uint32_t m = 0; m <= M; m++) {
+        if (m < M) ds->movies[m].genres = 1ull << (m % 4);
+        for (int a = 0; a < D; a++) movies[m * D + a] = 0.2f * uniform(&rs);
+        if (m < M) movies[m * D + m % 4] += 1.0f + 0.02f * (float)(m / 4);
+    }
+    tl_embeddings e = {users, movies, D, D, D};
+    tl_index *idx = NULL;
+    tl_error err;
+    CHECK_INT(tl_index_new(ds, &e, &idx, &err), TL_OK);
+    const uint32_t horror[5] = {0, 4, 8, 12, 16}; /* genre 0 */
+    const uint32_t comedy[5] = {1, 5, 9, 13, 17}; /* genre 1 */
+    float low[5], high[5];
+    for (int i = 0; i < 5; i++) low[i] = 0.5f, high[i] = 5.0f;
+    for (int method = 0; method < 2; method++) {
+        tl_foldin_options opt;
+        tl_foldin_options_default(&opt);
+        opt.method = (tl_foldin_method)method;
+        float ul[D], uh[D];
+        tl_scored a[10], b[10];
+        uint32_t na = 0, nb = 0;
+        CHECK_INT(tl_index_foldin(idx, horror, low, 5, &opt, ul, &err), TL_OK);
+        CHECK_INT(tl_index_foldin(idx, horror, high, 5, &opt, uh, &err), TL_OK);
+        tl_query q;
+        tl_query_default(&q);
+        q.exclude = horror;
+        q.n_exclude = 5;
+        CHECK_INT(tl_index_top_k(idx, ul, 10, &q, a, &na, &err), TL_OK);
+        CHECK_INT(tl_index_top_k(idx, uh, 10, &q, b, &nb, &err), TL_OK);
+        CHECK_INT(genre_count(ds, b, nb, 0), 10); /* liked: the other 10 movies of genre 0 */
+        CHECK_INT(genre_count(ds, a, na, 0), 0);  /* disliked: none of them */
+        CHECK(overlap(a, b, 10) <= 3);
+        CHECK(tl_dot_scalar(ul, movies, D) < 0); /* a disliked movie scores below zero */
+
+        /* a mix: comedies liked, horror disliked; vs comedies alone */
+        uint32_t mixed[10];
+        float mixed_r[10];
+        for (int i = 0; i < 5; i++) {
+            mixed[i] = comedy[i], mixed_r[i] = 5.0f;
+            mixed[5 + i] = horror[i], mixed_r[5 + i] = 1.0f;
+        }
+        float um[D], uc[D];
+        CHECK_INT(tl_index_foldin(idx, mixed, mixed_r, 10, &opt, um, &err), TL_OK);
+        CHECK_INT(tl_index_foldin(idx, comedy, high, 5, &opt, uc, &err), TL_OK);
+        for (int g = 0; g < 4; g++) {
+            double sm = 0, sc = 0; /* mean score of each genre's unrated movies */
+            for (uint32_t m = 20; m < M; m++)
+                if (m % 4 == (uint32_t)g) sm += tl_dot_scalar(um, movies + m * D, D), sc += tl_dot_scalar(uc, movies + m * D, D);
+            if (g == 0) CHECK(sm < sc - 0.05); /* the dislikes push horror down */
+            if (g == 0) CHECK(sm < 0);
+        }
+        q.exclude = mixed;
+        q.n_exclude = 10;
+        CHECK_INT(tl_index_top_k(idx, um, 10, &q, a, &na, &err), TL_OK);
+        CHECK_INT(genre_count(ds, a, na, 1), 10);
+        CHECK_INT(genre_count(ds, a, na, 0), 0);
+
+        /* all neutral (2.5 stars): every movie counts as a like, as without ratings */
+        float mid[5] = {2.5f, 2.5f, 2.5f, 2.5f, 2.5f}, un[D], uw[D];
+        CHECK_INT(tl_index_foldin(idx, comedy, mid, 5, &opt, un, &err), TL_OK);
+        CHECK_INT(tl_index_foldin(idx, comedy, NULL, 5, &opt, uw, &err), TL_OK);
+        for (int d = 0; d < D; d++) CHECK_NEAR(un[d], uw[d], 0);
+    }
+    tl_foldin_options bad;
+    tl_foldin_options_default(&bad);
+    bad.neutral = 5.0f;
+    float u[D];
+    CHECK_INT(tl_index_foldin(idx, horror, low, 5, &bad, u, &err), TL_E_ARG);
+    CHECK_CONTAINS(err.message, "neutral rating must be 0.5-4.5");
+    tl_index_free(idx);
+    tl_dataset_free(ds);
+}
+
 int main(void)
 {
     test_top_k();
     test_similar();
     test_foldin_solvers();
     test_foldin_eval();
+    test_foldin_dislikes();
     return check_report("test_index");
 }

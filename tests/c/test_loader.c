@@ -138,9 +138,9 @@ static void test_small_fixture(void)
 
     CHECK_INT(ds->n_warnings, 3);
     CHECK_STR(ds->warnings[0],
-              "1 ratings of 1 movies that are not in the movies file (kept; these movies have no title or genres)");
-    CHECK_STR(ds->warnings[1], "1 ratings repeat an earlier (user, movie) pair (all kept)");
-    CHECK_CONTAINS(ds->warnings[2], "1 links lines name movies");
+              "1 rating of 1 movie that is not in the movies file (kept; this movie has no title or genres)");
+    CHECK_STR(ds->warnings[1], "1 rating repeats an earlier (user, movie) pair (all kept)");
+    CHECK_CONTAINS(ds->warnings[2], "1 links line names movies");
 
     /* the same files in another order give the same dataset */
     const char *reordered[] = {"small/links.csv", "small/tags.csv", "small/movies.csv", "small/ratings.csv"};
@@ -156,7 +156,7 @@ static void test_small_fixture(void)
     CHECK_CONTAINS(b.data, "\"rating_min\":0.5,\"rating_max\":5,");
     CHECK_CONTAINS(b.data, "\"first_timestamp\":964981247,\"last_timestamp\":1445715000,\"tags\":3,");
     CHECK_CONTAINS(b.data, "\"genres\":[\"(no genres listed)\",\"Adventure\",");
-    CHECK_CONTAINS(b.data, "\"warnings\":[\"1 ratings of 1 movies");
+    CHECK_CONTAINS(b.data, "\"warnings\":[\"1 rating of 1 movie that is");
     tl_buf_free(&b);
     tl_dataset_free(ds);
 }
@@ -424,7 +424,7 @@ static void test_huge_ids_and_order(void)
         CHECK_INT(ds->r_movie[0], 1);
         CHECK_INT(ds->r_user[2], 2);
         CHECK_INT(ds->n_warnings, 1);
-        CHECK_STR(ds->warnings[0], "1 ratings repeat an earlier (user, movie) pair (all kept)");
+        CHECK_STR(ds->warnings[0], "1 rating repeats an earlier (user, movie) pair (all kept)");
         tl_dataset_free(ds);
     }
 }

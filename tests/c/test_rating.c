@@ -543,7 +543,7 @@ static void test_head_in_model_file(void)
     CHECK_STR(t[nt - 1].name, "head.mean");
     tl_buf buf;
     tl_buf_init(&buf);
-    CHECK_INT(tl_store_write(ds, NULL, "{\"rating_head\":{}}", t, nt, &buf, &err), TL_OK);
+    CHECK_INT(tl_store_write(ds, NULL, "{\"rating_head\":{}}", NULL, t, nt, &buf, &err), TL_OK);
     tl_model_file *mf = NULL;
     CHECK_INT(tl_store_read((const uint8_t *)buf.data, buf.len, "m.tlm", &mf, &err), TL_OK);
     tl_rating_head *back = NULL;
@@ -563,7 +563,7 @@ static void test_head_in_model_file(void)
     /* a retrieval-only file has no head */
     tl_buf_free(&buf);
     tl_buf_init(&buf);
-    CHECK_INT(tl_store_write(ds, NULL, NULL, t, 2, &buf, &err), TL_OK);
+    CHECK_INT(tl_store_write(ds, NULL, NULL, NULL, t, 2, &buf, &err), TL_OK);
     CHECK_INT(tl_store_read((const uint8_t *)buf.data, buf.len, "m.tlm", &mf, &err), TL_OK);
     back = (tl_rating_head *)1;
     CHECK_INT(tl_rating_head_from_file(mf, &back, &err), TL_OK);
@@ -575,14 +575,14 @@ static void test_head_in_model_file(void)
     tl_buf_init(&buf);
     t[4].cols = 3; /* head.w2 no longer takes head.w1's outputs */
     t[4].rows = 1;
-    CHECK_INT(tl_store_write(ds, NULL, NULL, t, nt, &buf, &err), TL_OK);
+    CHECK_INT(tl_store_write(ds, NULL, NULL, NULL, t, nt, &buf, &err), TL_OK);
     CHECK_INT(tl_store_read((const uint8_t *)buf.data, buf.len, "m.tlm", &mf, &err), TL_OK);
     CHECK_INT(tl_rating_head_from_file(mf, &back, &err), TL_E_CORRUPT);
     CHECK_CONTAINS(err.message, "rating head tensor \"head.w1\" does not chain with the next layer");
     tl_model_file_free(mf);
     tl_buf_free(&buf);
     tl_buf_init(&buf);
-    CHECK_INT(tl_store_write(ds, NULL, NULL, t, nt - 1, &buf, &err), TL_OK); /* no head.mean */
+    CHECK_INT(tl_store_write(ds, NULL, NULL, NULL, t, nt - 1, &buf, &err), TL_OK); /* no head.mean */
     CHECK_INT(tl_store_read((const uint8_t *)buf.data, buf.len, "m.tlm", &mf, &err), TL_OK);
     CHECK_INT(tl_rating_head_from_file(mf, &back, &err), TL_E_CORRUPT);
     tl_model_file_free(mf);

@@ -73,7 +73,7 @@ static void fixture_init(fixture *fx)
     fx->t[0] = (tl_tensor){"users", 4, 3, fx->users};
     fx->t[1] = (tl_tensor){"movies", 5, 3, fx->movies};
     tl_buf_init(&fx->bytes);
-    CHECK_INT(tl_store_write(fx->ds, fx->seen, "{\"preset\":\"tfrs\"}", fx->t, 2, &fx->bytes, &err), TL_OK);
+    CHECK_INT(tl_store_write(fx->ds, fx->seen, "{\"preset\":\"tfrs\"}", NULL, fx->t, 2, &fx->bytes, &err), TL_OK);
 }
 
 static void fixture_free(fixture *fx)
@@ -116,7 +116,7 @@ static void test_round_trip(void)
     /* writing what was read gives the same bytes */
     tl_buf again;
     tl_buf_init(&again);
-    CHECK_INT(tl_store_write(mf->ds, mf->seen, mf->config_json, mf->tensors, mf->n_tensors, &again, &err), TL_OK);
+    CHECK_INT(tl_store_write(mf->ds, mf->seen, mf->config_json, NULL, mf->tensors, mf->n_tensors, &again, &err), TL_OK);
     CHECK(again.len == fx.bytes.len && memcmp(again.data, fx.bytes.data, again.len) == 0);
     tl_buf_free(&again);
     tl_model_file_free(mf);
@@ -167,9 +167,13 @@ static void test_damage(void)
     }
     /* a format version from the future */
     memcpy(copy, b, fx.bytes.len);
-    copy[8] = 2;
+    copy[8] = TL_STORE_VERSION + 1;
     CHECK_INT(tl_store_read(copy, fx.bytes.len, "m.tlm", &mf, &err), TL_E_CORRUPT);
-    CHECK_CONTAINS(err.message, "format version 2");
+    CHECK_CONTAINS(err.message, "format version 3; this build of towerlens reads versions 1 to 2");
+    CHECK_CONTAINS(err.message, "newer towerlens");
+    copy[8] = 0;
+    CHECK_INT(tl_store_read(copy, fx.bytes.len, "m.tlm", &mf, &err), TL_E_CORRUPT);
+    CHECK_CONTAINS(err.message, "format version 0; this build of towerlens reads versions 1 to 2");
     free(copy);
     fixture_free(&fx);
 }
@@ -183,7 +187,7 @@ static void test_files(void)
     int fd = mkstemp(path);
     CHECK(fd >= 0);
     if (fd >= 0) close(fd);
-    CHECK_INT(tl_store_save_path(path, fx.ds, fx.seen, NULL, fx.t, 2, &err), TL_OK);
+    CHECK_INT(tl_store_save_path(path, fx.ds, fx.seen, NULL, NULL, fx.t, 2, &err), TL_OK);
     tl_model_file *mf = NULL;
     CHECK_INT(tl_store_load_path(path, &mf, &err), TL_OK);
     CHECK(mf && !strcmp(mf->config_json, "{}"));

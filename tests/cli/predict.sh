@@ -38,7 +38,7 @@ run 2 predict --model x.tlm --user one --movie 2
 has err "--user"
 run 2 train "$data" --rating-weight -1
 has err "--rating-weight"
-run 1 train "$data" --rating-weight 0 --retrieval-weight 0
+run 1 train "$data" --preset tfrs --rating-weight 0 --retrieval-weight 0
 has err "the retrieval and rating weights are both 0: there is nothing to train"
 
 # the original's multitask preset (smaller, to stay fast), human-readable
@@ -66,7 +66,7 @@ node -e 'const [a, b] = process.argv.slice(1).map((p) => JSON.parse(require("fs"
                       a.metrics.test.mae === b.metrics.test.mae ? 0 : 1);' "$tmp/out" "$tmp/joint.json" ||
     fail "eval of the saved joint model differs from train: $(head -c 300 "$tmp/out")"
 # a retrieval-only run has no rating keys
-run 0 train "$data" --batch 256 --epochs 1 --dim 8 --json --out "$tmp/retrieval.tlm"
+run 0 train "$data" --preset tfrs --batch 256 --epochs 1 --dim 8 --json --out "$tmp/retrieval.tlm"
 js '!("rmse" in o.metrics.test) && !("rmse" in o.baseline.test) && !("rating_head" in o.config) && o.config.rating_weight === 0'
 
 run 0 predict --model "$tmp/joint.tlm" --user 5 --movie 2 --json

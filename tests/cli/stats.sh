@@ -32,12 +32,12 @@ has err "--json takes no value"
 run 0 stats "$fx/small"
 has out "ratings      9"
 has out "users        4"
-has out "movies       11 in the catalogue, 5 of them rated; 1 more rated movies are not in the catalogue"
+has out "movies       11 in the catalogue, 5 of them rated; 1 more rated movie is not in the catalogue"
 has out "genres (13)  (no genres listed), Adventure, Animation"
 has out "ratings      from 0.5 to 5.0"
 has out "tags         3"
-has out "warning      1 ratings of 1 movies that are not in the movies file"
-has out "warning      1 ratings repeat an earlier (user, movie) pair (all kept)"
+has out "warning      1 rating of 1 movie that is not in the movies file"
+has out "warning      1 rating repeats an earlier (user, movie) pair (all kept)"
 empty err
 
 # JSON
@@ -45,7 +45,7 @@ run 0 stats --json "$fx/small/ratings.csv" "$fx/small/movies.csv"
 has out '{"ratings":9,"users":4,"movies":11,"rated_movies":6,"movies_total":12,"genres":["(no genres listed)","Adventure",'
 has out '"rating_min":0.5,"rating_max":5,'
 has out '"rating_histogram":{"0.5":1,"1.0":1,"1.5":0,"2.0":1,"2.5":0,"3.0":1,"3.5":1,"4.0":1,"4.5":1,"5.0":2}'
-has out '"first_timestamp":964981247,"last_timestamp":1445715000,"tags":0,"warnings":["1 ratings of 1 movies'
+has out '"first_timestamp":964981247,"last_timestamp":1445715000,"tags":0,"warnings":["1 rating of 1 movie that is'
 checks=$((checks + 1))
 [ "$(wc -l <"$tmp/out")" = 1 ] || fail "--json should print exactly one line"
 

@@ -54,7 +54,7 @@ run 1 train --solver cg "$data"
 has err "--solver: only the default preset's iALS has a solver choice"
 
 # a human-readable run
-run 0 train "$data" --epochs 2 --batch 256 --seed 7
+run 0 train "$data" --preset tfrs --epochs 2 --batch 256 --seed 7
 has out "training preset tfrs: d=32, batch 256, 2 epochs"
 has out "first batch loss"
 has out "epoch 1/2  loss"
@@ -64,7 +64,7 @@ has out "popularity"
 has out "model hash"
 
 # --json: the documented keys, a bit-identical rerun, the first loss near B ln B
-run 0 train "$data" --epochs 3 --batch 256 --dim 16 --seed 7 --json --out "$tmp/model.tlm"
+run 0 train "$data" --preset tfrs --epochs 3 --batch 256 --dim 16 --seed 7 --json --out "$tmp/model.tlm"
 cp "$tmp/out" "$tmp/a.json"
 for key in '"epochs":[{"epoch":1,"loss":' '"epoch":3,' '"metrics":{"test":{"top_1":' '"top_100":' \
     '"recall_at_20":' '"ndcg_at_10":' '"ndcg_at_100":' '"coverage_at_10":' '"baseline":{"name":"popularity","test":{' \
@@ -92,12 +92,12 @@ head -c 7 "$tmp/model.tlm" | grep -q TLMODEL || fail "--out did not write a mode
 # the saved model serves: recommend reads it back
 run 0 recommend --model "$tmp/model.tlm" --user 5 -k 3 --json
 has out '"items":[{"movieId":'
-run 0 train "$data" --epochs 3 --batch 256 --dim 16 --seed 7 --json
+run 0 train "$data" --preset tfrs --epochs 3 --batch 256 --dim 16 --seed 7 --json
 h1=$(grep -o '"model_hash":"[0-9a-f]*"' "$tmp/a.json")
 h2=$(grep -o '"model_hash":"[0-9a-f]*"' "$tmp/out")
 checks=$((checks + 1))
 [ -n "$h1" ] && [ "$h1" = "$h2" ] || fail "same options gave different models: $h1 vs $h2"
-run 0 train "$data" --epochs 3 --batch 256 --dim 16 --seed 8 --json
+run 0 train "$data" --preset tfrs --epochs 3 --batch 256 --dim 16 --seed 8 --json
 h3=$(grep -o '"model_hash":"[0-9a-f]*"' "$tmp/out")
 checks=$((checks + 1))
 [ "$h1" != "$h3" ] || fail "a different seed gave the same model"

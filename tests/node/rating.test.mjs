@@ -53,7 +53,7 @@ function trained(preset, weights) {
   const h = m._tlw_trainer_alloc() >>> 0;
   if (weights) core.check(h, m._tlw_trainer_set_weights(h, weights[0], weights[1]));
   core.withCString(preset, (p) => core.check(h, m._tlw_trainer_init(h, ds._handle(), p, OPTS.dim, OPTS.batch,
-    OPTS.epochs, 0, OPTS.seed, 0, 0, 0, 1)));
+    OPTS.epochs, 0, OPTS.seed, 0, 0, -1, 1))); // test fraction -1: the default 0.2
   core.check(h, m._tlw_trainer_step(h, 0, 0));
   return h;
 }

@@ -136,7 +136,7 @@ describe('createTrainer / Trainer', { timeout: TEST_TIMEOUT }, () => {
       writeFileSync(join(dir, 'ratings.csv'), g.ratings);
       writeFileSync(join(dir, 'movies.csv'), g.movies);
       const native = JSON.parse(execFileSync(NATIVE_CLI,
-        ['train', dir, '--epochs', '3', '--batch', '64', '--dim', '12', '--seed', '5', '--json'], { encoding: 'utf8' }));
+        ['train', dir, '--preset', 'tfrs', '--epochs', '3', '--batch', '64', '--dim', '12', '--seed', '5', '--json'], { encoding: 'utf8' }));
       const ds = await tl.loadDataset(dir);
       const tr = tl.createTrainer(ds, { epochs: 3, batchSize: 64, dim: 12, seed: 5 });
       const p = await tr.run({ stepMs: 20 });

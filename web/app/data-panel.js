@@ -1,6 +1,6 @@
 // Section 1: drop zone, file and folder pickers, the demo button, per-file
 // read progress, load errors (file, line, reason) and the dataset summary.
-import { $, el, clear, formatInt, formatBytes, formatMonth, announce } from './dom.js';
+import { $, el, clear, formatInt, formatBytes, formatMonth, announce, plural } from './dom.js';
 import { drawHistogram } from './charts.js';
 
 // Reads a dropped folder tree through the File and Directory Entries API.
@@ -57,6 +57,16 @@ export function readSummary(s) {
     hist,
     warnings: Array.isArray(s.warnings) ? s.warnings : [],
   };
+}
+
+// "Read ml-100k.zip › u.data, u.item; skipped: u1.base, u1.test, …; added movies.csv to the earlier files."
+export function filesText(files = [], skipped = [], added = []) {
+  const parts = [];
+  const from = [...new Set(files.map((f) => f.from).filter(Boolean))];
+  if (files.length) parts.push(`Read ${from.length ? `${from.join(', ')} › ` : ''}${files.map((f) => f.name).join(', ')}`);
+  if (skipped.length) parts.push(`skipped ${skipped.map((n) => n.split('/').pop()).join(', ')} (not MovieLens files the loader needs, or copies of them)`);
+  if (added.length) parts.push(`${added.join(', ')} added to the files loaded before`);
+  return parts.length ? `${parts.join('; ')}.` : '';
 }
 
 export function createDataPanel(app) {
@@ -138,7 +148,7 @@ export function createDataPanel(app) {
     try {
       const result = kind === 'demo' ? await app.client.request('loadDemo') : await app.client.request('load', args);
       rows.forEach(finishRow);
-      announce(`Loaded ${formatInt(result.summary.ratings)} ratings.`);
+      announce(`Loaded ${plural(result.summary.ratings, 'rating')}.`);
     } catch (err) {
       showError(err);
       app.emit('load-failed', err);
@@ -152,7 +162,7 @@ export function createDataPanel(app) {
     load('files', { inputs, source });
   }
 
-  function showSummary(summary, files, source) {
+  function showSummary(summary, files, source, { skipped = [], added = [], titlesMissing = false } = {}) {
     const s = readSummary(summary);
     $('#summary-empty').hidden = true;
     $('#summary-body').hidden = false;
@@ -168,6 +178,8 @@ export function createDataPanel(app) {
       el('div', { class: 'wide' }, el('dt', {}, 'Rated between'), el('dd', { id: 'sum-dates' }, `${formatMonth(s.first)} – ${formatMonth(s.last)}`)),
       Number.isFinite(s.tags) && s.tags > 0 ? stat('Tags', formatInt(s.tags)) : null,
     );
+    $('#titles-missing').hidden = !titlesMissing;
+    $('#summary-files').textContent = filesText(files, skipped, added);
     if (s.hist) drawHistogram($('#histogram'), s.hist, $('#histogram-desc'));
     $('.histogram').hidden = !s.hist;
     const warn = $('#summary-warnings');
@@ -219,7 +231,7 @@ export function createDataPanel(app) {
 
   app.on('engine-ready', () => setBusy(false));
   app.client.on('progress', (msg) => { if (msg.phase === 'read') onProgress(msg); });
-  app.on('dataset', ({ summary, files, source }) => showSummary(summary, files, source));
+  app.on('dataset', ({ summary, files, source, skipped, added, titlesMissing }) => showSummary(summary, files, source, { skipped, added, titlesMissing }));
 
   setBusy(false);
   return { showError };

@@ -48,6 +48,11 @@ export function svg(tag, attrs = {}, ...children) {
 const intFormat = new Intl.NumberFormat('en-US');
 export const formatInt = (n) => (Number.isFinite(n) ? intFormat.format(Math.round(n)) : '–');
 
+// "1 rating", "2 ratings", "100,836 ratings"
+export function plural(n, word, many = `${word}s`) {
+  return `${formatInt(n)} ${Number(n) === 1 ? word : many}`;
+}
+
 export function formatBytes(n) {
   if (!Number.isFinite(n)) return '–';
   if (n < 1024) return `${n} B`;

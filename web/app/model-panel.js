@@ -16,6 +16,7 @@ export function createModelPanel(app) {
       case 'restored': return `Restored from this browser${epochs}${size}${when ? `, saved ${when}` : ''}.`;
       case 'imported': return `Imported ${msg.name}${size} and saved in this browser.`;
       case 'forgotten': return 'This browser no longer keeps a model or data.';
+      case 'unreadable': return `The model saved in this browser could not be restored (${msg.reason}). The data is kept: train a new model.`;
       default: return '';
     }
   }

@@ -1,6 +1,6 @@
 // Renders lists of movies (recommendations, a user's ratings, similar
 // movies). Titles and genres come from user files: text nodes only.
-import { el, clear, formatInt } from './dom.js';
+import { el, clear, plural } from './dom.js';
 
 export function genreList(genres) {
   if (Array.isArray(genres)) return genres.filter(Boolean);
@@ -29,7 +29,7 @@ export function movieTitle(m) {
 export function movieMeta(m, { showCount = true } = {}) {
   const meta = el('div', { class: 'movie-meta' });
   for (const g of genreList(m.genres).slice(0, 4)) meta.append(el('span', { class: 'chip' }, g));
-  if (showCount && Number.isFinite(m.ratings)) meta.append(el('span', {}, `${formatInt(m.ratings)} ratings`));
+  if (showCount && Number.isFinite(m.ratings)) meta.append(el('span', {}, plural(m.ratings, 'rating')));
   if (m.imdbId) meta.append(el('a', { href: imdbUrl(m.imdbId), target: '_blank', rel: 'noopener noreferrer', 'aria-label': `${m.title} on IMDb` }, 'IMDb'));
   if (m.tmdbId) meta.append(el('a', { href: tmdbUrl(m.tmdbId), target: '_blank', rel: 'noopener noreferrer', 'aria-label': `${m.title} on TMDb` }, 'TMDb'));
   return meta;

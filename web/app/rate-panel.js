@@ -1,6 +1,6 @@
 // Section 5: the visitor rates movies found by title and gets personal
 // recommendations by fold-in against the frozen movie tower.
-import { $, el, clear, announce } from './dom.js';
+import { $, el, clear, announce, plural } from './dom.js';
 import { renderMovies } from './movie-list.js';
 import { createTitleSearch } from './title-search.js';
 
@@ -92,8 +92,8 @@ export function createRatePanel(app) {
       const r = await app.client.request('foldin', { ratings: chosen.map(({ movieId, rating }) => ({ movieId, rating })), k: 10, excludeSeen: true });
       shown = true;
       renderMovies(list, r.items, { empty: 'No recommendations.', flash: live });
-      status.textContent = `From your ${chosen.length} ratings${app.training === 'running' ? ' · updates while training' : ''}.`;
-      if (!live) announce(`${r.items.length} recommendations from your ratings.`);
+      status.textContent = `From your ${plural(chosen.length, 'rating')}${app.training === 'running' ? ' · updates while training' : ''}.`;
+      if (!live) announce(`${plural(r.items.length, 'recommendation')} from your ratings.`);
     } catch (e) {
       status.textContent = e.message;
     }
@@ -112,8 +112,8 @@ export function createRatePanel(app) {
   app.on('model-gone', update);
   app.client.on('epoch', () => { if (shown) recommend(true); });
   app.client.on('training', (m) => { if (m.state === 'done' && shown) recommend(true); });
-  app.on('dataset', ({ source }) => {
-    if (source !== 'restored') {
+  app.on('dataset', ({ source, added }) => {
+    if (source !== 'restored' && !(added && added.length)) {
       // ids of another dataset would not mean the same movies
       ratings = [];
       save();

@@ -1,6 +1,7 @@
 // Section 3: top-k for any user beside the user's own favourites, with k,
 // exclude-seen, genre and year filters. Refreshes while training runs.
-import { $, el, clear, debounce, announce } from './dom.js';
+import { $, el, clear, debounce, announce, plural } from './dom.js';
+import { servingText } from './serving.js';
 import { renderMovies } from './movie-list.js';
 import { readSummary } from './data-panel.js';
 
@@ -42,8 +43,11 @@ export function createRecommendPanel(app) {
       renderMovies(recList, r.items, { empty: 'No movie matches these filters.', flash: live });
       renderMovies(ratedList, r.rated, { kind: 'rating', empty: 'This model was loaded without the ratings it learned from.' });
       const when = r.training === 'running' ? ` · live while training (after ${r.epochsDone} finished epoch${r.epochsDone === 1 ? '' : 's'})` : '';
-      status.textContent = `${r.items.length} recommendations for user ${r.userId}${filters.excludeSeen ? ', movies they rated hidden' : ''}${when}.`;
-      if (!live) announce(`${r.items.length} recommendations for user ${r.userId}.`);
+      status.textContent = `${plural(r.items.length, 'recommendation')} for user ${r.userId}${filters.excludeSeen ? ', movies they rated hidden' : ''}${when}.`;
+      const serving = servingText(r.serving, { pass: r.pass, training: r.training });
+      $('#rec-serving').textContent = serving;
+      $('#rec-serving').hidden = !serving;
+      if (!live) announce(`${plural(r.items.length, 'recommendation')} for user ${r.userId}.`);
     } catch (e) {
       if (!live) {
         status.textContent = e.message;

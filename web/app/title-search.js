@@ -1,6 +1,6 @@
 // A title search box with a result list of buttons, used by "Similar movies"
 // and "Rate a few movies yourself". Arrow keys move between results.
-import { el, clear, debounce, formatInt } from './dom.js';
+import { el, clear, debounce, plural } from './dom.js';
 import { genreList } from './movie-list.js';
 
 export function createTitleSearch(app, { input, results, count, limit = 10, action = null, onPick }) {
@@ -29,7 +29,7 @@ export function createTitleSearch(app, { input, results, count, limit = 10, acti
     clear(results);
     count.textContent = found.length ? `${found.length}${found.length === limit ? '+' : ''} matching movie${found.length === 1 ? '' : 's'}` : 'No movie matches that title.';
     for (const m of found) {
-      const sub = [genreList(m.genres).slice(0, 3).join(', '), Number.isFinite(m.ratings) ? `${formatInt(m.ratings)} ratings` : ''].filter(Boolean).join(' · ');
+      const sub = [genreList(m.genres).slice(0, 3).join(', '), Number.isFinite(m.ratings) ? plural(m.ratings, 'rating') : ''].filter(Boolean).join(' · ');
       const button = el('button', { type: 'button', class: 'pick', dataset: { movieId: m.movieId }, 'aria-pressed': 'false', on: { click: () => pick(m, button) } },
         el('span', { class: 'movie-title' }, m.title, m.year ? el('span', { class: 'movie-year' }, `(${m.year})`) : null),
         el('span', { class: 'sub' }, sub));

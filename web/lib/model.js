@@ -192,8 +192,9 @@ export class Model {
   }
 
   /**
-   * The user's ratings the model trained on (its seen sets: the train split,
-   * i.e. what `excludeSeen` leaves out), from the dataset the model serves
+   * The user's ratings the model knows (its seen sets: every rating of the
+   * user in train and test rows alike — what `excludeSeen` leaves out; a
+   * format-1 model file: the train split only), from the dataset the model serves
    * with: a live model's, or the one given to loadModel. Same objects and
    * options as Dataset.userRatings. A model loaded without its dataset
    * knows no ratings: a STATE error.
@@ -266,13 +267,30 @@ export class Model {
     return JSON.parse(this._core.string(ptr));
   }
 
+  /**
+   * Which ratings trained the model: {ratings, totalRatings, testRatings,
+   * seed, all} (all: it saw every rating, so it has no held-out rows), or
+   * null for a model file that does not record it (format 1).
+   */
+  get trainedOn() {
+    const h = this._handle();
+    const ptr = this._core.guardSync(() => this._core.m._tlw_model_trained_on_json(h) >>> 0);
+    if (!ptr) throw this._core.errorOf(h);
+    const rows = JSON.parse(this._core.string(ptr));
+    this._core.m._tlw_model_release(h);
+    return rows;
+  }
+
+  /** The model file format version it was read from (a live model: the version save() writes). */
+  get formatVersion() { return this._core.m._tlw_model_format_version(this._handle()) >>> 0; }
+
   get dim() { return this._core.m._tlw_model_dim(this._handle()); }
   get numUsers() { return this._core.m._tlw_model_n_users(this._handle()) >>> 0; }
   /** rows of the movie table: catalogue movies plus rated movies missing from the catalogue */
   get numMovies() { return this._core.m._tlw_model_n_movies(this._handle()) >>> 0; }
   /** movies that can be recommended (the movies file) */
   get catalogueSize() { return this._core.m._tlw_model_catalogue_size(this._handle()) >>> 0; }
-  /** true when the model knows what each user rated in training (so excludeSeen works) */
+  /** true when the model knows what each user rated (so excludeSeen works; format 1: the train split only) */
   get hasSeen() { return this._core.m._tlw_model_has_seen(this._handle()) === 1; }
   /** true for a trainer's model: answers follow training */
   get live() { return this._trainer !== null; }

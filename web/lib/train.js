@@ -6,6 +6,7 @@
 import { TowerlensError } from './errors.js';
 import { liveModel } from './model.js';
 import { checkThreads } from './core.js';
+import { whole } from './args.js';
 
 /** The seeded sample `evaluate()` takes by default (TL_EVAL_SAMPLE_USERS in
  * include/towerlens/eval.h, the CLI's default): at most this many users with
@@ -30,10 +31,45 @@ export function nextTurn() {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
-const whole = (v, name, min, max) => {
-  if (v === undefined) return 0;
+/**
+ * The allowed range of every createTrainer option, [min, max] inclusive (the
+ * core's limits: TL_MAX_DIM, TL_MAX_BATCH, TL_MAX_EPOCHS in include/towerlens,
+ * TL_MAX_TEST_FRACTION in split.h). An option left out takes the preset's
+ * value; testFraction 0 trains on every rating (no held-out rows).
+ */
+export const TRAINER_LIMITS = Object.freeze({
+  epochs: Object.freeze([1, 100000]),
+  batchSize: Object.freeze([1, 1 << 20]),
+  dim: Object.freeze([1, 1024]),
+  learningRate: Object.freeze([1e-6, 100]),
+  seed: Object.freeze([0, Number.MAX_SAFE_INTEGER]),
+  testFraction: Object.freeze([0, 0.5]),
+  trainRows: Object.freeze([0, 2 ** 32 - 1]),
+  testRows: Object.freeze([0, 2 ** 32 - 1]),
+  ratingWeight: Object.freeze([0, 1e6]),
+  retrievalWeight: Object.freeze([0, 1e6]),
+});
+
+const shown = (v) => (typeof v === 'string' ? JSON.stringify(v) : String(v));
+
+/** A whole-number option in its TRAINER_LIMITS range; `fallback` when left out. */
+const wholeOption = (options, name, fallback) => {
+  const v = options[name];
+  if (v === undefined) return fallback;
+  const [min, max] = TRAINER_LIMITS[name];
   if (!Number.isInteger(v) || v < min || v > max) {
-    throw new TowerlensError(`${name} must be a whole number from ${min} to ${max}, got ${v}`, { code: 'ARG' });
+    throw new TowerlensError(`${name} must be a whole number from ${min} to ${max}, got ${shown(v)}`, { code: 'ARG' });
+  }
+  return v;
+};
+
+/** A number option in its TRAINER_LIMITS range; `fallback` when left out. */
+const numberOption = (options, name, fallback, hint = '') => {
+  const v = options[name];
+  if (v === undefined) return fallback;
+  const [min, max] = TRAINER_LIMITS[name];
+  if (typeof v !== 'number' || !(v >= min && v <= max)) {
+    throw new TowerlensError(`${name} must be a number from ${min} to ${max}${hint}, got ${shown(v)}`, { code: 'ARG' });
   }
   return v;
 };
@@ -69,30 +105,28 @@ function progressOf(p) {
  */
 export function createTrainer(core, dataset, options = {}) {
   const m = core.m;
+  if (options === null || typeof options !== 'object') {
+    throw new TowerlensError(`options must be an object, got ${shown(options)}`, { code: 'ARG' });
+  }
   const preset = options.preset ?? 'tfrs';
   if (typeof preset !== 'string') throw new TowerlensError('preset must be a string', { code: 'ARG' });
-  const dim = whole(options.dim, 'dim', 1, 1024);
-  const batch = whole(options.batchSize, 'batchSize', 1, 1 << 20);
-  const epochs = whole(options.epochs, 'epochs', 1, 100000);
-  const trainRows = whole(options.trainRows, 'trainRows', 0, 2 ** 32 - 1);
-  const testRows = whole(options.testRows, 'testRows', 0, 2 ** 32 - 1);
-  const seed = options.seed === undefined ? -1 : whole(options.seed, 'seed', 0, Number.MAX_SAFE_INTEGER);
-  const lr = options.learningRate ?? 0;
-  const testFraction = options.testFraction ?? 0;
-  if (typeof lr !== 'number' || !(lr >= 0)) throw new TowerlensError(`learningRate must be a positive number, got ${lr}`, { code: 'ARG' });
-  if (typeof testFraction !== 'number' || !(testFraction >= 0 && testFraction < 1)) {
-    throw new TowerlensError(`testFraction must be in [0, 1), got ${testFraction}`, { code: 'ARG' });
-  }
+  // 0 / -1 tell the core "the preset's value"
+  const dim = wholeOption(options, 'dim', 0);
+  const batch = wholeOption(options, 'batchSize', 0);
+  const epochs = wholeOption(options, 'epochs', 0);
+  const trainRows = wholeOption(options, 'trainRows', 0);
+  const testRows = wholeOption(options, 'testRows', 0);
+  const seed = wholeOption(options, 'seed', -1);
+  const lr = numberOption(options, 'learningRate', 0);
+  const testFraction = numberOption(options, 'testFraction', -1, ' (0 = train on every rating)');
   if (testRows && !trainRows) {
     throw new TowerlensError('testRows needs trainRows (or use testFraction)', { code: 'ARG' });
   }
   if (!dataset || dataset._core !== core) {
     throw new TowerlensError('createTrainer needs a Dataset loaded by this towerlens instance', { code: 'ARG' });
   }
-  const ratingWeight = options.ratingWeight ?? 0;
-  const retrievalWeight = options.retrievalWeight ?? 1;
-  for (const [name, v] of [['ratingWeight', ratingWeight], ['retrievalWeight', retrievalWeight]]) {
-    if (typeof v !== 'number' || !(v >= 0)) throw new TowerlensError(`${name} must be a number >= 0, got ${v}`, { code: 'ARG' });
+  const ratingWeight = numberOption(options, 'ratingWeight', 0);
+  const retrievalWeight = numberOption(options, 'retrievalWeight', 1);
   }
   const solver = options.solver ?? '';
   if (typeof solver !== 'string') throw new TowerlensError(`solver must be 'exact' or 'cg', got ${solver}`, { code: 'ARG' });
@@ -229,7 +263,8 @@ export class Trainer {
   /**
    * The model being trained, serving recommendations while training goes on
    * (each query sees the tables as they are after the last completed batch);
-   * its seen sets are the train split's. The same object until it is freed;
+   * its seen sets are every rating of the dataset (train and test rows), so
+   * `excludeSeen` never recommends a movie the user rated. The same object until it is freed;
    * freeing the trainer frees it.
    */
   get model() {
