@@ -1,6 +1,9 @@
 #include "towerlens/dataset.h"
 
 #include <stdlib.h>
+#include <string.h>
+
+#include "towerlens/movielens.h"
 
 void tl_dataset_free(tl_dataset *ds)
 {
@@ -16,6 +19,9 @@ void tl_dataset_free(tl_dataset *ds)
     free(ds->user_counts);
     free(ds->movies);
     free(ds->strings);
+    free(ds->user_names);
+    free(ds->movie_names);
+    free(ds->id_strings);
     free(ds);
 }
 
@@ -47,4 +53,42 @@ tl_status tl_dataset_movie_index(const tl_dataset *ds, uint32_t movie_id, uint32
         return TL_OK;
     }
     return tl_fail(err, TL_E_NOTFOUND, "unknown movie %u: not in the movies or ratings files", movie_id);
+}
+
+/* Binary search over dense names (they are in byte order). */
+static int find_name(const tl_dataset *ds, const uint32_t *names, uint32_t n, const char *text, uint32_t *out)
+{
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (strcmp(ds->id_strings + names[mid], text) < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    if (lo < n && strcmp(ds->id_strings + names[lo], text) == 0) {
+        *out = lo;
+        return 1;
+    }
+    return 0;
+}
+
+tl_status tl_dataset_find_user(const tl_dataset *ds, const char *text, uint32_t *out, tl_error *err)
+{
+    uint32_t id;
+    if (ds->user_names) {
+        if (find_name(ds, ds->user_names, ds->n_users, text, out)) return TL_OK;
+    } else if (tl_ml_parse_u32(text, strlen(text), &id) == TL_ML_NUM_OK) {
+        return tl_dataset_user_index(ds, id, out, err);
+    }
+    return tl_fail(err, TL_E_NOTFOUND, "unknown user \"%s\": no ratings by this user in the data", text);
+}
+
+tl_status tl_dataset_find_movie(const tl_dataset *ds, const char *text, uint32_t *out, tl_error *err)
+{
+    uint32_t id;
+    if (ds->movie_names) {
+        if (find_name(ds, ds->movie_names, ds->n_movies, text, out)) return TL_OK;
+    } else if (tl_ml_parse_u32(text, strlen(text), &id) == TL_ML_NUM_OK) {
+        return tl_dataset_movie_index(ds, id, out, err);
+    }
+    return tl_fail(err, TL_E_NOTFOUND, "unknown movie \"%s\": not in the movies or ratings files", text);
 }
