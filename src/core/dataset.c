@@ -71,24 +71,26 @@ static int find_name(const tl_dataset *ds, const uint32_t *names, uint32_t n, co
     return 0;
 }
 
+/* A typed id: the string for string ids, else a number. */
+static tl_status find_id(const tl_dataset *ds, int movie, const char *text, uint32_t *out, tl_error *err)
+{
+    const uint32_t *names = movie ? ds->movie_names : ds->user_names;
+    uint32_t id;
+    if (names) {
+        if (find_name(ds, names, movie ? ds->n_movies : ds->n_users, text, out)) return TL_OK;
+    } else if (tl_ml_parse_u32(text, strlen(text), &id) == TL_ML_NUM_OK) {
+        return movie ? tl_dataset_movie_index(ds, id, out, err) : tl_dataset_user_index(ds, id, out, err);
+    }
+    if (movie) return tl_fail(err, TL_E_NOTFOUND, "unknown movie \"%s\": not in the movies or ratings files", text);
+    return tl_fail(err, TL_E_NOTFOUND, "unknown user \"%s\": no ratings by this user in the data", text);
+}
+
 tl_status tl_dataset_find_user(const tl_dataset *ds, const char *text, uint32_t *out, tl_error *err)
 {
-    uint32_t id;
-    if (ds->user_names) {
-        if (find_name(ds, ds->user_names, ds->n_users, text, out)) return TL_OK;
-    } else if (tl_ml_parse_u32(text, strlen(text), &id) == TL_ML_NUM_OK) {
-        return tl_dataset_user_index(ds, id, out, err);
-    }
-    return tl_fail(err, TL_E_NOTFOUND, "unknown user \"%s\": no ratings by this user in the data", text);
+    return find_id(ds, 0, text, out, err);
 }
 
 tl_status tl_dataset_find_movie(const tl_dataset *ds, const char *text, uint32_t *out, tl_error *err)
 {
-    uint32_t id;
-    if (ds->movie_names) {
-        if (find_name(ds, ds->movie_names, ds->n_movies, text, out)) return TL_OK;
-    } else if (tl_ml_parse_u32(text, strlen(text), &id) == TL_ML_NUM_OK) {
-        return tl_dataset_movie_index(ds, id, out, err);
-    }
-    return tl_fail(err, TL_E_NOTFOUND, "unknown movie \"%s\": not in the movies or ratings files", text);
+    return find_id(ds, 1, text, out, err);
 }
