@@ -103,6 +103,12 @@ static inline const char *tl_dataset_movie_name(const tl_dataset *ds, uint32_t m
 tl_status tl_dataset_find_user(const tl_dataset *ds, const char *text, uint32_t *out, tl_error *err);
 tl_status tl_dataset_find_movie(const tl_dataset *ds, const char *text, uint32_t *out, tl_error *err);
 
+/* TL_OK when two datasets have the same kind of ids and, for string ids,
+ * the same strings (then their raw ids, the ranks, mean the same); else
+ * TL_E_ARG naming the first difference. What lets a model trained on one
+ * dataset be lined up with another by raw id. */
+tl_status tl_dataset_same_names(const tl_dataset *a, const tl_dataset *b, tl_error *err);
+
 static inline float tl_rating_value(uint8_t half) { return (float)half * 0.5f; }
 
 #ifdef __cplusplus

@@ -131,6 +131,7 @@ int cmd_eval(int argc, char **argv)
     int rc = 1;
     tl_status st = tl_store_load_path(model, &mf, &err);
     if (st == TL_OK) st = cli_load(&in, paths.items, paths.n, &ds, &err);
+    if (st == TL_OK) st = tl_dataset_same_names(mf->ds, ds, &err); /* string ids line up by rank only then */
     if (st == TL_OK) {
         tl_split_options so;
         tl_split_options_default(&so);

@@ -94,3 +94,25 @@ tl_status tl_dataset_find_movie(const tl_dataset *ds, const char *text, uint32_t
 {
     return find_id(ds, 1, text, out, err);
 }
+
+static tl_status same_list(const tl_dataset *a, const uint32_t *na, uint32_t n_a, const tl_dataset *b,
+                           const uint32_t *nb, uint32_t n_b, const char *what, tl_error *err)
+{
+    if (!na != !nb)
+        return tl_fail(err, TL_E_ARG, "the %s ids are strings in one and numbers in the other", what);
+    if (!na) return TL_OK;
+    for (uint32_t i = 0; i < n_a || i < n_b; i++) {
+        const char *x = i < n_a ? a->id_strings + na[i] : "(none)", *y = i < n_b ? b->id_strings + nb[i] : "(none)";
+        if (i >= n_a || i >= n_b || strcmp(x, y) != 0)
+            return tl_fail(err, TL_E_ARG, "the %s ids differ (number %u in byte order: \"%s\" vs \"%s\"); use the files "
+                           "the model was trained on", what, i + 1, x, y);
+    }
+    return TL_OK;
+}
+
+tl_status tl_dataset_same_names(const tl_dataset *a, const tl_dataset *b, tl_error *err)
+{
+    tl_status st = same_list(a, a->user_names, a->n_users, b, b->user_names, b->n_users, "user", err);
+    if (st == TL_OK) st = same_list(a, a->movie_names, a->n_movies, b, b->movie_names, b->n_movies, "item", err);
+    return st;
+}

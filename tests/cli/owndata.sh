@@ -43,6 +43,13 @@ js 'o.items.every((x) => Number(x.movieId.slice(4)) % 3 === 2 && !["sku-2", "sku
 run 0 recommend --model "$model" --user cust-4 -k 2
 has out "[id sku-"
 
+# eval on the same files gives train's numbers; on other files it refuses to line string ids up
+run 0 eval --model "$model" "$d/events.csv" "${cols[@]}" --json
+js 'o.metrics.test.ndcg_at_10 > o.baseline.test.ndcg_at_10 + 0.2'
+printf 'sku,customer\nsku-1,cust-0\nsku-2,cust-77\n' >"$tmp/other.csv"
+run 1 eval --model "$model" "$tmp/other.csv" --user-col customer --item-col sku
+has err "the user ids differ (number 2 in byte order: \"cust-1\" vs \"cust-77\")"
+
 run 1 recommend --model "$model" --user cust-999
 has err "unknown user \"cust-999\""
 run 1 similar --model "$model" --movie 6
