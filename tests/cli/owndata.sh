@@ -63,6 +63,16 @@ js 'o.items.length === 3 && o.items.every((x) => typeof x.movieId === "number")'
 run 2 recommend --model "$tmp/num.tlm" --user abc
 has err "--user must be a MovieLens id"
 
+# MovieLens' ratings.csv read by column names is the same data: same summary, same model
+run 0 stats "$fx/small/ratings.csv" --json
+cp "$tmp/out" "$tmp/ml.json"
+run 0 stats "$fx/small/ratings.csv" --format csv --user-col userId --item-col movieId --rating-col rating --time-col timestamp --json
+cmp -s "$tmp/out" "$tmp/ml.json" || fail "ratings.csv read by column names gives another summary: $(cat "$tmp/out")"
+run 0 train "$fx/small/ratings.csv" --preset default --epochs 2 --dim 8 --json
+hash=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1])).model_hash)' "$tmp/out")
+run 0 train "$fx/small/ratings.csv" --user-col userId --item-col movieId --rating-col rating --preset default --epochs 2 --dim 8 --json
+js "o.model_hash === '$hash'"
+
 # errors: the columns found, file:line, bad options
 run 1 stats "$d/events.csv" --format csv --user-col user_id --item-col sku
 has err "events.csv:1: no column \"user_id\" in the header; its columns are: \"bought_at\", \"sku\", \"customer\""
