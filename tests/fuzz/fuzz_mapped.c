@@ -16,26 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../c/loader_util.h"
+#include "fuzz_util.h"
 #include "towerlens/buf.h"
 #include "towerlens/loader.h"
 #include "towerlens/results.h"
 
 #define MAX_FILES 4
-
-typedef struct chunker {
-    uint32_t state;
-    int whole;
-} chunker;
-
-static size_t next_chunk(chunker *c, size_t left)
-{
-    if (c->whole) return left;
-    c->state = c->state * 1103515245u + 12345u;
-    uint32_t r = c->state >> 16;
-    size_t n = (r & 7) == 0 ? 1 + (r >> 3) % 4096 : 1 + (r >> 3) % 64;
-    return n < left ? n : left;
-}
 
 static tl_status run(const mem_file *files, size_t n_files, uint8_t mode, chunker *ch, tl_dataset **out,
                      tl_error *err)
@@ -86,21 +72,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size -= 2;
 
     static const char *const names[MAX_FILES] = {"f0.csv", "f1.csv", "f2.csv", "f3.csv"};
-    static const char sep[] = "\n#####\n";
     mem_file files[MAX_FILES];
-    size_t n_files = 0, start = 0;
-    for (size_t i = 0; i <= size && n_files < MAX_FILES; i++) {
-        int at_sep = i + sizeof sep - 1 <= size && memcmp(data + i, sep, sizeof sep - 1) == 0;
-        if (i == size || (at_sep && n_files + 1 < MAX_FILES)) {
-            files[n_files].name = names[n_files];
-            files[n_files].bytes = data + start;
-            files[n_files].n = (i == size ? size : i) - start;
-            n_files++;
-            if (i == size) break;
-            i += sizeof sep - 2;
-            start = i + 1;
-        }
-    }
+    size_t n_files = split_files(data, size, names, MAX_FILES, files);
 
     chunker whole = {0, 1}, pieces = {seed, 0};
     tl_dataset *a = NULL, *b = NULL;
