@@ -59,7 +59,27 @@ export interface LoadOptions {
   chunkSize?: number;
   /** aborting rejects the load with the signal's reason (an AbortError) */
   signal?: AbortSignal;
+  /** your own data: the inputs are CSVs with a header read by these column names (docs/own-data.md) */
+  columns?: { user?: string; item?: string; rating?: string; time?: string };
+  /** with columns: a CSV of item titles */
+  items?: DatasetInput;
+  /** the columns of `items`; defaults: columns.item and "title" */
+  itemColumns?: { id?: string; title?: string };
 }
+
+/** fromInteractions' arrays: users[i] interacted with items[i]. */
+export interface Interactions {
+  users: ArrayLike<string | number>;
+  items: ArrayLike<string | number>;
+  /** 0.5 to 5 stars; without them every interaction is a positive (implicit feedback) */
+  ratings?: ArrayLike<number>;
+  /** whole seconds */
+  timestamps?: ArrayLike<number>;
+  itemTitles?: Record<string, string> | Map<string | number, string>;
+}
+
+/** An id as the data has it: a number for MovieLens-like ids, else the string (docs/own-data.md). */
+export type ItemId = number | string;
 
 /** The object `towerlens stats --json` prints for the same files. */
 export interface DatasetSummary {
@@ -76,6 +96,8 @@ export interface DatasetSummary {
   first_timestamp: number;
   last_timestamp: number;
   warnings: string[];
+  /** present (true) only when the data had no rating column: implicit feedback */
+  implicit?: true;
   [key: string]: unknown;
 }
 
@@ -116,7 +138,8 @@ export declare class Dataset {
 
 /** A catalogue movie as the core describes it (the CLI's --json items without score). */
 export interface Movie {
-  movieId: number;
+  /** a string when the data's item ids are not all plain numbers */
+  movieId: ItemId;
   /** without the trailing "(year)" */
   title: string;
   /** null when the title has none */
@@ -308,12 +331,12 @@ export declare const MAX_K: number;
 export declare class Model {
   private constructor();
   /** top k for a user of the training data; an unknown user is a 'NOTFOUND' TowerlensError */
-  recommend(userId: number, options?: RecommendOptions): Recommendations;
+  recommend(userId: ItemId, options?: RecommendOptions): Recommendations;
   /** the k movies nearest by cosine similarity, never the movie itself */
-  similar(movieId: number, options?: QueryOptions): Recommendations;
+  similar(movieId: ItemId, options?: QueryOptions): Recommendations;
   /** fold-in: top k for a visitor from their ratings (0.5 to 5), rated movies left out */
   /** a visitor's top-k from their ratings (0.5-5; below 2.5 a dislike that pushes similar movies down); rated movies left out */
-  recommendForRatings(ratings: Array<{ movieId: number; rating: number }>, options?: QueryOptions): Recommendations;
+  recommendForRatings(ratings: Array<{ movieId: ItemId; rating: number }>, options?: QueryOptions): Recommendations;
   /** the catalogue */
   movies(): Movie[];
   /** raw ids of the users the model knows, ascending */
@@ -391,6 +414,8 @@ export declare class Towerlens {
   readonly build: BuildInfo;
   /** streams the inputs through the core's MovieLens reader into a dataset */
   loadDataset(inputs: DatasetInput | DatasetInput[], options?: LoadOptions): Promise<Dataset>;
+  /** a dataset from arrays, without any file (docs/own-data.md) */
+  fromInteractions(data: Interactions, options?: LoadOptions): Promise<Dataset>;
   /** splits the dataset and sets up step-wise training (nothing runs until step/run) */
   createTrainer(dataset: Dataset, options?: TrainOptions): Trainer;
   /** the training presets and their settings */

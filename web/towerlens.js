@@ -7,6 +7,7 @@ export { MAX_THREADS, DEFAULT_MAX_THREADS, threadSupport } from './lib/core.js';
 import { loadDataset } from './lib/ingest.js';
 import { createTrainer, presets } from './lib/train.js';
 import { loadModel } from './lib/model.js';
+import { fromInteractions, loadInteractions } from './lib/interactions.js';
 
 export { TowerlensError, STATUS_CODES } from './lib/errors.js';
 export { Dataset } from './lib/dataset.js';
@@ -51,7 +52,21 @@ export class Towerlens {
    * @returns {Promise<import('./lib/dataset.js').Dataset>}
    */
   loadDataset(inputs, options = {}) {
+    if (options.columns !== undefined) { // your own data, read by column names (docs/own-data.md)
+      return this._core.guard(() => loadInteractions(this._core, inputs, options));
+    }
     return this._core.guard(() => loadDataset(this._core, inputs, options));
+  }
+
+  /**
+   * A dataset from arrays, without any file: users[i] interacted with
+   * items[i] (ids: strings or whole numbers), optionally ratings[i] (0.5-5
+   * stars; without them, implicit feedback) and timestamps[i] (seconds);
+   * itemTitles maps item ids to titles (object or Map). See docs/own-data.md.
+   * @returns {Promise<import('./lib/dataset.js').Dataset>}
+   */
+  fromInteractions(data, options = {}) {
+    return this._core.guard(() => fromInteractions(this._core, data, options));
   }
 
   /**

@@ -64,6 +64,16 @@ typedef struct tl_dataset {
     uint32_t n_tags;           /* rows of a tags file, if one was loaded */
     uint32_t n_warnings;
     char warnings[TL_MAX_WARNINGS][TL_WARNING_MAX];
+
+    /* String ids (files read by column names whose ids are not all plain
+     * numbers): dense index -> offset into id_strings; NULL for numeric
+     * ids. Such a vocabulary's raw ids are the ranks 1..n of its strings in
+     * byte order, so dense order is string order. */
+    uint32_t *user_names;
+    uint32_t *movie_names;
+    char *id_strings;        /* NUL-terminated, owned by the dataset */
+    size_t id_strings_len;
+    uint8_t implicit;        /* the ratings came from a file without a rating column */
 } tl_dataset;
 
 void tl_dataset_free(tl_dataset *ds);
@@ -77,6 +87,27 @@ static inline const char *tl_movie_title(const tl_dataset *ds, uint32_t movie)
  * naming the id when it is not in the data. */
 tl_status tl_dataset_user_index(const tl_dataset *ds, uint32_t user_id, uint32_t *out, tl_error *err);
 tl_status tl_dataset_movie_index(const tl_dataset *ds, uint32_t movie_id, uint32_t *out, tl_error *err);
+
+/* The string id of a dense user / movie, or NULL when the ids are numbers. */
+static inline const char *tl_dataset_user_name(const tl_dataset *ds, uint32_t user)
+{
+    return ds->user_names ? ds->id_strings + ds->user_names[user] : NULL;
+}
+static inline const char *tl_dataset_movie_name(const tl_dataset *ds, uint32_t movie)
+{
+    return ds->movie_names ? ds->id_strings + ds->movie_names[movie] : NULL;
+}
+
+/* Dense index of an id as a person types it: the string itself for string
+ * ids, else a number. TL_E_NOTFOUND naming the id when it is not there. */
+tl_status tl_dataset_find_user(const tl_dataset *ds, const char *text, uint32_t *out, tl_error *err);
+tl_status tl_dataset_find_movie(const tl_dataset *ds, const char *text, uint32_t *out, tl_error *err);
+
+/* TL_OK when two datasets have the same kind of ids and, for string ids,
+ * the same strings (then their raw ids, the ranks, mean the same); else
+ * TL_E_ARG naming the first difference. What lets a model trained on one
+ * dataset be lined up with another by raw id. */
+tl_status tl_dataset_same_names(const tl_dataset *a, const tl_dataset *b, tl_error *err);
 
 static inline float tl_rating_value(uint8_t half) { return (float)half * 0.5f; }
 

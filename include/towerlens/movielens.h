@@ -27,7 +27,9 @@ typedef enum tl_ml_format {
     TL_ML_RATINGS_1M,       /* ml-1m ratings.dat: UserID::MovieID::Rating::Timestamp */
     TL_ML_MOVIES_1M,        /* ml-1m movies.dat: MovieID::Title::Genres, Latin-1 */
     TL_ML_TAGS_1M,          /* ml-10m tags.dat: UserID::MovieID::Tag::Timestamp */
-    TL_ML_IGNORED           /* a MovieLens file towerlens does not use */
+    TL_ML_IGNORED,          /* a MovieLens file towerlens does not use */
+    TL_ML_MAPPED_RATINGS,   /* a CSV with a header read by column names (tl_loader_map_interactions) */
+    TL_ML_MAPPED_ITEMS      /* an items CSV read by column names (tl_loader_map_items) */
 } tl_ml_format;
 
 typedef struct tl_ml_layout {

@@ -9,6 +9,7 @@
 #include "args.h"
 #include "commands.h"
 #include "eval_report.h"
+#include "inputs.h"
 #include "train_rating.h"
 #include "towerlens/loader.h"
 #include "towerlens/store.h"
@@ -74,6 +75,7 @@ int cmd_eval(int argc, char **argv)
     uint64_t seed = 42;
     int json = 0;
     tl_arg_list paths = {0};
+    cli_inputs in = {0};
     const tl_arg_opt opts[] = {
         {"model", TL_ARG_STRING, &model, "FILE", "the model file written by `towerlens train --out` (required)", 0, 0},
         {"seed", TL_ARG_U64, &seed, "S", "seed of the split (as in train)", 0, 0},
@@ -92,6 +94,7 @@ int cmd_eval(int argc, char **argv)
          "print one JSON object: metrics.test and baseline.test (top_1 ... coverage_at_10), evaluated, unknown_users, "
          "unknown_movies",
          0, 0},
+        CLI_INPUT_OPTS(in),
     };
     const tl_arg_spec spec = {
         "eval",
@@ -131,7 +134,8 @@ int cmd_eval(int argc, char **argv)
     tl_buf_init(&out);
     int rc = 1;
     tl_status st = tl_store_load_path(model, &mf, &err);
-    if (st == TL_OK) st = tl_load_paths(paths.items, paths.n, &ds, &err);
+    if (st == TL_OK) st = cli_load(&in, paths.items, paths.n, &ds, &err);
+    if (st == TL_OK) st = tl_dataset_same_names(mf->ds, ds, &err); /* string ids line up by rank only then */
     if (st == TL_OK) {
         tl_split_options so;
         tl_split_options_default(&so);

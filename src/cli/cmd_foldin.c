@@ -31,19 +31,23 @@ static tl_status parse_rated(const tl_dataset *ds, foldin_ctx *c, tl_error *err)
     for (const char *p = c->rated; *p;) {
         const char *end = strchr(p, ',');
         size_t len = end ? (size_t)(end - p) : strlen(p);
-        char item[64], *colon, *id_end, *r_end;
+        char item[256], *colon, *id_end, *r_end;
         if (len == 0 || len >= sizeof item) return bad_syntax(c->rated, err);
         memcpy(item, p, len);
         item[len] = '\0';
-        if (!(colon = strchr(item, ':'))) return bad_syntax(c->rated, err);
+        if (!(colon = strrchr(item, ':'))) return bad_syntax(c->rated, err); /* string ids may hold ':' */
         *colon = '\0';
-        unsigned long long id = strtoull(item, &id_end, 10);
-        if (id_end == item || *id_end || item[0] == '-' || id > UINT32_MAX) return bad_syntax(c->rated, err);
+        unsigned long long id = 0;
+        if (!ds->movie_names) { /* MovieLens ids: a number */
+            id = strtoull(item, &id_end, 10);
+            if (id_end == item || *id_end || item[0] == '-' || id > UINT32_MAX) return bad_syntax(c->rated, err);
+        }
         double r = strtod(colon + 1, &r_end);
         if (r_end == colon + 1 || *r_end || !(r >= 0.5 && r <= 5.0))
-            return tl_fail(err, TL_E_ARG, "--rated: rating \"%s\" for movie %llu is not a number from 0.5 to 5",
-                           colon + 1, id);
-        tl_status st = tl_dataset_movie_index(ds, (uint32_t)id, &c->movies[c->n], err);
+            return tl_fail(err, TL_E_ARG, "--rated: rating \"%s\" for movie %s is not a number from 0.5 to 5",
+                           colon + 1, item);
+        tl_status st = ds->movie_names ? tl_dataset_find_movie(ds, item, &c->movies[c->n], err) /* string ids */
+                                       : tl_dataset_movie_index(ds, (uint32_t)id, &c->movies[c->n], err);
         if (st != TL_OK) return st;
         c->ratings[c->n++] = (float)r;
         p = end ? end + 1 : p + len;

@@ -5,16 +5,17 @@
 #include "serve_common.h"
 
 typedef struct recommend_ctx {
-    uint32_t user_id;
+    const char *user_text;
     int include_seen;
+    int usage; /* --user is not an id of this model's kind */
 } recommend_ctx;
 
 static tl_status rank(serve_session *s, void *ctx, uint32_t k, tl_query *q, tl_scored *out, uint32_t *n,
                       tl_error *err)
 {
-    const recommend_ctx *c = ctx;
+    recommend_ctx *c = ctx;
     uint32_t user;
-    tl_status st = tl_dataset_user_index(s->mf->ds, c->user_id, &user, err);
+    tl_status st = serve_find_id(s->mf->ds, 0, "--user", c->user_text, &user, &c->usage, err);
     if (st != TL_OK) return st;
     return tl_index_recommend(s->idx, user, c->include_seen ? NULL : s->mf->seen, k, q, out, n, err);
 }
@@ -24,11 +25,11 @@ int cmd_recommend(int argc, char **argv)
     const char *model = NULL, *user_text = NULL;
     uint32_t k = 10;
     int json = 0;
-    recommend_ctx c = {0, 0};
+    recommend_ctx c = {NULL, 0, 0};
     serve_filters f = {0};
     const tl_arg_opt opts[] = {
         {"model", TL_ARG_STRING, &model, "FILE", "the model file written by `towerlens train --out` (required)", 0, 0},
-        {"user", TL_ARG_STRING, &user_text, "U", "the raw userId to recommend for (required)", 0, 0},
+        {"user", TL_ARG_STRING, &user_text, "U", "the userId to recommend for, as in the data (required)", 0, 0},
         {"k", TL_ARG_U32, &k, "K", "how many movies", 1, 100000},
         {"include-seen", TL_ARG_FLAG, &c.include_seen, NULL,
          "also return movies the user rated in the training data (the original's behaviour)", 0, 0},
@@ -48,10 +49,11 @@ int cmd_recommend(int argc, char **argv)
         fprintf(stderr, "towerlens recommend: --model FILE and --user U are required (see --help)\n");
         r = TL_ARGS_ERROR;
     }
-    if (r == TL_ARGS_OK && serve_parse_id("recommend", "--user", user_text, &c.user_id)) r = TL_ARGS_ERROR;
+    c.user_text = user_text;
     if (r != TL_ARGS_OK) {
         tl_arg_list_free(&f.genres);
         return tl_args_exit(r);
     }
-    return serve_ranked("recommend", model, &f, k, json, rank, &c);
+    int rc = serve_ranked("recommend", model, &f, k, json, rank, &c);
+    return c.usage ? 2 : rc;
 }

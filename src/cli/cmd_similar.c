@@ -4,11 +4,17 @@
 #include "commands.h"
 #include "serve_common.h"
 
+typedef struct similar_ctx {
+    const char *movie_text;
+    int usage; /* --movie is not an id of this model's kind */
+} similar_ctx;
+
 static tl_status rank(serve_session *s, void *ctx, uint32_t k, tl_query *q, tl_scored *out, uint32_t *n,
                       tl_error *err)
 {
+    similar_ctx *c = ctx;
     uint32_t movie;
-    tl_status st = tl_dataset_movie_index(s->mf->ds, *(const uint32_t *)ctx, &movie, err);
+    tl_status st = serve_find_id(s->mf->ds, 1, "--movie", c->movie_text, &movie, &c->usage, err);
     if (st != TL_OK) return st;
     return tl_index_similar(s->idx, movie, k, q, out, n, err);
 }
@@ -16,12 +22,12 @@ static tl_status rank(serve_session *s, void *ctx, uint32_t k, tl_query *q, tl_s
 int cmd_similar(int argc, char **argv)
 {
     const char *model = NULL, *movie_text = NULL;
-    uint32_t k = 10, movie_id = 0;
+    uint32_t k = 10;
     int json = 0;
     serve_filters f = {0};
     const tl_arg_opt opts[] = {
         {"model", TL_ARG_STRING, &model, "FILE", "the model file written by `towerlens train --out` (required)", 0, 0},
-        {"movie", TL_ARG_STRING, &movie_text, "M", "the raw movieId to find similar movies for (required)", 0, 0},
+        {"movie", TL_ARG_STRING, &movie_text, "M", "the movieId to find similar movies for, as in the data (required)", 0, 0},
         {"k", TL_ARG_U32, &k, "K", "how many movies", 1, 100000},
         SERVE_FILTER_OPTS(f),
         {"json", TL_ARG_FLAG, &json, NULL,
@@ -38,10 +44,11 @@ int cmd_similar(int argc, char **argv)
         fprintf(stderr, "towerlens similar: --model FILE and --movie M are required (see --help)\n");
         r = TL_ARGS_ERROR;
     }
-    if (r == TL_ARGS_OK && serve_parse_id("similar", "--movie", movie_text, &movie_id)) r = TL_ARGS_ERROR;
     if (r != TL_ARGS_OK) {
         tl_arg_list_free(&f.genres);
         return tl_args_exit(r);
     }
-    return serve_ranked("similar", model, &f, k, json, rank, &movie_id);
+    similar_ctx c = {movie_text, 0};
+    int rc = serve_ranked("similar", model, &f, k, json, rank, &c);
+    return c.usage ? 2 : rc;
 }

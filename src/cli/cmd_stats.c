@@ -6,6 +6,7 @@
 
 #include "args.h"
 #include "commands.h"
+#include "inputs.h"
 #include "towerlens/buf.h"
 #include "towerlens/loader.h"
 
@@ -71,15 +72,17 @@ int cmd_stats(int argc, char **argv)
 {
     int json = 0;
     tl_arg_list paths = {0};
+    cli_inputs in = {0};
     const tl_arg_opt opts[] = {
         {"json", TL_ARG_FLAG, &json, NULL,
          "print one JSON object (ratings, users, movies, rated_movies, movies_total, genres, rating_min, "
          "rating_max, rating_mean, rating_histogram, first_timestamp, last_timestamp, tags, warnings)",
          0, 0},
+        CLI_INPUT_OPTS(in),
     };
     const tl_arg_spec spec = {
         "stats",
-        "PATH... [--json]",
+        "PATH... [--json] [--format csv --user-col C --item-col C [--rating-col C] [--time-col C] [--items FILE]]",
         "Reads MovieLens files and prints what they hold: ratings, users, movies in the catalogue and rated,\n"
         "genre labels, the rating range and histogram, the time span, tags and warnings.\n"
         "PATH is a file (ratings.csv, movies.csv, tags.csv, links.csv; ml-100k u.data, u.item; ml-1m\n"
@@ -99,7 +102,7 @@ int cmd_stats(int argc, char **argv)
     tl_dataset *ds = NULL;
     tl_error err;
     tl_error_clear(&err);
-    tl_status st = tl_load_paths(paths.items, paths.n, &ds, &err);
+    tl_status st = cli_load(&in, paths.items, paths.n, &ds, &err);
     tl_arg_list_free(&paths);
     if (st) {
         fprintf(stderr, "towerlens stats: %s\n", err.message);

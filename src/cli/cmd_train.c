@@ -11,6 +11,7 @@
 #include "args.h"
 #include "commands.h"
 #include "eval_report.h"
+#include "inputs.h"
 #include "train_rating.h"
 #include "towerlens/buf.h"
 #include "towerlens/eval.h"
@@ -28,6 +29,7 @@ typedef struct train_opts {
     double rating_weight, retrieval_weight; /* the multitask weights (train_rating.h) */
     uint64_t seed;
     int json;
+    cli_inputs in; /* --format csv and its column options */
 } train_opts;
 
 /* The --preset value, found before parsing so --help shows that preset's
@@ -159,7 +161,7 @@ static int train_main(const train_opts *o, const tl_arg_list *paths)
             st = tl_ials_solver_parse(o->solver, &cfg.ials_solver, &err);
         if (st == TL_OK) st = tl_train_config_check(&cfg, &err);
     }
-    if (st == TL_OK) st = tl_load_paths(paths->items, paths->n, &ds, &err);
+    if (st == TL_OK) st = cli_load(&o->in, paths->items, paths->n, &ds, &err);
     if (st == TL_OK) {
         tl_split_options so;
         tl_split_options_default(&so);
@@ -361,14 +363,16 @@ int cmd_train(int argc, char **argv)
          "ndcg_at_10, ndcg_at_100, coverage_at_10; with a rating head also rmse and mae, the baseline's from "
          "the bias baseline), peak_bytes, model_hash",
          0, 0},
+        CLI_INPUT_OPTS(o.in),
     };
     const tl_arg_spec spec = {
         "train",
         "PATH... [--preset default|tfrs|tfrs-multitask] [--epochs N] [--dim D] [--batch B] [--lr X] [--seed S]\n"
-        "       [--threads N]\n"
+        "       [--threads N] [--solver exact|cg] [--cg-steps N]\n"
         "       [--rating-weight W] [--retrieval-weight W]\n"
         "       [--train-rows N --test-rows N | --test-fraction F] [--eval-users N] [--eval-rows N]\n"
-        "       [--out FILE] [--json]",
+        "       [--out FILE] [--json]\n"
+        "       [--format csv --user-col C --item-col C [--rating-col C] [--time-col C] [--items FILE]]",
         "Trains the two-tower retrieval model (user and movie embeddings; default: implicit ALS with\n"
         "rating-value confidence; tfrs: in-batch softmax, Adagrad) on\n"
         "MovieLens files, printing each epoch's loss and time, then evaluates it on the test rows beside a\n"

@@ -73,8 +73,11 @@ int serve_print(const serve_session *s, const char *command, const tl_scored *it
         const tl_movie *mv = &ds->movies[items[i].index];
         char year[16] = "";
         if (mv->year != TL_NO_YEAR) snprintf(year, sizeof year, " (%d)", mv->year);
-        printf("%3u. %-8.4f %s%s  [id %u, %u rating%s", i + 1, items[i].score, tl_movie_title(ds, items[i].index),
-               year, mv->id, mv->n_ratings, tl_plural(mv->n_ratings));
+        const char *name = tl_dataset_movie_name(ds, items[i].index);
+        char id[16];
+        snprintf(id, sizeof id, "%u", mv->id);
+        printf("%3u. %-8.4f %s%s  [id %s, %u rating%s", i + 1, items[i].score, tl_movie_title(ds, items[i].index),
+               year, name ? name : id, mv->n_ratings, tl_plural(mv->n_ratings));
         for (uint32_t g = 0, first = 1; g < ds->n_genres; g++)
             if (mv->genres >> g & 1) printf("%s%s", first ? "; " : "|", ds->genre_names[g]), first = 0;
         printf("]\n");
@@ -82,18 +85,37 @@ int serve_print(const serve_session *s, const char *command, const tl_scored *it
     return 0;
 }
 
-int serve_parse_id(const char *command, const char *option, const char *text, uint32_t *out)
+/* Digits only, 0 to 4294967295. */
+static int parse_u32(const char *text, uint32_t *out)
 {
     uint64_t v = 0;
     size_t i = 0;
     for (; text[i] >= '0' && text[i] <= '9' && v <= UINT32_MAX; i++) v = v * 10 + (uint64_t)(text[i] - '0');
-    if (i == 0 || text[i] != '\0' || v > UINT32_MAX) {
-        fprintf(stderr, "towerlens %s: %s must be a MovieLens id (a whole number from 0 to 4294967295), got \"%s\"\n",
-                command, option, text);
-        return 1;
-    }
+    if (i == 0 || text[i] != '\0' || v > UINT32_MAX) return 0;
     *out = (uint32_t)v;
-    return 0;
+    return 1;
+}
+
+int serve_parse_id(const char *command, const char *option, const char *text, uint32_t *out)
+{
+    if (parse_u32(text, out)) return 0;
+    fprintf(stderr, "towerlens %s: %s must be a MovieLens id (a whole number from 0 to 4294967295), got \"%s\"\n",
+            command, option, text);
+    return 1;
+}
+
+tl_status serve_find_id(const tl_dataset *ds, int movie, const char *option, const char *text, uint32_t *out,
+                        int *usage, tl_error *err)
+{
+    uint32_t id;
+    if (movie ? ds->movie_names != NULL : ds->user_names != NULL)
+        return movie ? tl_dataset_find_movie(ds, text, out, err) : tl_dataset_find_user(ds, text, out, err);
+    if (!parse_u32(text, &id)) {
+        *usage = 1;
+        return tl_fail(err, TL_E_ARG, "%s must be a MovieLens id (a whole number from 0 to 4294967295), got \"%s\"",
+                       option, text);
+    }
+    return movie ? tl_dataset_movie_index(ds, id, out, err) : tl_dataset_user_index(ds, id, out, err);
 }
 
 int serve_ranked(const char *command, const char *model_path, serve_filters *f, uint32_t k, int json,

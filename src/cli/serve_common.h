@@ -51,6 +51,13 @@ int serve_ranked(const char *command, const char *model_path, serve_filters *f, 
  * non-zero when `text` is not one. */
 int serve_parse_id(const char *command, const char *option, const char *text, uint32_t *out);
 
+/* The dense user (movie = 0) or movie (movie = 1) that `text` names: the id
+ * string itself when the model was trained on string ids (dataset.h), else
+ * a MovieLens id as serve_parse_id reads it; then *usage = 1 when `text` is
+ * not one (the command exits with status 2). */
+tl_status serve_find_id(const tl_dataset *ds, int movie, const char *option, const char *text, uint32_t *out,
+                        int *usage, tl_error *err);
+
 /* Prints {"items": [...]} with --json, else a readable table. */
 int serve_print(const serve_session *s, const char *command, const tl_scored *items, uint32_t n, int json);
 

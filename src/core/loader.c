@@ -48,6 +48,7 @@ void tl_loader_free(tl_loader *ld)
     tl_idmap_free(&ld->link_index);
     free(ld->links);
     free(ld->scratch);
+    tl_loader_free_mapped(ld);
     free(ld);
 }
 
@@ -94,6 +95,7 @@ tl_status tl_loader_begin(tl_loader *ld, const char *name, tl_error *err)
     ld->head_len = 0;
     ld->head_at_start = 1;
     ld->header_pending = 0;
+    ld->map_kind = TL_FILE_UNKNOWN;
     if (ld->csv_ready) tl_csv_free(&ld->csv);
     ld->csv_ready = 0;
     return TL_OK;
@@ -139,9 +141,33 @@ static void note_fed(tl_loader *ld)
              tl_file_kind_name(ld->layout->kind));
 }
 
+/* A file mapped by column names: its layout is given, not detected; the
+ * header line decides the separator (a tab when it has tabs and no comma). */
+static tl_status mapped_detected(tl_loader *ld, const uint8_t *line, size_t n, tl_error *err)
+{
+    if (ld->expect != TL_FILE_UNKNOWN && ld->expect != ld->map_kind)
+        return tl_loader_fail(ld, err, TL_E_FORMAT, 0, "this file is read by column names as a %s file; expected %s",
+                              tl_file_kind_name(ld->map_kind), expected_text(ld->expect));
+    int rating_less = ld->map_kind == TL_FILE_RATINGS && !ld->map_name[2][0];
+    ld->layout = tl_ml_layout_of(ld->map_kind == TL_FILE_RATINGS ? TL_ML_MAPPED_RATINGS : TL_ML_MAPPED_ITEMS);
+    ld->what = ld->layout->name;
+    ld->detected = 1;
+    ld->header_pending = 1;
+    ld->files_of_kind[ld->map_kind]++;
+    if (ld->map_kind == TL_FILE_RATINGS) ld->mapped_ratings++;
+    else ld->mapped_items++;
+    ld->implicit_files += rating_less;
+    note_fed(ld);
+    uint8_t sep = memchr(line, '\t', n) && !memchr(line, ',', n) ? '\t' : ',';
+    tl_csv_init(&ld->csv, sep, 0, 1, 0);
+    ld->csv_ready = 1;
+    return TL_OK;
+}
+
 /* The first non-blank line is known: decide the layout and set up the tokenizer. */
 static tl_status on_detected(tl_loader *ld, const uint8_t *line, size_t n, tl_error *err)
 {
+    if (ld->map_kind != TL_FILE_UNKNOWN) return mapped_detected(ld, line, n, err);
     tl_ml_format fmt;
     const char *what;
     tl_error derr;
@@ -206,9 +232,15 @@ static tl_status on_record(tl_loader *ld, tl_error *err)
     if (tl_csv_blank(&ld->csv)) return TL_OK;
     if (ld->header_pending) {
         ld->header_pending = 0;
-        return TL_OK;
+        return ld->map_kind != TL_FILE_UNKNOWN ? tl_loader_mapped_header(ld, line, err) : TL_OK;
     }
     size_t nf = tl_csv_count(&ld->csv);
+    if (ld->map_kind != TL_FILE_UNKNOWN) {
+        if (nf != ld->map_fields)
+            return tl_loader_fail(ld, err, TL_E_PARSE, line, "expected %u fields (as the header has) but found %zu",
+                                  ld->map_fields, nf);
+        return tl_loader_mapped_row(ld, line, err);
+    }
     if (nf != ld->layout->n_fields) {
         const char *hint = "";
         if (ld->layout->format == TL_ML_MOVIES_CSV && nf > 3) hint = " (a title with commas must be in quotes)";
@@ -492,7 +524,7 @@ static tl_status process(tl_loader *ld, const uint8_t *p, size_t n, tl_error *er
 {
     if (ld->layout->kind == TL_FILE_IGNORED) return TL_OK;
     const uint8_t *end = p + n;
-    const int fast = ld->layout->kind == TL_FILE_RATINGS;
+    const int fast = ld->layout->kind == TL_FILE_RATINGS && ld->map_kind == TL_FILE_UNKNOWN;
     while (p < end) {
         if (fast && !ld->header_pending && tl_csv_idle(&ld->csv)) {
             p = fast_ratings(ld, p, end);

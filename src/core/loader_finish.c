@@ -157,6 +157,9 @@ tl_status tl_loader_finish(tl_loader *ld, tl_dataset **out, tl_error *err)
         return tl_loader_fail(ld, err, TL_E_FORMAT, 0,
                               "no ratings: the ratings file has a header but no data lines (input: %s)", ld->fed);
 
+    tl_status st = tl_loader_resolve_ids(ld, err); /* files read by column names */
+    if (st) return st;
+
     tl_dataset *ds = calloc(1, sizeof *ds);
     if (!ds) return nomem(ld, err, NULL, "dataset");
     uint32_t n = ld->n_ratings;
@@ -243,8 +246,8 @@ tl_status tl_loader_finish(tl_loader *ld, tl_dataset **out, tl_error *err)
 
     sort_genres(ld, ds);
     memcpy(ds->rating_hist, ld->hist, sizeof ds->rating_hist);
-    ds->first_timestamp = ld->ts_min;
-    ds->last_timestamp = ld->ts_max;
+    ds->first_timestamp = ld->ts_min <= ld->ts_max ? ld->ts_min : 0; /* 0 without a time column */
+    ds->last_timestamp = ld->ts_min <= ld->ts_max ? ld->ts_max : 0;
     ds->n_tags = ld->n_tags;
 
     uint64_t dups = 0;
@@ -259,6 +262,11 @@ tl_status tl_loader_finish(tl_loader *ld, tl_dataset **out, tl_error *err)
     if (stray_links)
         warn(ds, "%u links line%s movies that are in neither the movies nor the ratings files (ignored)",
              stray_links, stray_links == 1 ? " names" : "s name");
+
+    if ((st = tl_loader_attach_names(ld, ds, err))) {
+        tl_dataset_free(ds);
+        return st;
+    }
 
     ld->finished = 1;
     *out = ds;

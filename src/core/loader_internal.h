@@ -72,6 +72,27 @@ typedef struct tl_link_entry {
 
 #define TL_MAX_RATINGS (UINT32_MAX - 1u)
 
+/* Interned id strings: each distinct string gets a code 1, 2, ... in the
+ * order first seen (loader_strtab.c). */
+typedef struct tl_strtab {
+    char *bytes;           /* NUL-terminated strings, back to back */
+    size_t len, cap;
+    uint32_t *off;         /* code - 1 -> offset into bytes */
+    uint32_t n, off_cap;
+    uint32_t *slots;       /* open addressing: code, 0 = empty */
+    uint32_t n_slots;
+} tl_strtab;
+
+void tl_strtab_free(tl_strtab *t);
+/* The code of s[0..n) (1..), added when new; 0 when out of memory or past 4 GiB. */
+uint32_t tl_strtab_intern(tl_strtab *t, const char *s, size_t n);
+static inline const char *tl_strtab_str(const tl_strtab *t, uint32_t code) { return t->bytes + t->off[code - 1]; }
+
+/* Columns of a mapped file, in this order (interactions: user, item, rating,
+ * time; items: id, title). */
+#define TL_MAP_COLS 4
+#define TL_MAP_NAME_MAX 64
+
 struct tl_loader {
     /* a failure is sticky: every later call reports it again */
     tl_status failed;
@@ -123,6 +144,14 @@ struct tl_loader {
     uint32_t files_of_kind[TL_FILE_IGNORED + 1];
     char fed[400];           /* "movies.csv (movies), ..." for the no-ratings message */
 
+    /* files read by column names (loader_generic.c) */
+    tl_file_kind map_kind;   /* the current file: TL_FILE_RATINGS or TL_FILE_MOVIES when mapped */
+    char map_name[TL_MAP_COLS][TL_MAP_NAME_MAX]; /* wanted columns; "" = not mapped */
+    int map_col[TL_MAP_COLS];  /* their positions in the header */
+    uint32_t map_fields;     /* fields of the current file's header */
+    tl_strtab user_tab, item_tab; /* ids of mapped files, as strings */
+    uint32_t mapped_ratings, mapped_items, implicit_files; /* mapped files read */
+
     uint8_t *scratch;        /* Latin-1 -> UTF-8 conversions */
     size_t scratch_cap;
 };
@@ -136,6 +165,26 @@ tl_status tl_loader_rating_row(tl_loader *ld, uint64_t line, tl_error *err);
 tl_status tl_loader_movie_row(tl_loader *ld, uint64_t line, tl_error *err);
 tl_status tl_loader_link_row(tl_loader *ld, uint64_t line, tl_error *err);
 tl_status tl_loader_tag_row(tl_loader *ld, uint64_t line, tl_error *err);
+
+/* Field readers and row storage shared by loader_rows.c and loader_generic.c. */
+tl_status tl_loader_read_rating(tl_loader *ld, tl_error *err, uint64_t line, const char *s, size_t n, uint8_t *half);
+tl_status tl_loader_read_timestamp(tl_loader *ld, tl_error *err, uint64_t line, const char *s, size_t n,
+                                   int64_t *out);
+tl_status tl_loader_as_utf8(tl_loader *ld, tl_error *err, uint64_t line, const char **s, size_t *n);
+tl_status tl_loader_push_rating(tl_loader *ld, tl_error *err, uint64_t line, uint32_t u, uint32_t m, uint8_t half,
+                                int has_ts, int64_t ts);
+/* A catalogue entry for id; `slot` is its fresh (zero) cat_index slot. */
+tl_status tl_loader_push_movie(tl_loader *ld, tl_error *err, uint64_t line, uint32_t id, uint32_t *slot,
+                               const char *title, size_t title_n, uint64_t genres);
+
+/* Mapped files (loader_generic.c): the header line, a data row, and at
+ * finish the ids turned from codes into numbers (all plain numbers) or
+ * string ranks, then the strings handed to the dataset. */
+tl_status tl_loader_mapped_header(tl_loader *ld, uint64_t line, tl_error *err);
+tl_status tl_loader_mapped_row(tl_loader *ld, uint64_t line, tl_error *err);
+tl_status tl_loader_resolve_ids(tl_loader *ld, tl_error *err);
+tl_status tl_loader_attach_names(tl_loader *ld, tl_dataset *ds, tl_error *err);
+void tl_loader_free_mapped(tl_loader *ld);
 
 /* Pages in [p, p + bytes) for writing with one system call where the OS
  * offers it (Linux MADV_POPULATE_WRITE), instead of one page fault per

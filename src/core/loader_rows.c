@@ -45,8 +45,9 @@ static tl_status read_optional_id(tl_loader *ld, tl_error *err, uint64_t line, c
     return f.n == 0 ? TL_OK : read_id(ld, err, line, name, f, out);
 }
 
-static tl_status read_timestamp(tl_loader *ld, tl_error *err, uint64_t line, field f, int64_t *out)
+tl_status tl_loader_read_timestamp(tl_loader *ld, tl_error *err, uint64_t line, const char *s, size_t n, int64_t *out)
 {
+    field f = {s, n};
     tl_ml_num r = tl_ml_parse_timestamp(f.s, f.n, out);
     if (r == TL_ML_NUM_OK) return TL_OK;
     char q[96];
@@ -60,8 +61,9 @@ static tl_status read_timestamp(tl_loader *ld, tl_error *err, uint64_t line, fie
     }
 }
 
-static tl_status read_rating(tl_loader *ld, tl_error *err, uint64_t line, field f, uint8_t *half)
+tl_status tl_loader_read_rating(tl_loader *ld, tl_error *err, uint64_t line, const char *s, size_t n, uint8_t *half)
 {
+    field f = {s, n};
     tl_ml_num r = tl_ml_parse_half(f.s, f.n, half);
     if (r == TL_ML_NUM_OK) return TL_OK;
     char q[96];
@@ -83,8 +85,15 @@ tl_status tl_loader_rating_row(tl_loader *ld, uint64_t line, tl_error *err)
     tl_status st;
     if ((st = read_id(ld, err, line, "userId", get(ld, 0), &u))) return st;
     if ((st = read_id(ld, err, line, "movieId", get(ld, 1), &m))) return st;
-    if ((st = read_rating(ld, err, line, get(ld, 2), &half))) return st;
-    if ((st = read_timestamp(ld, err, line, get(ld, 3), &ts))) return st;
+    field fr = get(ld, 2), ft = get(ld, 3);
+    if ((st = tl_loader_read_rating(ld, err, line, fr.s, fr.n, &half))) return st;
+    if ((st = tl_loader_read_timestamp(ld, err, line, ft.s, ft.n, &ts))) return st;
+    return tl_loader_push_rating(ld, err, line, u, m, half, 1, ts);
+}
+
+tl_status tl_loader_push_rating(tl_loader *ld, tl_error *err, uint64_t line, uint32_t u, uint32_t m, uint8_t half,
+                                int has_ts, int64_t ts)
+{
     if (ld->n_ratings >= TL_MAX_RATINGS)
         return tl_loader_fail(ld, err, TL_E_LIMIT, line, "more than %u ratings; towerlens holds at most that many",
                               TL_MAX_RATINGS);
@@ -97,6 +106,7 @@ tl_status tl_loader_rating_row(tl_loader *ld, uint64_t line, tl_error *err)
     ld->r_movie[n] = m;
     ld->r_half[n] = half;
     ld->hist[half]++;
+    if (!has_ts) return TL_OK;
     if (ts < ld->ts_min) ld->ts_min = ts;
     if (ts > ld->ts_max) ld->ts_max = ts;
     return TL_OK;
@@ -106,6 +116,12 @@ tl_status tl_loader_rating_row(tl_loader *ld, uint64_t line, tl_error *err)
  * Latin-1 (ml-100k and ml-1m files are Latin-1). */
 static tl_status as_utf8(tl_loader *ld, tl_error *err, uint64_t line, field *f)
 {
+    return tl_loader_as_utf8(ld, err, line, &f->s, &f->n);
+}
+
+tl_status tl_loader_as_utf8(tl_loader *ld, tl_error *err, uint64_t line, const char **s, size_t *n)
+{
+    field fv = {*s, *n}, *f = &fv;
     if (tl_ml_is_utf8((const uint8_t *)f->s, f->n)) return TL_OK;
     size_t need = f->n * 2 + 1;
     if (need > ld->scratch_cap) {
@@ -117,6 +133,8 @@ static tl_status as_utf8(tl_loader *ld, tl_error *err, uint64_t line, field *f)
     f->n = tl_ml_latin1_to_utf8((const uint8_t *)f->s, f->n, ld->scratch);
     ld->scratch[f->n] = '\0';
     f->s = (const char *)ld->scratch;
+    *s = f->s;
+    *n = f->n;
     return TL_OK;
 }
 
@@ -223,6 +241,14 @@ tl_status tl_loader_movie_row(tl_loader *ld, uint64_t line, tl_error *err)
     if (st) return st;
 
     field title = get(ld, 1);
+    return tl_loader_push_movie(ld, err, line, id, slot, title.s, title.n, genres);
+}
+
+tl_status tl_loader_push_movie(tl_loader *ld, tl_error *err, uint64_t line, uint32_t id, uint32_t *slot,
+                               const char *title_s, size_t title_n, uint64_t genres)
+{
+    field title = {title_s, title_n};
+    tl_status st;
     if ((st = as_utf8(ld, err, line, &title))) return st;
     size_t start, len;
     int year;
@@ -292,7 +318,8 @@ tl_status tl_loader_tag_row(tl_loader *ld, uint64_t line, tl_error *err)
     tl_status st;
     if ((st = read_id(ld, err, line, "userId", get(ld, 0), &u))) return st;
     if ((st = read_id(ld, err, line, "movieId", get(ld, 1), &m))) return st;
-    if ((st = read_timestamp(ld, err, line, get(ld, 3), &ts))) return st;
+    field ft = get(ld, 3);
+    if ((st = tl_loader_read_timestamp(ld, err, line, ft.s, ft.n, &ts))) return st;
     if (ld->n_tags == UINT32_MAX)
         return tl_loader_fail(ld, err, TL_E_LIMIT, line, "more than %u tags", UINT32_MAX);
     ld->n_tags++;

@@ -28,7 +28,8 @@ void tl_dataset_summary_json(const tl_dataset *ds, tl_buf *out)
     tl_buf_puts(out, ",\"rating_histogram\":{");
     for (int h = 1; h <= 10; h++)
         tl_buf_printf(out, "%s\"%d.%d\":%u", h > 1 ? "," : "", h / 2, h % 2 ? 5 : 0, ds->rating_hist[h]);
-    tl_buf_printf(out, "},\"first_timestamp\":%lld,\"last_timestamp\":%lld,\"tags\":%u,\"warnings\":[",
+    tl_buf_puts(out, ds->implicit ? "},\"implicit\":true" : "}"); /* the key only for implicit feedback */
+    tl_buf_printf(out, ",\"first_timestamp\":%lld,\"last_timestamp\":%lld,\"tags\":%u,\"warnings\":[",
                   (long long)ds->first_timestamp, (long long)ds->last_timestamp, ds->n_tags);
     for (uint32_t w = 0; w < ds->n_warnings; w++) {
         if (w) tl_buf_puts(out, ",");

@@ -20,6 +20,9 @@ static const tl_ml_layout layouts[] = {
     {TL_ML_MOVIES_1M, TL_FILE_MOVIES, "ml-1m movies.dat", ':', 1, 0, 0, 3, "MovieID::Title::Genres"},
     {TL_ML_TAGS_1M, TL_FILE_TAGS, "tags.dat", ':', 1, 0, 0, 4, "UserID::MovieID::Tag::Timestamp"},
     {TL_ML_IGNORED, TL_FILE_IGNORED, "unused MovieLens file", ',', 0, 0, 0, 0, ""},
+    /* fields per line come from the header */
+    {TL_ML_MAPPED_RATINGS, TL_FILE_RATINGS, "interactions CSV read by column names", ',', 0, 1, 1, 0, ""},
+    {TL_ML_MAPPED_ITEMS, TL_FILE_MOVIES, "items CSV read by column names", ',', 0, 1, 1, 0, ""},
 };
 
 const tl_ml_layout *tl_ml_layout_of(tl_ml_format format)

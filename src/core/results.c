@@ -14,7 +14,14 @@ static void json_id_or_null(tl_buf *out, const char *key, uint32_t v)
 static void movie_fields(const tl_dataset *ds, uint32_t movie, tl_buf *out)
 {
     const tl_movie *mv = &ds->movies[movie];
-    tl_buf_printf(out, "\"movieId\":%u,\"title\":", mv->id);
+    const char *name = tl_dataset_movie_name(ds, movie); /* string ids are given back as strings */
+    if (name) {
+        tl_buf_puts(out, "\"movieId\":");
+        tl_buf_json_string(out, name);
+        tl_buf_puts(out, ",\"title\":");
+    } else {
+        tl_buf_printf(out, "\"movieId\":%u,\"title\":", mv->id);
+    }
     tl_buf_json_string(out, tl_movie_title(ds, movie));
     tl_buf_puts(out, ",\"year\":");
     if (mv->year != TL_NO_YEAR) tl_buf_printf(out, "%d", mv->year);

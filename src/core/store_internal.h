@@ -15,6 +15,14 @@
 #define TL_ROWS_KNOWN 1u    /* ROWS flags */
 #define TL_ROWS_SEEN_ALL 2u
 #define TL_ROWS_BYTES 32u   /* u32 flags, train, test, total; u64 seed, data hash */
+#define TL_TAG_SIDS TL_FOURCC('S', 'I', 'D', 'S')
+
+/* The optional SIDS section (store_names.c): string ids and the implicit
+ * flag. Written whole (tag, length, payload) when tl_store_has_names; read
+ * after the USER and MOVI sections, from its payload. */
+int tl_store_has_names(const tl_dataset *ds);
+void tl_store_write_names(tl_buf *b, const tl_dataset *ds);
+tl_status tl_store_read_names(const uint8_t *p, size_t n, tl_dataset *ds, const char *name, tl_error *err);
 
 static inline uint64_t tl_store_checksum(const uint8_t *p, size_t n)
 {

@@ -299,6 +299,9 @@ tl_status tl_store_read(const uint8_t *bytes, size_t n, const char *name, tl_mod
             ok = read_tensors(&sec, mf);
         } else if (tag == TL_TAG_ROWS && version >= 2 && !have_rows) {
             ok = have_rows = read_rows(&sec, &mf->rows); /* a format-1 file has none: rows stay unknown */
+        } else if (tag == TL_TAG_SIDS && have_users && have_movies && !mf->ds->id_strings) {
+            ok = tl_store_read_names(sec.p, sec.left, mf->ds, name, err) == TL_OK;
+            if (!ok) sec.failed = c.failed = 1;
         } else if (tag == TL_TAG_USER || tag == TL_TAG_MOVI || tag == TL_TAG_SEEN || tag == TL_TAG_TENS ||
                    tag == TL_TAG_CONF || tag == TL_TAG_ROWS) {
             ok = bad(&sec, "a section is repeated or out of order");

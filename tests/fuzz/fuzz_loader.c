@@ -11,49 +11,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../c/loader_util.h"
+#include "fuzz_util.h"
 #include "towerlens/buf.h"
 #include "towerlens/loader.h"
 
 #define MAX_FILES 6
 
-typedef struct chunker {
-    uint32_t state;
-    int whole;
-} chunker;
-
-static size_t next_chunk(chunker *c, size_t left)
+/* mode: the expected kind of the first file (TL_FILE_UNKNOWN: any) */
+static tl_status expect_first(tl_loader *ld, size_t file, size_t n_files, uint8_t mode, tl_error *err)
 {
-    if (c->whole) return left;
-    c->state = c->state * 1103515245u + 12345u;
-    uint32_t r = c->state >> 16;
-    size_t n = (r & 7) == 0 ? 1 + (r >> 3) % 4096 : 1 + (r >> 3) % 64;
-    return n < left ? n : left;
-}
-
-static tl_status run(const mem_file *files, size_t n_files, tl_file_kind expect, chunker *ch, tl_dataset **out,
-                     tl_error *err)
-{
-    *out = NULL;
-    tl_error_clear(err);
-    tl_loader *ld = tl_loader_new();
-    if (!ld) return TL_E_NOMEM;
-    tl_status st = TL_OK;
-    for (size_t f = 0; f < n_files && !st; f++) {
-        st = tl_loader_begin(ld, files[f].name, err);
-        if (!st && f == 0 && expect != TL_FILE_UNKNOWN) st = tl_loader_expect(ld, expect, err);
-        size_t off = 0;
-        while (!st && off < files[f].n) {
-            size_t k = next_chunk(ch, files[f].n - off);
-            st = tl_loader_feed(ld, files[f].bytes + off, k, err);
-            off += k;
-        }
-        tl_file_kind kind;
-        if (!st) st = tl_loader_end(ld, &kind, err);
-    }
-    if (!st) st = tl_loader_finish(ld, out, err);
-    tl_loader_free(ld);
-    return st;
+    (void)n_files;
+    return file == 0 && mode != TL_FILE_UNKNOWN ? tl_loader_expect(ld, (tl_file_kind)mode, err) : TL_OK;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -64,33 +32,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size -= 2;
 
     static const char *const names[MAX_FILES] = {"f0.csv", "f1.csv", "f2.csv", "f3.csv", "f4.csv", "f5.csv"};
-    static const char sep[] = "\n#####\n";
     mem_file files[MAX_FILES];
-    size_t n_files = 0, start = 0;
-    for (size_t i = 0; i <= size && n_files < MAX_FILES; i++) {
-        int at_sep = i + sizeof sep - 1 <= size && memcmp(data + i, sep, sizeof sep - 1) == 0;
-        if (i == size || (at_sep && n_files + 1 < MAX_FILES)) {
-            files[n_files].name = names[n_files];
-            files[n_files].bytes = data + start;
-            files[n_files].n = (i == size ? size : i) - start;
-            n_files++;
-            if (i == size) break;
-            i += sizeof sep - 2;
-            start = i + 1;
-        }
-    }
+    size_t n_files = split_files(data, size, names, MAX_FILES, files);
     tl_file_kind expect = expect_byte < 5 ? (tl_file_kind)expect_byte : TL_FILE_UNKNOWN;
 
     chunker whole = {0, 1}, pieces = {seed, 0};
     tl_dataset *a = NULL, *b = NULL;
     tl_error ea, eb;
-    tl_status sa = run(files, n_files, expect, &whole, &a, &ea);
-    tl_status sb = run(files, n_files, expect, &pieces, &b, &eb);
-    if (sa != sb || (sa && strcmp(ea.message, eb.message))) {
-        fprintf(stderr, "chunking changed the result:\n  whole:  [%s] %s\n  chunks: [%s] %s\n", tl_status_name(sa),
-                sa ? ea.message : "", tl_status_name(sb), sb ? eb.message : "");
-        abort();
-    }
+    tl_status sa = fuzz_load(files, n_files, expect_first, (uint8_t)expect, &whole, &a, &ea);
+    tl_status sb = fuzz_load(files, n_files, expect_first, (uint8_t)expect, &pieces, &b, &eb);
+    fuzz_same_status(sa, &ea, sb, &eb);
     if (sa == TL_OK) {
         char msg[256];
         const char *diff = dataset_diff(a, b, msg, sizeof msg);

@@ -32,9 +32,10 @@ export async function loadDataset(core, inputs, options = {}) {
     if (!buf) throw core.errorOf(h);
     const heap = () => m.HEAPU8; // re-read: feeding may grow memory
     const files = [];
-    for (const src of sources) {
+    for (const [index, src] of sources.entries()) {
       signal?.throwIfAborted();
       core.withCString(src.name, (namePtr) => core.check(h, m._tlw_loader_begin(h, namePtr)));
+      options.onBegin?.(h, index); // interactions.js: read this file by column names
       // a known size lets a ratings file reserve its columns once (no copies while growing)
       if (src.size > 0) core.check(h, m._tlw_loader_size_hint(h, src.size));
       onProgress(src.name, 0, src.size);

@@ -5,6 +5,7 @@
 // JSON the core writes (the same JSON `towerlens recommend --json` prints).
 import { TowerlensError } from './errors.js';
 import { flag, rawId, whole } from './args.js';
+import { modelId } from './interactions.js';
 import { RATING_ORDERS } from './dataset.js';
 
 const finalizer = typeof FinalizationRegistry === 'function'
@@ -118,14 +119,14 @@ export class Model {
    * years, minRatings. An unknown user is a NOTFOUND error naming the id.
    */
   recommend(userId, options = {}) {
-    rawId(userId, 'userId');
+    userId = modelId(this._core, this._handle(), userId, 'userId', 0); // string ids: docs/own-data.md
     const exclude = flag(options?.excludeSeen, 'excludeSeen', true);
     return this._ask(options, (h, k) => this._core.m._tlw_model_recommend(h, userId, k, exclude ? 1 : 0));
   }
 
   /** The k movies nearest to raw movie `movieId` by cosine similarity, never itself. Options: k, genres, years, minRatings. */
   similar(movieId, options = {}) {
-    rawId(movieId, 'movieId');
+    movieId = modelId(this._core, this._handle(), movieId, 'movieId', 1);
     return this._ask(options, (h, k) => this._core.m._tlw_model_similar(h, movieId, k));
   }
 
@@ -147,7 +148,7 @@ export class Model {
       if (r === null || typeof r !== 'object') {
         throw new TowerlensError(`ratings[${i}] must be {movieId, rating}, got ${show(r)}`, { code: 'ARG' });
       }
-      ids[i] = rawId(r.movieId, `ratings[${i}].movieId`);
+      ids[i] = modelId(this._core, this._handle(), r.movieId, `ratings[${i}].movieId`, 1);
       if (typeof r.rating !== 'number' || !(r.rating >= 0.5 && r.rating <= 5)) {
         throw new TowerlensError(`ratings[${i}].rating must be a number from 0.5 to 5, got ${show(r.rating)}`,
           { code: 'ARG' });
