@@ -275,7 +275,7 @@ static void test_store_names(void)
     tl_tensor t[2] = {{"users", 3, 2, users}, {"movies", 3, 2, movies}};
     tl_buf b;
     tl_buf_init(&b);
-    CHECK_INT(tl_store_write(ds, NULL, NULL, t, 2, &b, &err), TL_OK);
+    CHECK_INT(tl_store_write(ds, NULL, NULL, NULL, t, 2, &b, &err), TL_OK);
     tl_model_file *mf = NULL;
     CHECK_INT(tl_store_read((const uint8_t *)b.data, b.len, "m.tlm", &mf, &err), TL_OK);
     if (mf) {

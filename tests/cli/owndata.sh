@@ -44,7 +44,7 @@ run 0 recommend --model "$model" --user cust-4 -k 2
 has out "[id sku-"
 
 # eval on the same files gives train's numbers; on other files it refuses to line string ids up
-run 0 eval --model "$model" "$d/events.csv" "${cols[@]}" --json
+run 0 eval --model "$model" "$d/events.csv" "${cols[@]}" --seed 5 --json
 js 'o.metrics.test.ndcg_at_10 > o.baseline.test.ndcg_at_10 + 0.2'
 printf 'sku,customer\nsku-1,cust-0\nsku-2,cust-77\n' >"$tmp/other.csv"
 run 1 eval --model "$model" "$tmp/other.csv" --user-col customer --item-col sku

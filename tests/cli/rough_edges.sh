@@ -9,7 +9,7 @@ small="$fx/small"
 
 run 0 train --help
 has out "default (the default model, used when --preset is not given"
-has out "iALS solves each row exactly and has no learning rate"
+has out "iALS solves each row in closed form (exact or CG) and has no learning rate"
 has out "0 trains on every rating"
 run 0 train "$small" --epochs 1 --dim 4
 has out "training preset default: iALS d=4"

@@ -50,7 +50,7 @@ run 1 train --preset default --solver lu "$data"
 has err "unknown iALS solver \"lu\" (known: exact, cg)"
 run 2 train --preset default --cg-steps 0 "$data"
 has err "--cg-steps must be a whole number from 1 to 64"
-run 1 train --solver cg "$data"
+run 1 train --preset tfrs --solver cg "$data"
 has err "--solver: only the default preset's iALS has a solver choice"
 
 # a human-readable run
