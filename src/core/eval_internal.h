@@ -94,6 +94,12 @@ typedef struct tl_eval_plan {
     tl_seen *seen;          /* protocol B: the evaluated users' train movies (NULL: protocol B is off) */
 } tl_eval_plan;
 
+/* A bitmap of n_ratings bits with rows' bits set (caller frees); *repeats
+ * (when given) says whether a row came twice. Lets passes over rows given
+ * in any order read the rating columns in order instead. */
+tl_status tl_eval_row_bits(const tl_dataset *ds, const uint32_t *rows, uint32_t n_rows, uint32_t **bits,
+                           int *repeats, tl_error *err);
+
 /* Fills the plan and out's counts (rows_total, users_total, rows_evaluated, sampled). */
 tl_status tl_eval_plan_make(const tl_dataset *ds, const uint32_t *train_rows, uint32_t n_train,
                             const uint32_t *test_rows, uint32_t n_test, const tl_eval_options *opt,
