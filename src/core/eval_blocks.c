@@ -68,17 +68,6 @@ static int cmp_u32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static int contains(const uint32_t *v, uint32_t n, uint32_t x)
-{
-    uint32_t lo = 0, hi = n;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (v[mid] < x) lo = mid + 1;
-        else hi = mid;
-    }
-    return lo < n && v[lo] == x;
-}
-
 /* How many of the n best-first scores are strictly above s. */
 static uint32_t count_above(const tl_scored *best, uint32_t n, float s)
 {
@@ -123,7 +112,7 @@ static int prepare_b(run_ctx *c, user_scan *us, uint32_t user)
     uint32_t *rel = c->rel + a, n = 0;
     for (uint32_t r = a; r < b; r++) {
         uint32_t mv = ds->r_movie[plan->test[r]];
-        if (ds->movies[mv].in_catalogue && !contains(us->seen, us->n_seen, mv)) rel[n++] = mv;
+        if (ds->movies[mv].in_catalogue && !tl_sorted_contains(us->seen, us->n_seen, mv)) rel[n++] = mv;
     }
     qsort(rel, n, sizeof *rel, cmp_u32);
     uint32_t d = 0;
@@ -175,7 +164,7 @@ static void finish_b(run_ctx *c, user_scan *us)
     uint8_t is_rel[TL_EVAL_TOP_B];
     for (uint32_t i = 0; i < n_top; i++) {
         uint32_t mv = us->b.items[i].index;
-        is_rel[i] = (uint8_t)contains(rel, us->n_relevant, mv);
+        is_rel[i] = (uint8_t)tl_sorted_contains(rel, us->n_relevant, mv);
         if (i < 10) c->top10[us->p][i] = mv;
     }
     c->n_top10[us->p] = (uint8_t)(n_top < 10 ? n_top : 10);

@@ -15,24 +15,6 @@
 #include "towerlens/kernels.h"
 #include "towerlens/pool.h"
 
-typedef struct {
-    float s;
-    uint32_t i;
-} ranked;
-
-static int ranked_cmp(const void *a, const void *b)
-{
-    const ranked *x = a, *y = b;
-    if (x->s != y->s) return x->s > y->s ? -1 : 1;
-    return (x->i > y->i) - (x->i < y->i);
-}
-
-static uint64_t lcg(uint64_t *s)
-{
-    *s = *s * 6364136223846793005ull + 1442695040888963407ull;
-    return *s >> 33;
-}
-
 static float score(const tl_embeddings *e, uint32_t u, uint32_t m)
 {
     return tl_dot_scalar(e->users + (size_t)u * e->ld_users, e->movies + (size_t)m * e->ld_movies, e->dim);
@@ -85,7 +67,7 @@ static void reference(const tl_dataset *ds, const uint32_t *train, uint32_t n_tr
 
     /* protocol B */
     uint8_t *covered = calloc(M, 1), *seen = malloc(M), *rel = malloc(M);
-    ranked *items = malloc(M * sizeof *items);
+    fixture_ranked *items = malloc(M * sizeof *items);
     double recall = 0, n10 = 0, n100 = 0;
     uint32_t counted = 0, n_cat = 0, n_cov = 0;
     for (uint32_t c = 0; c < M; c++) n_cat += ds->movies[c].in_catalogue;
@@ -106,7 +88,7 @@ static void reference(const tl_dataset *ds, const uint32_t *train, uint32_t n_tr
             float s = score(e, u, c);
             if (ds->movies[c].in_catalogue && !seen[c] && s == s) items[n].s = s, items[n++].i = c;
         }
-        qsort(items, n, sizeof *items, ranked_cmp);
+        qsort(items, n, sizeof *items, fixture_ranked_cmp);
         uint32_t hits20 = 0;
         double d10 = 0, d100 = 0, i10 = 0, i100 = 0;
         for (uint32_t k = 0; k < n && k < 100; k++) {
@@ -184,9 +166,9 @@ int main(void)
     uint64_t rs = 2024;
     uint32_t *t = malloc(R * 3 * sizeof *t);
     for (uint32_t i = 0; i < R; i++) {
-        t[3 * i] = (uint32_t)(lcg(&rs) % U);
-        t[3 * i + 1] = (uint32_t)((lcg(&rs) % M) * (lcg(&rs) % M) / M); /* popular low indices */
-        t[3 * i + 2] = 1 + (uint32_t)(lcg(&rs) % 10);
+        t[3 * i] = (uint32_t)(fixture_lcg(&rs) % U);
+        t[3 * i + 1] = (uint32_t)((fixture_lcg(&rs) % M) * (fixture_lcg(&rs) % M) / M); /* popular low indices */
+        t[3 * i + 2] = 1 + (uint32_t)(fixture_lcg(&rs) % 10);
     }
     tl_dataset *ds = fixture_dataset(U, M, CAT, t, R);
     free(t);
@@ -200,11 +182,11 @@ int main(void)
     for (int di = 0; di < 2; di++) {
         uint32_t D = dims[di];
         float *users = malloc((size_t)(U + 1) * D * sizeof *users), *movies = malloc((size_t)(M + 1) * D * sizeof *movies);
-        for (uint32_t i = 0; i < (U + 1) * D; i++) users[i] = (float)((int)(lcg(&rs) % 7) - 3);
-        for (uint32_t i = 0; i < (M + 1) * D; i++) movies[i] = (float)((int)(lcg(&rs) % 7) - 3);
+        for (uint32_t i = 0; i < (U + 1) * D; i++) users[i] = (float)((int)(fixture_lcg(&rs) % 7) - 3);
+        for (uint32_t i = 0; i < (M + 1) * D; i++) movies[i] = (float)((int)(fixture_lcg(&rs) % 7) - 3);
         if (di == 1) { /* real-valued scores, and a user whose scores are all NaN */
-            for (uint32_t i = 0; i < (U + 1) * D; i++) users[i] = users[i] * 0.37f + (float)(lcg(&rs) % 1000) * 1e-3f;
-            for (uint32_t i = 0; i < (M + 1) * D; i++) movies[i] = movies[i] * 0.21f - (float)(lcg(&rs) % 1000) * 1e-3f;
+            for (uint32_t i = 0; i < (U + 1) * D; i++) users[i] = users[i] * 0.37f + (float)(fixture_lcg(&rs) % 1000) * 1e-3f;
+            for (uint32_t i = 0; i < (M + 1) * D; i++) movies[i] = movies[i] * 0.21f - (float)(fixture_lcg(&rs) % 1000) * 1e-3f;
             users[7 * D + 2] = NAN;
         }
         tl_embeddings e = {users, movies, D, D, D};
