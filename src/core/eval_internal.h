@@ -36,7 +36,9 @@ tl_status tl_rows_by_user_build(const tl_dataset *ds, const uint32_t *rows, uint
                                 tl_rows_by_user *out, tl_error *err);
 void tl_rows_by_user_free(tl_rows_by_user *g);
 
-/* Protocol B, one user at a time. The ranker owns the scratch arrays. */
+/* Protocol B, one user at a time with its own vector (the fold-in
+ * evaluation; tl_eval_retrieval ranks in blocks, eval_blocks.c). The ranker
+ * owns the scratch arrays. */
 typedef struct tl_ranker {
     const tl_dataset *ds;
     const tl_seen *seen;      /* movies excluded per user (train rows) */
