@@ -6,11 +6,16 @@
 // one epoch with 1 and 2 threads in the pthread build (when it is built) for
 // each iALS solver, exact and CG, against the CG targets, with the speed-up
 // (median of --reps runs per row, rows alternating; the load average at the
-// end of each run beside it). Every row runs in its own process, so peak
+// end of each run beside it), and the sampled evaluation after it (model +
+// popularity) with 1 and 2 threads against its target. Every row runs in its own process, so peak
 // memory is its own.
 //
 //   node bench/scale.mjs [--ratings N] [--threads 1,2] [--reps 3] [--no-threads] [--fresh]
-//                        [--rows all|ials] [--solvers exact,cg]
+//                        [--rows all|ials] [--solvers exact,cg] [--eval-only]
+//
+// --eval-only runs only the evaluation rows (pthread build, each thread
+// count): load, set up the trainer, no training (the initial model: the
+// same work as a trained one), evaluate().
 //
 // --rows ials runs only the iALS epoch rows (no ingest/evaluation table).
 // --ratings N scales users and movies with it (ml-25m's ratings per user and
@@ -27,7 +32,7 @@ const SELF = fileURLToPath(import.meta.url);
 const CLI = join(REPO, 'build/towerlens');
 const MT_MODULE = join(REPO, 'web/wasm/towerlens_core_mt.mjs');
 const ML25M = { ratings: 25_000_000, users: 162_000, movies: 62_000 };
-const TARGETS = { ingestSeconds: 10, epochSeconds: 60, peakBytes: 1.5e9, speedup: 1.7 };
+const TARGETS = { ingestSeconds: 10, epochSeconds: 60, peakBytes: 1.5e9, speedup: 1.7, evalSeconds: 3, evalThreads: 2 };
 // issue 17: one iALS epoch by CG at ml-25m's shape, per thread count
 const CG_EPOCH_TARGETS = { 1: 4, 2: 2 };
 const SEED = 42;
@@ -56,18 +61,27 @@ async function child(spec) {
   const tr = tl.createTrainer(ds, trOptions);
   const setup = (performance.now() - t1) / 1e3;
 
-  const t2 = performance.now();
-  const c2 = process.cpuUsage();
-  const p = await tr.run({ stepMs: 1000 });
-  const epoch = (performance.now() - t2) / 1e3;
-  const c = process.cpuUsage(c2);
-  const epochCpu = (c.user + c.system) / 1e6; // all threads of the process
+  let p = { history: [], trainRows: null }, epoch = null, epochCpu = null;
+  if (!spec.noTraining) {
+    const t2 = performance.now();
+    const c2 = process.cpuUsage();
+    p = await tr.run({ stepMs: 1000 });
+    epoch = (performance.now() - t2) / 1e3;
+    const c = process.cpuUsage(c2);
+    epochCpu = (c.user + c.system) / 1e6; // all threads of the process
+  }
 
   let evaluation = null;
   if (spec.evaluate) {
     const t3 = performance.now();
+    const c3 = process.cpuUsage();
     const ev = tr.evaluate();
-    evaluation = { seconds: (performance.now() - t3) / 1e3, ...ev.evaluated, recall20: ev.metrics.test.recall_at_20, popRecall20: ev.baseline.test.recall_at_20 };
+    const c = process.cpuUsage(c3);
+    evaluation = {
+      seconds: (performance.now() - t3) / 1e3, cpu: (c.user + c.system) / 1e6, ...ev.evaluated,
+      recall20: ev.metrics.test.recall_at_20, popRecall20: ev.baseline.test.recall_at_20,
+      metrics: JSON.stringify([ev.metrics, ev.baseline]), // to compare across thread counts
+    };
   }
   return {
     build, threads: tr.threads ?? 1, ratings: summary.ratings, users: summary.users, movies: summary.movies,
@@ -85,7 +99,7 @@ if (process.argv[2] === '--child') {
 // ---------------------------------------------------------------- parent
 
 function parseArgs(argv) {
-  const opt = { ratings: ML25M.ratings, threads: [1, 2], mt: true, fresh: false, reps: 3, rows: 'all', solvers: ['exact', 'cg'] };
+  const opt = { ratings: ML25M.ratings, threads: [1, 2], mt: true, fresh: false, reps: 3, rows: 'all', solvers: ['exact', 'cg'], evalOnly: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--ratings') {
@@ -104,9 +118,10 @@ function parseArgs(argv) {
       opt.solvers = String(argv[++i]).split(',');
       if (!opt.solvers.every((x) => x === 'exact' || x === 'cg')) throw new Error('--solvers takes a list like exact,cg');
     } else if (a === '--no-threads') opt.mt = false;
+    else if (a === '--eval-only') opt.evalOnly = true;
     else if (a === '--fresh') opt.fresh = true;
     else if (a === '--help' || a === '-h') {
-      console.log(readFileSync(SELF, 'utf8').split('\n').slice(1, 20).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+      console.log(readFileSync(SELF, 'utf8').split('\n').slice(1, 26).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
       process.exit(0);
     } else throw new Error(`unknown option ${a} (see --help)`);
   }
@@ -151,6 +166,13 @@ async function main() {
   const loadBefore = load();
   process.stderr.write(`load average ${loadBefore}; measuring ${g.dir}\n`);
 
+  if (opt.evalOnly) {
+    const evalTable = evaluationRows(g, opt);
+    console.log(`\nscale: ${g.dir}; WebAssembly under Node ${process.version}`);
+    console.log(`load average before ${loadBefore}, after ${load()} (2-core machine: wall times above 1-2 are inflated)`);
+    for (const line of evalTable) console.log(line);
+    return;
+  }
   const st = opt.rows === 'all' ? run({ dir: g.dir, build: 'st', evaluate: true }) : null;
   if (st?.error) throw new Error(`single-threaded run failed: ${st.error}`);
   const mtRuns = [];
@@ -179,6 +201,7 @@ async function main() {
       mtRuns.push({ ...mid, runs, hashes: new Set(runs.map((r) => r.hash)) });
     }
   }
+  const evalTable = opt.rows === 'all' && opt.mt && existsSync(MT_MODULE) ? evaluationRows(g, opt) : [];
   const loadAfter = load();
 
   if (st) {
@@ -229,6 +252,46 @@ async function main() {
   }
   if (st) console.log(`single-threaded build's hash (the default solver) ${st.hash}`);
   console.log('(CPU well below threads x wall means the threads did not get a core each: other load on the machine)');
+  for (const line of evalTable) console.log(line);
+}
+
+// The evaluation rows: evaluate() (model + popularity, the default sample)
+// in the pthread build with each thread count, --reps runs alternating,
+// each in its own process after one epoch (with --eval-only: on the initial
+// model, no training). Returns the table's lines.
+function evaluationRows(g, opt) {
+  const byThreads = new Map(opt.threads.map((t) => [t, []]));
+  const loadBefore = load();
+  for (let k = 0; k < opt.reps; k++) {
+    for (const t of opt.threads) {
+      const r = run({ dir: g.dir, build: 'mt', threads: t, evaluate: true, noTraining: opt.evalOnly });
+      if (r.unavailable || r.error) return [`\nevaluation rows: threads build not available: ${r.unavailable || r.error}`];
+      byThreads.get(t).push(r);
+    }
+  }
+  const loadAfter = load();
+  const rows = [...byThreads.entries()].map(([threads, runs]) => {
+    const sorted = [...runs].sort((a, b) => a.evaluation.seconds - b.evaluation.seconds);
+    return { threads, mid: sorted[(sorted.length - 1) >> 1].evaluation, all: runs.map((r) => r.evaluation.seconds) };
+  });
+  const ev = rows[0].mid;
+  const lines = [
+    `\n| evaluate(), pthread build (median of ${opt.reps}; ${opt.evalOnly ? 'initial model, no training' : 'after one epoch'}; ` +
+      `${ev.rows.toLocaleString('en-US')} test rows, ${ev.users.toLocaleString('en-US')} users; model + popularity) ` +
+      '| s (wall) | s (CPU, all threads) | speed-up vs 1 thread | each run, s | target | |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  const base = rows.find((r) => r.threads === 1) ?? rows[0];
+  for (const r of rows) {
+    const target = r.threads === TARGETS.evalThreads ? `<= ${TARGETS.evalSeconds} s` : '';
+    const met = target ? verdict(r.mid.seconds <= TARGETS.evalSeconds) : '';
+    lines.push(`| ${r.threads} thread(s) | ${f(r.mid.seconds, 2)} | ${f(r.mid.cpu, 2)} | ${f(base.mid.seconds / r.mid.seconds, 2)}x | ` +
+      `${r.all.map((x) => f(x, 2)).join(', ')} | ${target} | ${met} |`);
+  }
+  const metrics = new Set([...byThreads.values()].flat().map((r) => r.evaluation.metrics));
+  lines.push(`\nevaluation metrics ${metrics.size === 1 ? 'identical' : 'DIFFER'} across thread counts and runs ` +
+    `(Recall@20 ${f(ev.recall20, 4)}, popularity ${f(ev.popRecall20, 4)}); load average before ${loadBefore}, after ${loadAfter}`);
+  return lines;
 }
 
 main().catch((e) => {

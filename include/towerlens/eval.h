@@ -18,6 +18,7 @@
 #include "towerlens/buf.h"
 #include "towerlens/dataset.h"
 #include "towerlens/error.h"
+#include "towerlens/pool.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -48,6 +49,8 @@ typedef struct tl_eval_options {
                               evaluates them, protocol A their test rows */
     uint32_t max_rows;     /* then protocol A on at most this many of its rows (0 = all) */
     uint64_t seed;         /* for sampling; sampling is reported in tl_metrics.sampled */
+    tl_pool *pool;         /* borrowed: users are scored in blocks on its threads (NULL = the calling
+                              thread only); the numbers are the same for any pool */
 } tl_eval_options;
 
 typedef struct tl_metrics {
@@ -66,6 +69,19 @@ void tl_eval_options_default(tl_eval_options *opt);
 tl_status tl_eval_retrieval(const tl_dataset *ds, const uint32_t *train_rows, uint32_t n_train,
                             const uint32_t *test_rows, uint32_t n_test, const tl_embeddings *emb,
                             const tl_eval_options *opt, tl_metrics *out, tl_error *err);
+
+/* The set-up of an evaluation (the sample, the test rows grouped by user,
+ * the seen sets) for one split and options, reused for several models: the
+ * CLI and the JS API evaluate a model and popularity with one, paying for
+ * the passes over the rows once. tl_eval_retrieval is new + run + free;
+ * tl_eval_setup_run gives exactly its numbers. The set-up borrows ds and
+ * opt->pool (keep both alive while it is used); the row lists are copied. */
+typedef struct tl_eval_setup tl_eval_setup;
+tl_status tl_eval_setup_new(const tl_dataset *ds, const uint32_t *train_rows, uint32_t n_train,
+                            const uint32_t *test_rows, uint32_t n_test, const tl_eval_options *opt,
+                            tl_eval_setup **out, tl_error *err);
+tl_status tl_eval_setup_run(const tl_eval_setup *s, const tl_embeddings *emb, tl_metrics *out, tl_error *err);
+void tl_eval_setup_free(tl_eval_setup *s);
 
 /* Popularity as a one-dimensional two-tower model: user vectors are 1,
  * movie vectors are train rating counts. Caller frees both arrays. */

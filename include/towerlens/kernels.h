@@ -39,6 +39,22 @@ void tl_axpy_scalar(float a, const float *x, float *y, size_t n);
 void tl_gemv(const float *M, size_t rows, size_t ldm, const float *x, size_t n, float *out);
 void tl_gemv_scalar(const float *M, size_t rows, size_t ldm, const float *x, size_t n, float *out);
 
+/* ---- evaluation: scores of many users, and scanning them -------------- */
+
+/* C[i][j] = tl_dot(A + i * lda, B + j * ldb, dim) bit for bit, for i < m,
+ * j < n: A (users) and B (movies) are plain row-major tables, C is m x n.
+ * Scores a block of users against a chunk of movies exactly as one tl_gemv
+ * per user would, with each movie row loaded once for two users. */
+void tl_gemm_abt_dots(const float *A, size_t m, size_t lda, const float *B, size_t n, size_t ldb, size_t dim,
+                      float *C, size_t ldc);
+void tl_gemm_abt_dots_scalar(const float *A, size_t m, size_t lda, const float *B, size_t n, size_t ldb,
+                             size_t dim, float *C, size_t ldc);
+
+/* The first i < n with x[i] > t, or n when there is none (a NaN is never
+ * above). The top-k scans skip the scores that cannot enter with it. */
+size_t tl_find_above(const float *x, size_t n, float t);
+size_t tl_find_above_scalar(const float *x, size_t n, float t);
+
 /* ---- small GEMMs -------------------------------------------------------
  * Each output is one sum in a fixed order (ascending k, j or i), so tiling
  * and SIMD never change a result. */

@@ -38,6 +38,18 @@ static inline const uint32_t *tl_seen_movies(const tl_seen *s, uint32_t u, uint3
     return s->movies + s->offsets[u];
 }
 
+/* 1 when x is among the n ascending values of v (binary search). */
+static inline int tl_sorted_contains(const uint32_t *v, uint32_t n, uint32_t x)
+{
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (v[mid] < x) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < n && v[lo] == x;
+}
+
 /* 1 when user u rated movie m in the rows (binary search). */
 int tl_seen_contains(const tl_seen *s, uint32_t u, uint32_t m);
 

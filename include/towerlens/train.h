@@ -209,6 +209,10 @@ const tl_train_config *tl_trainer_config(const tl_trainer *tr);
 /* Threads the trainer runs on: its pool's for TL_LOSS_IALS (cfg.threads,
  * 0 resolved to tl_cpu_count(); 1 in builds without threads), else 1. */
 uint32_t tl_trainer_threads(const tl_trainer *tr);
+/* The trainer's thread pool (NULL when it trains on the calling thread
+ * only), borrowed: e.g. evaluation runs on it (tl_eval_options.pool) between
+ * steps, never during one. */
+struct tl_pool *tl_trainer_pool(const tl_trainer *tr);
 /* The model as named tensors for a model file (store.h): "users" and
  * "movies" (with their out-of-vocabulary last rows), then the rating head's
  * when there is one. `out` has room for TL_TRAINER_MAX_TENSORS; returns how

@@ -12,6 +12,7 @@
 #include "inputs.h"
 #include "train_rating.h"
 #include "towerlens/loader.h"
+#include "towerlens/pool.h"
 #include "towerlens/store.h"
 
 /* The model's rows re-indexed to the dataset's dense ids by raw id; ids the
@@ -69,7 +70,7 @@ static tl_status eval_head(const tl_model_file *mf, const tl_dataset *ds, const 
 int cmd_eval(int argc, char **argv)
 {
     const char *model = NULL;
-    uint32_t train_rows = 0, test_rows = 0, eval_rows = 0,
+    uint32_t train_rows = 0, test_rows = 0, eval_rows = 0, threads = 0,
              eval_users = TL_EVAL_SAMPLE_USERS; /* large test sets: a seeded sample (docs/evaluation.md) */
     double test_fraction = 0.2;
     uint64_t seed = 42;
@@ -90,16 +91,19 @@ int cmd_eval(int argc, char **argv)
          UINT32_MAX},
         {"eval-rows", TL_ARG_U32, &eval_rows, "N", EVAL_ROWS_HELP, 0,
          UINT32_MAX},
+        {"threads", TL_ARG_U32, &threads, "N",
+         "worker threads scoring the users (0 = every core); the metrics are bit-identical for any N", 0,
+         TL_POOL_MAX_THREADS},
         {"json", TL_ARG_FLAG, &json, NULL,
          "print one JSON object: metrics.test and baseline.test (top_1 ... coverage_at_10), evaluated, unknown_users, "
-         "unknown_movies",
+         "unknown_movies, eval_threads, eval_seconds",
          0, 0},
         CLI_INPUT_OPTS(in),
     };
     const tl_arg_spec spec = {
         "eval",
         "--model FILE PATH... [--seed S] [--train-rows N --test-rows N | --test-fraction F]\n"
-        "       [--eval-users N] [--eval-rows N] [--json]",
+        "       [--eval-users N] [--eval-rows N] [--threads N] [--json]",
         "Evaluates a saved model on MovieLens files beside popularity: protocol A (top-K accuracy over the\n"
         "catalogue) and protocol B (Recall@20, NDCG@10/100, Coverage@10, each user's train movies excluded).\n"
         "The split is made exactly as `towerlens train` makes it: with the same files and split options as\n"
@@ -128,6 +132,7 @@ int cmd_eval(int argc, char **argv)
     tl_model_file *mf = NULL;
     tl_dataset *ds = NULL;
     tl_split *sp = NULL;
+    tl_pool *pool = NULL;
     float *users = NULL, *movies = NULL;
     uint32_t unknown_users = 0, unknown_movies = 0;
     tl_buf out;
@@ -164,7 +169,8 @@ int cmd_eval(int argc, char **argv)
     }
     tl_embeddings emb = {users, movies, tu->cols, tu->cols, tm->cols};
     eval_report rep;
-    st = eval_report_run(ds, sp, &emb, eval_rows, eval_users, seed, &rep, &err);
+    st = tl_pool_new(threads, &pool, &err);
+    if (st == TL_OK) st = eval_report_run(ds, sp, &emb, eval_rows, eval_users, seed, pool, &rep, &err);
     if (st == TL_OK) st = eval_head(mf, ds, sp, &emb, &rep, &err); /* protocol C when the model has a rating head */
     if (st != TL_OK) goto done;
     if (json) {
@@ -190,6 +196,7 @@ int cmd_eval(int argc, char **argv)
 done:
     if (st != TL_OK) fprintf(stderr, "towerlens eval: %s\n", err.message);
     tl_buf_free(&out);
+    tl_pool_free(pool);
     free(users);
     free(movies);
     tl_split_free(sp);

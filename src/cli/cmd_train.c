@@ -205,7 +205,11 @@ static int train_main(const train_opts *o, const tl_arg_list *paths)
     int have_metrics = sp->n_test > 0;
     if (have_metrics) {
         tl_embeddings emb = tl_model_embeddings(tl_trainer_model(tr));
-        st = eval_report_run(ds, sp, &emb, o->eval_rows, o->eval_users, o->seed, &rep, &err);
+        /* evaluation on the trainer's threads, or on --threads of its own */
+        tl_pool *pool = tl_trainer_pool(tr), *own = NULL;
+        if (!pool && tl_pool_new(o->threads, &own, &err) == TL_OK) pool = own;
+        st = eval_report_run(ds, sp, &emb, o->eval_rows, o->eval_users, o->seed, pool, &rep, &err);
+        tl_pool_free(own);
         if (st == TL_OK) st = train_rating_eval(ds, sp, tr, &rep.model, &rep.popularity, &err);
         if (st != TL_OK) goto done;
     }
@@ -326,8 +330,8 @@ int cmd_train(int argc, char **argv)
         {"dim", TL_ARG_U32, &o.dim, "D", "embedding dimension", 1, TL_MAX_DIM},
         {"batch", TL_ARG_U32, &o.batch, "B", "batch size (in-batch softmax over B x B logits; for default: row solves per batch)", 1, TL_MAX_BATCH},
         {"threads", TL_ARG_U32, &o.threads, "N",
-         "worker threads for the default preset's iALS (0 = every core); the model is bit-identical for any "
-         "N. The other presets train on one thread",
+         "worker threads for the default preset's iALS and for the evaluation (0 = every core); the model and "
+         "the metrics are bit-identical for any N. The other presets train on one thread",
          0, TL_MAX_THREADS},
         {"solver", TL_ARG_STRING, &o.solver, "exact|cg",
          "how the default preset's iALS solves each row: exact (Cholesky) or cg (a few conjugate-gradient "

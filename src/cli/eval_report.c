@@ -6,25 +6,34 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "towerlens/clock.h"
+
 tl_status eval_report_run(const tl_dataset *ds, const tl_split *sp, const tl_embeddings *emb, uint32_t max_rows,
-                          uint32_t max_users, uint64_t seed, eval_report *r, tl_error *err)
+                          uint32_t max_users, uint64_t seed, tl_pool *pool, eval_report *r, tl_error *err)
 {
     memset(r, 0, sizeof *r);
+    double t0 = tl_clock_ms();
     tl_eval_options eo;
     tl_eval_options_default(&eo);
     eo.max_rows = max_rows;
     eo.max_users = max_users;
     eo.seed = seed;
+    eo.pool = pool;
     r->options = eo;
+    r->threads = pool ? tl_pool_threads(pool) : 1;
     float *pop_u = NULL, *pop_m = NULL;
-    tl_status st = tl_eval_retrieval(ds, sp->train, sp->n_train, sp->test, sp->n_test, emb, &eo, &r->model, err);
+    tl_eval_setup *setup = NULL;
+    tl_status st = tl_eval_setup_new(ds, sp->train, sp->n_train, sp->test, sp->n_test, &eo, &setup, err);
+    if (st == TL_OK) st = tl_eval_setup_run(setup, emb, &r->model, err);
     if (st == TL_OK) st = tl_popularity_embeddings(ds, sp->train, sp->n_train, &pop_u, &pop_m, err);
     if (st == TL_OK) {
         tl_embeddings pe = {pop_u, pop_m, 1, 1, 1};
-        st = tl_eval_retrieval(ds, sp->train, sp->n_train, sp->test, sp->n_test, &pe, &eo, &r->popularity, err);
+        st = tl_eval_setup_run(setup, &pe, &r->popularity, err);
     }
+    tl_eval_setup_free(setup);
     free(pop_u);
     free(pop_m);
+    r->seconds = (tl_clock_ms() - t0) / 1e3;
     return st;
 }
 
@@ -71,4 +80,6 @@ void eval_report_json(const eval_report *r, tl_buf *out)
     tl_metrics_json(&r->popularity, out);
     tl_buf_puts(out, "},\"evaluated\":");
     tl_eval_coverage_json(&r->model, &r->options, out);
+    tl_buf_printf(out, ",\"eval_threads\":%u,\"eval_seconds\":", r->threads);
+    tl_buf_json_number(out, r->seconds);
 }

@@ -1,4 +1,5 @@
-/* Evaluation entry point: checks inputs, samples, runs protocols A and B.
+/* Evaluation entry point: checks inputs, then the set-up (eval_setup.c)
+ * and protocols A and B on the thread pool (eval_blocks.c).
  *
  * Documented choices beyond the header:
  * - A test movie outside the catalogue (rated but missing from the movies
@@ -26,6 +27,7 @@ void tl_eval_options_default(tl_eval_options *opt)
     opt->max_rows = 0;
     opt->max_users = 0;
     opt->seed = 42;
+    opt->pool = NULL;
 }
 
 tl_status tl_eval_catalogue(const tl_dataset *ds, uint32_t **cat, uint32_t *n_cat, tl_error *err)
@@ -54,136 +56,93 @@ static tl_status check_rows(const tl_dataset *ds, const char *what, const uint32
     return TL_OK;
 }
 
-tl_status tl_eval_check_inputs(const tl_dataset *ds, const uint32_t *train_rows, uint32_t n_train,
-                               const uint32_t *test_rows, uint32_t n_test, const tl_embeddings *emb,
-                               tl_error *err)
+static tl_status check_embeddings(const tl_embeddings *emb, tl_error *err)
 {
-    if (!ds) return tl_fail(err, TL_E_ARG, "evaluation: no dataset given");
     if (!emb || !emb->users || !emb->movies)
         return tl_fail(err, TL_E_ARG, "evaluation: no user and movie embedding tables given");
     if (emb->dim == 0) return tl_fail(err, TL_E_ARG, "evaluation: embedding dimension is 0");
     if (emb->ld_users < emb->dim || emb->ld_movies < emb->dim)
         return tl_fail(err, TL_E_ARG, "evaluation: embedding row strides (%zu, %zu) are smaller than the dimension %u",
                        emb->ld_users, emb->ld_movies, emb->dim);
-    tl_status st = check_rows(ds, "train", train_rows, n_train, err);
+    return TL_OK;
+}
+
+tl_status tl_eval_check_inputs(const tl_dataset *ds, const uint32_t *train_rows, uint32_t n_train,
+                               const uint32_t *test_rows, uint32_t n_test, const tl_embeddings *emb,
+                               tl_error *err)
+{
+    if (!ds) return tl_fail(err, TL_E_ARG, "evaluation: no dataset given");
+    tl_status st = check_embeddings(emb, err);
+    if (st == TL_OK) st = check_rows(ds, "train", train_rows, n_train, err);
     if (st == TL_OK) st = check_rows(ds, "test", test_rows, n_test, err);
     return st;
 }
 
-/* Users that have test rows, ascending. */
-static tl_status users_with_rows(const tl_dataset *ds, const tl_rows_by_user *g, uint32_t **users,
-                                 uint32_t *n_users, tl_error *err)
+/* A set-up for one split and options (eval_internal.h: the plan). */
+struct tl_eval_setup {
+    const tl_dataset *ds;
+    tl_eval_plan plan;
+    tl_metrics counts;   /* what the plan fixes: totals, rows evaluated, sampled */
+    uint32_t n_cat;
+    tl_pool *pool;
+};
+
+/* The set-up without checking the inputs (the caller did). */
+static tl_status setup_make(const tl_dataset *ds, const uint32_t *train_rows, uint32_t n_train,
+                            const uint32_t *test_rows, uint32_t n_test, const tl_eval_options *opt,
+                            tl_eval_setup **out, tl_error *err)
 {
-    uint32_t n = 0;
-    for (uint32_t u = 0; u < ds->n_users; u++) n += g->offsets[u + 1] > g->offsets[u];
-    uint32_t *v = malloc((n ? (size_t)n : 1) * sizeof *v);
-    if (!v) return tl_fail(err, TL_E_NOMEM, "evaluation: out of memory for %u users", n);
-    n = 0;
-    for (uint32_t u = 0; u < ds->n_users; u++)
-        if (g->offsets[u + 1] > g->offsets[u]) v[n++] = u;
-    *users = v;
-    *n_users = n;
+    tl_eval_options defaults;
+    if (!opt) {
+        tl_eval_options_default(&defaults);
+        opt = &defaults;
+    }
+    uint32_t *cat = NULL, n_cat = 0;
+    tl_status st = tl_eval_catalogue(ds, &cat, &n_cat, err);
+    if (st != TL_OK) return st;
+    free(cat); /* only its size: the scans read tl_movie.in_catalogue */
+    tl_eval_setup *s = calloc(1, sizeof *s);
+    if (!s) return tl_fail(err, TL_E_NOMEM, "evaluation: out of memory");
+    s->ds = ds;
+    s->n_cat = n_cat;
+    s->pool = opt->pool;
+    st = tl_eval_plan_make(ds, train_rows, n_train, test_rows, n_test, opt, &s->plan, &s->counts, err);
+    if (st != TL_OK) {
+        free(s);
+        return st;
+    }
+    *out = s;
     return TL_OK;
 }
 
-/* Protocol A's rows: every test row, or with max_users below the number of
- * users with test rows, the test rows of the same seeded user sample protocol
- * B draws (a cluster sample: the cost of both protocols is one catalogue pass
- * per user evaluated, so max_users bounds it). Rows keep their input order. */
-static tl_status rows_of_sampled_users(const tl_dataset *ds, const uint32_t *test_rows, uint32_t n_test,
-                                       const tl_eval_options *opt, uint32_t *rows, uint32_t *n_rows,
-                                       tl_metrics *out, tl_error *err)
+tl_status tl_eval_setup_new(const tl_dataset *ds, const uint32_t *train_rows, uint32_t n_train,
+                            const uint32_t *test_rows, uint32_t n_test, const tl_eval_options *opt,
+                            tl_eval_setup **out, tl_error *err)
 {
-    for (uint32_t i = 0; i < n_test; i++) rows[i] = test_rows[i];
-    *n_rows = n_test;
-    if (!opt->max_users) return TL_OK;
-    tl_rows_by_user g = {0};
-    uint32_t *users = NULL, n_users = 0;
-    unsigned char *keep = NULL;
-    tl_status st = tl_rows_by_user_build(ds, test_rows, n_test, &g, err);
-    if (st == TL_OK) st = users_with_rows(ds, &g, &users, &n_users, err);
-    if (st == TL_OK && n_users > opt->max_users) {
-        keep = calloc(ds->n_users ? ds->n_users : 1, 1);
-        if (!keep) st = tl_fail(err, TL_E_NOMEM, "evaluation: out of memory for %u users", ds->n_users);
-        if (st == TL_OK) {
-            tl_eval_sample(users, n_users, opt->max_users, opt->seed + 1);
-            for (uint32_t i = 0; i < opt->max_users; i++) keep[users[i]] = 1;
-            uint32_t n = 0;
-            for (uint32_t i = 0; i < n_test; i++)
-                if (keep[ds->r_user[test_rows[i]]]) rows[n++] = test_rows[i];
-            *n_rows = n;
-            out->sampled = 1;
-        }
-    }
-    free(keep);
-    free(users);
-    tl_rows_by_user_free(&g);
+    if (!out) return tl_fail(err, TL_E_ARG, "evaluation: no output pointer given");
+    *out = NULL;
+    if (!ds) return tl_fail(err, TL_E_ARG, "evaluation: no dataset given");
+    tl_status st = check_rows(ds, "train", train_rows, n_train, err);
+    if (st == TL_OK) st = check_rows(ds, "test", test_rows, n_test, err);
+    if (st == TL_OK) st = setup_make(ds, train_rows, n_train, test_rows, n_test, opt, out, err);
     return st;
 }
 
-static tl_status protocol_b(const tl_dataset *ds, const uint32_t *train_rows, uint32_t n_train,
-                            const uint32_t *test_rows, uint32_t n_test, const tl_embeddings *emb,
-                            const tl_eval_options *opt, const uint32_t *cat, uint32_t n_cat,
-                            tl_metrics *out, tl_error *err)
+tl_status tl_eval_setup_run(const tl_eval_setup *s, const tl_embeddings *emb, tl_metrics *out, tl_error *err)
 {
-    tl_seen *seen = NULL;
-    tl_rows_by_user g = {0};
-    uint32_t *users = NULL, n_users = 0;
-    tl_ranker rk;
-    int have_ranker = 0;
-    tl_status st = tl_seen_new(ds, train_rows, n_train, &seen, err);
-    if (st == TL_OK) st = tl_rows_by_user_build(ds, test_rows, n_test, &g, err);
-    if (st == TL_OK) st = users_with_rows(ds, &g, &users, &n_users, err);
-    if (st == TL_OK) st = tl_ranker_init(&rk, ds, seen, cat, n_cat, err);
-    if (st == TL_OK) have_ranker = 1;
-    uint32_t *rel = NULL;
-    float *block = NULL;
-    if (st == TL_OK) {
-        rel = malloc((n_test ? (size_t)n_test : 1) * sizeof *rel);
-        block = malloc((size_t)TL_EVAL_BLOCK * (ds->n_movies ? ds->n_movies : 1) * sizeof *block);
-        if (!rel || !block) st = tl_fail(err, TL_E_NOMEM, "evaluation: out of memory for %u test rows", n_test);
-    }
-    if (st == TL_OK) {
-        uint32_t n_eval = n_users;
-        out->users_total = n_users;
-        if (opt->max_users && n_users > opt->max_users) {
-            n_eval = opt->max_users;
-            tl_eval_sample(users, n_users, n_eval, opt->seed + 1);
-            out->sampled = 1;
-        }
-        double recall = 0, ndcg10 = 0, ndcg100 = 0;
-        uint32_t counted = 0;
-        for (uint32_t i = 0; i < n_eval; i++) {
-            uint32_t u = users[i];
-            if (i % TL_EVAL_BLOCK == 0) {
-                uint32_t nb = n_eval - i < TL_EVAL_BLOCK ? n_eval - i : TL_EVAL_BLOCK;
-                tl_eval_score_users(ds, emb, users + i, nb, block);
-            }
-            uint32_t a = g.offsets[u], b = g.offsets[u + 1];
-            for (uint32_t j = a; j < b; j++) rel[j - a] = ds->r_movie[g.rows[j]];
-            tl_user_metrics um;
-            if (!tl_ranker_user_scored(&rk, block + (size_t)(i % TL_EVAL_BLOCK) * ds->n_movies, u, rel, b - a, &um))
-                continue;
-            recall += um.recall_at_20;
-            ndcg10 += um.ndcg_at_10;
-            ndcg100 += um.ndcg_at_100;
-            counted++;
-        }
-        out->users_evaluated = counted;
-        if (counted) {
-            out->recall_at_20 = recall / counted;
-            out->ndcg_at_10 = ndcg10 / counted;
-            out->ndcg_at_100 = ndcg100 / counted;
-        }
-        out->coverage_at_10 = (double)rk.n_covered / n_cat;
-    }
-    free(rel);
-    free(block);
-    if (have_ranker) tl_ranker_free(&rk);
-    free(users);
-    tl_rows_by_user_free(&g);
-    tl_seen_free(seen);
-    return st;
+    if (!out) return tl_fail(err, TL_E_ARG, "evaluation: no output metrics given");
+    if (!s) return tl_fail(err, TL_E_ARG, "evaluation: no set-up given");
+    tl_status st = check_embeddings(emb, err);
+    if (st != TL_OK) return st;
+    *out = s->counts;
+    return tl_eval_run(s->ds, &s->plan, emb, s->n_cat, s->pool, out, err);
+}
+
+void tl_eval_setup_free(tl_eval_setup *s)
+{
+    if (!s) return;
+    tl_eval_plan_free(&s->plan);
+    free(s);
 }
 
 tl_status tl_eval_retrieval(const tl_dataset *ds, const uint32_t *train_rows, uint32_t n_train,
@@ -192,38 +151,11 @@ tl_status tl_eval_retrieval(const tl_dataset *ds, const uint32_t *train_rows, ui
 {
     if (!out) return tl_fail(err, TL_E_ARG, "evaluation: no output metrics given");
     *out = (tl_metrics){0};
-    tl_eval_options defaults;
-    if (!opt) {
-        tl_eval_options_default(&defaults);
-        opt = &defaults;
-    }
     tl_status st = tl_eval_check_inputs(ds, train_rows, n_train, test_rows, n_test, emb, err);
-    if (st != TL_OK) return st;
-    uint32_t *cat = NULL, n_cat = 0;
-    st = tl_eval_catalogue(ds, &cat, &n_cat, err);
-    if (st != TL_OK) return st;
-
-    if (opt->protocol_a && n_test > 0) {
-        uint32_t n_eval = n_test;
-        uint32_t *rows = malloc((size_t)n_test * sizeof *rows);
-        if (!rows) st = tl_fail(err, TL_E_NOMEM, "evaluation: out of memory for %u test rows", n_test);
-        if (st == TL_OK) {
-            out->rows_total = n_test;
-            st = rows_of_sampled_users(ds, test_rows, n_test, opt, rows, &n_eval, out, err);
-        }
-        if (st == TL_OK) {
-            if (opt->max_rows && n_eval > opt->max_rows) {
-                tl_eval_sample(rows, n_eval, opt->max_rows, opt->seed);
-                n_eval = opt->max_rows;
-                out->sampled = 1;
-            }
-            st = tl_eval_protocol_a(ds, rows, n_eval, emb, cat, n_cat, out, err);
-        }
-        free(rows);
-    }
-    if (st == TL_OK && opt->protocol_b)
-        st = protocol_b(ds, train_rows, n_train, test_rows, n_test, emb, opt, cat, n_cat, out, err);
-    free(cat);
+    tl_eval_setup *s = NULL;
+    if (st == TL_OK) st = setup_make(ds, train_rows, n_train, test_rows, n_test, opt, &s, err);
+    if (st == TL_OK) st = tl_eval_setup_run(s, emb, out, err);
+    tl_eval_setup_free(s);
     return st;
 }
 

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "towerlens/eval.h"
+#include "towerlens/pool.h"
 #include "towerlens/seen.h"
 #include "towerlens/topk.h"
 
@@ -35,12 +36,9 @@ tl_status tl_rows_by_user_build(const tl_dataset *ds, const uint32_t *rows, uint
                                 tl_rows_by_user *out, tl_error *err);
 void tl_rows_by_user_free(tl_rows_by_user *g);
 
-/* Protocol A over the given test rows: fills m->top[] and rows_evaluated. */
-tl_status tl_eval_protocol_a(const tl_dataset *ds, const uint32_t *rows, uint32_t n_rows,
-                             const tl_embeddings *emb, const uint32_t *cat, uint32_t n_cat,
-                             tl_metrics *m, tl_error *err);
-
-/* Protocol B, one user at a time. The ranker owns the scratch arrays. */
+/* Protocol B, one user at a time with its own vector (the fold-in
+ * evaluation; tl_eval_retrieval ranks in blocks, eval_blocks.c). The ranker
+ * owns the scratch arrays. */
 typedef struct tl_ranker {
     const tl_dataset *ds;
     const tl_seen *seen;      /* movies excluded per user (train rows) */
@@ -72,19 +70,47 @@ void tl_ranker_free(tl_ranker *r);
 int tl_ranker_user(tl_ranker *r, const tl_embeddings *emb, const float *user_vec, uint32_t user,
                    const uint32_t *rel, uint32_t n_rel, tl_user_metrics *m);
 
-/* The same with the user's catalogue scores already computed (`scores`
- * holds one score per dense movie, as tl_gemv writes them). */
-int tl_ranker_user_scored(tl_ranker *r, const float *scores, uint32_t user, const uint32_t *rel, uint32_t n_rel,
-                          tl_user_metrics *m);
+/* The ranking metrics of one user from its top list of n_top movies (best
+ * first): rel[i] says whether the i-th is relevant, n_relevant counts the user's relevant
+ * movies. Shared by the evaluation and the ranker. */
+void tl_eval_user_metrics(uint32_t n_top, const uint8_t *rel, uint32_t n_relevant,
+                          const double *discount, tl_user_metrics *m);
+/* discount[i] = 1 / log2(i + 2) for i < TL_EVAL_TOP_B */
+void tl_eval_discounts(double *discount);
 
-/* Users scored together: the movie table is read once per block in chunks
- * that stay in cache, instead of once per user (it is 16 MB at ml-25m's
- * shape with d = 64). */
-#define TL_EVAL_BLOCK 16
+/* ---- the evaluation proper (eval_setup.c, eval_blocks.c) ----------------
+ * Set-up: the users to evaluate (all with test rows, or the seeded sample),
+ * their test rows, protocol A's rows and their seen sets, each in one pass
+ * over the rows. Then the users are scored in blocks against chunks of the
+ * movie table (tl_gemm_abt_dots) and every user's scores are scanned with
+ * its own top-100 heaps; blocks run on the thread pool and write only their
+ * own users' outputs, which are summed in user order afterwards, so the
+ * numbers do not depend on the thread count. */
+typedef struct tl_eval_plan {
+    uint32_t n;             /* users evaluated, by position p */
+    uint32_t *user;         /* n: dense user ids, ascending */
+    uint32_t *test_off;     /* n + 1: position p's test rows are test[test_off[p] .. test_off[p+1]) */
+    uint32_t *test;         /* in input order within a user */
+    uint32_t *a_off;        /* n + 1: protocol A's rows of p, likewise (NULL: protocol A is off) */
+    uint32_t *a_rows;
+    tl_seen *seen;          /* protocol B: the evaluated users' train movies (NULL: protocol B is off) */
+} tl_eval_plan;
 
-/* scores[j * n_movies + m] = movie m . user users[j] for j < n (n <= TL_EVAL_BLOCK):
- * bit-identical to one tl_gemv per user (chunks are whole groups of 8 rows). */
-void tl_eval_score_users(const tl_dataset *ds, const tl_embeddings *emb, const uint32_t *users, uint32_t n,
-                         float *scores);
+/* A bitmap of n_ratings bits with rows' bits set (caller frees); *repeats
+ * (when given) says whether a row came twice. Lets passes over rows given
+ * in any order read the rating columns in order instead. */
+tl_status tl_eval_row_bits(const tl_dataset *ds, const uint32_t *rows, uint32_t n_rows, uint32_t **bits,
+                           int *repeats, tl_error *err);
+
+/* Fills the plan and out's counts (rows_total, users_total, rows_evaluated, sampled). */
+tl_status tl_eval_plan_make(const tl_dataset *ds, const uint32_t *train_rows, uint32_t n_train,
+                            const uint32_t *test_rows, uint32_t n_test, const tl_eval_options *opt,
+                            tl_eval_plan *plan, tl_metrics *out, tl_error *err);
+void tl_eval_plan_free(tl_eval_plan *plan);
+
+/* Protocols A (when plan->a_off) and B (when plan->seen) over the plan's
+ * users; n_cat (the catalogue's size) divides Coverage@10. */
+tl_status tl_eval_run(const tl_dataset *ds, const tl_eval_plan *plan, const tl_embeddings *emb, uint32_t n_cat,
+                      tl_pool *pool, tl_metrics *out, tl_error *err);
 
 #endif

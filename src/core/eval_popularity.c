@@ -27,7 +27,17 @@ tl_status tl_popularity_embeddings(const tl_dataset *ds, const uint32_t *train_r
         return tl_fail(err, TL_E_NOMEM, "popularity: out of memory");
     }
     for (uint32_t i = 0; i <= ds->n_users; i++) u[i] = 1.0f;
-    for (uint32_t i = 0; i < n_train; i++) count[ds->r_movie[train_rows[i]]]++;
+    /* the train rows marked, then the movie column read in order (looking
+     * up each row of a permutation misses the cache every time); rows given
+     * twice count twice, so then the plain loop */
+    uint32_t *bits = NULL;
+    int repeats = 0;
+    if (tl_eval_row_bits(ds, train_rows, n_train, &bits, &repeats, NULL) == TL_OK && !repeats) {
+        for (uint32_t i = 0; i < ds->n_ratings; i++) count[ds->r_movie[i]] += bits[i >> 5] >> (i & 31) & 1u;
+    } else {
+        for (uint32_t i = 0; i < n_train; i++) count[ds->r_movie[train_rows[i]]]++;
+    }
+    free(bits);
     for (uint32_t i = 0; i <= ds->n_movies; i++) m[i] = (float)count[i];
     free(count);
     *users = u;

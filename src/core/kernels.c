@@ -55,6 +55,20 @@ void tl_gemv_scalar(const float *M, size_t rows, size_t ldm, const float *x, siz
     for (size_t r = 0; r < rows; r++) out[r] = tl_dot_scalar(M + r * ldm, x, n);
 }
 
+void tl_gemm_abt_dots_scalar(const float *A, size_t m, size_t lda, const float *B, size_t n, size_t ldb,
+                             size_t dim, float *C, size_t ldc)
+{
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < n; j++) C[i * ldc + j] = tl_dot_scalar(A + i * lda, B + j * ldb, dim);
+}
+
+size_t tl_find_above_scalar(const float *x, size_t n, float t)
+{
+    size_t i = 0;
+    while (i < n && !(x[i] > t)) i++;
+    return i;
+}
+
 /* ---- math ---------------------------------------------------------------- */
 
 #define EXP_LO (-87.0f)
@@ -639,4 +653,109 @@ void tl_softmax_row(float *x, size_t n, float *max_out, float *sum_out)
     for (size_t i = n4; i < n; i++) x[i] *= inv;
     *max_out = mx;
     *sum_out = sum;
+}
+
+/* ---- evaluation: dots of users x movies, and the threshold scan ---------- */
+
+/* Two users x four movies: eight tl_dot sums side by side (lanes k % 4,
+ * folded by v4_hsum4, then the tail in order), each movie row loaded once
+ * for both users. */
+static void dots_tile(const float *a0, const float *a1, const float *b0, size_t ldb, size_t dim, float *c0,
+                      float *c1)
+{
+    const float *b1 = b0 + ldb, *b2 = b1 + ldb, *b3 = b2 + ldb;
+    const size_t n4 = dim & ~(size_t)3;
+    v4f x00 = v4_splat(0.0f), x01 = x00, x02 = x00, x03 = x00, x10 = x00, x11 = x00, x12 = x00, x13 = x00;
+    for (size_t k = 0; k < n4; k += 4) {
+        v4f u0 = v4_load(a0 + k), u1 = v4_load(a1 + k);
+        v4f b = v4_load(b0 + k);
+        MADD(x00, u0, b);
+        MADD(x10, u1, b);
+        b = v4_load(b1 + k);
+        MADD(x01, u0, b);
+        MADD(x11, u1, b);
+        b = v4_load(b2 + k);
+        MADD(x02, u0, b);
+        MADD(x12, u1, b);
+        b = v4_load(b3 + k);
+        MADD(x03, u0, b);
+        MADD(x13, u1, b);
+    }
+    v4f s0 = v4_hsum4(x00, x01, x02, x03), s1 = v4_hsum4(x10, x11, x12, x13);
+    if (n4 == dim) {
+        v4_store(c0, s0);
+        v4_store(c1, s1);
+        return;
+    }
+    float t0[4], t1[4];
+    v4_store(t0, s0);
+    v4_store(t1, s1);
+    const float *bj[4] = {b0, b1, b2, b3};
+    for (int j = 0; j < 4; j++)
+        for (size_t k = n4; k < dim; k++) {
+            t0[j] += a0[k] * bj[j][k];
+            t1[j] += a1[k] * bj[j][k];
+        }
+    memcpy(c0, t0, sizeof t0);
+    memcpy(c1, t1, sizeof t1);
+}
+
+/* dim < 4 (popularity's d = 1): each score is 0 + a0 b0 + a1 b1 ... in
+ * order, so four movies side by side from a transposed piece of B. */
+#define DOTS_NARROW 64
+static void dots_narrow(const float *A, size_t m, size_t lda, const float *B, size_t n, size_t ldb, size_t dim,
+                        float *C, size_t ldc)
+{
+    float bt[3][DOTS_NARROW];
+    for (size_t j0 = 0; j0 < n; j0 += DOTS_NARROW) {
+        size_t nj = n - j0 < DOTS_NARROW ? n - j0 : DOTS_NARROW, nj4 = nj & ~(size_t)3;
+        for (size_t k = 0; k < dim; k++)
+            for (size_t j = 0; j < nj; j++) bt[k][j] = B[(j0 + j) * ldb + k];
+        for (size_t i = 0; i < m; i++) {
+            const float *a = A + i * lda;
+            float *c = C + i * ldc + j0;
+            for (size_t j = 0; j < nj4; j += 4) {
+                v4f acc = v4_splat(0.0f);
+                for (size_t k = 0; k < dim; k++) MADD(acc, v4_splat(a[k]), v4_load(bt[k] + j));
+                v4_store(c + j, acc);
+            }
+            for (size_t j = nj4; j < nj; j++) {
+                float acc = 0.0f;
+                for (size_t k = 0; k < dim; k++) acc += a[k] * bt[k][j];
+                c[j] = acc;
+            }
+        }
+    }
+}
+
+/* Movies outer, users inner: four movie rows stay in L1 while the block of
+ * users (small) passes over them. */
+void tl_gemm_abt_dots(const float *A, size_t m, size_t lda, const float *B, size_t n, size_t ldb, size_t dim,
+                      float *C, size_t ldc)
+{
+    if (dim < 4) {
+        dots_narrow(A, m, lda, B, n, ldb, dim, C, ldc);
+        return;
+    }
+    size_t n4 = n & ~(size_t)3, m2 = m & ~(size_t)1;
+    float spare[4];
+    for (size_t j = 0; j < n4; j += 4) {
+        const float *b = B + j * ldb;
+        for (size_t i = 0; i < m2; i += 2)
+            dots_tile(A + i * lda, A + (i + 1) * lda, b, ldb, dim, C + i * ldc + j, C + (i + 1) * ldc + j);
+        if (m2 < m) dots_tile(A + m2 * lda, A + m2 * lda, b, ldb, dim, C + m2 * ldc + j, spare);
+    }
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = n4; j < n; j++) C[i * ldc + j] = tl_dot(A + i * lda, B + j * ldb, dim);
+}
+
+/* Eight scores per test; the scalar loop finds which one. */
+size_t tl_find_above(const float *x, size_t n, float t)
+{
+    v4f vt = v4_splat(t);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        if (v4_any_gt2(v4_load(x + i), v4_load(x + i + 4), vt)) break;
+    while (i < n && !(x[i] > t)) i++;
+    return i;
 }

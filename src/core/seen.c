@@ -79,11 +79,5 @@ int tl_seen_contains(const tl_seen *s, uint32_t u, uint32_t m)
 {
     uint32_t n;
     const uint32_t *v = tl_seen_movies(s, u, &n);
-    uint32_t lo = 0, hi = n;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (v[mid] < m) lo = mid + 1;
-        else hi = mid;
-    }
-    return lo < n && v[lo] == m;
+    return tl_sorted_contains(v, n, m);
 }

@@ -32,6 +32,11 @@ static inline v4f v4_pow2_from(v4f t, v4f magic)
     return wasm_i32x4_shl(wasm_i32x4_add(k, wasm_i32x4_splat(127)), 23);
 }
 #define V4_LANE(v, i) wasm_f32x4_extract_lane(v, i)
+/* 1 when some lane of a is > the same lane of t, or of b is */
+static inline int v4_any_gt2(v4f a, v4f b, v4f t)
+{
+    return wasm_v128_any_true(wasm_v128_or(wasm_f32x4_gt(a, t), wasm_f32x4_gt(b, t)));
+}
 
 #elif defined(__GNUC__) && !defined(TL_KERNELS_PLAIN)
 
@@ -66,6 +71,11 @@ static inline v4f v4_pow2_from(v4f t, v4f magic)
     return (v4f)((k + 127) << 23);
 }
 #define V4_LANE(v, i) ((v)[i])
+static inline int v4_any_gt2(v4f a, v4f b, v4f t)
+{
+    v4i m = (a > t) | (b > t);
+    return (m[0] | m[1] | m[2] | m[3]) != 0;
+}
 
 #else /* any C11 compiler: one lane at a time */
 
@@ -112,6 +122,12 @@ static inline v4f v4_pow2_from(v4f t, v4f magic)
     return r;
 }
 #define V4_LANE(v, i) ((v).f[i])
+static inline int v4_any_gt2(v4f a, v4f b, v4f t)
+{
+    int any = 0;
+    for (int i = 0; i < 4; i++) any |= (a.f[i] > t.f[i]) | (b.f[i] > t.f[i]);
+    return any;
+}
 
 #endif
 

@@ -474,6 +474,8 @@ void tl_trainer_get_progress(const tl_trainer *tr, tl_train_progress *p)
 
 const tl_model *tl_trainer_model(const tl_trainer *tr) { return tr->model; }
 uint32_t tl_trainer_threads(const tl_trainer *tr) { return tr->pool ? tl_pool_threads(tr->pool) : 1; }
+
+tl_pool *tl_trainer_pool(const tl_trainer *tr) { return tr->pool; }
 const tl_train_config *tl_trainer_config(const tl_trainer *tr) { return &tr->cfg; }
 const tl_rating_head *tl_trainer_head(const tl_trainer *tr) { return tr->head; }
 size_t tl_trainer_bytes(const tl_trainer *tr) { return tr->bytes; }

@@ -198,20 +198,24 @@ static tl_status check_dataset(tlw_trainer *h, const tlw_dataset *ds)
     return TL_OK;
 }
 
-static tl_status evaluate(tlw_trainer *h, const tlw_dataset *ds, int popularity, const tl_eval_options *eo,
-                          tl_metrics *out)
+/* The model, and popularity when with_baseline, on one set-up (its passes
+ * over the rows paid once), on the trainer's threads. */
+static tl_status evaluate(tlw_trainer *h, const tlw_dataset *ds, int with_baseline, tl_eval_options *eo,
+                          tl_metrics *model, tl_metrics *baseline)
 {
     const tl_split *sp = h->split;
-    if (!popularity) {
-        tl_embeddings emb = tl_model_embeddings(tl_trainer_model(h->tr));
-        return tl_eval_retrieval(ds->ds, sp->train, sp->n_train, sp->test, sp->n_test, &emb, eo, out, &h->err);
-    }
+    eo->pool = tl_trainer_pool(h->tr);
+    tl_eval_setup *setup = NULL;
+    tl_status st = tl_eval_setup_new(ds->ds, sp->train, sp->n_train, sp->test, sp->n_test, eo, &setup, &h->err);
+    tl_embeddings emb = tl_model_embeddings(tl_trainer_model(h->tr));
+    if (st == TL_OK) st = tl_eval_setup_run(setup, &emb, model, &h->err);
     float *pu = NULL, *pm = NULL;
-    tl_status st = tl_popularity_embeddings(ds->ds, sp->train, sp->n_train, &pu, &pm, &h->err);
-    if (st == TL_OK) {
+    if (st == TL_OK && with_baseline) {
+        st = tl_popularity_embeddings(ds->ds, sp->train, sp->n_train, &pu, &pm, &h->err);
         tl_embeddings pe = {pu, pm, 1, 1, 1};
-        st = tl_eval_retrieval(ds->ds, sp->train, sp->n_train, sp->test, sp->n_test, &pe, eo, out, &h->err);
+        if (st == TL_OK) st = tl_eval_setup_run(setup, &pe, baseline, &h->err);
     }
+    tl_eval_setup_free(setup);
     free(pu);
     free(pm);
     return st;
@@ -235,8 +239,7 @@ EMSCRIPTEN_KEEPALIVE char *tlw_trainer_evaluate_json(tlw_trainer *h, const tlw_d
     /* like the CLI: the sample's seed defaults to the trainer's seed */
     eo.seed = seed >= 0 ? (uint64_t)seed : tl_trainer_config(h->tr)->seed;
     tl_metrics mm, pm;
-    if (evaluate(h, ds, 0, &eo, &mm) != TL_OK) return NULL;
-    if (with_baseline && evaluate(h, ds, 1, &eo, &pm) != TL_OK) return NULL;
+    if (evaluate(h, ds, with_baseline, &eo, &mm, &pm) != TL_OK) return NULL;
     /* a rating head adds protocol C (rmse, mae), the baseline's from the bias baseline */
     if (tl_trainer_head(h->tr) && tlw_trainer_rating_metrics(h, ds, &mm, with_baseline ? &pm : NULL) != TL_OK)
         return NULL;

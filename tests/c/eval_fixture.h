@@ -42,6 +42,27 @@ static inline tl_dataset *fixture_dataset(uint32_t n_users, uint32_t n_movies, u
     return ds;
 }
 
+/* A (score, movie) pair in a reference ranking: higher score first, equal
+ * scores by lower index (the evaluation's order), for qsort. */
+typedef struct fixture_ranked {
+    float s;
+    uint32_t i;
+} fixture_ranked;
+
+static inline int fixture_ranked_cmp(const void *a, const void *b)
+{
+    const fixture_ranked *x = a, *y = b;
+    if (x->s != y->s) return x->s > y->s ? -1 : 1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+/* A seeded stream for random fixtures. */
+static inline uint64_t fixture_lcg(uint64_t *s)
+{
+    *s = *s * 6364136223846793005ull + 1442695040888963407ull;
+    return *s >> 33;
+}
+
 static inline uint32_t *fixture_range(uint32_t a, uint32_t b)
 {
     uint32_t *v = malloc((b - a + 1) * sizeof *v);

@@ -360,36 +360,22 @@ static void test_json(void)
 
 /* A brute-force reference (full sort of every user's ranking) against the
  * heap and binary-search paths on random data with many ties. */
-typedef struct { float s; uint32_t i; } ref_item;
-static int ref_cmp(const void *a, const void *b)
-{
-    const ref_item *x = a, *y = b;
-    if (x->s != y->s) return x->s > y->s ? -1 : 1;
-    return (x->i > y->i) - (x->i < y->i);
-}
-
-static uint64_t lcg(uint64_t *s)
-{
-    *s = *s * 6364136223846793005ull + 1442695040888963407ull;
-    return *s >> 33;
-}
-
 static void test_against_reference(void)
 {
     enum { U = 30, M = 150, CAT = 140, R = 1500, D = 3, NTRAIN = 1000 };
     uint64_t rs = 12345;
     uint32_t *t = malloc(R * 3 * sizeof *t);
     for (uint32_t i = 0; i < R; i++) {
-        t[3 * i] = (uint32_t)(lcg(&rs) % U);
-        t[3 * i + 1] = (uint32_t)(lcg(&rs) % M);
-        t[3 * i + 2] = 1 + (uint32_t)(lcg(&rs) % 10);
+        t[3 * i] = (uint32_t)(fixture_lcg(&rs) % U);
+        t[3 * i + 1] = (uint32_t)(fixture_lcg(&rs) % M);
+        t[3 * i + 2] = 1 + (uint32_t)(fixture_lcg(&rs) % 10);
     }
     tl_dataset *ds = fixture_dataset(U, M, CAT, t, R);
     free(t);
     float users[(U + 1) * D], movies[(M + 1) * D];
     /* small integers: many exact ties */
-    for (int i = 0; i < (U + 1) * D; i++) users[i] = (float)((int)(lcg(&rs) % 5) - 2);
-    for (int i = 0; i < (M + 1) * D; i++) movies[i] = (float)((int)(lcg(&rs) % 5) - 2);
+    for (int i = 0; i < (U + 1) * D; i++) users[i] = (float)((int)(fixture_lcg(&rs) % 5) - 2);
+    for (int i = 0; i < (M + 1) * D; i++) movies[i] = (float)((int)(fixture_lcg(&rs) % 5) - 2);
     tl_embeddings e = {users, movies, D, D, D};
     uint32_t *train = fixture_range(0, NTRAIN), *test = fixture_range(NTRAIN, R);
     tl_metrics m;
@@ -422,11 +408,11 @@ static void test_against_reference(void)
             if (ds->r_user[r] == u && mv < CAT && !seen[mv] && !rel[mv]) rel[mv] = 1, n_rel++;
         }
         if (!n_rel) continue;
-        ref_item items[M];
+        fixture_ranked items[M];
         uint32_t n = 0;
         for (uint32_t c = 0; c < CAT; c++)
             if (!seen[c]) items[n].s = tl_dot_scalar(users + u * D, movies + c * D, D), items[n++].i = c;
-        qsort(items, n, sizeof *items, ref_cmp);
+        qsort(items, n, sizeof *items, fixture_ranked_cmp);
         double hits20 = 0, d10 = 0, d100 = 0, i10 = 0, i100 = 0;
         for (uint32_t i = 0; i < n && i < 100; i++) {
             if (i < 10) covered[items[i].i] = 1;

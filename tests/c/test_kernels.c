@@ -296,6 +296,57 @@ static void test_atb_bands(void)
     }
 }
 
+/* The evaluation's kernels: tl_gemm_abt_dots must give every score bit for
+ * bit as tl_dot / tl_gemv give it (the metrics stay the same), at every
+ * shape (odd users, movies not a multiple of 4, dims with a tail), and
+ * tl_find_above the same index as its scalar twin. */
+static void test_eval_kernels(void)
+{
+    unsigned s = 99;
+    const size_t dims[] = {1, 3, 4, 7, 32, 64, 65};
+    for (size_t di = 0; di < sizeof dims / sizeof dims[0]; di++)
+        for (size_t m = 1; m <= 5; m++)
+            for (size_t n = 1; n <= 13; n += 3) {
+                size_t dim = dims[di], lda = dim + 2, ldb = dim + 1, ldc = n + 3;
+                float *A = calloc(m * lda, sizeof(float)), *B = calloc(n * ldb, sizeof(float));
+                float *C1 = calloc(m * ldc, sizeof(float)), *C2 = calloc(m * ldc, sizeof(float));
+                float *g = calloc(n, sizeof(float));
+                fill(A, m * lda, &s, 1.0f);
+                fill(B, n * ldb, &s, 1.0f);
+                tl_gemm_abt_dots(A, m, lda, B, n, ldb, dim, C1, ldc);
+                tl_gemm_abt_dots_scalar(A, m, lda, B, n, ldb, dim, C2, ldc);
+                int same = 1;
+                for (size_t i = 0; i < m; i++) {
+                    tl_gemv(B, n, ldb, A + i * lda, dim, g);
+                    for (size_t j = 0; j < n; j++) {
+                        float c = C1[i * ldc + j];
+                        same &= memcmp(&c, &C2[i * ldc + j], sizeof c) == 0 && memcmp(&c, &g[j], sizeof c) == 0;
+                        double ref = 0, mag = 0;
+                        for (size_t k = 0; k < dim; k++) {
+                            ref += (double)A[i * lda + k] * B[j * ldb + k];
+                            mag += fabs((double)A[i * lda + k] * B[j * ldb + k]);
+                        }
+                        same &= close_rel(c, ref, mag);
+                    }
+                }
+                CHECK(same);
+                free(A), free(B), free(C1), free(C2), free(g);
+            }
+    float x[37];
+    for (size_t i = 0; i < 37; i++) x[i] = (float)i * 0.5f - 4.0f;
+    x[5] = NAN;
+    x[30] = INFINITY;
+    const float ts[] = {-INFINITY, -10.0f, -4.0f, 0.0f, 7.25f, 13.9f, 14.0f, INFINITY, NAN};
+    for (size_t t = 0; t < sizeof ts / sizeof ts[0]; t++)
+        for (size_t from = 0; from < 37; from += 5)
+            for (size_t n = 0; from + n <= 37; n += 4)
+                CHECK_INT(tl_find_above(x + from, n, ts[t]), tl_find_above_scalar(x + from, n, ts[t]));
+    CHECK_INT(tl_find_above(x, 37, 3.0f), 15);       /* x[15] = 3.5 */
+    CHECK_INT(tl_find_above(x, 37, 13.9f), 30);      /* only +inf is above */
+    CHECK_INT(tl_find_above(x, 37, INFINITY), 37);   /* nothing, NaN neither */
+    CHECK_INT(tl_find_above(x, 5, -INFINITY), 0);
+}
+
 int main(void)
 {
     printf("kernels: %s\n", tl_kernels_simd() ? "SIMD128" : "scalar");
@@ -305,5 +356,6 @@ int main(void)
     test_gemms();
     test_exp_log();
     test_softmax();
+    test_eval_kernels();
     return check_report("test_kernels");
 }
