@@ -22,7 +22,7 @@ struct tl_trainer {
     tl_train_config cfg;
     tl_model *model;
     tl_ials *ials;         /* TL_LOSS_IALS: the solver; none of the Adagrad state below */
-    tl_pool *pool;         /* TL_LOSS_IALS: the workers it runs on */
+    tl_pool *pool;         /* the workers: iALS' row solves, or the softmax's blocks */
     double ials_objective; /* after an epoch's last iALS batch: the objective (train.h) */
     float *acc_users, *acc_movies;
     sparse_table users, movies;
@@ -248,7 +248,11 @@ tl_status tl_trainer_new(const tl_dataset *ds, const tl_split *split, const tl_t
         init_table(&tr->movies, tr->model->movies, &tr->acc_movies, ds->n_movies + 1, dim, B,
                    cfg->adagrad_initial, &bytes) != TL_OK)
         goto nomem;
-    st = tl_softmax_ws_init(&tr->ws, B, dim, cfg->block_rows, err);
+    /* blocks of a group run side by side: two per thread evens out the
+     * threads' shares; one thread keeps one block per step */
+    st = tl_pool_new(cfg->threads, &tr->pool, err);
+    uint32_t threads = st == TL_OK ? tl_pool_threads(tr->pool) : 1;
+    if (st == TL_OK) st = tl_softmax_ws_init_group(&tr->ws, B, dim, cfg->block_rows, threads > 1 ? 2 * threads : 1, err);
     if (st != TL_OK) {
         tl_trainer_free(tr);
         return st;
@@ -427,9 +431,9 @@ tl_status tl_trainer_step(tl_trainer *tr, uint32_t max_batches, double max_ms, t
         if (!tr->in_batch) begin_batch(tr);
         if (tr->next_row < tr->batch_len) {
             uint32_t rows = tr->batch_len - tr->next_row;
-            if (rows > tr->ws.block_rows) rows = (uint32_t)tr->ws.block_rows;
-            tr->batch_loss +=
-                tl_softmax_rows(&tr->ws, tr->Ub, tr->Mb, tr->batch_len, tr->next_row, rows, tr->dU, tr->dM);
+            if (rows > tr->ws.group_rows) rows = (uint32_t)tr->ws.group_rows;
+            tl_softmax_group(&tr->ws, tr->pool, tr->Ub, tr->Mb, tr->batch_len, tr->next_row, rows, tr->dU, tr->dM,
+                             &tr->batch_loss);
             tr->next_row += rows;
         }
         if (tr->next_row == tr->batch_len) {

@@ -157,6 +157,46 @@ static void test_block_invariance(void)
     free(U), free(M), free(dU0), free(dM0), free(dU1), free(dM1);
 }
 
+/* Groups of blocks on a pool of 1, 2 or 3 threads give the serial loss
+ * (one tl_softmax_rows per block, the trainer's old step) and the serial
+ * dU and dM (tl_softmax_batch) bit for bit, at shapes with ragged blocks,
+ * groups and dM ranges. */
+static void test_group_matches_serial(size_t B, size_t d, size_t block)
+{
+    float *U = malloc(B * d * 4), *M = malloc(B * d * 4);
+    fixture_random_floats(U, B * d, 11, 1.5f);
+    fixture_random_floats(M, B * d, 12, 1.5f);
+    float *dU0 = malloc(B * d * 4), *dM0 = malloc(B * d * 4), *dU1 = malloc(B * d * 4), *dM1 = malloc(B * d * 4);
+    tl_softmax_ws ws;
+    tl_error err;
+    CHECK_INT(tl_softmax_ws_init(&ws, B, d, block, &err), TL_OK);
+    tl_softmax_batch(&ws, U, M, B, dU0, dM0);
+    double l0 = 0.0;
+    tl_softmax_begin(&ws, M, B, dM1);
+    for (size_t r0 = 0; r0 < B; r0 += block) l0 += tl_softmax_rows(&ws, U, M, B, r0, B - r0 < block ? B - r0 : block, dU1, dM1);
+    tl_softmax_ws_free(&ws);
+    static const uint32_t threads[] = {1, 2, 3};
+    static const size_t groups[] = {1, 2, 5};
+    for (size_t t = 0; t < 3; t++)
+        for (size_t g = 0; g < 3; g++) {
+            tl_pool *pool = NULL;
+            CHECK_INT(tl_pool_new(threads[t], &pool, &err), TL_OK);
+            CHECK_INT(tl_softmax_ws_init_group(&ws, B, d, block, groups[g] * threads[t], &err), TL_OK);
+            memset(dU1, 0xff, B * d * 4);
+            double l1 = 0.0;
+            tl_softmax_begin(&ws, M, B, dM1);
+            for (size_t r0 = 0; r0 < B; r0 += ws.group_rows)
+                tl_softmax_group(&ws, pool, U, M, B, r0, B - r0 < ws.group_rows ? B - r0 : ws.group_rows, dU1, dM1, &l1);
+            tl_softmax_end(&ws, U, B, dM1);
+            CHECK(l1 == l0);
+            CHECK(memcmp(dU0, dU1, B * d * 4) == 0);
+            CHECK(memcmp(dM0, dM1, B * d * 4) == 0);
+            tl_softmax_ws_free(&ws);
+            tl_pool_free(pool);
+        }
+    free(U), free(M), free(dU0), free(dM0), free(dU1), free(dM1);
+}
+
 /* ---- Adagrad ------------------------------------------------------------- */
 
 static void test_adagrad_by_hand(void)
@@ -342,6 +382,7 @@ static void test_stepwise_and_determinism(void)
      * block costs 10 ms, so 25 ms = 3 blocks of 32 rows of a 150-row batch) */
     double fake_now = 0;
     cfg.clock = fake_clock;
+    cfg.threads = 1; /* one block per step (more threads step a group of blocks) */
     cfg.clock_ctx = &fake_now;
     tl_trainer *c = NULL;
     CHECK_INT(tl_trainer_new(ds, sp, &cfg, &c, &err), TL_OK);
@@ -363,6 +404,7 @@ static void test_stepwise_and_determinism(void)
 
     /* reshuffling every epoch is a different (still deterministic) run */
     cfg.clock = NULL;
+    cfg.threads = 0;
     cfg.reshuffle_each_epoch = 1;
     tl_trainer *d = NULL;
     CHECK_INT(tl_trainer_new(ds, sp, &cfg, &d, &err), TL_OK);
@@ -374,6 +416,67 @@ static void test_stepwise_and_determinism(void)
     tl_trainer_free(b);
     tl_trainer_free(c);
     tl_trainer_free(d);
+    tl_split_free(sp);
+    tl_dataset_free(ds);
+}
+
+/* The model, epoch losses and threads of a run with cfg.threads = t,
+ * after `batches` batches (0 = the whole run). */
+static uint64_t run_hash(const tl_dataset *ds, const tl_split *sp, tl_train_config cfg, uint32_t t, uint32_t batches,
+                         double *loss)
+{
+    tl_error err;
+    tl_trainer *tr = NULL;
+    cfg.threads = t;
+    CHECK_INT(tl_trainer_new(ds, sp, &cfg, &tr, &err), TL_OK);
+    if (!tr) return 0;
+#if !defined(__EMSCRIPTEN__) || defined(__EMSCRIPTEN_PTHREADS__)
+    CHECK_INT(tl_trainer_threads(tr), t);
+#else
+    CHECK_INT(tl_trainer_threads(tr), 1);
+#endif
+    tl_train_progress p;
+    CHECK_INT(tl_trainer_step(tr, batches, 0, &p, &err), TL_OK);
+    *loss = p.running_loss + p.epoch_loss + p.last_batch_loss;
+    uint64_t h = tl_model_hash(tl_trainer_model(tr));
+    tl_trainer_free(tr);
+    return h;
+}
+
+/* Threads never change a bit: the tiny run on 1, 2 and 3 threads has the
+ * hash the serial trainer gave (TINY_RUN_HASH, recorded before the
+ * trainer had threads), after 3 batches and at the end; ragged shapes
+ * (dim 12, batch 77, blocks of 5) and the multitask model agree across
+ * thread counts too. */
+static void test_threads_bit_identical(void)
+{
+    tl_dataset *ds = structured_dataset(60, 50, 1000, 2);
+    tl_split *sp = fixture_all_train(1000);
+    tl_train_config cfg = small_config(16, 150, 4);
+    cfg.block_rows = 32;
+    double l1, l;
+    uint64_t h3 = run_hash(ds, sp, cfg, 1, 3, &l1);
+    for (uint32_t t = 2; t <= 3; t++) {
+        CHECK(run_hash(ds, sp, cfg, t, 3, &l) == h3);
+        CHECK(l == l1);
+    }
+    for (uint32_t t = 1; t <= 3; t++) CHECK(run_hash(ds, sp, cfg, t, 0, &l) == TINY_RUN_HASH);
+
+    cfg = small_config(12, 77, 2);
+    cfg.block_rows = 5;
+    uint64_t h = run_hash(ds, sp, cfg, 1, 0, &l1);
+    for (uint32_t t = 2; t <= 3; t++) {
+        CHECK(run_hash(ds, sp, cfg, t, 0, &l) == h);
+        CHECK(l == l1);
+    }
+
+    cfg = small_config(16, 100, 2);
+    tl_train_config_set_rating(&cfg, 1.0f);
+    h = run_hash(ds, sp, cfg, 1, 0, &l1);
+    for (uint32_t t = 2; t <= 3; t++) {
+        CHECK(run_hash(ds, sp, cfg, t, 0, &l) == h);
+        CHECK(l == l1);
+    }
     tl_split_free(sp);
     tl_dataset_free(ds);
 }
@@ -462,10 +565,14 @@ int main(void)
     test_loss_vs_reference(40, 32, 0.5f);
     test_loss_vs_reference(9, 33, 0.3f);
     test_block_invariance();
+    test_group_matches_serial(77, 12, 5);
+    test_group_matches_serial(200, 32, 32);
+    test_group_matches_serial(9, 33, 4);
     test_adagrad_by_hand();
     test_one_batch_matches_definition();
     test_first_loss_is_b_ln_b();
     test_stepwise_and_determinism();
+    test_threads_bit_identical();
     test_errors();
     test_real_first_batch();
     return check_report("test_train");
