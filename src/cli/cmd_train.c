@@ -300,8 +300,7 @@ int cmd_train(int argc, char **argv)
         {"dim", TL_ARG_U32, &o.dim, "D", "embedding dimension", 1, TL_MAX_DIM},
         {"batch", TL_ARG_U32, &o.batch, "B", "batch size (in-batch softmax over B x B logits; for default: row solves per batch)", 1, TL_MAX_BATCH},
         {"threads", TL_ARG_U32, &o.threads, "N",
-         "worker threads for the default preset's iALS (0 = every core); the model is bit-identical for any "
-         "N. The other presets train on one thread",
+         "worker threads for training, every preset (0 = every core); the model is bit-identical for any N",
          0, TL_MAX_THREADS},
         {"lr", TL_ARG_DOUBLE, &o.lr, "X", "Adagrad learning rate (not used by default)", 1e-6, 100},
         {"seed", TL_ARG_U64, &o.seed, "S",
