@@ -136,6 +136,23 @@ static tl_status init_table(sparse_table *t, float *w, float **acc_out, uint32_t
     return TL_OK;
 }
 
+/* Blocks per softmax group (tl_softmax_group): one with one thread (a
+ * step of one block, as ever); else an equal share per thread, at least
+ * two (a thread that got less of a core still finds work), as many as
+ * keep the group's logits within GROUP_LOGIT_BYTES: each group costs the
+ * pool two runs, whose wake-ups and stragglers a bigger group spreads over
+ * more work. Never changes a result. */
+#define GROUP_LOGIT_BYTES ((size_t)16 << 20)
+
+static size_t group_blocks(uint32_t B, uint32_t block_rows, uint32_t threads)
+{
+    if (threads <= 1) return 1;
+    size_t rows = block_rows ? block_rows : TL_TRAIN_BLOCK_ROWS;
+    size_t block_bytes = rows * ((size_t)B + 32) * sizeof(float);
+    size_t per_thread = GROUP_LOGIT_BYTES / block_bytes / threads;
+    return (per_thread < 2 ? 2 : per_thread) * threads;
+}
+
 /* ---- rating head (rating.h): created only when rating_weight > 0 ---- */
 
 static tl_status head_new(tl_trainer *tr, const tl_dataset *ds, const tl_split *split, uint32_t B, tl_error *err)
@@ -248,11 +265,10 @@ tl_status tl_trainer_new(const tl_dataset *ds, const tl_split *split, const tl_t
         init_table(&tr->movies, tr->model->movies, &tr->acc_movies, ds->n_movies + 1, dim, B,
                    cfg->adagrad_initial, &bytes) != TL_OK)
         goto nomem;
-    /* blocks of a group run side by side: two per thread evens out the
-     * threads' shares; one thread keeps one block per step */
     st = tl_pool_new(cfg->threads, &tr->pool, err);
-    uint32_t threads = st == TL_OK ? tl_pool_threads(tr->pool) : 1;
-    if (st == TL_OK) st = tl_softmax_ws_init_group(&tr->ws, B, dim, cfg->block_rows, threads > 1 ? 2 * threads : 1, err);
+    if (st == TL_OK)
+        st = tl_softmax_ws_init_group(&tr->ws, B, dim, cfg->block_rows,
+                                      group_blocks(B, cfg->block_rows, tl_pool_threads(tr->pool)), err);
     if (st != TL_OK) {
         tl_trainer_free(tr);
         return st;
