@@ -133,28 +133,49 @@ static void test_loss_vs_reference(size_t B, size_t d, float range)
 }
 
 /* the block size must never change a bit of the result */
+/* Random U and M of a batch, and two sets of gradients to compare. */
+typedef struct grads_case {
+    size_t B, d;
+    float *U, *M, *dU0, *dM0, *dU1, *dM1;
+} grads_case;
+
+static grads_case grads_case_new(size_t B, size_t d, uint64_t seed, float range)
+{
+    size_t n = B * d * sizeof(float);
+    grads_case c = {B, d, malloc(n), malloc(n), malloc(n), malloc(n), malloc(n), malloc(n)};
+    fixture_random_floats(c.U, B * d, seed, range);
+    fixture_random_floats(c.M, B * d, seed + 1, range);
+    return c;
+}
+
+static int grads_equal(const grads_case *c)
+{
+    size_t n = c->B * c->d * sizeof(float);
+    return memcmp(c->dU0, c->dU1, n) == 0 && memcmp(c->dM0, c->dM1, n) == 0;
+}
+
+static void grads_case_free(grads_case *c)
+{
+    free(c->U), free(c->M), free(c->dU0), free(c->dM0), free(c->dU1), free(c->dM1);
+}
+
 static void test_block_invariance(void)
 {
-    size_t B = 77, d = 12;
-    float *U = malloc(B * d * 4), *M = malloc(B * d * 4);
-    fixture_random_floats(U, B * d, 5, 1.0f);
-    fixture_random_floats(M, B * d, 6, 1.0f);
-    float *dU0 = malloc(B * d * 4), *dM0 = malloc(B * d * 4), *dU1 = malloc(B * d * 4), *dM1 = malloc(B * d * 4);
+    grads_case c = grads_case_new(77, 12, 5, 1.0f);
     tl_softmax_ws ws;
     tl_error err;
-    CHECK_INT(tl_softmax_ws_init(&ws, B, d, 1, &err), TL_OK);
-    double l0 = tl_softmax_batch(&ws, U, M, B, dU0, dM0);
+    CHECK_INT(tl_softmax_ws_init(&ws, c.B, c.d, 1, &err), TL_OK);
+    double l0 = tl_softmax_batch(&ws, c.U, c.M, c.B, c.dU0, c.dM0);
     tl_softmax_ws_free(&ws);
     static const size_t blocks[] = {3, 8, 32, 77, 500};
     for (size_t b = 0; b < 5; b++) {
-        CHECK_INT(tl_softmax_ws_init(&ws, B, d, blocks[b], &err), TL_OK);
-        double l1 = tl_softmax_batch(&ws, U, M, B, dU1, dM1);
+        CHECK_INT(tl_softmax_ws_init(&ws, c.B, c.d, blocks[b], &err), TL_OK);
+        double l1 = tl_softmax_batch(&ws, c.U, c.M, c.B, c.dU1, c.dM1);
         CHECK(l0 == l1);
-        CHECK(memcmp(dU0, dU1, B * d * 4) == 0);
-        CHECK(memcmp(dM0, dM1, B * d * 4) == 0);
+        CHECK(grads_equal(&c));
         tl_softmax_ws_free(&ws);
     }
-    free(U), free(M), free(dU0), free(dM0), free(dU1), free(dM1);
+    grads_case_free(&c);
 }
 
 /* Groups of blocks on a pool of 1, 2 or 3 threads give the serial loss
@@ -163,17 +184,15 @@ static void test_block_invariance(void)
  * groups and dM ranges. */
 static void test_group_matches_serial(size_t B, size_t d, size_t block)
 {
-    float *U = malloc(B * d * 4), *M = malloc(B * d * 4);
-    fixture_random_floats(U, B * d, 11, 1.5f);
-    fixture_random_floats(M, B * d, 12, 1.5f);
-    float *dU0 = malloc(B * d * 4), *dM0 = malloc(B * d * 4), *dU1 = malloc(B * d * 4), *dM1 = malloc(B * d * 4);
+    grads_case c = grads_case_new(B, d, 11, 1.5f);
     tl_softmax_ws ws;
     tl_error err;
     CHECK_INT(tl_softmax_ws_init(&ws, B, d, block, &err), TL_OK);
-    tl_softmax_batch(&ws, U, M, B, dU0, dM0);
+    tl_softmax_batch(&ws, c.U, c.M, B, c.dU0, c.dM0);
     double l0 = 0.0;
-    tl_softmax_begin(&ws, M, B, dM1);
-    for (size_t r0 = 0; r0 < B; r0 += block) l0 += tl_softmax_rows(&ws, U, M, B, r0, B - r0 < block ? B - r0 : block, dU1, dM1);
+    tl_softmax_begin(&ws, c.M, B, c.dM1);
+    for (size_t r0 = 0; r0 < B; r0 += block)
+        l0 += tl_softmax_rows(&ws, c.U, c.M, B, r0, B - r0 < block ? B - r0 : block, c.dU1, c.dM1);
     tl_softmax_ws_free(&ws);
     static const uint32_t threads[] = {1, 2, 3};
     static const size_t groups[] = {1, 2, 5};
@@ -182,19 +201,19 @@ static void test_group_matches_serial(size_t B, size_t d, size_t block)
             tl_pool *pool = NULL;
             CHECK_INT(tl_pool_new(threads[t], &pool, &err), TL_OK);
             CHECK_INT(tl_softmax_ws_init_group(&ws, B, d, block, groups[g] * threads[t], &err), TL_OK);
-            memset(dU1, 0xff, B * d * 4);
+            memset(c.dU1, 0xff, B * d * sizeof(float));
             double l1 = 0.0;
-            tl_softmax_begin(&ws, M, B, dM1);
+            tl_softmax_begin(&ws, c.M, B, c.dM1);
             for (size_t r0 = 0; r0 < B; r0 += ws.group_rows)
-                tl_softmax_group(&ws, pool, U, M, B, r0, B - r0 < ws.group_rows ? B - r0 : ws.group_rows, dU1, dM1, &l1);
-            tl_softmax_end(&ws, U, B, dM1);
+                tl_softmax_group(&ws, pool, c.U, c.M, B, r0, B - r0 < ws.group_rows ? B - r0 : ws.group_rows, c.dU1,
+                                 c.dM1, &l1);
+            tl_softmax_end(&ws, c.U, B, c.dM1);
             CHECK(l1 == l0);
-            CHECK(memcmp(dU0, dU1, B * d * 4) == 0);
-            CHECK(memcmp(dM0, dM1, B * d * 4) == 0);
+            CHECK(grads_equal(&c));
             tl_softmax_ws_free(&ws);
             tl_pool_free(pool);
         }
-    free(U), free(M), free(dU0), free(dM0), free(dU1), free(dM1);
+    grads_case_free(&c);
 }
 
 /* ---- Adagrad ------------------------------------------------------------- */
