@@ -162,6 +162,7 @@ static tl_status head_new(tl_trainer *tr, const tl_dataset *ds, const tl_split *
     tl_status st = tl_rating_head_new(hc, cfg->dim, ds->n_users, ds->n_movies, cfg->seed + 4, &tr->head, err);
     if (st == TL_OK) st = tl_rating_head_init_biases(tr->head, hc, ds, split->train, split->n_train, err);
     if (st == TL_OK) st = tl_head_ws_init(&tr->head_ws, tr->head, B, err);
+    tr->head_ws.pool = tr->pool; /* the softmax's workers (NULL if init failed) */
     if (st == TL_OK)
         st = tl_head_opt_init(&tr->head_opt, tr->head, B, hc->learning_rate > 0.0f ? hc->learning_rate : cfg->learning_rate,
                               hc->adagrad_initial >= 0.0f ? hc->adagrad_initial : cfg->adagrad_initial,

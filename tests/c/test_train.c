@@ -1,6 +1,7 @@
 #include <stdint.h>
 
 #include "check.h"
+#include "gemm_pool.h"
 #include "train_fixture.h"
 #include "towerlens/kernels.h"
 #include "towerlens/loader.h"
@@ -214,6 +215,36 @@ static void test_group_matches_serial(size_t B, size_t d, size_t block)
             tl_pool_free(pool);
         }
     grads_case_free(&c);
+}
+
+/* The pooled GEMMs (the rating head's) against the single calls, bit for
+ * bit, on 1, 2 and 3 threads at ragged shapes. */
+static void test_gemm_pool(size_t m, size_t n, size_t dim)
+{
+    size_t big = (m > n ? m : n) * (dim > n ? dim : n) + 64;
+    float *A = malloc(big * 4), *Bm = malloc(big * 4), *P = malloc(tl_panel_floats(n, dim) * 4);
+    float *C0 = malloc(big * 4), *C1 = malloc(big * 4);
+    fixture_random_floats(A, big, 21, 1.0f);
+    fixture_random_floats(Bm, big, 22, 1.0f);
+    tl_pack_panels(Bm, n, dim, dim, P);
+    tl_error err;
+    for (uint32_t t = 1; t <= 3; t++) {
+        tl_pool *pool = NULL;
+        CHECK_INT(tl_pool_new(t, &pool, &err), TL_OK);
+        tl_gemm_ab(A, m, n, Bm, n, dim, dim, C0, dim); /* (m x n) (n x dim) */
+        tl_gemm_ab_pool(pool, A, m, n, Bm, n, dim, dim, C1, dim);
+        CHECK(memcmp(C0, C1, m * dim * 4) == 0);
+        tl_gemm_abt(A, m, dim, P, n, dim, C0, n); /* (m x dim) (n x dim)^T */
+        tl_gemm_abt_pool(pool, A, m, dim, P, n, dim, C1, n);
+        CHECK(memcmp(C0, C1, m * n * 4) == 0);
+        fixture_random_floats(C0, n * dim, 23, 1.0f); /* accumulates onto C */
+        memcpy(C1, C0, n * dim * 4);
+        tl_gemm_atb_acc(A, m, n, n, Bm, dim, dim, C0, dim); /* (m x n)^T (m x dim) */
+        tl_gemm_atb_acc_pool(pool, A, m, n, n, Bm, dim, dim, C1, dim);
+        CHECK(memcmp(C0, C1, n * dim * 4) == 0);
+        tl_pool_free(pool);
+    }
+    free(A), free(Bm), free(P), free(C0), free(C1);
 }
 
 /* ---- Adagrad ------------------------------------------------------------- */
@@ -587,6 +618,8 @@ int main(void)
     test_group_matches_serial(77, 12, 5);
     test_group_matches_serial(200, 32, 32);
     test_group_matches_serial(9, 33, 4);
+    test_gemm_pool(301, 130, 67);
+    test_gemm_pool(1000, 128, 256);
     test_adagrad_by_hand();
     test_one_batch_matches_definition();
     test_first_loss_is_b_ln_b();
