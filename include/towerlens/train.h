@@ -67,10 +67,10 @@ typedef struct tl_train_config {
     float ials_confidence;    /* c in w_ui = max(0.05, 1 + c (r_ui - mean) / std) */
     uint32_t threads;         /* worker threads (0 = every core, tl_cpu_count(); at most
                                * TL_MAX_THREADS; 1 in builds without threads) for iALS' row
-                               * solves and the softmax's row blocks and dM ranges. The model
-                               * is bit-identical for every thread count. The rating head and
-                               * the Adagrad steps run on the calling thread. Not part of the
-                               * config's JSON. */
+                               * solves, the softmax's row blocks and dM ranges, and the
+                               * rating head's GEMMs. The model is bit-identical for every
+                               * thread count. The Adagrad steps run on the calling thread.
+                               * Not part of the config's JSON. */
 
     /* Multitask (rating.h): loss = retrieval_weight * retrieval loss +
      * rating_weight * rating loss, over the same batches, one Adagrad step
