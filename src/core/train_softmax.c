@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gemm_pool.h"
 #include "towerlens/kernels.h"
 #include "towerlens/train.h"
 
@@ -121,13 +122,6 @@ static void block_forward(tl_softmax_ws *ws, const float *U, const float *M, siz
         for (size_t k = 0; k < d; k++) dUb[i * d + k] = dUb[i * d + k] * row_inv[i] - Mb[i * d + k];
 }
 
-/* dM rows [j0, j1) += E^T S over the workspace's first r rows (i ascending). */
-static void block_dm(tl_softmax_ws *ws, size_t r, size_t j0, size_t j1, float *dM)
-{
-    size_t d = ws->dim;
-    tl_gemm_atb_acc(ws->logits + j0, r, ws->ld_logits, j1 - j0, ws->scaled, d, d, dM + j0 * d, d);
-}
-
 double tl_softmax_rows(tl_softmax_ws *ws, const float *U, const float *M, size_t B, size_t row0, size_t rows,
                        float *dU, float *dM)
 {
@@ -135,7 +129,7 @@ double tl_softmax_rows(tl_softmax_ws *ws, const float *U, const float *M, size_t
     while (rows > 0) {
         size_t r = rows < ws->block_rows ? rows : ws->block_rows;
         block_forward(ws, U, M, B, row0, r, 0, dU, &loss);
-        block_dm(ws, r, 0, B, dM);
+        tl_gemm_atb_acc(ws->logits, r, ws->ld_logits, B, ws->scaled, ws->dim, ws->dim, dM, ws->dim);
         row0 += r;
         rows -= r;
     }
@@ -145,9 +139,8 @@ double tl_softmax_rows(tl_softmax_ws *ws, const float *U, const float *M, size_t
 typedef struct group_job {
     tl_softmax_ws *ws;
     const float *U, *M;
-    float *dU, *dM;
+    float *dU;
     size_t B, row0, rows;
-    size_t dm_chunk; /* dM rows per task */
 } group_job;
 
 static void group_forward_task(void *ctx, uint32_t task, uint32_t worker)
@@ -160,27 +153,15 @@ static void group_forward_task(void *ctx, uint32_t task, uint32_t worker)
     block_forward(g->ws, g->U, g->M, g->B, g->row0 + w0, r, w0, g->dU, &g->ws->block_loss[task]);
 }
 
-static void group_dm_task(void *ctx, uint32_t task, uint32_t worker)
-{
-    (void)worker;
-    group_job *g = ctx;
-    size_t j0 = (size_t)task * g->dm_chunk;
-    size_t j1 = g->B - j0 < g->dm_chunk ? g->B : j0 + g->dm_chunk;
-    block_dm(g->ws, g->rows, j0, j1, g->dM);
-}
-
 void tl_softmax_group(tl_softmax_ws *ws, tl_pool *pool, const float *U, const float *M, size_t B, size_t row0,
                       size_t rows, float *dU, float *dM, double *loss)
 {
     if (rows == 0) return;
-    uint32_t threads = tl_pool_threads(pool);
-    /* a few dM ranges per thread, whole 8-row tiles of the kernel */
-    size_t parts = threads > 1 ? (size_t)threads * 4 : 1;
-    size_t chunk = ((B + parts - 1) / parts + 7) / 8 * 8;
-    group_job g = {ws, U, M, dU, dM, B, row0, rows, chunk};
+    group_job g = {ws, U, M, dU, B, row0, rows};
     uint32_t blocks = (uint32_t)((rows + ws->block_rows - 1) / ws->block_rows);
     tl_pool_run(pool, blocks, group_forward_task, &g);
-    tl_pool_run(pool, (uint32_t)((B + chunk - 1) / chunk), group_dm_task, &g);
+    /* dM's rows in ranges, each element adding the group's rows in order */
+    tl_gemm_atb_acc_pool(pool, ws->logits, rows, ws->ld_logits, B, ws->scaled, ws->dim, ws->dim, dM, ws->dim);
     for (uint32_t b = 0; b < blocks; b++) *loss += ws->block_loss[b];
 }
 
