@@ -153,6 +153,17 @@ static size_t group_blocks(uint32_t B, uint32_t block_rows, uint32_t threads)
     return (per_thread < 2 ? 2 : per_thread) * threads;
 }
 
+/* The softmax trainer's pool. A thread may fail to start (the threaded
+ * WASM build has a fixed set of workers, shared by every live trainer):
+ * then it runs on as many as start, which changes no result. */
+static tl_status softmax_pool(uint32_t threads, tl_pool **out, tl_error *err)
+{
+    if (threads == 0) threads = tl_cpu_count();
+    tl_status st = tl_pool_new(threads, out, err);
+    while (st == TL_E_NOMEM && threads > 1) st = tl_pool_new(--threads, out, err);
+    return st;
+}
+
 /* ---- rating head (rating.h): created only when rating_weight > 0 ---- */
 
 static tl_status head_new(tl_trainer *tr, const tl_dataset *ds, const tl_split *split, uint32_t B, tl_error *err)
@@ -266,7 +277,7 @@ tl_status tl_trainer_new(const tl_dataset *ds, const tl_split *split, const tl_t
         init_table(&tr->movies, tr->model->movies, &tr->acc_movies, ds->n_movies + 1, dim, B,
                    cfg->adagrad_initial, &bytes) != TL_OK)
         goto nomem;
-    st = tl_pool_new(cfg->threads, &tr->pool, err);
+    st = softmax_pool(cfg->threads, &tr->pool, err);
     if (st == TL_OK)
         st = tl_softmax_ws_init_group(&tr->ws, B, dim, cfg->block_rows,
                                       group_blocks(B, cfg->block_rows, tl_pool_threads(tr->pool)), err);
