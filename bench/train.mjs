@@ -2,14 +2,16 @@
 // Training benchmark: preset tfrs (d=32, batch 8192, 3 epochs, Adagrad 0.1)
 // on ml-latest-small with the original's split (--train-rows 80000
 // --test-rows 20000 --seed 42) natively (build/towerlens train), in WASM
-// under Node (web/towerlens.js, step-wise with yields) and, with --tfjs,
-// with TensorFlow.js (bench/train_tfjs.mjs) in the same run. Prints seconds
-// per epoch (wall, and process CPU because a shared machine inflates wall
-// time), GFLOP/s of the training step, peak memory, the loss curve and test
-// top-100, then a kernel table (bench/train_kernels.c natively and in WASM)
-// and the targets.
+// under Node (web/towerlens.js, step-wise with yields; the pthread build),
+// each on 1 and on 2 threads, and, with --tfjs, with TensorFlow.js
+// (bench/train_tfjs.mjs) in the same run. Prints the threads each engine
+// used beside seconds per epoch (wall, and process CPU because a shared
+// machine inflates wall time), the ratio to TF.js, GFLOP/s of the training
+// step, peak memory, the loss curve and test top-100, the 1 vs 2 thread
+// speed-up, then a kernel table (bench/train_kernels.c natively and in WASM)
+// and the targets, with the load average.
 //
-//   node bench/train.mjs [--epochs N] [--reps N] [--tfjs] [--tfjs-epochs N] [--no-kernels] [--no-train]
+//   node bench/train.mjs [--epochs N] [--reps N] [--threads N] [--tfjs] [--tfjs-epochs N] [--no-kernels] [--no-train]
 //
 // Without ml-latest-small it trains on a generated set of the same shape
 // (610 users, 9742 movies, 100836 ratings). Each engine runs in its own
@@ -17,7 +19,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -44,11 +46,12 @@ const cpuSeconds = (c) => (c.user + c.system) / 1e6;
 
 // ---------------------------------------------------------------- children
 
-async function childWasm(data, epochs) {
+async function childWasm(data, epochs, threads) {
   const { createTowerlens } = await import(join(REPO, 'web/towerlens.js'));
-  const tl = await createTowerlens();
+  // the pthread build for every thread count, so 1 vs N compares one module
+  const tl = await createTowerlens({ build: 'mt', threads: Math.max(threads, 2) });
   const ds = await tl.loadDataset(data);
-  const tr = tl.createTrainer(ds, { preset: 'tfrs', ...SPLIT, epochs });
+  const tr = tl.createTrainer(ds, { preset: 'tfrs', ...SPLIT, epochs, threads });
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   const p = await tr.run({ stepMs: 100 });
@@ -60,18 +63,20 @@ async function childWasm(data, epochs) {
     firstBatchLoss: p.firstBatchLoss, trainSeconds: p.seconds, wallSeconds: wall, cpuSeconds: cpu,
     top100: ev.metrics.test.top_100, popularityTop100: ev.baseline.test.top_100, modelHash: tr.modelHash,
     wasmMemoryBytes: tl.memoryBytes, peakRssBytes: process.resourceUsage().maxRSS * 1024, simd: tl.simd,
+    threads: tr.threads, build: tl.build.name,
   };
 }
 
-function childNative(data, epochs) {
+function childNative(data, epochs, threads) {
   const j = JSON.parse(execFileSync(CLI, ['train', data, '--preset', 'tfrs', '--train-rows', String(SPLIT.trainRows),
-    '--test-rows', String(SPLIT.testRows), '--seed', String(SPLIT.seed), '--epochs', String(epochs), '--json'],
+    '--test-rows', String(SPLIT.testRows), '--seed', String(SPLIT.seed), '--epochs', String(epochs),
+    '--threads', String(threads), '--json'],
   { encoding: 'utf8', maxBuffer: 1 << 24 }));
   return {
     epochs: j.epochs.map((e) => ({ epoch: e.epoch, loss: e.loss, seconds: e.seconds })),
     firstBatchLoss: j.first_batch_loss, trainSeconds: j.train_seconds, cpuSeconds: j.train_cpu_seconds,
     top100: j.metrics.test.top_100, popularityTop100: j.baseline.test.top_100, modelHash: j.model_hash,
-    peakRssBytes: j.peak_bytes,
+    peakRssBytes: j.peak_bytes, threads: j.threads,
   };
 }
 
@@ -104,9 +109,9 @@ function childNativeKernels(reps) {
 }
 
 if (process.argv[2] === '--child') {
-  const [engine, data, n] = process.argv.slice(3);
+  const [engine, data, n, threads] = process.argv.slice(3);
   const run = { wasm: childWasm, native: childNative, 'wasm-kernels': childWasmKernels, 'native-kernels': childNativeKernels }[engine];
-  const result = engine.endsWith('kernels') ? await run(Number(n)) : await run(data, Number(n));
+  const result = engine.endsWith('kernels') ? await run(Number(n)) : await run(data, Number(n), Number(threads));
   process.stdout.write(JSON.stringify(result) + '\n');
   process.exit(0);
 }
@@ -114,7 +119,7 @@ if (process.argv[2] === '--child') {
 // ---------------------------------------------------------------- parent
 
 function parseArgs(argv) {
-  const opt = { epochs: 3, reps: 5, tfjs: false, tfjsEpochs: 1, kernels: true, train: true };
+  const opt = { epochs: 3, reps: 5, threads: 2, tfjs: false, tfjsEpochs: 1, kernels: true, train: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const num = () => {
@@ -124,12 +129,13 @@ function parseArgs(argv) {
     };
     if (a === '--epochs') opt.epochs = num();
     else if (a === '--reps') opt.reps = num();
+    else if (a === '--threads') opt.threads = num();
     else if (a === '--tfjs') opt.tfjs = true;
     else if (a === '--tfjs-epochs') opt.tfjsEpochs = num();
     else if (a === '--no-kernels') opt.kernels = false;
     else if (a === '--no-train') opt.train = false;
     else if (a === '--help' || a === '-h') {
-      console.log(readFileSync(SELF, 'utf8').split('\n').slice(1, 16).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+      console.log(readFileSync(SELF, 'utf8').split('\n').slice(1, 19).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
       process.exit(0);
     } else throw new Error(`unknown option ${a} (see --help)`);
   }
@@ -176,10 +182,11 @@ function dataset() {
   return { label: 'generated, ml-latest-small shape', path: dir };
 }
 
-function child(engine, data, n, extraArgs = []) {
-  process.stderr.write(`  ${engine}...\n`);
+function child(engine, data, n, threads = 1) {
+  process.stderr.write(`  ${engine}${engine.endsWith('kernels') ? '' : `, ${threads} thread${threads > 1 ? 's' : ''}`}...\n`);
   const script = engine === 'tfjs' ? join(REPO, 'bench/train_tfjs.mjs') : SELF;
-  const args = engine === 'tfjs' ? [script, '--json', '--epochs', String(n), data, ...extraArgs] : [SELF, '--child', engine, data ?? '-', String(n)];
+  const args = engine === 'tfjs' ? [script, '--json', '--epochs', String(n), data]
+    : [SELF, '--child', engine, data ?? '-', String(n), String(threads)];
   const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (r.status !== 0) return { error: (r.stderr || `exit ${r.status}`).trim().split('\n').slice(-3).join(' ') };
   return JSON.parse(r.stdout.trim().split('\n').pop());
@@ -198,32 +205,45 @@ async function main() {
   const opt = parseArgs(process.argv.slice(2));
   build();
   const data = dataset();
-  const load = (await import('node:os')).loadavg()[0];
+  const load = os.loadavg()[0];
   console.log(`towerlens training benchmark: preset tfrs (d=${DIM}, batch ${BATCH}, Adagrad 0.1) on ${data.label}, ` +
-    `split ${SPLIT.trainRows}/${SPLIT.testRows} seed ${SPLIT.seed}; load average ${load.toFixed(1)}`);
+    `split ${SPLIT.trainRows}/${SPLIT.testRows} seed ${SPLIT.seed}; 1 and ${opt.threads} threads on ${os.availableParallelism()} cores; ` +
+    `load average ${load.toFixed(1)}`);
   const flops = epochFlops(SPLIT.trainRows);
   const rows = [];
+  const nt = opt.threads;
+  const eng = {};
   if (opt.train) {
-    const native = child('native', data.path, opt.epochs);
-    const wasm = child('wasm', data.path, opt.epochs);
-    rows.push(['native (gcc)', native], ['WASM SIMD128 (Node)', wasm]);
-    if (opt.tfjs) rows.push(['TF.js wasm backend', child('tfjs', data.path, opt.tfjsEpochs)]);
-    console.log(`\n${'engine'.padEnd(22)} ${pad('s/epoch', 8)} ${pad('cpu s/ep', 8)} ${pad('GFLOP/s', 8)} ${pad('(cpu)', 7)} ` +
-      `${pad('peak MB', 8)} ${pad('top-100', 8)} ${pad('pop.', 7)}  loss per epoch (first batch)`);
+    eng.native1 = child('native', data.path, opt.epochs, 1);
+    eng.nativeN = child('native', data.path, opt.epochs, nt);
+    eng.wasm1 = child('wasm', data.path, opt.epochs, 1);
+    eng.wasmN = child('wasm', data.path, opt.epochs, nt);
+    rows.push(['native (gcc)', eng.native1], ['native (gcc)', eng.nativeN],
+      ['WASM SIMD128 (Node)', eng.wasm1], ['WASM SIMD128 (Node)', eng.wasmN]);
+    // TF.js' wasm backend runs one thread in Node (its threaded build needs a cross-origin isolated page)
+    if (opt.tfjs) rows.push(['TF.js wasm backend', { threads: 1, ...child('tfjs', data.path, opt.tfjsEpochs) }]);
+    const tfjs = rows.find(([name]) => name.startsWith('TF.js'))?.[1];
+    const tfjsWall = tfjs && !tfjs.error ? perEpoch(tfjs).wall : null;
+    console.log(`\n${'engine'.padEnd(22)} ${pad('threads', 7)} ${pad('s/epoch', 8)} ${pad('cpu s/ep', 8)} ${pad('vs TF.js', 8)} ` +
+      `${pad('GFLOP/s', 8)} ${pad('(cpu)', 7)} ${pad('peak MB', 8)} ${pad('top-100', 8)} ${pad('pop.', 7)}  loss per epoch (first batch)`);
     for (const [name, r] of rows) {
       if (r.error) { console.log(`${name.padEnd(22)} failed: ${r.error}`); continue; }
       const e = perEpoch(r);
       const peak = r.wasmMemoryBytes ? `${fmt(r.wasmMemoryBytes / 1e6, 0)}*` : fmt(r.peakRssBytes / 1e6, 0);
-      console.log(`${name.padEnd(22)} ${pad(fmt(e.wall, 2), 8)} ${pad(fmt(e.cpu, 2), 8)} ${pad(fmt(flops / e.wall / 1e9), 8)} ` +
-        `${pad(e.cpu ? fmt(flops / e.cpu / 1e9) : '-', 7)} ${pad(peak, 8)} ${pad(fmt(r.top100, 4), 8)} ${pad(fmt(r.popularityTop100, 4), 7)}  ` +
+      const vs = tfjsWall ? `${fmt(tfjsWall / e.wall, 1)}x` : '-';
+      console.log(`${name.padEnd(22)} ${pad(r.threads ?? '-', 7)} ${pad(fmt(e.wall, 2), 8)} ${pad(fmt(e.cpu, 2), 8)} ${pad(vs, 8)} ` +
+        `${pad(fmt(flops / e.wall / 1e9), 8)} ${pad(e.cpu ? fmt(flops / e.cpu / 1e9) : '-', 7)} ${pad(peak, 8)} ` +
+        `${pad(fmt(r.top100, 4), 8)} ${pad(fmt(r.popularityTop100, 4), 7)}  ` +
         `${r.epochs.map((x) => fmt(x.loss, 1)).join(', ')} (${fmt(r.firstBatchLoss, 1)})`);
     }
     console.log('* WASM: WebAssembly memory reserved (never shrinks); the Node process peak RSS is ' +
-      `${fmt((rows[1][1].peakRssBytes ?? 0) / 1e6, 0)} MB. Native: process peak RSS. GFLOP/s: ${fmt(flops / 1e9)} GFLOP per epoch ` +
-      '(6 B^2 d per batch) / seconds.');
-    const [n, w] = [rows[0][1], rows[1][1]];
-    if (!n.error && !w.error) {
-      console.log(`model hash: native ${n.modelHash}, WASM ${w.modelHash} (${n.modelHash === w.modelHash ? 'bit-identical' : 'DIFFERENT'})`);
+      `${fmt((eng.wasmN.peakRssBytes ?? 0) / 1e6, 0)} MB. Native: process peak RSS. GFLOP/s: ${fmt(flops / 1e9)} GFLOP per epoch ` +
+      '(6 B^2 d per batch) / seconds. cpu s/ep adds every thread. vs TF.js: its s/epoch / this one.');
+    const done = Object.values(eng).filter((r) => !r.error);
+    if (done.length) {
+      const hashes = [...new Set(done.map((r) => r.modelHash))];
+      console.log(`model hash: ${Object.entries(eng).map(([k, r]) => `${k} ${r.modelHash ?? '-'}`).join(', ')} ` +
+        `(${hashes.length === 1 && done.length === 4 ? 'bit-identical' : 'DIFFERENT or missing'})`);
     }
   }
   let wk = null;
@@ -241,19 +261,26 @@ async function main() {
   // targets
   console.log('\ntargets:');
   const say = (ok, text) => console.log(`  ${ok == null ? 'n/a' : ok ? 'met' : 'NOT met'}: ${text}`);
-  if (opt.train && !rows[0][1].error && !rows[1][1].error) {
-    const n = perEpoch(rows[0][1]), w = perEpoch(rows[1][1]);
-    say(w.wall <= 1.5 * n.wall, `WASM within 1.5x of native per epoch: ${fmt(w.wall / n.wall, 2)}x wall` +
+  if (opt.train && !eng.native1.error && !eng.wasm1.error) {
+    const n = perEpoch(eng.native1), w = perEpoch(eng.wasm1);
+    say(w.wall <= 1.5 * n.wall, `WASM within 1.5x of native per epoch (1 thread each): ${fmt(w.wall / n.wall, 2)}x wall` +
       (n.cpu && w.cpu ? `, ${fmt(w.cpu / n.cpu, 2)}x cpu` : ''));
-    say(rows[1][1].wasmMemoryBytes < 150e6, `peak memory under 150 MB: WASM memory ${fmt(rows[1][1].wasmMemoryBytes / 1e6, 0)} MB, native RSS ${fmt(rows[0][1].peakRssBytes / 1e6, 0)} MB`);
-    const t = rows[2]?.[1];
-    if (t && !t.error) say(perEpoch(t).wall >= 20 * w.wall, `WASM >= 20x faster than TF.js per epoch: ${fmt(perEpoch(t).wall / w.wall, 1)}x`);
+    say(eng.wasm1.wasmMemoryBytes < 150e6, `peak memory under 150 MB: WASM memory ${fmt(eng.wasm1.wasmMemoryBytes / 1e6, 0)} MB, native RSS ${fmt(eng.native1.peakRssBytes / 1e6, 0)} MB`);
+    const t = rows.find(([name]) => name.startsWith('TF.js'))?.[1];
+    if (t && !t.error) say(perEpoch(t).wall >= 20 * w.wall, `WASM >= 20x faster than TF.js per epoch (1 thread each): ${fmt(perEpoch(t).wall / w.wall, 1)}x`);
     else say(null, 'WASM >= 20x faster than TF.js per epoch (run with --tfjs)');
+    for (const [label, one, many] of [['native', eng.native1, eng.nativeN], ['WASM (pthread build)', eng.wasm1, eng.wasmN]]) {
+      if (one.error || many.error) continue;
+      const a = perEpoch(one), b = perEpoch(many);
+      say(a.wall / b.wall >= 1.8, `${label} ${many.threads} threads >= 1.8x one thread: ${fmt(a.wall / b.wall, 2)}x ` +
+        `(${fmt(a.wall, 2)} vs ${fmt(b.wall, 2)} s/epoch; load average ${load.toFixed(1)} before, ` +
+        `${(os.loadavg()[0]).toFixed(1)} now: other work on the cores lowers it)`);
+    }
   }
   if (wk?.kernels) {
     // the batch step in the kernel table, and the same step measured over whole training epochs
     const step = wk.kernels[0];
-    const w = opt.train && !rows[1][1].error ? perEpoch(rows[1][1]) : null;
+    const w = opt.train && !eng.wasm1.error ? perEpoch(eng.wasm1) : null;
     const wall = Math.max(step.gflops, w ? flops / w.wall / 1e9 : 0);
     const cpu = Math.max(step.gflops_cpu, w?.cpu ? flops / w.cpu / 1e9 : 0);
     const text = `main kernel >= 25 GFLOP/s in WASM: batch step ${fmt(wall)} GFLOP/s wall, ${fmt(cpu)} by CPU time ` +

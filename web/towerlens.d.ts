@@ -394,7 +394,7 @@ export declare class Trainer {
   /** FNV-1a of the model tables as 16 hex digits: equal to the native CLI's model_hash */
   readonly modelHash: string;
   readonly bytesHeld: number;
-  /** threads the trainer runs on (1 in the single-threaded build and for 'tfrs') */
+  /** threads the trainer runs on (its threads option; 1 in the single-threaded build) */
   readonly threads: number;
   /** the model as a towerlens model file (what `towerlens train --out` writes): model.save() */
   modelFile(): Uint8Array;

@@ -35,6 +35,7 @@
 #include "towerlens/dataset.h"
 #include "towerlens/error.h"
 #include "towerlens/eval.h"
+#include "towerlens/pool.h"
 #include "towerlens/store.h"
 
 #ifdef __cplusplus
@@ -126,6 +127,8 @@ typedef struct tl_head_ws {
     float *packed;                         /* one kernel packed in panels (kernels.h) */
     float *grad_dense;                     /* n_dense */
     float *grad_user_bias, *grad_movie_bias; /* per batch row (with biases) */
+    tl_pool *pool;                         /* borrowed, for the big GEMMs; NULL (after init) = the
+                                            * calling thread. Never changes a result */
 } tl_head_ws;
 
 tl_status tl_head_ws_init(tl_head_ws *ws, const tl_rating_head *h, size_t max_batch, tl_error *err);

@@ -27,6 +27,7 @@
 #include "towerlens/dataset.h"
 #include "towerlens/error.h"
 #include "towerlens/model.h"
+#include "towerlens/pool.h"
 #include "towerlens/rating.h"
 #include "towerlens/split.h"
 
@@ -72,10 +73,12 @@ typedef struct tl_train_config {
     float ials_confidence;    /* c in w_ui = max(0.05, 1 + c (r_ui - mean) / std) */
     tl_ials_solver ials_solver;
     uint32_t ials_cg_steps;   /* TL_IALS_CG: steps per row solve, 1-TL_MAX_CG_STEPS */
-    uint32_t threads;         /* TL_LOSS_IALS: worker threads (0 = every core, tl_cpu_count();
-                               * at most TL_MAX_THREADS; 1 in builds without threads). The
-                               * model is bit-identical for every thread count. The other
-                               * losses run single-threaded. Not part of the config's JSON. */
+    uint32_t threads;         /* worker threads (0 = every core, tl_cpu_count(); at most
+                               * TL_MAX_THREADS; 1 in builds without threads) for iALS' row
+                               * solves, the softmax's row blocks and dM ranges, and the
+                               * rating head's GEMMs. The model is bit-identical for every
+                               * thread count. The Adagrad steps run on the calling thread.
+                               * Not part of the config's JSON. */
 
     /* Multitask (rating.h): loss = retrieval_weight * retrieval loss +
      * rating_weight * rating loss, over the same batches, one Adagrad step
@@ -206,8 +209,8 @@ tl_status tl_trainer_step(tl_trainer *tr, uint32_t max_batches, double max_ms, t
 void tl_trainer_get_progress(const tl_trainer *tr, tl_train_progress *progress);
 const tl_model *tl_trainer_model(const tl_trainer *tr);
 const tl_train_config *tl_trainer_config(const tl_trainer *tr);
-/* Threads the trainer runs on: its pool's for TL_LOSS_IALS (cfg.threads,
- * 0 resolved to tl_cpu_count(); 1 in builds without threads), else 1. */
+/* Threads the trainer runs on: its pool's (cfg.threads, 0 resolved to
+ * tl_cpu_count(); 1 in builds without threads). */
 uint32_t tl_trainer_threads(const tl_trainer *tr);
 /* The trainer's thread pool (NULL when it trains on the calling thread
  * only), borrowed: e.g. evaluation runs on it (tl_eval_options.pool) between
@@ -263,17 +266,26 @@ double tl_ials_cg_row(const double *G, const float *Gf, const float *F, const ui
 void tl_adagrad_row(float *w, float *acc, const float *g, size_t dim, float lr, float eps);
 
 /* Workspace for the blocked in-batch softmax over batches of up to
- * max_batch rows of dimension dim. */
+ * max_batch rows of dimension dim. Rows are processed in groups of
+ * group_blocks blocks of block_rows rows (tl_softmax_group): the blocks of
+ * a group run side by side on a thread pool, then the group's dM
+ * contribution, split by dM rows. */
 typedef struct tl_softmax_ws {
     size_t max_batch, dim, block_rows;
-    size_t ld_logits;            /* row stride of the logit block (padded) */
+    size_t group_blocks, group_rows; /* blocks per group, and their rows (<= max_batch) */
+    size_t ld_logits;            /* row stride of the logit rows (padded) */
     float *packed;               /* M_b packed in panels (kernels.h) */
-    float *logits;               /* block_rows x ld_logits: logits, then their exponentials */
-    float *row_max, *row_inv;    /* per block row: the softmax shift and 1 / sum of exponentials */
-    float *scaled;               /* block_rows x dim: U rows times row_inv */
+    float *logits;               /* group_rows x ld_logits: logits, then their exponentials */
+    float *row_max, *row_inv;    /* per group row: the softmax shift and 1 / sum of exponentials */
+    float *scaled;               /* group_rows x dim: U rows times row_inv */
+    double *block_loss;          /* per block of the group: its rows' loss, summed in row order */
 } tl_softmax_ws;
 
+/* One block per group (the serial layout). */
 tl_status tl_softmax_ws_init(tl_softmax_ws *ws, size_t max_batch, size_t dim, size_t block_rows, tl_error *err);
+/* group_blocks blocks per group (0 = 1); never changes a result. */
+tl_status tl_softmax_ws_init_group(tl_softmax_ws *ws, size_t max_batch, size_t dim, size_t block_rows,
+                                   size_t group_blocks, tl_error *err);
 void tl_softmax_ws_free(tl_softmax_ws *ws);
 size_t tl_softmax_ws_bytes(const tl_softmax_ws *ws);
 
@@ -281,13 +293,21 @@ size_t tl_softmax_ws_bytes(const tl_softmax_ws *ws);
  * order), end. With E = exp(L - row max), s_i = sum_j E_ij, P = E / s:
  *   dU_i = (sum_j E_ij M_j) / s_i - M_i       (per row, in tl_softmax_rows)
  *   dM_j = sum_i E_ij (U_i / s_i) - U_j       (summed over rows, the -U_j in end)
- * so the normalised P is never written and the diagonal needs no pass. */
+ * so the normalised P is never written and the diagonal needs no pass.
+ * Each dM_j is one sum over i ascending, each dU_i one over j ascending,
+ * so neither the blocks, the groups nor the threads change a bit. */
 /* Prepare a batch: packs M (B x dim) and zeroes dM (B x dim). */
 void tl_softmax_begin(tl_softmax_ws *ws, const float *M, size_t B, float *dM);
 /* Rows [row0, row0 + rows) of the batch: writes dU for those rows, adds
  * their contribution to dM, returns their summed loss. */
 double tl_softmax_rows(tl_softmax_ws *ws, const float *U, const float *M, size_t B, size_t row0, size_t rows,
                        float *dU, float *dM);
+/* Rows [row0, row0 + rows), rows <= group_rows, on `pool`: the group's
+ * blocks run as tasks, then dM's rows in ranges as tasks. Adds each
+ * block's loss (its rows summed in order) to *loss, block by block: the
+ * same sum as one tl_softmax_rows call per block. */
+void tl_softmax_group(tl_softmax_ws *ws, tl_pool *pool, const float *U, const float *M, size_t B, size_t row0,
+                      size_t rows, float *dU, float *dM, double *loss);
 /* Completes dM (the label terms) once every row was processed. */
 void tl_softmax_end(tl_softmax_ws *ws, const float *U, size_t B, float *dM);
 /* A whole batch at once (begin, all rows, end): the loss, dU and dM. */

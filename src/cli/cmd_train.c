@@ -330,8 +330,8 @@ int cmd_train(int argc, char **argv)
         {"dim", TL_ARG_U32, &o.dim, "D", "embedding dimension", 1, TL_MAX_DIM},
         {"batch", TL_ARG_U32, &o.batch, "B", "batch size (in-batch softmax over B x B logits; for default: row solves per batch)", 1, TL_MAX_BATCH},
         {"threads", TL_ARG_U32, &o.threads, "N",
-         "worker threads for the default preset's iALS and for the evaluation (0 = every core); the model and "
-         "the metrics are bit-identical for any N. The other presets train on one thread",
+         "worker threads for training (every preset) and for the evaluation (0 = every core); the model and "
+         "the metrics are bit-identical for any N",
          0, TL_MAX_THREADS},
         {"solver", TL_ARG_STRING, &o.solver, "exact|cg",
          "how the default preset's iALS solves each row: exact (Cholesky) or cg (a few conjugate-gradient "

@@ -22,7 +22,7 @@ struct tl_trainer {
     tl_train_config cfg;
     tl_model *model;
     tl_ials *ials;         /* TL_LOSS_IALS: the solver; none of the Adagrad state below */
-    tl_pool *pool;         /* TL_LOSS_IALS: the workers it runs on */
+    tl_pool *pool;         /* the workers: iALS' row solves, or the softmax's blocks */
     double ials_objective; /* after an epoch's last iALS batch: the objective (train.h) */
     float *acc_users, *acc_movies;
     sparse_table users, movies;
@@ -136,6 +136,34 @@ static tl_status init_table(sparse_table *t, float *w, float **acc_out, uint32_t
     return TL_OK;
 }
 
+/* Blocks per softmax group (tl_softmax_group): one with one thread (a
+ * step of one block, as ever); else an equal share per thread, at least
+ * two (a thread that got less of a core still finds work), as many as
+ * keep the group's logits within GROUP_LOGIT_BYTES: each group costs the
+ * pool two runs, whose wake-ups and stragglers a bigger group spreads over
+ * more work. Never changes a result. */
+#define GROUP_LOGIT_BYTES ((size_t)16 << 20)
+
+static size_t group_blocks(uint32_t B, uint32_t block_rows, uint32_t threads)
+{
+    if (threads <= 1) return 1;
+    size_t rows = block_rows ? block_rows : TL_TRAIN_BLOCK_ROWS;
+    size_t block_bytes = rows * ((size_t)B + 32) * sizeof(float);
+    size_t per_thread = GROUP_LOGIT_BYTES / block_bytes / threads;
+    return (per_thread < 2 ? 2 : per_thread) * threads;
+}
+
+/* The softmax trainer's pool. A thread may fail to start (the threaded
+ * WASM build has a fixed set of workers, shared by every live trainer):
+ * then it runs on as many as start, which changes no result. */
+static tl_status softmax_pool(uint32_t threads, tl_pool **out, tl_error *err)
+{
+    if (threads == 0) threads = tl_cpu_count();
+    tl_status st = tl_pool_new(threads, out, err);
+    while (st == TL_E_NOMEM && threads > 1) st = tl_pool_new(--threads, out, err);
+    return st;
+}
+
 /* ---- rating head (rating.h): created only when rating_weight > 0 ---- */
 
 static tl_status head_new(tl_trainer *tr, const tl_dataset *ds, const tl_split *split, uint32_t B, tl_error *err)
@@ -145,6 +173,7 @@ static tl_status head_new(tl_trainer *tr, const tl_dataset *ds, const tl_split *
     tl_status st = tl_rating_head_new(hc, cfg->dim, ds->n_users, ds->n_movies, cfg->seed + 4, &tr->head, err);
     if (st == TL_OK) st = tl_rating_head_init_biases(tr->head, hc, ds, split->train, split->n_train, err);
     if (st == TL_OK) st = tl_head_ws_init(&tr->head_ws, tr->head, B, err);
+    tr->head_ws.pool = tr->pool; /* the softmax's workers (NULL if init failed) */
     if (st == TL_OK)
         st = tl_head_opt_init(&tr->head_opt, tr->head, B, hc->learning_rate > 0.0f ? hc->learning_rate : cfg->learning_rate,
                               hc->adagrad_initial >= 0.0f ? hc->adagrad_initial : cfg->adagrad_initial,
@@ -248,7 +277,10 @@ tl_status tl_trainer_new(const tl_dataset *ds, const tl_split *split, const tl_t
         init_table(&tr->movies, tr->model->movies, &tr->acc_movies, ds->n_movies + 1, dim, B,
                    cfg->adagrad_initial, &bytes) != TL_OK)
         goto nomem;
-    st = tl_softmax_ws_init(&tr->ws, B, dim, cfg->block_rows, err);
+    st = softmax_pool(cfg->threads, &tr->pool, err);
+    if (st == TL_OK)
+        st = tl_softmax_ws_init_group(&tr->ws, B, dim, cfg->block_rows,
+                                      group_blocks(B, cfg->block_rows, tl_pool_threads(tr->pool)), err);
     if (st != TL_OK) {
         tl_trainer_free(tr);
         return st;
@@ -427,9 +459,9 @@ tl_status tl_trainer_step(tl_trainer *tr, uint32_t max_batches, double max_ms, t
         if (!tr->in_batch) begin_batch(tr);
         if (tr->next_row < tr->batch_len) {
             uint32_t rows = tr->batch_len - tr->next_row;
-            if (rows > tr->ws.block_rows) rows = (uint32_t)tr->ws.block_rows;
-            tr->batch_loss +=
-                tl_softmax_rows(&tr->ws, tr->Ub, tr->Mb, tr->batch_len, tr->next_row, rows, tr->dU, tr->dM);
+            if (rows > tr->ws.group_rows) rows = (uint32_t)tr->ws.group_rows;
+            tl_softmax_group(&tr->ws, tr->pool, tr->Ub, tr->Mb, tr->batch_len, tr->next_row, rows, tr->dU, tr->dM,
+                             &tr->batch_loss);
             tr->next_row += rows;
         }
         if (tr->next_row == tr->batch_len) {

@@ -177,7 +177,7 @@ EMSCRIPTEN_KEEPALIVE const char *tlw_trainer_model_hash(tlw_trainer *h)
 }
 
 /* Threads the trainer runs on (tl_trainer_threads): 1 in the single-threaded
- * module and for the models that train single-threaded. */
+ * module. */
 EMSCRIPTEN_KEEPALIVE uint32_t tlw_trainer_threads(const tlw_trainer *h) { return h && h->tr ? tl_trainer_threads(h->tr) : 0; }
 
 EMSCRIPTEN_KEEPALIVE double tlw_trainer_bytes(const tlw_trainer *h)

@@ -1,6 +1,7 @@
 #include <stdint.h>
 
 #include "check.h"
+#include "gemm_pool.h"
 #include "train_fixture.h"
 #include "towerlens/kernels.h"
 #include "towerlens/loader.h"
@@ -133,28 +134,117 @@ static void test_loss_vs_reference(size_t B, size_t d, float range)
 }
 
 /* the block size must never change a bit of the result */
+/* Random U and M of a batch, and two sets of gradients to compare. */
+typedef struct grads_case {
+    size_t B, d;
+    float *U, *M, *dU0, *dM0, *dU1, *dM1;
+} grads_case;
+
+static grads_case grads_case_new(size_t B, size_t d, uint64_t seed, float range)
+{
+    size_t n = B * d * sizeof(float);
+    grads_case c = {B, d, malloc(n), malloc(n), malloc(n), malloc(n), malloc(n), malloc(n)};
+    fixture_random_floats(c.U, B * d, seed, range);
+    fixture_random_floats(c.M, B * d, seed + 1, range);
+    return c;
+}
+
+static int grads_equal(const grads_case *c)
+{
+    size_t n = c->B * c->d * sizeof(float);
+    return memcmp(c->dU0, c->dU1, n) == 0 && memcmp(c->dM0, c->dM1, n) == 0;
+}
+
+static void grads_case_free(grads_case *c)
+{
+    free(c->U), free(c->M), free(c->dU0), free(c->dM0), free(c->dU1), free(c->dM1);
+}
+
 static void test_block_invariance(void)
 {
-    size_t B = 77, d = 12;
-    float *U = malloc(B * d * 4), *M = malloc(B * d * 4);
-    fixture_random_floats(U, B * d, 5, 1.0f);
-    fixture_random_floats(M, B * d, 6, 1.0f);
-    float *dU0 = malloc(B * d * 4), *dM0 = malloc(B * d * 4), *dU1 = malloc(B * d * 4), *dM1 = malloc(B * d * 4);
+    grads_case c = grads_case_new(77, 12, 5, 1.0f);
     tl_softmax_ws ws;
     tl_error err;
-    CHECK_INT(tl_softmax_ws_init(&ws, B, d, 1, &err), TL_OK);
-    double l0 = tl_softmax_batch(&ws, U, M, B, dU0, dM0);
+    CHECK_INT(tl_softmax_ws_init(&ws, c.B, c.d, 1, &err), TL_OK);
+    double l0 = tl_softmax_batch(&ws, c.U, c.M, c.B, c.dU0, c.dM0);
     tl_softmax_ws_free(&ws);
     static const size_t blocks[] = {3, 8, 32, 77, 500};
     for (size_t b = 0; b < 5; b++) {
-        CHECK_INT(tl_softmax_ws_init(&ws, B, d, blocks[b], &err), TL_OK);
-        double l1 = tl_softmax_batch(&ws, U, M, B, dU1, dM1);
+        CHECK_INT(tl_softmax_ws_init(&ws, c.B, c.d, blocks[b], &err), TL_OK);
+        double l1 = tl_softmax_batch(&ws, c.U, c.M, c.B, c.dU1, c.dM1);
         CHECK(l0 == l1);
-        CHECK(memcmp(dU0, dU1, B * d * 4) == 0);
-        CHECK(memcmp(dM0, dM1, B * d * 4) == 0);
+        CHECK(grads_equal(&c));
         tl_softmax_ws_free(&ws);
     }
-    free(U), free(M), free(dU0), free(dM0), free(dU1), free(dM1);
+    grads_case_free(&c);
+}
+
+/* Groups of blocks on a pool of 1, 2 or 3 threads give the serial loss
+ * (one tl_softmax_rows per block, the trainer's old step) and the serial
+ * dU and dM (tl_softmax_batch) bit for bit, at shapes with ragged blocks,
+ * groups and dM ranges. */
+static void test_group_matches_serial(size_t B, size_t d, size_t block)
+{
+    grads_case c = grads_case_new(B, d, 11, 1.5f);
+    tl_softmax_ws ws;
+    tl_error err;
+    CHECK_INT(tl_softmax_ws_init(&ws, B, d, block, &err), TL_OK);
+    tl_softmax_batch(&ws, c.U, c.M, B, c.dU0, c.dM0);
+    double l0 = 0.0;
+    tl_softmax_begin(&ws, c.M, B, c.dM1);
+    for (size_t r0 = 0; r0 < B; r0 += block)
+        l0 += tl_softmax_rows(&ws, c.U, c.M, B, r0, B - r0 < block ? B - r0 : block, c.dU1, c.dM1);
+    tl_softmax_ws_free(&ws);
+    static const uint32_t threads[] = {1, 2, 3};
+    static const size_t groups[] = {1, 2, 5};
+    for (size_t t = 0; t < 3; t++)
+        for (size_t g = 0; g < 3; g++) {
+            tl_pool *pool = NULL;
+            CHECK_INT(tl_pool_new(threads[t], &pool, &err), TL_OK);
+            CHECK_INT(tl_softmax_ws_init_group(&ws, B, d, block, groups[g] * threads[t], &err), TL_OK);
+            memset(c.dU1, 0xff, B * d * sizeof(float));
+            double l1 = 0.0;
+            tl_softmax_begin(&ws, c.M, B, c.dM1);
+            for (size_t r0 = 0; r0 < B; r0 += ws.group_rows)
+                tl_softmax_group(&ws, pool, c.U, c.M, B, r0, B - r0 < ws.group_rows ? B - r0 : ws.group_rows, c.dU1,
+                                 c.dM1, &l1);
+            tl_softmax_end(&ws, c.U, B, c.dM1);
+            CHECK(l1 == l0);
+            CHECK(grads_equal(&c));
+            tl_softmax_ws_free(&ws);
+            tl_pool_free(pool);
+        }
+    grads_case_free(&c);
+}
+
+/* The pooled GEMMs (the rating head's) against the single calls, bit for
+ * bit, on 1, 2 and 3 threads at ragged shapes. */
+static void test_gemm_pool(size_t m, size_t n, size_t dim)
+{
+    size_t big = (m > n ? m : n) * (dim > n ? dim : n) + 64;
+    float *A = malloc(big * 4), *Bm = malloc(big * 4), *P = malloc(tl_panel_floats(n, dim) * 4);
+    float *C0 = malloc(big * 4), *C1 = malloc(big * 4);
+    fixture_random_floats(A, big, 21, 1.0f);
+    fixture_random_floats(Bm, big, 22, 1.0f);
+    tl_pack_panels(Bm, n, dim, dim, P);
+    tl_error err;
+    for (uint32_t t = 1; t <= 3; t++) {
+        tl_pool *pool = NULL;
+        CHECK_INT(tl_pool_new(t, &pool, &err), TL_OK);
+        tl_gemm_ab(A, m, n, Bm, n, dim, dim, C0, dim); /* (m x n) (n x dim) */
+        tl_gemm_ab_pool(pool, A, m, n, Bm, n, dim, dim, C1, dim);
+        CHECK(memcmp(C0, C1, m * dim * 4) == 0);
+        tl_gemm_abt(A, m, dim, P, n, dim, C0, n); /* (m x dim) (n x dim)^T */
+        tl_gemm_abt_pool(pool, A, m, dim, P, n, dim, C1, n);
+        CHECK(memcmp(C0, C1, m * n * 4) == 0);
+        fixture_random_floats(C0, n * dim, 23, 1.0f); /* accumulates onto C */
+        memcpy(C1, C0, n * dim * 4);
+        tl_gemm_atb_acc(A, m, n, n, Bm, dim, dim, C0, dim); /* (m x n)^T (m x dim) */
+        tl_gemm_atb_acc_pool(pool, A, m, n, n, Bm, dim, dim, C1, dim);
+        CHECK(memcmp(C0, C1, n * dim * 4) == 0);
+        tl_pool_free(pool);
+    }
+    free(A), free(Bm), free(P), free(C0), free(C1);
 }
 
 /* ---- Adagrad ------------------------------------------------------------- */
@@ -342,6 +432,7 @@ static void test_stepwise_and_determinism(void)
      * block costs 10 ms, so 25 ms = 3 blocks of 32 rows of a 150-row batch) */
     double fake_now = 0;
     cfg.clock = fake_clock;
+    cfg.threads = 1; /* one block per step (more threads step a group of blocks) */
     cfg.clock_ctx = &fake_now;
     tl_trainer *c = NULL;
     CHECK_INT(tl_trainer_new(ds, sp, &cfg, &c, &err), TL_OK);
@@ -363,6 +454,7 @@ static void test_stepwise_and_determinism(void)
 
     /* reshuffling every epoch is a different (still deterministic) run */
     cfg.clock = NULL;
+    cfg.threads = 0;
     cfg.reshuffle_each_epoch = 1;
     tl_trainer *d = NULL;
     CHECK_INT(tl_trainer_new(ds, sp, &cfg, &d, &err), TL_OK);
@@ -374,6 +466,67 @@ static void test_stepwise_and_determinism(void)
     tl_trainer_free(b);
     tl_trainer_free(c);
     tl_trainer_free(d);
+    tl_split_free(sp);
+    tl_dataset_free(ds);
+}
+
+/* The model, epoch losses and threads of a run with cfg.threads = t,
+ * after `batches` batches (0 = the whole run). */
+static uint64_t run_hash(const tl_dataset *ds, const tl_split *sp, tl_train_config cfg, uint32_t t, uint32_t batches,
+                         double *loss)
+{
+    tl_error err;
+    tl_trainer *tr = NULL;
+    cfg.threads = t;
+    CHECK_INT(tl_trainer_new(ds, sp, &cfg, &tr, &err), TL_OK);
+    if (!tr) return 0;
+#if !defined(__EMSCRIPTEN__) || defined(__EMSCRIPTEN_PTHREADS__)
+    CHECK_INT(tl_trainer_threads(tr), t);
+#else
+    CHECK_INT(tl_trainer_threads(tr), 1);
+#endif
+    tl_train_progress p;
+    CHECK_INT(tl_trainer_step(tr, batches, 0, &p, &err), TL_OK);
+    *loss = p.running_loss + p.epoch_loss + p.last_batch_loss;
+    uint64_t h = tl_model_hash(tl_trainer_model(tr));
+    tl_trainer_free(tr);
+    return h;
+}
+
+/* Threads never change a bit: the tiny run on 1, 2 and 3 threads has the
+ * hash the serial trainer gave (TINY_RUN_HASH, recorded before the
+ * trainer had threads), after 3 batches and at the end; ragged shapes
+ * (dim 12, batch 77, blocks of 5) and the multitask model agree across
+ * thread counts too. */
+static void test_threads_bit_identical(void)
+{
+    tl_dataset *ds = structured_dataset(60, 50, 1000, 2);
+    tl_split *sp = fixture_all_train(1000);
+    tl_train_config cfg = small_config(16, 150, 4);
+    cfg.block_rows = 32;
+    double l1, l;
+    uint64_t h3 = run_hash(ds, sp, cfg, 1, 3, &l1);
+    for (uint32_t t = 2; t <= 3; t++) {
+        CHECK(run_hash(ds, sp, cfg, t, 3, &l) == h3);
+        CHECK(l == l1);
+    }
+    for (uint32_t t = 1; t <= 3; t++) CHECK(run_hash(ds, sp, cfg, t, 0, &l) == TINY_RUN_HASH);
+
+    cfg = small_config(12, 77, 2);
+    cfg.block_rows = 5;
+    uint64_t h = run_hash(ds, sp, cfg, 1, 0, &l1);
+    for (uint32_t t = 2; t <= 3; t++) {
+        CHECK(run_hash(ds, sp, cfg, t, 0, &l) == h);
+        CHECK(l == l1);
+    }
+
+    cfg = small_config(16, 100, 2);
+    tl_train_config_set_rating(&cfg, 1.0f);
+    h = run_hash(ds, sp, cfg, 1, 0, &l1);
+    for (uint32_t t = 2; t <= 3; t++) {
+        CHECK(run_hash(ds, sp, cfg, t, 0, &l) == h);
+        CHECK(l == l1);
+    }
     tl_split_free(sp);
     tl_dataset_free(ds);
 }
@@ -462,10 +615,16 @@ int main(void)
     test_loss_vs_reference(40, 32, 0.5f);
     test_loss_vs_reference(9, 33, 0.3f);
     test_block_invariance();
+    test_group_matches_serial(77, 12, 5);
+    test_group_matches_serial(200, 32, 32);
+    test_group_matches_serial(9, 33, 4);
+    test_gemm_pool(301, 130, 67);
+    test_gemm_pool(1000, 128, 256);
     test_adagrad_by_hand();
     test_one_batch_matches_definition();
     test_first_loss_is_b_ln_b();
     test_stepwise_and_determinism();
+    test_threads_bit_identical();
     test_errors();
     test_real_first_batch();
     return check_report("test_train");

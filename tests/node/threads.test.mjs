@@ -32,6 +32,19 @@ async function trainDemo(tl, threads, solver) {
   return out;
 }
 
+// The original's model (in-batch softmax + Adagrad), and with the rating
+// head, on the demo set: small batches and dimension keep it quick.
+async function trainTfrs(tl, threads, extra = {}) {
+  const ds = await tl.loadDataset([DEMO]);
+  const tr = tl.createTrainer(ds, { preset: 'tfrs', epochs: 1, batchSize: 1000, dim: 16, ...extra, ...(threads ? { threads } : {}) });
+  const p = await tr.run({ stepMs: 1000 });
+  assert.equal(p.done, true);
+  const out = { threads: tr.threads, hash: tr.modelHash, bytes: tr.modelFile(), loss: p.history.map((e) => e.loss), first: p.firstBatchLoss };
+  tr.free();
+  ds.free();
+  return out;
+}
+
 describe('build selection', { skip: SKIP_MT, timeout: TIMEOUT }, () => {
   test('Node with worker_threads and several cores gets the threaded build', { skip: CORES < 2 && 'SKIP: one core' }, async () => {
     const tl = await createTowerlens();
@@ -140,4 +153,23 @@ describe('results do not depend on the build or the thread count', { skip: SKIP_
       assert.ok(Buffer.from(r.bytes).equals(Buffer.from(stExact.bytes)), 'model files differ');
     }
   });
+});
+
+describe('the tfrs trainer does not depend on the build or the thread count', { skip: SKIP_MT, timeout: TIMEOUT }, () => {
+  for (const [name, extra] of [['tfrs', {}], ['tfrs with the rating head', { ratingWeight: 1 }]]) {
+    test(`${name}: 1, 2 and 3 threads give the single-threaded build's model`, async () => {
+      const st = await trainTfrs(await createTowerlens({ build: 'st' }), 0, extra);
+      const mt = await createTowerlens({ build: 'mt', threads: 3 });
+      assert.equal(st.threads, 1);
+      assert.match(st.hash, /^[0-9a-f]{16}$/);
+      for (const t of [1, 2, 3]) {
+        const r = await trainTfrs(mt, t, extra);
+        assert.equal(r.threads, t);
+        assert.equal(r.hash, st.hash, `${t} threads`);
+        assert.deepEqual(r.loss, st.loss);
+        assert.equal(r.first, st.first);
+        assert.ok(Buffer.from(r.bytes).equals(Buffer.from(st.bytes)), 'model files differ');
+      }
+    });
+  }
 });

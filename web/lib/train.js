@@ -254,7 +254,7 @@ export class Trainer {
   /** FNV-1a of the model tables (16 hex digits): the native CLI's model_hash for the same files and options. */
   get modelHash() { return this._core.string(this._core.m._tlw_trainer_model_hash(this._handle())); }
 
-  /** Threads this trainer runs on: 1 in the single-threaded build and for the models that train on one thread (tfrs). */
+  /** Threads this trainer runs on: its `threads` option in the threaded build, 1 in the single-threaded build. */
   get threads() { return this._core.m._tlw_trainer_threads(this._handle()); }
 
   /** Bytes the trainer holds in WASM memory (model, optimiser state, batch buffers). */
