@@ -346,6 +346,124 @@ static void test_als_foldin(void)
     tl_model_file_free(mf);
 }
 
+
+/* ---- a reference ALS-WR (Spark's algorithm, written out plainly) ---- */
+#define REF_USERS 12
+#define REF_ITEMS 5 /* movies 1-5 of MOVIES */
+#define REF_RANK 3
+
+static int ref_rated(int u, int i) { return (u * 7 + i * 3) % 4 != 0; }
+static double ref_rating(int u, int i) { return 1 + (u + 2 * i) % 5; }
+
+/* Gaussian elimination with partial pivoting: A x = b (A is n x n, destroyed). */
+static void ref_solve(double A[REF_RANK][REF_RANK], double b[REF_RANK], double x[REF_RANK])
+{
+    for (int c = 0; c < REF_RANK; c++) {
+        int p = c;
+        for (int r = c + 1; r < REF_RANK; r++)
+            if (fabs(A[r][c]) > fabs(A[p][c])) p = r;
+        for (int k = 0; k < REF_RANK; k++) {
+            double t = A[c][k];
+            A[c][k] = A[p][k], A[p][k] = t;
+        }
+        double t = b[c];
+        b[c] = b[p], b[p] = t;
+        for (int r = c + 1; r < REF_RANK; r++) {
+            double f = A[r][c] / A[c][c];
+            for (int k = c; k < REF_RANK; k++) A[r][k] -= f * A[c][k];
+            b[r] -= f * b[c];
+        }
+    }
+    for (int c = REF_RANK; c-- > 0;) {
+        double t = b[c];
+        for (int k = c + 1; k < REF_RANK; k++) t -= A[c][k] * x[k];
+        x[c] = t / A[c][c];
+    }
+}
+
+/* One side's least squares for row `who` against the other side's factors
+ * (`other`, n_other rows): Spark's explicit or implicit normal equations
+ * with regParam scaled by the row's rating count. */
+static void ref_row(const float *other, int n_other, int who, int users_side, int implicit, double reg, double alpha,
+                    float *out)
+{
+    double A[REF_RANK][REF_RANK] = {{0}}, b[REF_RANK] = {0}, x[REF_RANK];
+    int n = 0;
+    for (int j = 0; j < n_other; j++) {
+        const float *y = other + j * REF_RANK;
+        int u = users_side ? who : j, i = users_side ? j : who;
+        if (implicit)
+            for (int a = 0; a < REF_RANK; a++)
+                for (int c = 0; c < REF_RANK; c++) A[a][c] += (double)y[a] * y[c]; /* YtY */
+        if (!ref_rated(u, i)) continue;
+        double r = ref_rating(u, i), w = implicit ? alpha * r : 1, t = implicit ? 1 + alpha * r : r;
+        n++;
+        for (int a = 0; a < REF_RANK; a++) {
+            for (int c = 0; c < REF_RANK; c++) A[a][c] += w * y[a] * y[c];
+            b[a] += t * y[a];
+        }
+    }
+    for (int a = 0; a < REF_RANK; a++) A[a][a] += reg * n;
+    ref_solve(A, b, x);
+    for (int a = 0; a < REF_RANK; a++) out[a] = (float)x[a];
+}
+
+/* Trains the reference ALS (items then users each iteration, as Spark), then
+ * folds every user's ratings in against the final item factors: Spark's last
+ * half-iteration, so each user's trained vector must come back. */
+static void check_spark_fixed_point(int implicit)
+{
+    const double reg = 0.1, alpha = 2.0;
+    float items[REF_ITEMS * REF_RANK], users[REF_USERS * REF_RANK];
+    for (int i = 0; i < REF_ITEMS * REF_RANK; i++) items[i] = 0.05f + 0.1f * (float)((i * 3) % 7);
+    for (int it = 0; it < 8; it++) {
+        for (int u = 0; u < REF_USERS; u++) ref_row(items, REF_ITEMS, u, 1, implicit, reg, alpha, users + u * REF_RANK);
+        for (int i = 0; i < REF_ITEMS; i++) ref_row(users, REF_USERS, i, 0, implicit, reg, alpha, items + i * REF_RANK);
+    }
+    for (int u = 0; u < REF_USERS; u++) ref_row(items, REF_ITEMS, u, 1, implicit, reg, alpha, users + u * REF_RANK);
+    /* the item factors as CSV for movies 1..5 (MOVIES' catalogue), %.9g: exact floats */
+    char csv[1024];
+    size_t len = (size_t)snprintf(csv, sizeof csv, "movieId,e0,e1,e2\n");
+    for (int i = 0; i < REF_ITEMS; i++)
+        len += (size_t)snprintf(csv + len, sizeof csv - len, "%d,%.9g,%.9g,%.9g\n", i + 1, items[i * 3],
+                                items[i * 3 + 1], items[i * 3 + 2]);
+
+    tl_error err;
+    tl_model_file *mf = NULL;
+    tl_import_options opt;
+    tl_import_options_default(&opt);
+    opt.foldin = implicit ? TL_IMPORT_FOLDIN_IALS : TL_IMPORT_FOLDIN_ALS;
+    opt.reg = (float)reg, opt.alpha = (float)alpha;
+    CHECK_INT(import_texts(csv, NULL, &opt, &mf, NULL, &err), TL_OK);
+    if (!mf) return;
+    tl_import_foldin f;
+    CHECK_INT(tl_import_foldin_from_config(mf->config_json, &f), 1);
+    tl_embeddings emb = tl_model_file_embeddings(mf);
+    double worst = 0;
+    for (int u = 0; u < REF_USERS; u++) {
+        uint32_t movies[REF_ITEMS];
+        float ratings[REF_ITEMS], vec[REF_RANK];
+        uint32_t n = 0;
+        for (int i = 0; i < REF_ITEMS; i++)
+            if (ref_rated(u, i)) movies[n] = (uint32_t)i, ratings[n++] = (float)ref_rating(u, i);
+        CHECK_INT(tl_import_foldin_solve(mf->ds, &emb, &f, movies, ratings, n, vec, &err), TL_OK);
+        for (int a = 0; a < REF_RANK; a++) {
+            double d = fabs(vec[a] - users[u * REF_RANK + a]) / (fabs(users[u * REF_RANK + a]) + 1e-3);
+            if (d > worst) worst = d;
+        }
+    }
+    CHECK(worst < 1e-5);
+    if (!(worst < 1e-5)) fprintf(stderr, "spark fixed point (%s): worst relative difference %g\n",
+                                 implicit ? "implicit" : "explicit", worst);
+    tl_model_file_free(mf);
+}
+
+static void test_spark_fixed_point(void)
+{
+    check_spark_fixed_point(0);
+    check_spark_fixed_point(1);
+}
+
 int main(void)
 {
     test_hand_topk();
@@ -354,5 +472,6 @@ int main(void)
     test_bad_npy();
     test_build_errors_and_budget();
     test_als_foldin();
+    test_spark_fixed_point();
     return check_report("test_import");
 }
