@@ -93,12 +93,14 @@ tl_status tl_factors_read_csv(const uint8_t *bytes, size_t n, const char *name, 
                 header_fields = count_fields(s);
                 continue;
             }
-            return bad_field(out, line, 0, idf,
-                             idr == TL_ML_NUM_NEGATIVE    ? "is negative (ids are 0 to 4294967295)"
-                             : idr == TL_ML_NUM_TOO_LARGE ? "is over 4294967295"
-                             : idr == TL_ML_NUM_EMPTY     ? "is empty"
-                                                          : "is not a whole number",
-                             err);
+            tl_status st = bad_field(out, line, 0, idf,
+                                     idr == TL_ML_NUM_NEGATIVE    ? "is negative (ids are 0 to 4294967295)"
+                                     : idr == TL_ML_NUM_TOO_LARGE ? "is over 4294967295"
+                                     : idr == TL_ML_NUM_EMPTY     ? "is empty"
+                                                                  : "is not a whole number",
+                                     err);
+            tl_factors_free(out);
+            return st;
         }
         if (out->rows == 0) {
             size_t fields = count_fields(s);
