@@ -2,7 +2,7 @@
  * preset tfrs on the split 80000/20000 (seed 42), then compare protocol B
  * Recall@20 of folded-in vectors (from 10, and 3, train ratings per user) with the
  * trained vectors, for each fold-in variant. Prints a table.
- * Usage: foldin_quality [DATA_DIR] [EPOCHS] */
+ * Usage: foldin_quality [DATA_DIR] [EPOCHS] [PRESET] [SOLVER (exact|cg, preset default)] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -42,6 +42,7 @@ int main(int argc, char **argv)
     tl_train_config cfg;
     if (tl_train_config_preset(&cfg, argc > 3 ? argv[3] : "tfrs", &err) != TL_OK) return fail(&err);
     if (argc > 2 && strtoul(argv[2], NULL, 10) > 0) cfg.epochs = (uint32_t)strtoul(argv[2], NULL, 10);
+    if (argc > 4 && tl_ials_solver_parse(argv[4], &cfg.ials_solver, &err) != TL_OK) return fail(&err);
     tl_trainer *tr = NULL;
     if (tl_trainer_new(ds, sp, &cfg, &tr, &err) != TL_OK) return fail(&err);
     double t0 = now();

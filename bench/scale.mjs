@@ -3,12 +3,16 @@
 // shape (25M ratings, 162k users, 62k movies): ingest, trainer setup, one
 // epoch of the default model (iALS), the default (sampled) evaluation and
 // peak memory in the single-threaded build, each against its target; then
-// one epoch with 1 and 2 threads in the pthread build (when it is built) and
-// the speed-up (median of --reps runs per thread count, counts alternating).
-// Every row runs in its own process, so peak memory is its own.
+// one epoch with 1 and 2 threads in the pthread build (when it is built) for
+// each iALS solver, exact and CG, against the CG targets, with the speed-up
+// (median of --reps runs per row, rows alternating; the load average at the
+// end of each run beside it). Every row runs in its own process, so peak
+// memory is its own.
 //
 //   node bench/scale.mjs [--ratings N] [--threads 1,2] [--reps 3] [--no-threads] [--fresh]
+//                        [--rows all|ials] [--solvers exact,cg]
 //
+// --rows ials runs only the iALS epoch rows (no ingest/evaluation table).
 // --ratings N scales users and movies with it (ml-25m's ratings per user and
 // per movie), e.g. --ratings 2500000 for a quick run. The set is generated
 // once by build/towerlens and cached in $TMPDIR/towerlens-bench/.
@@ -24,6 +28,8 @@ const CLI = join(REPO, 'build/towerlens');
 const MT_MODULE = join(REPO, 'web/wasm/towerlens_core_mt.mjs');
 const ML25M = { ratings: 25_000_000, users: 162_000, movies: 62_000 };
 const TARGETS = { ingestSeconds: 10, epochSeconds: 60, peakBytes: 1.5e9, speedup: 1.7 };
+// issue 17: one iALS epoch by CG at ml-25m's shape, per thread count
+const CG_EPOCH_TARGETS = { 1: 4, 2: 2 };
 const SEED = 42;
 
 // ---------------------------------------------------------------- child
@@ -46,6 +52,7 @@ async function child(spec) {
   const t1 = performance.now();
   const trOptions = { preset: 'default', epochs: 1, seed: SEED };
   if (spec.threads) trOptions.threads = spec.threads;
+  if (spec.solver) trOptions.solver = spec.solver;
   const tr = tl.createTrainer(ds, trOptions);
   const setup = (performance.now() - t1) / 1e3;
 
@@ -66,6 +73,7 @@ async function child(spec) {
     build, threads: tr.threads ?? 1, ratings: summary.ratings, users: summary.users, movies: summary.movies,
     bytes, ingest, setup, epoch, epochCpu, epochs: p.history.length, trainRows: p.trainRows, evaluation,
     hash: tr.modelHash, wasmBytes: tl.memoryBytes, rssBytes: process.resourceUsage().maxRSS * 1024,
+    solver: spec.solver ?? '', load1: loadavg()[0],
   };
 }
 
@@ -77,7 +85,7 @@ if (process.argv[2] === '--child') {
 // ---------------------------------------------------------------- parent
 
 function parseArgs(argv) {
-  const opt = { ratings: ML25M.ratings, threads: [1, 2], mt: true, fresh: false, reps: 3 };
+  const opt = { ratings: ML25M.ratings, threads: [1, 2], mt: true, fresh: false, reps: 3, rows: 'all', solvers: ['exact', 'cg'] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--ratings') {
@@ -89,10 +97,16 @@ function parseArgs(argv) {
     } else if (a === '--reps') {
       opt.reps = Number(argv[++i]);
       if (!Number.isInteger(opt.reps) || opt.reps < 1) throw new Error('--reps needs a whole number >= 1');
+    } else if (a === '--rows') {
+      opt.rows = String(argv[++i]);
+      if (!['all', 'ials'].includes(opt.rows)) throw new Error('--rows takes all or ials');
+    } else if (a === '--solvers') {
+      opt.solvers = String(argv[++i]).split(',');
+      if (!opt.solvers.every((x) => x === 'exact' || x === 'cg')) throw new Error('--solvers takes a list like exact,cg');
     } else if (a === '--no-threads') opt.mt = false;
     else if (a === '--fresh') opt.fresh = true;
     else if (a === '--help' || a === '-h') {
-      console.log(readFileSync(SELF, 'utf8').split('\n').slice(1, 14).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+      console.log(readFileSync(SELF, 'utf8').split('\n').slice(1, 20).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
       process.exit(0);
     } else throw new Error(`unknown option ${a} (see --help)`);
   }
@@ -119,7 +133,7 @@ function generated(opt) {
 }
 
 function run(spec) {
-  process.stderr.write(`  ${spec.build}${spec.threads ? `, ${spec.threads} thread(s)` : ''}...\n`);
+  process.stderr.write(`  ${spec.build}${spec.solver ? `, ${spec.solver}` : ''}${spec.threads ? `, ${spec.threads} thread(s)` : ''}...\n`);
   const r = spawnSync(process.execPath, [SELF, '--child', JSON.stringify(spec)], { encoding: 'utf8', maxBuffer: 1 << 20 });
   if (r.status !== 0) return { error: (r.stderr || `exit ${r.status}`).trim().split('\n').slice(-3).join(' ') };
   return JSON.parse(r.stdout.trim().split('\n').pop());
@@ -137,72 +151,84 @@ async function main() {
   const loadBefore = load();
   process.stderr.write(`load average ${loadBefore}; measuring ${g.dir}\n`);
 
-  const st = run({ dir: g.dir, build: 'st', evaluate: true });
-  if (st.error) throw new Error(`single-threaded run failed: ${st.error}`);
+  const st = opt.rows === 'all' ? run({ dir: g.dir, build: 'st', evaluate: true }) : null;
+  if (st?.error) throw new Error(`single-threaded run failed: ${st.error}`);
   const mtRuns = [];
   let mtNote = '';
   if (!opt.mt) mtNote = 'threads rows skipped (--no-threads)';
   else if (!existsSync(MT_MODULE)) mtNote = `threads build not available (${MT_MODULE} is not built)`;
   else {
-    // the thread counts alternate, rep after rep, so that a noisy moment
-    // does not fall on one count only; the table shows medians
-    const byThreads = new Map(opt.threads.map((t) => [t, []]));
+    // the rows (solver x thread count) alternate, rep after rep, so that a
+    // noisy moment does not fall on one row only; the table shows medians
+    const keys = opt.solvers.flatMap((solver) => opt.threads.map((t) => ({ solver, t })));
+    const byThreads = new Map(keys.map((k) => [`${k.solver} ${k.t}`, []]));
     reps: for (let k = 0; k < opt.reps; k++) {
-      for (const t of opt.threads) {
-        const r = run({ dir: g.dir, build: 'mt', threads: t });
+      for (const { solver, t } of keys) {
+        const r = run({ dir: g.dir, build: 'mt', threads: t, solver });
         if (r.unavailable || r.error) {
           mtNote = `threads build not available: ${r.unavailable || r.error}`;
           byThreads.clear();
           break reps;
         }
-        byThreads.get(t).push(r);
+        byThreads.get(`${solver} ${t}`).push(r);
       }
     }
     for (const runs of byThreads.values()) {
       const sorted = [...runs].sort((a, b) => a.epoch - b.epoch);
       const mid = sorted[(sorted.length - 1) >> 1];
-      mtRuns.push({ ...mid, all: runs.map((r) => r.epoch), hashes: new Set(runs.map((r) => r.hash)) });
+      mtRuns.push({ ...mid, runs, hashes: new Set(runs.map((r) => r.hash)) });
     }
   }
   const loadAfter = load();
 
-  console.log(`\nscale: ${st.ratings.toLocaleString('en-US')} ratings (ratings.csv ${f(sizeMB, 0)} MB; with movies.csv ${mb(st.bytes)} MB), ` +
-    `${st.users.toLocaleString('en-US')} users, ${st.movies.toLocaleString('en-US')} movies; generated, seed 1; ` +
-    `WebAssembly under Node ${process.version}`);
-  console.log(`load average before ${loadBefore}, after ${loadAfter} (2-core machine: wall times above 1-2 are inflated)\n`);
-  const ev = st.evaluation;
-  const rows = [
-    ['ingest (loadDataset, folder)', `${f(st.ingest, 2)} s, ${f(st.bytes / 1e6 / st.ingest, 0)} MB/s`, `<= ${TARGETS.ingestSeconds} s`, verdict(st.ingest <= TARGETS.ingestSeconds)],
-    ['trainer setup (preset default)', `${f(st.setup, 2)} s`, '', ''],
-    [`one epoch, iALS d=64 (${st.trainRows.toLocaleString('en-US')} train rows)`, `${f(st.epoch, 2)} s`, `<= ${TARGETS.epochSeconds} s`, verdict(st.epoch <= TARGETS.epochSeconds)],
-    [`evaluate() (sample: ${ev.rows.toLocaleString('en-US')} of ${ev.rows_total.toLocaleString('en-US')} test rows, ` +
-      `${ev.users.toLocaleString('en-US')} of ${ev.users_total.toLocaleString('en-US')} users, seed ${ev.seed}; model + popularity)`,
-    `${f(ev.seconds, 2)} s`, '', ''],
-    ['peak WebAssembly memory', `${mb(st.wasmBytes)} MB`, '', ''],
-    ['peak process RSS (Node + WASM)', `${mb(st.rssBytes)} MB`, `<= ${mb(TARGETS.peakBytes)} MB`, verdict(st.rssBytes <= TARGETS.peakBytes)],
-  ];
-  console.log('| single-threaded build | measured | target | |');
-  console.log('|---|---|---|---|');
-  for (const r of rows) console.log(`| ${r.join(' | ')} |`);
-  console.log(`\nevaluation after one epoch: Recall@20 ${f(ev.recall20, 4)} (popularity ${f(ev.popRecall20, 4)})`);
-
-  console.log(`\n| pthread build (median of ${opt.reps}) | epoch s (wall) | epoch s (CPU, all threads) | speed-up vs 1 thread | each run, s | model hash | peak RSS MB |`);
-  console.log('|---|---|---|---|---|---|---|');
-  if (mtRuns.length === 0) {
-    console.log(`| ${mtNote} | | | | | | |`);
+  if (st) {
+    console.log(`\nscale: ${st.ratings.toLocaleString('en-US')} ratings (ratings.csv ${f(sizeMB, 0)} MB; with movies.csv ${mb(st.bytes)} MB), ` +
+      `${st.users.toLocaleString('en-US')} users, ${st.movies.toLocaleString('en-US')} movies; generated, seed 1; ` +
+      `WebAssembly under Node ${process.version}`);
   } else {
-    const base = mtRuns.find((r) => r.threads === 1) ?? mtRuns[0];
-    for (const r of mtRuns) {
-      console.log(`| ${r.threads} thread(s) | ${f(r.epoch, 2)} | ${f(r.epochCpu, 2)} | ${f(base.epoch / r.epoch, 2)}x | ${r.all.map((x) => f(x, 2)).join(', ')} | ${[...r.hashes].join(' ')} | ${mb(r.rssBytes)} |`);
-    }
-    const two = mtRuns.find((r) => r.threads === 2);
-    if (two && base.threads === 1) {
-      console.log(`\n2 threads vs 1: ${f(base.epoch / two.epoch, 2)}x (target >= ${TARGETS.speedup}x): ${verdict(base.epoch / two.epoch >= TARGETS.speedup)}`);
-    }
-    const hashes = new Set(mtRuns.flatMap((r) => [...r.hashes]));
-    console.log(`models ${hashes.size === 1 ? 'identical' : 'DIFFER'} across thread counts; single-threaded build's hash ${st.hash}`);
-    console.log('(CPU well below threads x wall means the threads did not get a core each: other load on the machine)');
+    console.log(`\nscale: ${g.dir} (ratings.csv ${f(sizeMB, 0)} MB); WebAssembly under Node ${process.version}; iALS rows only`);
   }
+  console.log(`load average before ${loadBefore}, after ${loadAfter} (2-core machine: wall times above 1-2 are inflated)\n`);
+  if (st) {
+    const ev = st.evaluation;
+    const rows = [
+      ['ingest (loadDataset, folder)', `${f(st.ingest, 2)} s, ${f(st.bytes / 1e6 / st.ingest, 0)} MB/s`, `<= ${TARGETS.ingestSeconds} s`, verdict(st.ingest <= TARGETS.ingestSeconds)],
+      ['trainer setup (preset default)', `${f(st.setup, 2)} s`, '', ''],
+      [`one epoch, iALS d=64 (${st.trainRows.toLocaleString('en-US')} train rows)`, `${f(st.epoch, 2)} s`, `<= ${TARGETS.epochSeconds} s`, verdict(st.epoch <= TARGETS.epochSeconds)],
+      [`evaluate() (sample: ${ev.rows.toLocaleString('en-US')} of ${ev.rows_total.toLocaleString('en-US')} test rows, ` +
+        `${ev.users.toLocaleString('en-US')} of ${ev.users_total.toLocaleString('en-US')} users, seed ${ev.seed}; model + popularity)`,
+      `${f(ev.seconds, 2)} s`, '', ''],
+      ['peak WebAssembly memory', `${mb(st.wasmBytes)} MB`, '', ''],
+      ['peak process RSS (Node + WASM)', `${mb(st.rssBytes)} MB`, `<= ${mb(TARGETS.peakBytes)} MB`, verdict(st.rssBytes <= TARGETS.peakBytes)],
+    ];
+    console.log('| single-threaded build | measured | target | |');
+    console.log('|---|---|---|---|');
+    for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+    console.log(`\nevaluation after one epoch: Recall@20 ${f(ev.recall20, 4)} (popularity ${f(ev.popRecall20, 4)})`);
+  }
+
+  console.log(`\n| pthread build, one iALS epoch (median of ${opt.reps}) | epoch s (wall) | epoch s (CPU, all threads) | speed-up vs 1 thread | vs exact (wall, CPU) | target | each run, s (load avg at its end) | model hash | peak RSS MB |`);
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  if (mtRuns.length === 0) {
+    console.log(`| ${mtNote} | | | | | | | | |`);
+    return;
+  }
+  const find = (solver, t) => mtRuns.find((r) => r.solver === solver && r.threads === t);
+  for (const r of mtRuns) {
+    const base = find(r.solver, 1) ?? r, exact = find('exact', r.threads);
+    const target = r.solver === 'cg' && CG_EPOCH_TARGETS[r.threads];
+    console.log(`| ${r.solver}, ${r.threads} thread(s) | ${f(r.epoch, 2)} | ${f(r.epochCpu, 2)} | ${f(base.epoch / r.epoch, 2)}x | ` +
+      `${exact ? `${f(exact.epoch / r.epoch, 2)}x, ${f(exact.epochCpu / r.epochCpu, 2)}x` : '-'} | ${target ? `<= ${target} s: ${verdict(r.epoch <= target)}` : ''} | ` +
+      `${r.runs.map((x) => `${f(x.epoch, 2)} (${f(x.load1, 2)})`).join(', ')} | ${[...r.hashes].join(' ')} | ${mb(r.rssBytes)} |`);
+  }
+  for (const solver of opt.solvers) {
+    const one = find(solver, 1), two = find(solver, 2);
+    if (one && two) console.log(`\n${solver}: 2 threads vs 1: ${f(one.epoch / two.epoch, 2)}x (target >= ${TARGETS.speedup}x): ${verdict(one.epoch / two.epoch >= TARGETS.speedup)}`);
+    const hashes = new Set(mtRuns.filter((r) => r.solver === solver).flatMap((r) => [...r.hashes]));
+    console.log(`${solver}: models ${hashes.size === 1 ? 'identical' : 'DIFFER'} across thread counts`);
+  }
+  if (st) console.log(`single-threaded build's hash (the default solver) ${st.hash}`);
+  console.log('(CPU well below threads x wall means the threads did not get a core each: other load on the machine)');
 }
 
 main().catch((e) => {

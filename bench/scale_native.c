@@ -1,7 +1,7 @@
 /* Native scale benchmark of the default model (iALS) on a large data set,
  * e.g. one with ml-25m's shape (bench/scale_native.sh generates it):
  *
- *   tl_bench_scale DIR [--threads 1,2] [--test-fraction F] [--epochs N]
+ *   tl_bench_scale DIR [--threads 1,2] [--test-fraction F] [--epochs N] [--solver exact|cg] [--cg-steps N]
  *
  * Loads DIR once, splits it (default: every rating trains, test fraction
  * 0), then for each thread count builds a trainer of preset "default"
@@ -61,6 +61,8 @@ int main(int argc, char **argv)
     uint32_t threads[MAX_RUNS] = {1, 2}, n_runs = 2, epochs = 1;
     double test_fraction = 0.0;
     int json = 0;
+    const char *solver = NULL; /* NULL: the preset's */
+    uint32_t cg_steps = 0;     /* 0: the preset's */
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
             n_runs = 0;
@@ -73,17 +75,21 @@ int main(int argc, char **argv)
             test_fraction = atof(argv[++i]);
         } else if (!strcmp(argv[i], "--epochs") && i + 1 < argc) {
             epochs = (uint32_t)strtoul(argv[++i], NULL, 10);
+        } else if (!strcmp(argv[i], "--solver") && i + 1 < argc) {
+            solver = argv[++i];
+        } else if (!strcmp(argv[i], "--cg-steps") && i + 1 < argc) {
+            cg_steps = (uint32_t)strtoul(argv[++i], NULL, 10);
         } else if (!strcmp(argv[i], "--json")) {
             json = 1;
         } else if (argv[i][0] != '-' && !dir) {
             dir = argv[i];
         } else {
-            fprintf(stderr, "usage: tl_bench_scale DIR [--threads 1,2] [--test-fraction F] [--epochs N] [--json]\n");
+            fprintf(stderr, "usage: tl_bench_scale DIR [--threads 1,2] [--test-fraction F] [--epochs N] [--solver exact|cg] [--cg-steps N] [--json]\n");
             return 2;
         }
     }
     if (!dir || n_runs == 0 || epochs == 0) {
-        fprintf(stderr, "usage: tl_bench_scale DIR [--threads 1,2] [--test-fraction F] [--epochs N] [--json]\n");
+        fprintf(stderr, "usage: tl_bench_scale DIR [--threads 1,2] [--test-fraction F] [--epochs N] [--solver exact|cg] [--cg-steps N] [--json]\n");
         return 2;
     }
     tl_error err;
@@ -119,6 +125,14 @@ int main(int argc, char **argv)
         tl_train_config_preset(&cfg, "default", &err);
         cfg.threads = threads[r];
         cfg.epochs = epochs;
+        if (solver && tl_ials_solver_parse(solver, &cfg.ials_solver, &err) != TL_OK) {
+            fprintf(stderr, "tl_bench_scale: %s\n", err.message);
+            rc = 2;
+            break;
+        }
+        if (cg_steps) cfg.ials_cg_steps = cg_steps;
+        if (r == 0 && cfg.ials_solver == TL_IALS_CG) printf("solver cg, %u steps per row\n", cfg.ials_cg_steps);
+        else if (r == 0) printf("solver exact\n");
         tl_trainer *tr = NULL;
         t = bench_now();
         c = bench_cpu_now();

@@ -3,6 +3,8 @@
 #   web/wasm/towerlens_core.mjs + .wasm        single-threaded (runs anywhere)
 #   web/wasm/towerlens_core_mt.mjs + .wasm + .worker.js   pthreads (needs
 #     SharedArrayBuffer: a cross-origin isolated page, or Node)
+# -- a classic-script single-threaded build for dist/towerlens.html
+#   (build-wasm/dist/towerlens_core_classic.js + .wasm, scripts/build-dist.mjs)
 # -- and every tests/c/test_*.c as a Node program registered with ctest.
 # Toolchain quirks of Emscripten 3.1.6 + Node 20 are in shared/notes/toolchain.md.
 
@@ -24,6 +26,14 @@ set(TL_WEB_WASM_DIR ${CMAKE_SOURCE_DIR}/web/wasm)
 # ---- the two ES modules for web/towerlens.js ----------------------------------
 file(GLOB TL_WASM_SOURCES CONFIGURE_DEPENDS ${TL_WASM_DIR}/*.c)
 
+# link options every build of src/wasm/*.c shares: the exports the JS API calls
+set(TL_WASM_RUNTIME_OPTIONS
+  -O3 -msimd128
+  -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB
+  -sEXPORTED_FUNCTIONS=_malloc,_free
+  -sEXPORTED_RUNTIME_METHODS=UTF8ToString,stringToUTF8,lengthBytesUTF8
+  --no-entry)
+
 # tl_wasm_module(TARGET CORE OUTPUT EXPORT_NAME [extra link options...]):
 # web/wasm/OUTPUT.mjs + .wasm from src/wasm/*.c and the core library CORE.
 function(tl_wasm_module target core output export_name)
@@ -37,13 +47,9 @@ function(tl_wasm_module target core output export_name)
     RUNTIME_OUTPUT_DIRECTORY ${TL_WEB_WASM_DIR}
     LINK_DEPENDS "${TL_WASM_DIR}/node_extern_pre.js;${TL_WASM_DIR}/node_pre.js")
   target_link_options(${target} PRIVATE
-    -O3 -msimd128
+    ${TL_WASM_RUNTIME_OPTIONS}
     -sMODULARIZE=1 -sEXPORT_ES6=1 -sEXPORT_NAME=${export_name}
     -sENVIRONMENT=web,worker,node
-    -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB
-    -sEXPORTED_FUNCTIONS=_malloc,_free
-    -sEXPORTED_RUNTIME_METHODS=UTF8ToString,stringToUTF8,lengthBytesUTF8
-    --no-entry
     # a library must not install process-wide uncaughtException/unhandledRejection
     # handlers in its host's Node process
     -sNODEJS_CATCH_EXIT=0 -sNODEJS_CATCH_REJECTION=0
@@ -80,6 +86,25 @@ add_custom_command(TARGET towerlens_wasm_mt POST_BUILD
   COMMAND ${CMAKE_COMMAND} -E copy ${TL_WASM_DIR}/web_wasm_package.json ${TL_WEB_WASM_DIR}/package.json)
 # scripts/demo builds the target towerlens_wasm: it brings both modules.
 add_dependencies(towerlens_wasm towerlens_wasm_mt)
+
+# ---- a classic-script build for the single-file page --------------------------
+# dist/towerlens.html (scripts/build-dist.mjs) runs its worker from a Blob URL
+# as a classic script, because file:// pages may start neither module scripts
+# nor module workers: build-wasm/dist/towerlens_core_classic.js defines
+# createTowerlensCoreClassic; the page inlines its .wasm and passes the bytes
+# as Module.wasmBinary, so the glue never fetches.
+add_executable(towerlens_wasm_classic ${TL_WASM_SOURCES})
+target_include_directories(towerlens_wasm_classic PRIVATE ${TL_WASM_DIR})
+target_compile_options(towerlens_wasm_classic PRIVATE -O3)
+target_link_libraries(towerlens_wasm_classic towerlens_core)
+set_target_properties(towerlens_wasm_classic PROPERTIES
+  OUTPUT_NAME towerlens_core_classic
+  SUFFIX .js
+  RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/dist)
+target_link_options(towerlens_wasm_classic PRIVATE
+  ${TL_WASM_RUNTIME_OPTIONS}
+  -sMODULARIZE=1 -sEXPORT_NAME=createTowerlensCoreClassic
+  -sENVIRONMENT=worker)
 
 # ---- C unit tests under Node (the kernel tests compare SIMD128 with scalar) ---
 enable_testing()

@@ -3,6 +3,20 @@
 // is kept; when the network fails, the kept copy is served. Once the page
 // has been opened, it reloads and works without the server.
 const CACHE = 'towerlens-v1';
+// On a static host that cannot send COOP/COEP, dist/site/ (scripts/build-dist.mjs)
+// builds this file with `true` here: the answers then carry the two headers,
+// which makes the page cross-origin isolated (the threaded build) once this
+// worker controls it (dist/site/coi.js reloads it once). scripts/serve sends
+// them itself, and `--no-isolation` must stay unisolated.
+const ADD_ISOLATION_HEADERS = false;
+
+function isolated(response) {
+  if (!ADD_ISOLATION_HEADERS || response.status === 0) return response;
+  const headers = new Headers(response.headers);
+  headers.set('Cross-Origin-Opener-Policy', 'same-origin');
+  headers.set('Cross-Origin-Embedder-Policy', 'require-corp');
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
 
 self.addEventListener('install', () => self.skipWaiting());
 self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
@@ -18,11 +32,11 @@ self.addEventListener('fetch', (event) => {
           const copy = response.clone();
           event.waitUntil(caches.open(CACHE).then((cache) => cache.put(request, copy)).catch(() => {}));
         }
-        return response;
+        return isolated(response);
       },
       async (error) => {
         const cached = await caches.match(request, { ignoreSearch: true });
-        if (cached) return cached;
+        if (cached) return isolated(cached);
         throw error;
       },
     ),

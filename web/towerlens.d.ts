@@ -150,6 +150,11 @@ export interface TrainOptions {
   retrievalWeight?: number;
   /** threads to train on (default: the instance's threads); in the threaded build at most that many ('ARG' otherwise); the single-threaded build runs any count on one */
   threads?: number;
+  /** 'default' (iALS) only: how each row is solved, 'exact' (Cholesky) or 'cg' (conjugate gradient
+   * from the row's current vector; docs/training.md); default the preset's */
+  solver?: 'exact' | 'cg';
+  /** CG steps per row solve with solver 'cg', 1-64; default the preset's (3) */
+  cgSteps?: number;
   /** the preset's values unless given */
   dim?: number;
   batchSize?: number;

@@ -21,7 +21,8 @@
 #include "towerlens/train.h"
 
 typedef struct train_opts {
-    const char *preset, *out;
+    const char *preset, *out, *solver; /* solver: NULL = the preset's */
+    uint32_t cg_steps;
     uint32_t epochs, dim, batch, train_rows, test_rows, eval_rows, eval_users, threads;
     double lr, test_fraction;
     double rating_weight, retrieval_weight; /* the multitask weights (train_rating.h) */
@@ -149,7 +150,12 @@ static int train_main(const train_opts *o, const tl_arg_list *paths)
         cfg.seed = o->seed;
         cfg.retrieval_weight = (float)o->retrieval_weight;
         cfg.threads = o->threads;
-        st = tl_train_config_check(&cfg, &err);
+        cfg.ials_cg_steps = o->cg_steps;
+        if (o->solver && cfg.loss != TL_LOSS_IALS)
+            st = tl_fail(&err, TL_E_ARG, "--solver: only the default preset's iALS has a solver choice");
+        else if (o->solver)
+            st = tl_ials_solver_parse(o->solver, &cfg.ials_solver, &err);
+        if (st == TL_OK) st = tl_train_config_check(&cfg, &err);
     }
     if (st == TL_OK) st = tl_load_paths(paths->items, paths->n, &ds, &err);
     if (st == TL_OK) {
@@ -164,11 +170,15 @@ static int train_main(const train_opts *o, const tl_arg_list *paths)
     if (st == TL_OK) st = tl_trainer_new(ds, sp, &cfg, &tr, &err);
     if (st != TL_OK) goto done;
 
+    char solver[40];
+    snprintf(solver, sizeof solver, cfg.ials_solver == TL_IALS_CG ? "cg, %u steps per row" : "exact",
+             cfg.ials_cg_steps);
     if (!o->json && cfg.loss == TL_LOSS_IALS)
-        printf("training preset %s: iALS d=%u, %u epochs, a0 %g, lam %g, rating confidence %g, %u row solves per "
-               "batch, %u thread%s; %u train / %u test rows (seed %" PRIu64 "), %u users, %u movies\n",
+        printf("training preset %s: iALS d=%u, %u epochs, a0 %g, lam %g, rating confidence %g, solver %s, %u row "
+               "solves per batch, %u thread%s; %u train / %u test rows (seed %" PRIu64 "), %u users, %u movies\n",
                cfg.preset, cfg.dim, cfg.epochs, (double)cfg.ials_unobserved, (double)cfg.ials_reg,
-               (double)cfg.ials_confidence, cfg.batch_size, tl_trainer_threads(tr),
+               (double)cfg.ials_confidence, solver,
+               cfg.batch_size, tl_trainer_threads(tr),
                tl_trainer_threads(tr) == 1 ? "" : "s", sp->n_train, sp->n_test, cfg.seed, ds->n_users, ds->n_movies);
     else if (!o->json)
         printf("training preset %s: d=%u, batch %u, %u epochs, Adagrad lr %g; %u train / %u test rows (seed %" PRIu64
@@ -281,6 +291,7 @@ int cmd_train(int argc, char **argv)
     o.test_fraction = 0.2;
     o.rating_weight = preset.rating_weight;
     o.retrieval_weight = preset.retrieval_weight;
+    o.cg_steps = preset.ials_cg_steps;
     tl_arg_list paths = {0};
     const tl_arg_opt opts[] = {
         {"preset", TL_ARG_STRING, &o.preset, "NAME",
@@ -303,6 +314,12 @@ int cmd_train(int argc, char **argv)
          "worker threads for the default preset's iALS (0 = every core); the model is bit-identical for any "
          "N. The other presets train on one thread",
          0, TL_MAX_THREADS},
+        {"solver", TL_ARG_STRING, &o.solver, "exact|cg",
+         "how the default preset's iALS solves each row: exact (Cholesky) or cg (a few conjugate-gradient "
+         "steps from the row's current vector; docs/training.md)",
+         0, 0},
+        {"cg-steps", TL_ARG_U32, &o.cg_steps, "N", "conjugate-gradient steps per row solve with --solver cg", 1,
+         TL_MAX_CG_STEPS},
         {"lr", TL_ARG_DOUBLE, &o.lr, "X", "Adagrad learning rate (not used by default)", 1e-6, 100},
         {"seed", TL_ARG_U64, &o.seed, "S",
          "seed of the split (S; validation S+1), the initialisation (S+2) and the batch order (S+3)", 0, 0},
@@ -328,7 +345,7 @@ int cmd_train(int argc, char **argv)
     const tl_arg_spec spec = {
         "train",
         "PATH... [--preset tfrs|default|tfrs-multitask] [--epochs N] [--dim D] [--batch B] [--lr X] [--seed S]\n"
-        "       [--threads N]\n"
+        "       [--threads N] [--solver exact|cg] [--cg-steps N]\n"
         "       [--rating-weight W] [--retrieval-weight W]\n"
         "       [--train-rows N --test-rows N | --test-fraction F] [--eval-users N] [--eval-rows N]\n"
         "       [--out FILE] [--json]",

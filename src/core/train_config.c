@@ -62,6 +62,8 @@ tl_status tl_train_config_preset(tl_train_config *cfg, const char *preset, tl_er
         cfg->ials_unobserved = 0.1f;
         cfg->ials_reg = 0.02f;
         cfg->ials_confidence = 0.5f;
+        cfg->ials_solver = TL_IALS_CG; /* within 1 % of exact on ml-latest-small (docs/training.md) */
+        cfg->ials_cg_steps = 3;
         tl_head_config_default(&cfg->head); /* used with rating_weight > 0 */
         return TL_OK;
     }
@@ -87,6 +89,16 @@ void tl_train_config_set_rating(tl_train_config *c, float rating_weight)
     tl_head_config_default(&c->head);
 }
 
+tl_status tl_ials_solver_parse(const char *name, tl_ials_solver *out, tl_error *err)
+{
+    if (name && !strcmp(name, "exact")) *out = TL_IALS_EXACT;
+    else if (name && !strcmp(name, "cg")) *out = TL_IALS_CG;
+    else return tl_fail(err, TL_E_ARG, "unknown iALS solver \"%s\" (known: exact, cg)", name ? name : "");
+    return TL_OK;
+}
+
+const char *tl_ials_solver_name(tl_ials_solver s) { return s == TL_IALS_CG ? "cg" : "exact"; }
+
 tl_status tl_train_config_check(const tl_train_config *c, tl_error *err)
 {
     if (c->dim < 1 || c->dim > TL_MAX_DIM)
@@ -109,6 +121,10 @@ tl_status tl_train_config_check(const tl_train_config *c, tl_error *err)
             return tl_fail(err, TL_E_ARG, "iALS regularisation %g is outside (0, 1e6]", (double)c->ials_reg);
         if (!(c->ials_confidence >= 0.0f && c->ials_confidence <= 100.0f))
             return tl_fail(err, TL_E_ARG, "iALS rating confidence %g is outside 0-100", (double)c->ials_confidence);
+        if (c->ials_solver != TL_IALS_EXACT && c->ials_solver != TL_IALS_CG)
+            return tl_fail(err, TL_E_ARG, "unknown iALS solver %d (known: exact, cg)", (int)c->ials_solver);
+        if (c->ials_solver == TL_IALS_CG && (c->ials_cg_steps < 1 || c->ials_cg_steps > TL_MAX_CG_STEPS))
+            return tl_fail(err, TL_E_ARG, "CG steps %u is outside 1-%u", c->ials_cg_steps, TL_MAX_CG_STEPS);
         return TL_OK;
     }
     if (c->loss != TL_LOSS_INBATCH_SOFTMAX) return tl_fail(err, TL_E_ARG, "unknown loss %d", (int)c->loss);
@@ -145,8 +161,9 @@ void tl_train_config_json(const tl_train_config *c, const tl_split *split, tl_bu
     tl_buf_puts(b, "{\"preset\":");
     tl_buf_json_string(b, c->preset);
     if (c->loss == TL_LOSS_IALS) {
-        tl_buf_printf(b, ",\"dim\":%u,\"batch_size\":%u,\"epochs\":%u,\"loss\":\"ials\",\"optimizer\":\"exact_als\"",
-                      c->dim, c->batch_size, c->epochs);
+        tl_buf_printf(b, ",\"dim\":%u,\"batch_size\":%u,\"epochs\":%u,\"loss\":\"ials\",\"optimizer\":\"%s\"",
+                      c->dim, c->batch_size, c->epochs, c->ials_solver == TL_IALS_CG ? "cg_als" : "exact_als");
+        if (c->ials_solver == TL_IALS_CG) tl_buf_printf(b, ",\"cg_steps\":%u", c->ials_cg_steps);
         json_float(b, "ials_unobserved", c->ials_unobserved);
         json_float(b, "ials_reg", c->ials_reg);
         json_float(b, "ials_confidence", c->ials_confidence);

@@ -22,6 +22,9 @@
 #define GATHER 64       /* observed rows per float rank-m update */
 #define GRAM_ROWS 2048  /* rows of the other side per Gram task (a double partial each) ... */
 #define GRAM_PARTS_BYTES (64u << 20) /* ... unless the partials would pass this: fewer, longer tasks */
+/* CG: a row's other-side vectors are gathered once per solve into a buffer
+ * of this size per worker (longer rows are read in place every pass) */
+#define CG_GATHER_BYTES (4u << 20)
 
 typedef struct csr {
     uint32_t *ptr;  /* n + 1 */
@@ -46,11 +49,18 @@ typedef struct scratch {
 
 struct tl_ials {
     uint32_t dim, chunk, n_pairs, workers;
+    tl_ials_solver solver;
+    uint32_t cg_steps;
     double a0, lam;
     float conf[256];  /* confidence of a pair by its half stars */
     side user, movie;
     tl_model *model;
     double *G;        /* a0 F^T F of the side being solved against (lower triangle) */
+    float *Gf;        /* TL_IALS_CG: all of G in float, for G p */
+    float *w;         /* TL_IALS_CG: workers x max_row, a row's confidences */
+    uint32_t max_row; /* the most pairs in one row of either side */
+    float *gather;    /* TL_IALS_CG: workers x gather_rows rows of dim floats */
+    uint32_t gather_rows;
     double *parts;    /* per Gram task: its double partial */
     double *ws;       /* workers x tl_ials_workspace_doubles(dim) */
     size_t ws_doubles;
@@ -85,28 +95,6 @@ static inline void prefetch_row(const float *row, size_t d)
     for (size_t k = 0; k < d; k += 16) __builtin_prefetch(row + k);
 #else
     (void)row;
-    (void)d;
-#endif
-}
-
-/* WASM has no prefetch instruction: read one float of every cache line of
- * the group's rows before copying them, so that their misses are in flight
- * together instead of one row after another (natively prefetch_row does
- * this). The sum only keeps the loads alive; it never changes a result. */
-static inline void touch_rows(const float *F, const uint32_t *idx, size_t m, size_t d)
-{
-#ifdef __wasm__
-    float t = 0.0f;
-    for (size_t i = 0; i < m; i++) {
-        const float *f = F + (size_t)idx[i] * d;
-        for (size_t k = 0; k < d; k += 16) t += f[k];
-    }
-    volatile float sink = t;
-    (void)sink;
-#else
-    (void)F;
-    (void)idx;
-    (void)m;
     (void)d;
 #endif
 }
@@ -169,7 +157,7 @@ static double solve_row(const double *G, const float *F, const uint32_t *idx, co
         A[a * d + a] += lambda;
         b[a] = 0.0;
     }
-    touch_rows(F, idx, group_len(n, 0), d);
+    tl_ials_touch_rows(F, idx, group_len(n, 0), d);
     for (size_t j0 = 0; j0 < n; j0 += GATHER) {
         size_t m = group_len(n, j0);
         for (size_t i = 0; i < m; i++) {
@@ -183,7 +171,7 @@ static double solve_row(const double *G, const float *F, const uint32_t *idx, co
             }
         }
         /* the next group's rows start coming while this group is summed */
-        if (j0 + GATHER < n) touch_rows(F, idx + j0 + GATHER, group_len(n, j0 + GATHER), d);
+        if (j0 + GATHER < n) tl_ials_touch_rows(F, idx + j0 + GATHER, group_len(n, j0 + GATHER), d);
         memset(s->bf, 0, d * sizeof(float));
         for (size_t i = 0; i < m; i++) tl_axpy(1.0f, s->S1 + i * d, s->bf, d);
         rank_update(A, s->S1, s->S2, m, d, s->P);
@@ -231,11 +219,16 @@ static double solve_row(const double *G, const float *F, const uint32_t *idx, co
         /* a row of at most GATHER pairs still has them gathered in S2; a
          * longer one reads F again, touched a group at a time */
         if (n > GATHER && j % GATHER == 0)
-            touch_rows(F, idx + j, group_len(n, j), d);
+            tl_ials_touch_rows(F, idx + j, group_len(n, j), d);
         const float *fj = n <= GATHER ? s->S2 + j * d : F + (size_t)idx[j] * d;
         double e = 1.0 - (double)tl_dot(x_out, fj, d);
         obj += (double)(w ? w[j] : conf[half[j]]) * e * e;
     }
+    return obj + tl_ials_penalty_terms(G, x, d, lambda);
+}
+
+double tl_ials_penalty_terms(const double *G, const double *x, size_t d, double lambda)
+{
     /* x^T G x from the lower triangle: sum_a x_a (G[a][a] x_a + 2 G[a][0..a) . x[0..a)) */
     double quad = 0.0, norm = 0.0;
     for (size_t a = 0; a < d; a++) {
@@ -243,7 +236,7 @@ static double solve_row(const double *G, const float *F, const uint32_t *idx, co
         quad += x[a] * (Ga[a] * x[a] + 2.0 * dot4(Ga, x, a));
         norm += x[a] * x[a];
     }
-    return obj + quad + lambda * norm;
+    return quad + lambda * norm;
 }
 
 double tl_ials_solve_row(const double *G, const float *F, const uint32_t *idx, const float *w, size_t n, size_t dim,
@@ -271,6 +264,9 @@ void tl_ials_free(tl_ials *s)
     free_side(&s->user);
     free_side(&s->movie);
     free(s->G);
+    free(s->Gf);
+    free(s->w);
+    free(s->gather);
     free(s->parts);
     free(s->ws);
     free(s->pending);
@@ -422,6 +418,14 @@ static uint32_t plan_side(side *sd, uint32_t chunk, uint32_t d, size_t *bytes)
     return 0;
 }
 
+static uint32_t longest_row(const side *sd)
+{
+    uint32_t most = 0;
+    for (uint32_t r = 0; r < sd->n_rows; r++)
+        if (sd->rows.ptr[r + 1] - sd->rows.ptr[r] > most) most = sd->rows.ptr[r + 1] - sd->rows.ptr[r];
+    return most;
+}
+
 /* Rows per Gram task for n rows: GRAM_ROWS, or more when the partials
  * would pass GRAM_PARTS_BYTES (it depends on n and d only). */
 static uint32_t gram_rows(uint32_t n, uint32_t d)
@@ -452,6 +456,8 @@ tl_status tl_ials_new(const tl_dataset *ds, const tl_split *split, const tl_trai
     s->chunk = cfg->batch_size;
     s->a0 = cfg->ials_unobserved;
     s->lam = cfg->ials_reg;
+    s->solver = cfg->ials_solver;
+    s->cg_steps = cfg->ials_cg_steps;
     s->model = model;
     s->user.n_rows = s->movie.n_other = nu;
     s->movie.n_rows = s->user.n_other = nm;
@@ -488,7 +494,19 @@ tl_status tl_ials_new(const tl_dataset *ds, const tl_split *split, const tl_trai
     uint32_t gram_tasks = gram_task_count(nu > nm ? nu : nm, d);
     uint32_t most = most_u > most_m ? most_u : most_m;
     if (gram_tasks > most) most = gram_tasks; /* pending and task_done serve both phases */
-    s->ws_doubles = (tl_ials_workspace_doubles(d) + 15) & ~(size_t)15; /* whole cache lines per worker */
+    size_t ws = tl_ials_workspace_doubles(d);
+    if (s->solver == TL_IALS_CG) {
+        if (tl_ials_cg_workspace_doubles(d) > ws) ws = tl_ials_cg_workspace_doubles(d);
+        s->max_row = longest_row(&s->user);
+        if (longest_row(&s->movie) > s->max_row) s->max_row = longest_row(&s->movie);
+        s->Gf = alloc_n((size_t)d * d, sizeof(float), &bytes);
+        s->w = alloc_n((size_t)workers * s->max_row, sizeof(float), &bytes);
+        s->gather_rows = CG_GATHER_BYTES / (d * sizeof(float));
+        if (s->gather_rows > s->max_row) s->gather_rows = s->max_row;
+        s->gather = alloc_n((size_t)workers * s->gather_rows * d, sizeof(float), &bytes);
+        if (!s->Gf || !s->w || !s->gather) goto nomem;
+    }
+    s->ws_doubles = (ws + 15) & ~(size_t)15; /* whole cache lines per worker */
     s->G = alloc_n((size_t)d * d, sizeof(double), &bytes);
     s->parts = alloc_n((size_t)gram_tasks * d * d, sizeof(double), &bytes);
     s->ws = alloc_n((size_t)workers * s->ws_doubles, sizeof(double), &bytes);
@@ -568,6 +586,9 @@ static void gram_reduce(tl_ials *s, uint32_t tasks)
     }
     for (size_t a = 0; a < d; a++)
         for (size_t k = 0; k <= a; k++) s->G[a * d + k] *= s->a0;
+    if (s->Gf)
+        for (size_t a = 0; a < d; a++)
+            for (size_t k = 0; k <= a; k++) s->Gf[a * d + k] = s->Gf[k * d + a] = (float)s->G[a * d + k];
 }
 
 /* Row task (slot = its offset in the batch): solves its rows; its sums go
@@ -590,7 +611,16 @@ static void row_task(void *vctx, uint32_t slot, uint32_t worker)
         for (uint32_t j = 0; j < cnt; j++) wsum += s->conf[rows->half[lo + j]];
         double lambda = s->lam * (wsum + a0n);
         float *x = c->X + (size_t)r * d;
-        double term = solve_row(s->G, c->F, rows->idx + lo, NULL, rows->half + lo, s->conf, cnt, d, lambda, &sc, x);
+        double term;
+        if (s->solver == TL_IALS_CG) {
+            float *w = s->w + (size_t)worker * s->max_row;
+            for (uint32_t j = 0; j < cnt; j++) w[j] = s->conf[rows->half[lo + j]];
+            term = tl_ials_cg_row(s->G, s->Gf, c->F, rows->idx + lo, w, cnt, d, lambda, s->cg_steps,
+                                  s->ws + (size_t)worker * s->ws_doubles,
+                                  s->gather + (size_t)worker * s->gather_rows * d, s->gather_rows, x);
+        } else {
+            term = solve_row(s->G, c->F, rows->idx + lo, NULL, rows->half + lo, s->conf, cnt, d, lambda, &sc, x);
+        }
         loss += term;
         seen += cnt;
         if (c->user_side) {

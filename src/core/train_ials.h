@@ -57,4 +57,29 @@ typedef struct tl_ials_batch_result {
 int tl_ials_run(tl_ials *s, tl_pool *pool, uint32_t batch, tl_clock_fn clock, void *clock_ctx, double deadline_ms,
                 tl_ials_batch_result *out);
 
+/* WASM has no prefetch instruction: read one float of every cache line of
+ * the group's rows before copying them, so that their misses are in flight
+ * together instead of one row after another (natively the solvers prefetch
+ * instead). The sum only keeps the loads alive; it never changes a result. */
+static inline void tl_ials_touch_rows(const float *F, const uint32_t *idx, size_t m, size_t d)
+{
+#ifdef __wasm__
+    float t = 0.0f;
+    for (size_t i = 0; i < m; i++) {
+        const float *f = F + (size_t)idx[i] * d;
+        for (size_t k = 0; k < d; k += 16) t += f[k];
+    }
+    volatile float sink = t;
+    (void)sink;
+#else
+    (void)F;
+    (void)idx;
+    (void)m;
+    (void)d;
+#endif
+}
+
+/* x^T G x + lambda |x|^2 with G's lower triangle (a row's penalty terms). */
+double tl_ials_penalty_terms(const double *G, const double *x, size_t dim, double lambda);
+
 #endif

@@ -25,6 +25,25 @@ EMSCRIPTEN_KEEPALIVE void tlw_trainer_free(tlw_trainer *h)
     free(h);
 }
 
+/* The iALS solver ("exact" or "cg"; NULL or "" keeps the preset's) and CG
+ * steps (0 = the preset's), before tlw_trainer_init. */
+EMSCRIPTEN_KEEPALIVE int tlw_trainer_set_solver(tlw_trainer *h, const char *solver, uint32_t cg_steps)
+{
+    if (!h) return TL_E_ARG;
+    if (h->tr) return tl_fail(&h->err, TL_E_STATE, "set the solver before the trainer is set up");
+    if (solver && *solver) {
+        tl_status st = tl_ials_solver_parse(solver, &h->solver, &h->err);
+        if (st != TL_OK) return st;
+    } else {
+        tl_train_config def;
+        tl_train_config_preset(&def, "default", NULL);
+        h->solver = def.ials_solver;
+    }
+    h->has_solver = 1;
+    h->cg_steps = cg_steps;
+    return TL_OK;
+}
+
 /* Numbers <= 0 (seed < 0) keep the preset's value; train_rows > 0 selects
  * take/skip sizes, otherwise test_fraction (<= 0: 0.2). threads: the
  * trainer's worker threads (0 = every core); the threaded module has a
@@ -44,6 +63,12 @@ EMSCRIPTEN_KEEPALIVE int tlw_trainer_init(tlw_trainer *h, const tlw_dataset *ds,
     if (h->has_weights) { /* tlw_trainer_set_weights (api_rating.c) */
         tl_train_config_set_rating(&cfg, h->rating_weight);
         cfg.retrieval_weight = h->retrieval_weight;
+    }
+    if (h->has_solver) {
+        if (cfg.loss != TL_LOSS_IALS)
+            return tl_fail(&h->err, TL_E_ARG, "solver: only the default preset's iALS has a solver choice");
+        cfg.ials_solver = h->solver;
+        if (h->cg_steps) cfg.ials_cg_steps = h->cg_steps;
     }
     cfg.threads = threads;
     if (dim) cfg.dim = dim;

@@ -49,6 +49,9 @@ typedef struct tlw_trainer {
     /* multitask weights set before init (api_rating.c) */
     int has_weights;
     float rating_weight, retrieval_weight;
+    int has_solver; /* tlw_trainer_set_solver */
+    tl_ials_solver solver;
+    uint32_t cg_steps;
 } tlw_trainer;
 
 /* Protocol C of the trainer's rating head on its split's test rows into

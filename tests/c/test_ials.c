@@ -8,8 +8,10 @@
 #include <string.h>
 
 #include "check.h"
+#include "kernels_cg.h"
 #include "train_fixture.h"
 #include "towerlens/eval.h"
+#include "towerlens/kernels.h"
 #include "towerlens/loader.h"
 #include "towerlens/rng.h"
 #include "towerlens/split.h"
@@ -42,6 +44,21 @@ static void test_row_by_hand(void)
     free(ws);
 }
 
+/* A row system: nf random rows F (d floats), n pairs idx into them with
+ * weights w, and G (lower triangle) = 0.1 I + a small coupling. */
+static void random_system(uint64_t seed, size_t d, size_t n, size_t nf, float *F, uint32_t *idx, float *w, double *G)
+{
+    tl_rng r;
+    tl_rng_seed(&r, seed);
+    for (size_t k = 0; k < nf * d; k++) F[k] = (float)((double)tl_rng_below(&r, 2001) / 1000.0 - 1.0) * 0.2f;
+    for (size_t j = 0; j < n; j++) {
+        idx[j] = tl_rng_below(&r, (uint32_t)nf);
+        w[j] = 0.05f + (float)tl_rng_below(&r, 100) / 40.0f;
+    }
+    for (size_t a = 0; a < d; a++)
+        for (size_t c = 0; c <= a; c++) G[a * d + c] = a == c ? 0.1 : 0.001 * (double)((a + c) % 7);
+}
+
 /* A d = 64 row with many pairs against a long-double solve of the same
  * system: the float rank-m updates keep x within 1e-5 relative. */
 static void test_row_precision(void)
@@ -51,15 +68,7 @@ static void test_row_precision(void)
     uint32_t *idx = malloc(n * sizeof(uint32_t));
     double *G = calloc(d * d, sizeof(double)), *ws = malloc(tl_ials_workspace_doubles(d) * sizeof(double));
     long double *A = calloc(d * d, sizeof(long double)), *b = calloc(d, sizeof(long double));
-    tl_rng r;
-    tl_rng_seed(&r, 99);
-    for (size_t k = 0; k < nf * d; k++) F[k] = (float)((double)tl_rng_below(&r, 2001) / 1000.0 - 1.0) * 0.2f;
-    for (size_t j = 0; j < n; j++) {
-        idx[j] = tl_rng_below(&r, (uint32_t)nf);
-        w[j] = 0.05f + (float)tl_rng_below(&r, 100) / 40.0f;
-    }
-    for (size_t a = 0; a < d; a++) /* G = 0.1 * I + a small coupling */
-        for (size_t c = 0; c <= a; c++) G[a * d + c] = a == c ? 0.1 : 0.001 * (double)((a + c) % 7);
+    random_system(99, d, n, nf, F, idx, w, G);
     double lambda = 2.5;
     tl_ials_solve_row(G, F, idx, w, n, d, lambda, ws, x);
     for (size_t a = 0; a < d; a++)
@@ -96,6 +105,96 @@ static void test_row_precision(void)
     CHECK(scale > 1e-3);
     CHECK(worst <= 1e-5 * scale);
     free(F), free(w), free(x), free(idx), free(G), free(ws), free(A), free(b), free(xr);
+}
+
+/* The kernels of the CG solve against their scalar twins, bit for bit, for
+ * a dimension with and without a tail past the last 4 lanes. */
+static void test_cg_kernels(void)
+{
+    const size_t nf = 50, m = 13;
+    tl_rng r;
+    tl_rng_seed(&r, 5);
+    for (size_t d = 6; d <= 64; d += 58) {
+        float *F = malloc(nf * d * sizeof(float)), p[64], c[13], a1[64], a2[64], o1[13], o2[13];
+        uint32_t idx[13];
+        for (size_t k = 0; k < nf * d; k++) F[k] = (float)tl_rng_below(&r, 2001) / 1000.0f - 1.0f;
+        for (size_t k = 0; k < d; k++) {
+            p[k] = (float)tl_rng_below(&r, 2001) / 700.0f - 1.3f;
+            a1[k] = a2[k] = (float)k / 7.0f;
+        }
+        for (size_t j = 0; j < m; j++) {
+            idx[j] = tl_rng_below(&r, (uint32_t)nf);
+            c[j] = 0.05f + (float)tl_rng_below(&r, 100) / 30.0f;
+        }
+        float *copy = malloc(m * d * sizeof(float)), a3[64];
+        for (int t = 0; t <= 1; t++) {
+            memcpy(a3, a1, sizeof a3);
+            tl_wgram_apply(F, idx, c, m, d, p, (float)t, a1, copy);
+            tl_wgram_apply_scalar(F, idx, c, m, d, p, (float)t, a2, NULL);
+            CHECK(memcmp(a1, a2, d * sizeof(float)) == 0);
+            /* the gathered copy, read without idx, gives the same sums */
+            CHECK(memcmp(copy + 12 * d, F + (size_t)idx[12] * d, d * sizeof(float)) == 0);
+            tl_wgram_apply(copy, NULL, c, m, d, p, (float)t, a3, NULL);
+            CHECK(memcmp(a1, a3, d * sizeof(float)) == 0);
+        }
+        free(copy);
+        tl_gather_dots(F, idx, m, d, p, o1);
+        tl_gather_dots_scalar(F, idx, m, d, p, o2);
+        CHECK(memcmp(o1, o2, m * sizeof(float)) == 0);
+        CHECK(o1[3] == tl_dot(F + (size_t)idx[3] * d, p, d));
+        free(F);
+    }
+}
+
+/* CG on the system of test_row_precision's kind (d = 64, 3000 pairs)
+ * against the exact solve: from a warm start the objective falls with
+ * every step, 3 steps take almost all of the way, and enough steps reach
+ * the exact solution. */
+static void test_cg_row(void)
+{
+    const size_t d = 64, n = 3000, nf = 500;
+    float *F = malloc(nf * d * sizeof(float)), *w = malloc(n * sizeof(float)), *Gf = malloc(d * d * sizeof(float));
+    float xe[64], x0[64], x[64];
+    uint32_t *idx = malloc(n * sizeof(uint32_t));
+    double *G = calloc(d * d, sizeof(double)), *ws = malloc(tl_ials_workspace_doubles(d) * sizeof(double)),
+           *cws = malloc(tl_ials_cg_workspace_doubles(d) * sizeof(double));
+    random_system(77, d, n, nf, F, idx, w, G);
+    for (size_t a = 0; a < d; a++)
+        for (size_t c = 0; c <= a; c++) Gf[a * d + c] = Gf[c * d + a] = (float)G[a * d + c];
+    double lambda = 2.5;
+    double best = tl_ials_solve_row(G, F, idx, w, n, d, lambda, ws, xe), scale = 0;
+    for (size_t k = 0; k < d; k++) {
+        x0[k] = xe[k] * (1.0f + 0.5f * (float)((int)(k % 5) - 2)); /* a warm start off the solution */
+        if (fabs(xe[k]) > scale) scale = fabs(xe[k]);
+    }
+    double start = tl_ials_cg_row(G, Gf, F, idx, w, n, d, lambda, 0, cws, NULL, 0, memcpy(x, x0, sizeof x)), prev = start;
+    CHECK(memcmp(x, x0, sizeof x) == 0); /* 0 steps: x stays */
+    double gap[5] = {0};
+    for (uint32_t steps = 1; steps <= 4; steps++) {
+        double obj = tl_ials_cg_row(G, Gf, F, idx, w, n, d, lambda, steps, cws, NULL, 0, memcpy(x, x0, sizeof x));
+        gap[steps] = (obj - best) / (start - best);
+        printf("cg row: %u steps, objective gap %.3g of the start's\n", steps, gap[steps]);
+        CHECK(obj < prev);
+        CHECK(obj >= best * (1 - 1e-9));
+        prev = obj;
+    }
+    CHECK(gap[3] < 1e-2);
+    /* gathering the rows first changes nothing */
+    float xg[64], *gather = malloc(n * d * sizeof(float));
+    double with = tl_ials_cg_row(G, Gf, F, idx, w, n, d, lambda, 3, cws, gather, n, memcpy(xg, x0, sizeof xg));
+    CHECK(with == tl_ials_cg_row(G, Gf, F, idx, w, n, d, lambda, 3, cws, NULL, 0, memcpy(x, x0, sizeof x)));
+    CHECK(memcmp(x, xg, sizeof x) == 0);
+    free(gather);
+    tl_ials_cg_row(G, Gf, F, idx, w, n, d, lambda, 64, cws, NULL, 0, memcpy(x, x0, sizeof x));
+    double worst = 0;
+    for (size_t k = 0; k < d; k++)
+        if (fabs((double)x[k] - xe[k]) > worst) worst = fabs((double)x[k] - xe[k]);
+    printf("cg row: 64 steps, largest difference to the exact solve %.3g (scale %.3g)\n", worst, scale);
+    CHECK(worst <= 1e-4 * scale);
+    /* a row without pairs is zero */
+    CHECK_NEAR(tl_ials_cg_row(G, Gf, F, idx, w, 0, d, lambda, 3, cws, NULL, 0, x), 0.0, 0.0);
+    CHECK(x[0] == 0.0f && x[63] == 0.0f);
+    free(F), free(w), free(Gf), free(idx), free(G), free(ws), free(cws);
 }
 
 /* Random ratings with a group structure, some (user, movie) pairs twice. */
@@ -191,12 +290,13 @@ static void small_config(tl_train_config *cfg)
     cfg->batch_size = 7;
 }
 
-static void test_objective_descends(void)
+static void test_objective_descends(tl_ials_solver solver)
 {
     tl_dataset *ds = small_dataset(40, 31, 500, 11);
     tl_split *sp = fixture_all_train(ds->n_ratings);
     tl_train_config cfg;
     small_config(&cfg);
+    cfg.ials_solver = solver;
     tl_error err;
     tl_trainer *tr = NULL;
     CHECK_INT(tl_trainer_new(ds, sp, &cfg, &tr, &err), TL_OK);
@@ -271,10 +371,12 @@ static double fake_clock(void *ctx)
 /* Hash and per-epoch losses of a run with `threads` threads, stepping
  * either whole (max_ms 0) or with a fake clock and max_ms 3, which ends
  * calls inside batches. */
-static uint64_t threaded_run(const tl_dataset *ds, const tl_split *sp, uint32_t threads, int timed, double *losses)
+static uint64_t threaded_run(const tl_dataset *ds, const tl_split *sp, tl_ials_solver solver, uint32_t threads, int timed,
+                             double *losses)
 {
     tl_train_config cfg;
     small_config(&cfg);
+    cfg.ials_solver = solver;
     cfg.dim = 12;
     cfg.epochs = 3;
     cfg.batch_size = 500; /* several tasks per batch (TL_IALS_TASK_COST) */
@@ -312,16 +414,17 @@ static uint64_t threaded_run(const tl_dataset *ds, const tl_split *sp, uint32_t 
 }
 
 /* The model and the recorded losses do not depend on the thread count nor
- * on where calls end. */
-static void test_threads(void)
+ * on where calls end, with either solver; the two solvers differ. */
+static void test_threads(tl_ials_solver solver, uint64_t *hash)
 {
     tl_dataset *ds = small_dataset(3000, 400, 60000, 21);
     tl_split *sp = fixture_all_train(ds->n_ratings);
     double l1[3] = {0}, l2[3] = {0}, l3[3] = {0}, lt[3] = {0};
-    uint64_t h1 = threaded_run(ds, sp, 1, 0, l1), h2 = threaded_run(ds, sp, 2, 0, l2),
-             h3 = threaded_run(ds, sp, 3, 0, l3), ht = threaded_run(ds, sp, 2, 1, lt);
+    uint64_t h1 = threaded_run(ds, sp, solver, 1, 0, l1), h2 = threaded_run(ds, sp, solver, 2, 0, l2),
+             h3 = threaded_run(ds, sp, solver, 3, 0, l3), ht = threaded_run(ds, sp, solver, 2, 1, lt);
     double l1t[3] = {0};
-    uint64_t h1t = threaded_run(ds, sp, 1, 1, l1t);
+    uint64_t h1t = threaded_run(ds, sp, solver, 1, 1, l1t);
+    *hash = h1;
     CHECK(h1 == h1t);
     CHECK(memcmp(l1, l1t, sizeof l1) == 0);
     CHECK(h1 != 0);
@@ -352,6 +455,23 @@ static void test_config_errors(void)
     cfg.ials_confidence = -1;
     CHECK_INT(tl_train_config_check(&cfg, &err), TL_E_ARG);
     CHECK_CONTAINS(err.message, "rating confidence -1");
+    small_config(&cfg);
+    cfg.ials_solver = TL_IALS_CG;
+    cfg.ials_cg_steps = 0;
+    CHECK_INT(tl_train_config_check(&cfg, &err), TL_E_ARG);
+    CHECK_CONTAINS(err.message, "CG steps 0 is outside 1-64");
+    cfg.ials_cg_steps = 65;
+    CHECK_INT(tl_train_config_check(&cfg, &err), TL_E_ARG);
+    CHECK_CONTAINS(err.message, "CG steps 65 is outside 1-64");
+    cfg.ials_solver = (tl_ials_solver)7;
+    CHECK_INT(tl_train_config_check(&cfg, &err), TL_E_ARG);
+    CHECK_CONTAINS(err.message, "unknown iALS solver 7 (known: exact, cg)");
+    tl_ials_solver sv = TL_IALS_EXACT;
+    CHECK_INT(tl_ials_solver_parse("lu", &sv, &err), TL_E_ARG);
+    CHECK_CONTAINS(err.message, "unknown iALS solver \"lu\" (known: exact, cg)");
+    CHECK_INT(tl_ials_solver_parse("cg", &sv, &err), TL_OK);
+    CHECK_INT(sv, TL_IALS_CG);
+    CHECK(!strcmp(tl_ials_solver_name(sv), "cg"));
     tl_buf b;
     tl_buf_init(&b);
     small_config(&cfg);
@@ -359,15 +479,27 @@ static void test_config_errors(void)
     CHECK_CONTAINS(b.data, "\"loss\":\"ials\"");
     CHECK_CONTAINS(b.data, "\"ials_unobserved\":0.1,\"ials_reg\":0.02,\"ials_confidence\":0.5");
     tl_buf_free(&b);
+    tl_buf_init(&b);
+    cfg.ials_solver = TL_IALS_CG;
+    tl_train_config_json(&cfg, NULL, &b);
+    CHECK_CONTAINS(b.data, "\"optimizer\":\"cg_als\",\"cg_steps\":3,");
+    cfg.ials_solver = TL_IALS_EXACT;
+    tl_buf_free(&b);
+    tl_buf_init(&b);
+    tl_train_config_json(&cfg, NULL, &b);
+    CHECK_CONTAINS(b.data, "\"optimizer\":\"exact_als\",\"ials_unobserved\"");
+    tl_buf_free(&b);
 }
 
 /* The default preset, unchanged, against popularity on data/demo (measured:
- * Recall@20 0.425 vs 0.227, top-100 0.338 vs 0.294), on 2 threads. Its
+ * Recall@20 0.425 vs 0.227, top-100 0.339 vs 0.294), on 2 threads, with
+ * its CG solver and with the exact one. Its
  * model hash is asserted: the same number must come out natively and in
  * WASM, for any thread count (tests/node/train.test.mjs compares the CLI's
  * with the JS API's too). */
-#define DEMO_DEFAULT_HASH 0x58d743d4d549a69bull
-static void test_demo_quality(void)
+#define DEMO_DEFAULT_HASH 0xdf17c798172f309full /* solver cg, 3 steps */
+#define DEMO_EXACT_HASH 0x58d743d4d549a69bull   /* the same with solver exact */
+static void test_demo_quality(tl_ials_solver solver, uint64_t want)
 {
     const char *src = getenv("TL_SOURCE_DIR");
     char path[1024];
@@ -385,6 +517,9 @@ static void test_demo_quality(void)
     CHECK_INT(tl_split_make(ds, &so, &sp, &err), TL_OK);
     tl_train_config cfg;
     CHECK_INT(tl_train_config_preset(&cfg, "default", &err), TL_OK);
+    CHECK_INT(cfg.ials_solver, TL_IALS_CG);
+    CHECK_INT(cfg.ials_cg_steps, 3);
+    cfg.ials_solver = solver;
     cfg.threads = 2;
     CHECK_INT(tl_trainer_new(ds, sp, &cfg, &tr, &err), TL_OK);
     if (sp && tr) {
@@ -392,8 +527,8 @@ static void test_demo_quality(void)
         CHECK_INT(tl_trainer_step(tr, 0, 0, &p, &err), TL_OK);
         CHECK(p.done);
         uint64_t h = tl_model_hash(tl_trainer_model(tr));
-        printf("demo: default model hash %016llx\n", (unsigned long long)h);
-        CHECK(h == DEMO_DEFAULT_HASH);
+        printf("demo: default model hash %016llx (solver %s)\n", (unsigned long long)h, tl_ials_solver_name(solver));
+        CHECK(h == want);
         tl_eval_options eo;
         tl_eval_options_default(&eo);
         tl_metrics mm, pop;
@@ -419,10 +554,17 @@ int main(void)
 {
     test_row_by_hand();
     test_row_precision();
-    test_threads();
-    test_objective_descends();
+    test_cg_kernels();
+    test_cg_row();
+    uint64_t exact = 0, cg = 0;
+    test_threads(TL_IALS_EXACT, &exact);
+    test_threads(TL_IALS_CG, &cg);
+    CHECK(exact != cg);
+    test_objective_descends(TL_IALS_EXACT);
+    test_objective_descends(TL_IALS_CG);
     test_determinism();
     test_config_errors();
-    test_demo_quality();
+    test_demo_quality(TL_IALS_CG, DEMO_DEFAULT_HASH);
+    test_demo_quality(TL_IALS_EXACT, DEMO_EXACT_HASH);
     return check_report("test_ials");
 }

@@ -46,6 +46,12 @@ run 1 train --train-rows 100000 --test-rows 5 "$data"
 has err "exceed the $rows ratings in the data"
 run 1 train "$tmp/missing"
 has err "$tmp/missing"
+run 1 train --preset default --solver lu "$data"
+has err "unknown iALS solver \"lu\" (known: exact, cg)"
+run 2 train --preset default --cg-steps 0 "$data"
+has err "--cg-steps must be a whole number from 1 to 64"
+run 1 train --solver cg "$data"
+has err "--solver: only the default preset's iALS has a solver choice"
 
 # a human-readable run
 run 0 train "$data" --epochs 2 --batch 256 --seed 7
@@ -98,10 +104,12 @@ checks=$((checks + 1))
 
 # preset default (iALS): its own header, config keys, an objective that never rises
 run 0 train "$data" --preset default --epochs 3 --dim 8
-has out "training preset default: iALS d=8, 3 epochs, a0 0.1, lam 0.02, rating confidence 0.5"
+has out "training preset default: iALS d=8, 3 epochs, a0 0.1, lam 0.02, rating confidence 0.5, solver cg, 3 steps per row"
+run 0 train "$data" --preset default --epochs 3 --dim 8 --solver exact
+has out "rating confidence 0.5, solver exact, 4096 row solves"
 has out "epoch 3/3  loss"
 run 0 train "$data" --preset default --epochs 3 --dim 8 --json
-for key in '"preset":"default"' '"loss":"ials"' '"ials_unobserved":0.1,"ials_reg":0.02,"ials_confidence":0.5'; do
+for key in '"preset":"default"' '"loss":"ials","optimizer":"cg_als","cg_steps":3' '"ials_unobserved":0.1,"ials_reg":0.02,"ials_confidence":0.5'; do
     has out "$key"
 done
 checks=$((checks + 1))

@@ -18,10 +18,10 @@ const SKIP_MT = existsSync(MT_MODULE)
 const CORES = availableParallelism();
 const TIMEOUT = 600_000;
 
-// The default model on the demo set: its model hash and file bytes.
-async function trainDemo(tl, threads) {
+// The default model on the demo set (its CG solver, or `solver`): its model hash and file bytes.
+async function trainDemo(tl, threads, solver) {
   const ds = await tl.loadDataset([DEMO]);
-  const tr = tl.createTrainer(ds, { preset: 'default', epochs: 2, ...(threads ? { threads } : {}) });
+  const tr = tl.createTrainer(ds, { preset: 'default', epochs: 2, ...(threads ? { threads } : {}), ...(solver ? { solver } : {}) });
   const p = await tr.run({ stepMs: 1000 });
   assert.equal(p.done, true);
   const userId = ds.userIds()[0];
@@ -103,8 +103,12 @@ describe('build selection', { skip: SKIP_MT, timeout: TIMEOUT }, () => {
 });
 
 describe('results do not depend on the build or the thread count', { skip: SKIP_MT, timeout: TIMEOUT }, () => {
-  let st;
-  before(async () => { st = await trainDemo(await createTowerlens({ build: 'st' })); }, { timeout: LOAD_TIMEOUT * 5 });
+  let st, stExact;
+  before(async () => {
+    const tl = await createTowerlens({ build: 'st' });
+    st = await trainDemo(tl);
+    stExact = await trainDemo(tl, 0, 'exact');
+  }, { timeout: LOAD_TIMEOUT * 5 });
 
   test('the default model with 1 and 2 threads is bit-identical to the single-threaded build', async () => {
     const mt = await createTowerlens({ build: 'mt', threads: 2 });
@@ -123,5 +127,17 @@ describe('results do not depend on the build or the thread count', { skip: SKIP_
       assert.ok(Buffer.from(r.bytes).equals(Buffer.from(st.bytes)), 'model files differ');
     }
     assert.equal(st.recs.length, 5);
+  });
+
+  test('the exact solver too, and it differs from CG', async () => {
+    const mt = await createTowerlens({ build: 'mt', threads: 2 });
+    const one = await trainDemo(mt, 1, 'exact');
+    const two = await trainDemo(mt, 2, 'exact');
+    assert.notEqual(stExact.hash, st.hash);
+    for (const r of [one, two]) {
+      assert.equal(r.hash, stExact.hash);
+      assert.deepEqual(r.loss, stExact.loss);
+      assert.ok(Buffer.from(r.bytes).equals(Buffer.from(stExact.bytes)), 'model files differ');
+    }
   });
 });

@@ -160,11 +160,19 @@ describe('createTrainer / Trainer', { timeout: TEST_TIMEOUT }, () => {
     const ds = await tl.loadDataset(DEMO);
     const tr = tl.createTrainer(ds, { preset: 'default' });
     const p = await tr.run({ stepMs: 20 });
-    // the number tests/c/test_ials.c asserts, natively and in WASM
-    assert.equal(tr.modelHash, '58d743d4d549a69b');
+    // the number tests/c/test_ials.c asserts, natively and in WASM (solver cg, 3 steps)
+    assert.equal(tr.modelHash, 'df17c798172f309f');
     assert.equal(tr.modelHash, native.model_hash);
     assert.deepEqual(p.history.map((e) => e.loss), native.epochs.map((e) => e.loss));
     tr.free();
+    // the exact solver: tests/c/test_ials.c's DEMO_EXACT_HASH
+    const ex = tl.createTrainer(ds, { preset: 'default', solver: 'exact' });
+    await ex.run({ stepMs: 20 });
+    assert.equal(ex.modelHash, '58d743d4d549a69b');
+    ex.free();
+    assert.throws(() => tl.createTrainer(ds, { preset: 'default', solver: 'lu' }), /unknown iALS solver "lu" \(known: exact, cg\)/);
+    assert.throws(() => tl.createTrainer(ds, { preset: 'default', cgSteps: 0 }), /cgSteps must be a whole number from 1 to 64, got 0/);
+    assert.throws(() => tl.createTrainer(ds, { preset: 'tfrs', solver: 'cg' }), /only the default preset's iALS has a solver choice/);
     ds.free();
   });
 

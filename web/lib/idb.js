@@ -15,15 +15,16 @@ function request(req) {
 
 export async function openStore() {
   if (typeof indexedDB === 'undefined') return null;
-  const open = indexedDB.open(DB_NAME, VERSION);
-  open.onupgradeneeded = () => {
-    if (!open.result.objectStoreNames.contains(STORE)) open.result.createObjectStore(STORE);
-  };
   let db;
   try {
+    // some browsers throw here rather than fail the request (Safari, file://)
+    const open = indexedDB.open(DB_NAME, VERSION);
+    open.onupgradeneeded = () => {
+      if (!open.result.objectStoreNames.contains(STORE)) open.result.createObjectStore(STORE);
+    };
     db = await request(open);
   } catch {
-    return null; // private mode or storage disabled: run without persistence
+    return null; // private mode, a page opened from disk, storage disabled: run without persistence
   }
   const tx = (mode, fn) =>
     new Promise((resolve, reject) => {

@@ -94,6 +94,9 @@ export function createTrainer(core, dataset, options = {}) {
   for (const [name, v] of [['ratingWeight', ratingWeight], ['retrievalWeight', retrievalWeight]]) {
     if (typeof v !== 'number' || !(v >= 0)) throw new TowerlensError(`${name} must be a number >= 0, got ${v}`, { code: 'ARG' });
   }
+  const solver = options.solver ?? '';
+  if (typeof solver !== 'string') throw new TowerlensError(`solver must be 'exact' or 'cg', got ${solver}`, { code: 'ARG' });
+  const cgSteps = whole(options.cgSteps, 'cgSteps', 1, 64);
   const threads = trainerThreads(core, options.threads);
   const dsHandle = dataset._handle();
   const h = m._tlw_trainer_alloc() >>> 0;
@@ -101,6 +104,7 @@ export function createTrainer(core, dataset, options = {}) {
   try {
     // a rating head (the multitask model) is set up with the trainer
     if (ratingWeight > 0 || retrievalWeight !== 1) core.check(h, m._tlw_trainer_set_weights(h, ratingWeight, retrievalWeight));
+    if (solver || cgSteps) core.withCString(solver, (s) => core.check(h, m._tlw_trainer_set_solver(h, s, cgSteps)));
     core.withCString(preset, (p) => core.check(h, m._tlw_trainer_init(h, dsHandle, p, dim, batch, epochs, lr, seed,
       trainRows, testRows, testFraction, threads)));
   } catch (e) {
