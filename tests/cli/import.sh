@@ -53,17 +53,7 @@ has out "--max-user-mb"
 
 # ---- round trip: train, export, import; the same answers ----
 data="$tmp/data"
-mkdir -p "$data"
-awk -v dir="$data" 'BEGIN {
-    print "movieId,title,genres" > dir "/movies.csv"
-    split("Action Comedy Drama Horror", g, " ")
-    for (m = 1; m <= 40; m++) printf "%d,Film %d (%d),%s\n", m, m, 1980 + m, g[1 + m % 4] >> dir "/movies.csv"
-    print "userId,movieId,rating,timestamp" > dir "/ratings.csv"
-    for (u = 1; u <= 80; u++)
-        for (m = 1; m <= 40; m++)
-            if (m % 4 == u % 4 || (m + u) % 9 == 0)
-                printf "%d,%d,%.1f,%d\n", u, m, (m % 4 == u % 4) ? 4.5 : 2.0, 1000000000 + u * 100 + m >> dir "/ratings.csv"
-}'
+taste_data "$data"
 model="$tmp/m.tlm"
 run 0 train "$data" --preset tfrs --epochs 10 --batch 64 --dim 8 --seed 3 --out "$model"
 run 0 export --model "$model" --out "$tmp/csv"
