@@ -422,6 +422,44 @@ export declare class Towerlens {
   presets(): Record<string, PresetSettings>;
   /** reads a model file; damaged or foreign bytes are a 'CORRUPT' TowerlensError */
   loadModel(bytes: Uint8Array | ArrayBuffer | ArrayBufferView, options?: LoadModelOptions): Model;
+  /** a model from factors trained elsewhere (Spark ALS) and a movies file; see docs/spark.md */
+  importModel(options: ImportOptions): Promise<Model>;
+}
+
+/** A file for importModel: text, bytes, a Blob/File, or bytes with a name for messages. */
+export type ImportFile = string | Uint8Array | ArrayBuffer | ArrayBufferView | Blob | { name?: string; bytes?: Uint8Array | ArrayBuffer | string; blob?: Blob };
+
+/** A factor table already in JS: row r of `data` (dim numbers) belongs to ids[r]. */
+export interface FactorTable {
+  ids: Uint32Array | number[];
+  data: Float32Array | number[];
+  dim?: number;
+}
+
+export interface ImportOptions {
+  /** CSV `id,e0,...` (what `towerlens export` writes), a 2-D float32/float64 .npy (with movieIds), or a table */
+  movieFactors: ImportFile | FactorTable;
+  /** the ids of a .npy table's rows: a 1-D integer .npy or text, one id per line */
+  movieIds?: ImportFile;
+  /** user factors, kept only within maxUserMB */
+  userFactors?: ImportFile | FactorTable;
+  userIds?: ImportFile;
+  /** the catalogue: movies.csv (or u.item / movies.dat) */
+  movies: ImportFile;
+  /** links.csv for IMDb/TMDB ids */
+  links?: ImportFile;
+  /** budget for the user table in MiB (default 256, at most 1024); over it users are skipped */
+  maxUserMB?: number;
+  /** 'default': towerlens' fold-in; 'als' / 'ials': Spark ALS's explicit / implicit equations with reg (and alpha) */
+  foldin?: 'default' | 'als' | 'ials';
+  /** Spark's regParam, scaled by each visitor's rating count (default 0.1) */
+  reg?: number;
+  /** Spark's alpha for implicitPrefs (default 1) */
+  alpha?: number;
+  /** leave out factor rows for movies the movies file lacks (default: an error) */
+  skipUnknown?: boolean;
+  /** recorded in the config (default 'spark-als' with foldin als/ials, else 'external') */
+  source?: string;
 }
 
 export interface BuildInfo {

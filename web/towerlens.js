@@ -8,6 +8,7 @@ import { loadDataset } from './lib/ingest.js';
 import { createTrainer, presets } from './lib/train.js';
 import { loadModel } from './lib/model.js';
 import { fromInteractions, loadInteractions } from './lib/interactions.js';
+import { importModel } from './lib/import.js';
 
 export { TowerlensError, STATUS_CODES } from './lib/errors.js';
 export { Dataset } from './lib/dataset.js';
@@ -99,6 +100,19 @@ export class Towerlens {
   loadModel(bytes, options = {}) {
     this._core.assertUsable();
     return loadModel(this._core, bytes, options);
+  }
+
+  /**
+   * Builds a model from factors trained elsewhere (Spark ALS itemFactors and,
+   * within maxUserMB, userFactors) and a movies file; see docs/spark.md.
+   * @param options {movieFactors, movieIds, userFactors, userIds, movies,
+   *   links, maxUserMB, foldin: 'default'|'als'|'ials', reg, alpha,
+   *   skipUnknown, source}; files as text, bytes, Blob/File or {name, bytes};
+   *   factors also as {ids, data: Float32Array, dim}
+   * @returns {Promise<import('./lib/model.js').Model>} config.imported says what was kept
+   */
+  importModel(options) {
+    return this._core.guard(() => importModel(this._core, options));
   }
 }
 

@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "serve_common.h"
+#include "towerlens/import.h"
 
 typedef struct foldin_ctx {
     const char *rated;
@@ -64,7 +65,11 @@ static tl_status rank(serve_session *s, void *ctx, uint32_t k, tl_query *q, tl_s
     tl_embeddings emb = tl_model_file_embeddings(s->mf);
     float *user = malloc(emb.dim * sizeof *user);
     if (!user) return tl_fail(err, TL_E_NOMEM, "out of memory");
-    st = tl_index_foldin(s->idx, c->movies, c->ratings, c->n, NULL, user, err);
+    tl_import_foldin als; /* an imported Spark ALS model records the fold-in that matches its training */
+    if (tl_import_foldin_from_config(s->mf->config_json, &als))
+        st = tl_import_foldin_solve(s->mf->ds, &emb, &als, c->movies, c->ratings, c->n, user, err);
+    else
+        st = tl_index_foldin(s->idx, c->movies, c->ratings, c->n, NULL, user, err);
     q->exclude = c->movies; /* never recommend what the visitor rated */
     q->n_exclude = c->n;
     if (st == TL_OK) st = tl_index_top_k(s->idx, user, k, q, out, n, err);

@@ -17,6 +17,7 @@ int cmd_recommend(int argc, char **argv);
 int cmd_similar(int argc, char **argv);
 int cmd_foldin(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
 int cmd_generate(int argc, char **argv);
 

@@ -15,6 +15,7 @@ static const tl_command commands[] = {
     {"foldin", "recommendations for a new visitor from a few ratings", cmd_foldin},
     {"predict", "the predicted rating of a user for a movie, from a model with a rating head", cmd_predict},
     {"export", "write a model's embeddings with their ids as CSV or .npy", cmd_export},
+    {"import", "build a model file from movie (and user) factors trained elsewhere, e.g. Spark ALS", cmd_import},
     {"generate", "write a synthetic MovieLens data set with learnable tastes", cmd_generate},
     {NULL, NULL, NULL},
 };

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "handle.h"
+#include "towerlens/import.h"
 #include "towerlens/results.h"
 
 #define TLW_MAX_K 100000u /* the CLI's limit for -k */
@@ -160,7 +161,11 @@ EMSCRIPTEN_KEEPALIVE const char *tlw_model_foldin(tlw_model *h, const uint32_t *
             goto out;
         }
     }
-    if (tl_index_foldin(h->idx, dense, ratings, n, NULL, h->vec, &h->err) != TL_OK) goto out;
+    tl_import_foldin als; /* an imported Spark ALS model records the fold-in that matches its training */
+    tl_status st = h->mf && tl_import_foldin_from_config(h->mf->config_json, &als)
+                       ? tl_import_foldin_solve(h->ds, &h->emb, &als, dense, ratings, n, h->vec, &h->err)
+                       : tl_index_foldin(h->idx, dense, ratings, n, NULL, h->vec, &h->err);
+    if (st != TL_OK) goto out;
     tl_query q = h->q;
     q.exclude = dense;
     q.n_exclude = n;

@@ -40,6 +40,29 @@ js() {
         fail "JSON check failed: $1 (got: $(head -c 400 "$tmp/out"))"
 }
 
+# taste_data DIR: 80 users, 40 movies in 4 genres (user u likes genre u % 4)
+# as ratings.csv + movies.csv; movie 7 has a comma and quotes in its title,
+# movie 40 has no year. serve.sh and import.sh train on it.
+taste_data() {
+    local data=$1
+    mkdir -p "$data"
+    awk -v dir="$data" 'BEGIN {
+        print "movieId,title,genres" > dir "/movies.csv"
+        split("Action Comedy Drama Horror", g, " ")
+        for (m = 1; m <= 40; m++) {
+            t = "Film " m " (" 1980 + m ")"
+            if (m == 7) t = "\"Heat, the \"\"Movie\"\" (1987)\""
+            if (m == 40) t = "Untitled"
+            printf "%d,%s,%s\n", m, t, g[1 + m % 4] >> dir "/movies.csv"
+        }
+        print "userId,movieId,rating,timestamp" > dir "/ratings.csv"
+        for (u = 1; u <= 80; u++)
+            for (m = 1; m <= 40; m++)
+                if (m % 4 == u % 4 || (m + u) % 9 == 0)
+                    printf "%d,%d,%.1f,%d\n", u, m, (m % 4 == u % 4) ? 4.5 : 2.0, 1000000000 + u * 100 + m >> dir "/ratings.csv"
+    }'
+}
+
 finish() {
     echo "$1: $checks checks, $failures failed"
     [ "$failures" = 0 ]

@@ -5,25 +5,8 @@
 source "$(dirname "$0")/check.bash" "$@"
 export TMPJSON="$tmp/train.json"
 
-# 80 users, 40 movies in 4 genres (user u likes genre u % 4); movie 7 has a
-# comma and quotes in its title; movie 40 has no year.
 data="$tmp/data"
-mkdir -p "$data"
-awk -v dir="$data" 'BEGIN {
-    print "movieId,title,genres" > dir "/movies.csv"
-    split("Action Comedy Drama Horror", g, " ")
-    for (m = 1; m <= 40; m++) {
-        t = "Film " m " (" 1980 + m ")"
-        if (m == 7) t = "\"Heat, the \"\"Movie\"\" (1987)\""
-        if (m == 40) t = "Untitled"
-        printf "%d,%s,%s\n", m, t, g[1 + m % 4] >> dir "/movies.csv"
-    }
-    print "userId,movieId,rating,timestamp" > dir "/ratings.csv"
-    for (u = 1; u <= 80; u++)
-        for (m = 1; m <= 40; m++)
-            if (m % 4 == u % 4 || (m + u) % 9 == 0)
-                printf "%d,%d,%.1f,%d\n", u, m, (m % 4 == u % 4) ? 4.5 : 2.0, 1000000000 + u * 100 + m >> dir "/ratings.csv"
-}'
+taste_data "$data"
 model="$tmp/m.tlm"
 run 0 train "$data" --preset tfrs --epochs 20 --batch 64 --dim 8 --seed 3 --out "$model" --json
 [ -s "$model" ] || fail "train --out wrote no model file"
