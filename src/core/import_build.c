@@ -204,7 +204,7 @@ tl_status tl_import_build(tl_dataset *catalogue, const tl_factors *movies, const
         write_config(&conf, opt, dim, movies->name, users ? users->name : NULL, n_pick, ds->n_users, users_skipped,
                      unknown, without);
         if (conf.failed) st = tl_fail(err, TL_E_NOMEM, "import: out of memory");
-        else st = tl_store_write(ds, NULL, conf.data, t, 2, model, err);
+        else st = tl_store_write(ds, NULL, conf.data, NULL, t, 2, model, err);
         if (st == TL_OK && sum) {
             memset(sum, 0, sizeof *sum);
             sum->movies = n_pick, sum->dim = dim, sum->users = ds->n_users;
