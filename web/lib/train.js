@@ -127,7 +127,6 @@ export function createTrainer(core, dataset, options = {}) {
   }
   const ratingWeight = numberOption(options, 'ratingWeight', 0);
   const retrievalWeight = numberOption(options, 'retrievalWeight', 1);
-  }
   const solver = options.solver ?? '';
   if (typeof solver !== 'string') throw new TowerlensError(`solver must be 'exact' or 'cg', got ${solver}`, { code: 'ARG' });
   const cgSteps = whole(options.cgSteps, 'cgSteps', 1, 64);
