@@ -214,7 +214,7 @@ export interface TrainedOn {
 
 /** The [min, max] range of each createTrainer option (inclusive). */
 export declare const TRAINER_LIMITS: Readonly<Record<'epochs' | 'batchSize' | 'dim' | 'learningRate' | 'seed' |
-  'testFraction' | 'trainRows' | 'testRows' | 'ratingWeight' | 'retrievalWeight', readonly [number, number]>>;
+  'testFraction' | 'trainRows' | 'testRows' | 'ratingWeight' | 'retrievalWeight' | 'cgSteps', readonly [number, number]>>;
 
 export interface EpochRecord {
   epoch: number;

@@ -48,6 +48,7 @@ export const TRAINER_LIMITS = Object.freeze({
   testRows: Object.freeze([0, 2 ** 32 - 1]),
   ratingWeight: Object.freeze([0, 1e6]),
   retrievalWeight: Object.freeze([0, 1e6]),
+  cgSteps: Object.freeze([1, 64]),
 });
 
 const shown = (v) => (typeof v === 'string' ? JSON.stringify(v) : String(v));
@@ -129,7 +130,7 @@ export function createTrainer(core, dataset, options = {}) {
   const retrievalWeight = numberOption(options, 'retrievalWeight', 1);
   const solver = options.solver ?? '';
   if (typeof solver !== 'string') throw new TowerlensError(`solver must be 'exact' or 'cg', got ${solver}`, { code: 'ARG' });
-  const cgSteps = whole(options.cgSteps, 'cgSteps', 1, 64);
+  const cgSteps = wholeOption(options, 'cgSteps', 0);
   const threads = trainerThreads(core, options.threads);
   const dsHandle = dataset._handle();
   const h = m._tlw_trainer_alloc() >>> 0;
