@@ -118,9 +118,16 @@ export class Engine {
     this.model = refit.model;
   }
 
-  // Runs training for at most maxMs; returns the trainer's progress record.
+  // Runs training for at most maxMs, never past the end of the current
+  // epoch (so that every epoch of the split run is evaluated, however fast
+  // training is); returns the trainer's progress record.
   step(maxMs) {
-    return call(this.refit || this.trainer, 'step', { maxMs });
+    const t = this.refit || this.trainer;
+    const p = t && t.progress;
+    const per = (p && p.batchesPerEpoch) || 0;
+    const done = (p && p.batch) || 0;
+    const maxBatches = per && done > 0 && done < per ? per - done : per;
+    return call(t, 'step', { maxMs, maxBatches });
   }
 
   // Which rows the serving model learned from: the API's model.trainedOn

@@ -87,7 +87,7 @@ describe('what a visitor sees is right (demo data, page defaults)', { timeout: 9
     // "Evaluating epoch N of M" only ever beside "… epoch N of M"
     const pairs = await page.evaluate(() => window.__pairs);
     const evaluating = pairs.filter((p) => /^Evaluating epoch/.test(p));
-    assert.ok(evaluating.length >= 8, `the evaluations were shown: ${pairs.length} states`);
+    assert.ok(evaluating.length >= 8, `the evaluations were shown: ${pairs.join(" ; ")}`);
     for (const p of evaluating) {
       const [, n, m] = /^Evaluating epoch (\d+) of (\d+)/.exec(p);
       assert.ok(p.endsWith(`epoch ${n} of ${m}`), `status and bar agree: ${p}`);

@@ -186,7 +186,7 @@ export function createTrainPanel(app) {
     $('#stat-speed').textContent = p.examplesPerSecond ? `${formatInt(p.examplesPerSecond)} ratings/s` : '–';
     $('#stat-elapsed').textContent = formatSeconds(p.elapsedSeconds);
     $('#stat-eta').textContent = done && p.fraction >= 1 ? 'done' : formatSeconds(p.etaSeconds);
-    if (state === 'running' && !done) setStatus(`${epochText(epoch, p.epochs)}…`);
+    if (state === 'running') setStatus(`${epochText(epoch, p.epochs)}…`); // also at the last epoch, until its evaluation says so
   }
 
   function onEpoch(msg) {
