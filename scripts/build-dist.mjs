@@ -112,11 +112,15 @@ function dataUri(file) {
 
 function demoFiles() {
   const dir = path.join(root, 'data/demo');
-  return fs.readdirSync(dir).filter((f) => f.endsWith('.csv')).sort().map((f) => path.join(dir, f));
+  // the files the worker's demo button fetches (links.csv's ids are made up: not shipped)
+  return fs.readdirSync(dir).filter((f) => f.endsWith('.csv') && f !== 'links.csv').sort().map((f) => path.join(dir, f));
 }
 
 async function buildSingleFile(out) {
-  const html = fs.readFileSync(path.join(web, 'index.html'), 'utf8');
+  // the file:// notice (app/file-check.js and its #file-notice) is for the served page only: this one works from disk
+  const html = fs.readFileSync(path.join(web, 'index.html'), 'utf8')
+    .replace(/ *<script src="app\/file-check\.js"[^>]*><\/script>\n?/, '')
+    .replace(/ *<div [^>]*id="file-notice"[^>]*>[\s\S]*?<\/div>\n?/, '');
   const entry = /<script type="module" src="([^"]+)"><\/script>\s*/.exec(html);
   if (!entry) fail('web/index.html has no <script type="module" src=…> to bundle');
 
