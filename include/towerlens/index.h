@@ -125,6 +125,12 @@ void tl_foldin_options_default(tl_foldin_options *opt);
 tl_status tl_index_foldin(tl_index *idx, const uint32_t *movies, const float *ratings, uint32_t n,
                           const tl_foldin_options *opt, float *user_out, tl_error *err);
 
+/* The checks every fold-in makes of its input (this one and the imported
+ * Spark fold-in of import.h): dense movie indices in range, ratings 0.5-5
+ * (ratings may be NULL). */
+tl_status tl_foldin_check_ratings(const tl_dataset *ds, const uint32_t *movies, const float *ratings, uint32_t n,
+                                  tl_error *err);
+
 /* The fold-in quality check: for users with at least n_given train rows
  * and with test rows, fold in n_given of their train ratings (a seeded
  * draw per user) and compare protocol B (seen = all the user's train

@@ -101,7 +101,7 @@ typedef struct tl_train_config {
  *             seed 42, train rows shuffled once.
  *   "default" TL_LOSS_IALS: d=64, 8 epochs, a0 0.1, lam 0.02, confidence
  *             0.5, batches of 4096 rows, seed 42 (chosen on the
- *             validation split, /work/research2 RESULTS.md). It minimises
+ *             validation split by an earlier numpy study; docs/training.md). It minimises
  *               sum_observed w_ui (1 - u.m_i)^2 + a0 sum_all (u.m_i)^2
  *               + sum_u lam_u |u|^2 + sum_i lam_i |m_i|^2
  *             with lam_u = lam (sum_i w_ui + a0 n_movies) and

@@ -8,6 +8,7 @@
 
 #include "towerlens/eval.h"
 #include "towerlens/import.h"
+#include "towerlens/index.h"
 
 /* The value after "key": inside [p, end), as a pointer, or NULL. */
 static const char *json_value(const char *p, const char *end, const char *key)
@@ -81,14 +82,8 @@ tl_status tl_import_foldin_solve(const tl_dataset *ds, const tl_embeddings *emb,
     if (n == 0 || !movies) return tl_fail(err, TL_E_ARG, "fold-in: at least one rated movie is needed");
     if (!(f->reg >= 0) || !(f->alpha >= 0))
         return tl_fail(err, TL_E_ARG, "fold-in: reg and alpha must not be negative");
-    for (uint32_t i = 0; i < n; i++) {
-        if (movies[i] >= ds->n_movies)
-            return tl_fail(err, TL_E_ARG, "fold-in: movie index %u is out of range (%u movies)", movies[i],
-                           ds->n_movies);
-        if (ratings && !(ratings[i] >= 0.5f && ratings[i] <= 5.0f))
-            return tl_fail(err, TL_E_ARG, "fold-in: rating %g for movie %u is outside 0.5-5", ratings[i],
-                           ds->movies[movies[i]].id);
-    }
+    tl_status checked = tl_foldin_check_ratings(ds, movies, ratings, n, err);
+    if (checked != TL_OK) return checked;
     uint32_t d = emb->dim;
     double *A = calloc((size_t)d * d + d, sizeof *A);
     if (!A) return tl_fail(err, TL_E_NOMEM, "fold-in: out of memory");

@@ -238,6 +238,20 @@ static tl_status foldin_softmax(tl_index *idx, const foldin_input *in, const tl_
     return TL_OK;
 }
 
+tl_status tl_foldin_check_ratings(const tl_dataset *ds, const uint32_t *movies, const float *ratings, uint32_t n,
+                                  tl_error *err)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        if (movies[i] >= ds->n_movies)
+            return tl_fail(err, TL_E_ARG, "fold-in: movie index %u is out of range (%u movies)", movies[i],
+                           ds->n_movies);
+        if (ratings && !(ratings[i] >= 0.5f && ratings[i] <= 5.0f))
+            return tl_fail(err, TL_E_ARG, "fold-in: rating %g for movie %u is outside 0.5-5", ratings[i],
+                           ds->movies[movies[i]].id);
+    }
+    return TL_OK;
+}
+
 tl_status tl_index_foldin(tl_index *idx, const uint32_t *movies, const float *ratings, uint32_t n,
                           const tl_foldin_options *opt, float *user_out, tl_error *err)
 {
@@ -262,14 +276,8 @@ tl_status tl_index_foldin(tl_index *idx, const uint32_t *movies, const float *ra
     if (opt->method == TL_FOLDIN_LSQ && (!(opt->alpha >= 0) || !isfinite(opt->alpha)))
         return tl_fail(err, TL_E_ARG, "fold-in: alpha must be zero or positive (got %g)", opt->alpha);
     const tl_dataset *ds = idx->ds;
-    for (uint32_t i = 0; i < n; i++) {
-        if (movies[i] >= ds->n_movies)
-            return tl_fail(err, TL_E_ARG, "fold-in: movie index %u is out of range (%u movies)", movies[i],
-                           ds->n_movies);
-        if (ratings && !(ratings[i] >= 0.5f && ratings[i] <= 5.0f))
-            return tl_fail(err, TL_E_ARG, "fold-in: rating %g for movie %u is outside 0.5-5", ratings[i],
-                           ds->movies[movies[i]].id);
-    }
+    tl_status checked = tl_foldin_check_ratings(ds, movies, ratings, n, err);
+    if (checked != TL_OK) return checked;
     uint32_t d = idx->emb.dim;
     double *w = malloc((size_t)n * sizeof *w);
     uint32_t *uniq = malloc((size_t)n * sizeof *uniq);
