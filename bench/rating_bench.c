@@ -19,7 +19,7 @@
 #include "towerlens/eval.h"
 #include "towerlens/kernels.h"
 #include "towerlens/loader.h"
-#include "towerlens/rating.h"
+#include "towerlens/eval_rating.h"
 #include "towerlens/split.h"
 #include "towerlens/train.h"
 

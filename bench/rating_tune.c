@@ -18,7 +18,7 @@
 #include "bench_clock.h"
 #include "towerlens/eval.h"
 #include "towerlens/loader.h"
-#include "towerlens/rating.h"
+#include "towerlens/eval_rating.h"
 #include "towerlens/split.h"
 #include "towerlens/train.h"
 

@@ -56,7 +56,7 @@ const rU = Int32Array.from(ratings, (r) => userIndex.get(r[0]));
 const rM = Int32Array.from(ratings, (r) => movieIndex.get(r[1]));
 
 const MASK = (1n << 64n) - 1n;
-function shuffle(a, seed) { // splitmix64 Fisher-Yates, as src/core/rng.c
+function shuffle(a, seed) { // splitmix64 Fisher-Yates, as src/base/rng.c
   let s = BigInt(seed);
   for (let i = a.length - 1; i >= 1; i--) {
     s = (s + 0x9E3779B97F4A7C15n) & MASK;

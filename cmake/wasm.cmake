@@ -114,7 +114,7 @@ file(GLOB TL_C_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/c/test_*.c)
 foreach(test_src ${TL_C_TESTS})
   get_filename_component(test_name ${test_src} NAME_WE)
   add_executable(${test_name} ${test_src})
-  target_include_directories(${test_name} PRIVATE ${CMAKE_SOURCE_DIR}/tests/c ${CMAKE_SOURCE_DIR}/src/core)
+  target_include_directories(${test_name} PRIVATE ${CMAKE_SOURCE_DIR}/tests/c ${CMAKE_SOURCE_DIR}/src)
   target_link_libraries(${test_name} towerlens_core)
   set_target_properties(${test_name} PROPERTIES
     CROSSCOMPILING_EMULATOR ${TL_NODE}

@@ -17,21 +17,13 @@
 
 #include "towerlens/buf.h"
 #include "towerlens/dataset.h"
+#include "towerlens/embeddings.h"
 #include "towerlens/error.h"
 #include "towerlens/pool.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* Row r of `users` is dense user r; row n_users is the out-of-vocabulary
- * row (likewise for movies). `ld*` are row strides in floats (>= dim). */
-typedef struct tl_embeddings {
-    const float *users;
-    const float *movies;
-    uint32_t dim;
-    size_t ld_users, ld_movies;
-} tl_embeddings;
 
 /* The sample the CLI (`train`, `eval`) and the JS API (`trainer.evaluate()`)
  * evaluate by default: at most this many users with test rows (protocol B

@@ -20,6 +20,7 @@
 
 #include "towerlens/buf.h"
 #include "towerlens/dataset.h"
+#include "towerlens/embeddings.h"
 #include "towerlens/error.h"
 
 #ifdef __cplusplus
@@ -109,7 +110,6 @@ tl_status tl_import_build(tl_dataset *catalogue, const tl_factors *movies, const
 
 /* ---- fold-in that matches Spark ALS (what the "foldin" config records) ---- */
 
-struct tl_embeddings;
 
 typedef struct tl_import_foldin {
     tl_import_foldin_kind kind;
@@ -127,7 +127,7 @@ int tl_import_foldin_from_config(const char *config_json, tl_import_foldin *out)
  * with n the number of distinct rated movies (ALS-WR scaling) and M every
  * movie row of the table. A movie given twice counts once, with its last
  * rating; ratings NULL = every movie rated 1. */
-tl_status tl_import_foldin_solve(const tl_dataset *ds, const struct tl_embeddings *emb, const tl_import_foldin *f,
+tl_status tl_import_foldin_solve(const tl_dataset *ds, const tl_embeddings *emb, const tl_import_foldin *f,
                                  const uint32_t *movies, const float *ratings, uint32_t n, float *user_out,
                                  tl_error *err);
 

@@ -31,6 +31,13 @@ double tl_dot_f64_scalar(const double *a, const double *b, size_t n);
 /* tl_dot_f64(a0, b, n) and tl_dot_f64(a1, b, n) in one pass, bit for bit. */
 void tl_dot_f64x2(const double *a0, const double *a1, const double *b, size_t n, double *s0, double *s1);
 
+/* Solves A x = b for a symmetric positive definite d x d A given by its lower
+ * triangle (row-major, stride d): A is overwritten by its Cholesky factor L
+ * (A = L L^T, column by column), inv[j] = 1 / L[j][j], then L y = b and
+ * L^T x = y. Returns 1, or 0 (x undefined) when A is not positive definite. */
+int tl_cholesky_solve_f64(double *A, const double *b, double *x, double *inv, size_t d);
+int tl_cholesky_solve_f64_scalar(double *A, const double *b, double *x, double *inv, size_t d);
+
 /* y += a * x */
 void tl_axpy(float a, const float *x, float *y, size_t n);
 void tl_axpy_scalar(float a, const float *x, float *y, size_t n);

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "towerlens/error.h"
-#include "towerlens/eval.h"
+#include "towerlens/embeddings.h"
 
 #ifdef __cplusplus
 extern "C" {

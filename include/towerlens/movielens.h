@@ -10,6 +10,7 @@
 
 #include "towerlens/error.h"
 #include "towerlens/loader.h"
+#include "towerlens/numbers.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -57,23 +58,6 @@ tl_status tl_ml_detect(const char *file, const uint8_t *line, size_t n, tl_ml_fo
 /* Whether the bytes look like binary data (image, archive, NUL bytes);
  * fills `what` with e.g. "a PNG image". Only the first bytes are looked at. */
 int tl_ml_binary(const uint8_t *p, size_t n, const char **what);
-
-/* Field parsers. They accept exactly: digits for ids (0..4294967295) and
- * timestamps (0..INT64_MAX); ratings as digits with an optional fraction,
- * a multiple of 0.5 from 0.5 to 5 (returned in half stars, 1..10). */
-typedef enum tl_ml_num {
-    TL_ML_NUM_OK = 0,
-    TL_ML_NUM_EMPTY,
-    TL_ML_NUM_NOT_NUMBER,
-    TL_ML_NUM_NEGATIVE,
-    TL_ML_NUM_TOO_LARGE,
-    TL_ML_NUM_OUT_OF_RANGE, /* rating outside 0.5-5 */
-    TL_ML_NUM_NOT_HALF      /* rating not a multiple of 0.5 */
-} tl_ml_num;
-
-tl_ml_num tl_ml_parse_u32(const char *s, size_t n, uint32_t *out);
-tl_ml_num tl_ml_parse_timestamp(const char *s, size_t n, int64_t *out);
-tl_ml_num tl_ml_parse_half(const char *s, size_t n, uint8_t *out);
 
 /* Writes a printable, quoted and possibly shortened copy of a field for a
  * message: "7.5" -> "\"7.5\"", control bytes as \xNN, at most ~60 bytes. */

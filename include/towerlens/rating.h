@@ -34,9 +34,10 @@
 
 #include "towerlens/dataset.h"
 #include "towerlens/error.h"
-#include "towerlens/eval.h"
+#include "towerlens/embeddings.h"
 #include "towerlens/pool.h"
 #include "towerlens/store.h"
+#include "towerlens/tensor.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -210,17 +211,6 @@ static inline float tl_rating_clip(float x)
 {
     return x < TL_RATING_MIN ? TL_RATING_MIN : x > TL_RATING_MAX ? TL_RATING_MAX : x;
 }
-
-/* Protocol C: RMSE and MAE of pred[i] (clipped) against the rating of
- * rows[i]; fills out->rmse, out->mae and has_rating = 1 (other fields
- * untouched). A NaN prediction is an error naming the row. */
-tl_status tl_eval_rating(const tl_dataset *ds, const uint32_t *rows, uint32_t n, const float *pred, tl_metrics *out,
-                         tl_error *err);
-
-/* The bias baseline fit on train rows and evaluated on test rows. */
-tl_status tl_eval_bias_baseline(const tl_dataset *ds, const uint32_t *train_rows, uint32_t n_train,
-                                const uint32_t *test_rows, uint32_t n_test, const tl_bias_config *cfg,
-                                tl_metrics *out, tl_error *err);
 
 /* ---- model files (store.h) ------------------------------------------------- */
 

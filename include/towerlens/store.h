@@ -32,9 +32,10 @@
 #include "towerlens/buf.h"
 #include "towerlens/dataset.h"
 #include "towerlens/error.h"
-#include "towerlens/eval.h"
+#include "towerlens/embeddings.h"
 #include "towerlens/seen.h"
 #include "towerlens/split.h"
+#include "towerlens/tensor.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -43,13 +44,6 @@ extern "C" {
 #define TL_STORE_VERSION 2u      /* what this build writes */
 #define TL_STORE_MIN_VERSION 1u  /* the oldest version it reads */
 #define TL_STORE_MAX_TENSORS 16
-#define TL_TENSOR_NAME_MAX 32
-
-typedef struct tl_tensor {
-    char name[TL_TENSOR_NAME_MAX]; /* e.g. "users", "movies", "head.w1" */
-    uint32_t rows, cols;
-    float *data;                   /* rows x cols, row-major */
-} tl_tensor;
 
 /* Which rating rows trained a model (the ROWS section). train_rows ==
  * total_rows (test_rows = 0) means every rating: such a model has no

@@ -5,15 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "towerlens/buf.h"
+#include "towerlens.h"
 #include "args.h"
 #include "commands.h"
 #include "eval_report.h"
 #include "inputs.h"
 #include "train_rating.h"
-#include "towerlens/loader.h"
-#include "towerlens/pool.h"
-#include "towerlens/store.h"
 
 /* The model's rows re-indexed to the dataset's dense ids by raw id; ids the
  * model never saw get its out-of-vocabulary row (the last one). */

@@ -6,7 +6,7 @@
 
 #include "commands.h"
 #include "serve_common.h"
-#include "towerlens/import.h"
+#include "towerlens.h"
 
 typedef struct foldin_ctx {
     const char *rated;

@@ -9,9 +9,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "towerlens/buf.h"
+#include "towerlens.h"
 #include "commands.h"
-#include "towerlens/generate.h"
 
 static void generate_usage(FILE *out)
 {

@@ -13,7 +13,7 @@
 
 #include "args.h"
 #include "commands.h"
-#include "towerlens/import.h"
+#include "towerlens.h"
 
 typedef struct mapped {
     const uint8_t *p;

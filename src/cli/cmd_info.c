@@ -4,8 +4,7 @@
 
 #include "args.h"
 #include "commands.h"
-#include "towerlens/buf.h"
-#include "towerlens/store.h"
+#include "towerlens.h"
 
 /* What serving leaves out for each user (the seen sets), in words. */
 static const char *seen_words(const tl_model_file *mf)

@@ -5,9 +5,7 @@
 
 #include "commands.h"
 #include "serve_common.h"
-#include "towerlens/buf.h"
-#include "towerlens/rating.h"
-#include "towerlens/store.h"
+#include "towerlens.h"
 
 static int fail(const char *msg)
 {

@@ -7,8 +7,7 @@
 #include "args.h"
 #include "commands.h"
 #include "inputs.h"
-#include "towerlens/buf.h"
-#include "towerlens/loader.h"
+#include "towerlens.h"
 
 /* 100836 -> "100,836" */
 static const char *grouped(unsigned long long v, char *buf, size_t cap)

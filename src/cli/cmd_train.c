@@ -13,13 +13,7 @@
 #include "eval_report.h"
 #include "inputs.h"
 #include "train_rating.h"
-#include "towerlens/buf.h"
-#include "towerlens/eval.h"
-#include "towerlens/loader.h"
-#include "towerlens/seen.h"
-#include "towerlens/split.h"
-#include "towerlens/store.h"
-#include "towerlens/train.h"
+#include "towerlens.h"
 
 typedef struct train_opts {
     const char *preset, *out, *solver; /* solver: NULL = the preset's */

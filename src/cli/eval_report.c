@@ -1,4 +1,4 @@
-#include "towerlens/buf.h"
+#include "towerlens.h"
 #include "eval_report.h"
 
 #include <inttypes.h>
@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "towerlens/clock.h"
 
 tl_status eval_report_run(const tl_dataset *ds, const tl_split *sp, const tl_embeddings *emb, uint32_t max_rows,
                           uint32_t max_users, uint64_t seed, tl_pool *pool, eval_report *r, tl_error *err)

@@ -3,9 +3,7 @@
 #ifndef TL_CLI_EVAL_REPORT_H
 #define TL_CLI_EVAL_REPORT_H
 
-#include "towerlens/buf.h"
-#include "towerlens/eval.h"
-#include "towerlens/split.h"
+#include "towerlens.h"
 
 typedef struct eval_report {
     tl_metrics model, popularity; /* with a rating head (has_rating), popularity's rmse/mae are the bias baseline's */

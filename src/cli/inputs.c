@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "towerlens/loader.h"
+#include "towerlens.h"
 
 tl_status cli_load(const cli_inputs *in, const char *const *paths, size_t n_paths, tl_dataset **out, tl_error *err)
 {

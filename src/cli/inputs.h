@@ -7,8 +7,7 @@
 #include <stddef.h>
 
 #include "args.h"
-#include "towerlens/dataset.h"
-#include "towerlens/error.h"
+#include "towerlens.h"
 
 typedef struct cli_inputs {
     const char *format; /* NULL or "movielens", or "csv" */

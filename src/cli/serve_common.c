@@ -1,11 +1,10 @@
-#include "towerlens/buf.h"
+#include "towerlens.h"
 #include "serve_common.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "towerlens/results.h"
 
 int serve_open(serve_session *s, const char *command, const char *model_path)
 {

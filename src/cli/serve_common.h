@@ -6,8 +6,7 @@
 #include <stdint.h>
 
 #include "args.h"
-#include "towerlens/index.h"
-#include "towerlens/store.h"
+#include "towerlens.h"
 
 typedef struct serve_filters {
     tl_arg_list genres;     /* --genre G (repeatable) */

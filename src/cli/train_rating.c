@@ -3,7 +3,7 @@
 
 #include <stdlib.h>
 
-#include "towerlens/rating.h"
+#include "towerlens.h"
 
 tl_status train_rating_eval_head(const tl_rating_head *h, const tl_embeddings *emb, const tl_dataset *ds,
                                  const tl_split *sp, tl_metrics *model, tl_metrics *baseline, tl_error *err)

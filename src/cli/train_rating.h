@@ -4,12 +4,7 @@
 #ifndef TL_CLI_TRAIN_RATING_H
 #define TL_CLI_TRAIN_RATING_H
 
-#include "towerlens/buf.h"
-#include "towerlens/eval.h"
-#include "towerlens/rating.h"
-#include "towerlens/split.h"
-#include "towerlens/store.h"
-#include "towerlens/train.h"
+#include "towerlens.h"
 
 /* With a head: Protocol C of the model into model->rmse/mae and of the bias
  * baseline (fit on the train rows) into baseline->rmse/mae. */

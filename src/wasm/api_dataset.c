@@ -3,8 +3,7 @@
 #include <stdlib.h>
 
 #include "handle.h"
-#include "towerlens/buf.h"
-#include "towerlens/results.h"
+#include "towerlens.h"
 
 tlw_dataset *tlw_dataset_wrap(tl_dataset *ds, tl_error *err)
 {

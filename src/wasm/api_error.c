@@ -1,6 +1,6 @@
 /* Reading the last error of any handle, and facts about the build. */
 #include "handle.h"
-#include "towerlens/kernels.h"
+#include "towerlens.h"
 
 EMSCRIPTEN_KEEPALIVE int tlw_error_status(const tlw_handle *h) { return h ? (int)h->err.status : TL_E_ARG; }
 

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "handle.h"
-#include "towerlens/import.h"
+#include "towerlens.h"
 
 typedef struct tlw_import {
     tl_error err;  /* first, as in every handle */

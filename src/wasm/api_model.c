@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "handle.h"
-#include "towerlens/results.h"
+#include "towerlens.h"
 
 EMSCRIPTEN_KEEPALIVE tlw_model *tlw_model_alloc(void) { return calloc(1, sizeof(tlw_model)); }
 

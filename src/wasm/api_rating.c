@@ -7,10 +7,7 @@
 #include <string.h>
 
 #include "handle.h"
-#include "towerlens/buf.h"
-#include "towerlens/rating.h"
-#include "towerlens/split.h"
-#include "towerlens/train.h"
+#include "towerlens.h"
 
 /* Sets the multitask weights before tlw_trainer_init: rating_weight > 0
  * trains a rating head beside the retrieval loss (with the "default" preset,

@@ -8,8 +8,7 @@
 #include <string.h>
 
 #include "handle.h"
-#include "towerlens/import.h"
-#include "towerlens/results.h"
+#include "towerlens.h"
 
 #define TLW_MAX_K 100000u /* the CLI's limit for -k */
 

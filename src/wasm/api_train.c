@@ -7,13 +7,7 @@
 #include <string.h>
 
 #include "handle.h"
-#include "towerlens/buf.h"
-#include "towerlens/eval.h"
-#include "towerlens/seen.h"
-#include "towerlens/split.h"
-#include "towerlens/store.h"
-#include "towerlens/rating.h"
-#include "towerlens/train.h"
+#include "towerlens.h"
 
 EMSCRIPTEN_KEEPALIVE tlw_trainer *tlw_trainer_alloc(void) { return calloc(1, sizeof(tlw_trainer)); }
 

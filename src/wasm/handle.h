@@ -1,22 +1,14 @@
 /* The WASM layer's handles. JavaScript holds pointers to these; each starts
  * with the handle's last error, so one set of exports (api_error.c) reads the
  * error of any handle after a call on it returned a non-zero status. */
-#ifndef TOWERLENS_WASM_HANDLE_H
-#define TOWERLENS_WASM_HANDLE_H
+#ifndef TL_WASM_HANDLE_H
+#define TL_WASM_HANDLE_H
 
 #include <emscripten/emscripten.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "towerlens/buf.h"
-#include "towerlens/dataset.h"
-#include "towerlens/error.h"
-#include "towerlens/eval.h"
-#include "towerlens/index.h"
-#include "towerlens/loader.h"
-#include "towerlens/split.h"
-#include "towerlens/store.h"
-#include "towerlens/train.h"
+#include "towerlens.h"
 
 typedef struct tlw_handle {
     tl_error err; /* must stay the first member of every handle */

@@ -7,7 +7,7 @@
 
 #include "check.h"
 #include "eval_fixture.h"
-#include "eval_internal.h"
+#include "eval/eval_internal.h"
 #include "towerlens/eval.h"
 #include "towerlens/kernels.h"
 #include "towerlens/seen.h"

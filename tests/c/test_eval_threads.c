@@ -11,7 +11,7 @@
 
 #include "check.h"
 #include "eval_fixture.h"
-#include "eval_internal.h"
+#include "eval/eval_internal.h"
 #include "towerlens/kernels.h"
 #include "towerlens/pool.h"
 

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "kernels_cg.h"
+#include "base/kernels_cg.h"
 #include "train_fixture.h"
 #include "towerlens/eval.h"
 #include "towerlens/kernels.h"

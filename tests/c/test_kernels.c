@@ -347,11 +347,44 @@ static void test_eval_kernels(void)
     CHECK_INT(tl_find_above(x, 5, -INFINITY), 0);
 }
 
+/* The Cholesky solve against its scalar twin (same bits) and against b:
+ * A = M M^T + d I is positive definite; a zero matrix is refused. */
+static void test_cholesky(void)
+{
+    enum { D = 13 };
+    double M[D * D], A[D * D], A2[D * D], b[D], x[D], x2[D], inv[D];
+    for (size_t i = 0; i < D * D; i++) M[i] = (double)((i * 37 + 11) % 19) / 19.0 - 0.5;
+    for (size_t i = 0; i < D; i++) {
+        b[i] = (double)i - 6.0;
+        for (size_t j = 0; j < D; j++) {
+            double s = i == j ? (double)D : 0.0;
+            for (size_t k = 0; k < D; k++) s += M[i * D + k] * M[j * D + k];
+            A[i * D + j] = s;
+        }
+    }
+    double orig[D * D];
+    memcpy(orig, A, sizeof A);
+    memcpy(A2, A, sizeof A);
+    CHECK_INT(tl_cholesky_solve_f64(A, b, x, inv, D), 1);
+    CHECK_INT(tl_cholesky_solve_f64_scalar(A2, b, x2, inv, D), 1);
+    CHECK(memcmp(x, x2, sizeof x) == 0);
+    double worst = 0.0;
+    for (size_t i = 0; i < D; i++) {
+        double r = -b[i];
+        for (size_t j = 0; j < D; j++) r += orig[i * D + j] * x[j];
+        if (fabs(r) > worst) worst = fabs(r);
+    }
+    CHECK(worst < 1e-9);
+    memset(A, 0, sizeof A);
+    CHECK_INT(tl_cholesky_solve_f64(A, b, x, inv, D), 0);
+}
+
 int main(void)
 {
     printf("kernels: %s\n", tl_kernels_simd() ? "SIMD128" : "scalar");
     test_dot_axpy_gemv();
     test_dot_f64();
+    test_cholesky();
     test_atb_bands();
     test_gemms();
     test_exp_log();

@@ -4,7 +4,7 @@
 #include "loader_util.h"
 #include "towerlens/buf.h"
 #include "towerlens/loader.h"
-#include "loader_internal.h"
+#include "ingest/loader_internal.h"
 
 static const size_t chunk_sizes[] = {1, 2, 3, 7, 4096, 0};
 #define N_CHUNKS (sizeof chunk_sizes / sizeof chunk_sizes[0])

@@ -4,64 +4,64 @@
 #include "towerlens/dataset.h"
 #include "towerlens/movielens.h"
 
-static tl_ml_num half(const char *s, uint8_t *out) { return tl_ml_parse_half(s, strlen(s), out); }
+static tl_num half(const char *s, uint8_t *out) { return tl_parse_half(s, strlen(s), out); }
 
 static void test_ratings(void)
 {
     static const struct {
         const char *text;
-        tl_ml_num result;
+        tl_num result;
         uint8_t half;
     } cases[] = {
-        {"0.5", TL_ML_NUM_OK, 1},   {"1", TL_ML_NUM_OK, 2},      {"1.0", TL_ML_NUM_OK, 2},
-        {"4.5", TL_ML_NUM_OK, 9},   {"4.50", TL_ML_NUM_OK, 9},   {"4.500000", TL_ML_NUM_OK, 9},
-        {"5", TL_ML_NUM_OK, 10},    {"5.0", TL_ML_NUM_OK, 10},   {"05.0", TL_ML_NUM_OK, 10},
-        {"3.000", TL_ML_NUM_OK, 6}, {"0", TL_ML_NUM_OUT_OF_RANGE, 0},   {"0.0", TL_ML_NUM_OUT_OF_RANGE, 0},
-        {"0.4", TL_ML_NUM_OUT_OF_RANGE, 0}, {"0.49", TL_ML_NUM_OUT_OF_RANGE, 0},
-        {"5.5", TL_ML_NUM_OUT_OF_RANGE, 0}, {"5.01", TL_ML_NUM_OUT_OF_RANGE, 0},
-        {"7.5", TL_ML_NUM_OUT_OF_RANGE, 0}, {"100", TL_ML_NUM_OUT_OF_RANGE, 0},
-        {"99999999999999999999", TL_ML_NUM_OUT_OF_RANGE, 0}, {"-1", TL_ML_NUM_OUT_OF_RANGE, 0},
-        {"-0.5", TL_ML_NUM_OUT_OF_RANGE, 0}, {"3.7", TL_ML_NUM_NOT_HALF, 0},
-        {"4.05", TL_ML_NUM_NOT_HALF, 0},    {"0.55", TL_ML_NUM_NOT_HALF, 0},
-        {"", TL_ML_NUM_EMPTY, 0},           {"4.", TL_ML_NUM_NOT_NUMBER, 0},
-        {".5", TL_ML_NUM_NOT_NUMBER, 0},    {"4e0", TL_ML_NUM_NOT_NUMBER, 0},
-        {" 4", TL_ML_NUM_NOT_NUMBER, 0},    {"4 ", TL_ML_NUM_NOT_NUMBER, 0},
-        {"four", TL_ML_NUM_NOT_NUMBER, 0},  {"-", TL_ML_NUM_NOT_NUMBER, 0},
-        {"+4", TL_ML_NUM_NOT_NUMBER, 0},    {"4.5.0", TL_ML_NUM_NOT_NUMBER, 0},
+        {"0.5", TL_NUM_OK, 1},   {"1", TL_NUM_OK, 2},      {"1.0", TL_NUM_OK, 2},
+        {"4.5", TL_NUM_OK, 9},   {"4.50", TL_NUM_OK, 9},   {"4.500000", TL_NUM_OK, 9},
+        {"5", TL_NUM_OK, 10},    {"5.0", TL_NUM_OK, 10},   {"05.0", TL_NUM_OK, 10},
+        {"3.000", TL_NUM_OK, 6}, {"0", TL_NUM_OUT_OF_RANGE, 0},   {"0.0", TL_NUM_OUT_OF_RANGE, 0},
+        {"0.4", TL_NUM_OUT_OF_RANGE, 0}, {"0.49", TL_NUM_OUT_OF_RANGE, 0},
+        {"5.5", TL_NUM_OUT_OF_RANGE, 0}, {"5.01", TL_NUM_OUT_OF_RANGE, 0},
+        {"7.5", TL_NUM_OUT_OF_RANGE, 0}, {"100", TL_NUM_OUT_OF_RANGE, 0},
+        {"99999999999999999999", TL_NUM_OUT_OF_RANGE, 0}, {"-1", TL_NUM_OUT_OF_RANGE, 0},
+        {"-0.5", TL_NUM_OUT_OF_RANGE, 0}, {"3.7", TL_NUM_NOT_HALF, 0},
+        {"4.05", TL_NUM_NOT_HALF, 0},    {"0.55", TL_NUM_NOT_HALF, 0},
+        {"", TL_NUM_EMPTY, 0},           {"4.", TL_NUM_NOT_NUMBER, 0},
+        {".5", TL_NUM_NOT_NUMBER, 0},    {"4e0", TL_NUM_NOT_NUMBER, 0},
+        {" 4", TL_NUM_NOT_NUMBER, 0},    {"4 ", TL_NUM_NOT_NUMBER, 0},
+        {"four", TL_NUM_NOT_NUMBER, 0},  {"-", TL_NUM_NOT_NUMBER, 0},
+        {"+4", TL_NUM_NOT_NUMBER, 0},    {"4.5.0", TL_NUM_NOT_NUMBER, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         uint8_t h = 0;
-        tl_ml_num r = half(cases[i].text, &h);
+        tl_num r = half(cases[i].text, &h);
         if (r != cases[i].result) fprintf(stderr, "  rating \"%s\"\n", cases[i].text);
         CHECK_INT(r, cases[i].result);
-        if (r == TL_ML_NUM_OK) CHECK_INT(h, cases[i].half);
+        if (r == TL_NUM_OK) CHECK_INT(h, cases[i].half);
     }
 }
 
 static void test_ids_and_timestamps(void)
 {
     uint32_t v = 7;
-    CHECK_INT(tl_ml_parse_u32("0", 1, &v), TL_ML_NUM_OK);
+    CHECK_INT(tl_parse_u32("0", 1, &v), TL_NUM_OK);
     CHECK_INT(v, 0);
-    CHECK_INT(tl_ml_parse_u32("4294967295", 10, &v), TL_ML_NUM_OK);
+    CHECK_INT(tl_parse_u32("4294967295", 10, &v), TL_NUM_OK);
     CHECK_INT(v, 4294967295u);
-    CHECK_INT(tl_ml_parse_u32("0000000000000042", 16, &v), TL_ML_NUM_OK);
+    CHECK_INT(tl_parse_u32("0000000000000042", 16, &v), TL_NUM_OK);
     CHECK_INT(v, 42);
-    CHECK_INT(tl_ml_parse_u32("4294967296", 10, &v), TL_ML_NUM_TOO_LARGE);
-    CHECK_INT(tl_ml_parse_u32("99999999999999999999999", 23, &v), TL_ML_NUM_TOO_LARGE);
-    CHECK_INT(tl_ml_parse_u32("-1", 2, &v), TL_ML_NUM_NEGATIVE);
-    CHECK_INT(tl_ml_parse_u32("1.0", 3, &v), TL_ML_NUM_NOT_NUMBER);
-    CHECK_INT(tl_ml_parse_u32("1a", 2, &v), TL_ML_NUM_NOT_NUMBER);
-    CHECK_INT(tl_ml_parse_u32("", 0, &v), TL_ML_NUM_EMPTY);
+    CHECK_INT(tl_parse_u32("4294967296", 10, &v), TL_NUM_TOO_LARGE);
+    CHECK_INT(tl_parse_u32("99999999999999999999999", 23, &v), TL_NUM_TOO_LARGE);
+    CHECK_INT(tl_parse_u32("-1", 2, &v), TL_NUM_NEGATIVE);
+    CHECK_INT(tl_parse_u32("1.0", 3, &v), TL_NUM_NOT_NUMBER);
+    CHECK_INT(tl_parse_u32("1a", 2, &v), TL_NUM_NOT_NUMBER);
+    CHECK_INT(tl_parse_u32("", 0, &v), TL_NUM_EMPTY);
 
     int64_t t = 0;
-    CHECK_INT(tl_ml_parse_timestamp("964982703", 9, &t), TL_ML_NUM_OK);
+    CHECK_INT(tl_parse_timestamp("964982703", 9, &t), TL_NUM_OK);
     CHECK_INT(t, 964982703);
-    CHECK_INT(tl_ml_parse_timestamp("9223372036854775807", 19, &t), TL_ML_NUM_OK);
+    CHECK_INT(tl_parse_timestamp("9223372036854775807", 19, &t), TL_NUM_OK);
     CHECK(t == INT64_MAX);
-    CHECK_INT(tl_ml_parse_timestamp("9223372036854775808", 19, &t), TL_ML_NUM_TOO_LARGE);
-    CHECK_INT(tl_ml_parse_timestamp("-5", 2, &t), TL_ML_NUM_NEGATIVE);
-    CHECK_INT(tl_ml_parse_timestamp("1.5e9", 5, &t), TL_ML_NUM_NOT_NUMBER);
+    CHECK_INT(tl_parse_timestamp("9223372036854775808", 19, &t), TL_NUM_TOO_LARGE);
+    CHECK_INT(tl_parse_timestamp("-5", 2, &t), TL_NUM_NEGATIVE);
+    CHECK_INT(tl_parse_timestamp("1.5e9", 5, &t), TL_NUM_NOT_NUMBER);
 }
 
 static void expect_title(const char *raw, const char *title, int year)

@@ -7,7 +7,7 @@
 #include "check.h"
 #include "train_fixture.h"
 #include "towerlens/loader.h"
-#include "towerlens/rating.h"
+#include "towerlens/eval_rating.h"
 #include "towerlens/rng.h"
 #include "towerlens/store.h"
 #include "towerlens/train.h"

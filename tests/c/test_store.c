@@ -2,7 +2,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "store_internal.h"
+#include "store/store_internal.h"
 #include "towerlens/seen.h"
 #include "towerlens/store.h"
 

@@ -1,7 +1,7 @@
 #include <stdint.h>
 
 #include "check.h"
-#include "gemm_pool.h"
+#include "base/gemm_pool.h"
 #include "train_fixture.h"
 #include "towerlens/kernels.h"
 #include "towerlens/loader.h"

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/core/store_internal.h"
+#include "../../src/store/store_internal.h"
 #include "towerlens/store.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,0 +1,35 @@
+/* towerlens: the one header a program using the library includes (the CLI,
+ * the WebAssembly exports, your own C code). It brings in the public module
+ * headers under towerlens/, listed here by layer (docs/ARCHITECTURE.md);
+ * everything under src/ is internal. */
+#ifndef TOWERLENS_H
+#define TOWERLENS_H
+
+#include "towerlens/error.h"
+#include "towerlens/buf.h"
+#include "towerlens/clock.h"
+#include "towerlens/numbers.h"
+#include "towerlens/rng.h"
+#include "towerlens/pool.h"
+#include "towerlens/kernels.h"
+#include "towerlens/topk.h"
+#include "towerlens/dataset.h"
+#include "towerlens/embeddings.h"
+#include "towerlens/tensor.h"
+#include "towerlens/split.h"
+#include "towerlens/seen.h"
+#include "towerlens/csv.h"
+#include "towerlens/movielens.h"
+#include "towerlens/loader.h"
+#include "towerlens/store.h"
+#include "towerlens/model.h"
+#include "towerlens/rating.h"
+#include "towerlens/train.h"
+#include "towerlens/eval.h"
+#include "towerlens/eval_rating.h"
+#include "towerlens/index.h"
+#include "towerlens/results.h"
+#include "towerlens/import.h"
+#include "towerlens/generate.h"
+
+#endif
