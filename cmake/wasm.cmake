@@ -66,7 +66,7 @@ tl_wasm_module(towerlens_wasm towerlens_core towerlens_core createTowerlensCore)
 # Every object of a pthread module must be compiled with -pthread (shared
 # memory, atomics), so the core is compiled a second time.
 add_library(towerlens_core_mt STATIC ${TL_CORE_SOURCES})
-target_include_directories(towerlens_core_mt PUBLIC ${CMAKE_SOURCE_DIR}/include)
+target_include_directories(towerlens_core_mt PUBLIC ${CMAKE_SOURCE_DIR}/include PRIVATE ${CMAKE_SOURCE_DIR}/src)
 target_compile_options(towerlens_core_mt PUBLIC -msimd128 -pthread)
 target_link_libraries(towerlens_core_mt PUBLIC m)
 
