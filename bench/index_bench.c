@@ -77,7 +77,7 @@ static void bench_catalogue(uint32_t n_movies)
     tl_embeddings e = {users, movies, D, D, D};
     tl_index *idx = NULL;
     tl_error err;
-    if (tl_index_new(ds, &e, &idx, &err) != TL_OK) {
+    if (tl_index_new_embeddings(ds, &e, &idx, &err) != TL_OK) {
         fprintf(stderr, "%s\n", err.message);
         exit(1);
     }
@@ -174,7 +174,7 @@ static int bench_model(const char *path, int queries)
         return 1;
     }
     tl_embeddings emb = tl_model_file_embeddings(mf);
-    if (tl_index_new(mf->ds, &emb, &idx, &err) != TL_OK) {
+    if (tl_index_new_embeddings(mf->ds, &emb, &idx, &err) != TL_OK) {
         fprintf(stderr, "index_bench: %s\n", err.message);
         tl_model_file_free(mf);
         return 1;

@@ -17,6 +17,7 @@
 
 #include "bench_clock.h"
 #include "towerlens/eval.h"
+#include "../tests/c/popularity_fixture.h"
 #include "towerlens/kernels.h"
 #include "towerlens/loader.h"
 #include "towerlens/eval_rating.h"
@@ -123,7 +124,7 @@ static void table(const tl_dataset *ds, uint64_t seed)
         fflush(stdout);
     }
     float *pu = NULL, *pm = NULL;
-    if (tl_popularity_embeddings(ds, sp->train, sp->n_train, &pu, &pm, &err) != TL_OK) die(&err);
+    if (popularity_tables(ds, sp->train, sp->n_train, &pu, &pm, &err) != TL_OK) die(&err);
     tl_embeddings pe = {pu, pm, 1, 1, 1};
     tl_bias_config bc;
     tl_bias_config_default(&bc);
@@ -162,7 +163,7 @@ static void default_model(const tl_dataset *ds, uint64_t seed)
         if (tl_eval_bias_baseline(ds, sp->train, sp->n_train, rows, n, &bc, &b, &err) != TL_OK) die(&err);
         result r = run(ds, sp, &cfg, rows, n, 1);
         float *pu = NULL, *pm = NULL;
-        if (tl_popularity_embeddings(ds, sp->train, sp->n_train, &pu, &pm, &err) != TL_OK) die(&err);
+        if (popularity_tables(ds, sp->train, sp->n_train, &pu, &pm, &err) != TL_OK) die(&err);
         tl_embeddings pe = {pu, pm, 1, 1, 1};
         printf("| %s (train %u) | %u | %.4f | %.4f | %.4f | %.4f | %.4f | %.2f |\n",
                pass == 0 ? "validation" : "test", sp->n_train, n, b.rmse, r.rmse, r.mae, r.top100,

@@ -25,6 +25,7 @@
 #include "towerlens/model.h"
 #include "towerlens/scorer.h"
 #include "towerlens/foldin.h"
+#include "towerlens/imported.h"
 #include "towerlens/model_type.h"
 #include "towerlens/rating.h"
 #include "towerlens/train.h"

@@ -20,6 +20,7 @@
 #include "towerlens/embeddings.h"
 #include "towerlens/error.h"
 #include "towerlens/pool.h"
+#include "towerlens/scorer.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -72,13 +73,9 @@ typedef struct tl_eval_setup tl_eval_setup;
 tl_status tl_eval_setup_new(const tl_dataset *ds, const uint32_t *train_rows, uint32_t n_train,
                             const uint32_t *test_rows, uint32_t n_test, const tl_eval_options *opt,
                             tl_eval_setup **out, tl_error *err);
-tl_status tl_eval_setup_run(const tl_eval_setup *s, const tl_embeddings *emb, tl_metrics *out, tl_error *err);
+/* Evaluates the model behind sc (scorer.h: any model type). */
+tl_status tl_eval_setup_run(const tl_eval_setup *s, const tl_scorer *sc, tl_metrics *out, tl_error *err);
 void tl_eval_setup_free(tl_eval_setup *s);
-
-/* Popularity as a one-dimensional two-tower model: user vectors are 1,
- * movie vectors are train rating counts. Caller frees both arrays. */
-tl_status tl_popularity_embeddings(const tl_dataset *ds, const uint32_t *train_rows, uint32_t n_train,
-                                   float **users, float **movies, tl_error *err);
 
 /* {"top_1":..,"top_5":..,"top_10":..,"top_50":..,"top_100":..,"recall_at_20":..,
  *  "ndcg_at_10":..,"ndcg_at_100":..,"coverage_at_10":.. [,"rmse":..,"mae":..]} */

@@ -33,9 +33,14 @@ extern "C" {
 
 typedef struct tl_index tl_index;
 
-tl_status tl_index_new(const tl_dataset *ds, const tl_embeddings *emb, tl_index **out, tl_error *err);
+/* An index serving the model behind `scorer` (borrowed: keep it alive). */
+tl_status tl_index_new(const tl_dataset *ds, tl_scorer *scorer, tl_index **out, tl_error *err);
+/* An index over dot-product tables (borrowed), owning its scorer. */
+tl_status tl_index_new_embeddings(const tl_dataset *ds, const tl_embeddings *emb, tl_index **out, tl_error *err);
+/* The scorer the index serves. */
+tl_scorer *tl_index_scorer(const tl_index *idx);
 void tl_index_free(tl_index *idx);
-/* The tables changed in place: drop the cached norms and Gram matrix. */
+/* The model changed in place (training goes on): drop the scorer's caches. */
 void tl_index_refresh(tl_index *idx);
 uint32_t tl_index_catalogue_size(const tl_index *idx);
 
@@ -50,7 +55,8 @@ typedef struct tl_query {
 
 void tl_query_default(tl_query *q); /* no exclusions, no filters */
 
-/* Best k catalogue movies for `user_vec` (emb.dim floats) by dot product.
+/* Best k catalogue movies for a user state (scorer->state_floats floats,
+ * e.g. a fold-in's; may be NULL when that is 0) by the model's scores.
  * `out` holds k items; *n_out < k when the filters leave fewer movies.
  * 1 <= k <= catalogue size. q may be NULL (no filters). */
 tl_status tl_index_top_k(tl_index *idx, const float *user_vec, uint32_t k, const tl_query *q,
@@ -68,7 +74,8 @@ tl_status tl_index_recommend(tl_index *idx, uint32_t user, const tl_seen *seen, 
 tl_status tl_index_similar(tl_index *idx, uint32_t movie, uint32_t k, const tl_query *q,
                            tl_scored *out, uint32_t *n_out, tl_error *err);
 
-/* User vector (emb.dim floats into user_out) from n >= 1 (movie, rating)
+/* A user state (scorer->state_floats floats into user_out: for dot-product
+ * models the user vector) from n >= 1 (movie, rating)
  * pairs: dense movie indices, ratings 0.5-5 (ratings may be NULL: every
  * movie weighs 1). A movie given twice counts once, with its last rating.
  * Movies outside the catalogue are allowed (their vectors carry signal). */
@@ -91,7 +98,7 @@ typedef struct tl_foldin_report {
 } tl_foldin_report;
 
 tl_status tl_eval_foldin(const tl_dataset *ds, const uint32_t *train_rows, uint32_t n_train,
-                         const uint32_t *test_rows, uint32_t n_test, const tl_embeddings *emb,
+                         const uint32_t *test_rows, uint32_t n_test, tl_scorer *sc,
                          const tl_foldin_options *opt, uint32_t n_given, uint32_t max_users,
                          uint64_t seed, tl_foldin_report *out, tl_error *err);
 

@@ -19,11 +19,11 @@
 extern "C" {
 #endif
 
-/* A user's evidence: dense movie indices with their ratings in half stars
- * (1..10). halves may be NULL: every movie counts as liked. */
+/* A user's evidence: dense movie indices (each once) with their ratings in
+ * stars (0.5-5). stars may be NULL: every movie counts as liked. */
 typedef struct tl_profile {
     const uint32_t *movies;
-    const uint8_t *halves;
+    const float *stars;
     uint32_t n;
 } tl_profile;
 
@@ -48,6 +48,8 @@ typedef struct tl_scorer_ops {
     /* contrib[i] = how much profile movie i adds to the state's score of
      * movie `target` (the reasons shown beside a recommendation). */
     void (*explain)(const tl_scorer *s, const float *state, const tl_profile *p, uint32_t target, float *contrib);
+    /* The model's tensors changed in place (training goes on): drop caches. May be NULL. */
+    void (*refresh)(tl_scorer *s);
     size_t (*bytes)(const tl_scorer *s);
     void (*free)(tl_scorer *s);
 } tl_scorer_ops;
@@ -68,6 +70,10 @@ tl_status tl_scorer_user_state(const tl_scorer *s, uint32_t user, const tl_profi
                                tl_error *err);
 void tl_scorer_score(const tl_scorer *s, const float *states, uint32_t n, uint32_t m0, uint32_t n_m, float *out,
                      size_t ldo);
+tl_status tl_scorer_fold_in(tl_scorer *s, const tl_profile *p, const struct tl_foldin_options *opt, float *state,
+                            tl_error *err);
+tl_status tl_scorer_similar(tl_scorer *s, uint32_t movie, float *sims, tl_error *err);
+void tl_scorer_refresh(tl_scorer *s);
 size_t tl_scorer_bytes(const tl_scorer *s);
 void tl_scorer_free(tl_scorer *s);
 
@@ -75,6 +81,14 @@ void tl_scorer_free(tl_scorer *s);
  * factors): state = the user's vector; similar = cosine of movie vectors;
  * fold-in solves a user vector (foldin.h). Free with tl_scorer_free. */
 tl_status tl_embed_scorer_new(const tl_dataset *ds, const tl_embeddings *emb, tl_scorer **out, tl_error *err);
+
+/* Popularity over borrowed counts (n_movies floats, e.g. train rating
+ * counts): every user's state is empty and every movie scores its count. */
+tl_status tl_popularity_scorer_new(const tl_dataset *ds, const float *counts, tl_scorer **out, tl_error *err);
+/* Train rating counts per movie as floats (n_movies + 1: the last, the
+ * out-of-vocabulary movie's, is 0). Caller frees. */
+tl_status tl_popularity_counts(const tl_dataset *ds, const uint32_t *train_rows, uint32_t n_train, float **counts,
+                               tl_error *err);
 
 #ifdef __cplusplus
 }

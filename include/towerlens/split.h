@@ -42,6 +42,12 @@ void tl_split_options_default(tl_split_options *opt); /* seed 42, test_fraction 
 tl_status tl_split_make(const tl_dataset *ds, const tl_split_options *opt, tl_split **out, tl_error *err);
 void tl_split_free(tl_split *sp);
 
+/* A bitmap of n_ratings bits with rows' bits set (caller frees); *repeats
+ * (when given) says whether a row came twice. Lets passes over rows given
+ * in any order read the rating columns in order instead. */
+tl_status tl_row_bits(const tl_dataset *ds, const uint32_t *rows, uint32_t n_rows, uint32_t **bits,
+                      int *repeats, tl_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -110,9 +110,6 @@ void tl_model_file_free(tl_model_file *mf);
 /* The tensor called `name`, or NULL. */
 const tl_tensor *tl_model_file_tensor(const tl_model_file *mf, const char *name);
 
-/* The "users" and "movies" tables as the view eval.h and index.h score
- * (reading already checked that they exist and match the vocabularies). */
-tl_embeddings tl_model_file_embeddings(const tl_model_file *mf);
 
 #ifdef __cplusplus
 }

@@ -16,6 +16,9 @@ typedef struct tl_tensor {
     float *data;                   /* rows x cols, row-major */
 } tl_tensor;
 
+/* The tensor called `name` among t[0..n), or NULL. */
+const tl_tensor *tl_tensor_find(const tl_tensor *t, uint32_t n, const char *name);
+
 #ifdef __cplusplus
 }
 #endif

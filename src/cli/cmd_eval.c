@@ -12,54 +12,16 @@
 #include "inputs.h"
 #include "train_rating.h"
 
-/* The model's rows re-indexed to the dataset's dense ids by raw id; ids the
- * model never saw get its out-of-vocabulary row (the last one). */
-static float *align_rows(const tl_tensor *t, uint32_t n, const uint32_t *raw_ids, size_t id_stride,
-                         tl_status (*lookup)(const tl_dataset *, uint32_t, uint32_t *, tl_error *),
-                         const tl_dataset *model_ds, uint32_t *unknown)
-{
-    float *out = malloc(((size_t)n + 1) * t->cols * sizeof *out);
-    if (!out) return NULL;
-    *unknown = 0;
-    for (uint32_t i = 0; i <= n; i++) {
-        uint32_t row = t->rows - 1, raw;
-        if (i < n) {
-            memcpy(&raw, (const char *)raw_ids + (size_t)i * id_stride, sizeof raw);
-            if (lookup(model_ds, raw, &row, NULL) != TL_OK) row = t->rows - 1, (*unknown)++;
-        }
-        memcpy(out + (size_t)i * t->cols, t->data + (size_t)row * t->cols, t->cols * sizeof *out);
-    }
-    return out;
-}
-
-/* A saved rating head on this data: its bias tables re-indexed like the
- * embeddings, then protocol C beside the bias baseline (into rep). */
-static tl_status eval_head(const tl_model_file *mf, const tl_dataset *ds, const tl_split *sp, const tl_embeddings *emb,
-                           eval_report *rep, tl_error *err)
+/* A saved rating head on this data (the model already re-indexed to it),
+ * then protocol C beside the bias baseline (into rep). */
+static tl_status eval_head(const tl_model_file *mf, const tl_dataset *ds, const tl_split *sp, eval_report *rep,
+                           tl_error *err)
 {
     tl_rating_head *h = NULL;
     tl_status st = tl_rating_head_from_file(mf, &h, err);
     if (st != TL_OK || !h) return st;
-    if (h->has_biases) {
-        uint32_t unknown;
-        float *ub = align_rows(tl_model_file_tensor(mf, "head.user_bias"), ds->n_users, ds->user_ids,
-                               sizeof *ds->user_ids, tl_dataset_user_index, mf->ds, &unknown);
-        float *mb = align_rows(tl_model_file_tensor(mf, "head.movie_bias"), ds->n_movies, &ds->movies[0].id,
-                               sizeof *ds->movies, tl_dataset_movie_index, mf->ds, &unknown);
-        if (!ub || !mb) {
-            free(ub);
-            free(mb);
-            tl_rating_head_free(h);
-            return tl_fail(err, TL_E_NOMEM, "out of memory aligning the rating head with the data");
-        }
-        free(h->user_bias);
-        free(h->movie_bias);
-        h->user_bias = ub;
-        h->movie_bias = mb;
-    }
-    h->n_users = ds->n_users;
-    h->n_movies = ds->n_movies;
-    st = train_rating_eval_head(h, emb, ds, sp, &rep->model, &rep->popularity, err);
+    tl_embeddings emb = tl_model_file_embeddings(mf);
+    st = train_rating_eval_head(h, &emb, ds, sp, &rep->model, &rep->popularity, err);
     tl_rating_head_free(h);
     return st;
 }
@@ -130,8 +92,8 @@ int cmd_eval(int argc, char **argv)
     tl_dataset *ds = NULL;
     tl_split *sp = NULL;
     tl_pool *pool = NULL;
-    float *users = NULL, *movies = NULL;
-    uint32_t unknown_users = 0, unknown_movies = 0;
+    tl_aligned_model aligned = {0};
+    tl_scorer *scorer = NULL;
     tl_buf out;
     tl_buf_init(&out);
     int rc = 1;
@@ -155,20 +117,12 @@ int cmd_eval(int argc, char **argv)
         printf("note: this model file (format %u) does not record which rows trained it; the metrics are held out "
                "only if it was trained with this split (the same files, --seed and split options)\n",
                mf->version);
-    const tl_tensor *tu = tl_model_file_tensor(mf, "users"), *tm = tl_model_file_tensor(mf, "movies");
-    users = align_rows(tu, ds->n_users, ds->user_ids, sizeof *ds->user_ids, tl_dataset_user_index, mf->ds,
-                       &unknown_users);
-    movies = align_rows(tm, ds->n_movies, &ds->movies[0].id, sizeof *ds->movies, tl_dataset_movie_index, mf->ds,
-                        &unknown_movies);
-    if (!users || !movies) {
-        st = tl_fail(&err, TL_E_NOMEM, "out of memory aligning the model with the data");
-        goto done;
-    }
-    tl_embeddings emb = {users, movies, tu->cols, tu->cols, tm->cols};
     eval_report rep;
-    st = tl_pool_new(threads, &pool, &err);
-    if (st == TL_OK) st = eval_report_run(ds, sp, &emb, eval_rows, eval_users, seed, pool, &rep, &err);
-    if (st == TL_OK) st = eval_head(mf, ds, sp, &emb, &rep, &err); /* protocol C when the model has a rating head */
+    st = tl_model_align(mf, ds, &aligned, &err);
+    if (st == TL_OK) st = tl_model_open(aligned.mf, &scorer, &err);
+    if (st == TL_OK) st = tl_pool_new(threads, &pool, &err);
+    if (st == TL_OK) st = eval_report_run(ds, sp, scorer, eval_rows, eval_users, seed, pool, &rep, &err);
+    if (st == TL_OK) st = eval_head(aligned.mf, ds, sp, &rep, &err); /* protocol C when the model has a rating head */
     if (st != TL_OK) goto done;
     if (json) {
         tl_buf_puts(&out, "{\"model\":");
@@ -176,7 +130,7 @@ int cmd_eval(int argc, char **argv)
         tl_buf_printf(&out, ",\"train_rows\":%u,\"test_rows\":%u,\"trained_on\":", sp->n_train, sp->n_test);
         tl_model_rows_json(&mf->rows, &out);
         eval_report_json(&rep, &out);
-        tl_buf_printf(&out, ",\"unknown_users\":%u,\"unknown_movies\":%u}", unknown_users, unknown_movies);
+        tl_buf_printf(&out, ",\"unknown_users\":%u,\"unknown_movies\":%u}", aligned.unknown_users, aligned.unknown_movies);
         if (out.failed) {
             st = tl_fail(&err, TL_E_NOMEM, "out of memory printing the result");
             goto done;
@@ -184,9 +138,9 @@ int cmd_eval(int argc, char **argv)
         printf("%s\n", out.data);
     } else {
         printf("model %s on %u train / %u test rows (seed %" PRIu64 ")\n", model, sp->n_train, sp->n_test, seed);
-        if (unknown_users || unknown_movies)
+        if (aligned.unknown_users || aligned.unknown_movies)
             printf("%u user%s and %u movie%s of the data are not in the model: they use its out-of-vocabulary rows\n",
-                   unknown_users, tl_plural(unknown_users), unknown_movies, tl_plural(unknown_movies));
+                   aligned.unknown_users, tl_plural(aligned.unknown_users), aligned.unknown_movies, tl_plural(aligned.unknown_movies));
         eval_report_print(&rep);
     }
     rc = 0;
@@ -194,8 +148,8 @@ done:
     if (st != TL_OK) fprintf(stderr, "towerlens eval: %s\n", err.message);
     tl_buf_free(&out);
     tl_pool_free(pool);
-    free(users);
-    free(movies);
+    tl_scorer_free(scorer);
+    tl_aligned_model_free(&aligned);
     tl_split_free(sp);
     tl_dataset_free(ds);
     tl_model_file_free(mf);

@@ -62,14 +62,11 @@ static tl_status rank(serve_session *s, void *ctx, uint32_t k, tl_query *q, tl_s
     foldin_ctx *c = ctx;
     tl_status st = parse_rated(s->mf->ds, c, err);
     if (st != TL_OK) return st;
-    tl_embeddings emb = tl_model_file_embeddings(s->mf);
-    float *user = malloc(emb.dim * sizeof *user);
+    /* the visitor's state, as the model's type folds in (an imported Spark
+     * model as its training implies) */
+    float *user = malloc(((size_t)s->scorer->state_floats + 1) * sizeof *user);
     if (!user) return tl_fail(err, TL_E_NOMEM, "out of memory");
-    tl_import_foldin als; /* an imported Spark ALS model records the fold-in that matches its training */
-    if (tl_import_foldin_from_config(s->mf->config_json, &als))
-        st = tl_import_foldin_solve(s->mf->ds, &emb, &als, c->movies, c->ratings, c->n, user, err);
-    else
-        st = tl_index_foldin(s->idx, c->movies, c->ratings, c->n, NULL, user, err);
+    st = tl_index_foldin(s->idx, c->movies, c->ratings, c->n, NULL, user, err);
     q->exclude = c->movies; /* never recommend what the visitor rated */
     q->n_exclude = c->n;
     if (st == TL_OK) st = tl_index_top_k(s->idx, user, k, q, out, n, err);

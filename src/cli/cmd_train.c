@@ -198,11 +198,13 @@ static int train_main(const train_opts *o, const tl_arg_list *paths)
     memset(&rep, 0, sizeof rep);
     int have_metrics = sp->n_test > 0;
     if (have_metrics) {
-        tl_embeddings emb = tl_model_embeddings(tl_trainer_model(tr));
         /* evaluation on the trainer's threads, or on --threads of its own */
         tl_pool *pool = tl_trainer_pool(tr), *own = NULL;
         if (!pool && tl_pool_new(o->threads, &own, &err) == TL_OK) pool = own;
-        st = eval_report_run(ds, sp, &emb, o->eval_rows, o->eval_users, o->seed, pool, &rep, &err);
+        tl_scorer *scorer = NULL;
+        st = tl_trainer_open(tr, ds, &scorer, &err);
+        if (st == TL_OK) st = eval_report_run(ds, sp, scorer, o->eval_rows, o->eval_users, o->seed, pool, &rep, &err);
+        tl_scorer_free(scorer);
         tl_pool_free(own);
         if (st == TL_OK) st = train_rating_eval(ds, sp, tr, &rep.model, &rep.popularity, &err);
         if (st != TL_OK) goto done;

@@ -7,7 +7,7 @@
 #include <string.h>
 
 
-tl_status eval_report_run(const tl_dataset *ds, const tl_split *sp, const tl_embeddings *emb, uint32_t max_rows,
+tl_status eval_report_run(const tl_dataset *ds, const tl_split *sp, const tl_scorer *sc, uint32_t max_rows,
                           uint32_t max_users, uint64_t seed, tl_pool *pool, eval_report *r, tl_error *err)
 {
     memset(r, 0, sizeof *r);
@@ -20,18 +20,17 @@ tl_status eval_report_run(const tl_dataset *ds, const tl_split *sp, const tl_emb
     eo.pool = pool;
     r->options = eo;
     r->threads = pool ? tl_pool_threads(pool) : 1;
-    float *pop_u = NULL, *pop_m = NULL;
+    float *counts = NULL;
+    tl_scorer *popularity = NULL;
     tl_eval_setup *setup = NULL;
     tl_status st = tl_eval_setup_new(ds, sp->train, sp->n_train, sp->test, sp->n_test, &eo, &setup, err);
-    if (st == TL_OK) st = tl_eval_setup_run(setup, emb, &r->model, err);
-    if (st == TL_OK) st = tl_popularity_embeddings(ds, sp->train, sp->n_train, &pop_u, &pop_m, err);
-    if (st == TL_OK) {
-        tl_embeddings pe = {pop_u, pop_m, 1, 1, 1};
-        st = tl_eval_setup_run(setup, &pe, &r->popularity, err);
-    }
+    if (st == TL_OK) st = tl_eval_setup_run(setup, sc, &r->model, err);
+    if (st == TL_OK) st = tl_popularity_counts(ds, sp->train, sp->n_train, &counts, err);
+    if (st == TL_OK) st = tl_popularity_scorer_new(ds, counts, &popularity, err);
+    if (st == TL_OK) st = tl_eval_setup_run(setup, popularity, &r->popularity, err);
     tl_eval_setup_free(setup);
-    free(pop_u);
-    free(pop_m);
+    tl_scorer_free(popularity);
+    free(counts);
     r->seconds = (tl_clock_ms() - t0) / 1e3;
     return st;
 }

@@ -22,7 +22,7 @@ typedef struct eval_report {
 /* Protocols A and B for the model and for popularity (one set-up for both);
  * max_rows/max_users sample (0 = all) with the seed; on pool's threads
  * (borrowed; NULL = this thread), which never changes a number. */
-tl_status eval_report_run(const tl_dataset *ds, const tl_split *sp, const tl_embeddings *emb, uint32_t max_rows,
+tl_status eval_report_run(const tl_dataset *ds, const tl_split *sp, const tl_scorer *sc, uint32_t max_rows,
                           uint32_t max_users, uint64_t seed, tl_pool *pool, eval_report *r, tl_error *err);
 
 /* "test metrics (...)   model   popularity" and one row per metric. */

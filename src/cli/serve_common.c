@@ -11,13 +11,13 @@ int serve_open(serve_session *s, const char *command, const char *model_path)
     tl_error err;
     tl_error_clear(&err);
     s->mf = NULL;
+    s->scorer = NULL;
     s->idx = NULL;
     if (tl_store_load_path(model_path, &s->mf, &err) != TL_OK) {
         fprintf(stderr, "towerlens %s: %s\n", command, err.message);
         return 1;
     }
-    tl_embeddings emb = tl_model_file_embeddings(s->mf);
-    if (tl_index_new(s->mf->ds, &emb, &s->idx, &err) != TL_OK) {
+    if (tl_model_open(s->mf, &s->scorer, &err) != TL_OK || tl_index_new(s->mf->ds, s->scorer, &s->idx, &err) != TL_OK) {
         fprintf(stderr, "towerlens %s: %s\n", command, err.message);
         serve_close(s);
         return 1;
@@ -28,8 +28,10 @@ int serve_open(serve_session *s, const char *command, const char *model_path)
 void serve_close(serve_session *s)
 {
     tl_index_free(s->idx);
+    tl_scorer_free(s->scorer);
     tl_model_file_free(s->mf);
     s->idx = NULL;
+    s->scorer = NULL;
     s->mf = NULL;
 }
 

@@ -23,6 +23,7 @@ typedef struct serve_filters {
 
 typedef struct serve_session {
     tl_model_file *mf;
+    tl_scorer *scorer; /* the model file's model type, behind the seam (scorer.h) */
     tl_index *idx;
 } serve_session;
 

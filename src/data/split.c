@@ -98,3 +98,19 @@ nomem:
     tl_split_free(sp);
     return tl_fail(err, TL_E_NOMEM, "out of memory splitting %u ratings", n);
 }
+
+tl_status tl_row_bits(const tl_dataset *ds, const uint32_t *rows, uint32_t n_rows, uint32_t **bits_out,
+                           int *repeats, tl_error *err)
+{
+    uint32_t *bits = calloc((size_t)ds->n_ratings / 32 + 1, sizeof *bits);
+    if (!bits) return tl_fail(err, TL_E_NOMEM, "out of memory marking %u rows", n_rows);
+    int rep = 0;
+    for (uint32_t i = 0; i < n_rows; i++) {
+        uint32_t r = rows[i], bit = 1u << (r & 31);
+        rep |= (bits[r >> 5] & bit) != 0;
+        bits[r >> 5] |= bit;
+    }
+    if (repeats) *repeats = rep;
+    *bits_out = bits;
+    return TL_OK;
+}

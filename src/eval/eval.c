@@ -56,23 +56,20 @@ static tl_status check_rows(const tl_dataset *ds, const char *what, const uint32
     return TL_OK;
 }
 
-static tl_status check_embeddings(const tl_embeddings *emb, tl_error *err)
+static tl_status check_scorer(const tl_dataset *ds, const tl_scorer *sc, tl_error *err)
 {
-    if (!emb || !emb->users || !emb->movies)
-        return tl_fail(err, TL_E_ARG, "evaluation: no user and movie embedding tables given");
-    if (emb->dim == 0) return tl_fail(err, TL_E_ARG, "evaluation: embedding dimension is 0");
-    if (emb->ld_users < emb->dim || emb->ld_movies < emb->dim)
-        return tl_fail(err, TL_E_ARG, "evaluation: embedding row strides (%zu, %zu) are smaller than the dimension %u",
-                       emb->ld_users, emb->ld_movies, emb->dim);
+    if (!sc) return tl_fail(err, TL_E_ARG, "evaluation: no model given");
+    if (sc->ds->n_users != ds->n_users || sc->ds->n_movies != ds->n_movies)
+        return tl_fail(err, TL_E_ARG, "evaluation: the model's vocabularies (%u users, %u movies) are not the "
+                       "dataset's (%u users, %u movies)", sc->ds->n_users, sc->ds->n_movies, ds->n_users, ds->n_movies);
     return TL_OK;
 }
 
 tl_status tl_eval_check_inputs(const tl_dataset *ds, const uint32_t *train_rows, uint32_t n_train,
-                               const uint32_t *test_rows, uint32_t n_test, const tl_embeddings *emb,
-                               tl_error *err)
+                               const uint32_t *test_rows, uint32_t n_test, const tl_scorer *sc, tl_error *err)
 {
     if (!ds) return tl_fail(err, TL_E_ARG, "evaluation: no dataset given");
-    tl_status st = check_embeddings(emb, err);
+    tl_status st = check_scorer(ds, sc, err);
     if (st == TL_OK) st = check_rows(ds, "train", train_rows, n_train, err);
     if (st == TL_OK) st = check_rows(ds, "test", test_rows, n_test, err);
     return st;
@@ -128,14 +125,16 @@ tl_status tl_eval_setup_new(const tl_dataset *ds, const uint32_t *train_rows, ui
     return st;
 }
 
-tl_status tl_eval_setup_run(const tl_eval_setup *s, const tl_embeddings *emb, tl_metrics *out, tl_error *err)
+tl_status tl_eval_setup_run(const tl_eval_setup *s, const tl_scorer *sc, tl_metrics *out, tl_error *err)
 {
     if (!out) return tl_fail(err, TL_E_ARG, "evaluation: no output metrics given");
     if (!s) return tl_fail(err, TL_E_ARG, "evaluation: no set-up given");
-    tl_status st = check_embeddings(emb, err);
+    tl_status st = check_scorer(s->ds, sc, err);
     if (st != TL_OK) return st;
+    if (sc->needs_profile && !s->plan.seen)
+        return tl_fail(err, TL_E_ARG, "evaluation: this model scores users from their train ratings: protocol B must be on");
     *out = s->counts;
-    return tl_eval_run(s->ds, &s->plan, emb, s->n_cat, s->pool, out, err);
+    return tl_eval_run(s->ds, &s->plan, sc, s->n_cat, s->pool, out, err);
 }
 
 void tl_eval_setup_free(tl_eval_setup *s)
@@ -151,11 +150,15 @@ tl_status tl_eval_retrieval(const tl_dataset *ds, const uint32_t *train_rows, ui
 {
     if (!out) return tl_fail(err, TL_E_ARG, "evaluation: no output metrics given");
     *out = (tl_metrics){0};
-    tl_status st = tl_eval_check_inputs(ds, train_rows, n_train, test_rows, n_test, emb, err);
+    if (!ds) return tl_fail(err, TL_E_ARG, "evaluation: no dataset given");
+    tl_scorer *sc = NULL;
+    tl_status st = tl_embed_scorer_new(ds, emb, &sc, err);
+    if (st == TL_OK) st = tl_eval_check_inputs(ds, train_rows, n_train, test_rows, n_test, sc, err);
     tl_eval_setup *s = NULL;
     if (st == TL_OK) st = setup_make(ds, train_rows, n_train, test_rows, n_test, opt, &s, err);
-    if (st == TL_OK) st = tl_eval_setup_run(s, emb, out, err);
+    if (st == TL_OK) st = tl_eval_setup_run(s, sc, out, err);
     tl_eval_setup_free(s);
+    tl_scorer_free(sc);
     return st;
 }
 

@@ -1,8 +1,8 @@
 /* Protocols A and B for the plan's users, in blocks on the thread pool.
  *
- * A block of EVAL_USERS users is scored against the movie table in chunks
- * of EVAL_CHUNK movies (tl_gemm_abt_dots: every score bit-identical to one
- * tl_gemv per user), and each user's chunk of scores is scanned at once
+ * A block of EVAL_USERS users is scored by the model's scorer (scorer.h)
+ * against chunks of EVAL_CHUNK movies (every score the same bits however
+ * users and movies are blocked), and each user's chunk of scores is scanned at once
  * with that user's own heaps, so scores never leave the cache:
  * - protocol A keeps the 100 best catalogue scores above the user's lowest
  *   test score (nothing at or below it is above any of its test movies);
@@ -41,7 +41,7 @@ typedef struct user_scan {
 } user_scan;
 
 typedef struct worker {
-    float *users;         /* EVAL_USERS x dim: the block's user vectors */
+    float *users;         /* EVAL_USERS x state_floats: the block's user states */
     float *scores;        /* EVAL_USERS x EVAL_CHUNK */
     tl_scored *heaps;     /* EVAL_USERS x (KEEP_A + TL_EVAL_TOP_B) */
     user_scan scan[EVAL_USERS];
@@ -50,7 +50,7 @@ typedef struct worker {
 typedef struct run_ctx {
     const tl_dataset *ds;
     const tl_eval_plan *plan;
-    const tl_embeddings *emb;
+    const tl_scorer *sc;
     worker *workers;
     double discount[TL_EVAL_TOP_B];
     float *a_scores;      /* per protocol A row (plan->a_rows order): its test score */
@@ -80,17 +80,17 @@ static uint32_t count_above(const tl_scored *best, uint32_t n, float s)
     return lo;
 }
 
-/* Protocol A's set-up of one user: its rows' scores (tl_dot, the same
- * floats the block scores give) and the lowest of them. 0 when no row has a
- * score (NaN rows are misses): nothing to scan for. */
-static int prepare_a(run_ctx *c, user_scan *us, const float *uvec)
+/* Protocol A's set-up of one user: its rows' scores (one movie at a time,
+ * the same floats the block scores give) and the lowest of them. 0 when no
+ * row has a score (NaN rows are misses): nothing to scan for. */
+static int prepare_a(run_ctx *c, user_scan *us, const float *state)
 {
     const tl_dataset *ds = c->ds;
-    const tl_embeddings *emb = c->emb;
     uint32_t a = c->plan->a_off[us->p], b = c->plan->a_off[us->p + 1];
     int any = 0;
     for (uint32_t r = a; r < b; r++) {
-        float s = tl_dot(uvec, emb->movies + (size_t)ds->r_movie[c->plan->a_rows[r]] * emb->ld_movies, emb->dim);
+        float s;
+        tl_scorer_score(c->sc, state, 1, ds->r_movie[c->plan->a_rows[r]], 1, &s, 1);
         c->a_scores[r] = s;
         if (s != s) continue;
         if (!any || s < us->floor_a) us->floor_a = s;
@@ -176,29 +176,33 @@ static void block_task(void *ctx, uint32_t task, uint32_t wi)
 {
     run_ctx *c = ctx;
     const tl_dataset *ds = c->ds;
-    const tl_embeddings *emb = c->emb;
+    const tl_scorer *sc = c->sc;
     const tl_eval_plan *plan = c->plan;
     worker *w = &c->workers[wi];
+    const size_t sf = sc->state_floats;
     uint32_t p0 = task * EVAL_USERS, p1 = p0 + EVAL_USERS < plan->n ? p0 + EVAL_USERS : plan->n;
     uint32_t na = 0; /* users of the block with something to rank */
     for (uint32_t p = p0; p < p1; p++) {
         user_scan *us = &w->scan[na];
         uint32_t user = plan->user[p];
-        const float *uvec = emb->users + (size_t)user * emb->ld_users;
+        float *state = w->users + (size_t)na * sf;
+        uint32_t n_train = 0;
+        const uint32_t *train = plan->seen ? tl_seen_movies(plan->seen, user, &n_train) : NULL;
+        tl_profile prof = {train, NULL, n_train};
+        /* a state that cannot be made (only on a broken model) ranks nothing */
+        if (sc->ops->user_state(sc, user, &prof, state, NULL) != TL_OK) continue;
         us->p = p;
-        us->do_a = plan->a_off && plan->a_off[p + 1] > plan->a_off[p] && prepare_a(c, us, uvec);
+        us->do_a = plan->a_off && plan->a_off[p + 1] > plan->a_off[p] && prepare_a(c, us, state);
         us->do_b = plan->seen && prepare_b(c, us, user);
         if (!us->do_a && !us->do_b) continue;
         tl_scored *h = w->heaps + (size_t)na * (KEEP_A + TL_EVAL_TOP_B);
         tl_topk_init(&us->a, h, KEEP_A);
         tl_topk_init(&us->b, h + KEEP_A, TL_EVAL_TOP_B);
-        memcpy(w->users + (size_t)na * emb->dim, uvec, emb->dim * sizeof *uvec);
         na++;
     }
     for (uint32_t c0 = 0; na && c0 < ds->n_movies; c0 += EVAL_CHUNK) {
         uint32_t rows = ds->n_movies - c0 < EVAL_CHUNK ? ds->n_movies - c0 : EVAL_CHUNK;
-        tl_gemm_abt_dots(w->users, na, emb->dim, emb->movies + (size_t)c0 * emb->ld_movies, rows, emb->ld_movies,
-                         emb->dim, w->scores, EVAL_CHUNK);
+        tl_scorer_score(sc, w->users, na, c0, rows, w->scores, EVAL_CHUNK);
         for (uint32_t j = 0; j < na; j++) {
             user_scan *us = &w->scan[j];
             const float *s = w->scores + (size_t)j * EVAL_CHUNK;
@@ -224,12 +228,12 @@ static void free_workers(worker *w, uint32_t n)
     free(w);
 }
 
-tl_status tl_eval_run(const tl_dataset *ds, const tl_eval_plan *plan, const tl_embeddings *emb, uint32_t n_cat,
+tl_status tl_eval_run(const tl_dataset *ds, const tl_eval_plan *plan, const tl_scorer *sc, uint32_t n_cat,
                       tl_pool *pool, tl_metrics *out, tl_error *err)
 {
     uint32_t n = plan->n, n_blocks = (n + EVAL_USERS - 1) / EVAL_USERS;
     uint32_t n_workers = pool ? tl_pool_threads(pool) : 1;
-    run_ctx c = {.ds = ds, .plan = plan, .emb = emb};
+    run_ctx c = {.ds = ds, .plan = plan, .sc = sc};
     tl_eval_discounts(c.discount);
     size_t n_a = plan->a_off ? plan->a_off[n] : 0, n_test = plan->test_off[n];
     c.workers = calloc(n_workers, sizeof *c.workers);
@@ -244,7 +248,7 @@ tl_status tl_eval_run(const tl_dataset *ds, const tl_eval_plan *plan, const tl_e
     int ok = c.workers && c.a_scores && c.rel && c.hits && c.metrics && c.counted && c.top10 && c.n_top10 && covered;
     for (uint32_t i = 0; ok && i < n_workers; i++) {
         worker *w = &c.workers[i];
-        w->users = malloc((size_t)EVAL_USERS * emb->dim * sizeof *w->users);
+        w->users = malloc(((size_t)EVAL_USERS * sc->state_floats + 1) * sizeof *w->users);
         w->scores = malloc((size_t)EVAL_USERS * EVAL_CHUNK * sizeof *w->scores);
         w->heaps = malloc((size_t)EVAL_USERS * (KEEP_A + TL_EVAL_TOP_B) * sizeof *w->heaps);
         ok = w->users && w->scores && w->heaps;

@@ -7,6 +7,7 @@
 
 #include "towerlens/eval.h"
 #include "towerlens/pool.h"
+#include "towerlens/scorer.h"
 #include "towerlens/seen.h"
 #include "towerlens/topk.h"
 
@@ -15,10 +16,9 @@
 /* The catalogue as a list of dense movie indices, ascending. */
 tl_status tl_eval_catalogue(const tl_dataset *ds, uint32_t **cat, uint32_t *n_cat, tl_error *err);
 
-/* Checks the dataset, rows and embeddings every evaluation needs. */
+/* Checks the dataset, rows and model every evaluation needs. */
 tl_status tl_eval_check_inputs(const tl_dataset *ds, const uint32_t *train_rows, uint32_t n_train,
-                               const uint32_t *test_rows, uint32_t n_test, const tl_embeddings *emb,
-                               tl_error *err);
+                               const uint32_t *test_rows, uint32_t n_test, const tl_scorer *sc, tl_error *err);
 
 /* Picks k of the n values of v in place (v[0..k) is the sample) with a
  * partial Fisher-Yates shuffle from the front driven by splitmix64(seed):
@@ -62,12 +62,12 @@ tl_status tl_ranker_init(tl_ranker *r, const tl_dataset *ds, const tl_seen *seen
                          uint32_t n_cat, tl_error *err);
 void tl_ranker_free(tl_ranker *r);
 
-/* Ranks the catalogue for dense user `user` scored with `user_vec`,
+/* Ranks the catalogue for dense user `user` scored from `state`,
  * excluding the user's seen movies; relevant = the distinct movies in
  * `rel` that are rankable (in the catalogue, not seen). Returns 0 and
  * leaves *m untouched when no relevant movie is rankable (the user is
  * skipped), else 1. Adds the user's top 10 to the coverage set. */
-int tl_ranker_user(tl_ranker *r, const tl_embeddings *emb, const float *user_vec, uint32_t user,
+int tl_ranker_user(tl_ranker *r, const tl_scorer *sc, const float *state, uint32_t user,
                    const uint32_t *rel, uint32_t n_rel, tl_user_metrics *m);
 
 /* The ranking metrics of one user from its top list of n_top movies (best
@@ -96,11 +96,6 @@ typedef struct tl_eval_plan {
     tl_seen *seen;          /* protocol B: the evaluated users' train movies (NULL: protocol B is off) */
 } tl_eval_plan;
 
-/* A bitmap of n_ratings bits with rows' bits set (caller frees); *repeats
- * (when given) says whether a row came twice. Lets passes over rows given
- * in any order read the rating columns in order instead. */
-tl_status tl_eval_row_bits(const tl_dataset *ds, const uint32_t *rows, uint32_t n_rows, uint32_t **bits,
-                           int *repeats, tl_error *err);
 
 /* Fills the plan and out's counts (rows_total, users_total, rows_evaluated, sampled). */
 tl_status tl_eval_plan_make(const tl_dataset *ds, const uint32_t *train_rows, uint32_t n_train,
@@ -109,8 +104,8 @@ tl_status tl_eval_plan_make(const tl_dataset *ds, const uint32_t *train_rows, ui
 void tl_eval_plan_free(tl_eval_plan *plan);
 
 /* Protocols A (when plan->a_off) and B (when plan->seen) over the plan's
- * users; n_cat (the catalogue's size) divides Coverage@10. */
-tl_status tl_eval_run(const tl_dataset *ds, const tl_eval_plan *plan, const tl_embeddings *emb, uint32_t n_cat,
+ * users, scored by sc; n_cat (the catalogue's size) divides Coverage@10. */
+tl_status tl_eval_run(const tl_dataset *ds, const tl_eval_plan *plan, const tl_scorer *sc, uint32_t n_cat,
                       tl_pool *pool, tl_metrics *out, tl_error *err);
 
 #endif

@@ -37,7 +37,7 @@ void tl_ranker_free(tl_ranker *r)
     *r = (tl_ranker){0};
 }
 
-int tl_ranker_user(tl_ranker *r, const tl_embeddings *emb, const float *user_vec, uint32_t user,
+int tl_ranker_user(tl_ranker *r, const tl_scorer *sc, const float *state, uint32_t user,
                    const uint32_t *rel, uint32_t n_rel, tl_user_metrics *m)
 {
     const tl_dataset *ds = r->ds;
@@ -58,7 +58,7 @@ int tl_ranker_user(tl_ranker *r, const tl_embeddings *emb, const float *user_vec
     if (n_relevant == 0) return 0;
     /* scored only when the user has a rankable relevant movie */
     const float *scores = r->scores;
-    tl_gemv(emb->movies, ds->n_movies, emb->ld_movies, user_vec, emb->dim, r->scores);
+    tl_scorer_score(sc, state, 1, 0, ds->n_movies, r->scores, ds->n_movies);
 
     tl_topk top;
     tl_topk_init(&top, r->top, TL_EVAL_TOP_B);

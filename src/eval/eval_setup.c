@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "eval_internal.h"
+#include "towerlens/split.h"
 
 #define NONE UINT32_MAX
 
@@ -107,7 +108,7 @@ static tl_status seen_of_users(const tl_dataset *ds, const uint32_t *pos, const 
                                tl_seen **seen, tl_error *err)
 {
     uint32_t *bits = NULL;
-    tl_status st = tl_eval_row_bits(ds, train_rows, n_train, &bits, NULL, err);
+    tl_status st = tl_row_bits(ds, train_rows, n_train, &bits, NULL, err);
     if (st != TL_OK) return st;
     size_t cap = 1024, n = 0;
     uint32_t *kept = malloc(cap * sizeof *kept);
@@ -132,22 +133,6 @@ static tl_status seen_of_users(const tl_dataset *ds, const uint32_t *pos, const 
     return st;
 }
 
-tl_status tl_eval_row_bits(const tl_dataset *ds, const uint32_t *rows, uint32_t n_rows, uint32_t **bits_out,
-                           int *repeats, tl_error *err)
-{
-    uint32_t *bits = calloc((size_t)ds->n_ratings / 32 + 1, sizeof *bits);
-    if (!bits) return tl_fail(err, TL_E_NOMEM, "evaluation: out of memory marking %u rows", n_rows);
-    int rep = 0;
-    for (uint32_t i = 0; i < n_rows; i++) {
-        uint32_t r = rows[i], bit = 1u << (r & 31);
-        rep |= (bits[r >> 5] & bit) != 0;
-        bits[r >> 5] |= bit;
-    }
-    if (repeats) *repeats = rep;
-    *bits_out = bits;
-    return TL_OK;
-}
-
 tl_status tl_eval_plan_make(const tl_dataset *ds, const uint32_t *train_rows, uint32_t n_train,
                             const uint32_t *test_rows, uint32_t n_test, const tl_eval_options *opt,
                             tl_eval_plan *plan, tl_metrics *out, tl_error *err)
@@ -157,7 +142,7 @@ tl_status tl_eval_plan_make(const tl_dataset *ds, const uint32_t *train_rows, ui
     /* the test rows as a bitmap, unless a row comes twice (then it counts twice) */
     uint32_t *bits = NULL;
     int repeats = 0;
-    tl_status st = tl_eval_row_bits(ds, test_rows, n_test, &bits, &repeats, err);
+    tl_status st = tl_row_bits(ds, test_rows, n_test, &bits, &repeats, err);
     if (st != TL_OK) return st;
     if (repeats) {
         free(bits);

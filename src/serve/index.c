@@ -2,19 +2,16 @@
 #include <stdlib.h>
 
 #include "index_internal.h"
-#include "towerlens/kernels.h"
 
-tl_status tl_index_new(const tl_dataset *ds, const tl_embeddings *emb, tl_index **out, tl_error *err)
+tl_status tl_index_new(const tl_dataset *ds, tl_scorer *scorer, tl_index **out, tl_error *err)
 {
     if (!out) return tl_fail(err, TL_E_ARG, "index: no output pointer given");
     *out = NULL;
     if (!ds) return tl_fail(err, TL_E_ARG, "index: no dataset given");
-    if (!emb || !emb->users || !emb->movies)
-        return tl_fail(err, TL_E_ARG, "index: no user and movie embedding tables given");
-    if (emb->dim == 0) return tl_fail(err, TL_E_ARG, "index: embedding dimension is 0");
-    if (emb->ld_users < emb->dim || emb->ld_movies < emb->dim)
-        return tl_fail(err, TL_E_ARG, "index: embedding row strides (%zu, %zu) are smaller than the dimension %u",
-                       emb->ld_users, emb->ld_movies, emb->dim);
+    if (!scorer) return tl_fail(err, TL_E_ARG, "index: no model given");
+    if (scorer->ds->n_movies != ds->n_movies || scorer->ds->n_users != ds->n_users)
+        return tl_fail(err, TL_E_ARG, "index: the model's vocabularies (%u users, %u movies) are not the dataset's "
+                       "(%u users, %u movies)", scorer->ds->n_users, scorer->ds->n_movies, ds->n_users, ds->n_movies);
     uint32_t n_cat = 0;
     for (uint32_t m = 0; m < ds->n_movies; m++) n_cat += ds->movies[m].in_catalogue ? 1 : 0;
     if (n_cat == 0) return tl_fail(err, TL_E_ARG, "index: the dataset has no catalogue movies to recommend");
@@ -22,15 +19,14 @@ tl_status tl_index_new(const tl_dataset *ds, const tl_embeddings *emb, tl_index 
     tl_index *idx = calloc(1, sizeof *idx);
     if (!idx) return tl_fail(err, TL_E_NOMEM, "index: out of memory");
     idx->ds = ds;
-    idx->emb = *emb;
+    idx->scorer = scorer;
     idx->n_cat = n_cat;
     size_t nm = ds->n_movies;
     idx->cat = malloc(n_cat * sizeof *idx->cat);
     idx->scores = malloc(nm * sizeof *idx->scores);
     idx->excluded = calloc(nm, sizeof *idx->excluded);
-    idx->norms = malloc(nm * sizeof *idx->norms);
-    idx->gram = malloc((size_t)emb->dim * emb->dim * sizeof *idx->gram);
-    if (!idx->cat || !idx->scores || !idx->excluded || !idx->norms || !idx->gram) {
+    idx->state = malloc((scorer->state_floats ? scorer->state_floats : 1) * sizeof *idx->state);
+    if (!idx->cat || !idx->scores || !idx->excluded || !idx->state) {
         tl_index_free(idx);
         return tl_fail(err, TL_E_NOMEM, "index: out of memory for %u movies", ds->n_movies);
     }
@@ -41,23 +37,38 @@ tl_status tl_index_new(const tl_dataset *ds, const tl_embeddings *emb, tl_index 
     return TL_OK;
 }
 
+tl_status tl_index_new_embeddings(const tl_dataset *ds, const tl_embeddings *emb, tl_index **out, tl_error *err)
+{
+    if (!out) return tl_fail(err, TL_E_ARG, "index: no output pointer given");
+    *out = NULL;
+    tl_scorer *sc = NULL;
+    tl_status st = tl_embed_scorer_new(ds, emb, &sc, err);
+    if (st == TL_OK) st = tl_index_new(ds, sc, out, err);
+    if (st != TL_OK) {
+        tl_scorer_free(sc);
+        return st;
+    }
+    (*out)->own_scorer = 1;
+    return TL_OK;
+}
+
 void tl_index_free(tl_index *idx)
 {
     if (!idx) return;
+    if (idx->own_scorer) tl_scorer_free(idx->scorer);
     free(idx->cat);
     free(idx->scores);
     free(idx->excluded);
-    free(idx->norms);
-    free(idx->gram);
+    free(idx->state);
     free(idx);
 }
 
 void tl_index_refresh(tl_index *idx)
 {
-    if (!idx) return;
-    idx->norms_valid = 0;
-    idx->gram_valid = 0;
+    if (idx) tl_scorer_refresh(idx->scorer);
 }
+
+tl_scorer *tl_index_scorer(const tl_index *idx) { return idx ? idx->scorer : NULL; }
 
 uint32_t tl_index_catalogue_size(const tl_index *idx) { return idx ? idx->n_cat : 0; }
 
@@ -139,10 +150,10 @@ tl_status tl_index_top_k(tl_index *idx, const float *user_vec, uint32_t k, const
                          tl_scored *out, uint32_t *n_out, tl_error *err)
 {
     if (!idx) return tl_fail(err, TL_E_ARG, "index: no index given");
-    if (!user_vec) return tl_fail(err, TL_E_ARG, "index: no user vector given");
+    if (!user_vec && idx->scorer->state_floats) return tl_fail(err, TL_E_ARG, "index: no user state given");
     tl_status st = tl_index_begin_query(idx, k, q, out, n_out, NULL, 0, UINT32_MAX, err);
     if (st != TL_OK) return st;
-    tl_gemv(idx->emb.movies, idx->ds->n_movies, idx->emb.ld_movies, user_vec, idx->emb.dim, idx->scores);
+    tl_scorer_score(idx->scorer, user_vec, 1, 0, idx->ds->n_movies, idx->scores, idx->ds->n_movies);
     *n_out = tl_index_select(idx, k, q, out);
     return TL_OK;
 }
@@ -166,9 +177,12 @@ tl_status tl_index_recommend(tl_index *idx, uint32_t user, const tl_seen *seen, 
                                idx->ds->n_movies);
     }
     tl_status st = tl_index_begin_query(idx, k, q, out, n_out, sm, n_seen, UINT32_MAX, err);
+    if (st == TL_OK && idx->scorer->needs_profile && !seen)
+        st = tl_fail(err, TL_E_ARG, "index: this model scores a user from their ratings: give the seen sets");
+    tl_profile rated = {sm, NULL, n_seen}; /* what the user rated: the evidence of profile models */
+    if (st == TL_OK) st = tl_scorer_user_state(idx->scorer, user, &rated, idx->state, err);
     if (st != TL_OK) return st;
-    const float *uv = idx->emb.users + (size_t)user * idx->emb.ld_users;
-    tl_gemv(idx->emb.movies, idx->ds->n_movies, idx->emb.ld_movies, uv, idx->emb.dim, idx->scores);
+    tl_scorer_score(idx->scorer, idx->state, 1, 0, idx->ds->n_movies, idx->scores, idx->ds->n_movies);
     *n_out = tl_index_select(idx, k, q, out);
     return TL_OK;
 }

@@ -11,7 +11,7 @@ typedef struct foldin_eval_state {
     tl_rows_by_user train, test;
     tl_index *idx;
     uint32_t *counts, *users, *scratch, *rel;
-    float *ratings, *vec;
+    float *ratings, *vec, *trained; /* a fold-in state, the trained state */
     tl_ranker rk;
     int have_ranker;
 } foldin_eval_state;
@@ -24,18 +24,18 @@ static void state_free(foldin_eval_state *s)
     tl_rows_by_user_free(&s->train);
     tl_rows_by_user_free(&s->test);
     free(s->cat), free(s->counts), free(s->users), free(s->scratch), free(s->rel);
-    free(s->ratings), free(s->vec);
+    free(s->ratings), free(s->vec), free(s->trained);
 }
 
 tl_status tl_eval_foldin(const tl_dataset *ds, const uint32_t *train_rows, uint32_t n_train,
-                         const uint32_t *test_rows, uint32_t n_test, const tl_embeddings *emb,
+                         const uint32_t *test_rows, uint32_t n_test, tl_scorer *sc,
                          const tl_foldin_options *opt, uint32_t n_given, uint32_t max_users,
                          uint64_t seed, tl_foldin_report *out, tl_error *err)
 {
     if (!out) return tl_fail(err, TL_E_ARG, "fold-in evaluation: no output report given");
     *out = (tl_foldin_report){0};
     if (n_given == 0) return tl_fail(err, TL_E_ARG, "fold-in evaluation: at least one given rating is needed");
-    tl_status st = tl_eval_check_inputs(ds, train_rows, n_train, test_rows, n_test, emb, err);
+    tl_status st = tl_eval_check_inputs(ds, train_rows, n_train, test_rows, n_test, sc, err);
     if (st != TL_OK) return st;
     tl_foldin_options fopt;
     if (opt) fopt = *opt;
@@ -47,7 +47,7 @@ tl_status tl_eval_foldin(const tl_dataset *ds, const uint32_t *train_rows, uint3
     if (st == TL_OK) st = tl_seen_new(ds, train_rows, n_train, &s.seen, err);
     if (st == TL_OK) st = tl_rows_by_user_build(ds, train_rows, n_train, &s.train, err);
     if (st == TL_OK) st = tl_rows_by_user_build(ds, test_rows, n_test, &s.test, err);
-    if (st == TL_OK) st = tl_index_new(ds, emb, &s.idx, err);
+    if (st == TL_OK) st = tl_index_new(ds, sc, &s.idx, err);
     if (st == TL_OK && (st = tl_ranker_init(&s.rk, ds, s.seen, s.cat, n_cat, err)) == TL_OK) s.have_ranker = 1;
     if (st == TL_OK) {
         size_t most = 1;
@@ -61,8 +61,9 @@ tl_status tl_eval_foldin(const tl_dataset *ds, const uint32_t *train_rows, uint3
         s.scratch = malloc(most * sizeof *s.scratch);
         s.rel = malloc(most * sizeof *s.rel);
         s.ratings = malloc((size_t)n_given * sizeof *s.ratings);
-        s.vec = malloc((size_t)emb->dim * sizeof *s.vec);
-        if (!s.counts || !s.users || !s.scratch || !s.rel || !s.ratings || !s.vec)
+        s.vec = malloc(((size_t)sc->state_floats + 1) * sizeof *s.vec);
+        s.trained = malloc(((size_t)sc->state_floats + 1) * sizeof *s.trained);
+        if (!s.counts || !s.users || !s.scratch || !s.rel || !s.ratings || !s.vec || !s.trained)
             st = tl_fail(err, TL_E_NOMEM, "fold-in evaluation: out of memory");
     }
     if (st != TL_OK) {
@@ -90,7 +91,12 @@ tl_status tl_eval_foldin(const tl_dataset *ds, const uint32_t *train_rows, uint3
         uint32_t ta = s.test.offsets[u], tb = s.test.offsets[u + 1];
         for (uint32_t j = ta; j < tb; j++) s.rel[j - ta] = ds->r_movie[s.test.rows[j]];
         tl_user_metrics mt, mf;
-        if (!tl_ranker_user(&s.rk, emb, emb->users + (size_t)u * emb->ld_users, u, s.rel, tb - ta, &mt)) continue;
+        uint32_t n_seen = 0;
+        const uint32_t *seen = tl_seen_movies(s.seen, u, &n_seen);
+        tl_profile train = {seen, NULL, n_seen};
+        st = tl_scorer_user_state(sc, u, &train, s.trained, err);
+        if (st != TL_OK) break;
+        if (!tl_ranker_user(&s.rk, sc, s.trained, u, s.rel, tb - ta, &mt)) continue;
 
         /* n_given of the user's train rows, a seeded draw per user */
         uint32_t ra = s.train.offsets[u], rb = s.train.offsets[u + 1];
@@ -103,7 +109,7 @@ tl_status tl_eval_foldin(const tl_dataset *ds, const uint32_t *train_rows, uint3
         }
         st = tl_index_foldin(s.idx, s.scratch, s.ratings, n_given, &fopt, s.vec, err);
         if (st != TL_OK) break;
-        tl_ranker_user(&s.rk, emb, s.vec, u, s.rel, tb - ta, &mf);
+        tl_ranker_user(&s.rk, sc, s.vec, u, s.rel, tb - ta, &mf);
         rt += mt.recall_at_20, rf += mf.recall_at_20;
         nt += mt.ndcg_at_10, nf += mf.ndcg_at_10;
         counted++;

@@ -6,17 +6,14 @@
 
 struct tl_index {
     const tl_dataset *ds;
-    tl_embeddings emb;
+    tl_scorer *scorer;    /* the model's (borrowed, or owned when own_scorer) */
+    int own_scorer;
+    float *state;         /* scorer->state_floats scratch: a known user's state */
     uint32_t *cat;        /* catalogue, ascending dense indices */
     uint32_t n_cat;
     float *scores;        /* n_movies scratch */
     uint32_t *excluded;   /* n_movies stamps: == stamp means excluded from this query */
     uint32_t stamp;
-    float *norms;         /* n_movies, valid when norms_valid */
-    int norms_valid;
-    double *gram;         /* dim x dim, sum of m m^T over the catalogue, valid when gram_valid */
-    double gram_trace;
-    int gram_valid;
 };
 
 /* A fresh stamp for idx->excluded (clears the array when the counter wraps). */

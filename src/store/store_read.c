@@ -232,18 +232,6 @@ static int read_tensors(cursor *c, tl_model_file *mf)
     return !c->failed;
 }
 
-/* The embedding tables must match the vocabularies (one out-of-vocabulary row each). */
-static int check_tables(cursor *c, tl_model_file *mf)
-{
-    c->what = "tensors";
-    const tl_tensor *u = tl_model_file_tensor(mf, "users"), *m = tl_model_file_tensor(mf, "movies");
-    if (!u || !m) return bad(c, "the user or movie table is missing");
-    if (u->rows != mf->ds->n_users + 1 || m->rows != mf->ds->n_movies + 1)
-        return bad(c, "the embedding tables do not match the vocabularies");
-    if (u->cols != m->cols || u->cols == 0) return bad(c, "the user and movie tables differ in dimension");
-    return 1;
-}
-
 tl_status tl_store_read(const uint8_t *bytes, size_t n, const char *name, tl_model_file **out, tl_error *err)
 {
     if (!out) return tl_fail(err, TL_E_ARG, "model file: no output pointer given");
@@ -309,7 +297,6 @@ tl_status tl_store_read(const uint8_t *bytes, size_t n, const char *name, tl_mod
         if (!ok) c.failed = 1;
     }
     if (!c.failed && (!have_users || !have_movies)) bad(&c, "the users or movies section is missing");
-    if (!c.failed) check_tables(&c, mf);
     if (!c.failed && !mf->config_json) {
         if ((mf->config_json = malloc(3))) strcpy(mf->config_json, "{}");
         else bad(&c, "out of memory");
@@ -358,11 +345,4 @@ const tl_tensor *tl_model_file_tensor(const tl_model_file *mf, const char *name)
     for (uint32_t i = 0; mf && i < mf->n_tensors; i++)
         if (!strcmp(mf->tensors[i].name, name)) return &mf->tensors[i];
     return NULL;
-}
-
-tl_embeddings tl_model_file_embeddings(const tl_model_file *mf)
-{
-    const tl_tensor *u = tl_model_file_tensor(mf, "users"), *m = tl_model_file_tensor(mf, "movies");
-    tl_embeddings e = {u->data, m->data, u->cols, u->cols, m->cols};
-    return e;
 }

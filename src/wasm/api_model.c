@@ -15,6 +15,7 @@ EMSCRIPTEN_KEEPALIVE void tlw_model_free(tlw_model *h)
 {
     if (!h) return;
     tl_index_free(h->idx);
+    tl_scorer_free(h->scorer);
     tl_seen_free(h->own_seen);
     tl_model_file_free(h->mf);
     free(h->items);
@@ -23,12 +24,12 @@ EMSCRIPTEN_KEEPALIVE void tlw_model_free(tlw_model *h)
     free(h);
 }
 
-/* The index and the fold-in vector, once ds, seen and emb are set. */
-static tl_status build_index(tlw_model *h)
+/* The index and the fold-in state, once ds, seen and the scorer are set. */
+static tl_status build_index(tlw_model *h, tl_status opened)
 {
-    tl_status st = tl_index_new(h->ds, &h->emb, &h->idx, &h->err);
+    tl_status st = opened == TL_OK ? tl_index_new(h->ds, h->scorer, &h->idx, &h->err) : opened;
     if (st != TL_OK) return st;
-    h->vec = malloc((size_t)h->emb.dim * sizeof *h->vec);
+    h->vec = malloc(((size_t)h->scorer->state_floats + 1) * sizeof *h->vec);
     if (!h->vec) return tl_fail(&h->err, TL_E_NOMEM, "out of memory setting up the model");
     tl_query_default(&h->q);
     return TL_OK;
@@ -53,7 +54,7 @@ EMSCRIPTEN_KEEPALIVE int tlw_model_load(tlw_model *h, const uint8_t *bytes, doub
     h->ds = h->mf->ds;
     h->seen = h->mf->seen;
     h->emb = tl_model_file_embeddings(h->mf);
-    return build_index(h);
+    return build_index(h, tl_model_open(h->mf, &h->scorer, &h->err));
 }
 
 /* Serves trainer t's tables as they are at each query (t stays the owner;
@@ -73,8 +74,9 @@ EMSCRIPTEN_KEEPALIVE int tlw_model_live(tlw_model *h, const tlw_trainer *t, cons
     h->trainer = t;
     h->ds = d->ds;
     h->seen = h->own_seen;
-    h->emb = tl_model_embeddings(tl_trainer_model(t->tr));
-    return build_index(h);
+    const tl_model *m = tl_trainer_model(t->tr);
+    h->emb = m ? tl_model_embeddings(m) : (tl_embeddings){0};
+    return build_index(h, tl_trainer_open(t->tr, d->ds, &h->scorer, &h->err));
 }
 
 /* TL_OK when dataset d has exactly the model's users and movies (raw ids),
@@ -186,7 +188,8 @@ EMSCRIPTEN_KEEPALIVE const float *tlw_model_table(const tlw_model *h, int which)
 
 EMSCRIPTEN_KEEPALIVE uint32_t tlw_model_n_users(const tlw_model *h) { return h && h->ds ? h->ds->n_users : 0; }
 EMSCRIPTEN_KEEPALIVE uint32_t tlw_model_n_movies(const tlw_model *h) { return h && h->ds ? h->ds->n_movies : 0; }
-EMSCRIPTEN_KEEPALIVE uint32_t tlw_model_dim(const tlw_model *h) { return h && h->ds ? h->emb.dim : 0; }
+/* Floats in a user state (a dot-product model's dimension; 0 for popularity). */
+EMSCRIPTEN_KEEPALIVE uint32_t tlw_model_dim(const tlw_model *h) { return h && h->scorer ? h->scorer->state_floats : 0; }
 EMSCRIPTEN_KEEPALIVE uint32_t tlw_model_catalogue_size(const tlw_model *h)
 {
     return h ? tl_index_catalogue_size(h->idx) : 0;

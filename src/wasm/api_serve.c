@@ -160,10 +160,8 @@ EMSCRIPTEN_KEEPALIVE const char *tlw_model_foldin(tlw_model *h, const uint32_t *
             goto out;
         }
     }
-    tl_import_foldin als; /* an imported Spark ALS model records the fold-in that matches its training */
-    tl_status st = h->mf && tl_import_foldin_from_config(h->mf->config_json, &als)
-                       ? tl_import_foldin_solve(h->ds, &h->emb, &als, dense, ratings, n, h->vec, &h->err)
-                       : tl_index_foldin(h->idx, dense, ratings, n, NULL, h->vec, &h->err);
+    /* the visitor's state, as the model's type folds in (scorer.h) */
+    tl_status st = tl_index_foldin(h->idx, dense, ratings, n, NULL, h->vec, &h->err);
     if (st != TL_OK) goto out;
     tl_query q = h->q;
     q.exclude = dense;

@@ -201,17 +201,19 @@ static tl_status evaluate(tlw_trainer *h, const tlw_dataset *ds, int with_baseli
     eo->pool = tl_trainer_pool(h->tr);
     tl_eval_setup *setup = NULL;
     tl_status st = tl_eval_setup_new(ds->ds, sp->train, sp->n_train, sp->test, sp->n_test, eo, &setup, &h->err);
-    tl_embeddings emb = tl_model_embeddings(tl_trainer_model(h->tr));
-    if (st == TL_OK) st = tl_eval_setup_run(setup, &emb, model, &h->err);
-    float *pu = NULL, *pm = NULL;
+    tl_scorer *sc = NULL, *popularity = NULL;
+    float *counts = NULL;
+    if (st == TL_OK) st = tl_trainer_open(h->tr, ds->ds, &sc, &h->err);
+    if (st == TL_OK) st = tl_eval_setup_run(setup, sc, model, &h->err);
     if (st == TL_OK && with_baseline) {
-        st = tl_popularity_embeddings(ds->ds, sp->train, sp->n_train, &pu, &pm, &h->err);
-        tl_embeddings pe = {pu, pm, 1, 1, 1};
-        if (st == TL_OK) st = tl_eval_setup_run(setup, &pe, baseline, &h->err);
+        st = tl_popularity_counts(ds->ds, sp->train, sp->n_train, &counts, &h->err);
+        if (st == TL_OK) st = tl_popularity_scorer_new(ds->ds, counts, &popularity, &h->err);
+        if (st == TL_OK) st = tl_eval_setup_run(setup, popularity, baseline, &h->err);
     }
     tl_eval_setup_free(setup);
-    free(pu);
-    free(pm);
+    tl_scorer_free(sc);
+    tl_scorer_free(popularity);
+    free(counts);
     return st;
 }
 

@@ -69,12 +69,13 @@ typedef struct tlw_model {
     const tl_seen *seen;       /* the movies each user rated (all rows; a v1 file: train rows); NULL when none were saved */
     tl_seen *own_seen;         /* a live model's seen sets (every row of the dataset) */
     const tlw_trainer *trainer;/* live: the trainer whose tables change between queries */
-    tl_embeddings emb;
+    tl_scorer *scorer;         /* the model behind the seam (scorer.h), whatever its type */
+    tl_embeddings emb;         /* its user and movie tables when it has them (else all 0) */
     tl_index *idx;
     tl_query q;                /* filters for the next queries (tlw_model_query) */
     tl_scored *items;          /* k results */
     uint32_t items_cap;
-    float *vec;                /* dim floats: a folded-in user vector */
+    float *vec;                /* scorer->state_floats: a folded-in user's state */
     tl_buf out;                /* the last JSON or model file handed to JavaScript */
 } tlw_model;
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "popularity_fixture.h"
 #include "eval_fixture.h"
 #include "eval/eval_internal.h"
 #include "towerlens/eval.h"
@@ -292,7 +293,7 @@ static void test_popularity(void)
     uint32_t train[6] = {0, 1, 2, 3, 4, 8};
     float *u = NULL, *mv = NULL;
     tl_error err;
-    CHECK_INT(tl_popularity_embeddings(ds, train, 6, &u, &mv, &err), TL_OK);
+    CHECK_INT(popularity_tables(ds, train, 6, &u, &mv, &err), TL_OK);
     CHECK_NEAR(u[0], 1.0, 0);
     CHECK_NEAR(u[4], 1.0, 0); /* the out-of-vocabulary row */
     CHECK_NEAR(mv[0], 1.0, 0);
@@ -304,7 +305,7 @@ static void test_popularity(void)
     free(u);
     free(mv);
     train[5] = 11;
-    CHECK_INT(tl_popularity_embeddings(ds, train, 6, &u, &mv, &err), TL_E_ARG);
+    CHECK_INT(popularity_tables(ds, train, 6, &u, &mv, &err), TL_E_ARG);
     CHECK_CONTAINS(err.message, "train row 11 is out of range");
     CHECK(u == NULL && mv == NULL);
     tl_dataset_free(ds);

@@ -2,6 +2,7 @@
  * 42) must give the reference numbers: top-100 0.155, Recall@20 0.172,
  * NDCG@10 0.176. Skips when the shared copy is absent. */
 #include "check.h"
+#include "popularity_fixture.h"
 #include "towerlens/eval.h"
 #include "towerlens/loader.h"
 #include "towerlens/split.h"
@@ -34,7 +35,7 @@ int main(void)
     }
     CHECK_INT(sp->train[0], 40466);
     float *users = NULL, *movies = NULL;
-    CHECK_INT(tl_popularity_embeddings(ds, sp->train, sp->n_train, &users, &movies, &err), TL_OK);
+    CHECK_INT(popularity_tables(ds, sp->train, sp->n_train, &users, &movies, &err), TL_OK);
     tl_embeddings e = {users, movies, 1, 1, 1};
     tl_metrics m;
     CHECK_INT(tl_eval_retrieval(ds, sp->train, sp->n_train, sp->test, sp->n_test, &e, NULL, &m, &err), TL_OK);

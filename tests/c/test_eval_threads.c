@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "popularity_fixture.h"
 #include "eval_fixture.h"
 #include "eval/eval_internal.h"
 #include "towerlens/kernels.h"
@@ -151,11 +152,14 @@ static void check_case(const tl_dataset *ds, const uint32_t *train, uint32_t n_t
         CHECK_INT(tl_eval_retrieval(ds, train, n_train, test, n_test, e, &o, &m, &err), TL_OK);
         CHECK(same_metrics(&m, &ref));
         tl_eval_setup *s = NULL;
+        tl_scorer *sc = NULL;
+        CHECK_INT(tl_embed_scorer_new(ds, e, &sc, &err), TL_OK);
         CHECK_INT(tl_eval_setup_new(ds, train, n_train, test, n_test, &o, &s, &err), TL_OK);
-        CHECK_INT(tl_eval_setup_run(s, e, &via_setup, &err), TL_OK);
-        CHECK_INT(tl_eval_setup_run(s, e, &via_setup, &err), TL_OK); /* a set-up runs again alike */
+        CHECK_INT(tl_eval_setup_run(s, sc, &via_setup, &err), TL_OK);
+        CHECK_INT(tl_eval_setup_run(s, sc, &via_setup, &err), TL_OK); /* a set-up runs again alike */
         CHECK(same_metrics(&via_setup, &ref));
         tl_eval_setup_free(s);
+        tl_scorer_free(sc);
     }
 }
 
@@ -198,10 +202,23 @@ int main(void)
     }
     /* popularity: d = 1, ties everywhere */
     float *pu = NULL, *pm = NULL;
-    CHECK_INT(tl_popularity_embeddings(ds, train, NTRAIN, &pu, &pm, &err), TL_OK);
+    CHECK_INT(popularity_tables(ds, train, NTRAIN, &pu, &pm, &err), TL_OK);
     tl_embeddings pe = {pu, pm, 1, 1, 1};
     check_case(ds, train, NTRAIN, test, R - NTRAIN, &pe, pools, 0, 0, 42);
     check_case(ds, train, NTRAIN, test, R - NTRAIN, &pe, pools, 120, 800, 5);
+    /* the popularity model type (no embeddings) gives the same numbers */
+    tl_eval_options o;
+    tl_eval_options_default(&o);
+    tl_metrics as_tables, as_type;
+    tl_scorer *ps = NULL;
+    tl_eval_setup *s = NULL;
+    CHECK_INT(tl_popularity_scorer_new(ds, pm, &ps, &err), TL_OK);
+    CHECK_INT(tl_eval_retrieval(ds, train, NTRAIN, test, R - NTRAIN, &pe, &o, &as_tables, &err), TL_OK);
+    CHECK_INT(tl_eval_setup_new(ds, train, NTRAIN, test, R - NTRAIN, &o, &s, &err), TL_OK);
+    CHECK_INT(tl_eval_setup_run(s, ps, &as_type, &err), TL_OK);
+    CHECK(as_type.recall_at_20 > 0 && same_metrics(&as_type, &as_tables));
+    tl_eval_setup_free(s);
+    tl_scorer_free(ps);
     free(pu), free(pm);
 
     for (int i = 0; i < 3; i++) tl_pool_free(pools[i]);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "popularity_fixture.h"
 #include "base/kernels_cg.h"
 #include "train_fixture.h"
 #include "towerlens/eval.h"
@@ -534,7 +535,7 @@ static void test_demo_quality(tl_ials_solver solver, uint64_t want)
         tl_metrics mm, pop;
         tl_embeddings emb = tl_model_embeddings(tl_trainer_model(tr));
         CHECK_INT(tl_eval_retrieval(ds, sp->train, sp->n_train, sp->test, sp->n_test, &emb, &eo, &mm, &err), TL_OK);
-        CHECK_INT(tl_popularity_embeddings(ds, sp->train, sp->n_train, &pu, &pm, &err), TL_OK);
+        CHECK_INT(popularity_tables(ds, sp->train, sp->n_train, &pu, &pm, &err), TL_OK);
         tl_embeddings pe = {pu, pm, 1, 1, 1};
         CHECK_INT(tl_eval_retrieval(ds, sp->train, sp->n_train, sp->test, sp->n_test, &pe, &eo, &pop, &err), TL_OK);
         printf("demo: default recall@20 %.4f ndcg@10 %.4f top-100 %.4f; popularity %.4f %.4f %.4f\n",

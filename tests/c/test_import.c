@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "towerlens/model_type.h"
 #include "towerlens/import.h"
 #include "towerlens/index.h"
 #include "towerlens/store.h"
@@ -85,7 +86,7 @@ static void test_hand_topk(void)
 
     tl_embeddings emb = tl_model_file_embeddings(mf);
     tl_index *idx = NULL;
-    CHECK_INT(tl_index_new(mf->ds, &emb, &idx, &err), TL_OK);
+    CHECK_INT(tl_index_new_embeddings(mf->ds, &emb, &idx, &err), TL_OK);
     tl_scored out[5];
     uint32_t n = 0, u;
     /* user 10 = (1, 0.2): 1 -> 1.0, 3 -> 0.76, 5 -> 0.6, 2 -> 0.2, 4 -> -1 */

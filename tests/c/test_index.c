@@ -39,7 +39,7 @@ static void test_top_k(void)
     tl_embeddings e = {small_users, small_movies, 2, 2, 2};
     tl_index *idx = NULL;
     tl_error err;
-    CHECK_INT(tl_index_new(ds, &e, &idx, &err), TL_OK);
+    CHECK_INT(tl_index_new_embeddings(ds, &e, &idx, &err), TL_OK);
     CHECK_INT(tl_index_catalogue_size(idx), 9);
     tl_scored out[9];
     uint32_t n = 0;
@@ -126,7 +126,7 @@ static void test_top_k(void)
     tl_embeddings bad = e;
     bad.ld_movies = 1;
     tl_index *idx2 = NULL;
-    CHECK_INT(tl_index_new(ds, &bad, &idx2, &err), TL_E_ARG);
+    CHECK_INT(tl_index_new_embeddings(ds, &bad, &idx2, &err), TL_E_ARG);
     CHECK(idx2 == NULL);
     tl_seen_free(seen);
     tl_index_free(idx);
@@ -143,7 +143,7 @@ static void test_similar(void)
     tl_embeddings e = {users, movies, 2, 2, 2};
     tl_index *idx = NULL;
     tl_error err;
-    CHECK_INT(tl_index_new(ds, &e, &idx, &err), TL_OK);
+    CHECK_INT(tl_index_new_embeddings(ds, &e, &idx, &err), TL_OK);
     tl_scored out[5];
     uint32_t n = 0;
     CHECK_INT(tl_index_similar(idx, 0, 4, NULL, out, &n, &err), TL_OK);
@@ -221,7 +221,7 @@ static void test_foldin_solvers(void)
     tl_embeddings e = {users, movies, FD, FD, FD};
     tl_index *idx = NULL;
     tl_error err;
-    CHECK_INT(tl_index_new(ds, &e, &idx, &err), TL_OK);
+    CHECK_INT(tl_index_new_embeddings(ds, &e, &idx, &err), TL_OK);
     const uint32_t rated[4] = {3, 17, 39, 17}; /* 39 is outside the catalogue; 17 twice */
     const float ratings[4] = {5.0f, 2.5f, 4.0f, 1.0f};
 
@@ -343,12 +343,14 @@ static void test_foldin_eval(void)
     tl_embeddings e = {users, movies, D, D, D};
     tl_foldin_report rep, rep2;
     tl_error err;
+    tl_scorer *sc = NULL;
+    CHECK_INT(tl_embed_scorer_new(ds, &e, &sc, &err), TL_OK);
     for (int method = 0; method < 2; method++) {
         tl_foldin_options opt;
         tl_foldin_options_default(&opt);
         opt.method = (tl_foldin_method)method;
         opt.weight_by_rating = 0; /* the synthetic ratings are noise */
-        CHECK_INT(tl_eval_foldin(ds, train, n_train, test, n_test, &e, &opt, 10, 0, 5, &rep, &err), TL_OK);
+        CHECK_INT(tl_eval_foldin(ds, train, n_train, test, n_test, sc, &opt, 10, 0, 5, &rep, &err), TL_OK);
         printf("synthetic fold-in (%s): recall trained %.4f, fold-in %.4f, ratio %.3f, ndcg@10 %.4f / %.4f, %u users\n",
                method ? "lsq" : "softmax", rep.recall_trained, rep.recall_foldin, rep.ratio, rep.ndcg10_trained,
                rep.ndcg10_foldin, rep.users);
@@ -356,17 +358,18 @@ static void test_foldin_eval(void)
         CHECK_INT(rep.sampled, 0);
         CHECK(rep.recall_trained > 0.15);
         CHECK(rep.ratio >= 0.65); /* 10 samples recover ~0.7 of the true vectors' recall here */
-        CHECK_INT(tl_eval_foldin(ds, train, n_train, test, n_test, &e, &opt, 10, 0, 5, &rep2, &err), TL_OK);
+        CHECK_INT(tl_eval_foldin(ds, train, n_train, test, n_test, sc, &opt, 10, 0, 5, &rep2, &err), TL_OK);
         CHECK(memcmp(&rep, &rep2, sizeof rep) == 0);
     }
-    CHECK_INT(tl_eval_foldin(ds, train, n_train, test, n_test, &e, NULL, 10, 20, 5, &rep, &err), TL_OK);
+    CHECK_INT(tl_eval_foldin(ds, train, n_train, test, n_test, sc, NULL, 10, 20, 5, &rep, &err), TL_OK);
     CHECK_INT(rep.users, 20);
     CHECK_INT(rep.sampled, 1);
     /* users with fewer than n_given train ratings are left out */
-    CHECK_INT(tl_eval_foldin(ds, train, n_train, test, n_test, &e, NULL, TRAIN + 1, 0, 5, &rep, &err), TL_OK);
+    CHECK_INT(tl_eval_foldin(ds, train, n_train, test, n_test, sc, NULL, TRAIN + 1, 0, 5, &rep, &err), TL_OK);
     CHECK_INT(rep.users, 0);
-    CHECK_INT(tl_eval_foldin(ds, train, n_train, test, n_test, &e, NULL, 0, 0, 5, &rep, &err), TL_E_ARG);
+    CHECK_INT(tl_eval_foldin(ds, train, n_train, test, n_test, sc, NULL, 0, 0, 5, &rep, &err), TL_E_ARG);
     free(users), free(movies), free(t), free(train), free(test);
+    tl_scorer_free(sc);
     tl_dataset_free(ds);
 }
 
@@ -404,7 +407,7 @@ static void test_foldin_dislikes(void)
     tl_embeddings e = {users, movies, D, D, D};
     tl_index *idx = NULL;
     tl_error err;
-    CHECK_INT(tl_index_new(ds, &e, &idx, &err), TL_OK);
+    CHECK_INT(tl_index_new_embeddings(ds, &e, &idx, &err), TL_OK);
     const uint32_t horror[5] = {0, 4, 8, 12, 16}; /* genre 0 */
     const uint32_t comedy[5] = {1, 5, 9, 13, 17}; /* genre 1 */
     float low[5], high[5];

@@ -6,6 +6,7 @@
 
 #include "check.h"
 #include "train_fixture.h"
+#include "towerlens/model_type.h"
 #include "towerlens/loader.h"
 #include "towerlens/eval_rating.h"
 #include "towerlens/rng.h"

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "towerlens/model_type.h"
 #include "towerlens/index.h"
 #include "towerlens/loader.h"
 #include "towerlens/split.h"
@@ -34,7 +35,7 @@ static void check_top3(const tl_model_file *mf, uint32_t a, uint32_t b, uint32_t
     tl_index *idx = NULL;
     tl_error err;
     tl_embeddings emb = tl_model_file_embeddings(mf);
-    CHECK_INT(tl_index_new(mf->ds, &emb, &idx, &err), TL_OK);
+    CHECK_INT(tl_index_new_embeddings(mf->ds, &emb, &idx, &err), TL_OK);
     uint32_t u = 0, n = 0;
     CHECK_INT(tl_dataset_user_index(mf->ds, 1, &u, &err), TL_OK);
     tl_scored out[3];

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "towerlens/model_type.h"
 #include "towerlens/rating.h"
 
 static void set_tensor(tl_tensor *t, const char *name, uint32_t rows, uint32_t cols, float *data)

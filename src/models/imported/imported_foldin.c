@@ -1,14 +1,13 @@
 /* Fold-in for imported Spark ALS factors: the same normal equations Spark
  * solves for a user in its last half-iteration, so a visitor who rated
  * what a trained user rated gets that user's vector back. Kept apart from
- * index_foldin.c (towerlens' own objectives); chosen by the model config. */
+ * embed_foldin.c (towerlens' own objectives); chosen by the model config. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "towerlens/eval.h"
-#include "towerlens/import.h"
-#include "towerlens/index.h"
+#include "towerlens/foldin.h"
+#include "towerlens/imported.h"
 
 /* The value after "key": inside [p, end), as a pointer, or NULL. */
 static const char *json_value(const char *p, const char *end, const char *key)

@@ -1,0 +1,37 @@
+/* The dot-product scorer's state, shared by its files (two-tower, iALS and
+ * imported factors all serve through it). Not a public header. */
+#ifndef TL_MODELS_EMBED_EMBED_INTERNAL_H
+#define TL_MODELS_EMBED_EMBED_INTERNAL_H
+
+#include "towerlens/foldin.h"
+#include "towerlens/scorer.h"
+#include "towerlens/tensor.h"
+
+typedef struct tl_embed_scorer {
+    tl_scorer base;       /* first: a tl_scorer * is a tl_embed_scorer * */
+    tl_embeddings emb;
+    uint32_t *cat;        /* catalogue, ascending dense indices */
+    uint32_t n_cat;
+    float *norms;         /* n_movies, valid when norms_valid */
+    int norms_valid;
+    double *gram;         /* dim x dim, sum of m m^T over the catalogue, valid when gram_valid */
+    double gram_trace;
+    int gram_valid;
+} tl_embed_scorer;
+
+/* The dot-product scorer's calls, for types that serve like it but differ
+ * in one (imported factors: their own fold-in). */
+extern const tl_scorer_ops tl_embed_ops;
+
+/* Fills e (zeroed) over borrowed tables; tl_embed_scorer_release frees its parts, not e. */
+tl_status tl_embed_scorer_init(tl_embed_scorer *e, const tl_dataset *ds, const tl_embeddings *emb, tl_error *err);
+void tl_embed_scorer_release(tl_embed_scorer *e);
+
+/* The "users" and "movies" tensors as tables, checked against ds. */
+tl_status tl_embed_tables(const tl_dataset *ds, const tl_tensor *t, uint32_t n_t, tl_embeddings *out, tl_error *err);
+
+/* The fold-in (embed_foldin.c): a user vector for the profile. */
+tl_status tl_embed_fold_in(tl_scorer *s, const tl_profile *p, const tl_foldin_options *opt, float *state,
+                           tl_error *err);
+
+#endif

@@ -1,0 +1,42 @@
+/* Calls into a model type's scorer (scorer.h), with the checks every caller
+ * would otherwise repeat. */
+#include "towerlens/scorer.h"
+
+tl_status tl_scorer_user_state(const tl_scorer *s, uint32_t user, const tl_profile *train, float *state,
+                               tl_error *err)
+{
+    if (user >= s->ds->n_users)
+        return tl_fail(err, TL_E_ARG, "index: user index %u is out of range (%u users)", user, s->ds->n_users);
+    return s->ops->user_state(s, user, train, state, err);
+}
+
+tl_status tl_scorer_fold_in(tl_scorer *s, const tl_profile *p, const struct tl_foldin_options *opt, float *state,
+                            tl_error *err)
+{
+    return s->ops->fold_in(s, p, opt, state, err);
+}
+
+void tl_scorer_score(const tl_scorer *s, const float *states, uint32_t n, uint32_t m0, uint32_t n_m, float *out,
+                     size_t ldo)
+{
+    s->ops->score(s, states, n, m0, n_m, out, ldo);
+}
+
+tl_status tl_scorer_similar(tl_scorer *s, uint32_t movie, float *sims, tl_error *err)
+{
+    if (movie >= s->ds->n_movies)
+        return tl_fail(err, TL_E_ARG, "index: movie index %u is out of range (%u movies)", movie, s->ds->n_movies);
+    return s->ops->similar(s, movie, sims, err);
+}
+
+void tl_scorer_refresh(tl_scorer *s)
+{
+    if (s && s->ops->refresh) s->ops->refresh(s);
+}
+
+size_t tl_scorer_bytes(const tl_scorer *s) { return s ? s->ops->bytes(s) : 0; }
+
+void tl_scorer_free(tl_scorer *s)
+{
+    if (s) s->ops->free(s);
+}
