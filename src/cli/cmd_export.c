@@ -1,5 +1,6 @@
-/* towerlens export --model FILE --out DIR: the embeddings with their raw ids
- * as CSV or NumPy .npy files, for use in other tools. */
+/* towerlens export --model FILE --out DIR: a model's per-user and per-movie
+ * tables (which ones: its type's lists, model_type.h) with their raw ids as
+ * CSV or NumPy .npy files, for use in other tools. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,14 +76,15 @@ int cmd_export(int argc, char **argv)
         {"model", TL_ARG_STRING, &model, "FILE", "the model file written by `towerlens train --out` (required)", 0, 0},
         {"out", TL_ARG_STRING, &out, "DIR", "the folder to write into; created when missing (required)", 0, 0},
         {"format", TL_ARG_STRING, &format, "csv|npy",
-         "csv: users.csv (userId,e0,...), movies.csv (movieId,e0,...); npy: users.npy, movies.npy (float32 rows) "
-         "with users_ids.npy, movies_ids.npy (uint32)",
+         "csv: NAME.csv per table (userId or movieId, e0, ...: users.csv, movies.csv); npy: NAME.npy (float32 rows) "
+         "with NAME_ids.npy (uint32)",
          0, 0},
     };
     const tl_arg_spec spec = {
         "export", "--model FILE --out DIR [--format csv|npy]",
-        "Writes the trained user and movie embeddings with their raw MovieLens ids, one row per id\n"
-        "(the out-of-vocabulary rows are left out).",
+        "Writes the model's per-user and per-movie tables with their raw MovieLens ids, one row per id\n"
+        "(the out-of-vocabulary rows are left out): users and movies for embedding models (with a rating\n"
+        "head, head.user_bias and head.movie_bias too), popularity for the popularity model.",
         opts, sizeof opts / sizeof opts[0], NULL, NULL, 0,
     };
     int r = tl_args_parse(&spec, argc, argv);
@@ -108,9 +110,21 @@ int cmd_export(int argc, char **argv)
         return 1;
     }
     const tl_dataset *ds = mf->ds;
-    int rc = export_table(out, "users", "userId", ds->user_ids, sizeof(uint32_t), tl_model_file_tensor(mf, "users"), npy) ||
-             export_table(out, "movies", "movieId", &ds->movies[0].id, sizeof(tl_movie), tl_model_file_tensor(mf, "movies"),
-                          npy);
+    const tl_model_type *type = tl_model_type_of_config(mf->config_json);
+    if (!type) {
+        fprintf(stderr, "towerlens export: %s: the model's type is unknown to this build\n", model);
+        tl_model_file_free(mf);
+        return 1;
+    }
+    int rc = 0;
+    for (const char *const *t = type->user_tables; !rc && t && *t; t++) {
+        const tl_tensor *table = tl_model_file_tensor(mf, *t);
+        if (table) rc = export_table(out, *t, "userId", ds->user_ids, sizeof(uint32_t), table, npy);
+    }
+    for (const char *const *t = type->movie_tables; !rc && t && *t; t++) {
+        const tl_tensor *table = tl_model_file_tensor(mf, *t);
+        if (table) rc = export_table(out, *t, "movieId", &ds->movies[0].id, sizeof(tl_movie), table, npy);
+    }
     tl_model_file_free(mf);
     return rc;
 }
