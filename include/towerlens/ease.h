@@ -1,8 +1,10 @@
 /* EASE: the embarrassingly shallow autoencoder (Steck 2019), an item-item
  * model in closed form.
  *
- * Items are the movies with at least `min_count` train ratings (the full
- * catalogue would cost n^2 floats: 380 MB on ml-latest-small). X is the
+ * Items are the movies with at least `min_count` train ratings, the
+ * threshold raised when more than `max_items` movies qualify (the full
+ * catalogue would cost n^2 floats: 380 MB on ml-latest-small, 15 GB at
+ * ml-25m's 62k movies). X is the
  * users x items matrix of the train rows: x = 1 (TL_EASE_BINARY) or
  * stars / 5 (TL_EASE_RATING), multiplied by `low_weight` for ratings below
  * 3 stars (1 = like any rating, 0 = ignored, negative = a negative signal).
@@ -40,12 +42,13 @@ extern "C" {
 #define TL_EASE_OUTSIDE (-1048576.0f)   /* -2^20: base score of movies outside the item set */
 #define TL_EASE_FLOOR (-524288.0f)      /* -2^19: lowest score of an item in the set */
 #define TL_EASE_MAX_ITEMS 8192u         /* 2 n^2 floats = 512 MB at the fit's peak */
+#define TL_EASE_DEFAULT_MAX_ITEMS 4096u /* 128 MB at the fit's peak, 64 MB kept */
 #define TL_EASE_NONE UINT32_MAX         /* item_of_movie of a movie outside the set */
 #define TL_EASE_MAX_REASONS 3
 
 /* Defaults chosen on validation (bench/ease_tune.c, docs/training.md "EASE"). */
 #define TL_EASE_DEFAULT_LAMBDA 200.0f
-#define TL_EASE_DEFAULT_MIN_COUNT 3u
+#define TL_EASE_DEFAULT_MIN_COUNT 5u
 #define TL_EASE_DEFAULT_LOW_WEIGHT 1.0f
 
 typedef enum tl_ease_values {
@@ -58,7 +61,10 @@ typedef struct tl_ease_options {
     uint32_t min_count;    /* >= 1: items are movies with at least this many train ratings */
     tl_ease_values values;
     float low_weight;      /* multiplies x for ratings below 3 stars (finite) */
-    uint32_t max_items;    /* more items than this fail with TL_E_LIMIT; 0 = TL_EASE_MAX_ITEMS */
+    uint32_t max_items;    /* item budget: when more movies have min_count ratings, the threshold is
+                              raised to the smallest count that keeps at most max_items (whole count
+                              classes, so no tie is broken); 0 = TL_EASE_DEFAULT_MAX_ITEMS; at most
+                              TL_EASE_MAX_ITEMS */
     tl_pool *pool;         /* borrowed; NULL = the calling thread only; results do not depend on it */
 } tl_ease_options;
 
@@ -70,7 +76,7 @@ typedef struct tl_ease_info {
     uint32_t n_movies;     /* the dataset's movies (scores cover all of them) */
     uint32_t n_items;      /* movies in the item set */
     uint32_t n_users;      /* users with at least one nonzero x in the fit */
-    uint32_t min_count;
+    uint32_t min_count;    /* the threshold used (raised from the option's to fit max_items) */
     float lambda, low_weight;
     tl_ease_values values;
     size_t model_bytes;    /* held by the model */
@@ -80,7 +86,8 @@ typedef struct tl_ease_info {
 /* Fits on the given train rows of ds (dataset row indices; duplicates of a
  * (user, movie) pair keep the row latest in the file). TL_E_ARG for bad
  * options, no rows, a row out of range, or no movie with min_count
- * ratings; TL_E_LIMIT past max_items; TL_E_NOMEM; TL_E_STATE when G is
+ * ratings; TL_E_LIMIT when max_items > TL_EASE_MAX_ITEMS or no threshold
+ * keeps between 1 and max_items items; TL_E_NOMEM; TL_E_STATE when G is
  * numerically not positive definite (lambda far too small). */
 tl_status tl_ease_fit(const tl_dataset *ds, const uint32_t *train_rows, uint32_t n_train,
                       const tl_ease_options *opt, tl_ease_model **out, tl_error *err);

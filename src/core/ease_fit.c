@@ -282,11 +282,18 @@ static tl_status check_options(const tl_ease_options *opt, tl_error *err)
     if (!(opt->low_weight > -INFINITY && opt->low_weight < INFINITY))
         return tl_fail(err, TL_E_ARG, "EASE: low_weight must be a finite number");
     if (opt->max_items > TL_EASE_MAX_ITEMS)
-        return tl_fail(err, TL_E_ARG, "EASE: max_items is at most %u", TL_EASE_MAX_ITEMS);
+        return tl_fail(err, TL_E_LIMIT, "EASE: max_items is at most %u", TL_EASE_MAX_ITEMS);
     return TL_OK;
 }
 
-/* Items: movies with >= min_count train ratings, ascending dense index. */
+static int count_desc(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x < y) - (x > y);
+}
+
+/* Items: movies with >= min_count train ratings (the threshold raised to
+ * keep at most max_items), ascending dense index. */
 static tl_status choose_items(const tl_dataset *ds, const uint32_t *rows, uint32_t n_rows, tl_ease_model *m,
                               tl_error *err)
 {
@@ -302,15 +309,26 @@ static tl_status choose_items(const tl_dataset *ds, const uint32_t *rows, uint32
         if (mv >= nm) return tl_fail(err, TL_E_ARG, "EASE: row %u names movie index %u of %u", rows[r], mv, nm);
         m->train_count[mv]++;
     }
-    uint32_t k = 0;
-    for (uint32_t mv = 0; mv < nm; mv++) m->item_of_movie[mv] = m->train_count[mv] >= m->opt.min_count ? k++ : TL_EASE_NONE;
-    if (k == 0)
-        return tl_fail(err, TL_E_ARG, "EASE: no movie has %u or more train ratings", m->opt.min_count);
-    uint32_t limit = m->opt.max_items ? m->opt.max_items : TL_EASE_MAX_ITEMS;
-    if (k > limit)
-        return tl_fail(err, TL_E_LIMIT,
-                       "EASE: %u movies have %u or more train ratings, more than the %u items allowed "
-                       "(raise min_count)", k, m->opt.min_count, limit);
+    uint32_t k = 0, c = m->opt.min_count;
+    for (uint32_t mv = 0; mv < nm; mv++) k += m->train_count[mv] >= c;
+    if (k == 0) return tl_fail(err, TL_E_ARG, "EASE: no movie has %u or more train ratings", c);
+    uint32_t budget = m->opt.max_items ? m->opt.max_items : TL_EASE_DEFAULT_MAX_ITEMS;
+    if (k > budget) { /* the smallest threshold that keeps at most `budget` movies */
+        uint32_t *sorted = malloc((size_t)nm * sizeof *sorted);
+        if (!sorted) return tl_fail(err, TL_E_NOMEM, "EASE: out of memory");
+        memcpy(sorted, m->train_count, (size_t)nm * sizeof *sorted);
+        qsort(sorted, nm, sizeof *sorted, count_desc);
+        c = sorted[budget] + 1;
+        free(sorted);
+        k = 0;
+        for (uint32_t mv = 0; mv < nm; mv++) k += m->train_count[mv] >= c;
+        if (k == 0)
+            return tl_fail(err, TL_E_LIMIT, "EASE: no threshold keeps between 1 and %u items (max_items is too small)",
+                           budget);
+    }
+    m->min_count = c;
+    k = 0;
+    for (uint32_t mv = 0; mv < nm; mv++) m->item_of_movie[mv] = m->train_count[mv] >= c ? k++ : TL_EASE_NONE;
     m->n_items = k;
     m->movie_of_item = malloc((size_t)k * sizeof *m->movie_of_item);
     if (!m->movie_of_item) return tl_fail(err, TL_E_NOMEM, "EASE: out of memory");

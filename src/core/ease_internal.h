@@ -7,6 +7,7 @@
 
 struct tl_ease_model {
     uint32_t n_movies, n_items, n_users;
+    uint32_t min_count;       /* the threshold used (opt.min_count, raised to fit max_items) */
     uint32_t *item_of_movie;  /* n_movies: item index or TL_EASE_NONE */
     uint32_t *movie_of_item;  /* n_items, ascending dense movie index */
     uint32_t *train_count;    /* n_movies: train ratings per movie (orders the movies outside the set) */

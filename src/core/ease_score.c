@@ -12,7 +12,7 @@ void tl_ease_get_info(const tl_ease_model *m, tl_ease_info *out)
     out->n_movies = m->n_movies;
     out->n_items = m->n_items;
     out->n_users = m->n_users;
-    out->min_count = m->opt.min_count;
+    out->min_count = m->min_count;
     out->lambda = m->opt.lambda;
     out->low_weight = m->opt.low_weight;
     out->values = m->opt.values;

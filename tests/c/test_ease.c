@@ -228,6 +228,26 @@ static void test_score_explain_similar(void)
     CHECK(s[1] == 0.0f);
 
     tl_ease_free(m);
+
+    /* the item budget: 4 movies have a rating, max_items 3 raises the threshold to 3 */
+    opt.min_count = 1;
+    opt.max_items = 3;
+    CHECK_INT(tl_ease_fit(ds, rows, 11, &opt, &m, &err), TL_OK);
+    if (m) {
+        tl_ease_get_info(m, &info);
+        CHECK_INT(info.n_items, 3);
+        CHECK_INT(info.min_count, 3);
+        CHECK_INT(tl_ease_item_of(m, 3), TL_EASE_NONE);
+    }
+    tl_ease_free(m);
+    opt.max_items = 4;
+    CHECK_INT(tl_ease_fit(ds, rows, 11, &opt, &m, &err), TL_OK);
+    if (m) {
+        tl_ease_get_info(m, &info);
+        CHECK_INT(info.n_items, 4);
+        CHECK_INT(info.min_count, 1);
+    }
+    tl_ease_free(m);
     free(rows);
     free_dataset(ds);
 }
@@ -304,7 +324,10 @@ static void test_bad_inputs(void)
     CHECK_INT(tl_ease_fit(ds, rows, 4, &opt, &m, &err), TL_E_ARG);
     tl_ease_options_default(&opt);
     opt.min_count = 1;
-    opt.max_items = 1;
+    opt.max_items = 1; /* both movies have 2 ratings: no threshold keeps exactly one */
+    CHECK_INT(tl_ease_fit(ds, rows, 4, &opt, &m, &err), TL_E_LIMIT);
+    CHECK_CONTAINS(err.message, "max_items");
+    opt.max_items = TL_EASE_MAX_ITEMS + 1;
     CHECK_INT(tl_ease_fit(ds, rows, 4, &opt, &m, &err), TL_E_LIMIT);
     opt.max_items = 0;
     opt.values = (tl_ease_values)7;
