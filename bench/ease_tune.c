@@ -12,9 +12,10 @@
  * (tl_eval_retrieval); the table ends with the means.
  *
  *   tl_ease_tune DATA [lam=..] [min_count=..] [low=..] [values=0,1] [seeds=42,1,2,3,4]
- *                     [seed=S] [train_rows=N] [test_rows=N] [threads=N]
+ *                     [seed=S] [train_rows=N] [test_rows=N] [threads=N] [similar=movieIds]
  * Defaults: lam=50,100,200,400,800 min_count=2,3,5,10,20 low=1,0.5,0,-0.5
- * values=0,1 (0 binary, 1 stars/5) seeds=42,1,2,3,4 seed=42 train_rows=80000
+ * values=0,1 (0 binary, 1 stars/5) seeds=42,1,2,3,4 similar=1,260,2571 (Toy
+ * Story, Star Wars, The Matrix: their 8 EASE neighbours) seed=42 train_rows=80000
  * test_rows=20000 threads=0 (every core). Fit times are wall seconds;
  * "peak" is the fit's own working set (tl_ease_info.peak_bytes); "ms per
  * user" is scoring and ranking one test user (tl_ease_score + the ranker).
@@ -217,11 +218,11 @@ int main(int argc, char **argv)
 {
     if (argc < 2) {
         fprintf(stderr, "usage: tl_ease_tune DATA [lam=..] [min_count=..] [low=..] [values=0,1] [seeds=..] "
-                        "[seed=S] [train_rows=N] [test_rows=N] [threads=N]\n");
+                        "[seed=S] [train_rows=N] [test_rows=N] [threads=N] [similar=movieIds]\n");
         return 2;
     }
     list lam = {{50, 100, 200, 400, 800}, 5}, minc = {{2, 3, 5, 10, 20}, 5}, low = {{1, 0.5, 0, -0.5}, 4},
-         vals = {{0, 1}, 2}, seeds = {{42, 1, 2, 3, 4}, 5};
+         vals = {{0, 1}, 2}, seeds = {{42, 1, 2, 3, 4}, 5}, similar = {{1, 260, 2571}, 3};
     unsigned long long seed = 42;
     uint32_t train_rows = 80000, test_rows = 20000, threads = 0;
     for (int i = 2; i < argc; i++) {
@@ -232,6 +233,7 @@ int main(int argc, char **argv)
         else if (!strncmp(a, "low=", 4)) ok = parse_list(a + 4, &low);
         else if (!strncmp(a, "values=", 7)) ok = parse_list(a + 7, &vals);
         else if (!strncmp(a, "seeds=", 6)) ok = parse_list(a + 6, &seeds);
+        else if (!strncmp(a, "similar=", 8)) ok = parse_list(a + 8, &similar);
         else if (!strncmp(a, "seed=", 5)) seed = strtoull(a + 5, NULL, 10);
         else if (!strncmp(a, "train_rows=", 11)) train_rows = (uint32_t)strtoul(a + 11, NULL, 10);
         else if (!strncmp(a, "test_rows=", 10)) test_rows = (uint32_t)strtoul(a + 10, NULL, 10);
@@ -324,6 +326,28 @@ int main(int argc, char **argv)
     printf("| mean (sd) | | | | | | %.4f (%.4f) | %.4f (%.4f) | %.4f (%.4f) | %.4f (%.4f) |\n", sum[0] / n, sd[0],
            sum[1] / n, sd[1], sum[2] / n, sd[2], sum[3] / n, sd[3]);
     printf("\npeak RSS of the process: %.0f MB\n", bench_peak_rss_mb());
+    /* similar movies of the chosen setting on the first seed's train rows */
+    if (similar.n > 0) {
+        tl_split *sp = NULL;
+        tl_ease_model *m = NULL;
+        if (make_split(ds, (uint64_t)seeds.v[0], train_rows, test_rows, 0, &sp, &err) != TL_OK ||
+            tl_ease_fit(ds, sp->train, sp->n_train, &best, &m, &err) != TL_OK)
+            return die(&err);
+        printf("\nsimilar movies (tl_ease_similar: column of B), split seed %g:\n\n", seeds.v[0]);
+        for (int k = 0; k < similar.n; k++) {
+            uint32_t mv;
+            tl_scored top[8];
+            uint32_t nt = 0;
+            if (tl_dataset_movie_index(ds, (uint32_t)similar.v[k], &mv, &err) != TL_OK ||
+                tl_ease_similar(m, mv, 8, top, &nt, &err) != TL_OK)
+                return die(&err);
+            printf("- %s:", tl_movie_title(ds, mv));
+            for (uint32_t q = 0; q < nt; q++) printf("%s %s", q ? ";" : "", tl_movie_title(ds, top[q].index));
+            printf("\n");
+        }
+        tl_ease_free(m);
+        tl_split_free(sp);
+    }
     tl_pool_free(pool);
     tl_dataset_free(ds);
     return 0;

@@ -120,11 +120,14 @@ typedef struct tl_ease_reason {
 tl_status tl_ease_explain(const tl_ease_model *m, const uint32_t *movies, const uint8_t *half, uint32_t n,
                           uint32_t movie, tl_ease_reason *out, uint32_t *n_out, tl_error *err);
 
-/* Similar movies: the k items j != movie with the largest B[movie][j] (the
- * score j gets from a profile holding only `movie`: how much liking it
- * predicts j, with what the other items already explain taken out), best
- * first, ties to the lower index; out has room for k. A movie outside the
- * set has no EASE neighbours: *n_out = 0. */
+/* Similar movies: the k items j != movie with the largest B[j][movie] (the
+ * weight of j in movie's score: how much having rated j predicts movie,
+ * with what the other items already explain taken out; for a fixed movie
+ * this ranks j by -P[j][movie]), best first, ties to the lower index; out
+ * has room for k. The row B[movie][*] = -P[movie][j] / P[j][j] would favour
+ * popular j (small P[j][j]): on ml-latest-small Toy Story's column gives
+ * Toy Story 2 second, its row seventh. A movie outside the set has no EASE
+ * neighbours: *n_out = 0. */
 tl_status tl_ease_similar(const tl_ease_model *m, uint32_t movie, uint32_t k, tl_scored *out, uint32_t *n_out,
                           tl_error *err);
 

@@ -133,11 +133,11 @@ tl_status tl_ease_similar(const tl_ease_model *m, uint32_t movie, uint32_t k, tl
         return tl_fail(err, TL_E_ARG, "EASE: movie index %u is past the %u movies", movie, m->n_movies);
     uint32_t it = m->item_of_movie[movie];
     if (it == TL_EASE_NONE || k == 0) return TL_OK;
-    const float *Bi = m->B + (size_t)it * m->n_items;
+    size_t ni = m->n_items;
     tl_topk top;
     tl_topk_init(&top, out, k);
-    for (uint32_t j = 0; j < m->n_items; j++)
-        if (j != it) tl_topk_push(&top, m->movie_of_item[j], Bi[j]);
+    for (uint32_t j = 0; j < ni; j++) /* column it: B[j][it] */
+        if (j != it) tl_topk_push(&top, m->movie_of_item[j], m->B[j * ni + it]);
     *n_out = tl_topk_finish(&top);
     return TL_OK;
 }

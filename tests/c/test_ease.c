@@ -209,8 +209,9 @@ static void test_score_explain_similar(void)
     uint32_t ns = 0;
     CHECK_INT(tl_ease_similar(m, 1, 5, sim, &ns, &err), TL_OK);
     CHECK_INT(ns, 2);
-    CHECK_INT(sim[0].index, 0); /* equal weights: the lower index first */
-    CHECK_INT(sim[1].index, 2);
+    CHECK(sim[0].index + sim[1].index == 2 && sim[0].index != 1); /* movies 0 and 2, equal up to rounding */
+    CHECK_NEAR(sim[0].score, 3.0 / 8.25, 1e-6);
+    CHECK_NEAR(sim[1].score, 3.0 / 8.25, 1e-6);
     CHECK_INT(tl_ease_similar(m, 3, 5, sim, &ns, &err), TL_OK);
     CHECK_INT(ns, 0);
 
@@ -287,6 +288,23 @@ static void test_explain_liked_only(void)
         }
     }
     CHECK(checked > 20);
+
+    /* similar: the column of B, best first */
+    tl_scored sim[8];
+    uint32_t ns = 0;
+    for (uint32_t mv = 0; mv < 150; mv += 7) {
+        CHECK_INT(tl_ease_similar(m, mv, 8, sim, &ns, &err), TL_OK);
+        CHECK_INT(ns, 8);
+        float lowest = INFINITY;
+        for (uint32_t q = 0; q < ns; q++) {
+            CHECK(sim[q].index != mv && sim[q].score == tl_ease_weight(m, sim[q].index, mv));
+            CHECK(sim[q].score <= lowest);
+            lowest = sim[q].score;
+        }
+        uint32_t above = 0; /* nothing left out scores above the 8th */
+        for (uint32_t j = 0; j < 148; j++) above += j != mv && tl_ease_weight(m, j, mv) > lowest;
+        CHECK(above <= 7);
+    }
     tl_ease_free(m);
     free(rows);
     free_dataset(ds);
