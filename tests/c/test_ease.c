@@ -361,8 +361,63 @@ static void test_bad_inputs(void)
     free_dataset(ds);
 }
 
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 1099511628211ull;
+    return h;
+}
+
+/* The same bytes natively and in WASM SIMD128 (this test runs in both
+ * builds): a fixed model's B and one profile's scores, hashed. */
+static void test_golden_hash(void)
+{
+    uint32_t nu = 400, nm = 900, n = 0;
+    uint32_t *t = malloc(3 * (size_t)nu * nm * sizeof *t);
+    uint64_t s = 5;
+    for (uint32_t u = 0; u < nu; u++)
+        for (uint32_t mv = 0; mv < nm; mv++) {
+            uint32_t p = u % 5 == mv % 5 ? 120 : 25;
+            if (mv > 600) p /= 4;
+            if (fixture_lcg(&s) % 1000 >= p) continue;
+            t[3 * n] = u, t[3 * n + 1] = mv, t[3 * n + 2] = 1 + (uint32_t)(fixture_lcg(&s) % 10);
+            n++;
+        }
+    tl_dataset *ds = fixture_dataset(nu, nm, nm, t, n);
+    free(t);
+    uint32_t *rows = fixture_range(0, n);
+    tl_error err;
+    tl_ease_options opt;
+    tl_ease_options_default(&opt);
+    opt.lambda = 30.0f;
+    opt.min_count = 3;
+    opt.low_weight = -0.25f;
+    opt.values = TL_EASE_RATING;
+    tl_ease_model *m = NULL;
+    CHECK_INT(n, 11942);
+    CHECK_INT(tl_ease_fit(ds, rows, n, &opt, &m, &err), TL_OK);
+    if (m) {
+        CHECK_INT(m->n_items, 841);
+        uint64_t h = fnv(1469598103934665603ull, m->B, (size_t)m->n_items * m->n_items * sizeof(float));
+        float *sc = malloc(nm * sizeof *sc);
+        uint32_t pm[5] = {1, 7, 300, 650, 899};
+        uint8_t ph[5] = {10, 3, 8, 9, 2};
+        CHECK_INT(tl_ease_score(m, pm, ph, 5, sc, &err), TL_OK);
+        uint64_t h2 = fnv(1469598103934665603ull, sc, nm * sizeof *sc);
+        CHECK(h == 0x027e39454339cdf0ull);
+        CHECK(h2 == 0x9f5d7e644d293c36ull);
+        if (h != 0x027e39454339cdf0ull || h2 != 0x9f5d7e644d293c36ull)
+            fprintf(stderr, "B hash %016llx, scores hash %016llx\n", (unsigned long long)h, (unsigned long long)h2);
+        free(sc);
+    }
+    tl_ease_free(m);
+    free(rows);
+    free_dataset(ds);
+}
+
 int main(void)
 {
+    test_golden_hash();
     test_reference();
     test_threads();
     test_score_explain_similar();
