@@ -194,7 +194,10 @@ static tl_status fit_and_score(const tl_dataset *ds, const uint32_t *fit, uint32
     return st;
 }
 
-static double balance(const scores *s, const scores *pop) { return sqrt(s->recall / pop->recall * (s->ndcg / pop->ndcg)); }
+static double balance(const scores *s, const scores *pop)
+{
+    return sqrt(s->recall / pop->recall * (s->ndcg / pop->ndcg));
+}
 
 static tl_status make_split(const tl_dataset *ds, uint64_t seed, uint32_t train_rows, uint32_t test_rows,
                             int with_valid, tl_split **sp, tl_error *err)
@@ -261,7 +264,8 @@ int main(int argc, char **argv)
     if (popularity(ds, vs->train, vs->n_train, vs->valid, vs->n_valid, &pop_val, &err) != TL_OK) return die(&err);
     printf("%s: fit on %u rows, validation %u rows (seed %llu), %u threads\n\n", path, vs->n_train, vs->n_valid,
            seed + 1, tl_pool_threads(pool));
-    printf("| lambda | min_count | x | low_weight | items | valid Recall@20 | valid NDCG@10 | balance | fit s | peak MB |\n");
+    printf("| lambda | min_count | x | low_weight | items | valid Recall@20 | valid NDCG@10 | balance | fit s | "
+           "peak MB |\n");
     printf("|---|---|---|---|---|---|---|---|---|---|\n");
     printf("| popularity | | | | | %.4f | %.4f | 1.000 | | |\n", pop_val.recall, pop_val.ndcg);
 
@@ -318,7 +322,8 @@ int main(int argc, char **argv)
         double v[4] = {pop.recall, pop.ndcg, r.s.recall, r.s.ndcg};
         for (int q = 0; q < 4; q++) sum[q] += v[q], sq[q] += v[q] * v[q];
         printf("| %g | %u | %.2f (%.2f) | %.0f | %.0f | %.2f | %.4f | %.4f | %.4f | %.4f |\n", seeds.v[k],
-               r.info.n_items, r.fit_s, r.fit_cpu_s, r.info.peak_bytes / 1e6, r.info.model_bytes / 1e6, 1e3 * r.eval_s / r.s.users, pop.recall,
+               r.info.n_items, r.fit_s, r.fit_cpu_s, r.info.peak_bytes / 1e6, r.info.model_bytes / 1e6,
+               1e3 * r.eval_s / r.s.users, pop.recall,
                pop.ndcg, r.s.recall, r.s.ndcg);
         fflush(stdout);
         tl_split_free(sp);

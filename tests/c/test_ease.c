@@ -57,7 +57,8 @@ static tl_dataset *random_dataset(uint32_t n_users, uint32_t n_movies, uint32_t 
             /* taste: users and movies in 3 groups, liked within the group */
             uint32_t p = (u % 3 == mv % 3) ? per_mille * 2 : per_mille / 2;
             if (fixture_lcg(&s) % 1000 >= p) continue;
-            t[3 * n] = u, t[3 * n + 1] = mv, t[3 * n + 2] = (u % 3 == mv % 3) ? 7 + fixture_lcg(&s) % 4 : 1 + fixture_lcg(&s) % 7;
+            uint32_t half = (u % 3 == mv % 3) ? 7 + fixture_lcg(&s) % 4 : 1 + fixture_lcg(&s) % 7;
+            t[3 * n] = u, t[3 * n + 1] = mv, t[3 * n + 2] = half;
             n++;
         }
     for (uint32_t k = 0; k < 6; k++) /* six of the rare movies rated once */
