@@ -26,6 +26,7 @@
 #include "towerlens/scorer.h"
 #include "towerlens/foldin.h"
 #include "towerlens/imported.h"
+#include "towerlens/ease.h"
 #include "towerlens/model_type.h"
 #include "towerlens/rating.h"
 #include "towerlens/train.h"

@@ -70,6 +70,11 @@ void tl_ranker_free(tl_ranker *r);
 int tl_ranker_user(tl_ranker *r, const tl_scorer *sc, const float *state, uint32_t user,
                    const uint32_t *rel, uint32_t n_rel, tl_user_metrics *m);
 
+/* The same for scores given over every dense movie (models that are not
+ * dot products, e.g. EASE): ranks scores[cat[i]] exactly as above. */
+int tl_ranker_user_scores(tl_ranker *r, const float *scores, uint32_t user, const uint32_t *rel, uint32_t n_rel,
+                          tl_user_metrics *m);
+
 /* The ranking metrics of one user from its top list of n_top movies (best
  * first): rel[i] says whether the i-th is relevant, n_relevant counts the user's relevant
  * movies. Shared by the evaluation and the ranker. */

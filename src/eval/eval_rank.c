@@ -37,8 +37,8 @@ void tl_ranker_free(tl_ranker *r)
     *r = (tl_ranker){0};
 }
 
-int tl_ranker_user(tl_ranker *r, const tl_scorer *sc, const float *state, uint32_t user,
-                   const uint32_t *rel, uint32_t n_rel, tl_user_metrics *m)
+/* Marks the user's seen and relevant movies; the count of rankable relevant ones. */
+static uint32_t mark_user(tl_ranker *r, uint32_t user, const uint32_t *rel, uint32_t n_rel)
 {
     const tl_dataset *ds = r->ds;
     uint32_t stamp = ++r->stamp;
@@ -55,11 +55,13 @@ int tl_ranker_user(tl_ranker *r, const tl_scorer *sc, const float *state, uint32
         r->relevant[mv] = stamp;
         n_relevant++;
     }
-    if (n_relevant == 0) return 0;
-    /* scored only when the user has a rankable relevant movie */
-    const float *scores = r->scores;
-    tl_scorer_score(sc, state, 1, 0, ds->n_movies, r->scores, ds->n_movies);
+    return n_relevant;
+}
 
+/* Ranks the catalogue by scores and fills m (n_relevant > 0). */
+static void rank_user(tl_ranker *r, const float *scores, uint32_t n_relevant, tl_user_metrics *m)
+{
+    uint32_t stamp = r->stamp;
     tl_topk top;
     tl_topk_init(&top, r->top, TL_EVAL_TOP_B);
     for (uint32_t i = 0; i < r->n_cat; i++) {
@@ -78,6 +80,25 @@ int tl_ranker_user(tl_ranker *r, const tl_scorer *sc, const float *state, uint32
         }
     }
     tl_eval_user_metrics(n_top, rel_top, n_relevant, r->discount, m);
+}
+
+int tl_ranker_user(tl_ranker *r, const tl_scorer *sc, const float *state, uint32_t user,
+                   const uint32_t *rel, uint32_t n_rel, tl_user_metrics *m)
+{
+    uint32_t n_relevant = mark_user(r, user, rel, n_rel);
+    if (n_relevant == 0) return 0;
+    /* scored only when the user has a rankable relevant movie */
+    tl_scorer_score(sc, state, 1, 0, r->ds->n_movies, r->scores, r->ds->n_movies);
+    rank_user(r, r->scores, n_relevant, m);
+    return 1;
+}
+
+int tl_ranker_user_scores(tl_ranker *r, const float *scores, uint32_t user, const uint32_t *rel, uint32_t n_rel,
+                          tl_user_metrics *m)
+{
+    uint32_t n_relevant = mark_user(r, user, rel, n_rel);
+    if (n_relevant == 0) return 0;
+    rank_user(r, scores, n_relevant, m);
     return 1;
 }
 
