@@ -404,6 +404,8 @@ export declare class Trainer {
 
 export declare class Towerlens {
   private constructor();
+  /** the towerlens version ("0.1.0"): package.json's, compiled into the core */
+  readonly version: string;
   /** true when the core uses WASM SIMD128 kernels */
   readonly simd: boolean;
   /** bytes of WASM memory reserved (never shrinks, so also the peak) */
