@@ -86,7 +86,7 @@ export class Towerlens {
     return createTrainer(this._core, dataset, options);
   }
 
-  /** The training presets and their settings: {tfrs: {epochs, batchSize, dim, learningRate, seed, testFraction}, ...}. */
+  /** The training presets and their settings: {tfrs: {about, epochs, batchSize, dim, learningRate, seed, testFraction}, ...}. */
   presets() {
     this._core.assertUsable();
     return presets(this._core);

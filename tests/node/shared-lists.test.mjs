@@ -71,3 +71,39 @@ describe('status codes: the tl_status enum is the source', () => {
   });
 });
 
+
+describe('presets: the table in the C core is the source', () => {
+  const { path, match } = findC(/\} presets\[\] = \{([\s\S]*?)\n\};/, 'the preset table');
+  const rows = [...stripComments(match[1]).matchAll(/\{\s*"([^"]+)",\s*"((?:[^"\\]|\\.)*)"\s*,\s*(\w+)\s*\}/g)]
+    .map((m) => ({ name: m[1], about: m[2] }));
+  const names = rows.map((r) => r.name);
+
+  test(`${path}: every row has a name and a line about it`, () => {
+    assert.ok(names.length >= 2, `rows parsed: ${names}`);
+    assert.equal(new Set(names).size, names.length);
+    for (const r of rows) assert.ok(r.about.length > 10, r.name);
+  });
+
+  test('towerlens.d.ts PresetName lists them', () => {
+    const m = /export type PresetName = ([^;]*);/.exec(read('web/towerlens.d.ts'));
+    assert.ok(m, 'PresetName in web/towerlens.d.ts');
+    assert.deepEqual([...m[1].matchAll(/'([^']+)'/g)].map((x) => x[1]).sort(), [...names].sort());
+  });
+
+  test("the page's model choice offers every preset and no other", () => {
+    const html = read('web/index.html');
+    const radios = [...html.matchAll(/<input type="radio" name="preset" value="([^"]+)"/g)].map((m) => m[1]);
+    assert.ok(radios.length >= 1);
+    for (const r of radios) assert.ok(names.includes(r), `radio "${r}" is not a preset`);
+    // a preset without its own radio button is picked by the panel's other controls
+    const panel = read('web/app/train-panel.js');
+    for (const n of names.filter((x) => !radios.includes(x))) {
+      assert.ok(panel.includes(`'${n}'`), `preset "${n}" has no radio button and web/app/train-panel.js never names it`);
+    }
+  });
+
+  test('docs/js-api.md names every preset', () => {
+    const doc = read('docs/js-api.md');
+    for (const n of names) assert.ok(doc.includes(`'${n}'`), `'${n}' in docs/js-api.md`);
+  });
+});
