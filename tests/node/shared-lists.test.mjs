@@ -107,3 +107,30 @@ describe('presets: the table in the C core is the source', () => {
     for (const n of names) assert.ok(doc.includes(`'${n}'`), `'${n}' in docs/js-api.md`);
   });
 });
+
+describe("known file names: the native reader's folder list is the source", () => {
+  const { path, match } = findC(/known_names\[\] = \{([\s\S]*?)\};/, 'the known file names');
+  const names = [...stripComments(match[1]).matchAll(/"([^"]+)"/g)].map((m) => m[1]);
+
+  test(`${path}: a list of file names`, () => {
+    assert.ok(names.length >= 6, `${names}`);
+    for (const n of ['ratings.csv', 'movies.csv', 'u.data', 'ratings.dat']) assert.ok(names.includes(n), n);
+  });
+
+  test('web/lib/inputs.js MOVIELENS_FILE_NAMES is the same list in the same order', async () => {
+    const { MOVIELENS_FILE_NAMES } = await import('../../web/lib/inputs.js');
+    assert.deepEqual([...MOVIELENS_FILE_NAMES], names);
+  });
+
+  test('web/lib/pick-files.js knows the same names', async () => {
+    const { KNOWN_FILE_KINDS } = await import('../../web/lib/pick-files.js');
+    assert.deepEqual([...KNOWN_FILE_KINDS.keys()].sort(), [...names].sort());
+  });
+
+  test("Node's folder message is the native reader's", () => {
+    const c = findC(/"this folder holds no MovieLens data files;[\s\S]*?\);/, 'the folder message');
+    const text = [...c.match[0].matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]).join('');
+    const js = read('web/lib/inputs.js').replace(/[`']\s*\+\s*\n\s*[`']/g, '');
+    assert.ok(js.includes(text), `web/lib/inputs.js lacks: ${text}`);
+  });
+});
