@@ -8,9 +8,5 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=$root/build
 if [[ $# -gt 0 && $1 != --* ]]; then build=$1; shift; fi
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build" --target towerlens_core -j2 >/dev/null
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
-cc -O3 -std=c11 -D_POSIX_C_SOURCE=200809L -I"$root/include" "$root/bench/index_bench.c" \
-   "$build/libtowerlens_core.a" -lm -o "$out/index_bench"
-"$out/index_bench" "$@"
+cmake --build "$build" --target tl_index_bench -j2 >/dev/null
+"$build/tl_index_bench" "$@"

@@ -11,6 +11,7 @@
 
 #include "towerlens/eval.h"
 #include "towerlens/index.h"
+#include "towerlens/model_type.h"
 #include "towerlens/store.h"
 
 enum { D = 32 };

@@ -15,12 +15,10 @@ data=${2:-$root/../shared/data/ml-latest-small}
 }
 native="$root/build"
 cmake -S "$root" -B "$native" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$native" --target towerlens_core -j2 >/dev/null
-cc -O3 -std=c11 -D_POSIX_C_SOURCE=200809L -ffp-contract=off -Wall -Wextra -Werror -I"$root/include" \
-    "$root/bench/rating_bench.c" "$native/libtowerlens_core.a" -lm -o "$native/rating_bench"
+cmake --build "$native" --target tl_rating_bench -j2 >/dev/null
 TIMEFORMAT='(process: %R s wall, %U s user CPU)'
 echo "## native"
-time "$native/rating_bench" "$mode" "$data"
+time "$native/tl_rating_bench" "$mode" "$data"
 if [ "$mode" = default ] && [ "${TL_BENCH_WASM:-1}" != 0 ]; then
     wasm="$root/build-wasm"
     emcmake cmake -S "$root" -B "$wasm" >/dev/null

@@ -6,7 +6,7 @@
 # -- a classic-script single-threaded build for dist/towerlens.html
 #   (build-wasm/dist/towerlens_core_classic.js + .wasm, scripts/build-dist.mjs)
 # -- and every tests/c/test_*.c as a Node program registered with ctest.
-# Toolchain quirks of Emscripten 3.1.6 + Node 20 are in shared/notes/toolchain.md.
+# Toolchain quirks of Emscripten 3.1.6 + Node 20 are explained where each is worked around below.
 
 target_compile_options(towerlens_core PUBLIC -msimd128)
 

@@ -164,8 +164,9 @@ export interface UserRatingsOptions {
 }
 
 export interface TrainOptions {
-  /** 'tfrs' (the original notebook: d=32, batch 8192, 3 epochs, Adagrad 0.1) or 'default' */
-  preset?: 'tfrs' | 'default' | 'tfrs-multitask';
+  /** 'tfrs' (the original notebook: d=32, batch 8192, 3 epochs, Adagrad 0.1; the default here), 'default'
+   * (implicit ALS) or 'tfrs-multitask' (tfrs plus a rating head); tl.presets() describes each */
+  preset?: PresetName;
   /** > 0 adds the rating head (the multitask model; with 'default': the default joint model, docs/rating.md);
    * evaluate() then reports rmse and mae beside the bias baseline. Default 0 */
   ratingWeight?: number;
@@ -267,7 +268,12 @@ export interface Evaluation {
   };
 }
 
+/** the presets of the C core's table (train_config.c; tests/node/shared-lists.test.mjs compares) */
+export type PresetName = 'tfrs' | 'default' | 'tfrs-multitask';
+
 export interface PresetSettings {
+  /** one line about the preset, from the core's table */
+  about: string;
   epochs: number; batchSize: number; dim: number; learningRate: number; seed: number; testFraction: number;
 }
 
@@ -404,6 +410,8 @@ export declare class Trainer {
 
 export declare class Towerlens {
   private constructor();
+  /** the towerlens version ("0.1.0"): package.json's, compiled into the core */
+  readonly version: string;
   /** true when the core uses WASM SIMD128 kernels */
   readonly simd: boolean;
   /** bytes of WASM memory reserved (never shrinks, so also the peak) */
@@ -419,7 +427,7 @@ export declare class Towerlens {
   /** splits the dataset and sets up step-wise training (nothing runs until step/run) */
   createTrainer(dataset: Dataset, options?: TrainOptions): Trainer;
   /** the training presets and their settings */
-  presets(): Record<string, PresetSettings>;
+  presets(): Record<PresetName, PresetSettings>;
   /** reads a model file; damaged or foreign bytes are a 'CORRUPT' TowerlensError */
   loadModel(bytes: Uint8Array | ArrayBuffer | ArrayBufferView, options?: LoadModelOptions): Model;
   /** a model from factors trained elsewhere (Spark ALS) and a movies file; see docs/spark.md */

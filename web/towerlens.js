@@ -23,6 +23,9 @@ export class Towerlens {
     this._core = core;
   }
 
+  /** the towerlens version (package.json's, compiled into the core: tlw_version) */
+  get version() { return this._core.string(this._core.m._tlw_version()); }
+
   /** true when the core runs WASM SIMD128 kernels */
   get simd() { return this._core.m._tlw_kernels_simd() === 1; }
 
@@ -83,7 +86,7 @@ export class Towerlens {
     return createTrainer(this._core, dataset, options);
   }
 
-  /** The training presets and their settings: {tfrs: {epochs, batchSize, dim, learningRate, seed, testFraction}, ...}. */
+  /** The training presets and their settings: {tfrs: {about, epochs, batchSize, dim, learningRate, seed, testFraction}, ...}. */
   presets() {
     this._core.assertUsable();
     return presets(this._core);

@@ -61,7 +61,7 @@ function post(msg, transfer) {
 // code/file/line, and a "file:line: reason" message is parsed as a fallback.
 function errorShape(e) {
   const out = {
-    code: (e && (e.code || e.status)) || 'error',
+    code: (e && (e.code || e.status)) || 'ERROR',
     message: (e && e.message) || String(e),
     file: (e && e.file) || '',
     line: (e && Number(e.line)) || 0,
@@ -170,7 +170,7 @@ async function expandInputs(inputs) {
       const entries = (await readZip(input.file, baseName(name))).filter((e) => !e.directory);
       const { picked, skipped: rest } = pickMovieLensFiles(entries, (e) => e.name);
       if (picked.length === 0) {
-        throw Object.assign(new Error(`${baseName(name)}: the archive holds no MovieLens files (ratings.csv, movies.csv, u.data, ratings.dat, ...)`), { code: 'format', file: baseName(name) });
+        throw Object.assign(new Error(`${baseName(name)}: the archive holds no MovieLens files (ratings.csv, movies.csv, u.data, ratings.dat, ...)`), { code: 'FORMAT', file: baseName(name) });
       }
       for (const e of picked) sources.push({ name: baseName(e.name), size: e.size, stream: () => e.stream(), from: baseName(name) });
       for (const e of rest) skipped.push(e.name);
@@ -202,7 +202,7 @@ function withCompanions(inputs) {
 }
 
 async function loadInputs(inputs, source, persist) {
-  if (state.loading) throw Object.assign(new Error('files are already being read; wait for them to finish'), { code: 'busy' });
+  if (state.loading) throw Object.assign(new Error('files are already being read; wait for them to finish'), { code: 'BUSY' });
   const merged = withCompanions(inputs);
   if (merged) {
     inputs = merged.inputs;
@@ -212,7 +212,7 @@ async function loadInputs(inputs, source, persist) {
   try {
     if (state.training === 'running') stopTraining();
     const { sources, skipped, keep } = await expandInputs(inputs);
-    if (sources.length === 0) throw Object.assign(new Error('no files to read'), { code: 'arg' });
+    if (sources.length === 0) throw Object.assign(new Error('no files to read'), { code: 'ARG' });
     const files = sources.map((s) => ({ name: s.name, size: s.size, from: s.from || '' }));
     post({ type: 'progress', phase: 'read', files, index: 0, bytes: 0, total: files[0].size, done: false });
     const onBytes = (index, bytes, total) => {
@@ -254,7 +254,7 @@ async function persistData(inputs, source) {
     }
     await store.put('data', { source, savedAt: Date.now(), files: inputs.map((i) => ({ name: i.path || i.file.name, blob: i.file })) });
   } catch (e) {
-    post({ type: 'error', code: 'storage', message: `the data could not be kept in this browser: ${errorShape(e).message}`, file: '', line: 0 });
+    post({ type: 'error', code: 'STORAGE', message: `the data could not be kept in this browser: ${errorShape(e).message}`, file: '', line: 0 });
   }
 }
 
@@ -265,7 +265,7 @@ async function loadDemo() {
     const res = await fetch(new URL(name, base));
     if (!res.ok) {
       if (name === 'ratings.csv' || name === 'movies.csv') {
-        throw Object.assign(new Error(`demo data: ${name} could not be fetched (HTTP ${res.status}); is the server serving data/demo/?`), { code: 'io', file: name });
+        throw Object.assign(new Error(`demo data: ${name} could not be fetched (HTTP ${res.status}); is the server serving data/demo/?`), { code: 'IO', file: name });
       }
       continue;
     }
@@ -342,7 +342,7 @@ const run = {
 };
 
 function requireData() {
-  if (!state.dataset) throw Object.assign(new Error('load a dataset first (drop files or try the demo data)'), { code: 'state' });
+  if (!state.dataset) throw Object.assign(new Error('load a dataset first (drop files or try the demo data)'), { code: 'STATE' });
 }
 
 function passes() {
@@ -392,9 +392,9 @@ function stopTraining() {
 function resumeTraining() {
   if (state.training === 'running') return { state: 'running' };
   if (state.training !== 'stopped' || !state.config) {
-    throw Object.assign(new Error('nothing to resume: start training first'), { code: 'state' });
+    throw Object.assign(new Error('nothing to resume: start training first'), { code: 'STATE' });
   }
-  if (!state.dataset) throw Object.assign(new Error('this model was restored without its data; drop the data again to continue training'), { code: 'state' });
+  if (!state.dataset) throw Object.assign(new Error('this model was restored without its data; drop the data again to continue training'), { code: 'STATE' });
   trainLoop();
   return { state: 'running' };
 }
@@ -530,14 +530,14 @@ async function saveModel(finished) {
     await store.put('model', { bytes: copy, savedAt: state.model.savedAt, config: state.config, history: state.history, baseline: state.baseline, epochsDone: state.model.epochsDone, finished: !!finished, serving: state.serving });
     post({ type: 'model', event: 'saved', ...modelMessage(copy.byteLength) });
   } catch (e) {
-    post({ type: 'error', code: 'storage', message: `the model could not be kept in this browser: ${errorShape(e).message}`, file: '', line: 0 });
+    post({ type: 'error', code: 'STORAGE', message: `the model could not be kept in this browser: ${errorShape(e).message}`, file: '', line: 0 });
   }
 }
 
 // ---------------------------------------------------------------- serving
 
 function requireModel() {
-  if (!state.model) throw Object.assign(new Error('train a model first (or import one)'), { code: 'state' });
+  if (!state.model) throw Object.assign(new Error('train a model first (or import one)'), { code: 'STATE' });
 }
 
 function filters(a) {
@@ -553,7 +553,7 @@ function recommend(a) {
   requireModel();
   const userId = Number(a.userId);
   if (!Number.isInteger(userId) || userId < 0) {
-    throw Object.assign(new Error(`"${a.userId}" is not a user id (a whole number)`), { code: 'arg' });
+    throw Object.assign(new Error(`"${a.userId}" is not a user id (a whole number)`), { code: 'ARG' });
   }
   const result = engine.recommend(userId, filters(a));
   let rated = [];
@@ -600,7 +600,7 @@ async function importModel(file) {
     try {
       await store.put('model', { bytes: bytes.buffer, savedAt: state.model.savedAt, config: null, history: [], baseline: null, epochsDone: 0, finished: true, serving: state.serving });
     } catch (e) {
-      post({ type: 'error', code: 'storage', message: `the model could not be kept in this browser: ${errorShape(e).message}`, file: '', line: 0 });
+      post({ type: 'error', code: 'STORAGE', message: `the model could not be kept in this browser: ${errorShape(e).message}`, file: '', line: 0 });
     }
   }
   post({ type: 'model', event: 'imported', name: file.name, ...modelMessage(bytes.byteLength) });
@@ -638,7 +638,7 @@ self.onmessage = async (event) => {
   const msg = event.data || {};
   const handler = handlers[msg.type];
   try {
-    if (!handler) throw Object.assign(new Error(`unknown request "${msg.type}"`), { code: 'arg' });
+    if (!handler) throw Object.assign(new Error(`unknown request "${msg.type}"`), { code: 'ARG' });
     if (msg.type !== 'init') await ready;
     const result = await handler(msg);
     const transfer = result && result.bytes instanceof ArrayBuffer ? [result.bytes] : [];
@@ -649,4 +649,4 @@ self.onmessage = async (event) => {
 };
 
 ready = init();
-ready.catch((e) => post({ type: 'error', code: 'init', message: `the engine could not start: ${errorShape(e).message}`, file: '', line: 0 }));
+ready.catch((e) => post({ type: 'error', code: 'INIT', message: `the engine could not start: ${errorShape(e).message}`, file: '', line: 0 }));

@@ -148,6 +148,8 @@ tl_status tl_train_config_preset(tl_train_config *cfg, const char *preset, tl_er
 void tl_train_config_set_rating(tl_train_config *cfg, float rating_weight);
 /* The i-th preset name ("tfrs", "default", ...), NULL past the last. */
 const char *tl_train_preset_name(size_t i);
+/* Its one line for people ("the default model: implicit ALS ..."), NULL past the last. */
+const char *tl_train_preset_about(size_t i);
 /* "exact" or "cg" to a solver (TL_E_ARG naming the known ones), and back. */
 tl_status tl_ials_solver_parse(const char *name, tl_ials_solver *out, tl_error *err);
 const char *tl_ials_solver_name(tl_ials_solver solver);

@@ -10,51 +10,8 @@
 #include <time.h>
 
 #include "towerlens.h"
+#include "args.h"
 #include "commands.h"
-
-static void generate_usage(FILE *out)
-{
-    fprintf(out,
-            "usage: towerlens generate --out DIR [options]\n\n"
-            "Writes a synthetic MovieLens data set (ml-latest layout) into DIR:\n"
-            "ratings.csv (userId,movieId,rating,timestamp) and movies.csv\n"
-            "(movieId,title,genres), optionally tags.csv and links.csv. Users have\n"
-            "hidden tastes (topics and genres) that a recommender can learn;\n"
-            "popularity and activity follow power laws; ratings are half stars.\n"
-            "The same options give the same bytes.\n\n"
-            "options:\n"
-            "  --out DIR       folder to write into (created if missing; existing\n"
-            "                  files of the same names are replaced)   [required]\n"
-            "  --users N       users, ids 1..N, each with at least one rating\n"
-            "                  (at least 20 when RATINGS allows)        [600]\n"
-            "  --movies M      movies in movies.csv, ids with gaps      [3000]\n"
-            "  --ratings R     rating rows, N <= R <= N*M               [50000]\n"
-            "  --seed S        random seed, 0..2^64-1                   [1]\n"
-            "  --tags          also write tags.csv\n"
-            "  --links         also write links.csv (made-up IMDb/TMDb ids)\n"
-            "  --quiet         print nothing on success\n"
-            "  -h, --help      show this help\n\n"
-            "limits: N <= %u, M <= %u, R <= %llu.\n"
-            "example (the bundled demo set):\n"
-            "  towerlens generate --users 600 --movies 3000 --ratings 50000 --seed 1 \\\n"
-            "      --tags --links --out data/demo\n",
-            TL_GEN_MAX_USERS, TL_GEN_MAX_MOVIES, (unsigned long long)TL_GEN_MAX_RATINGS);
-}
-
-/* A whole decimal number, nothing else; 0 on success. */
-static int parse_u64(const char *s, uint64_t max, uint64_t *out)
-{
-    if (!s || !*s) return -1;
-    uint64_t v = 0;
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9') return -1;
-        unsigned d = (unsigned)(*s - '0');
-        if (v > (max - d) / 10) return -1;
-        v = v * 10 + d;
-    }
-    *out = v;
-    return 0;
-}
 
 typedef struct file_sink {
     FILE *fp;
@@ -148,65 +105,46 @@ int cmd_generate(int argc, char **argv)
     const char *out_dir = NULL;
     int want_tags = 0, want_links = 0, quiet = 0;
 
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            generate_usage(stdout);
-            return 0;
-        }
-        if (!strcmp(a, "--tags")) {
-            want_tags = 1;
-            continue;
-        }
-        if (!strcmp(a, "--links")) {
-            want_links = 1;
-            continue;
-        }
-        if (!strcmp(a, "--quiet")) {
-            quiet = 1;
-            continue;
-        }
-        /* options with a value: "--name VALUE" or "--name=VALUE" */
-        static const char *const valued[] = {"--out", "--users", "--movies", "--ratings", "--seed"};
-        const char *value = NULL;
-        int which = -1;
-        for (int k = 0; k < 5 && which < 0; k++) {
-            size_t len = strlen(valued[k]);
-            if (!strncmp(a, valued[k], len) && (a[len] == '\0' || a[len] == '=')) {
-                which = k;
-                if (a[len] == '=')
-                    value = a + len + 1;
-                else if (i + 1 < argc)
-                    value = argv[++i];
-            }
-        }
-        if (which < 0) {
-            fprintf(stderr, "towerlens generate: unknown option '%s' (see towerlens generate --help)\n", a);
-            return 2;
-        }
-        if (!value) {
-            fprintf(stderr, "towerlens generate: %s needs a value\n", valued[which]);
-            return 2;
-        }
-        uint64_t v = 0;
-        if (which == 0) {
-            if (!*value) {
-                fprintf(stderr, "towerlens generate: --out needs a folder name\n");
-                return 2;
-            }
-            out_dir = value;
-            continue;
-        }
-        uint64_t max = which == 4 ? UINT64_MAX : which == 3 ? UINT64_MAX / 2 : UINT32_MAX;
-        if (parse_u64(value, max, &v)) {
-            fprintf(stderr, "towerlens generate: %s \"%s\" is not a whole number in 0..%llu\n", valued[which],
-                    value, (unsigned long long)max);
-            return 2;
-        }
-        if (which == 1) opt.users = (uint32_t)v;
-        if (which == 2) opt.movies = (uint32_t)v;
-        if (which == 3) opt.ratings = v;
-        if (which == 4) opt.seed = v;
+    const tl_arg_opt opts[] = {
+        {"out", TL_ARG_STRING, &out_dir, "DIR",
+         "folder to write into (created if missing; existing files of the same names are replaced) [required]", 0, 0},
+        {"users", TL_ARG_U32, &opt.users, "N", "users, ids 1..N, each with at least one rating (at least 20 when "
+         "RATINGS allows)", 0, UINT32_MAX},
+        {"movies", TL_ARG_U32, &opt.movies, "M", "movies in movies.csv, ids with gaps", 0, UINT32_MAX},
+        {"ratings", TL_ARG_U64, &opt.ratings, "R", "rating rows, N <= R <= N*M", 0, 0},
+        {"seed", TL_ARG_U64, &opt.seed, "S", "random seed, 0..2^64-1", 0, 0},
+        {"tags", TL_ARG_FLAG, &want_tags, NULL, "also write tags.csv", 0, 0},
+        {"links", TL_ARG_FLAG, &want_links, NULL, "also write links.csv (made-up IMDb/TMDb ids)", 0, 0},
+        {"quiet", TL_ARG_FLAG, &quiet, NULL, "print nothing on success", 0, 0},
+    };
+    char description[1024];
+    snprintf(description, sizeof description,
+             "Writes a synthetic MovieLens data set (ml-latest layout) into DIR:\n"
+             "ratings.csv (userId,movieId,rating,timestamp) and movies.csv\n"
+             "(movieId,title,genres), optionally tags.csv and links.csv. Users have\n"
+             "hidden tastes (topics and genres) that a recommender can learn;\n"
+             "popularity and activity follow power laws; ratings are half stars.\n"
+             "The same options give the same bytes.\n"
+             "limits: N <= %u, M <= %u, R <= %llu.\n"
+             "example (the bundled demo set):\n"
+             "  towerlens generate --users 600 --movies 3000 --ratings 50000 --seed 1 \\\n"
+             "      --tags --links --out data/demo",
+             TL_GEN_MAX_USERS, TL_GEN_MAX_MOVIES, (unsigned long long)TL_GEN_MAX_RATINGS);
+    const tl_arg_spec spec = {
+        "generate",
+        "--out DIR [--users N] [--movies M] [--ratings R] [--seed S] [--tags] [--links] [--quiet]",
+        description,
+        opts,
+        sizeof opts / sizeof opts[0],
+        NULL,
+        NULL,
+        0,
+    };
+    int r = tl_args_parse(&spec, argc, argv);
+    if (r != TL_ARGS_OK) return tl_args_exit(r);
+    if (out_dir && !*out_dir) {
+        fprintf(stderr, "towerlens generate: --out needs a folder name (see towerlens generate --help)\n");
+        return 2;
     }
     if (!out_dir) {
         fprintf(stderr, "towerlens generate: --out DIR is required (see towerlens generate --help)\n");

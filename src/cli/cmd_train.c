@@ -284,6 +284,47 @@ done:
     return rc;
 }
 
+/* One preset's main numbers as --help shows them. */
+static void preset_numbers(tl_buf *b, const tl_train_config *c)
+{
+    if (c->loss == TL_LOSS_IALS) {
+        tl_buf_printf(b, "d=%u, %u epoch%s, batches of %u row solves", c->dim, c->epochs, tl_plural(c->epochs),
+                      c->batch_size);
+        return;
+    }
+    tl_buf_printf(b, "d=%u, batch %u, %u epoch%s, Adagrad %g", c->dim, c->batch_size, c->epochs, tl_plural(c->epochs),
+                  (double)c->learning_rate);
+    if (c->rating_weight > 0.0f) {
+        tl_buf_puts(b, ", rating head ");
+        for (uint32_t i = 0; i < c->head.n_hidden; i++) tl_buf_printf(b, "%u-", c->head.hidden[i]);
+        tl_buf_printf(b, "1, weights %g/%g", (double)c->retrieval_weight, (double)c->rating_weight);
+    }
+}
+
+/* The --preset help and the synopsis's NAME choice, written from the core's
+ * preset table (tl_train_preset_name/about), so a preset added there shows
+ * up here with no edit. */
+static void preset_texts(tl_buf *help, tl_buf *choice)
+{
+    for (size_t i = 0; tl_train_preset_name(i); i++) {
+        tl_train_config c, joint;
+        tl_train_config_preset(&c, tl_train_preset_name(i), NULL);
+        tl_buf_printf(help, "%s%s (%s", i ? "; " : "", c.preset, tl_train_preset_about(i));
+        if (!strcmp(c.preset, "default")) tl_buf_puts(help, ", used when --preset is not given");
+        tl_buf_puts(help, ": ");
+        preset_numbers(help, &c);
+        joint = c;
+        tl_train_config_set_rating(&joint, 1.0f);
+        if (joint.loss != c.loss) { /* a rating weight turns it into another model */
+            tl_buf_puts(help, "; with --rating-weight W > 0 the default joint model instead: in-batch softmax, ");
+            preset_numbers(help, &joint);
+        }
+        tl_buf_puts(help, ")");
+        tl_buf_printf(choice, "%s%s", i ? "|" : "", c.preset);
+    }
+    tl_buf_puts(help, ". The numbers below are the chosen preset's");
+}
+
 int cmd_train(int argc, char **argv)
 {
     tl_train_config preset;
@@ -308,14 +349,21 @@ int cmd_train(int argc, char **argv)
     o.retrieval_weight = preset.retrieval_weight;
     o.cg_steps = preset.ials_cg_steps;
     tl_arg_list paths = {0};
+    tl_buf help, choice, synopsis;
+    tl_buf_init(&help);
+    tl_buf_init(&choice);
+    tl_buf_init(&synopsis);
+    preset_texts(&help, &choice);
+    tl_buf_printf(&synopsis, "PATH... [--preset %s] [--epochs N] [--dim D] [--batch B] [--lr X] [--seed S]\n",
+                  choice.failed ? "NAME" : choice.data);
+    tl_buf_puts(&synopsis,
+                "       [--threads N] [--solver exact|cg] [--cg-steps N]\n"
+                "       [--rating-weight W] [--retrieval-weight W]\n"
+                "       [--train-rows N --test-rows N | --test-fraction F] [--eval-users N] [--eval-rows N]\n"
+                "       [--out FILE] [--json]\n"
+                "       [--format csv --user-col C --item-col C [--rating-col C] [--time-col C] [--items FILE]]");
     const tl_arg_opt opts[] = {
-        {"preset", TL_ARG_STRING, &o.preset, "NAME",
-         "default (the default model, used when --preset is not given: implicit ALS with rating confidence: d=64, "
-         "8 epochs, batches of 4096 row solves; with --rating-weight W > 0 the default joint model instead: "
-         "in-batch softmax + rating head, d=32, batch 256, 5 epochs), tfrs (the original notebook: d=32, batch "
-         "8192, 3 epochs, Adagrad 0.1) or tfrs-multitask (the original's multitask model: d=64, batch 1000, "
-         "rating head 256-128-1, weights 1/1). The numbers below are the chosen preset's",
-         0, 0},
+        {"preset", TL_ARG_STRING, &o.preset, "NAME", help.failed ? "a preset" : help.data, 0, 0},
         {"epochs", TL_ARG_U32, &o.epochs, "N", "training epochs", 1, TL_MAX_EPOCHS},
         {"rating-weight", TL_ARG_DOUBLE, &o.rating_weight, "W",
          "weight of the rating loss (squared error of the rating head, an MLP over the user and movie "
@@ -367,12 +415,7 @@ int cmd_train(int argc, char **argv)
     };
     const tl_arg_spec spec = {
         "train",
-        "PATH... [--preset default|tfrs|tfrs-multitask] [--epochs N] [--dim D] [--batch B] [--lr X] [--seed S]\n"
-        "       [--threads N] [--solver exact|cg] [--cg-steps N]\n"
-        "       [--rating-weight W] [--retrieval-weight W]\n"
-        "       [--train-rows N --test-rows N | --test-fraction F] [--eval-users N] [--eval-rows N]\n"
-        "       [--out FILE] [--json]\n"
-        "       [--format csv --user-col C --item-col C [--rating-col C] [--time-col C] [--items FILE]]",
+        synopsis.failed ? "PATH... [options]" : synopsis.data,
         "Trains the two-tower retrieval model (user and movie embeddings; default: implicit ALS with\n"
         "rating-value confidence; tfrs: in-batch softmax, Adagrad) on\n"
         "MovieLens files, printing each epoch's loss and time, then evaluates it on the test rows beside a\n"
@@ -391,6 +434,9 @@ int cmd_train(int argc, char **argv)
         1,
     };
     int r = tl_args_parse(&spec, argc, argv);
+    tl_buf_free(&help);
+    tl_buf_free(&choice);
+    tl_buf_free(&synopsis);
     if (r != TL_ARGS_OK) {
         tl_arg_list_free(&paths);
         return tl_args_exit(r);

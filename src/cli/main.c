@@ -41,7 +41,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (!strcmp(argv[1], "--version")) {
-        printf("towerlens 0.1.0\n");
+        printf("towerlens %s\n", TL_VERSION); /* from package.json (CMakeLists.txt) */
         return 0;
     }
     for (const tl_command *c = commands; c->name; c++)

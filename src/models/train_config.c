@@ -1,6 +1,7 @@
 /* Training presets and their range checks. */
 #include <inttypes.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "towerlens/buf.h"
@@ -39,39 +40,60 @@ static void preset_tfrs_multitask(tl_train_config *c)
     tl_head_config_original(&c->head);
 }
 
-static const char *const preset_names[] = {"tfrs", "default", "tfrs-multitask"};
-
-const char *tl_train_preset_name(size_t i)
+static void preset_default(tl_train_config *c)
 {
-    return i < sizeof preset_names / sizeof *preset_names ? preset_names[i] : NULL;
+    preset_tfrs(c); /* the Adagrad fields stay as tfrs' (unused) */
+    strcpy(c->preset, "default");
+    c->loss = TL_LOSS_IALS;
+    c->dim = 64;
+    c->epochs = 8;
+    c->batch_size = 4096;
+    c->ials_unobserved = 0.1f;
+    c->ials_reg = 0.02f;
+    c->ials_confidence = 0.5f;
+    c->ials_solver = TL_IALS_CG; /* within 1 % of exact on ml-latest-small (docs/training.md) */
+    c->ials_cg_steps = 3;
+    tl_head_config_default(&c->head); /* used with rating_weight > 0 */
 }
+
+/* THE list of presets, read by everything that names them: the CLI's
+ * --preset help (cmd_train.c), the JS API's presets() (tlw_presets_json),
+ * and -- through tests/node/shared-lists.test.mjs, which parses this table --
+ * towerlens.d.ts, the page's model choice and docs/js-api.md. One row each:
+ * name, one line about it, the function that sets its defaults. */
+static const struct {
+    const char *name;
+    const char *about;
+    void (*defaults)(tl_train_config *c);
+} presets[] = {
+    {"tfrs", "the original TFRS notebook's retrieval model: two towers, in-batch softmax, Adagrad", preset_tfrs},
+    {"default", "the default model: implicit ALS (iALS) with rating-value confidence", preset_default},
+    {"tfrs-multitask", "the original's multitask model: the tfrs towers plus a rating head", preset_tfrs_multitask},
+};
+#define N_PRESETS (sizeof presets / sizeof *presets)
+
+const char *tl_train_preset_name(size_t i) { return i < N_PRESETS ? presets[i].name : NULL; }
+
+const char *tl_train_preset_about(size_t i) { return i < N_PRESETS ? presets[i].about : NULL; }
 
 tl_status tl_train_config_preset(tl_train_config *cfg, const char *preset, tl_error *err)
 {
-    if (!preset || !strcmp(preset, "tfrs")) {
-        preset_tfrs(cfg);
-        return TL_OK;
+    if (!preset) preset = "tfrs";
+    for (size_t i = 0; i < N_PRESETS; i++) {
+        if (!strcmp(preset, presets[i].name)) {
+            presets[i].defaults(cfg);
+            return TL_OK;
+        }
     }
-    if (!strcmp(preset, "default")) {
-        preset_tfrs(cfg); /* the Adagrad fields stay as tfrs' (unused) */
-        strcpy(cfg->preset, "default");
-        cfg->loss = TL_LOSS_IALS;
-        cfg->dim = 64;
-        cfg->epochs = 8;
-        cfg->batch_size = 4096;
-        cfg->ials_unobserved = 0.1f;
-        cfg->ials_reg = 0.02f;
-        cfg->ials_confidence = 0.5f;
-        cfg->ials_solver = TL_IALS_CG; /* within 1 % of exact on ml-latest-small (docs/training.md) */
-        cfg->ials_cg_steps = 3;
-        tl_head_config_default(&cfg->head); /* used with rating_weight > 0 */
-        return TL_OK;
+    char known[256];
+    size_t used = 0;
+    known[0] = '\0';
+    for (size_t i = 0; i < N_PRESETS && used < sizeof known; i++) {
+        int n = snprintf(known + used, sizeof known - used, "%s%s", i ? ", " : "", presets[i].name);
+        if (n < 0) break;
+        used += (size_t)n;
     }
-    if (!strcmp(preset, "tfrs-multitask")) {
-        preset_tfrs_multitask(cfg);
-        return TL_OK;
-    }
-    return tl_fail(err, TL_E_ARG, "unknown preset \"%s\" (known: tfrs, default, tfrs-multitask)", preset);
+    return tl_fail(err, TL_E_ARG, "unknown preset \"%s\" (known: %s)", preset, known);
 }
 
 void tl_train_config_set_rating(tl_train_config *c, float rating_weight)

@@ -16,4 +16,7 @@ EMSCRIPTEN_KEEPALIVE const char *tlw_error_message(const tlw_handle *h)
 
 EMSCRIPTEN_KEEPALIVE const char *tlw_status_name(int status) { return tl_status_name((tl_status)status); }
 
+/* The version of package.json, which CMakeLists.txt passes as TL_VERSION. */
+EMSCRIPTEN_KEEPALIVE const char *tlw_version(void) { return TL_VERSION; }
+
 EMSCRIPTEN_KEEPALIVE int tlw_kernels_simd(void) { return tl_kernels_simd(); }

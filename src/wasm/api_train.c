@@ -263,7 +263,7 @@ EMSCRIPTEN_KEEPALIVE char *tlw_trainer_evaluate_json(tlw_trainer *h, const tlw_d
     return tl_buf_take(&b);
 }
 
-/* {"tfrs":{"epochs","batchSize","dim","learningRate","seed","testFraction"},
+/* {"tfrs":{"about","epochs","batchSize","dim","learningRate","seed","testFraction"},
  *  "default":{...}} as a malloc'd string; NULL when out of memory. */
 EMSCRIPTEN_KEEPALIVE char *tlw_presets_json(void)
 {
@@ -273,9 +273,11 @@ EMSCRIPTEN_KEEPALIVE char *tlw_presets_json(void)
     for (size_t i = 0; tl_train_preset_name(i); i++) {
         tl_train_config c;
         tl_train_config_preset(&c, tl_train_preset_name(i), NULL);
-        tl_buf_printf(&b, "%s\"%s\":{\"epochs\":%u,\"batchSize\":%u,\"dim\":%u,\"learningRate\":%.7g,\"seed\":%" PRIu64
+        tl_buf_printf(&b, "%s\"%s\":{\"about\":", i ? "," : "", c.preset);
+        tl_buf_json_string(&b, tl_train_preset_about(i));
+        tl_buf_printf(&b, ",\"epochs\":%u,\"batchSize\":%u,\"dim\":%u,\"learningRate\":%.7g,\"seed\":%" PRIu64
                       ",\"testFraction\":0.2}",
-                      i ? "," : "", c.preset, c.epochs, c.batch_size, c.dim, (double)c.learning_rate, c.seed);
+                      c.epochs, c.batch_size, c.dim, (double)c.learning_rate, c.seed);
     }
     tl_buf_puts(&b, "}");
     if (b.failed) {

@@ -62,7 +62,7 @@ if ls "$tmp"/a/*.tmp >/dev/null 2>&1; then fail "temporary files left behind"; e
 
 # 3. help
 expect 0 "" -- "$bin" generate --help
-for opt in --out --users --movies --ratings --seed --tags --links --quiet; do
+for opt in --out --users --movies --ratings --seed --tags --links --quiet "usage: towerlens generate --out DIR" "(default: 600)" "limits: N <= 20000000"; do
     if grep -qF -- "$opt" "$tmp/out"; then ok; else fail "generate --help does not describe $opt"; fi
 done
 "$bin" --help | grep -q "generate" && ok || fail "towerlens --help does not list generate"
@@ -72,12 +72,15 @@ expect 2 "--out DIR is required" -- "$bin" generate --users 10
 expect 2 "is more than --users x --movies = 20" -- "$bin" generate --users 4 --movies 5 --ratings 21 --out "$tmp/e1"
 expect 2 "fewer than --users" -- "$bin" generate --users 40 --movies 5 --ratings 39 --out "$tmp/e2"
 expect 2 "--users must be at least 1" -- "$bin" generate --users 0 --out "$tmp/e3"
-expect 2 "--users \"12abc\" is not a whole number" -- "$bin" generate --users 12abc --out "$tmp/e4"
-expect 2 "--ratings \"-5\" is not a whole number" -- "$bin" generate --ratings -5 --out "$tmp/e5"
+expect 2 "--users must be a whole number from 0 to 4294967295, got \"12abc\"" -- "$bin" generate --users 12abc --out "$tmp/e4"
+expect 2 "--ratings must be a whole number, got \"-5\"" -- "$bin" generate --ratings -5 --out "$tmp/e5"
 expect 2 "--seed needs a value" -- "$bin" generate --out "$tmp/e6" --seed
-expect 2 "unknown option '--user'" -- "$bin" generate --user 5 --out "$tmp/e7"
+expect 2 "--out needs a folder name" -- "$bin" generate --out=
+expect 2 "--tags takes no value" -- "$bin" generate --tags=1 --out "$tmp/e9"
+expect 2 "unexpected argument \"extra\"" -- "$bin" generate --out "$tmp/e10" extra
+expect 2 'unknown option "--user" (see towerlens generate --help)' -- "$bin" generate --user 5 --out "$tmp/e7"
 expect 2 "is over the limit" -- "$bin" generate --users 30000000 --movies 10 --ratings 300000000 --out "$tmp/e8"
-for d in e1 e2 e3 e4 e5 e6 e7 e8; do
+for d in e1 e2 e3 e4 e5 e6 e7 e8 e9 e10; do
     if [ -e "$tmp/$d" ]; then fail "a rejected command created $d"; else ok; fi
 done
 touch "$tmp/file"

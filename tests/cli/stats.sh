@@ -19,6 +19,9 @@ has out "--help"
 empty err
 run 2
 has err "usage: towerlens COMMAND"
+# the version is package.json's (CMakeLists.txt reads it into TL_VERSION)
+run 0 --version
+has out "towerlens $(node -p 'require(process.argv[1]).version' "$src/package.json")"
 
 # argument errors
 run 2 stats

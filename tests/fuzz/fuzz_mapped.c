@@ -1,7 +1,6 @@
 /* libFuzzer target for files read by column names (loader_generic.c):
- * `TL_FUZZ_TARGET=fuzz_mapped scripts/fuzz 600`. Built with
- * -DTL_FUZZ_REPLAY it is a plain program that replays the seed corpus
- * (ctest fuzz_mapped_replay).
+ * `TL_FUZZ_TARGET=fuzz_mapped scripts/fuzz 600`; ctest fuzz_mapped_replay
+ * replays its corpus (tests/fuzz/replay.c).
  *
  * Input: byte 0 picks the chunking; byte 1's bits pick the mapping: bit 0
  * maps a rating column "r", bit 1 a time column "t", bit 2 reads the last
@@ -87,24 +86,3 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     tl_dataset_free(b);
     return 0;
 }
-
-#ifdef TL_FUZZ_REPLAY
-/* Replays every file named on the command line (the seed corpus). */
-int main(int argc, char **argv)
-{
-    int n = 0;
-    for (int i = 1; i < argc; i++) {
-        size_t len;
-        uint8_t *bytes = read_whole(argv[i], &len);
-        if (!bytes) {
-            fprintf(stderr, "cannot read %s\n", argv[i]);
-            return 1;
-        }
-        LLVMFuzzerTestOneInput(bytes, len);
-        free(bytes);
-        n++;
-    }
-    printf("fuzz_mapped_replay: %d inputs, no finding\n", n);
-    return n ? 0 : 1;
-}
-#endif

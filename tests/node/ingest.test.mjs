@@ -1,7 +1,7 @@
 // End-to-end ingest through the JS API and the real WASM build: exact
 // numbers on ml-latest-small, chunk-size independence, bad-file errors.
 import assert from 'node:assert/strict';
-import { existsSync, openAsBlob } from 'node:fs';
+import { existsSync, openAsBlob, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 
@@ -54,6 +54,12 @@ describe('WASM build', () => {
   test('loads with SIMD128 kernels', { timeout: TEST_TIMEOUT }, () => {
     assert.equal(tl.simd, true);
     assert.ok(tl.memoryBytes >= 1 << 20);
+  });
+
+  test('reports the version of package.json, its one source', () => {
+    const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
+    assert.match(pkg.version, /^\d+\.\d+\.\d+/);
+    assert.equal(tl.version, pkg.version);
   });
 });
 

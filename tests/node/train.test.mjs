@@ -88,6 +88,7 @@ describe('createTrainer / Trainer', { timeout: TEST_TIMEOUT }, () => {
     }
     assert.deepEqual(Object.keys(tl.presets()).sort(), ['default', 'tfrs', 'tfrs-multitask']);
     assert.equal(tl.presets().tfrs.batchSize, 8192);
+    assert.match(tl.presets().default.about, /^the default model: implicit ALS/);
     assert.match(tr.modelHash, /^[0-9a-f]{16}$/);
     assert.ok(tr.bytesHeld > 0);
     const file = tr.modelFile();

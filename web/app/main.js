@@ -77,7 +77,7 @@ function start() {
   });
   app.client.on('error', (err) => {
     // errors without a request (a failed restore, storage full, the worker dying)
-    if (err.code === 'worker' || err.code === 'init') engineStatus(err.message, 'failed');
+    if (err.code === 'WORKER' || err.code === 'INIT') engineStatus(err.message, 'failed');
     else if (err.file) data.showError(err);
     else $('#model-status').textContent = err.message;
   });

@@ -6,7 +6,7 @@ export class WorkerError extends Error {
   constructor({ code, message, file, line, request }) {
     super(message);
     this.name = 'WorkerError';
-    this.code = code || 'error';
+    this.code = code || 'ERROR';
     this.file = file || '';
     this.line = line || 0;
     this.request = request || '';
@@ -38,7 +38,7 @@ export function connectWorker(url) {
   };
   worker.onerror = (event) => {
     event.preventDefault();
-    const err = { type: 'error', code: 'worker', message: `the worker failed: ${event.message || 'script error (is the WASM module built?)'}`, file: '', line: 0 };
+    const err = { type: 'error', code: 'WORKER', message: `the worker failed: ${event.message || 'script error (is the WASM module built?)'}`, file: '', line: 0 };
     for (const p of pending.values()) p.reject(new WorkerError(err));
     pending.clear();
     emit('error', err);

@@ -278,7 +278,8 @@ export class Core {
   errorOf(handle) {
     const m = this.m;
     const status = m._tlw_error_status(handle);
-    return new TowerlensError(this.string(m._tlw_error_message(handle)) || statusCode(status), {
+    // a message-less error says what its status means ('invalid state', error.c)
+    return new TowerlensError(this.string(m._tlw_error_message(handle)) || this.string(m._tlw_status_name(status)), {
       code: statusCode(status),
       status,
       file: this.string(m._tlw_error_file(handle)),

@@ -2,7 +2,7 @@
 // as a TowerlensError carrying the core's status, and the file and line the
 // message names when there is one.
 
-/** Status codes of include/towerlens/error.h, by value. */
+/** Status codes of the C enum tl_status (error.h), by value; tests/node/shared-lists.test.mjs compares them. */
 export const STATUS_CODES = Object.freeze([
   'OK', 'ARG', 'IO', 'PARSE', 'FORMAT', 'NOMEM', 'LIMIT', 'NOTFOUND', 'CORRUPT', 'STATE',
 ]);

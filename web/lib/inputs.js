@@ -13,7 +13,8 @@ import { IS_NODE } from './core.js';
 import { TowerlensError } from './errors.js';
 
 /** Files a folder contributes: the names MovieLens releases use (the same
- * list and order as the native reader's folder rule, src/ingest/loader_paths.c). */
+ * list and order as the native reader's folder rule, known_names in
+ * loader_paths.c; tests/node/shared-lists.test.mjs compares them). */
 export const MOVIELENS_FILE_NAMES = Object.freeze([
   'links.csv', 'movies.csv', 'ratings.csv', 'tags.csv', // ml-latest(-small), ml-25m, ml-32m
   'u.data', 'u.item',                                    // ml-100k

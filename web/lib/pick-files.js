@@ -5,7 +5,10 @@
 // u.data (ua.base, u1.test, ...), which look like ratings and would double
 // them. Files dropped one by one are all passed on.
 
-const KNOWN = new Map([
+/** The MovieLens file names and their kinds: the native reader's folder list
+ * (known_names, loader_paths.c) and inputs.js's MOVIELENS_FILE_NAMES, which
+ * tests/node/shared-lists.test.mjs compares with it. */
+export const KNOWN_FILE_KINDS = new Map([
   ['ratings.csv', 'ratings'], ['ratings.dat', 'ratings'], ['u.data', 'ratings'],
   ['movies.csv', 'movies'], ['movies.dat', 'movies'], ['u.item', 'movies'],
   ['tags.csv', 'tags'], ['tags.dat', 'tags'],
@@ -28,7 +31,7 @@ export function pickMovieLensFiles(items, nameOf) {
   const picked = [];
   const kinds = new Set();
   for (const it of visible) {
-    const kind = KNOWN.get(baseName(nameOf(it)).toLowerCase());
+    const kind = KNOWN_FILE_KINDS.get(baseName(nameOf(it)).toLowerCase());
     if (kind && !kinds.has(kind)) {
       kinds.add(kind);
       picked.push(it);

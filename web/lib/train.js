@@ -291,7 +291,7 @@ export class Trainer {
   }
 }
 
-/** The presets: {tfrs: {epochs, batchSize, dim, learningRate, seed, testFraction}, default: {...}}. */
+/** The presets: {tfrs: {about, epochs, batchSize, dim, learningRate, seed, testFraction}, default: {...}}. */
 export function presets(core) {
   const ptr = core.m._tlw_presets_json() >>> 0;
   if (!ptr) throw new TowerlensError('out of memory listing the presets', { code: 'NOMEM' });

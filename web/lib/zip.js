@@ -15,7 +15,7 @@ export class ZipError extends Error {
   constructor(message) {
     super(message);
     this.name = 'ZipError';
-    this.code = 'zip';
+    this.code = 'ZIP';
   }
 }
 
