@@ -9,6 +9,7 @@
 #include "towerlens/error.h"
 #include "towerlens/eval.h"
 #include "towerlens/rating.h"
+#include "towerlens/scorer.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -19,6 +20,11 @@ extern "C" {
  * untouched). A NaN prediction is an error naming the row. */
 tl_status tl_eval_rating(const tl_dataset *ds, const uint32_t *rows, uint32_t n, const float *pred, tl_metrics *out,
                          tl_error *err);
+
+/* Protocol C of the model behind sc (scorer.h: TL_E_STATE when it predicts
+ * no ratings) on dataset rows. */
+tl_status tl_eval_rating_scorer(const tl_dataset *ds, const uint32_t *rows, uint32_t n, const tl_scorer *sc,
+                                tl_metrics *out, tl_error *err);
 
 /* The bias baseline fit on train rows and evaluated on test rows. */
 tl_status tl_eval_bias_baseline(const tl_dataset *ds, const uint32_t *train_rows, uint32_t n_train,

@@ -54,6 +54,8 @@ tl_status tl_model_open(const tl_model_file *mf, tl_scorer **out, tl_error *err)
  * call tl_scorer_refresh after more steps). Keep the trainer alive. */
 struct tl_trainer;
 tl_status tl_trainer_open(const struct tl_trainer *tr, const tl_dataset *ds, tl_scorer **out, tl_error *err);
+/* 1 when the trainer's model will predict ratings (tl_scorer_predict). */
+int tl_trainer_predicts_ratings(const struct tl_trainer *tr);
 
 /* A model re-indexed to another dataset's vocabularies by raw id (e.g.
  * `towerlens eval` on files with more users): the type's user and movie

@@ -202,6 +202,10 @@ tl_status tl_rating_head_init_biases(tl_rating_head *h, const tl_head_config *cf
  * dimension must match the head). */
 tl_status tl_rating_predict_rows(const tl_rating_head *h, const tl_embeddings *emb, const tl_dataset *ds,
                                  const uint32_t *rows, uint32_t n, float *pred, tl_error *err);
+/* Raw predictions for n (dense user, dense movie) pairs (indices up to
+ * n_users / n_movies: the last is the out-of-vocabulary row). */
+tl_status tl_rating_predict_pairs(const tl_rating_head *h, const tl_embeddings *emb, const uint32_t *users,
+                                  const uint32_t *movies, uint32_t n, float *pred, tl_error *err);
 /* One raw prediction for dense indices (user <= n_users, movie <= n_movies:
  * the last index is the out-of-vocabulary row). */
 tl_status tl_rating_predict_one(const tl_rating_head *h, const tl_embeddings *emb, uint32_t user, uint32_t movie,
@@ -225,6 +229,10 @@ uint32_t tl_rating_head_tensors(const tl_rating_head *h, tl_tensor *out);
  * Shapes are checked against each other, the embedding dimension and the
  * vocabularies; a damaged head is TL_E_CORRUPT naming the tensor. */
 tl_status tl_rating_head_from_file(const tl_model_file *mf, tl_rating_head **out, tl_error *err);
+/* The same from named tensors (a model file's, or a trainer's) for
+ * embeddings of dimension dim over ds's vocabularies. */
+tl_status tl_rating_head_from_tensors(const tl_dataset *ds, const tl_tensor *tensors, uint32_t n_tensors, uint32_t dim,
+                                      tl_rating_head **out, tl_error *err);
 
 #ifdef __cplusplus
 }

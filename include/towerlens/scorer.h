@@ -48,6 +48,10 @@ typedef struct tl_scorer_ops {
     /* contrib[i] = how much profile movie i adds to the state's score of
      * movie `target` (the reasons shown beside a recommendation). */
     void (*explain)(const tl_scorer *s, const float *state, const tl_profile *p, uint32_t target, float *contrib);
+    /* Raw rating predictions (stars before clipping to 0.5-5) for n pairs of
+     * dense users and movies; NULL when the model predicts no ratings. */
+    tl_status (*predict)(const tl_scorer *s, const uint32_t *users, const uint32_t *movies, uint32_t n, float *raw,
+                         tl_error *err);
     /* The model's tensors changed in place (training goes on): drop caches. May be NULL. */
     void (*refresh)(tl_scorer *s);
     size_t (*bytes)(const tl_scorer *s);
@@ -74,6 +78,11 @@ tl_status tl_scorer_fold_in(tl_scorer *s, const tl_profile *p, const struct tl_f
                             tl_error *err);
 tl_status tl_scorer_similar(tl_scorer *s, uint32_t movie, float *sims, tl_error *err);
 void tl_scorer_refresh(tl_scorer *s);
+/* 1 when the model predicts ratings (tl_scorer_predict works). */
+int tl_scorer_predicts_ratings(const tl_scorer *s);
+/* Raw rating predictions; TL_E_STATE naming the model type when it has none. */
+tl_status tl_scorer_predict(const tl_scorer *s, const uint32_t *users, const uint32_t *movies, uint32_t n, float *raw,
+                            tl_error *err);
 size_t tl_scorer_bytes(const tl_scorer *s);
 void tl_scorer_free(tl_scorer *s);
 

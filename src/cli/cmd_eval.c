@@ -10,21 +10,6 @@
 #include "commands.h"
 #include "eval_report.h"
 #include "inputs.h"
-#include "train_rating.h"
-
-/* A saved rating head on this data (the model already re-indexed to it),
- * then protocol C beside the bias baseline (into rep). */
-static tl_status eval_head(const tl_model_file *mf, const tl_dataset *ds, const tl_split *sp, eval_report *rep,
-                           tl_error *err)
-{
-    tl_rating_head *h = NULL;
-    tl_status st = tl_rating_head_from_file(mf, &h, err);
-    if (st != TL_OK || !h) return st;
-    tl_embeddings emb = tl_model_file_embeddings(mf);
-    st = train_rating_eval_head(h, &emb, ds, sp, &rep->model, &rep->popularity, err);
-    tl_rating_head_free(h);
-    return st;
-}
 
 int cmd_eval(int argc, char **argv)
 {
@@ -122,7 +107,6 @@ int cmd_eval(int argc, char **argv)
     if (st == TL_OK) st = tl_model_open(aligned.mf, &scorer, &err);
     if (st == TL_OK) st = tl_pool_new(threads, &pool, &err);
     if (st == TL_OK) st = eval_report_run(ds, sp, scorer, eval_rows, eval_users, seed, pool, &rep, &err);
-    if (st == TL_OK) st = eval_head(aligned.mf, ds, sp, &rep, &err); /* protocol C when the model has a rating head */
     if (st != TL_OK) goto done;
     if (json) {
         tl_buf_puts(&out, "{\"model\":");

@@ -48,18 +48,18 @@ int cmd_predict(int argc, char **argv)
     tl_error err;
     tl_error_clear(&err);
     tl_model_file *mf = NULL;
-    tl_rating_head *head = NULL;
+    tl_scorer *scorer = NULL;
     int rc = 1;
     if (tl_store_load_path(model, &mf, &err) != TL_OK) return fail(err.message);
-    if (tl_rating_head_from_file(mf, &head, &err) != TL_OK) {
+    if (tl_model_open(mf, &scorer, &err) != TL_OK) {
         rc = fail(err.message);
         goto out;
     }
-    if (!head) {
+    if (!tl_scorer_predicts_ratings(scorer)) {
         fprintf(stderr,
-                "towerlens predict: %s has no rating head (a retrieval-only model); train one with "
+                "towerlens predict: %s has no rating head (a retrieval-only %s model); train one with "
                 "--rating-weight above 0, e.g. --preset tfrs-multitask or --preset default --rating-weight 1\n",
-                model);
+                model, scorer->type);
         goto out;
     }
     uint32_t user, movie;
@@ -68,9 +68,8 @@ int cmd_predict(int argc, char **argv)
         rc = fail(err.message);
         goto out;
     }
-    tl_embeddings emb = tl_model_file_embeddings(mf);
     float raw = 0.0f;
-    if (tl_rating_predict_one(head, &emb, user, movie, &raw, &err) != TL_OK) {
+    if (tl_scorer_predict(scorer, &user, &movie, 1, &raw, &err) != TL_OK) {
         rc = fail(err.message);
         goto out;
     }
@@ -110,7 +109,7 @@ int cmd_predict(int argc, char **argv)
     }
     rc = 0;
 out:
-    tl_rating_head_free(head);
+    tl_scorer_free(scorer);
     tl_model_file_free(mf);
     return rc;
 }

@@ -12,7 +12,6 @@
 #include "commands.h"
 #include "eval_report.h"
 #include "inputs.h"
-#include "train_rating.h"
 #include "towerlens.h"
 
 typedef struct train_opts {
@@ -20,7 +19,7 @@ typedef struct train_opts {
     uint32_t cg_steps;
     uint32_t epochs, dim, batch, train_rows, test_rows, eval_rows, eval_users, threads;
     double lr, test_fraction;
-    double rating_weight, retrieval_weight; /* the multitask weights (train_rating.h) */
+    double rating_weight, retrieval_weight; /* the multitask weights */
     uint64_t seed;
     int json;
     cli_inputs in; /* --format csv and its column options */
@@ -206,7 +205,6 @@ static int train_main(const train_opts *o, const tl_arg_list *paths)
         if (st == TL_OK) st = eval_report_run(ds, sp, scorer, o->eval_rows, o->eval_users, o->seed, pool, &rep, &err);
         tl_scorer_free(scorer);
         tl_pool_free(own);
-        if (st == TL_OK) st = train_rating_eval(ds, sp, tr, &rep.model, &rep.popularity, &err);
         if (st != TL_OK) goto done;
     }
 

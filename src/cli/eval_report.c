@@ -28,6 +28,14 @@ tl_status eval_report_run(const tl_dataset *ds, const tl_split *sp, const tl_sco
     if (st == TL_OK) st = tl_popularity_counts(ds, sp->train, sp->n_train, &counts, err);
     if (st == TL_OK) st = tl_popularity_scorer_new(ds, counts, &popularity, err);
     if (st == TL_OK) st = tl_eval_setup_run(setup, popularity, &r->popularity, err);
+    /* protocol C when the model predicts ratings, beside the bias baseline */
+    if (st == TL_OK && sp->n_test > 0 && tl_scorer_predicts_ratings(sc)) {
+        tl_bias_config bc;
+        tl_bias_config_default(&bc);
+        st = tl_eval_rating_scorer(ds, sp->test, sp->n_test, sc, &r->model, err);
+        if (st == TL_OK)
+            st = tl_eval_bias_baseline(ds, sp->train, sp->n_train, sp->test, sp->n_test, &bc, &r->popularity, err);
+    }
     tl_eval_setup_free(setup);
     tl_scorer_free(popularity);
     free(counts);

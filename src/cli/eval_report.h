@@ -19,7 +19,8 @@ typedef struct eval_report {
     "takes their test rows); 0 = all"
 #define EVAL_ROWS_HELP "then protocol A on at most N of those users' test rows (seeded); 0 = all"
 
-/* Protocols A and B for the model and for popularity (one set-up for both);
+/* Protocols A and B for the model and for popularity (one set-up for both),
+ * and protocol C beside the bias baseline when the model predicts ratings;
  * max_rows/max_users sample (0 = all) with the seed; on pool's threads
  * (borrowed; NULL = this thread), which never changes a number. */
 tl_status eval_report_run(const tl_dataset *ds, const tl_split *sp, const tl_scorer *sc, uint32_t max_rows,

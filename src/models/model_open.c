@@ -111,3 +111,5 @@ tl_status tl_trainer_open(const tl_trainer *tr, const tl_dataset *ds, tl_scorer 
     if (st == TL_OK) (*out)->type = type->name;
     return st;
 }
+
+int tl_trainer_predicts_ratings(const tl_trainer *tr) { return tr && tl_trainer_head(tr) ? 1 : 0; }

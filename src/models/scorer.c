@@ -29,6 +29,20 @@ tl_status tl_scorer_similar(tl_scorer *s, uint32_t movie, float *sims, tl_error 
     return s->ops->similar(s, movie, sims, err);
 }
 
+int tl_scorer_predicts_ratings(const tl_scorer *s) { return s && s->ops->predict ? 1 : 0; }
+
+tl_status tl_scorer_predict(const tl_scorer *s, const uint32_t *users, const uint32_t *movies, uint32_t n, float *raw,
+                            tl_error *err)
+{
+    if (!tl_scorer_predicts_ratings(s))
+        return tl_fail(err, TL_E_STATE, "this %s model predicts no ratings (train one with a rating head: "
+                       "--rating-weight above 0, e.g. --preset tfrs-multitask)", s ? s->type : "(missing)");
+    for (uint32_t i = 0; i < n; i++)
+        if (users[i] > s->ds->n_users || movies[i] > s->ds->n_movies)
+            return tl_fail(err, TL_E_ARG, "predict: user %u or movie %u is out of range", users[i], movies[i]);
+    return s->ops->predict(s, users, movies, n, raw, err);
+}
+
 void tl_scorer_refresh(tl_scorer *s)
 {
     if (s && s->ops->refresh) s->ops->refresh(s);

@@ -27,13 +27,9 @@ EMSCRIPTEN_KEEPALIVE int tlw_trainer_set_weights(tlw_trainer *h, double rating_w
     return TL_OK;
 }
 
-/* 1 when the trainer trains a rating head. */
-EMSCRIPTEN_KEEPALIVE int tlw_trainer_has_rating_head(const tlw_trainer *h)
-{
-    return h && h->tr && tl_trainer_head(h->tr) ? 1 : 0;
-}
-
-static const tl_rating_head *head_of(tlw_trainer *h, const tlw_dataset *ds)
+/* The trainer's model as a scorer (scorer.h), checked to predict ratings;
+ * NULL with the error on the handle. Free with tl_scorer_free. */
+static tl_scorer *rating_model(tlw_trainer *h, const tlw_dataset *ds)
 {
     if (!h->tr) {
         tl_fail(&h->err, TL_E_STATE, "the trainer was not set up");
@@ -43,23 +39,30 @@ static const tl_rating_head *head_of(tlw_trainer *h, const tlw_dataset *ds)
         tl_fail(&h->err, TL_E_ARG, "pass the dataset this trainer was made from");
         return NULL;
     }
-    const tl_rating_head *head = tl_trainer_head(h->tr);
-    if (!head) tl_fail(&h->err, TL_E_STATE, "this trainer has no rating head (its rating weight is 0)");
-    return head;
+    tl_scorer *sc = NULL;
+    if (tl_trainer_open(h->tr, ds->ds, &sc, &h->err) != TL_OK) return NULL;
+    if (!tl_scorer_predicts_ratings(sc)) {
+        tl_fail(&h->err, TL_E_STATE, "this trainer has no rating head (its rating weight is 0)");
+        tl_scorer_free(sc);
+        return NULL;
+    }
+    return sc;
+}
+
+/* 1 when the trainer trains a rating head. */
+EMSCRIPTEN_KEEPALIVE int tlw_trainer_has_rating_head(const tlw_trainer *h)
+{
+    return h && h->tr ? tl_trainer_predicts_ratings(h->tr) : 0;
 }
 
 tl_status tlw_trainer_rating_metrics(tlw_trainer *h, const tlw_dataset *ds, tl_metrics *model, tl_metrics *baseline)
 {
-    const tl_rating_head *head = head_of(h, ds);
-    if (!head) return h->err.status;
+    tl_scorer *sc = rating_model(h, ds);
+    if (!sc) return h->err.status;
     const tl_split *sp = h->split;
-    if (sp->n_test == 0) return tl_fail(&h->err, TL_E_STATE, "the split has no test rows to score");
-    float *pred = malloc((size_t)sp->n_test * sizeof(float));
-    if (!pred) return tl_fail(&h->err, TL_E_NOMEM, "out of memory for %u rating predictions", sp->n_test);
-    tl_embeddings emb = tl_model_embeddings(tl_trainer_model(h->tr));
-    tl_status st = tl_rating_predict_rows(head, &emb, ds->ds, sp->test, sp->n_test, pred, &h->err);
-    if (st == TL_OK) st = tl_eval_rating(ds->ds, sp->test, sp->n_test, pred, model, &h->err);
-    free(pred);
+    tl_status st = sp->n_test ? tl_eval_rating_scorer(ds->ds, sp->test, sp->n_test, sc, model, &h->err)
+                              : tl_fail(&h->err, TL_E_STATE, "the split has no test rows to score");
+    tl_scorer_free(sc);
     if (st != TL_OK || !baseline) return st;
     tl_bias_config bc;
     tl_bias_config_default(&bc);
@@ -104,8 +107,6 @@ EMSCRIPTEN_KEEPALIVE double tlw_trainer_predict_rating(tlw_trainer *h, const tlw
                                                        double movie_id, float *raw_out)
 {
     if (!h) return NAN;
-    const tl_rating_head *head = head_of(h, ds);
-    if (!head) return NAN;
     if (!(user_id >= 0 && user_id <= 4294967295.0 && user_id == floor(user_id)) ||
         !(movie_id >= 0 && movie_id <= 4294967295.0 && movie_id == floor(movie_id))) {
         tl_fail(&h->err, TL_E_ARG, "user and movie ids must be whole numbers from 0 to 4294967295");
@@ -115,9 +116,12 @@ EMSCRIPTEN_KEEPALIVE double tlw_trainer_predict_rating(tlw_trainer *h, const tlw
     if (tl_dataset_user_index(ds->ds, (uint32_t)user_id, &u, &h->err) != TL_OK ||
         tl_dataset_movie_index(ds->ds, (uint32_t)movie_id, &m, &h->err) != TL_OK)
         return NAN;
-    tl_embeddings emb = tl_model_embeddings(tl_trainer_model(h->tr));
+    tl_scorer *sc = rating_model(h, ds);
+    if (!sc) return NAN;
     float raw;
-    if (tl_rating_predict_one(head, &emb, u, m, &raw, &h->err) != TL_OK) return NAN;
+    tl_status st = tl_scorer_predict(sc, &u, &m, 1, &raw, &h->err);
+    tl_scorer_free(sc);
+    if (st != TL_OK) return NAN;
     if (raw_out) *raw_out = raw;
     return tl_rating_clip(raw);
 }

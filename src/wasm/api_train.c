@@ -138,7 +138,7 @@ EMSCRIPTEN_KEEPALIVE char *tlw_trainer_progress_json(tlw_trainer *h)
     number(&b, "first_batch_loss", p.first_batch_loss);
     number(&b, "seconds", p.seconds);
     number(&b, "examples_per_second", p.examples_per_second);
-    int head = tl_trainer_head(h->tr) != NULL;
+    int head = tl_trainer_predicts_ratings(h->tr);
     if (head) number(&b, "rating_mse", p.rating_mse);
     tl_buf_printf(&b, ",\"done\":%s,\"train_rows\":%u,\"test_rows\":%u,\"history\":[", p.done ? "true" : "false",
                   h->split->n_train, h->split->n_test);
@@ -237,7 +237,7 @@ EMSCRIPTEN_KEEPALIVE char *tlw_trainer_evaluate_json(tlw_trainer *h, const tlw_d
     tl_metrics mm, pm;
     if (evaluate(h, ds, with_baseline, &eo, &mm, &pm) != TL_OK) return NULL;
     /* a rating head adds protocol C (rmse, mae), the baseline's from the bias baseline */
-    if (tl_trainer_head(h->tr) && tlw_trainer_rating_metrics(h, ds, &mm, with_baseline ? &pm : NULL) != TL_OK)
+    if (tl_trainer_predicts_ratings(h->tr) && tlw_trainer_rating_metrics(h, ds, &mm, with_baseline ? &pm : NULL) != TL_OK)
         return NULL;
     tl_buf b;
     tl_buf_init(&b);

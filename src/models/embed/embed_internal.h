@@ -9,6 +9,8 @@
 
 typedef struct tl_embed_scorer {
     tl_scorer base;       /* first: a tl_scorer * is a tl_embed_scorer * */
+    tl_scorer_ops ops;    /* tl_embed_ops, with predict when there is a rating head */
+    struct tl_rating_head *head; /* the two-tower's optional rating head (owned), or NULL */
     tl_embeddings emb;
     uint32_t *cat;        /* catalogue, ascending dense indices */
     uint32_t n_cat;

@@ -9,6 +9,7 @@
 #include "embed_internal.h"
 #include "models/scorer_open.h"
 #include "towerlens/kernels.h"
+#include "towerlens/rating.h"
 
 static const float *movie_vec(const tl_embed_scorer *e, uint32_t m)
 {
@@ -90,8 +91,16 @@ static size_t bytes(const tl_scorer *s)
            (size_t)e->emb.dim * e->emb.dim * sizeof *e->gram;
 }
 
+static tl_status predict(const tl_scorer *s, const uint32_t *users, const uint32_t *movies, uint32_t n, float *raw,
+                         tl_error *err)
+{
+    const tl_embed_scorer *e = (const tl_embed_scorer *)s;
+    return tl_rating_predict_pairs(e->head, &e->emb, users, movies, n, raw, err);
+}
+
 void tl_embed_scorer_release(tl_embed_scorer *e)
 {
+    tl_rating_head_free(e->head);
     free(e->cat);
     free(e->norms);
     free(e->gram);
@@ -123,7 +132,8 @@ tl_status tl_embed_scorer_init(tl_embed_scorer *e, const tl_dataset *ds, const t
     if (emb->ld_users < emb->dim || emb->ld_movies < emb->dim)
         return tl_fail(err, TL_E_ARG, "index: embedding row strides (%zu, %zu) are smaller than the dimension %u",
                        emb->ld_users, emb->ld_movies, emb->dim);
-    e->base = (tl_scorer){.ops = &tl_embed_ops, .type = "embeddings", .similarity = "cosine of the movie vectors",
+    e->ops = tl_embed_ops;
+    e->base = (tl_scorer){.ops = &e->ops, .type = "embeddings", .similarity = "cosine of the movie vectors",
                           .ds = ds, .state_floats = emb->dim, .needs_profile = 0, .emb = &e->emb};
     e->emb = *emb;
     for (uint32_t m = 0; m < ds->n_movies; m++) e->n_cat += ds->movies[m].in_catalogue ? 1 : 0;
@@ -185,5 +195,16 @@ tl_status tl_embed_open(const tl_dataset *ds, const char *config_json, const tl_
     (void)config_json;
     tl_embeddings emb;
     tl_status st = tl_embed_tables(ds, t, n_t, &emb, err);
-    return st == TL_OK ? tl_embed_scorer_new(ds, &emb, out, err) : st;
+    if (st == TL_OK) st = tl_embed_scorer_new(ds, &emb, out, err);
+    if (st != TL_OK) return st;
+    /* a two-tower model may carry a rating head (the original's multitask model) */
+    tl_embed_scorer *e = (tl_embed_scorer *)*out;
+    st = tl_rating_head_from_tensors(ds, t, n_t, emb.dim, &e->head, err);
+    if (st != TL_OK) {
+        tl_scorer_free(*out);
+        *out = NULL;
+        return st;
+    }
+    if (e->head) e->ops.predict = predict;
+    return TL_OK;
 }

@@ -11,7 +11,6 @@
 typedef struct imported_scorer {
     tl_embed_scorer e; /* first: a tl_scorer * is an imported_scorer * */
     tl_import_foldin als;
-    tl_scorer_ops ops;
 } imported_scorer;
 
 static tl_status fold_in(tl_scorer *s, const tl_profile *p, const struct tl_foldin_options *opt, float *state,
@@ -42,10 +41,8 @@ tl_status tl_imported_open(const tl_dataset *ds, const char *config_json, const 
         free(im);
         return st;
     }
-    im->ops = tl_embed_ops;
-    im->ops.free = release;
-    if (tl_import_foldin_from_config(config_json, &im->als)) im->ops.fold_in = fold_in;
-    im->e.base.ops = &im->ops;
+    im->e.ops.free = release; /* e.ops: the dot-product scorer's, with this fold-in when recorded */
+    if (tl_import_foldin_from_config(config_json, &im->als)) im->e.ops.fold_in = fold_in;
     *out = &im->e.base;
     return TL_OK;
 }

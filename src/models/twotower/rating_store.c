@@ -39,29 +39,36 @@ static tl_status damaged(tl_error *err, const char *tensor, const char *why)
 
 tl_status tl_rating_head_from_file(const tl_model_file *mf, tl_rating_head **out, tl_error *err)
 {
+    tl_embeddings emb = tl_model_file_embeddings(mf);
+    return tl_rating_head_from_tensors(mf->ds, mf->tensors, mf->n_tensors, emb.dim, out, err);
+}
+
+tl_status tl_rating_head_from_tensors(const tl_dataset *ds, const tl_tensor *tensors, uint32_t n_tensors, uint32_t dim,
+                                      tl_rating_head **out, tl_error *err)
+{
     *out = NULL;
     const tl_tensor *w[TL_HEAD_MAX_HIDDEN + 2], *b[TL_HEAD_MAX_HIDDEN + 2];
     char name[TL_TENSOR_NAME_MAX];
     uint32_t n_layers = 0;
     for (;;) {
         snprintf(name, sizeof name, "head.w%u", n_layers + 1);
-        const tl_tensor *t = tl_model_file_tensor(mf, name);
+        const tl_tensor *t = tl_tensor_find(tensors, n_tensors, name);
         if (!t) break;
         if (n_layers == TL_HEAD_MAX_HIDDEN + 1) return damaged(err, name, "is one Dense layer too many");
         w[n_layers] = t;
         snprintf(name, sizeof name, "head.b%u", n_layers + 1);
-        b[n_layers] = tl_model_file_tensor(mf, name);
+        b[n_layers] = tl_tensor_find(tensors, n_tensors, name);
         if (!b[n_layers]) return damaged(err, name, "is missing");
         n_layers++;
     }
-    const tl_tensor *ub = tl_model_file_tensor(mf, "head.user_bias"), *mb = tl_model_file_tensor(mf, "head.movie_bias"),
-                    *mean = tl_model_file_tensor(mf, "head.mean");
+    const tl_tensor *ub = tl_tensor_find(tensors, n_tensors, "head.user_bias"),
+                    *mb = tl_tensor_find(tensors, n_tensors, "head.movie_bias"),
+                    *mean = tl_tensor_find(tensors, n_tensors, "head.mean");
     if (n_layers == 0) {
         if (ub || mb || mean) return damaged(err, "head.w1", "is missing but the head's biases are present");
         return TL_OK; /* a retrieval-only model */
     }
-    tl_embeddings emb = tl_model_file_embeddings(mf);
-    if (w[0]->rows != 2 * emb.dim) return damaged(err, "head.w1", "does not take the concatenated embeddings as input");
+    if (w[0]->rows != 2 * dim) return damaged(err, "head.w1", "does not take the concatenated embeddings as input");
     tl_head_config cfg;
     tl_head_config_original(&cfg);
     cfg.n_hidden = n_layers - 1;
@@ -80,12 +87,12 @@ tl_status tl_rating_head_from_file(const tl_model_file *mf, tl_rating_head **out
     cfg.biases = ub || mb || mean;
     if (cfg.biases) {
         if (!ub || !mb || !mean) return damaged(err, !ub ? "head.user_bias" : !mb ? "head.movie_bias" : "head.mean", "is missing");
-        if (ub->rows != mf->ds->n_users + 1 || ub->cols != 1) return damaged(err, "head.user_bias", "does not match the users");
-        if (mb->rows != mf->ds->n_movies + 1 || mb->cols != 1) return damaged(err, "head.movie_bias", "does not match the movies");
+        if (ub->rows != ds->n_users + 1 || ub->cols != 1) return damaged(err, "head.user_bias", "does not match the users");
+        if (mb->rows != ds->n_movies + 1 || mb->cols != 1) return damaged(err, "head.movie_bias", "does not match the movies");
         if (mean->rows != 1 || mean->cols != 1) return damaged(err, "head.mean", "is not one number");
     }
     tl_rating_head *h = NULL;
-    tl_status st = tl_rating_head_new(&cfg, emb.dim, mf->ds->n_users, mf->ds->n_movies, 0, &h, err);
+    tl_status st = tl_rating_head_new(&cfg, dim, ds->n_users, ds->n_movies, 0, &h, err);
     if (st != TL_OK) return st;
     for (uint32_t l = 0; l < n_layers; l++) {
         memcpy(h->w[l], w[l]->data, (size_t)w[l]->rows * w[l]->cols * sizeof(float));
