@@ -1,0 +1,102 @@
+/* The table of model types (model_type.h): names, training ops, openers. */
+#include <string.h>
+
+#include "towerlens/model_type.h"
+#include "towerlens/train.h"
+#include "models/models_internal.h"
+
+/* `open` is NULL for now: the scorers (scorer.h: tl_embed_scorer for
+ * "ials" and "two-tower", a popularity scorer) are filled in by the
+ * serving side. */
+static const tl_model_type types[] = {
+    {"ials", "implicit ALS with rating confidence (preset default)", &tl_ials_train_ops, NULL},
+    {"two-tower", "two embedding towers, in-batch softmax, optional rating head (presets tfrs, tfrs-multitask)",
+     &tl_twotower_train_ops, NULL},
+    {"popularity", "each movie's train rating count (preset popularity)", &tl_popularity_train_ops, NULL},
+};
+#define N_TYPES (sizeof types / sizeof *types)
+
+const tl_model_type *tl_model_type_at(uint32_t i) { return i < N_TYPES ? &types[i] : NULL; }
+
+const tl_model_type *tl_model_type_find(const char *name)
+{
+    for (size_t i = 0; name && i < N_TYPES; i++)
+        if (!strcmp(types[i].name, name)) return &types[i];
+    return NULL;
+}
+
+const tl_model_type *tl_model_type_of_loss(tl_loss_kind loss)
+{
+    for (size_t i = 0; i < N_TYPES; i++)
+        if (types[i].train && types[i].train->loss == loss) return &types[i];
+    return NULL;
+}
+
+/* The string value of top-level key `key` of a JSON object: *len bytes
+ * from the returned pointer (escapes not decoded), or NULL when the key is
+ * absent or its value is not a string. Nested objects, arrays and strings
+ * are skipped whole. */
+static const char *top_level_string(const char *json, const char *key, size_t *len)
+{
+    size_t k = strlen(key);
+    int depth = 0, expect_key = 0;
+    for (const char *p = json; *p; p++) {
+        char c = *p;
+        if (c == '"') {
+            const char *s = p + 1, *q = s;
+            while (*q && *q != '"') q += (q[0] == '\\' && q[1]) ? 2 : 1;
+            if (!*q) return NULL;
+            if (depth == 1 && expect_key && (size_t)(q - s) == k && !strncmp(s, key, k)) {
+                const char *v = q + 1;
+                while (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r') v++;
+                if (*v++ != ':') return NULL;
+                while (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r') v++;
+                if (*v != '"') return NULL;
+                const char *e = ++v;
+                while (*e && *e != '"') e += (e[0] == '\\' && e[1]) ? 2 : 1;
+                if (!*e) return NULL;
+                *len = (size_t)(e - v);
+                return v;
+            }
+            expect_key = 0;
+            p = q;
+        } else if (c == '{' || c == '[') {
+            depth++;
+            expect_key = c == '{' && depth == 1;
+        } else if (c == '}' || c == ']') {
+            depth--;
+            expect_key = 0;
+        } else if (c == ',') {
+            expect_key = depth == 1;
+        } else if (c == ':') {
+            expect_key = 0;
+        }
+    }
+    return NULL;
+}
+
+static int equals(const char *s, size_t n, const char *lit) { return strlen(lit) == n && !strncmp(s, lit, n); }
+
+const tl_model_type *tl_model_type_of_config(const char *config_json)
+{
+    const char *json = config_json ? config_json : "{}";
+    size_t n = 0;
+    const char *name = top_level_string(json, "model", &n);
+    if (name) {
+        for (size_t i = 0; i < N_TYPES; i++)
+            if (equals(name, n, types[i].name)) return &types[i];
+        return NULL;
+    }
+    /* written before types were recorded: the loss tells */
+    const char *loss = top_level_string(json, "loss", &n);
+    if (!loss || equals(loss, n, "in_batch_softmax")) return tl_model_type_find("two-tower");
+    if (equals(loss, n, "ials")) return tl_model_type_find("ials");
+    return NULL;
+}
+
+const tl_tensor *tl_tensor_find(const tl_tensor *t, uint32_t n, const char *name)
+{
+    for (uint32_t i = 0; name && i < n; i++)
+        if (!strncmp(t[i].name, name, sizeof t[i].name)) return &t[i];
+    return NULL;
+}
