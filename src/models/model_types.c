@@ -34,10 +34,11 @@ const tl_model_type *tl_model_type_of_loss(tl_loss_kind loss)
 
 /* The string value of top-level key `key` of a JSON object: *len bytes
  * from the returned pointer (escapes not decoded), or NULL when the key is
- * absent or its value is not a string. Nested objects, arrays and strings
- * are skipped whole. */
-static const char *top_level_string(const char *json, const char *key, size_t *len)
+ * absent (*present = 0) or its value is not a string (*present = 1).
+ * Nested objects, arrays and strings are skipped whole. */
+static const char *top_level_string(const char *json, const char *key, size_t *len, int *present)
 {
+    *present = 0;
     size_t k = strlen(key);
     int depth = 0, expect_key = 0;
     for (const char *p = json; *p; p++) {
@@ -50,6 +51,7 @@ static const char *top_level_string(const char *json, const char *key, size_t *l
                 const char *v = q + 1;
                 while (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r') v++;
                 if (*v++ != ':') return NULL;
+                *present = 1;
                 while (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r') v++;
                 if (*v != '"') return NULL;
                 const char *e = ++v;
@@ -81,16 +83,17 @@ const tl_model_type *tl_model_type_of_config(const char *config_json)
 {
     const char *json = config_json ? config_json : "{}";
     size_t n = 0;
-    const char *name = top_level_string(json, "model", &n);
-    if (name) {
+    int present;
+    const char *name = top_level_string(json, "model", &n, &present);
+    if (present) {
         for (size_t i = 0; i < N_TYPES; i++)
-            if (equals(name, n, types[i].name)) return &types[i];
+            if (name && equals(name, n, types[i].name)) return &types[i];
         return NULL;
     }
     /* written before types were recorded: the loss tells */
-    const char *loss = top_level_string(json, "loss", &n);
-    if (!loss || equals(loss, n, "in_batch_softmax")) return tl_model_type_find("two-tower");
-    if (equals(loss, n, "ials")) return tl_model_type_find("ials");
+    const char *loss = top_level_string(json, "loss", &n, &present);
+    if (!present || equals(loss, n, "in_batch_softmax")) return tl_model_type_find("two-tower");
+    if (loss && equals(loss, n, "ials")) return tl_model_type_find("ials");
     return NULL;
 }
 
