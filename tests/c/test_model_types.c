@@ -227,7 +227,7 @@ static tl_dataset *random_dataset(uint32_t nu, uint32_t nm, uint32_t n, uint64_t
 /* Each trainable embedding type through the generic trainer: the hash does
  * not depend on the thread count nor on how the work is cut into calls;
  * tl_trainer_hash is tl_model_hash (XOR the head's when there is one). */
-static void test_threads(const char *preset, float rating_weight)
+static void test_threads(const char *preset, float rating_weight, uint64_t expect)
 {
     tl_dataset *ds = random_dataset(70, 40, 1500, 5);
     tl_split *sp = fixture_all_train(1500);
@@ -269,6 +269,7 @@ static void test_threads(const char *preset, float rating_weight)
     }
     printf("%s%s: hash %016llx on 1-3 threads\n", preset, rating_weight > 0.0f ? " + rating head" : "",
            (unsigned long long)first);
+    CHECK(first == expect); /* the same natively and in WASM */
     tl_split_free(sp);
     tl_dataset_free(ds);
 }
@@ -279,9 +280,9 @@ int main(void)
     test_of_config();
     test_tensor_find();
     test_popularity_counts();
-    test_threads("default", 0.0f);
-    test_threads("tfrs", 0.0f);
-    test_threads("tfrs-multitask", 1.0f);
-    test_threads("default", 1.0f);
+    test_threads("default", 0.0f, 0x6c811e99d8e84a3full);
+    test_threads("tfrs", 0.0f, 0x8e4fc5ed0cd80188ull);
+    test_threads("tfrs-multitask", 1.0f, 0x97904ff1219de51eull);
+    test_threads("default", 1.0f, 0xe986796951b2047bull);
     return check_report("test_model_types");
 }
