@@ -1,4 +1,11 @@
-/* Step-wise training of the two-tower model.
+/* Step-wise training of every model type (model_type.h).
+ *
+ * The trainer is generic: it owns the epochs, the progress, the clock and
+ * deadline, the epoch records, the thread pool and the config, and runs a
+ * model type's training through its tl_train_ops (below) with no branch on
+ * the type. The types: "two-tower" (in-batch softmax, optional rating head;
+ * src/models/twotower/), "ials" (src/models/ials/), "popularity"
+ * (src/models/popularity/).
  *
  * A trainer owns the model, the optimiser state and every buffer; a call to
  * tl_trainer_step runs a bounded amount of work (batches and/or
@@ -27,6 +34,7 @@
 #include "towerlens/dataset.h"
 #include "towerlens/error.h"
 #include "towerlens/model.h"
+#include "towerlens/model_type.h"
 #include "towerlens/pool.h"
 #include "towerlens/rating.h"
 #include "towerlens/split.h"
@@ -37,7 +45,8 @@ extern "C" {
 
 typedef enum tl_loss_kind {
     TL_LOSS_INBATCH_SOFTMAX = 0, /* the original's tfrs.tasks.Retrieval */
-    TL_LOSS_IALS = 1             /* implicit ALS with rating confidence (below) */
+    TL_LOSS_IALS = 1,            /* implicit ALS with rating confidence (below) */
+    TL_LOSS_POPULARITY = 2       /* no loss: counts each movie's train ratings (preset "popularity") */
 } tl_loss_kind;
 
 typedef enum tl_optimizer_kind {
@@ -136,6 +145,12 @@ typedef struct tl_train_config {
  *   "tfrs-multitask" the original's multitask model: d=64, batch 1000,
  *             3 epochs, Adagrad 0.1, retrieval and rating weights 1/1, head
  *             256 -> 128 -> 1 (ReLU), mean squared error over the batch.
+ *   "popularity" TL_LOSS_POPULARITY, model type "popularity": counts each
+ *             movie's train ratings (every train row counts once, a pair
+ *             rated twice twice), one batch per epoch, 1 epoch (more epochs
+ *             count again: the same counts). Its one tensor "popularity" is
+ *             1 x (n_movies + 1) floats: the counts, the OOV column last (0).
+ *             dim is unused (1); no learning rate, seed or rating head.
  * Unknown names fail with TL_E_ARG listing the known ones. */
 tl_status tl_train_config_preset(tl_train_config *cfg, const char *preset, tl_error *err);
 /* The default joint model (`--preset default --rating-weight W`, W > 0):
@@ -146,7 +161,7 @@ tl_status tl_train_config_preset(tl_train_config *cfg, const char *preset, tl_er
  * epochs, Adagrad 0.1) chosen with it on validation (docs/rating.md).
  * Other presets only get rating_weight = W. */
 void tl_train_config_set_rating(tl_train_config *cfg, float rating_weight);
-/* The i-th preset name ("tfrs", "default", ...), NULL past the last. */
+/* The i-th preset name ("tfrs", "default", ..., "popularity"), NULL past the last. */
 const char *tl_train_preset_name(size_t i);
 /* Its one line for people ("the default model: implicit ALS ..."), NULL past the last. */
 const char *tl_train_preset_about(size_t i);
@@ -209,7 +224,16 @@ tl_status tl_trainer_step(tl_trainer *tr, uint32_t max_batches, double max_ms, t
                           tl_error *err);
 
 void tl_trainer_get_progress(const tl_trainer *tr, tl_train_progress *progress);
+/* The embedding tables, or NULL for a type without them (popularity):
+ * model-type-neutral code asks tl_trainer_tensors / tl_trainer_hash. */
 const tl_model *tl_trainer_model(const tl_trainer *tr);
+/* The model type it trains (model_type.h). */
+const tl_model_type *tl_trainer_type(const tl_trainer *tr);
+/* FNV-1a 64 of the trained model, equal hashes = bit-identical models: for
+ * the embedding types tl_model_hash of the tables, XOR
+ * tl_rating_head_hash when there is a rating head (the CLI's model_hash);
+ * for popularity FNV-1a over n_movies and the counts (as floats). */
+uint64_t tl_trainer_hash(const tl_trainer *tr);
 const tl_train_config *tl_trainer_config(const tl_trainer *tr);
 /* Threads the trainer runs on: its pool's (cfg.threads, 0 resolved to
  * tl_cpu_count(); 1 in builds without threads). */
@@ -218,9 +242,10 @@ uint32_t tl_trainer_threads(const tl_trainer *tr);
  * only), borrowed: e.g. evaluation runs on it (tl_eval_options.pool) between
  * steps, never during one. */
 struct tl_pool *tl_trainer_pool(const tl_trainer *tr);
-/* The model as named tensors for a model file (store.h): "users" and
- * "movies" (with their out-of-vocabulary last rows), then the rating head's
- * when there is one. `out` has room for TL_TRAINER_MAX_TENSORS; returns how
+/* The model as named tensors for a model file (store.h), the type's own:
+ * embedding types "users" and "movies" (with their out-of-vocabulary last
+ * rows), then the rating head's when there is one; popularity
+ * "popularity". `out` has room for TL_TRAINER_MAX_TENSORS; returns how
  * many were filled. The tensors borrow the trainer's tables. */
 #define TL_TRAINER_MAX_TENSORS (2 + TL_HEAD_MAX_TENSORS)
 uint32_t tl_trainer_tensors(const tl_trainer *tr, tl_tensor *out);
@@ -230,6 +255,56 @@ const tl_rating_head *tl_trainer_head(const tl_trainer *tr);
 const tl_epoch_record *tl_trainer_epochs(const tl_trainer *tr, uint32_t *n);
 /* Bytes the trainer holds (model, optimiser state, batch buffers). */
 size_t tl_trainer_bytes(const tl_trainer *tr);
+
+/* ---- the trainer's side of a model type (model_type.h) -----------------
+ *
+ * The generic trainer creates the pool (cfg.threads, fewer when threads
+ * fail to start: never a different result), then calls `create`. A call of
+ * tl_trainer_step calls `step` on the batch in progress until its budget is
+ * spent: after each `step` call it reads the clock once, counts the time,
+ * and on a completed batch records it (and ends the epoch after
+ * batches_per_epoch batches). */
+typedef struct tl_train_batch {
+    double loss;       /* the batch's summed loss (the epoch's loss is their mean) */
+    uint64_t examples; /* train examples the batch covered */
+    double sse;        /* rating head: the batch's summed squared rating error (0 without) */
+} tl_train_batch;
+
+struct tl_train_ops {
+    tl_loss_kind loss; /* the config's loss that trains this type (one type per loss) */
+    /* Checks the options the type reads, messages naming the option (the
+     * trainer-wide ranges, dim / batch / epochs / threads, are checked before). */
+    tl_status (*check)(const tl_train_config *cfg, tl_error *err);
+    /* The type's config JSON fields after "model" and "preset", each as
+     * ",\"key\":value" (the caller closes the object); split may be NULL. */
+    void (*config_json)(const tl_train_config *cfg, const tl_split *split, struct tl_buf *out);
+    /* Copies what it needs from the dataset and split (both may be freed
+     * afterwards; the dataset's indices and the config are already
+     * checked) and initialises the model. */
+    tl_status (*create)(const tl_dataset *ds, const tl_split *split, const tl_train_config *cfg, tl_pool *pool,
+                        void **state, tl_error *err);
+    uint32_t (*batches_per_epoch)(const void *state);
+    /* Works on batch `batch` (0-based in the epoch): at least one unit of
+     * work, then more while clock() < deadline_ms (INFINITY: no limit) if
+     * the type wants; returns 1 when the batch completed (fills *out), else
+     * 0 (the next call continues it). The model changes only when a batch
+     * completes. */
+    int (*step)(void *state, tl_pool *pool, uint32_t batch, tl_clock_fn clock, void *clock_ctx, double deadline_ms,
+                tl_train_batch *out);
+    /* After an epoch's last batch (may be NULL): `e` holds the generic
+     * record of epoch `epochs_done` (1-based); the type may replace its
+     * loss (iALS: the objective) and prepare the next epoch (reshuffles). */
+    void (*end_epoch)(void *state, uint32_t epochs_done, tl_epoch_record *e);
+    uint32_t (*tensors)(const void *state, tl_tensor *out); /* at most TL_TRAINER_MAX_TENSORS */
+    size_t (*bytes)(const void *state);
+    uint64_t (*hash)(const void *state);
+    const tl_model *(*model)(const void *state);      /* NULL: no embedding tables */
+    const tl_rating_head *(*head)(const void *state); /* NULL: never a rating head */
+    void (*free)(void *state);
+};
+
+/* The trainable type whose ops train `loss`, or NULL (model_types.c). */
+const tl_model_type *tl_model_type_of_loss(tl_loss_kind loss);
 
 /* ---- building blocks (used by the trainer, exposed for tests and later
  * losses/heads) ---------------------------------------------------------- */

@@ -195,6 +195,7 @@ static int train_main(const train_opts *o, const tl_arg_list *paths)
 
     eval_report rep;
     memset(&rep, 0, sizeof rep);
+    /* types without embedding tables (popularity) are evaluated once they have a scorer */
     int have_metrics = sp->n_test > 0;
     if (have_metrics) {
         /* evaluation on the trainer's threads, or on --threads of its own */
@@ -216,8 +217,7 @@ static int train_main(const train_opts *o, const tl_arg_list *paths)
         if (st != TL_OK) goto done;
     }
 
-    uint64_t hash = tl_model_hash(tl_trainer_model(tr));
-    if (tl_trainer_head(tr)) hash ^= tl_rating_head_hash(tl_trainer_head(tr)); /* the head is part of the model */
+    uint64_t hash = tl_trainer_hash(tr); /* with the rating head's when there is one */
     tl_train_progress p;
     tl_trainer_get_progress(tr, &p);
     uint32_t n_ep;
@@ -264,6 +264,8 @@ static int train_main(const train_opts *o, const tl_arg_list *paths)
         tl_model_rows_describe(&rows, &conf);
         printf("trained on %s\n", conf.failed ? "?" : conf.data);
         if (have_metrics) eval_report_print(&rep);
+        else if (sp->n_test > 0)
+            printf("no held-out metrics: model type %s has no scorer in the trainer yet\n", tl_trainer_type(tr)->name);
         else
             printf("no held-out metrics: every rating trained the model (test share 0), so there is nothing to "
                    "evaluate on; train with --test-fraction F to measure, then on everything to serve\n");

@@ -106,7 +106,7 @@ tl_status tl_trainer_open(const tl_trainer *tr, const tl_dataset *ds, tl_scorer 
     if (!tr || !ds) return tl_fail(err, TL_E_ARG, "model: no trainer or dataset given");
     tl_tensor t[TL_TRAINER_MAX_TENSORS];
     uint32_t n = tl_trainer_tensors(tr, t);
-    const tl_model_type *type = tl_model_type_find(tl_trainer_config(tr)->loss == TL_LOSS_IALS ? "ials" : "two-tower");
+    const tl_model_type *type = tl_trainer_type(tr);
     tl_status st = type->open(ds, NULL, t, n, out, err);
     if (st == TL_OK) (*out)->type = type->name;
     return st;

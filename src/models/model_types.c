@@ -1,49 +1,108 @@
-/* The model types (model_type.h): one row each. */
+/* The table of model types (model_type.h): names, training ops, openers. */
 #include <string.h>
 
+#include "models/models_internal.h"
 #include "models/scorer_open.h"
 #include "towerlens/model_type.h"
+#include "towerlens/train.h"
 
+/* The tensors whose rows follow the users / the movies (tl_model_align). */
 static const char *const embed_users[] = {"users", "head.user_bias", NULL};
 static const char *const embed_movies[] = {"movies", "head.movie_bias", NULL};
 static const char *const popularity_movies[] = {"popularity", NULL};
 
 static const tl_model_type types[] = {
-    {"ials", "implicit ALS with rating confidence: dot products of user and movie vectors", NULL, tl_embed_open,
-     embed_users, embed_movies},
-    {"two-tower", "the original's two towers: in-batch softmax (and an optional rating head)", NULL, tl_embed_open,
-     embed_users, embed_movies},
-    {"popularity", "every movie scored by its number of train ratings", NULL, tl_popularity_open, NULL,
-     popularity_movies},
-    {"imported", "user and movie factors trained elsewhere (Spark ALS), folded in as their training implies", NULL,
-     tl_imported_open, embed_users, embed_movies},
+    {"ials", "implicit ALS with rating confidence (preset default)", &tl_ials_train_ops, tl_embed_open, embed_users,
+     embed_movies},
+    {"two-tower", "two embedding towers, in-batch softmax, optional rating head (presets tfrs, tfrs-multitask)",
+     &tl_twotower_train_ops, tl_embed_open, embed_users, embed_movies},
+    {"popularity", "each movie's train rating count (preset popularity)", &tl_popularity_train_ops,
+     tl_popularity_open, NULL, popularity_movies},
+    {"imported", "user and movie factors trained elsewhere (Spark ALS), folded in as their training implies (towerlens "
+                 "import)",
+     NULL, tl_imported_open, embed_users, embed_movies},
 };
+#define N_TYPES (sizeof types / sizeof *types)
 
-const tl_model_type *tl_model_type_at(uint32_t i)
-{
-    return i < sizeof types / sizeof types[0] ? &types[i] : NULL;
-}
+const tl_model_type *tl_model_type_at(uint32_t i) { return i < N_TYPES ? &types[i] : NULL; }
 
 const tl_model_type *tl_model_type_find(const char *name)
 {
-    for (uint32_t i = 0; name && i < sizeof types / sizeof types[0]; i++)
-        if (strcmp(types[i].name, name) == 0) return &types[i];
+    for (size_t i = 0; name && i < N_TYPES; i++)
+        if (!strcmp(types[i].name, name)) return &types[i];
     return NULL;
 }
 
+const tl_model_type *tl_model_type_of_loss(tl_loss_kind loss)
+{
+    for (size_t i = 0; i < N_TYPES; i++)
+        if (types[i].train && types[i].train->loss == loss) return &types[i];
+    return NULL;
+}
+
+/* The string value of top-level key `key` of a JSON object: *len bytes
+ * from the returned pointer (escapes not decoded), or NULL when the key is
+ * absent (*present = 0) or its value is not a string (*present = 1).
+ * Nested objects, arrays and strings are skipped whole. */
+static const char *top_level_string(const char *json, const char *key, size_t *len, int *present)
+{
+    *present = 0;
+    size_t k = strlen(key);
+    int depth = 0, expect_key = 0;
+    for (const char *p = json; *p; p++) {
+        char c = *p;
+        if (c == '"') {
+            const char *s = p + 1, *q = s;
+            while (*q && *q != '"') q += (q[0] == '\\' && q[1]) ? 2 : 1;
+            if (!*q) return NULL;
+            if (depth == 1 && expect_key && (size_t)(q - s) == k && !strncmp(s, key, k)) {
+                const char *v = q + 1;
+                while (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r') v++;
+                if (*v++ != ':') return NULL;
+                *present = 1;
+                while (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r') v++;
+                if (*v != '"') return NULL;
+                const char *e = ++v;
+                while (*e && *e != '"') e += (e[0] == '\\' && e[1]) ? 2 : 1;
+                if (!*e) return NULL;
+                *len = (size_t)(e - v);
+                return v;
+            }
+            expect_key = 0;
+            p = q;
+        } else if (c == '{' || c == '[') {
+            depth++;
+            expect_key = c == '{' && depth == 1;
+        } else if (c == '}' || c == ']') {
+            depth--;
+            expect_key = 0;
+        } else if (c == ',') {
+            expect_key = depth == 1;
+        } else if (c == ':') {
+            expect_key = 0;
+        }
+    }
+    return NULL;
+}
+
+static int equals(const char *s, size_t n, const char *lit) { return strlen(lit) == n && !strncmp(s, lit, n); }
+
 const tl_model_type *tl_model_type_of_config(const char *config_json)
 {
-    const char *key = config_json ? strstr(config_json, "\"model\":\"") : NULL;
-    if (key) {
-        key += strlen("\"model\":\"");
-        for (uint32_t i = 0; i < sizeof types / sizeof types[0]; i++) {
-            size_t n = strlen(types[i].name);
-            if (strncmp(key, types[i].name, n) == 0 && key[n] == '"') return &types[i];
-        }
+    const char *json = config_json ? config_json : "{}";
+    size_t n = 0;
+    int present;
+    const char *name = top_level_string(json, "model", &n, &present);
+    if (present) {
+        for (size_t i = 0; i < N_TYPES; i++)
+            if (name && equals(name, n, types[i].name)) return &types[i];
         return NULL;
     }
-    /* files written before the type was recorded hold embedding tables */
-    if (config_json && strstr(config_json, "\"preset\":\"imported\"")) return tl_model_type_find("imported");
-    if (config_json && strstr(config_json, "\"loss\":\"ials\"")) return tl_model_type_find("ials");
-    return tl_model_type_find("two-tower");
+    /* written before types were recorded: imported factors say so, else the loss tells */
+    const char *preset = top_level_string(json, "preset", &n, &present);
+    if (preset && equals(preset, n, "imported")) return tl_model_type_find("imported");
+    const char *loss = top_level_string(json, "loss", &n, &present);
+    if (!present || equals(loss, n, "in_batch_softmax")) return tl_model_type_find("two-tower");
+    if (loss && equals(loss, n, "ials")) return tl_model_type_find("ials");
+    return NULL;
 }

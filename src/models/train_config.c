@@ -6,6 +6,7 @@
 
 #include "towerlens/buf.h"
 #include "towerlens/train.h"
+#include "models/models_internal.h"
 
 static void preset_tfrs(tl_train_config *c)
 {
@@ -40,6 +41,19 @@ static void preset_tfrs_multitask(tl_train_config *c)
     tl_head_config_original(&c->head);
 }
 
+/* Each movie's train rating count: the model type "popularity". */
+static void preset_popularity(tl_train_config *c)
+{
+    memset(c, 0, sizeof *c);
+    strcpy(c->preset, "popularity");
+    c->loss = TL_LOSS_POPULARITY;
+    c->dim = 1;                   /* unused */
+    c->batch_size = TL_MAX_BATCH; /* unused: one batch of every train row per epoch */
+    c->epochs = 1;
+    c->seed = 42;                 /* the split's */
+    tl_head_config_original(&c->head);
+}
+
 static void preset_default(tl_train_config *c)
 {
     preset_tfrs(c); /* the Adagrad fields stay as tfrs' (unused) */
@@ -69,6 +83,7 @@ static const struct {
     {"tfrs", "the original TFRS notebook's retrieval model: two towers, in-batch softmax, Adagrad", preset_tfrs},
     {"default", "the default model: implicit ALS (iALS) with rating-value confidence", preset_default},
     {"tfrs-multitask", "the original's multitask model: the tfrs towers plus a rating head", preset_tfrs_multitask},
+    {"popularity", "every movie scored by its number of train ratings: the baseline as a model", preset_popularity},
 };
 #define N_PRESETS (sizeof presets / sizeof *presets)
 
@@ -131,48 +146,13 @@ tl_status tl_train_config_check(const tl_train_config *c, tl_error *err)
         return tl_fail(err, TL_E_ARG, "epochs %u is outside 1-%u", c->epochs, TL_MAX_EPOCHS);
     if (c->threads > TL_MAX_THREADS)
         return tl_fail(err, TL_E_ARG, "threads %u is outside 0-%u (0 = every core)", c->threads, TL_MAX_THREADS);
-    if (c->loss == TL_LOSS_IALS) {
-        if (c->rating_weight != 0.0f)
-            return tl_fail(err, TL_E_ARG,
-                           "the iALS trainer has no rating head (rating weight %g); --preset default with a rating "
-                           "weight trains the default joint model instead",
-                           (double)c->rating_weight);
-        if (!(c->ials_unobserved >= 0.0f && c->ials_unobserved <= 1e6f))
-            return tl_fail(err, TL_E_ARG, "iALS unobserved weight %g is outside 0-1e6", (double)c->ials_unobserved);
-        if (!(c->ials_reg > 0.0f && c->ials_reg <= 1e6f))
-            return tl_fail(err, TL_E_ARG, "iALS regularisation %g is outside (0, 1e6]", (double)c->ials_reg);
-        if (!(c->ials_confidence >= 0.0f && c->ials_confidence <= 100.0f))
-            return tl_fail(err, TL_E_ARG, "iALS rating confidence %g is outside 0-100", (double)c->ials_confidence);
-        if (c->ials_solver != TL_IALS_EXACT && c->ials_solver != TL_IALS_CG)
-            return tl_fail(err, TL_E_ARG, "unknown iALS solver %d (known: exact, cg)", (int)c->ials_solver);
-        if (c->ials_solver == TL_IALS_CG && (c->ials_cg_steps < 1 || c->ials_cg_steps > TL_MAX_CG_STEPS))
-            return tl_fail(err, TL_E_ARG, "CG steps %u is outside 1-%u", c->ials_cg_steps, TL_MAX_CG_STEPS);
-        return TL_OK;
-    }
-    if (c->loss != TL_LOSS_INBATCH_SOFTMAX) return tl_fail(err, TL_E_ARG, "unknown loss %d", (int)c->loss);
-    if (c->optimizer != TL_OPT_ADAGRAD) return tl_fail(err, TL_E_ARG, "unknown optimizer %d", (int)c->optimizer);
-    if (!(c->learning_rate > 0.0f && c->learning_rate <= 100.0f))
-        return tl_fail(err, TL_E_ARG, "learning rate %g is outside (0, 100]", (double)c->learning_rate);
-    if (!(c->adagrad_initial >= 0.0f && isfinite(c->adagrad_initial)))
-        return tl_fail(err, TL_E_ARG, "Adagrad initial accumulator %g must be >= 0", (double)c->adagrad_initial);
-    if (!(c->adagrad_epsilon >= 0.0f && isfinite(c->adagrad_epsilon)))
-        return tl_fail(err, TL_E_ARG, "Adagrad epsilon %g must be >= 0", (double)c->adagrad_epsilon);
-    if (c->adagrad_initial == 0.0f && c->adagrad_epsilon == 0.0f)
-        return tl_fail(err, TL_E_ARG, "Adagrad needs an initial accumulator or an epsilon above 0 (it divides by their root)");
-    if (!(c->init_range >= 0.0f && c->init_range <= 1.0f))
-        return tl_fail(err, TL_E_ARG, "initialisation range %g is outside 0-1", (double)c->init_range);
-    if (!(c->retrieval_weight >= 0.0f && c->retrieval_weight <= 1e6f))
-        return tl_fail(err, TL_E_ARG, "retrieval weight %g is outside 0-1e6", (double)c->retrieval_weight);
-    if (!(c->rating_weight >= 0.0f && c->rating_weight <= 1e6f))
-        return tl_fail(err, TL_E_ARG, "rating weight %g is outside 0-1e6", (double)c->rating_weight);
-    if (c->retrieval_weight == 0.0f && c->rating_weight == 0.0f)
-        return tl_fail(err, TL_E_ARG, "the retrieval and rating weights are both 0: there is nothing to train");
-    if (c->rating_weight > 0.0f) return tl_head_config_check(&c->head, err);
-    return TL_OK;
+    const tl_model_type *type = tl_model_type_of_loss(c->loss);
+    if (!type) return tl_fail(err, TL_E_ARG, "unknown loss %d", (int)c->loss);
+    return type->train->check(c, err);
 }
 
 /* floats with the 7 digits they hold: 0.1f prints 0.1, not 0.100000001 */
-static void json_float(tl_buf *b, const char *key, float v)
+void tl_config_json_float(tl_buf *b, const char *key, float v)
 {
     if (isfinite(v)) tl_buf_printf(b, ",\"%s\":%.7g", key, (double)v);
     else tl_buf_printf(b, ",\"%s\":null", key);
@@ -180,34 +160,11 @@ static void json_float(tl_buf *b, const char *key, float v)
 
 void tl_train_config_json(const tl_train_config *c, const tl_split *split, tl_buf *b)
 {
-    tl_buf_puts(b, "{\"preset\":");
+    const tl_model_type *type = tl_model_type_of_loss(c->loss);
+    tl_buf_puts(b, "{\"model\":");
+    tl_buf_json_string(b, type ? type->name : "?");
+    tl_buf_puts(b, ",\"preset\":");
     tl_buf_json_string(b, c->preset);
-    if (c->loss == TL_LOSS_IALS) {
-        tl_buf_printf(b, ",\"dim\":%u,\"batch_size\":%u,\"epochs\":%u,\"loss\":\"ials\",\"optimizer\":\"%s\"",
-                      c->dim, c->batch_size, c->epochs, c->ials_solver == TL_IALS_CG ? "cg_als" : "exact_als");
-        if (c->ials_solver == TL_IALS_CG) tl_buf_printf(b, ",\"cg_steps\":%u", c->ials_cg_steps);
-        json_float(b, "ials_unobserved", c->ials_unobserved);
-        json_float(b, "ials_reg", c->ials_reg);
-        json_float(b, "ials_confidence", c->ials_confidence);
-        tl_buf_printf(b, ",\"seed\":%" PRIu64, c->seed);
-        if (split) tl_buf_printf(b, ",\"split\":{\"train\":%u,\"test\":%u}", split->n_train, split->n_test);
-        tl_buf_puts(b, "}");
-        return;
-    }
-    tl_buf_printf(b, ",\"dim\":%u,\"batch_size\":%u,\"epochs\":%u,\"loss\":\"in_batch_softmax\",\"optimizer\":\"adagrad\"",
-                  c->dim, c->batch_size, c->epochs);
-    json_float(b, "learning_rate", c->learning_rate);
-    json_float(b, "adagrad_initial", c->adagrad_initial);
-    json_float(b, "adagrad_epsilon", c->adagrad_epsilon);
-    json_float(b, "init_range", c->init_range);
-    tl_buf_printf(b, ",\"seed\":%" PRIu64 ",\"reshuffle_each_epoch\":%s", c->seed,
-                  c->reshuffle_each_epoch ? "true" : "false");
-    if (split) tl_buf_printf(b, ",\"split\":{\"train\":%u,\"test\":%u}", split->n_train, split->n_test);
-    json_float(b, "retrieval_weight", c->retrieval_weight);
-    json_float(b, "rating_weight", c->rating_weight);
-    if (c->rating_weight > 0.0f) {
-        tl_buf_puts(b, ",\"rating_head\":");
-        tl_head_config_json(&c->head, c->learning_rate, c->adagrad_initial, b);
-    }
+    if (type) type->train->config_json(c, split, b);
     tl_buf_puts(b, "}");
 }

@@ -1,22 +1,22 @@
-/* The trained model as the named tensors a model file holds. */
+/* Trained weights as the named tensors a model file holds. */
+#include <stdio.h>
 #include <string.h>
 
 #include "towerlens/train.h"
+#include "models/models_internal.h"
 
-static void table(tl_tensor *t, const char *name, uint32_t rows, uint32_t cols, float *data)
+void tl_tensor_set(tl_tensor *t, const char *name, uint32_t rows, uint32_t cols, float *data)
 {
     memset(t, 0, sizeof *t);
-    strcpy(t->name, name);
+    snprintf(t->name, sizeof t->name, "%s", name);
     t->rows = rows;
     t->cols = cols;
     t->data = data;
 }
 
-uint32_t tl_trainer_tensors(const tl_trainer *tr, tl_tensor *out)
+uint32_t tl_model_tensors(const tl_model *m, tl_tensor *out)
 {
-    const tl_model *m = tl_trainer_model(tr);
-    table(&out[0], "users", m->n_users + 1, m->dim, m->users);
-    table(&out[1], "movies", m->n_movies + 1, m->dim, m->movies);
-    const tl_rating_head *head = tl_trainer_head(tr);
-    return 2 + (head ? tl_rating_head_tensors(head, out + 2) : 0);
+    tl_tensor_set(&out[0], "users", m->n_users + 1, m->dim, m->users);
+    tl_tensor_set(&out[1], "movies", m->n_movies + 1, m->dim, m->movies);
+    return 2;
 }

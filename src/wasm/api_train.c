@@ -166,7 +166,7 @@ EMSCRIPTEN_KEEPALIVE char *tlw_trainer_progress_json(tlw_trainer *h)
 EMSCRIPTEN_KEEPALIVE const char *tlw_trainer_model_hash(tlw_trainer *h)
 {
     if (!h || !h->tr) return "";
-    snprintf(h->hash, sizeof h->hash, "%016" PRIx64, tl_model_hash(tl_trainer_model(h->tr)));
+    snprintf(h->hash, sizeof h->hash, "%016" PRIx64, tl_trainer_hash(h->tr));
     return h->hash;
 }
 

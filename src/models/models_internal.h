@@ -1,0 +1,24 @@
+/* The model types' training ops (train.h, struct tl_train_ops), one per
+ * type folder, for the table in model_types.c. Internal to src/models/. */
+#ifndef TL_MODELS_MODELS_INTERNAL_H
+#define TL_MODELS_MODELS_INTERNAL_H
+
+#include "towerlens/train.h"
+
+extern const tl_train_ops tl_twotower_train_ops;   /* twotower/train_twotower.c */
+extern const tl_train_ops tl_ials_train_ops;       /* ials/train_ials_ops.c */
+extern const tl_train_ops tl_popularity_train_ops; /* popularity/train_popularity.c */
+
+/* "users" and "movies" (OOV rows last) borrowing m's tables: 2 tensors. */
+uint32_t tl_model_tensors(const tl_model *m, tl_tensor *out);
+/* One tensor named `name` of rows x cols floats at data (borrowed). */
+void tl_tensor_set(tl_tensor *t, const char *name, uint32_t rows, uint32_t cols, float *data);
+/* A float as config JSON (",\"key\":v" with the 7 digits a float holds;
+ * null when not finite). */
+void tl_config_json_float(struct tl_buf *b, const char *key, float v);
+
+/* The two-tower type's option checks and config JSON (twotower/train_twotower_config.c). */
+tl_status tl_twotower_config_check(const tl_train_config *cfg, tl_error *err);
+void tl_twotower_config_json(const tl_train_config *cfg, const tl_split *split, struct tl_buf *out);
+
+#endif
