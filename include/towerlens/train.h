@@ -272,6 +272,13 @@ typedef struct tl_train_batch {
 
 struct tl_train_ops {
     tl_loss_kind loss; /* the config's loss that trains this type (one type per loss) */
+    const char *loss_name; /* what an epoch record's loss is, for people ("objective", ...) */
+    /* The model and its options in one line for people (what `towerlens
+     * train` prints after "training preset NAME: "). */
+    void (*describe)(const tl_train_config *cfg, struct tl_buf *out);
+    /* A line worth printing once the first batch is done (e.g. the softmax's
+     * B ln B check), or nothing; may be NULL. */
+    void (*first_batch_note)(const tl_train_config *cfg, const tl_train_progress *p, struct tl_buf *out);
     /* Checks the options the type reads, messages naming the option (the
      * trainer-wide ranges, dim / batch / epochs / threads, are checked before). */
     tl_status (*check)(const tl_train_config *cfg, tl_error *err);
@@ -305,6 +312,14 @@ struct tl_train_ops {
 
 /* The trainable type whose ops train `loss`, or NULL (model_types.c). */
 const tl_model_type *tl_model_type_of_loss(tl_loss_kind loss);
+
+/* The config's type's describe / first_batch_note / loss_name (train_ops). */
+void tl_train_config_describe(const tl_train_config *cfg, struct tl_buf *out);
+void tl_train_first_batch_note(const tl_train_config *cfg, const tl_train_progress *p, struct tl_buf *out);
+const char *tl_train_loss_name(const tl_train_config *cfg);
+/* Sets the iALS solver by name ("exact", "cg"); TL_E_ARG when the config's
+ * type has no solver choice or the name is unknown. */
+tl_status tl_train_config_set_solver(tl_train_config *cfg, const char *name, tl_error *err);
 
 /* ---- building blocks (used by the trainer, exposed for tests and later
  * losses/heads) ---------------------------------------------------------- */

@@ -81,16 +81,12 @@ static tl_status run_training(tl_trainer *tr, const train_opts *o, tl_error *err
         tl_status st = tl_trainer_step(tr, 1, 0, &p, err);
         if (st != TL_OK) return st;
         if (o->json) continue;
-        if (!first_printed && p.examples_seen > 0 && cfg->loss == TL_LOSS_INBATCH_SOFTMAX &&
-            (cfg->retrieval_weight != 1.0f || cfg->rating_weight > 0.0f)) {
-            printf("first batch loss %.1f (retrieval x %g + rating x %g)\n", p.first_batch_loss,
-                   (double)cfg->retrieval_weight, (double)cfg->rating_weight);
-            first_printed = 1;
-        }
-        if (!first_printed && p.examples_seen > 0 && cfg->loss == TL_LOSS_INBATCH_SOFTMAX) {
-            uint32_t b = cfg->batch_size < p.examples_seen ? cfg->batch_size : (uint32_t)p.examples_seen;
-            printf("first batch loss %.1f (B ln B = %.1f at B = %u: the check that the loss is wired right)\n",
-                   p.first_batch_loss, b * log((double)b), b);
+        if (!first_printed && p.examples_seen > 0) { /* the model type's word on its first batch, if any */
+            tl_buf note;
+            tl_buf_init(&note);
+            tl_train_first_batch_note(cfg, &p, &note);
+            if (note.len && !note.failed) printf("%s\n", note.data);
+            tl_buf_free(&note);
             first_printed = 1;
         }
         uint32_t n;
@@ -99,7 +95,7 @@ static tl_status run_training(tl_trainer *tr, const train_opts *o, tl_error *err
             const tl_epoch_record *e = &ep[printed];
             uint64_t per_epoch = p.examples_seen / (p.epochs_completed ? p.epochs_completed : 1);
             printf("epoch %u/%u  loss %.1f (%s; %.4f per example)  %.2f s  %.0f examples/s", e->epoch,
-                   cfg->epochs, e->loss, cfg->loss == TL_LOSS_IALS ? "objective" : "mean batch loss",
+                   cfg->epochs, e->loss, tl_train_loss_name(cfg),
                    e->loss_per_example, e->seconds, e->seconds > 0 ? (double)per_epoch / e->seconds : 0.0);
             if (cfg->rating_weight > 0.0f) printf("  rating train RMSE %.4f", sqrt(e->rating_mse));
             printf("\n");
@@ -148,10 +144,7 @@ static int train_main(const train_opts *o, const tl_arg_list *paths)
         cfg.retrieval_weight = (float)o->retrieval_weight;
         cfg.threads = o->threads;
         cfg.ials_cg_steps = o->cg_steps;
-        if (o->solver && cfg.loss != TL_LOSS_IALS)
-            st = tl_fail(&err, TL_E_ARG, "--solver: only the default preset's iALS has a solver choice");
-        else if (o->solver)
-            st = tl_ials_solver_parse(o->solver, &cfg.ials_solver, &err);
+        if (o->solver) st = tl_train_config_set_solver(&cfg, o->solver, &err);
         if (st == TL_OK) st = tl_train_config_check(&cfg, &err);
     }
     if (st == TL_OK) st = cli_load(&o->in, paths->items, paths->n, &ds, &err);
@@ -167,26 +160,19 @@ static int train_main(const train_opts *o, const tl_arg_list *paths)
     if (st == TL_OK) st = tl_trainer_new(ds, sp, &cfg, &tr, &err);
     if (st != TL_OK) goto done;
 
-    char solver[40];
-    snprintf(solver, sizeof solver, cfg.ials_solver == TL_IALS_CG ? "cg, %u steps per row" : "exact",
-             cfg.ials_cg_steps);
-    if (!o->json && cfg.loss == TL_LOSS_IALS)
-        printf("training preset %s: iALS d=%u, %u epoch%s, a0 %g, lam %g, rating confidence %g, solver %s, %u row solves "
-               "per batch, %u thread%s; %u train / %u test rows (seed %" PRIu64 "), %u user%s, %u movie%s\n",
-               cfg.preset, cfg.dim, cfg.epochs, tl_plural(cfg.epochs), (double)cfg.ials_unobserved, (double)cfg.ials_reg,
-               (double)cfg.ials_confidence, solver, cfg.batch_size, tl_trainer_threads(tr), tl_plural(tl_trainer_threads(tr)),
-               sp->n_train, sp->n_test, cfg.seed, ds->n_users, tl_plural(ds->n_users), ds->n_movies,
-               tl_plural(ds->n_movies));
-    else if (!o->json)
-        printf("training preset %s: d=%u, batch %u, %u epoch%s, Adagrad lr %g; %u train / %u test rows (seed %" PRIu64
-               "), %u user%s, %u movie%s\n",
-               cfg.preset, cfg.dim, cfg.batch_size, cfg.epochs, tl_plural(cfg.epochs), (double)cfg.learning_rate, sp->n_train, sp->n_test,
-               cfg.seed, ds->n_users, tl_plural(ds->n_users), ds->n_movies, tl_plural(ds->n_movies));
-    if (!o->json && cfg.rating_weight > 0.0f) {
-        printf("multitask: retrieval weight %g, rating weight %g, rating head", (double)cfg.retrieval_weight,
-               (double)cfg.rating_weight);
-        for (uint32_t l = 0; l < cfg.head.n_hidden; l++) printf(" %u ->", cfg.head.hidden[l]);
-        printf(" 1%s\n", cfg.head.biases ? " + user/movie biases" : "");
+    if (!o->json) { /* the model type describes itself; then what every run shares */
+        tl_buf about;
+        tl_buf_init(&about);
+        tl_train_config_describe(&cfg, &about);
+        char threads[40];
+        snprintf(threads, sizeof threads, ", %u thread%s", tl_trainer_threads(tr), tl_plural(tl_trainer_threads(tr)));
+        const char *nl = about.failed ? NULL : strchr(about.data ? about.data : "", '\n');
+        int head = nl ? (int)(nl - about.data) : (int)about.len;
+        printf("training preset %s: %.*s%s; %u train / %u test rows (seed %" PRIu64 "), %u user%s, %u movie%s\n%s%s",
+               cfg.preset, head, about.data ? about.data : "", threads, sp->n_train,
+               sp->n_test, cfg.seed, ds->n_users, tl_plural(ds->n_users), ds->n_movies, tl_plural(ds->n_movies),
+               nl ? nl + 1 : "", nl ? "\n" : "");
+        tl_buf_free(&about);
     }
     double cpu0 = cpu_seconds();
     st = run_training(tr, o, &err);
@@ -284,21 +270,18 @@ done:
     return rc;
 }
 
-/* One preset's main numbers as --help shows them. */
+/* One preset's main numbers as --help shows them: its model type's own
+ * description (tl_train_config_describe), on one line. */
 static void preset_numbers(tl_buf *b, const tl_train_config *c)
 {
-    if (c->loss == TL_LOSS_IALS) {
-        tl_buf_printf(b, "d=%u, %u epoch%s, batches of %u row solves", c->dim, c->epochs, tl_plural(c->epochs),
-                      c->batch_size);
-        return;
+    tl_buf about;
+    tl_buf_init(&about);
+    tl_train_config_describe(c, &about);
+    for (size_t i = 0; i < about.len && !about.failed; i++) {
+        if (about.data[i] == '\n') tl_buf_puts(b, "; ");
+        else tl_buf_printf(b, "%c", about.data[i]);
     }
-    tl_buf_printf(b, "d=%u, batch %u, %u epoch%s, Adagrad %g", c->dim, c->batch_size, c->epochs, tl_plural(c->epochs),
-                  (double)c->learning_rate);
-    if (c->rating_weight > 0.0f) {
-        tl_buf_puts(b, ", rating head ");
-        for (uint32_t i = 0; i < c->head.n_hidden; i++) tl_buf_printf(b, "%u-", c->head.hidden[i]);
-        tl_buf_printf(b, "1, weights %g/%g", (double)c->retrieval_weight, (double)c->rating_weight);
-    }
+    tl_buf_free(&about);
 }
 
 /* The --preset help and the synopsis's NAME choice, written from the core's

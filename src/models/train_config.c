@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "towerlens/buf.h"
+#include "towerlens/model_type.h"
 #include "towerlens/train.h"
 #include "models/models_internal.h"
 
@@ -167,4 +168,29 @@ void tl_train_config_json(const tl_train_config *c, const tl_split *split, tl_bu
     tl_buf_json_string(b, c->preset);
     if (type) type->train->config_json(c, split, b);
     tl_buf_puts(b, "}");
+}
+
+void tl_train_config_describe(const tl_train_config *cfg, tl_buf *out)
+{
+    const tl_model_type *t = tl_model_type_of_loss(cfg->loss);
+    if (t && t->train->describe) t->train->describe(cfg, out);
+}
+
+void tl_train_first_batch_note(const tl_train_config *cfg, const tl_train_progress *p, tl_buf *out)
+{
+    const tl_model_type *t = tl_model_type_of_loss(cfg->loss);
+    if (t && t->train->first_batch_note) t->train->first_batch_note(cfg, p, out);
+}
+
+const char *tl_train_loss_name(const tl_train_config *cfg)
+{
+    const tl_model_type *t = tl_model_type_of_loss(cfg->loss);
+    return t && t->train->loss_name ? t->train->loss_name : "loss";
+}
+
+tl_status tl_train_config_set_solver(tl_train_config *cfg, const char *name, tl_error *err)
+{
+    if (cfg->loss != TL_LOSS_IALS)
+        return tl_fail(err, TL_E_ARG, "--solver: only the default preset's iALS has a solver choice");
+    return tl_ials_solver_parse(name, &cfg->ials_solver, err);
 }

@@ -9,7 +9,7 @@ small="$fx/small"
 
 run 0 train --help
 has out "default (the default model: implicit ALS"
-has out "used when --preset is not given: d=64, 8 epochs"
+has out "used when --preset is not given: iALS d=64, 8 epochs"
 has out "iALS solves each row in closed form (exact or CG) and has no learning rate"
 has out "0 trains on every rating"
 run 0 train "$small" --epochs 1 --dim 4

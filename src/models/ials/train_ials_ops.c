@@ -1,6 +1,7 @@
 /* The iALS model type's training (preset "default"): its options, and the
  * solver of train_ials.h behind the generic trainer's ops. */
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "towerlens/buf.h"
@@ -109,8 +110,19 @@ static uint64_t ials_hash(const void *vs) { return tl_model_hash(((const ials_st
 static const tl_model *ials_model(const void *vs) { return ((const ials_state *)vs)->model; }
 static uint32_t ials_tensors(const void *vs, tl_tensor *out) { return tl_model_tensors(((const ials_state *)vs)->model, out); }
 
+static void ials_describe(const tl_train_config *c, tl_buf *b)
+{
+    char solver[40];
+    snprintf(solver, sizeof solver, c->ials_solver == TL_IALS_CG ? "cg, %u steps per row" : "exact", c->ials_cg_steps);
+    tl_buf_printf(b, "iALS d=%u, %u epoch%s, a0 %g, lam %g, rating confidence %g, solver %s, %u row solves per batch",
+                  c->dim, c->epochs, c->epochs == 1 ? "" : "s", (double)c->ials_unobserved, (double)c->ials_reg,
+                  (double)c->ials_confidence, solver, c->batch_size);
+}
+
 const tl_train_ops tl_ials_train_ops = {
     .loss = TL_LOSS_IALS,
+    .loss_name = "objective",
+    .describe = ials_describe,
     .check = ials_check,
     .config_json = ials_config_json,
     .create = ials_create,

@@ -113,8 +113,16 @@ static uint32_t pop_tensors(const void *vs, tl_tensor *out)
     return 1;
 }
 
+static void pop_describe(const tl_train_config *c, tl_buf *b)
+{
+    (void)c;
+    tl_buf_puts(b, "popularity: each movie's train rating count");
+}
+
 const tl_train_ops tl_popularity_train_ops = {
     .loss = TL_LOSS_POPULARITY,
+    .loss_name = "none",
+    .describe = pop_describe,
     .check = pop_check,
     .config_json = pop_config_json,
     .create = pop_create,

@@ -2,9 +2,11 @@
  * the default joint model): the blocked in-batch softmax with sparse
  * Adagrad on the embedding tables, and the optional rating head trained on
  * the same batches. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "towerlens/buf.h"
 #include "towerlens/rng.h"
 #include "towerlens/train.h"
 #include "models/models_internal.h"
@@ -362,8 +364,35 @@ static uint32_t tt_tensors(const void *vs, tl_tensor *out)
     return n + (s->head ? tl_rating_head_tensors(s->head, out + n) : 0);
 }
 
+static void twotower_describe(const tl_train_config *c, tl_buf *b)
+{
+    tl_buf_printf(b, "d=%u, batch %u, %u epoch%s, Adagrad lr %g", c->dim, c->batch_size, c->epochs,
+                  c->epochs == 1 ? "" : "s", (double)c->learning_rate);
+    if (!(c->rating_weight > 0.0f)) return;
+    tl_buf_printf(b, "\nmultitask: retrieval weight %g, rating weight %g, rating head", (double)c->retrieval_weight,
+                  (double)c->rating_weight);
+    for (uint32_t l = 0; l < c->head.n_hidden; l++) tl_buf_printf(b, " %u ->", c->head.hidden[l]);
+    tl_buf_printf(b, " 1%s", c->head.biases ? " + user/movie biases" : "");
+}
+
+/* The loss of the first batch is B ln B when the softmax is wired right. */
+static void twotower_first_batch_note(const tl_train_config *c, const tl_train_progress *p, tl_buf *b)
+{
+    if (c->retrieval_weight != 1.0f || c->rating_weight > 0.0f) {
+        tl_buf_printf(b, "first batch loss %.1f (retrieval x %g + rating x %g)", p->first_batch_loss,
+                      (double)c->retrieval_weight, (double)c->rating_weight);
+        return;
+    }
+    uint32_t n = c->batch_size < p->examples_seen ? c->batch_size : (uint32_t)p->examples_seen;
+    tl_buf_printf(b, "first batch loss %.1f (B ln B = %.1f at B = %u: the check that the loss is wired right)",
+                  p->first_batch_loss, n * log((double)n), n);
+}
+
 const tl_train_ops tl_twotower_train_ops = {
     .loss = TL_LOSS_INBATCH_SOFTMAX,
+    .loss_name = "mean batch loss",
+    .describe = twotower_describe,
+    .first_batch_note = twotower_first_batch_note,
     .check = tl_twotower_config_check,
     .config_json = tl_twotower_config_json,
     .create = tt_create,
