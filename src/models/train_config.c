@@ -191,6 +191,6 @@ const char *tl_train_loss_name(const tl_train_config *cfg)
 tl_status tl_train_config_set_solver(tl_train_config *cfg, const char *name, tl_error *err)
 {
     if (cfg->loss != TL_LOSS_IALS)
-        return tl_fail(err, TL_E_ARG, "--solver: only the default preset's iALS has a solver choice");
+        return tl_fail(err, TL_E_ARG, "solver: only the default preset's iALS has a solver choice (not %s)", cfg->preset);
     return tl_ials_solver_parse(name, &cfg->ials_solver, err);
 }

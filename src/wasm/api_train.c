@@ -25,14 +25,9 @@ EMSCRIPTEN_KEEPALIVE int tlw_trainer_set_solver(tlw_trainer *h, const char *solv
 {
     if (!h) return TL_E_ARG;
     if (h->tr) return tl_fail(&h->err, TL_E_STATE, "set the solver before the trainer is set up");
-    if (solver && *solver) {
-        tl_status st = tl_ials_solver_parse(solver, &h->solver, &h->err);
-        if (st != TL_OK) return st;
-    } else {
-        tl_train_config def;
-        tl_train_config_preset(&def, "default", NULL);
-        h->solver = def.ials_solver;
-    }
+    tl_ials_solver known;
+    if (solver && *solver && tl_ials_solver_parse(solver, &known, &h->err) != TL_OK) return h->err.status;
+    snprintf(h->solver, sizeof h->solver, "%s", solver ? solver : "");
     h->has_solver = 1;
     h->cg_steps = cg_steps;
     return TL_OK;
@@ -59,10 +54,11 @@ EMSCRIPTEN_KEEPALIVE int tlw_trainer_init(tlw_trainer *h, const tlw_dataset *ds,
         tl_train_config_set_rating(&cfg, h->rating_weight);
         cfg.retrieval_weight = h->retrieval_weight;
     }
-    if (h->has_solver) {
-        if (cfg.loss != TL_LOSS_IALS)
-            return tl_fail(&h->err, TL_E_ARG, "solver: only the default preset's iALS has a solver choice");
-        cfg.ials_solver = h->solver;
+    if (h->has_solver) { /* the config knows which types have a solver (train.h) */
+        tl_train_config def;
+        tl_train_config_preset(&def, cfg.preset, NULL);
+        st = tl_train_config_set_solver(&cfg, *h->solver ? h->solver : tl_ials_solver_name(def.ials_solver), &h->err);
+        if (st != TL_OK) return st;
         if (h->cg_steps) cfg.ials_cg_steps = h->cg_steps;
     }
     cfg.threads = threads;

@@ -42,7 +42,7 @@ typedef struct tlw_trainer {
     int has_weights;
     float rating_weight, retrieval_weight;
     int has_solver; /* tlw_trainer_set_solver */
-    tl_ials_solver solver;
+    char solver[16];  /* its name ("" = the preset's) */
     uint32_t cg_steps;
 } tlw_trainer;
 

@@ -51,7 +51,7 @@ has err "unknown iALS solver \"lu\" (known: exact, cg)"
 run 2 train --preset default --cg-steps 0 "$data"
 has err "--cg-steps must be a whole number from 1 to 64"
 run 1 train --preset tfrs --solver cg "$data"
-has err "--solver: only the default preset's iALS has a solver choice"
+has err "solver: only the default preset's iALS has a solver choice"
 
 # a human-readable run
 run 0 train "$data" --preset tfrs --epochs 2 --batch 256 --seed 7
