@@ -68,12 +68,12 @@ static int parse_list(const char *s, list *l)
 
 /* Scores every dense movie for a profile (tl_ease_score's signature). */
 typedef tl_status (*scorer)(const void *model, const uint32_t *movies, const uint8_t *half, uint32_t n,
-                            float *scores, tl_error *err);
+                            float *out, tl_error *err);
 
 static tl_status ease_scorer(const void *model, const uint32_t *movies, const uint8_t *half, uint32_t n,
-                             float *scores, tl_error *err)
+                             float *out, tl_error *err)
 {
-    return tl_ease_score(model, movies, half, n, scores, err);
+    return tl_ease_score(model, movies, half, n, out, err);
 }
 
 /* Popularity through the same path: the model is the train counts as floats. */
@@ -83,11 +83,11 @@ typedef struct counts_model {
 } counts_model;
 
 static tl_status counts_scorer(const void *model, const uint32_t *movies, const uint8_t *half, uint32_t n,
-                               float *scores, tl_error *err)
+                               float *out, tl_error *err)
 {
     (void)movies, (void)half, (void)n, (void)err;
     const counts_model *c = model;
-    memcpy(scores, c->count, c->n_movies * sizeof *scores);
+    memcpy(out, c->count, c->n_movies * sizeof *out);
     return TL_OK;
 }
 

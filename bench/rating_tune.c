@@ -83,8 +83,9 @@ int main(int argc, char **argv)
             cfg.head.n_hidden = 0;
             if (strcmp(v, "none"))
                 for (const char *p = v; *p && cfg.head.n_hidden < TL_HEAD_MAX_HIDDEN;) {
-                    cfg.head.hidden[cfg.head.n_hidden++] = (uint32_t)strtoul(p, (char **)&p, 10);
-                    if (*p == ',') p++;
+                    char *end;
+                    cfg.head.hidden[cfg.head.n_hidden++] = (uint32_t)strtoul(p, &end, 10);
+                    p = *end == ',' ? end + 1 : end;
                 }
         } else {
             fprintf(stderr, "unknown key %s\n", key);

@@ -28,6 +28,11 @@ static const char *kernel_names[K_COUNT] = {"batch step (all below)", "logits U 
                                             "exp(logit - max), sums", "dU = E M (gemm_ab)", "dM += E^T U' (gemm_atb)"};
 
 /* Flops of one batch for each kernel (a multiply-add counts 2). */
+/* What bench/train.mjs calls in the WASM build (and main below natively). */
+BENCH_EXPORT double tl_bench_train_flops(int kernel, int B, int d);
+BENCH_EXPORT double tl_bench_train_kernel(int kernel, int B, int d, int block, int reps);
+BENCH_EXPORT const char *tl_bench_train_kernel_name(int kernel);
+
 BENCH_EXPORT double tl_bench_train_flops(int kernel, int B, int d)
 {
     double mm = 2.0 * B * (double)B * d;

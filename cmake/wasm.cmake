@@ -39,7 +39,8 @@ set(TL_WASM_RUNTIME_OPTIONS
 function(tl_wasm_module target core output export_name)
   add_executable(${target} ${TL_WASM_SOURCES})
   target_include_directories(${target} PRIVATE ${TL_WASM_DIR})
-  target_compile_options(${target} PRIVATE -O3)
+  # the tlw_* exports are called from JavaScript: no C prototype to check them against
+  target_compile_options(${target} PRIVATE -O3 -Wno-missing-prototypes)
   target_link_libraries(${target} ${core})
   set_target_properties(${target} PROPERTIES
     OUTPUT_NAME ${output}
@@ -95,7 +96,7 @@ add_dependencies(towerlens_wasm towerlens_wasm_mt)
 # as Module.wasmBinary, so the glue never fetches.
 add_executable(towerlens_wasm_classic ${TL_WASM_SOURCES})
 target_include_directories(towerlens_wasm_classic PRIVATE ${TL_WASM_DIR})
-target_compile_options(towerlens_wasm_classic PRIVATE -O3)
+target_compile_options(towerlens_wasm_classic PRIVATE -O3 -Wno-missing-prototypes)
 target_link_libraries(towerlens_wasm_classic towerlens_core)
 set_target_properties(towerlens_wasm_classic PROPERTIES
   OUTPUT_NAME towerlens_core_classic

@@ -68,7 +68,7 @@ typedef struct tl_aligned_model {
     uint32_t unknown_users, unknown_movies;
     uint8_t owned[TL_STORE_MAX_TENSORS]; /* tensors copied (freed with it), the rest shared */
 } tl_aligned_model;
-tl_status tl_model_align(const tl_model_file *mf, const tl_dataset *ds, tl_aligned_model *out, tl_error *err);
+tl_status tl_model_align(const tl_model_file *mf, tl_dataset *ds, tl_aligned_model *out, tl_error *err);
 void tl_aligned_model_free(tl_aligned_model *a);
 
 /* A model file's "users" and "movies" tables as a view (all NULL / 0 when

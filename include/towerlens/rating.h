@@ -223,7 +223,7 @@ static inline float tl_rating_clip(float x)
  * "head.user_bias" ((n_users + 1) x 1), "head.movie_bias" and "head.mean"
  * (1 x 1). Returns how many were written (at most TL_HEAD_MAX_TENSORS). */
 #define TL_HEAD_MAX_TENSORS (2 * (TL_HEAD_MAX_HIDDEN + 1) + 3)
-uint32_t tl_rating_head_tensors(const tl_rating_head *h, tl_tensor *out);
+uint32_t tl_rating_head_tensors(tl_rating_head *h, tl_tensor *out);
 
 /* The head a model file holds (a copy), or *out = NULL when it has none.
  * Shapes are checked against each other, the embedding dimension and the

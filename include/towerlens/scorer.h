@@ -47,7 +47,7 @@ typedef struct tl_scorer_ops {
     tl_status (*similar)(tl_scorer *s, uint32_t movie, float *sims, tl_error *err);
     /* contrib[i] = how much profile movie i adds to the state's score of
      * movie `target` (the reasons shown beside a recommendation). */
-    void (*explain)(const tl_scorer *s, const float *state, const tl_profile *p, uint32_t target, float *contrib);
+    void (*explain)(tl_scorer *s, const float *state, const tl_profile *p, uint32_t target, float *contrib);
     /* Raw rating predictions (stars before clipping to 0.5-5) for n pairs of
      * dense users and movies; NULL when the model predicts no ratings. */
     tl_status (*predict)(const tl_scorer *s, const uint32_t *users, const uint32_t *movies, uint32_t n, float *raw,

@@ -1,5 +1,7 @@
 #include "args.h"
 
+#include <stdarg.h>
+
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -55,10 +57,16 @@ void tl_args_usage(const tl_arg_spec *spec, FILE *out)
     fprintf(out, "  %-22s %s\n", "--help", "show this help and exit");
 }
 
-static int fail(const tl_arg_spec *spec, const char *fmt, const char *a, const char *b)
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static int fail(const tl_arg_spec *spec, const char *fmt, ...)
 {
+    va_list ap;
+    va_start(ap, fmt);
     fprintf(stderr, "towerlens %s: ", spec->command);
-    fprintf(stderr, fmt, a, b);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
     fprintf(stderr, " (see towerlens %s --help)\n", spec->command);
     return TL_ARGS_ERROR;
 }
@@ -67,10 +75,10 @@ static int range_error(const tl_arg_spec *spec, const tl_arg_opt *o, const char 
 {
     char msg[256];
     if (o->kind == TL_ARG_U64 && o->min == 0 && o->max == 0)
-        snprintf(msg, sizeof msg, "--%s must be %s, got \"%%s\"%%s", o->name, what);
+        snprintf(msg, sizeof msg, "--%s must be %s", o->name, what);
     else
-        snprintf(msg, sizeof msg, "--%s must be %s from %.15g to %.15g, got \"%%s\"%%s", o->name, what, o->min, o->max);
-    return fail(spec, msg, value, "");
+        snprintf(msg, sizeof msg, "--%s must be %s from %.15g to %.15g", o->name, what, o->min, o->max);
+    return fail(spec, "%s, got \"%s\"", msg, value);
 }
 
 static int set_value(const tl_arg_spec *spec, const tl_arg_opt *o, const char *v)
@@ -81,7 +89,7 @@ static int set_value(const tl_arg_spec *spec, const tl_arg_opt *o, const char *v
         *(const char **)o->target = v;
         return TL_ARGS_OK;
     case TL_ARG_STRINGS:
-        if (!list_push(o->target, v)) return fail(spec, "out of memory reading --%s%s", o->name, "");
+        if (!list_push(o->target, v)) return fail(spec, "out of memory reading --%s", o->name);
         return TL_ARGS_OK;
     case TL_ARG_U32:
     case TL_ARG_U64: {
@@ -119,8 +127,8 @@ int tl_args_parse(const tl_arg_spec *spec, int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (options_done || a[0] != '-' || a[1] == '\0') {
-            if (!spec->positional) return fail(spec, "unexpected argument \"%s\"%s", a, "");
-            if (!list_push(spec->positional, a)) return fail(spec, "out of memory%s%s", "", "");
+            if (!spec->positional) return fail(spec, "unexpected argument \"%s\"", a);
+            if (!list_push(spec->positional, a)) return fail(spec, "out of memory");
             continue;
         }
         if (!strcmp(a, "--")) {
@@ -133,15 +141,15 @@ int tl_args_parse(const tl_arg_spec *spec, int argc, char **argv)
         }
         /* one-letter options are written -k (--k works too) */
         int short_form = a[1] != '-';
-        if (short_form && (a[2] != '\0' && a[2] != '=')) return fail(spec, "unknown option \"%s\"%s", a, "");
+        if (short_form && (a[2] != '\0' && a[2] != '=')) return fail(spec, "unknown option \"%s\"", a);
         const char *name = a + (short_form ? 1 : 2), *eq = strchr(name, '=');
         size_t len = eq ? (size_t)(eq - name) : strlen(name);
         const tl_arg_opt *o = NULL;
         for (size_t k = 0; k < spec->n_opts; k++)
             if (strlen(spec->opts[k].name) == len && !strncmp(spec->opts[k].name, name, len)) o = &spec->opts[k];
-        if (!o) return fail(spec, "unknown option \"%s\"%s", a, "");
+        if (!o) return fail(spec, "unknown option \"%s\"", a);
         if (o->kind == TL_ARG_FLAG) {
-            if (eq) return fail(spec, "--%s takes no value%s", o->name, "");
+            if (eq) return fail(spec, "--%s takes no value", o->name);
             *(int *)o->target = 1;
             continue;
         }
@@ -154,6 +162,6 @@ int tl_args_parse(const tl_arg_spec *spec, int argc, char **argv)
         if (r != TL_ARGS_OK) return r;
     }
     if (spec->positional && spec->positional->n < spec->min_positional)
-        return fail(spec, "missing %s%s", spec->positional_name ? spec->positional_name : "argument", "");
+        return fail(spec, "missing %s", spec->positional_name ? spec->positional_name : "argument");
     return TL_ARGS_OK;
 }

@@ -18,11 +18,12 @@
 typedef struct mapped {
     const uint8_t *p;
     size_t n;
+    void *map; /* what munmap takes back (NULL for an empty file) */
 } mapped;
 
 static int map_file(const char *path, mapped *m)
 {
-    m->p = NULL, m->n = 0;
+    m->p = NULL, m->n = 0, m->map = NULL;
     if (!path) return 0;
     int fd = open(path, O_RDONLY);
     struct stat st;
@@ -40,6 +41,7 @@ static int map_file(const char *path, mapped *m)
             return 1;
         }
         m->p = p;
+        m->map = p;
     } else {
         m->p = (const uint8_t *)""; /* an empty file: the readers say so */
     }
@@ -49,8 +51,8 @@ static int map_file(const char *path, mapped *m)
 
 static void unmap(mapped *m)
 {
-    if (m->p && m->n) munmap((void *)m->p, m->n);
-    m->p = NULL, m->n = 0;
+    if (m->map) munmap(m->map, m->n);
+    m->p = NULL, m->n = 0, m->map = NULL;
 }
 
 typedef struct import_args {

@@ -125,9 +125,9 @@ tl_status tl_loader_as_utf8(tl_loader *ld, tl_error *err, uint64_t line, const c
     if (tl_ml_is_utf8((const uint8_t *)f->s, f->n)) return TL_OK;
     size_t need = f->n * 2 + 1;
     if (need > ld->scratch_cap) {
-        uint8_t *s = realloc(ld->scratch, need);
-        if (!s) return tl_loader_fail(ld, err, TL_E_NOMEM, line, "out of memory converting Latin-1 text");
-        ld->scratch = s;
+        uint8_t *grown = realloc(ld->scratch, need);
+        if (!grown) return tl_loader_fail(ld, err, TL_E_NOMEM, line, "out of memory converting Latin-1 text");
+        ld->scratch = grown;
         ld->scratch_cap = need;
     }
     f->n = tl_ml_latin1_to_utf8((const uint8_t *)f->s, f->n, ld->scratch);

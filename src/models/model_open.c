@@ -54,7 +54,7 @@ static float *align_rows(const tl_tensor *t, uint32_t n, const uint32_t *raw_ids
     return out;
 }
 
-tl_status tl_model_align(const tl_model_file *mf, const tl_dataset *ds, tl_aligned_model *out, tl_error *err)
+tl_status tl_model_align(const tl_model_file *mf, tl_dataset *ds, tl_aligned_model *out, tl_error *err)
 {
     *out = (tl_aligned_model){0};
     const tl_model_type *type = tl_model_type_of_config(mf->config_json);
@@ -62,7 +62,7 @@ tl_status tl_model_align(const tl_model_file *mf, const tl_dataset *ds, tl_align
     tl_model_file *a = calloc(1, sizeof *a);
     if (!a) return tl_fail(err, TL_E_NOMEM, "out of memory aligning the model with the data");
     *a = *mf; /* borrowed config and rows; tensors replaced below */
-    a->ds = (tl_dataset *)ds;
+    a->ds = ds;
     a->seen = NULL;
     out->mf = a;
     for (uint32_t i = 0; i < mf->n_tensors; i++) {

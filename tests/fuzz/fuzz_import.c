@@ -10,6 +10,9 @@
 
 #include "towerlens/import.h"
 
+/* libFuzzer's entry point (and tests/fuzz/replay.c's). */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 3) return 0;

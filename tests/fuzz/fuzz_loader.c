@@ -24,6 +24,9 @@ static tl_status expect_first(tl_loader *ld, size_t file, size_t n_files, uint8_
     return file == 0 && mode != TL_FILE_UNKNOWN ? tl_loader_expect(ld, (tl_file_kind)mode, err) : TL_OK;
 }
 
+/* libFuzzer's entry point (and tests/fuzz/replay.c's). */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 2) return 0;

@@ -44,6 +44,9 @@ static void check_names(const tl_dataset *ds, const uint32_t *names, uint32_t n,
     }
 }
 
+/* libFuzzer's entry point (and tests/fuzz/replay.c's). */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 2) return 0;

@@ -8,6 +8,9 @@
 #include "../../src/store/store_internal.h"
 #include "towerlens/store.h"
 
+/* libFuzzer's entry point (and tests/fuzz/replay.c's). */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     uint8_t *copy = malloc(size ? size : 1);

@@ -86,7 +86,7 @@ describe('createTrainer / Trainer', { timeout: TEST_TIMEOUT }, () => {
         assert.ok(side[k] >= 0 && side[k] <= 1, `${k} = ${side[k]}`);
       }
     }
-    assert.deepEqual(Object.keys(tl.presets()).sort(), ['default', 'tfrs', 'tfrs-multitask']);
+    assert.deepEqual(Object.keys(tl.presets()).sort(), ['default', 'popularity', 'tfrs', 'tfrs-multitask']);
     assert.equal(tl.presets().tfrs.batchSize, 8192);
     assert.match(tl.presets().default.about, /^the default model: implicit ALS/);
     assert.match(tr.modelHash, /^[0-9a-f]{16}$/);

@@ -62,7 +62,7 @@ static tl_status similar(tl_scorer *s, uint32_t movie, float *sims, tl_error *er
     return TL_OK;
 }
 
-static void explain(const tl_scorer *s, const float *state, const tl_profile *p, uint32_t target, float *contrib)
+static void explain(tl_scorer *s, const float *state, const tl_profile *p, uint32_t target, float *contrib)
 {
     (void)state;
     tl_embed_scorer *e = (tl_embed_scorer *)s;

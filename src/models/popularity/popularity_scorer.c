@@ -42,7 +42,7 @@ static tl_status similar(tl_scorer *s, uint32_t movie, float *sims, tl_error *er
                    s->ds->movies[movie].id);
 }
 
-static void explain(const tl_scorer *s, const float *state, const tl_profile *p, uint32_t target, float *contrib)
+static void explain(tl_scorer *s, const float *state, const tl_profile *p, uint32_t target, float *contrib)
 {
     (void)s, (void)state, (void)target;
     for (uint32_t i = 0; i < p->n; i++) contrib[i] = 0.0f;

@@ -14,7 +14,7 @@ static void set_tensor(tl_tensor *t, const char *name, uint32_t rows, uint32_t c
     t->data = data;
 }
 
-uint32_t tl_rating_head_tensors(const tl_rating_head *h, tl_tensor *out)
+uint32_t tl_rating_head_tensors(tl_rating_head *h, tl_tensor *out)
 {
     uint32_t n = 0;
     char name[TL_TENSOR_NAME_MAX];
@@ -27,7 +27,7 @@ uint32_t tl_rating_head_tensors(const tl_rating_head *h, tl_tensor *out)
     if (h->has_biases) {
         set_tensor(&out[n++], "head.user_bias", h->n_users + 1, 1, h->user_bias);
         set_tensor(&out[n++], "head.movie_bias", h->n_movies + 1, 1, h->movie_bias);
-        set_tensor(&out[n++], "head.mean", 1, 1, (float *)&h->mean);
+        set_tensor(&out[n++], "head.mean", 1, 1, &h->mean);
     }
     return n;
 }
