@@ -276,14 +276,16 @@ export function zscore(x) {
 
 /**
  * Protocol "visitors" for a list of models ({name, options}) and
- * popularity: returns {k: {name: {recall, ndcg, users}}} (means over folds of
- * the per-fold means over users), and the per-fold figures.
+ * popularity: returns {mean: {k: {name: {recall, ndcg, users}}}} (means over
+ * folds of the per-fold means over users) and perFold; `only` (fold indices)
+ * evaluates those folds only.
  */
-export async function protocolVisitors(tl, R, { folds = 5, ks = [3, 10], seed = 42, models, exact = false, log = () => {} }) {
+export async function protocolVisitors(tl, R, { folds = 5, ks = [3, 10], seed = 42, models, exact = false, only = null, log = () => {} }) {
   const foldOf = userFolds(R, folds, seed);
   const byUser = rowsByUser(R);
   const perFold = []; // [{k: {name: {...}}}]
   for (let f = 0; f < folds; f++) {
+    if (only && !only.includes(f)) continue; // a subset of the folds (the fast test)
     const train = (i) => foldOf.get(R.user[i]) !== f;
     const held = [...byUser.keys()].filter((u) => foldOf.get(u) === f);
     const ds = await datasetOf(tl, R, train);
