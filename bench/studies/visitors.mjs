@@ -27,8 +27,9 @@
 //
 //   node bench/studies/visitors.mjs [--data DIR] [--folds 5] [--ks 3,10]
 //        [--variants liked,count,recent2] [--max-val 200] [--ab 6,2] [--json FILE]
+//   node bench/studies/visitors.mjs --from FILE [--ab A,B]   (the rules again from a --json FILE's sums)
 // DIR defaults to ../shared/data/ml-latest-small beside the repository.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createTowerlens } from '../../web/towerlens.js';
 import {
@@ -40,12 +41,13 @@ const args = process.argv.slice(2);
 const opt = (name, dflt) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : dflt; };
 let data = resolve(opt('--data', DEFAULT_DATA));
 if (!haveData(data) && haveData(resolve(data, 'demo'))) data = resolve(data, 'demo');
-const F = Number(opt('--folds', '5'));
-const KS = opt('--ks', '3,10').split(',').map(Number);
-const VARIANTS = opt('--variants', 'liked,count,recent2').split(',');
-const MAX_VAL = Number(opt('--max-val', '200'));
+let F = Number(opt('--folds', '5'));
+let KS = opt('--ks', '3,10').split(',').map(Number);
+let VARIANTS = opt('--variants', 'liked,count,recent2').split(',');
+let MAX_VAL = Number(opt('--max-val', '200'));
 const FIXED_AB = opt('--ab', '6,2').split(',').map(Number);
 const JSON_OUT = opt('--json', '');
+const FROM = opt('--from', '');
 const log = (s) => process.stderr.write(`  ${s}\n`);
 
 // the blend weights tried (w = 0: the plain fold-in; Infinity: the feature alone)
@@ -55,7 +57,7 @@ const A_GRID = [0.5, 1, 1.5, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 30];
 const B_GRID = [0, 1, 2, 3, 5, 10, 20, 50];
 const nearestW = (w) => W.reduce((best, x, i) => (Math.abs(x - w) < Math.abs(W[best] - w) ? i : best), 0);
 
-if (!haveData(data)) {
+if (!FROM && !haveData(data)) {
   console.log(`SKIP: no ratings.csv + movies.csv in ${data} (--data DIR)`);
   process.exit(0);
 }
@@ -146,10 +148,10 @@ function runContext(model, R, cat, keep, visitorsByK) {
   return out;
 }
 
-const tl = await createTowerlens();
-const R = readRatings(data);
-const foldOf = userFolds(R, F, 42);
-const byUser = rowsByUser(R);
+const tl = FROM ? null : await createTowerlens();
+const R = FROM ? null : readRatings(data);
+const foldOf = FROM ? null : userFolds(R, F, 42);
+const byUser = FROM ? null : rowsByUser(R);
 const usersOfFold = (f) => [...byUser.keys()].filter((u) => foldOf.get(u) === f);
 const t0 = performance.now();
 
@@ -173,8 +175,14 @@ function visitorsFor(users, cat, cap, seed) {
   return Object.fromEntries(KS.map((k) => [k, visitorsOf(R, byUser, us, k, inCat)]));
 }
 
-const test = []; // test[f] = context sums on fold f
-const val = Array.from({ length: F }, () => []); // val[f] = validation context sums for outer fold f
+let test = []; // test[f] = context sums on fold f
+let val = Array.from({ length: F }, () => []); // val[f] = validation context sums for outer fold f
+if (FROM) { // the sums a run saved with --json: the rules again without training
+  const saved = JSON.parse(readFileSync(FROM, 'utf8'));
+  ({ test, val } = saved.sums);
+  ({ F, KS, VARIANTS, data, MAX_VAL } = saved);
+  if (JSON.stringify(saved.W) !== JSON.stringify(W)) throw new Error(`${FROM} was saved with another grid of w`);
+} else {
 for (let f = 0; f < F; f++) {
   const m = await modelWithout(new Set([f]));
   test[f] = runContext(m.tr.model, R, m.cat, m.keep, visitorsFor(usersOfFold(f), m.cat, 0, 0));
@@ -189,6 +197,7 @@ for (let f = 0; f < F; f++) {
     m.tr.free(); m.ds.free();
     log(`pair model without folds ${f + 1},${g + 1} done (${((performance.now() - t0) / 1e3).toFixed(0)} s)`);
   }
+}
 }
 
 // ---- selection and the table ----
@@ -276,4 +285,7 @@ console.log('\nvalidation curves (all validation users pooled), w: Recall@20 / N
 for (const v of VARIANTS) for (const k of KS) {
   console.log(`  ${v} k=${k}: ${curves[v][k].filter((c, i) => i % 2 === 0 || c.w === Infinity).map((c) => `${c.w}: ${c.recall.toFixed(2)}/${c.ndcg.toFixed(2)}`).join('  ')}`);
 }
-if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify({ data, F, KS, W, rows, chosen, curves }, null, 1));
+if (JSON_OUT && !FROM) {
+  const plain = (x) => JSON.parse(JSON.stringify(x, (key, v) => (v instanceof Float64Array ? [...v] : v)));
+  writeFileSync(JSON_OUT, JSON.stringify({ data, F, KS, W, VARIANTS, MAX_VAL, rows, chosen, curves, sums: plain({ test, val }) }));
+}
