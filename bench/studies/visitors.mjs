@@ -53,7 +53,7 @@ const log = (s) => process.stderr.write(`  ${s}\n`);
 // the blend weights tried (w = 0: the plain fold-in; Infinity: the feature alone)
 const W = [0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.1, 1.2, 1.35, 1.5,
   1.75, 2, 2.5, 3, 4, 5, 6, 8, 10, 12, 16, Infinity];
-const A_GRID = [0.5, 1, 1.5, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 30, 40, 60, 80];
+const A_GRID = [0, 0.5, 1, 1.5, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 30, 40, 60, 80];
 const B_GRID = [0, 1, 2, 3, 5, 10, 20, 50];
 const nearestW = (w) => W.reduce((best, x, i) => (Math.abs(x - w) < Math.abs(W[best] - w) ? i : best), 0);
 
