@@ -2,7 +2,6 @@
 #include <string.h>
 
 #include "models/models_internal.h"
-#include "models/scorer_open.h"
 #include "towerlens/model_type.h"
 #include "towerlens/train.h"
 

@@ -1,13 +1,26 @@
-/* The model types' training ops (train.h, struct tl_train_ops), one per
- * type folder, for the table in model_types.c. Internal to src/models/. */
+/* What each model type's folder gives the table in model_types.c: its
+ * training ops (train.h, struct tl_train_ops) and its `open` (model_type.h:
+ * a scorer over a trained model's tensors). Internal to src/models/. */
 #ifndef TL_MODELS_MODELS_INTERNAL_H
 #define TL_MODELS_MODELS_INTERNAL_H
 
+#include "towerlens/model_type.h"
 #include "towerlens/train.h"
 
 extern const tl_train_ops tl_twotower_train_ops;   /* twotower/train_twotower.c */
 extern const tl_train_ops tl_ials_train_ops;       /* ials/train_ials_ops.c */
 extern const tl_train_ops tl_popularity_train_ops; /* popularity/train_popularity.c */
+
+/* The openers (model_type.h), checked against ds's vocabularies. */
+/* "users" ((n_users + 1) x d) and "movies" ((n_movies + 1) x d). */
+tl_status tl_embed_open(const tl_dataset *ds, const char *config_json, const tl_tensor *t, uint32_t n_t,
+                        tl_scorer **out, tl_error *err);
+/* Imported factors: "users" and "movies", the fold-in the config records. */
+tl_status tl_imported_open(const tl_dataset *ds, const char *config_json, const tl_tensor *t, uint32_t n_t,
+                           tl_scorer **out, tl_error *err);
+/* "popularity" ((n_movies + 1) x 1: train rating counts). */
+tl_status tl_popularity_open(const tl_dataset *ds, const char *config_json, const tl_tensor *t, uint32_t n_t,
+                             tl_scorer **out, tl_error *err);
 
 /* "users" and "movies" (OOV rows last) borrowing m's tables: 2 tensors. */
 uint32_t tl_model_tensors(const tl_model *m, tl_tensor *out);

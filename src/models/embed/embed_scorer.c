@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "embed_internal.h"
-#include "models/scorer_open.h"
+#include "models/models_internal.h"
 #include "towerlens/kernels.h"
 #include "towerlens/rating.h"
 

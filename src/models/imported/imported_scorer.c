@@ -5,7 +5,7 @@
 #include <stdlib.h>
 
 #include "models/embed/embed_internal.h"
-#include "models/scorer_open.h"
+#include "models/models_internal.h"
 #include "towerlens/imported.h"
 
 typedef struct imported_scorer {

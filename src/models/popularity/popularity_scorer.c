@@ -6,7 +6,7 @@
 
 #include "towerlens/scorer.h"
 #include "towerlens/split.h"
-#include "models/scorer_open.h"
+#include "models/models_internal.h"
 
 typedef struct popularity_scorer {
     tl_scorer base;
