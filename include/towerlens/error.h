@@ -44,7 +44,7 @@ tl_status tl_fail_at(tl_error *err, tl_status status, const char *file, uint64_t
                      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 tl_status tl_fail_v(tl_error *err, tl_status status, const char *file, uint64_t line,
-                    const char *fmt, va_list ap);
+                    const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
 
 const char *tl_status_name(tl_status status);
 

@@ -29,6 +29,7 @@ static tl_status build_index(tlw_model *h, tl_status opened)
 {
     tl_status st = opened == TL_OK ? tl_index_new(h->ds, h->scorer, &h->idx, &h->err) : opened;
     if (st != TL_OK) return st;
+    h->emb = h->scorer->emb ? *h->scorer->emb : (tl_embeddings){0}; /* the tables embeddings() copies, if any */
     h->vec = malloc(((size_t)h->scorer->state_floats + 1) * sizeof *h->vec);
     if (!h->vec) return tl_fail(&h->err, TL_E_NOMEM, "out of memory setting up the model");
     tl_query_default(&h->q);
@@ -53,7 +54,6 @@ EMSCRIPTEN_KEEPALIVE int tlw_model_load(tlw_model *h, const uint8_t *bytes, doub
     if (st != TL_OK) return st;
     h->ds = h->mf->ds;
     h->seen = h->mf->seen;
-    h->emb = tl_model_file_embeddings(h->mf);
     return build_index(h, tl_model_open(h->mf, &h->scorer, &h->err));
 }
 
@@ -74,8 +74,6 @@ EMSCRIPTEN_KEEPALIVE int tlw_model_live(tlw_model *h, const tlw_trainer *t, cons
     h->trainer = t;
     h->ds = d->ds;
     h->seen = h->own_seen;
-    const tl_model *m = tl_trainer_model(t->tr);
-    h->emb = m ? tl_model_embeddings(m) : (tl_embeddings){0};
     return build_index(h, tl_trainer_open(t->tr, d->ds, &h->scorer, &h->err));
 }
 
