@@ -8,6 +8,7 @@
 extern const tl_train_ops tl_twotower_train_ops;   /* twotower/train_twotower.c */
 extern const tl_train_ops tl_ials_train_ops;       /* ials/train_ials_ops.c */
 extern const tl_train_ops tl_popularity_train_ops; /* popularity/train_popularity.c */
+extern const tl_train_ops tl_ease_train_ops;       /* ease/train_ease.c */
 
 /* "users" and "movies" (OOV rows last) borrowing m's tables: 2 tensors. */
 uint32_t tl_model_tensors(const tl_model *m, tl_tensor *out);

@@ -15,5 +15,8 @@ tl_status tl_imported_open(const tl_dataset *ds, const char *config_json, const 
 /* "popularity" ((n_movies + 1) x 1: train rating counts). */
 tl_status tl_popularity_open(const tl_dataset *ds, const char *config_json, const tl_tensor *t, uint32_t n_t,
                              tl_scorer **out, tl_error *err);
+/* EASE: "ease.items" (raw movie ids), "ease.B", "ease.counts", "ease.values" (ease/ease_scorer.c). */
+tl_status tl_ease_open(const tl_dataset *ds, const char *config_json, const tl_tensor *t, uint32_t n_t,
+                       tl_scorer **out, tl_error *err);
 
 #endif
