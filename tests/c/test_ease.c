@@ -622,6 +622,21 @@ static void test_model_type(void)
     CHECK_INT(mt.users_evaluated, users);
     CHECK(recall > 0.0);
 
+    /* a min_count no movie reaches is refused when the trainer is made */
+    tl_train_config cfg;
+    CHECK_INT(tl_train_config_preset(&cfg, "ease", &err), TL_OK);
+    cfg.ease_min_count = 1000;
+    tl_trainer *none = NULL;
+    CHECK_INT(tl_trainer_new(ds, sp, &cfg, &none, &err), TL_E_ARG);
+    CHECK_CONTAINS(err.message, "no movie has 1000 train ratings");
+    CHECK(none == NULL);
+    cfg.ease_min_count = 0;
+    CHECK_INT(tl_trainer_new(ds, sp, &cfg, &none, &err), TL_E_ARG);
+    cfg.ease_min_count = 5;
+    cfg.ease_lambda = 0.0f;
+    CHECK_INT(tl_trainer_new(ds, sp, &cfg, &none, &err), TL_E_ARG);
+    CHECK_CONTAINS(err.message, "EASE lambda");
+
     tl_eval_setup_free(es);
     tl_rows_by_user_free(&fu);
     free(pm), free(prow), free(ph), free(pstars), free(want), free(got), free(got2), free(state);

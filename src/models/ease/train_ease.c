@@ -99,6 +99,20 @@ static tl_status ease_create(const tl_dataset *ds, const tl_split *split, const 
     }
     free(mark);
     s->rows.n_ratings = k;
+    /* the fit's one data-dependent refusal, reported here (a step has no error to return) */
+    uint32_t *count = calloc((size_t)ds->n_movies + 1, sizeof *count), best = 0;
+    if (!count) {
+        ease_free(s);
+        return tl_fail(err, TL_E_NOMEM, "out of memory counting the EASE train rows");
+    }
+    for (uint32_t i = 0; i < k; i++)
+        if (++count[s->rows.r_movie[i]] > best) best = count[s->rows.r_movie[i]];
+    free(count);
+    if (best < cfg->ease_min_count) {
+        ease_free(s);
+        return tl_fail(err, TL_E_ARG, "EASE: no movie has %u train ratings (min_count; the most rated has %u)",
+                       cfg->ease_min_count, best);
+    }
     for (uint32_t m = 0; m < ds->n_movies; m++) s->movie_id[m] = ds->movies[m].id;
     tl_ease_options_default(&s->opt);
     s->opt.lambda = cfg->ease_lambda;
