@@ -165,7 +165,8 @@ export interface UserRatingsOptions {
 
 export interface TrainOptions {
   /** 'tfrs' (the original notebook: d=32, batch 8192, 3 epochs, Adagrad 0.1; the default here), 'default'
-   * (implicit ALS) or 'tfrs-multitask' (tfrs plus a rating head); tl.presets() describes each */
+   * (implicit ALS), 'tfrs-multitask' (tfrs plus a rating head), 'popularity' (train rating counts) or 'ease'
+   * (EASE, an item-item matrix in closed form); tl.presets() describes each */
   preset?: PresetName;
   /** > 0 adds the rating head (the multitask model; with 'default': the default joint model, docs/rating.md);
    * evaluate() then reports rmse and mae beside the bias baseline. Default 0 */
@@ -269,7 +270,7 @@ export interface Evaluation {
 }
 
 /** the presets of the C core's table (train_config.c; tests/node/shared-lists.test.mjs compares) */
-export type PresetName = 'tfrs' | 'default' | 'tfrs-multitask' | 'popularity';
+export type PresetName = 'tfrs' | 'default' | 'tfrs-multitask' | 'popularity' | 'ease';
 
 export interface PresetSettings {
   /** one line about the preset, from the core's table */

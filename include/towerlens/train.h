@@ -46,7 +46,8 @@ extern "C" {
 typedef enum tl_loss_kind {
     TL_LOSS_INBATCH_SOFTMAX = 0, /* the original's tfrs.tasks.Retrieval */
     TL_LOSS_IALS = 1,            /* implicit ALS with rating confidence (below) */
-    TL_LOSS_POPULARITY = 2       /* no loss: counts each movie's train ratings (preset "popularity") */
+    TL_LOSS_POPULARITY = 2,      /* no loss: counts each movie's train ratings (preset "popularity") */
+    TL_LOSS_EASE = 3             /* EASE in closed form (ease.h; preset "ease") */
 } tl_loss_kind;
 
 typedef enum tl_optimizer_kind {
@@ -96,6 +97,11 @@ typedef struct tl_train_config {
     float retrieval_weight;   /* 1 in every preset; 0 skips the retrieval loss */
     float rating_weight;      /* 0 in the retrieval presets */
     tl_head_config head;      /* used when rating_weight > 0 */
+
+    /* TL_LOSS_EASE only (ease.h): lambda > 0 and min_count >= 1; the fit
+     * is one batch of every train row per epoch */
+    float ease_lambda;
+    uint32_t ease_min_count;
 } tl_train_config;
 
 #define TL_TRAIN_BLOCK_ROWS 32

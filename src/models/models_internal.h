@@ -10,6 +10,7 @@
 extern const tl_train_ops tl_twotower_train_ops;   /* twotower/train_twotower.c */
 extern const tl_train_ops tl_ials_train_ops;       /* ials/train_ials_ops.c */
 extern const tl_train_ops tl_popularity_train_ops; /* popularity/train_popularity.c */
+extern const tl_train_ops tl_ease_train_ops;       /* ease/train_ease.c */
 
 /* The openers (model_type.h), checked against ds's vocabularies. */
 /* "users" ((n_users + 1) x d) and "movies" ((n_movies + 1) x d). */
@@ -33,5 +34,9 @@ void tl_config_json_float(struct tl_buf *b, const char *key, float v);
 /* The two-tower type's option checks and config JSON (twotower/train_twotower_config.c). */
 tl_status tl_twotower_config_check(const tl_train_config *cfg, tl_error *err);
 void tl_twotower_config_json(const tl_train_config *cfg, const tl_split *split, struct tl_buf *out);
+
+/* EASE: "ease.items" (raw movie ids), "ease.B", "ease.counts", "ease.values" (ease/ease_scorer.c). */
+tl_status tl_ease_open(const tl_dataset *ds, const char *config_json, const tl_tensor *t, uint32_t n_t,
+                       tl_scorer **out, tl_error *err);
 
 #endif

@@ -6,6 +6,7 @@
 
 #include "towerlens/buf.h"
 #include "towerlens/model_type.h"
+#include "towerlens/ease.h"
 #include "towerlens/train.h"
 #include "models/models_internal.h"
 
@@ -55,6 +56,17 @@ static void preset_popularity(tl_train_config *c)
     tl_head_config_original(&c->head);
 }
 
+/* EASE (ease.h): the item-item model in closed form, lambda and min_count
+ * as chosen on validation (docs/training.md "EASE"). */
+static void preset_ease(tl_train_config *c)
+{
+    preset_popularity(c);
+    strcpy(c->preset, "ease");
+    c->loss = TL_LOSS_EASE;
+    c->ease_lambda = TL_EASE_DEFAULT_LAMBDA;
+    c->ease_min_count = TL_EASE_DEFAULT_MIN_COUNT;
+}
+
 static void preset_default(tl_train_config *c)
 {
     preset_tfrs(c); /* the Adagrad fields stay as tfrs' (unused) */
@@ -85,6 +97,7 @@ static const struct {
     {"default", "the default model: implicit ALS (iALS) with rating-value confidence", preset_default},
     {"tfrs-multitask", "the original's multitask model: the tfrs towers plus a rating head", preset_tfrs_multitask},
     {"popularity", "every movie scored by its number of train ratings: the baseline as a model", preset_popularity},
+    {"ease", "EASE: an item-item matrix in closed form, each movie scored from the movies a user rated", preset_ease},
 };
 #define N_PRESETS (sizeof presets / sizeof *presets)
 

@@ -1,10 +1,19 @@
 /* EASE (ease.h): B against a dense double-precision solve, bit-identity for
  * any thread count, scores, explanations, similar movies and bad inputs. */
 #include "check.h"
+#include "eval/eval_internal.h"
 #include "eval_fixture.h"
 #include "models/ease/ease_internal.h"
+#include "popularity_fixture.h"
+#include "towerlens/buf.h"
 #include "towerlens/ease.h"
+#include "towerlens/foldin.h"
+#include "towerlens/loader.h"
+#include "towerlens/model_type.h"
 #include "towerlens/pool.h"
+#include "towerlens/split.h"
+#include "towerlens/store.h"
+#include "towerlens/train.h"
 
 /* B by the textbook in double: X over the model's items (same x mapping,
  * latest row of a pair), G = X^T X + lambda I, Gauss-Jordan inverse. */
@@ -416,6 +425,274 @@ static void test_golden_hash(void)
     free_dataset(ds);
 }
 
+/* ---- EASE as a model type (model_type.h): preset "ease" through the
+ * generic trainer, the model file, the scorer and the evaluation ------- */
+
+/* Protocol B by the bench's path (bench/ease_tune.c evaluate_scorer):
+ * tl_ease_score on each user's train rows, ranked by tl_ranker. */
+static double bench_recall(const tl_dataset *ds, const tl_split *sp, const tl_ease_model *m, double *ndcg,
+                           uint32_t *users)
+{
+    uint32_t *cat = NULL, n_cat = 0;
+    tl_seen *seen = NULL;
+    tl_rows_by_user fu = {0}, eu = {0};
+    tl_ranker rk;
+    tl_error err;
+    CHECK_INT(tl_eval_catalogue(ds, &cat, &n_cat, &err), TL_OK);
+    CHECK_INT(tl_seen_new(ds, sp->train, sp->n_train, &seen, &err), TL_OK);
+    CHECK_INT(tl_rows_by_user_build(ds, sp->train, sp->n_train, &fu, &err), TL_OK);
+    CHECK_INT(tl_rows_by_user_build(ds, sp->test, sp->n_test, &eu, &err), TL_OK);
+    CHECK_INT(tl_ranker_init(&rk, ds, seen, cat, n_cat, &err), TL_OK);
+    uint32_t *pm = malloc(((size_t)sp->n_train + 1) * sizeof *pm), *rel = malloc(((size_t)sp->n_test + 1) * 4);
+    uint8_t *ph = malloc((size_t)sp->n_train + 1);
+    float *sc = malloc(((size_t)ds->n_movies + 1) * sizeof *sc);
+    double recall = 0;
+    *ndcg = 0;
+    *users = 0;
+    for (uint32_t u = 0; u < ds->n_users; u++) {
+        uint32_t ea = eu.offsets[u], eb = eu.offsets[u + 1], n = 0;
+        if (ea == eb) continue;
+        for (uint32_t k = fu.offsets[u]; k < fu.offsets[u + 1]; k++) {
+            pm[n] = ds->r_movie[fu.rows[k]];
+            ph[n++] = ds->r_half[fu.rows[k]];
+        }
+        for (uint32_t k = ea; k < eb; k++) rel[k - ea] = ds->r_movie[eu.rows[k]];
+        CHECK_INT(tl_ease_score(m, pm, ph, n, sc, &err), TL_OK);
+        tl_user_metrics um;
+        if (tl_ranker_user_scores(&rk, sc, u, rel, eb - ea, &um)) {
+            recall += um.recall_at_20;
+            *ndcg += um.ndcg_at_10;
+            (*users)++;
+        }
+    }
+    tl_ranker_free(&rk);
+    tl_rows_by_user_free(&fu);
+    tl_rows_by_user_free(&eu);
+    tl_seen_free(seen);
+    free(cat), free(pm), free(ph), free(rel), free(sc);
+    if (*users) *ndcg /= *users;
+    return *users ? recall / *users : 0.0;
+}
+
+/* Trains preset ease (min_count as given) on `threads`, returns the trainer. */
+static tl_trainer *train_ease(const tl_dataset *ds, const tl_split *sp, uint32_t min_count, uint32_t threads)
+{
+    tl_train_config cfg;
+    tl_error err;
+    CHECK_INT(tl_train_config_preset(&cfg, "ease", &err), TL_OK);
+    CHECK(cfg.ease_lambda == TL_EASE_DEFAULT_LAMBDA);
+    CHECK_INT(cfg.ease_min_count, TL_EASE_DEFAULT_MIN_COUNT);
+    if (min_count) cfg.ease_min_count = min_count;
+    cfg.threads = threads;
+    tl_trainer *tr = NULL;
+    CHECK_INT(tl_trainer_new(ds, sp, &cfg, &tr, &err), TL_OK);
+    if (!tr) return NULL;
+    CHECK_STR(tl_trainer_type(tr)->name, "ease");
+    CHECK(tl_trainer_model(tr) == NULL);
+    tl_train_progress p;
+    CHECK_INT(tl_trainer_step(tr, 0, 0, &p, &err), TL_OK);
+    CHECK(p.done);
+    return tr;
+}
+
+/* A model file of the trainer's tensors, written and read back. */
+static tl_model_file *save_load(const tl_dataset *ds, const tl_trainer *tr)
+{
+    tl_tensor t[TL_TRAINER_MAX_TENSORS];
+    uint32_t n = tl_trainer_tensors(tr, t);
+    CHECK_INT(n, 4);
+    tl_buf cfg, bytes;
+    tl_buf_init(&cfg);
+    tl_buf_init(&bytes);
+    tl_train_config_json(tl_trainer_config(tr), NULL, &cfg);
+    CHECK(!strncmp(cfg.data, "{\"model\":\"ease\",\"preset\":\"ease\",", 32));
+    CHECK_CONTAINS(cfg.data, "\"lambda\":200");
+    tl_error err;
+    tl_model_file *mf = NULL;
+    CHECK_INT(tl_store_write(ds, NULL, cfg.data, NULL, t, n, &bytes, &err), TL_OK);
+    CHECK_INT(tl_store_read((const uint8_t *)bytes.data, bytes.len, "ease.tlm", &mf, &err), TL_OK);
+    tl_buf_free(&cfg);
+    tl_buf_free(&bytes);
+    return mf;
+}
+
+static void test_model_type(void)
+{
+    tl_dataset *ds = random_dataset(60, 40, 250, 11);
+    tl_split_options so;
+    tl_split_options_default(&so);
+    tl_split *sp = NULL;
+    tl_error err;
+    CHECK_INT(tl_split_make(ds, &so, &sp, &err), TL_OK);
+    tl_trainer *tr = train_ease(ds, sp, 2, 1), *tr3 = train_ease(ds, sp, 2, 3);
+    if (!tr || !tr3) return;
+    CHECK(tl_trainer_hash(tr) == tl_trainer_hash(tr3));
+    CHECK(tl_trainer_hash(tr) == 0xdd3eec59ac1843daull); /* the same natively and in WASM */
+    printf("ease type: hash %016llx on 1 and 3 threads\n", (unsigned long long)tl_trainer_hash(tr));
+
+    /* the same fit by hand */
+    tl_ease_options opt;
+    tl_ease_options_default(&opt);
+    opt.min_count = 2;
+    tl_ease_model *m = NULL;
+    CHECK_INT(tl_ease_fit(ds, sp->train, sp->n_train, &opt, &m, &err), TL_OK);
+    tl_model_file *mf = save_load(ds, tr);
+    tl_scorer *sc = NULL;
+    if (mf) CHECK_INT(tl_model_open(mf, &sc, &err), TL_OK);
+    if (!m || !sc) return;
+    CHECK_STR(sc->type, "ease");
+    CHECK(sc->needs_profile == 1);
+    tl_ease_info info;
+    tl_ease_get_info(m, &info);
+    CHECK_INT(sc->state_floats, info.n_items);
+    CHECK(info.n_items > 10 && info.n_items < 40);
+
+    /* every user's scores equal tl_ease_score's, bit for bit, blocked two ways */
+    uint32_t nm = ds->n_movies, *pm = malloc(nm * 4), *prow = malloc(nm * 4);
+    uint8_t *ph = malloc(nm);
+    float *pstars = malloc(nm * 4), *want = malloc(nm * 4), *got = malloc(nm * 4), *got2 = malloc(3 * nm * 4);
+    float *state = malloc(3 * (size_t)info.n_items * 4);
+    tl_rows_by_user fu = {0};
+    CHECK_INT(tl_rows_by_user_build(ds, sp->train, sp->n_train, &fu, &err), TL_OK);
+    uint32_t same = 0;
+    for (uint32_t u = 0; u + 2 < ds->n_users; u += 3) {
+        for (uint32_t q = 0; q < 3; q++) {
+            uint32_t n = 0;
+            /* a user's rows may repeat a movie: the latest row wins, as in the fit */
+            for (uint32_t k = fu.offsets[u + q]; k < fu.offsets[u + q + 1]; k++) {
+                uint32_t row = fu.rows[k], mv = ds->r_movie[row], at = n;
+                for (uint32_t i = 0; i < n; i++)
+                    if (pm[i] == mv) at = i;
+                if (at == n) n++;
+                else if (prow[at] > row) continue;
+                prow[at] = row, pm[at] = mv, ph[at] = ds->r_half[row], pstars[at] = 0.5f * ds->r_half[row];
+            }
+            tl_profile prof = {pm, pstars, n};
+            CHECK_INT(tl_scorer_user_state(sc, u + q, &prof, state + (size_t)q * info.n_items, &err), TL_OK);
+            if (q == 0) {
+                CHECK_INT(tl_ease_score(m, pm, ph, n, want, &err), TL_OK);
+                tl_scorer_score(sc, state, 1, 0, nm, got, nm);
+                same += !memcmp(want, got, nm * 4);
+            }
+        }
+        /* three users at once, movies in blocks of 7 */
+        for (uint32_t m0 = 0; m0 < nm; m0 += 7)
+            tl_scorer_score(sc, state, 3, m0, nm - m0 < 7 ? nm - m0 : 7, got2 + m0, nm);
+        CHECK(!memcmp(got2, got, nm * 4));
+    }
+    CHECK_INT(same, ds->n_users / 3);
+
+    /* fold-in from the same ratings is the user's state; similar is B's column */
+    tl_profile prof = {pm, pstars, 0};
+    pm[0] = tl_ease_movie_of(m, 0), pm[1] = tl_ease_movie_of(m, 1), pstars[0] = 5.0f, pstars[1] = 4.0f;
+    prof.n = 2;
+    tl_foldin_options fo;
+    tl_foldin_options_default(&fo);
+    CHECK_INT(tl_scorer_fold_in(sc, &prof, &fo, state, &err), TL_OK);
+    tl_scorer_score(sc, state, 1, 0, nm, got, nm);
+    ph[0] = 10, ph[1] = 8;
+    CHECK_INT(tl_ease_score(m, pm, ph, 2, want, &err), TL_OK);
+    CHECK(!memcmp(want, got, nm * 4));
+    float contrib[2];
+    uint32_t target = tl_ease_movie_of(m, 2);
+    sc->ops->explain(sc, state, &prof, target, contrib);
+    CHECK(contrib[0] == tl_ease_weight(m, pm[0], target) * 1.0f);
+    CHECK(contrib[1] == tl_ease_weight(m, pm[1], target) * 1.0f);
+    tl_scored top[5];
+    uint32_t n_top = 0;
+    CHECK_INT(tl_ease_similar(m, pm[0], 5, top, &n_top, &err), TL_OK);
+    CHECK_INT(tl_scorer_similar(sc, pm[0], got, &err), TL_OK);
+    for (uint32_t k = 0; k < n_top; k++) CHECK(got[top[k].index] == top[k].score);
+    CHECK_INT(tl_scorer_similar(sc, nm - 1, got, &err), TL_E_STATE); /* never rated: outside */
+
+    /* protocol B through tl_eval_setup_run = the bench's path */
+    tl_eval_options eo;
+    tl_eval_options_default(&eo);
+    tl_eval_setup *es = NULL;
+    tl_metrics mt;
+    CHECK_INT(tl_eval_setup_new(ds, sp->train, sp->n_train, sp->test, sp->n_test, &eo, &es, &err), TL_OK);
+    CHECK_INT(tl_eval_setup_run(es, sc, &mt, &err), TL_OK);
+    double ndcg;
+    uint32_t users;
+    double recall = bench_recall(ds, sp, m, &ndcg, &users);
+    printf("ease type: recall@20 %.6f ndcg@10 %.6f (%u users); bench path %.6f %.6f (%u)\n", mt.recall_at_20,
+           mt.ndcg_at_10, mt.users_evaluated, recall, ndcg, users);
+    CHECK(mt.recall_at_20 == recall);
+    CHECK(mt.ndcg_at_10 == ndcg);
+    CHECK_INT(mt.users_evaluated, users);
+    CHECK(recall > 0.0);
+
+    /* a min_count no movie reaches is refused when the trainer is made */
+    tl_train_config cfg;
+    CHECK_INT(tl_train_config_preset(&cfg, "ease", &err), TL_OK);
+    cfg.ease_min_count = 1000;
+    tl_trainer *none = NULL;
+    CHECK_INT(tl_trainer_new(ds, sp, &cfg, &none, &err), TL_E_ARG);
+    CHECK_CONTAINS(err.message, "no movie has 1000 train ratings");
+    CHECK(none == NULL);
+    cfg.ease_min_count = 0;
+    CHECK_INT(tl_trainer_new(ds, sp, &cfg, &none, &err), TL_E_ARG);
+    cfg.ease_min_count = 5;
+    cfg.ease_lambda = 0.0f;
+    CHECK_INT(tl_trainer_new(ds, sp, &cfg, &none, &err), TL_E_ARG);
+    CHECK_CONTAINS(err.message, "EASE lambda");
+
+    tl_eval_setup_free(es);
+    tl_rows_by_user_free(&fu);
+    free(pm), free(prow), free(ph), free(pstars), free(want), free(got), free(got2), free(state);
+    tl_scorer_free(sc);
+    tl_model_file_free(mf);
+    tl_ease_free(m);
+    tl_trainer_free(tr);
+    tl_trainer_free(tr3);
+    tl_split_free(sp);
+    free_dataset(ds);
+}
+
+/* On data/demo preset ease beats popularity on protocol B. */
+static void test_demo_type(void)
+{
+    const char *src = getenv("TL_SOURCE_DIR");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/data/demo", src ? src : ".");
+    const char *paths[1] = {path};
+    tl_error err;
+    tl_dataset *ds = NULL;
+    tl_split *sp = NULL;
+    CHECK_INT(tl_load_paths(paths, 1, &ds, &err), TL_OK);
+    if (!ds) return;
+    tl_split_options so;
+    tl_split_options_default(&so);
+    CHECK_INT(tl_split_make(ds, &so, &sp, &err), TL_OK);
+    tl_trainer *tr = sp ? train_ease(ds, sp, 0, 2) : NULL;
+    tl_scorer *sc = NULL, *pop = NULL;
+    float *counts = NULL;
+    if (tr) CHECK_INT(tl_trainer_open(tr, ds, &sc, &err), TL_OK);
+    CHECK_INT(tl_popularity_counts(ds, sp->train, sp->n_train, &counts, &err), TL_OK);
+    CHECK_INT(tl_popularity_scorer_new(ds, counts, &pop, &err), TL_OK);
+    if (sc && pop) {
+        tl_eval_options eo;
+        tl_eval_options_default(&eo);
+        tl_eval_setup *es = NULL;
+        tl_metrics me, mp;
+        CHECK_INT(tl_eval_setup_new(ds, sp->train, sp->n_train, sp->test, sp->n_test, &eo, &es, &err), TL_OK);
+        CHECK_INT(tl_eval_setup_run(es, sc, &me, &err), TL_OK);
+        CHECK_INT(tl_eval_setup_run(es, pop, &mp, &err), TL_OK);
+        printf("demo: ease recall@20 %.4f ndcg@10 %.4f; popularity %.4f %.4f; hash %016llx\n", me.recall_at_20,
+               me.ndcg_at_10, mp.recall_at_20, mp.ndcg_at_10, (unsigned long long)tl_trainer_hash(tr));
+        CHECK(tl_trainer_hash(tr) == 0x826f5ee28f118f7eull); /* the CLI's model hash (tests/cli/ease.sh) */
+        CHECK(me.recall_at_20 >= 1.5 * mp.recall_at_20);
+        CHECK(me.ndcg_at_10 >= 1.5 * mp.ndcg_at_10);
+        tl_eval_setup_free(es);
+    }
+    tl_scorer_free(sc);
+    tl_scorer_free(pop);
+    free(counts);
+    tl_trainer_free(tr);
+    tl_split_free(sp);
+    tl_dataset_free(ds);
+}
+
 int main(void)
 {
     test_golden_hash();
@@ -424,5 +701,7 @@ int main(void)
     test_score_explain_similar();
     test_explain_liked_only();
     test_bad_inputs();
+    test_model_type();
+    test_demo_type();
     return check_report("test_ease");
 }

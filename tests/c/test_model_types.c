@@ -14,8 +14,8 @@
 
 static void test_table(void)
 {
-    const char *names[] = {"ials", "two-tower", "popularity"};
-    for (uint32_t i = 0; i < 3; i++) {
+    const char *names[] = {"ials", "two-tower", "popularity", "ease"};
+    for (uint32_t i = 0; i < 4; i++) {
         const tl_model_type *t = tl_model_type_at(i);
         CHECK(t != NULL);
         if (!t) continue;
@@ -26,15 +26,16 @@ static void test_table(void)
         CHECK(tl_model_type_of_loss(t->train->loss) == t);
     }
     /* imported factors open and serve like the others but train elsewhere */
-    const tl_model_type *imported = tl_model_type_at(3);
+    const tl_model_type *imported = tl_model_type_at(4);
     CHECK(imported && !strcmp(imported->name, "imported") && imported->train == NULL && imported->open);
-    CHECK(tl_model_type_at(4) == NULL);
-    CHECK(tl_model_type_find("ease") == NULL);
+    CHECK(tl_model_type_at(5) == NULL);
+    CHECK(tl_model_type_find("slim") == NULL);
     CHECK(tl_model_type_find("") == NULL);
     CHECK(tl_model_type_find(NULL) == NULL);
     CHECK_STR(tl_model_type_of_loss(TL_LOSS_IALS)->name, "ials");
     CHECK_STR(tl_model_type_of_loss(TL_LOSS_INBATCH_SOFTMAX)->name, "two-tower");
     CHECK_STR(tl_model_type_of_loss(TL_LOSS_POPULARITY)->name, "popularity");
+    CHECK_STR(tl_model_type_of_loss(TL_LOSS_EASE)->name, "ease");
     CHECK(tl_model_type_of_loss((tl_loss_kind)7) == NULL);
 }
 
@@ -50,7 +51,7 @@ static void test_of_config(void)
     CHECK_STR(type_of("{\"model\":\"popularity\",\"preset\":\"popularity\"}"), "popularity");
     CHECK_STR(type_of("{\"model\":\"ials\",\"preset\":\"default\",\"loss\":\"ials\"}"), "ials");
     CHECK_STR(type_of("{ \"preset\" : \"x\" , \"model\" : \"two-tower\" }"), "two-tower");
-    CHECK_STR(type_of("{\"model\":\"ease\",\"loss\":\"ials\"}"), "(none)"); /* the record wins, unknown */
+    CHECK_STR(type_of("{\"model\":\"slim\",\"loss\":\"ials\"}"), "(none)"); /* the record wins, unknown */
     CHECK_STR(type_of("{\"model\":7,\"loss\":\"ials\"}"), "(none)");
     CHECK_STR(type_of("{\"model\":null}"), "(none)");
     CHECK_STR(type_of("{\"loss\":null}"), "(none)");

@@ -86,7 +86,7 @@ describe('createTrainer / Trainer', { timeout: TEST_TIMEOUT }, () => {
         assert.ok(side[k] >= 0 && side[k] <= 1, `${k} = ${side[k]}`);
       }
     }
-    assert.deepEqual(Object.keys(tl.presets()).sort(), ['default', 'popularity', 'tfrs', 'tfrs-multitask']);
+    assert.deepEqual(Object.keys(tl.presets()).sort(), ['default', 'ease', 'popularity', 'tfrs', 'tfrs-multitask']);
     assert.equal(tl.presets().tfrs.batchSize, 8192);
     assert.match(tl.presets().default.about, /^the default model: implicit ALS/);
     assert.match(tr.modelHash, /^[0-9a-f]{16}$/);
@@ -174,6 +174,33 @@ describe('createTrainer / Trainer', { timeout: TEST_TIMEOUT }, () => {
     assert.throws(() => tl.createTrainer(ds, { preset: 'default', solver: 'lu' }), /unknown iALS solver "lu" \(known: exact, cg\)/);
     assert.throws(() => tl.createTrainer(ds, { preset: 'default', cgSteps: 0 }), /cgSteps must be a whole number from 1 to 64, got 0/);
     assert.throws(() => tl.createTrainer(ds, { preset: 'tfrs', solver: 'cg' }), /only the default preset's iALS has a solver choice/);
+    ds.free();
+  });
+
+  test('preset ease on data/demo: the model the CLI trains, served and evaluated through the JS API', { skip: (!existsSync(NATIVE_CLI) && 'native build/towerlens not built') || (!existsSync(DEMO) && 'SKIP: data/demo is not generated yet') }, async () => {
+    const native = JSON.parse(execFileSync(NATIVE_CLI, ['train', DEMO, '--preset', 'ease', '--json'], { encoding: 'utf8' }));
+    const ds = await tl.loadDataset(DEMO);
+    const tr = tl.createTrainer(ds, { preset: 'ease' });
+    await tr.run({ stepMs: 20 });
+    // tests/c/test_ease.c's hash, natively and in WASM
+    assert.equal(tr.modelHash, '826f5ee28f118f7e');
+    assert.equal(tr.modelHash, native.model_hash);
+    const ev = tr.evaluate();
+    assert.deepEqual(ev.metrics, native.metrics);
+    assert.ok(ev.metrics.test.recall_at_20 > 1.5 * ev.baseline.test.recall_at_20);
+    const m = tl.loadModel(tr.model.save());
+    assert.equal(m.config.model, 'ease');
+    const rec = m.recommend(1, { k: 5 });
+    assert.equal(rec.items.length, 5);
+    assert.equal(rec.items[0].movieId, 594); // as tests/cli/ease.sh
+    const sim = m.similar(23, { k: 5 });
+    assert.equal(sim.items.length, 5);
+    assert.ok(sim.items.every((x) => x.movieId !== 23));
+    const vis = m.recommendForRatings([{ movieId: 23, rating: 5 }, { movieId: 96, rating: 4.5 }, { movieId: 594, rating: 4 }], { k: 5 });
+    assert.equal(vis.items.length, 5);
+    assert.ok(vis.items.every((x) => ![23, 96, 594].includes(x.movieId)));
+    m.free();
+    tr.free();
     ds.free();
   });
 
