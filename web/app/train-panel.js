@@ -274,12 +274,28 @@ export function createTrainPanel(app) {
   app.client.on('progress', onProgress);
   app.client.on('epoch', onEpoch);
   app.client.on('training', onTraining);
+  // A preset of the core's table (presets()) without a radio button of its
+  // own in index.html gets one, from its one-line `about`: a new model type
+  // shows up here with no edit. ('tfrs-multitask' is tfrs + the rating-head box.)
+  function addPresetChoices() {
+    const have = new Set($$('input[name="preset"]', form).map((input) => input.value));
+    const before = $('#rating-head', form).closest('label');
+    for (const [name, p] of Object.entries(presets)) {
+      if (have.has(name) || name === 'tfrs-multitask') continue;
+      const input = el('input', { type: 'radio', name: 'preset', value: name });
+      input.addEventListener('change', showPresetDefaults);
+      const text = el('span', {}, el('strong', { text: name }), ` — ${p.about || 'a model type of the core'}.`);
+      before.before(el('label', { class: 'choice' }, input, text));
+    }
+  }
+
   app.on('engine-ready', async () => {
     try {
       presets = (await app.client.request('presets')) || {};
     } catch {
       presets = {};
     }
+    addPresetChoices();
     showPresetDefaults();
     setButtons();
   });
