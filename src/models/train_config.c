@@ -145,6 +145,10 @@ tl_status tl_train_config_check(const tl_train_config *c, tl_error *err)
         return tl_fail(err, TL_E_ARG, "batch size %u is outside 1-%u", c->batch_size, TL_MAX_BATCH);
     if (c->epochs < 1 || c->epochs > TL_MAX_EPOCHS)
         return tl_fail(err, TL_E_ARG, "epochs %u is outside 1-%u", c->epochs, TL_MAX_EPOCHS);
+    if (!(c->visitor_prior_w3 >= 0.0f && c->visitor_prior_w3 <= 1e3f) ||
+        !(c->visitor_prior_w10 >= 0.0f && c->visitor_prior_w10 <= 1e3f))
+        return tl_fail(err, TL_E_ARG, "visitor prior weights %g, %g are outside 0-1000",
+                       (double)c->visitor_prior_w3, (double)c->visitor_prior_w10);
     if (c->threads > TL_MAX_THREADS)
         return tl_fail(err, TL_E_ARG, "threads %u is outside 0-%u (0 = every core)", c->threads, TL_MAX_THREADS);
     const tl_model_type *type = tl_model_type_of_loss(c->loss);
