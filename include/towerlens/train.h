@@ -181,7 +181,7 @@ tl_status tl_train_config_check(const tl_train_config *cfg, tl_error *err);
  *  "adagrad_initial","adagrad_epsilon","init_range","seed",
  *  "reshuffle_each_epoch"[,"split":{"train":N,"test":N}],"retrieval_weight",
  *  "rating_weight"[,"rating_head":{...} (tl_head_config_json) when
- *  rating_weight > 0]}: what the CLI's
+ *  rating_weight > 0][,"visitor_prior":{"w3","w10"} when not 0, 0]}: what the CLI's
  * --json, the JS API and model files report (split may be NULL). */
 struct tl_buf;
 void tl_train_config_json(const tl_train_config *cfg, const tl_split *split, struct tl_buf *out);

@@ -171,6 +171,10 @@ void tl_train_config_json(const tl_train_config *c, const tl_split *split, tl_bu
     tl_buf_puts(b, ",\"preset\":");
     tl_buf_json_string(b, c->preset);
     if (type) type->train->config_json(c, split, b);
+    if (c->visitor_prior_w3 != 0.0f || c->visitor_prior_w10 != 0.0f) { /* only when on: older configs unchanged */
+        tl_buf_puts(b, ",\"visitor_prior\":{\"w3\":");
+        tl_buf_printf(b, "%.9g,\"w10\":%.9g}", (double)c->visitor_prior_w3, (double)c->visitor_prior_w10);
+    }
     tl_buf_puts(b, "}");
 }
 
