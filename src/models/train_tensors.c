@@ -5,6 +5,9 @@
 
 #include "towerlens/train.h"
 #include "models/models_internal.h"
+#include "towerlens/store.h"
+
+_Static_assert(TL_TRAINER_MAX_TENSORS <= TL_STORE_MAX_TENSORS, "a trained model's tensors must fit a model file");
 
 void tl_tensor_set(tl_tensor *t, const char *name, uint32_t rows, uint32_t cols, float *data)
 {

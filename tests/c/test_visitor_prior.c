@@ -10,6 +10,7 @@
 #include "models/models_internal.h"
 #include "towerlens/buf.h"
 #include "towerlens/foldin.h"
+#include "towerlens/rating.h"
 #include "towerlens/model_type.h"
 #include "towerlens/store.h"
 #include "towerlens/train.h"
@@ -265,6 +266,32 @@ static void test_training_writes_counts(void)
         cfg.visitor_prior_w3 = -1.0f;
         CHECK_INT(tl_train_config_check(&cfg, &err), TL_E_ARG);
         CHECK(strstr(err.message, "visitor prior") != NULL);
+    }
+    /* the largest model (a rating head of TL_HEAD_MAX_HIDDEN layers) still fits a model file */
+    tl_train_config cfg;
+    tl_error err;
+    CHECK_INT(tl_train_config_preset(&cfg, "tfrs-multitask", &err), TL_OK);
+    cfg.dim = 2;
+    cfg.epochs = 1;
+    cfg.threads = 1;
+    cfg.head.n_hidden = TL_HEAD_MAX_HIDDEN;
+    cfg.head.biases = 1;
+    for (uint32_t i = 0; i < TL_HEAD_MAX_HIDDEN; i++) cfg.head.hidden[i] = 2;
+    tl_trainer *tr = NULL;
+    CHECK_INT(tl_trainer_new(ds, sp, &cfg, &tr, &err), TL_OK);
+    if (tr) {
+        tl_tensor t[TL_TRAINER_MAX_TENSORS];
+        uint32_t nt = tl_trainer_tensors(tr, t);
+        CHECK(nt > 16);
+        tl_buf b;
+        tl_buf_init(&b);
+        CHECK_INT(tl_store_write(ds, NULL, "{\"model\":\"two-tower\"}", NULL, t, nt, &b, &err), TL_OK);
+        tl_model_file *mf = NULL;
+        CHECK_INT(tl_store_read((const uint8_t *)b.data, b.len, "test", &mf, &err), TL_OK);
+        CHECK(mf && mf->n_tensors == nt);
+        tl_model_file_free(mf);
+        tl_buf_free(&b);
+        tl_trainer_free(tr);
     }
     tl_split_free(sp);
     tl_dataset_free(ds);
