@@ -43,7 +43,9 @@ extern "C" {
 
 #define TL_STORE_VERSION 2u      /* what this build writes */
 #define TL_STORE_MIN_VERSION 1u  /* the oldest version it reads */
-#define TL_STORE_MAX_TENSORS 16
+/* at least TL_TRAINER_MAX_TENSORS (train.h: 4 + a 4-hidden-layer rating
+ * head's 13 = 17; 16 before the visitor prior's two tensors) */
+#define TL_STORE_MAX_TENSORS 20
 
 /* Which rating rows trained a model (the ROWS section). train_rows ==
  * total_rows (test_rows = 0) means every rating: such a model has no

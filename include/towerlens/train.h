@@ -102,6 +102,14 @@ typedef struct tl_train_config {
      * is one batch of every train row per epoch */
     float ease_lambda;
     uint32_t ease_min_count;
+
+    /* The embedding types' visitor prior (docs/training.md "Visitors"): a
+     * folded-in visitor with k ratings ranks by z(u . m_j) + w(k) z(ln(1 +
+     * L_j)), L_j = movie j's train ratings >= 4; w(k) = w3 at k <= 3, w10
+     * at k >= 10, linear in ln k between. 0, 0 (every preset) = the plain
+     * fold-in. Chosen per data set by bench/studies/visitors.mjs; stored
+     * in the model file as the tensors "liked" and "visitor_prior". */
+    float visitor_prior_w3, visitor_prior_w10;
 } tl_train_config;
 
 #define TL_TRAIN_BLOCK_ROWS 32
@@ -180,7 +188,7 @@ tl_status tl_train_config_check(const tl_train_config *cfg, tl_error *err);
  *  "adagrad_initial","adagrad_epsilon","init_range","seed",
  *  "reshuffle_each_epoch"[,"split":{"train":N,"test":N}],"retrieval_weight",
  *  "rating_weight"[,"rating_head":{...} (tl_head_config_json) when
- *  rating_weight > 0]}: what the CLI's
+ *  rating_weight > 0][,"visitor_prior":{"w3","w10"} when not 0, 0]}: what the CLI's
  * --json, the JS API and model files report (split may be NULL). */
 struct tl_buf;
 void tl_train_config_json(const tl_train_config *cfg, const tl_split *split, struct tl_buf *out);
@@ -250,10 +258,11 @@ uint32_t tl_trainer_threads(const tl_trainer *tr);
 struct tl_pool *tl_trainer_pool(const tl_trainer *tr);
 /* The model as named tensors for a model file (store.h), the type's own:
  * embedding types "users" and "movies" (with their out-of-vocabulary last
- * rows), then the rating head's when there is one; popularity
+ * rows), "liked" ((n_movies + 1) x 1: train ratings >= 4 per movie) and
+ * "visitor_prior" (1 x 2: w3, w10), then the rating head's when there is one; popularity
  * "popularity". `out` has room for TL_TRAINER_MAX_TENSORS; returns how
  * many were filled. The tensors borrow the trainer's tables. */
-#define TL_TRAINER_MAX_TENSORS (2 + TL_HEAD_MAX_TENSORS)
+#define TL_TRAINER_MAX_TENSORS (4 + TL_HEAD_MAX_TENSORS)
 uint32_t tl_trainer_tensors(const tl_trainer *tr, tl_tensor *out);
 /* The rating head, or NULL when rating_weight is 0. */
 const tl_rating_head *tl_trainer_head(const tl_trainer *tr);

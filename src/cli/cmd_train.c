@@ -16,6 +16,7 @@
 
 typedef struct train_opts {
     const char *preset, *out, *solver; /* solver: NULL = the preset's */
+    const char *visitor_prior;         /* "W3,W10", NULL = 0,0 (off) */
     uint32_t cg_steps;
     uint32_t epochs, dim, batch, train_rows, test_rows, eval_rows, eval_users, threads;
     double lr, test_fraction;
@@ -24,6 +25,22 @@ typedef struct train_opts {
     int json;
     cli_inputs in; /* --format csv and its column options */
 } train_opts;
+
+/* --visitor-prior W3,W10 into the config (range checked with the rest). */
+static tl_status parse_visitor_prior(const char *v, tl_train_config *cfg, tl_error *err)
+{
+    char *end = NULL;
+    double w3 = strtod(v, &end);
+    if (end == v || *end != ',') goto bad;
+    const char *second = end + 1;
+    double w10 = strtod(second, &end);
+    if (end == second || *end) goto bad;
+    cfg->visitor_prior_w3 = (float)w3;
+    cfg->visitor_prior_w10 = (float)w10;
+    return TL_OK;
+bad:
+    return tl_fail(err, TL_E_ARG, "--visitor-prior wants two numbers W3,W10 (e.g. 4,3), got \"%s\"", v);
+}
 
 /* The --preset value, found before parsing so --help shows that preset's
  * numbers as the defaults. */
@@ -145,6 +162,7 @@ static int train_main(const train_opts *o, const tl_arg_list *paths)
         cfg.threads = o->threads;
         cfg.ials_cg_steps = o->cg_steps;
         if (o->solver) st = tl_train_config_set_solver(&cfg, o->solver, &err);
+        if (st == TL_OK && o->visitor_prior) st = parse_visitor_prior(o->visitor_prior, &cfg, &err);
         if (st == TL_OK) st = tl_train_config_check(&cfg, &err);
     }
     if (st == TL_OK) st = cli_load(&o->in, paths->items, paths->n, &ds, &err);
@@ -341,7 +359,7 @@ int cmd_train(int argc, char **argv)
                   choice.failed ? "NAME" : choice.data);
     tl_buf_puts(&synopsis,
                 "       [--threads N] [--solver exact|cg] [--cg-steps N]\n"
-                "       [--rating-weight W] [--retrieval-weight W]\n"
+                "       [--rating-weight W] [--retrieval-weight W] [--visitor-prior W3,W10]\n"
                 "       [--train-rows N --test-rows N | --test-fraction F] [--eval-users N] [--eval-rows N]\n"
                 "       [--out FILE] [--json]\n"
                 "       [--format csv --user-col C --item-col C [--rating-col C] [--time-col C] [--items FILE]]");
@@ -354,6 +372,11 @@ int cmd_train(int argc, char **argv)
          0, 1e6},
         {"retrieval-weight", TL_ARG_DOUBLE, &o.retrieval_weight, "W",
          "weight of the retrieval loss (in-batch softmax); 0 with a rating weight trains for ratings only", 0, 1e6},
+        {"visitor-prior", TL_ARG_STRING, &o.visitor_prior, "W3,W10",
+         "weights of the popularity prior in a visitor's fold-in (embedding presets): a visitor with k ratings "
+         "ranks by z(u.m) + w(k) z(ln(1 + liked count)), w = W3 at k <= 3, W10 at k >= 10; 0,0 (the default) "
+         "= the plain fold-in. Choose them per data set with bench/studies/visitors.mjs (docs/training.md)",
+         0, 0},
         {"dim", TL_ARG_U32, &o.dim, "D", "embedding dimension", 1, TL_MAX_DIM},
         {"batch", TL_ARG_U32, &o.batch, "B", "batch size (in-batch softmax over B x B logits; for default: row solves per batch)", 1, TL_MAX_BATCH},
         {"threads", TL_ARG_U32, &o.threads, "N",

@@ -7,7 +7,7 @@
 
 /* The tensors whose rows follow the users / the movies (tl_model_align). */
 static const char *const embed_users[] = {"users", "head.user_bias", NULL};
-static const char *const embed_movies[] = {"movies", "head.movie_bias", NULL};
+static const char *const embed_movies[] = {"movies", "head.movie_bias", "liked", NULL};
 static const char *const popularity_movies[] = {"popularity", NULL};
 static const char *const ease_movies[] = {"ease.counts", NULL};
 

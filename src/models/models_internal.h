@@ -25,6 +25,13 @@ tl_status tl_popularity_open(const tl_dataset *ds, const char *config_json, cons
 
 /* "users" and "movies" (OOV rows last) borrowing m's tables: 2 tensors. */
 uint32_t tl_model_tensors(const tl_model *m, tl_tensor *out);
+/* The visitor prior's training side: one block of n_movies + 3 floats,
+ * L_j (train rows of movie j rated >= 4 stars; every row on implicit data;
+ * the out-of-vocabulary movie's 0) then w3, w10 from cfg. Caller frees. */
+tl_status tl_liked_block(const tl_dataset *ds, const tl_split *split, const tl_train_config *cfg, float **out,
+                         tl_error *err);
+/* "liked" ((n_movies + 1) x 1) and "visitor_prior" (1 x 2) borrowing the block: 2 tensors. */
+uint32_t tl_liked_tensors(float *block, uint32_t n_movies, tl_tensor *out);
 /* One tensor named `name` of rows x cols floats at data (borrowed). */
 void tl_tensor_set(tl_tensor *t, const char *name, uint32_t rows, uint32_t cols, float *data);
 /* A float as config JSON (",\"key\":v" with the 7 digits a float holds;

@@ -158,6 +158,10 @@ tl_status tl_train_config_check(const tl_train_config *c, tl_error *err)
         return tl_fail(err, TL_E_ARG, "batch size %u is outside 1-%u", c->batch_size, TL_MAX_BATCH);
     if (c->epochs < 1 || c->epochs > TL_MAX_EPOCHS)
         return tl_fail(err, TL_E_ARG, "epochs %u is outside 1-%u", c->epochs, TL_MAX_EPOCHS);
+    if (!(c->visitor_prior_w3 >= 0.0f && c->visitor_prior_w3 <= 1e3f) ||
+        !(c->visitor_prior_w10 >= 0.0f && c->visitor_prior_w10 <= 1e3f))
+        return tl_fail(err, TL_E_ARG, "visitor prior weights %g, %g are outside 0-1000",
+                       (double)c->visitor_prior_w3, (double)c->visitor_prior_w10);
     if (c->threads > TL_MAX_THREADS)
         return tl_fail(err, TL_E_ARG, "threads %u is outside 0-%u (0 = every core)", c->threads, TL_MAX_THREADS);
     const tl_model_type *type = tl_model_type_of_loss(c->loss);
@@ -180,6 +184,10 @@ void tl_train_config_json(const tl_train_config *c, const tl_split *split, tl_bu
     tl_buf_puts(b, ",\"preset\":");
     tl_buf_json_string(b, c->preset);
     if (type) type->train->config_json(c, split, b);
+    if (c->visitor_prior_w3 != 0.0f || c->visitor_prior_w10 != 0.0f) { /* only when on: older configs unchanged */
+        tl_buf_puts(b, ",\"visitor_prior\":{\"w3\":");
+        tl_buf_printf(b, "%.9g,\"w10\":%.9g}", (double)c->visitor_prior_w3, (double)c->visitor_prior_w10);
+    }
     tl_buf_puts(b, "}");
 }
 

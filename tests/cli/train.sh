@@ -157,4 +157,16 @@ PY
 run 0 train "$data" --epochs 1 --batch 256 --dim 8 --seed 7 --eval-rows 0 --eval-users 0 --json
 has out '"sampled":false,"max_rows":0,"max_users":0'
 
+# the visitor prior (docs/training.md "Visitors"): off unless given, W3,W10 in the config and the file
+run 1 train "$data" --visitor-prior 4
+has err "--visitor-prior wants two numbers W3,W10"
+run 1 train "$data" --visitor-prior 4,-1
+has err "visitor prior weights 4, -1 are outside 0-1000"
+run 0 train "$data" --epochs 1 --dim 8 --test-fraction 0 --visitor-prior 4,3 --out "$tmp/prior.tlm" --json
+has out '"visitor_prior":{"w3":4,"w10":3}'
+run 0 info --model "$tmp/prior.tlm"
+has out '"visitor_prior":{"w3":4,"w10":3}'
+run 0 foldin --model "$tmp/prior.tlm" --rated 1:5,5:4,9:4.5 -k 5
+has out "1. "
+
 finish train.sh

@@ -265,5 +265,6 @@ tl_status tl_embed_fold_in(tl_scorer *s, const tl_profile *p, const tl_foldin_op
     if (o.method == TL_FOLDIN_LSQ) st = foldin_lsq(idx, &in, &o, state, A, A + (size_t)d * d, err);
     else st = foldin_softmax(idx, &in, &o, state, A, A + (size_t)d * d, err);
     free(w), free(A);
+    if (st == TL_OK && idx->prior) st = tl_embed_prior_blend(idx, p, state, err);
     return st;
 }

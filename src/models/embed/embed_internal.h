@@ -19,6 +19,13 @@ typedef struct tl_embed_scorer {
     double *gram;         /* dim x dim, sum of m m^T over the catalogue, valid when gram_valid */
     double gram_trace;
     int gram_valid;
+    /* the visitor prior (embed_prior.c): ln(1 + L_j), L_j = the movie's
+     * train ratings >= 4 ("liked" tensor), and w(k) from w3 / w10
+     * ("visitor_prior" tensor); NULL / 0 in files without them. When set,
+     * a state is the user vector then one float c, and a score adds
+     * c * prior[j] when c != 0 (known users: c = 0, scores unchanged). */
+    float *prior;
+    float w3, w10;
 } tl_embed_scorer;
 
 /* The dot-product scorer's calls, for types that serve like it but differ
@@ -35,5 +42,14 @@ tl_status tl_embed_tables(const tl_dataset *ds, const tl_tensor *t, uint32_t n_t
 /* The fold-in (embed_foldin.c): a user vector for the profile. */
 tl_status tl_embed_fold_in(tl_scorer *s, const tl_profile *p, const tl_foldin_options *opt, float *state,
                            tl_error *err);
+
+/* The visitor prior (embed_prior.c). Reads the "liked" and
+ * "visitor_prior" tensors when both are there (older files: nothing, the
+ * plain fold-in); state_floats becomes dim + 1 when w3 or w10 is not 0. */
+tl_status tl_embed_prior_open(tl_embed_scorer *e, const tl_tensor *t, uint32_t n_t, tl_error *err);
+/* After a fold-in wrote u (dim floats) to state: sets state[dim] = c so
+ * that u . m_j + c * prior_j ranks the catalogue movies outside the
+ * profile like z(u . m_j) + w(k) z(ln(1 + L_j)) (docs/training.md). */
+tl_status tl_embed_prior_blend(tl_embed_scorer *e, const tl_profile *p, float *state, tl_error *err);
 
 #endif

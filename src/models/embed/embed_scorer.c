@@ -22,17 +22,26 @@ static tl_status user_state(const tl_scorer *s, uint32_t user, const tl_profile 
     (void)err;
     const tl_embed_scorer *e = (const tl_embed_scorer *)s;
     memcpy(state, e->emb.users + (size_t)user * e->emb.ld_users, e->emb.dim * sizeof *state);
+    if (e->prior) state[e->emb.dim] = 0.0f; /* known users: no visitor prior */
     return TL_OK;
 }
 
-/* One state: tl_gemv. Several: tl_gemm_abt_dots, the same bits (kernels.h). */
+/* One state: tl_gemv. Several: tl_gemm_abt_dots, the same bits (kernels.h).
+ * A visitor's state with the prior's c != 0 (embed_prior.c) adds c * prior_j. */
 static void score(const tl_scorer *s, const float *states, uint32_t n, uint32_t m0, uint32_t n_m, float *out,
                   size_t ldo)
 {
     const tl_embed_scorer *e = (const tl_embed_scorer *)s;
     const float *M = movie_vec(e, m0);
     if (n == 1) tl_gemv(M, n_m, e->emb.ld_movies, states, e->emb.dim, out);
-    else tl_gemm_abt_dots(states, n, e->emb.dim, M, n_m, e->emb.ld_movies, e->emb.dim, out, ldo);
+    else tl_gemm_abt_dots(states, n, s->state_floats, M, n_m, e->emb.ld_movies, e->emb.dim, out, ldo);
+    if (!e->prior) return;
+    for (uint32_t i = 0; i < n; i++) {
+        float c = states[(size_t)i * s->state_floats + e->emb.dim];
+        if (c == 0.0f) continue;
+        float *o = out + (size_t)i * ldo;
+        for (uint32_t j = 0; j < n_m; j++) o[j] += c * e->prior[m0 + j];
+    }
 }
 
 static void compute_norms(tl_embed_scorer *e)
@@ -88,7 +97,8 @@ static size_t bytes(const tl_scorer *s)
 {
     const tl_embed_scorer *e = (const tl_embed_scorer *)s;
     return sizeof *e + (size_t)e->n_cat * sizeof *e->cat + (size_t)s->ds->n_movies * sizeof *e->norms +
-           (size_t)e->emb.dim * e->emb.dim * sizeof *e->gram;
+           (size_t)e->emb.dim * e->emb.dim * sizeof *e->gram +
+           (e->prior ? ((size_t)s->ds->n_movies + 1) * sizeof *e->prior : 0);
 }
 
 static tl_status predict(const tl_scorer *s, const uint32_t *users, const uint32_t *movies, uint32_t n, float *raw,
@@ -101,6 +111,7 @@ static tl_status predict(const tl_scorer *s, const uint32_t *users, const uint32
 void tl_embed_scorer_release(tl_embed_scorer *e)
 {
     tl_rating_head_free(e->head);
+    free(e->prior);
     free(e->cat);
     free(e->norms);
     free(e->gram);
@@ -200,6 +211,7 @@ tl_status tl_embed_open(const tl_dataset *ds, const char *config_json, const tl_
     /* a two-tower model may carry a rating head (the original's multitask model) */
     tl_embed_scorer *e = (tl_embed_scorer *)*out;
     st = tl_rating_head_from_tensors(ds, t, n_t, emb.dim, &e->head, err);
+    if (st == TL_OK) st = tl_embed_prior_open(e, t, n_t, err);
     if (st != TL_OK) {
         tl_scorer_free(*out);
         *out = NULL;

@@ -12,6 +12,7 @@
 typedef struct ials_state {
     tl_model *model;
     tl_ials *ials;
+    float *liked; /* tl_liked_block: the visitor prior's tensors */
     double objective; /* after an epoch's last batch: the objective (train.h) */
 } ials_state;
 
@@ -53,6 +54,7 @@ static void ials_free(void *vs)
     if (!s) return;
     tl_ials_free(s->ials);
     tl_model_free(s->model);
+    free(s->liked);
     free(s);
 }
 
@@ -64,6 +66,7 @@ static tl_status ials_create(const tl_dataset *ds, const tl_split *split, const 
     if (!s) return tl_fail(err, TL_E_NOMEM, "out of memory creating the trainer");
     tl_status st = tl_model_new(ds->n_users, ds->n_movies, cfg->dim, cfg->init_range, cfg->seed + 2, &s->model, err);
     if (st == TL_OK) st = tl_ials_new(ds, split, cfg, s->model, tl_pool_threads(pool), &s->ials, err);
+    if (st == TL_OK) st = tl_liked_block(ds, split, cfg, &s->liked, err);
     if (st != TL_OK) {
         ials_free(s);
         return st;
@@ -108,7 +111,12 @@ static size_t ials_bytes(const void *vs)
 
 static uint64_t ials_hash(const void *vs) { return tl_model_hash(((const ials_state *)vs)->model); }
 static const tl_model *ials_model(const void *vs) { return ((const ials_state *)vs)->model; }
-static uint32_t ials_tensors(const void *vs, tl_tensor *out) { return tl_model_tensors(((const ials_state *)vs)->model, out); }
+static uint32_t ials_tensors(const void *vs, tl_tensor *out)
+{
+    const ials_state *s = vs;
+    uint32_t n = tl_model_tensors(s->model, out);
+    return n + tl_liked_tensors(s->liked, s->model->n_movies, out + n);
+}
 
 static void ials_describe(const tl_train_config *c, tl_buf *b)
 {

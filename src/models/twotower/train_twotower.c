@@ -25,6 +25,7 @@ typedef struct sparse_table {
 typedef struct twotower {
     tl_train_config cfg;
     tl_model *model;
+    float *liked; /* tl_liked_block: the visitor prior's tensors */
     float *acc_users, *acc_movies;
     sparse_table users, movies;
 
@@ -82,6 +83,7 @@ static void tt_free(void *vs)
     twotower *s = vs;
     if (!s) return;
     tl_model_free(s->model);
+    free(s->liked);
     free(s->acc_users);
     free(s->acc_movies);
     free(s->users.slot);
@@ -198,6 +200,7 @@ static tl_status tt_create(const tl_dataset *ds, const tl_split *split, const tl
     if (!s) return tl_fail(err, TL_E_NOMEM, "out of memory creating the trainer");
     s->cfg = *cfg;
     tl_status st = tl_model_new(ds->n_users, ds->n_movies, cfg->dim, cfg->init_range, cfg->seed + 2, &s->model, err);
+    if (st == TL_OK) st = tl_liked_block(ds, split, cfg, &s->liked, err);
     if (st != TL_OK) {
         tt_free(s);
         return st;
@@ -361,6 +364,7 @@ static uint32_t tt_tensors(const void *vs, tl_tensor *out)
 {
     const twotower *s = vs;
     uint32_t n = tl_model_tensors(s->model, out);
+    n += tl_liked_tensors(s->liked, s->model->n_movies, out + n);
     return n + (s->head ? tl_rating_head_tensors(s->head, out + n) : 0);
 }
 
