@@ -116,8 +116,8 @@ static int read_file(const char *path, file_data *fd)
 
 static size_t expand(const char *path, file_data *out, size_t max)
 {
-    static const char *const known[] = {"links.csv",  "movies.csv",  "ratings.csv", "tags.csv", "u.data",
-                                        "u.item",     "movies.dat",  "ratings.dat", "tags.dat"};
+    static const char *const known[] = {"links.csv", "movies.csv", "ratings.csv", "tags.csv", "u.data",
+                                        "u.item",    "movies.dat", "ratings.dat", "tags.dat"};
     struct stat sb;
     if (stat(path, &sb) != 0) return 0;
     if (!S_ISDIR(sb.st_mode)) return max && read_file(path, &out[0]) ? 1 : 0;
@@ -233,9 +233,9 @@ int main(int argc, char **argv)
     const run_time cold = load[0], warm = median_run(load + 1, repeat - 1), mem = median_run(parse, repeat);
     const int have_warm = repeat > 1;
     double mb = bytes / 1e6;
-    printf("%-28s %7s %9s | %-21s | %-21s | %-21s | %8s %8s %8s\n", "input", "MB", "ratings",
-           "cold load (1st)", have_warm ? "warm load (median)" : "warm load (none)", "in memory (median)",
-           "peak MB", "peak B/r", "held B/r");
+    printf("%-28s %7s %9s | %-21s | %-21s | %-21s | %8s %8s %8s\n", "input", "MB", "ratings", "cold load (1st)",
+           have_warm ? "warm load (median)" : "warm load (none)", "in memory (median)", "peak MB", "peak B/r",
+           "held B/r");
     printf("%-28s %7s %9s | %7s %6s %6s | %7s %6s %6s | %7s %6s %6s | %8s %8s %8s\n", "", "", "", "MB/s", "cpu",
            "faults", "MB/s", "cpu", "faults", "MB/s", "cpu", "faults", "", "", "");
     printf("%-28.28s %7.1f %9u | %7.0f %6.0f %6ld | %7.0f %6.0f %6ld | %7.0f %6.0f %6ld | %8.1f %8.2f %8.2f\n",
@@ -250,14 +250,13 @@ int main(int argc, char **argv)
         if (have_warm)
             printf("\"warm_load_s\":%.6f,\"warm_load_cpu_s\":%.6f,\"warm_load_faults\":%ld,", warm.wall, warm.cpu,
                    warm.faults);
-        else
-            printf("\"warm_load_s\":null,\"warm_load_cpu_s\":null,\"warm_load_faults\":null,");
+        else printf("\"warm_load_s\":null,\"warm_load_cpu_s\":null,\"warm_load_faults\":null,");
         printf("\"load_s\":[");
         for (int r = 0; r < repeat; r++) printf("%s%.6f", r ? "," : "", load[r].wall);
         printf("],\"load_cpu_s\":[");
         for (int r = 0; r < repeat; r++) printf("%s%.6f", r ? "," : "", load[r].cpu);
-        printf("],\"parse_s\":%.6f,\"parse_cpu_s\":%.6f,\"parse_faults\":%ld,\"parse_runs_s\":[", mem.wall,
-               mem.cpu, mem.faults);
+        printf("],\"parse_s\":%.6f,\"parse_cpu_s\":%.6f,\"parse_faults\":%ld,\"parse_runs_s\":[", mem.wall, mem.cpu,
+               mem.faults);
         for (int r = 0; r < repeat; r++) printf("%s%.6f", r ? "," : "", parse[r].wall);
         printf("],\"parse_runs_cpu_s\":[");
         for (int r = 0; r < repeat; r++) printf("%s%.6f", r ? "," : "", parse[r].cpu);

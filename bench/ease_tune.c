@@ -27,9 +27,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../tests/c/popularity_fixture.h"
 #include "bench_clock.h"
 #include "eval/eval_internal.h"
-#include "../tests/c/popularity_fixture.h"
 #include "towerlens/ease.h"
 #include "towerlens/eval.h"
 #include "towerlens/loader.h"
@@ -67,11 +67,11 @@ static int parse_list(const char *s, list *l)
 }
 
 /* Scores every dense movie for a profile (tl_ease_score's signature). */
-typedef tl_status (*scorer)(const void *model, const uint32_t *movies, const uint8_t *half, uint32_t n,
-                            float *out, tl_error *err);
+typedef tl_status (*scorer)(const void *model, const uint32_t *movies, const uint8_t *half, uint32_t n, float *out,
+                            tl_error *err);
 
-static tl_status ease_scorer(const void *model, const uint32_t *movies, const uint8_t *half, uint32_t n,
-                             float *out, tl_error *err)
+static tl_status ease_scorer(const void *model, const uint32_t *movies, const uint8_t *half, uint32_t n, float *out,
+                             tl_error *err)
 {
     return tl_ease_score(model, movies, half, n, out, err);
 }
@@ -82,8 +82,8 @@ typedef struct counts_model {
     uint32_t n_movies;
 } counts_model;
 
-static tl_status counts_scorer(const void *model, const uint32_t *movies, const uint8_t *half, uint32_t n,
-                               float *out, tl_error *err)
+static tl_status counts_scorer(const void *model, const uint32_t *movies, const uint8_t *half, uint32_t n, float *out,
+                               tl_error *err)
 {
     (void)movies, (void)half, (void)n, (void)err;
     const counts_model *c = model;
@@ -164,8 +164,10 @@ static tl_status popularity(const tl_dataset *ds, const uint32_t *fit, uint32_t 
         scores mine;
         if (st == TL_OK) st = evaluate_scorer(ds, fit, n_fit, rows, n_rows, counts_scorer, &cm, &mine, err);
         if (st == TL_OK && (mine.recall != out->recall || mine.ndcg != out->ndcg || mine.users != out->users))
-            st = tl_fail(err, TL_E_STATE, "popularity ranks differently here (%.6f %.6f %u) than in tl_eval_retrieval "
-                         "(%.6f %.6f %u)", mine.recall, mine.ndcg, mine.users, out->recall, out->ndcg, out->users);
+            st = tl_fail(err, TL_E_STATE,
+                         "popularity ranks differently here (%.6f %.6f %u) than in tl_eval_retrieval "
+                         "(%.6f %.6f %u)",
+                         mine.recall, mine.ndcg, mine.users, out->recall, out->ndcg, out->users);
     }
     free(pu);
     free(pm);
@@ -324,8 +326,7 @@ int main(int argc, char **argv)
         for (int q = 0; q < 4; q++) sum[q] += v[q], sq[q] += v[q] * v[q];
         printf("| %g | %u | %.2f (%.2f) | %.0f | %.0f | %.2f | %.4f | %.4f | %.4f | %.4f |\n", seeds.v[k],
                r.info.n_items, r.fit_s, r.fit_cpu_s, r.info.peak_bytes / 1e6, r.info.model_bytes / 1e6,
-               1e3 * r.eval_s / r.s.users, pop.recall,
-               pop.ndcg, r.s.recall, r.s.ndcg);
+               1e3 * r.eval_s / r.s.users, pop.recall, pop.ndcg, r.s.recall, r.s.ndcg);
         fflush(stdout);
         tl_split_free(sp);
     }

@@ -81,8 +81,8 @@ int main(int argc, char **argv)
         if (tl_eval_foldin(ds, sp->train, sp->n_train, sp->test, sp->n_test, sc, &fo, variants[i].given, 0, 42, &r,
                            &err) != TL_OK)
             return fail(&err);
-        printf("| %s | %u | %.4f | %.4f | %.3f | %.4f | %.4f | %.1f |\n", variants[i].name, r.users,
-               r.recall_trained, r.recall_foldin, r.ratio, r.ndcg10_trained, r.ndcg10_foldin, now() - t0);
+        printf("| %s | %u | %.4f | %.4f | %.3f | %.4f | %.4f | %.1f |\n", variants[i].name, r.users, r.recall_trained,
+               r.recall_foldin, r.ratio, r.ndcg10_trained, r.ndcg10_foldin, now() - t0);
     }
     tl_trainer_free(tr);
     tl_split_free(sp);

@@ -18,9 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../tests/c/popularity_fixture.h"
 #include "bench_clock.h"
 #include "towerlens/eval.h"
-#include "../tests/c/popularity_fixture.h"
 #include "towerlens/loader.h"
 #include "towerlens/split.h"
 #include "towerlens/train.h"
@@ -175,9 +175,10 @@ int main(int argc, char **argv)
     if (popularity(ds, val_split, val_split->valid, val_split->n_valid, &pop_val, &err) != TL_OK ||
         popularity(ds, test_split, test_split->test, test_split->n_test, &pop_test, &err) != TL_OK)
         return die(&err);
-    printf("%s: fit on %u rows, validation %u rows (seed %llu), test %u rows (seed %llu)\n\n", path,
-           val_split->n_train, val_split->n_valid, seed + 1, test_split->n_test, seed);
-    printf("| dim | a0 | lam | conf | epochs | valid Recall@20 | valid NDCG@10 | valid top-100 | balance | train s |\n");
+    printf("%s: fit on %u rows, validation %u rows (seed %llu), test %u rows (seed %llu)\n\n", path, val_split->n_train,
+           val_split->n_valid, seed + 1, test_split->n_test, seed);
+    printf(
+        "| dim | a0 | lam | conf | epochs | valid Recall@20 | valid NDCG@10 | valid top-100 | balance | train s |\n");
     printf("|---|---|---|---|---|---|---|---|---|---|\n");
     printf("| popularity | | | | | %.4f | %.4f | %.4f | 1.000 | |\n", pop_val.recall, pop_val.ndcg, pop_val.top100);
 
@@ -199,9 +200,8 @@ int main(int argc, char **argv)
         if (train_and_score(ds, val_split, &cfg, val_split->valid, val_split->n_valid, &s, &secs, &err) != TL_OK)
             return die(&err);
         double b = balance(&s, &pop_val);
-        printf("| %u | %g | %g | %g | %u | %.4f | %.4f | %.4f | %.3f | %.1f |\n", cfg.dim,
-               (double)cfg.ials_unobserved, (double)cfg.ials_reg, (double)cfg.ials_confidence, cfg.epochs, s.recall,
-               s.ndcg, s.top100, b, secs);
+        printf("| %u | %g | %g | %g | %u | %.4f | %.4f | %.4f | %.3f | %.1f |\n", cfg.dim, (double)cfg.ials_unobserved,
+               (double)cfg.ials_reg, (double)cfg.ials_confidence, cfg.epochs, s.recall, s.ndcg, s.top100, b, secs);
         fflush(stdout);
         if (b > best) {
             best = b;
@@ -224,8 +224,7 @@ int main(int argc, char **argv)
     for (int k = 0; k < 2; k++) {
         scores t;
         double secs;
-        if (train_and_score(ds, test_split, report[k], test_split->test, test_split->n_test, &t, &secs, &err) !=
-            TL_OK)
+        if (train_and_score(ds, test_split, report[k], test_split->test, test_split->n_test, &t, &secs, &err) != TL_OK)
             return die(&err);
         printf("%s: dim %u, a0 %g, lam %g, conf %g, epochs %u: test Recall@20 %.4f, NDCG@10 %.4f, top-100 %.4f\n",
                what[k], report[k]->dim, (double)report[k]->ials_unobserved, (double)report[k]->ials_reg,

@@ -127,8 +127,8 @@ static void bench_catalogue(uint32_t n_movies)
         fs[i] = t1 - t0;
         fl[i] = now() - t1;
     }
-    printf("| %8u | %10.1f | %14.1f | %11.1f | %16.2f | %12.3f |\n", n_movies, topk * 1e6, topk_f * 1e6,
-           sim * 1e6, median(fs, F) * 1e3, median(fl, F) * 1e3);
+    printf("| %8u | %10.1f | %14.1f | %11.1f | %16.2f | %12.3f |\n", n_movies, topk * 1e6, topk_f * 1e6, sim * 1e6,
+           median(fs, F) * 1e3, median(fl, F) * 1e3);
     tl_index_free(idx);
     free(users), free(movies);
     tl_dataset_free(ds);
@@ -157,8 +157,8 @@ static void bench_eval(void)
         *(p ? &tb : &ta) = now() - t0;
     }
     printf("\n| evaluation (610 users, 9742 movies, 20000 test rows) | seconds |\n|---|---|\n");
-    printf("| protocol A (top-1..100 over test rows) | %.3f |\n| protocol B (Recall/NDCG, seen excluded) | %.3f |\n", ta,
-           tb);
+    printf("| protocol A (top-1..100 over test rows) | %.3f |\n| protocol B (Recall/NDCG, seen excluded) | %.3f |\n",
+           ta, tb);
     free(users), free(movies), free(rows);
     tl_dataset_free(ds);
 }

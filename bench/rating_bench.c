@@ -15,12 +15,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "../tests/c/popularity_fixture.h"
 #include "bench_clock.h"
 #include "towerlens/eval.h"
-#include "../tests/c/popularity_fixture.h"
+#include "towerlens/eval_rating.h"
 #include "towerlens/kernels.h"
 #include "towerlens/loader.h"
-#include "towerlens/eval_rating.h"
 #include "towerlens/split.h"
 #include "towerlens/train.h"
 
@@ -130,8 +130,8 @@ static void table(const tl_dataset *ds, uint64_t seed)
     tl_bias_config_default(&bc);
     tl_metrics b;
     if (tl_eval_bias_baseline(ds, sp->train, sp->n_train, sp->test, sp->n_test, &bc, &b, &err) != TL_OK) die(&err);
-    printf("| popularity / bias baseline | %.4f | %.4f | %.4f | |\n", top100(ds, sp, sp->test, sp->n_test, &pe),
-           b.rmse, b.mae);
+    printf("| popularity / bias baseline | %.4f | %.4f | %.4f | |\n", top100(ds, sp, sp->test, sp->n_test, &pe), b.rmse,
+           b.mae);
     free(pu);
     free(pm);
     tl_split_free(sp);
@@ -148,12 +148,14 @@ static void default_model(const tl_dataset *ds, uint64_t seed)
     tl_bias_config_default(&bc);
     const tl_head_config *h = &cfg.head;
     printf("default joint model: d=%u, batch %u, %u epochs, Adagrad %g (head %g); head", cfg.dim, cfg.batch_size,
-           cfg.epochs, (double)cfg.learning_rate, (double)(h->learning_rate > 0 ? h->learning_rate : cfg.learning_rate));
+           cfg.epochs, (double)cfg.learning_rate,
+           (double)(h->learning_rate > 0 ? h->learning_rate : cfg.learning_rate));
     for (uint32_t l = 0; l < h->n_hidden; l++) printf(" %u ->", h->hidden[l]);
-    printf(" 1%s, %s squared error, L2 weights %g biases %g embeddings %g; %s\n\n",
-           h->biases ? " + biases" : "", h->reduction == TL_RATING_SUM ? "summed" : "mean", (double)h->l2_weights,
-           (double)h->l2_biases, (double)h->l2_embeddings, tl_kernels_simd() ? "WASM SIMD128" : "native");
-    printf("| split | rows scored | bias baseline RMSE | model RMSE | model MAE | top-100 | popularity top-100 | train s |\n");
+    printf(" 1%s, %s squared error, L2 weights %g biases %g embeddings %g; %s\n\n", h->biases ? " + biases" : "",
+           h->reduction == TL_RATING_SUM ? "summed" : "mean", (double)h->l2_weights, (double)h->l2_biases,
+           (double)h->l2_embeddings, tl_kernels_simd() ? "WASM SIMD128" : "native");
+    printf("| split | rows scored | bias baseline RMSE | model RMSE | model MAE | top-100 | popularity top-100 | train "
+           "s |\n");
     printf("|---|---|---|---|---|---|---|---|\n");
     for (int pass = 0; pass < 2; pass++) {
         tl_split *sp = make_split(ds, seed, pass == 0 ? 0.1 : 0.0);
@@ -165,9 +167,8 @@ static void default_model(const tl_dataset *ds, uint64_t seed)
         float *pu = NULL, *pm = NULL;
         if (popularity_tables(ds, sp->train, sp->n_train, &pu, &pm, &err) != TL_OK) die(&err);
         tl_embeddings pe = {pu, pm, 1, 1, 1};
-        printf("| %s (train %u) | %u | %.4f | %.4f | %.4f | %.4f | %.4f | %.2f |\n",
-               pass == 0 ? "validation" : "test", sp->n_train, n, b.rmse, r.rmse, r.mae, r.top100,
-               top100(ds, sp, rows, n, &pe), r.seconds);
+        printf("| %s (train %u) | %u | %.4f | %.4f | %.4f | %.4f | %.4f | %.2f |\n", pass == 0 ? "validation" : "test",
+               sp->n_train, n, b.rmse, r.rmse, r.mae, r.top100, top100(ds, sp, rows, n, &pe), r.seconds);
         fflush(stdout);
         free(pu);
         free(pm);

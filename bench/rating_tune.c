@@ -17,8 +17,8 @@
 
 #include "bench_clock.h"
 #include "towerlens/eval.h"
-#include "towerlens/loader.h"
 #include "towerlens/eval_rating.h"
+#include "towerlens/loader.h"
 #include "towerlens/split.h"
 #include "towerlens/train.h"
 

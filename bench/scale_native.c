@@ -84,12 +84,14 @@ int main(int argc, char **argv)
         } else if (argv[i][0] != '-' && !dir) {
             dir = argv[i];
         } else {
-            fprintf(stderr, "usage: tl_bench_scale DIR [--threads 1,2] [--test-fraction F] [--epochs N] [--solver exact|cg] [--cg-steps N] [--json]\n");
+            fprintf(stderr, "usage: tl_bench_scale DIR [--threads 1,2] [--test-fraction F] [--epochs N] [--solver "
+                            "exact|cg] [--cg-steps N] [--json]\n");
             return 2;
         }
     }
     if (!dir || n_runs == 0 || epochs == 0) {
-        fprintf(stderr, "usage: tl_bench_scale DIR [--threads 1,2] [--test-fraction F] [--epochs N] [--solver exact|cg] [--cg-steps N] [--json]\n");
+        fprintf(stderr, "usage: tl_bench_scale DIR [--threads 1,2] [--test-fraction F] [--epochs N] [--solver "
+                        "exact|cg] [--cg-steps N] [--json]\n");
         return 2;
     }
     tl_error err;
@@ -151,8 +153,8 @@ int main(int argc, char **argv)
         epoch_cpu[r] = (bench_cpu_now() - c) / epochs;
         hash[r] = tl_model_hash(tl_trainer_model(tr));
         if (r == 0) first = epoch_s[r];
-        printf("| %u | %.2f | %.2f | %.2f | %.2f | %.2fx | %016" PRIx64 " |\n", tl_trainer_threads(tr), setup[r], setup_cpu[r], epoch_s[r],
-               epoch_cpu[r], first / epoch_s[r], hash[r]);
+        printf("| %u | %.2f | %.2f | %.2f | %.2f | %.2fx | %016" PRIx64 " |\n", tl_trainer_threads(tr), setup[r],
+               setup_cpu[r], epoch_s[r], epoch_cpu[r], first / epoch_s[r], hash[r]);
         fflush(stdout);
         tl_trainer_free(tr);
         if (hash[r] != hash[0]) {
@@ -165,8 +167,8 @@ int main(int argc, char **argv)
     if (json && rc == 0) {
         printf("{\"ratings\":%u,\"train\":%u,\"load_s\":%.3f,\"runs\":[", ds->n_ratings, sp->n_train, load_s);
         for (uint32_t r = 0; r < n_runs; r++)
-            printf("%s{\"threads\":%u,\"setup_s\":%.3f,\"setup_cpu_s\":%.3f,\"epoch_s\":%.3f,\"epoch_cpu_s\":%.3f,\"hash\":\"%016" PRIx64
-                   "\"}",
+            printf("%s{\"threads\":%u,\"setup_s\":%.3f,\"setup_cpu_s\":%.3f,\"epoch_s\":%.3f,\"epoch_cpu_s\":%.3f,"
+                   "\"hash\":\"%016" PRIx64 "\"}",
                    r ? "," : "", threads[r], setup[r], setup_cpu[r], epoch_s[r], epoch_cpu[r], hash[r]);
         printf("],\"machine_check\":%.3f,\"peak_rss_mb\":%.0f}\n", spin1 / spin_n, peak);
     }

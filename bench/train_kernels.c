@@ -37,9 +37,9 @@ BENCH_EXPORT double tl_bench_train_flops(int kernel, int B, int d)
 {
     double mm = 2.0 * B * (double)B * d;
     switch (kernel) {
-    case K_STEP: return 3 * mm;
-    case K_SOFTMAX: return 0; /* exp-bound, not flops */
-    default: return mm;
+        case K_STEP: return 3 * mm;
+        case K_SOFTMAX: return 0; /* exp-bound, not flops */
+        default: return mm;
     }
 }
 
@@ -73,14 +73,21 @@ BENCH_EXPORT double tl_bench_train_kernel(int kernel, int B, int d, int block, i
         for (size_t r0 = 0; r0 < (size_t)B; r0 += rows) {
             size_t rr = (size_t)B - r0 < rows ? (size_t)B - r0 : rows;
             switch (kernel) {
-            case K_ABT: tl_gemm_abt_max(U + r0 * d, rr, (size_t)d, ws.packed, (size_t)B, (size_t)d, ws.logits, ld, ws.row_max); break;
-            case K_SOFTMAX: {
-                memcpy(ws.logits, saved, rr * ld * sizeof(float)); /* fresh logits (copy: ~1% of the time) */
-                for (size_t i = 0; i < rr; i++) tl_exp_shifted_row(ws.logits + i * ld, (size_t)B, 3.0f);
-                break;
-            }
-            case K_AB: tl_gemm_ab(ws.logits, rr, ld, M, (size_t)B, (size_t)d, (size_t)d, dU + r0 * d, (size_t)d); break;
-            case K_ATB: tl_gemm_atb_acc(ws.logits, rr, ld, (size_t)B, U + r0 * d, (size_t)d, (size_t)d, dM, (size_t)d); break;
+                case K_ABT:
+                    tl_gemm_abt_max(U + r0 * d, rr, (size_t)d, ws.packed, (size_t)B, (size_t)d, ws.logits, ld,
+                                    ws.row_max);
+                    break;
+                case K_SOFTMAX: {
+                    memcpy(ws.logits, saved, rr * ld * sizeof(float)); /* fresh logits (copy: ~1% of the time) */
+                    for (size_t i = 0; i < rr; i++) tl_exp_shifted_row(ws.logits + i * ld, (size_t)B, 3.0f);
+                    break;
+                }
+                case K_AB:
+                    tl_gemm_ab(ws.logits, rr, ld, M, (size_t)B, (size_t)d, (size_t)d, dU + r0 * d, (size_t)d);
+                    break;
+                case K_ATB:
+                    tl_gemm_atb_acc(ws.logits, rr, ld, (size_t)B, U + r0 * d, (size_t)d, (size_t)d, dM, (size_t)d);
+                    break;
             }
         }
     }
@@ -123,8 +130,9 @@ int main(int argc, char **argv)
         return 2;
     }
     if (json) printf("{\"batch\":%d,\"dim\":%d,\"block\":%d,\"kernels\":[", B, d, block);
-    else printf("batch %d, dim %d, block %d rows; best of %d (wall and process CPU)\n%-26s %10s %10s %9s %9s\n", B, d,
-                block, reps, "kernel", "wall ms", "cpu ms", "GFLOP/s", "(cpu)");
+    else
+        printf("batch %d, dim %d, block %d rows; best of %d (wall and process CPU)\n%-26s %10s %10s %9s %9s\n", B, d,
+               block, reps, "kernel", "wall ms", "cpu ms", "GFLOP/s", "(cpu)");
     for (int k = 0; k < K_COUNT; k++) {
         double best = 1e300, best_cpu = 1e300;
         tl_bench_train_kernel(k, B, d, block, 1); /* warm-up */
@@ -140,9 +148,9 @@ int main(int argc, char **argv)
             printf("%s{\"name\":\"%s\",\"ms\":%.3f,\"cpu_ms\":%.3f,\"gflops\":%.3f,\"gflops_cpu\":%.3f}", k ? "," : "",
                    kernel_names[k], best, best_cpu, fl ? fl / best / 1e6 : 0, fl ? fl / best_cpu / 1e6 : 0);
         else if (fl)
-            printf("%-26s %10.1f %10.1f %9.1f %9.1f\n", kernel_names[k], best, best_cpu, fl / best / 1e6, fl / best_cpu / 1e6);
-        else
-            printf("%-26s %10.1f %10.1f %9s %9s\n", kernel_names[k], best, best_cpu, "-", "-");
+            printf("%-26s %10.1f %10.1f %9.1f %9.1f\n", kernel_names[k], best, best_cpu, fl / best / 1e6,
+                   fl / best_cpu / 1e6);
+        else printf("%-26s %10.1f %10.1f %9s %9s\n", kernel_names[k], best, best_cpu, "-", "-");
     }
     if (json) printf("],\"kernels_path\":\"%s\"}\n", tl_kernels_simd() ? "simd128" : "native");
     return 0;

@@ -11,10 +11,10 @@ extern "C" {
 #endif
 
 typedef struct tl_buf {
-    char *data;   /* always NUL-terminated once anything was appended */
+    char *data; /* always NUL-terminated once anything was appended */
     size_t len;
     size_t cap;
-    int failed;   /* an allocation failed; further appends are ignored */
+    int failed; /* an allocation failed; further appends are ignored */
 } tl_buf;
 
 void tl_buf_init(tl_buf *b);

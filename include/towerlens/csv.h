@@ -41,21 +41,21 @@ typedef struct tl_csv_field_ref {
 
 typedef struct tl_csv {
     /* configuration */
-    uint8_t sep;        /* ',', '\t', '|', or ':' with double_sep for "::" */
-    uint8_t double_sep; /* the separator is the byte written twice ("::") */
-    uint8_t quoting;    /* RFC 4180 quotes (only with a single-byte separator) */
-    size_t max_record;  /* raw bytes per record, line breaks included */
+    uint8_t sep;          /* ',', '\t', '|', or ':' with double_sep for "::" */
+    uint8_t double_sep;   /* the separator is the byte written twice ("::") */
+    uint8_t quoting;      /* RFC 4180 quotes (only with a single-byte separator) */
+    size_t max_record;    /* raw bytes per record, line breaks included */
     uint8_t special[256]; /* bytes that stop the fast copy of unquoted text */
 
     /* state */
     int state;
-    int emitted;        /* the last call returned a record; clear it on the next */
-    char *buf;          /* field bytes, each field NUL-terminated */
+    int emitted; /* the last call returned a record; clear it on the next */
+    char *buf;   /* field bytes, each field NUL-terminated */
     size_t len, cap;
     tl_csv_field_ref *fields;
     size_t n_fields, fields_cap;
-    size_t record_bytes; /* raw bytes of the current record so far */
-    uint32_t newlines;   /* line breaks inside the current record (within quotes) */
+    size_t record_bytes;     /* raw bytes of the current record so far */
+    uint32_t newlines;       /* line breaks inside the current record (within quotes) */
     uint32_t quote_newlines; /* line breaks before the quote that opened the current field */
     tl_csv_error error;
     uint32_t error_newlines; /* where in the record the error is, in line breaks */
@@ -74,10 +74,7 @@ tl_csv_result tl_csv_push(tl_csv *c, const uint8_t *p, size_t n, size_t *used);
 tl_csv_result tl_csv_finish(tl_csv *c);
 
 /* 1 when no record is in progress (the next byte starts a record). */
-static inline int tl_csv_idle(const tl_csv *c)
-{
-    return c->record_bytes == 0 || c->emitted;
-}
+static inline int tl_csv_idle(const tl_csv *c) { return c->record_bytes == 0 || c->emitted; }
 
 static inline size_t tl_csv_count(const tl_csv *c) { return c->n_fields; }
 static inline const char *tl_csv_field(const tl_csv *c, size_t i, size_t *len)
@@ -86,10 +83,7 @@ static inline const char *tl_csv_field(const tl_csv *c, size_t i, size_t *len)
     return c->buf + c->fields[i].off;
 }
 /* A record with a single empty field: a blank line. */
-static inline int tl_csv_blank(const tl_csv *c)
-{
-    return c->n_fields == 1 && c->fields[0].len == 0;
-}
+static inline int tl_csv_blank(const tl_csv *c) { return c->n_fields == 1 && c->fields[0].len == 0; }
 
 const char *tl_csv_error_text(tl_csv_error e);
 

@@ -22,24 +22,24 @@ extern "C" {
 #define TL_NO_YEAR 0
 
 typedef struct tl_movie {
-    uint32_t id;           /* raw movieId */
-    uint32_t title;        /* offset into tl_dataset.strings: title without the trailing year */
-    uint32_t n_ratings;    /* ratings of this movie in the dataset */
-    uint32_t imdb_id;      /* 0 when unknown (links file) */
-    uint32_t tmdb_id;      /* 0 when unknown */
-    int16_t year;          /* TL_NO_YEAR when the title has none; first year of a range */
-    uint8_t in_catalogue;  /* 1 when listed in the movies file (or no movies file was given) */
+    uint32_t id;          /* raw movieId */
+    uint32_t title;       /* offset into tl_dataset.strings: title without the trailing year */
+    uint32_t n_ratings;   /* ratings of this movie in the dataset */
+    uint32_t imdb_id;     /* 0 when unknown (links file) */
+    uint32_t tmdb_id;     /* 0 when unknown */
+    int16_t year;         /* TL_NO_YEAR when the title has none; first year of a range */
+    uint8_t in_catalogue; /* 1 when listed in the movies file (or no movies file was given) */
     uint8_t reserved;
-    uint64_t genres;       /* bit g set = tl_dataset.genre_names[g] */
+    uint64_t genres; /* bit g set = tl_dataset.genre_names[g] */
 } tl_movie;
 
 typedef struct tl_dataset {
     /* ratings, columnar, file order: 9 bytes per rating */
     uint32_t n_ratings;
-    uint32_t *r_user;      /* dense user index */
-    uint32_t *r_movie;     /* dense movie index */
-    uint8_t *r_half;       /* rating in half stars: 1 = 0.5 ... 10 = 5.0 */
-    void *r_block;         /* when not NULL, the three columns above live in this one
+    uint32_t *r_user;  /* dense user index */
+    uint32_t *r_movie; /* dense movie index */
+    uint8_t *r_half;   /* rating in half stars: 1 = 0.5 ... 10 = 5.0 */
+    void *r_block;     /* when not NULL, the three columns above live in this one
                               allocation (the loader's) and tl_dataset_free frees just it */
 
     /* users */
@@ -49,10 +49,10 @@ typedef struct tl_dataset {
 
     /* movies: the union of the movies file and rated movies */
     uint32_t n_movies;
-    tl_movie *movies;      /* dense -> movie, ascending raw id */
-    uint32_t n_catalogue;  /* movies with in_catalogue = 1 */
+    tl_movie *movies;     /* dense -> movie, ascending raw id */
+    uint32_t n_catalogue; /* movies with in_catalogue = 1 */
     uint32_t n_rated_movies;
-    char *strings;         /* NUL-terminated UTF-8 titles */
+    char *strings; /* NUL-terminated UTF-8 titles */
     size_t strings_len;
 
     uint32_t n_genres;
@@ -60,8 +60,8 @@ typedef struct tl_dataset {
 
     /* summary facts gathered while reading */
     int64_t first_timestamp, last_timestamp; /* 0 when there are no ratings */
-    uint32_t rating_hist[11];  /* count per half-star value (index 1..10) */
-    uint32_t n_tags;           /* rows of a tags file, if one was loaded */
+    uint32_t rating_hist[11];                /* count per half-star value (index 1..10) */
+    uint32_t n_tags;                         /* rows of a tags file, if one was loaded */
     uint32_t n_warnings;
     char warnings[TL_MAX_WARNINGS][TL_WARNING_MAX];
 
@@ -71,9 +71,9 @@ typedef struct tl_dataset {
      * byte order, so dense order is string order. */
     uint32_t *user_names;
     uint32_t *movie_names;
-    char *id_strings;        /* NUL-terminated, owned by the dataset */
+    char *id_strings; /* NUL-terminated, owned by the dataset */
     size_t id_strings_len;
-    uint8_t implicit;        /* the ratings came from a file without a rating column */
+    uint8_t implicit; /* the ratings came from a file without a rating column */
 } tl_dataset;
 
 void tl_dataset_free(tl_dataset *ds);

@@ -57,15 +57,15 @@ typedef enum tl_ease_values {
 } tl_ease_values;
 
 typedef struct tl_ease_options {
-    float lambda;          /* > 0 (finite) */
-    uint32_t min_count;    /* >= 1: items are movies with at least this many train ratings */
+    float lambda;       /* > 0 (finite) */
+    uint32_t min_count; /* >= 1: items are movies with at least this many train ratings */
     tl_ease_values values;
-    float low_weight;      /* multiplies x for ratings below 3 stars (finite) */
-    uint32_t max_items;    /* item budget: when more movies have min_count ratings, the threshold is
+    float low_weight;   /* multiplies x for ratings below 3 stars (finite) */
+    uint32_t max_items; /* item budget: when more movies have min_count ratings, the threshold is
                               raised to the smallest count that keeps at most max_items (whole count
                               classes, so no tie is broken); 0 = TL_EASE_DEFAULT_MAX_ITEMS; at most
                               TL_EASE_MAX_ITEMS */
-    tl_pool *pool;         /* borrowed; NULL = the calling thread only; results do not depend on it */
+    tl_pool *pool;      /* borrowed; NULL = the calling thread only; results do not depend on it */
 } tl_ease_options;
 
 void tl_ease_options_default(tl_ease_options *opt);
@@ -73,14 +73,14 @@ void tl_ease_options_default(tl_ease_options *opt);
 typedef struct tl_ease_model tl_ease_model;
 
 typedef struct tl_ease_info {
-    uint32_t n_movies;     /* the dataset's movies (scores cover all of them) */
-    uint32_t n_items;      /* movies in the item set */
-    uint32_t n_users;      /* users with at least one nonzero x in the fit */
-    uint32_t min_count;    /* the threshold used (raised from the option's to fit max_items) */
+    uint32_t n_movies;  /* the dataset's movies (scores cover all of them) */
+    uint32_t n_items;   /* movies in the item set */
+    uint32_t n_users;   /* users with at least one nonzero x in the fit */
+    uint32_t min_count; /* the threshold used (raised from the option's to fit max_items) */
     float lambda, low_weight;
     tl_ease_values values;
-    size_t model_bytes;    /* held by the model */
-    size_t peak_bytes;     /* held during the fit at its peak (model excluded: B reuses G) */
+    size_t model_bytes; /* held by the model */
+    size_t peak_bytes;  /* held during the fit at its peak (model excluded: B reuses G) */
 } tl_ease_info;
 
 /* Fits on the given train rows of ds (dataset row indices; duplicates of a
@@ -89,8 +89,8 @@ typedef struct tl_ease_info {
  * ratings; TL_E_LIMIT when max_items > TL_EASE_MAX_ITEMS or no threshold
  * keeps between 1 and max_items items; TL_E_NOMEM; TL_E_STATE when G is
  * numerically not positive definite (lambda far too small). */
-tl_status tl_ease_fit(const tl_dataset *ds, const uint32_t *train_rows, uint32_t n_train,
-                      const tl_ease_options *opt, tl_ease_model **out, tl_error *err);
+tl_status tl_ease_fit(const tl_dataset *ds, const uint32_t *train_rows, uint32_t n_train, const tl_ease_options *opt,
+                      tl_ease_model **out, tl_error *err);
 void tl_ease_free(tl_ease_model *m);
 
 void tl_ease_get_info(const tl_ease_model *m, tl_ease_info *out);
@@ -105,17 +105,17 @@ float tl_ease_weight(const tl_ease_model *m, uint32_t from_movie, uint32_t to_mo
  * Movies outside the item set add nothing. A movie listed twice, an index
  * out of range or a rating outside 1..10 is TL_E_ARG. The profile's own
  * movies are scored like any other (callers exclude them). */
-tl_status tl_ease_score(const tl_ease_model *m, const uint32_t *movies, const uint8_t *half, uint32_t n,
-                        float *scores, tl_error *err);
+tl_status tl_ease_score(const tl_ease_model *m, const uint32_t *movies, const uint8_t *half, uint32_t n, float *scores,
+                        tl_error *err);
 
 /* "Because you rated": the profile's movies rated 4 stars or more whose
  * contribution x_j B[j][movie] to movie's score is positive, largest first
  * (ties: lower dense index), at most TL_EASE_MAX_REASONS. Movies rated
  * below 4 stars are never reasons. 0 reasons for a movie outside the set. */
 typedef struct tl_ease_reason {
-    uint32_t movie;        /* dense index of the profile movie */
-    uint8_t half;          /* its rating */
-    float contribution;    /* x_j B[j][movie] */
+    uint32_t movie;     /* dense index of the profile movie */
+    uint8_t half;       /* its rating */
+    float contribution; /* x_j B[j][movie] */
 } tl_ease_reason;
 tl_status tl_ease_explain(const tl_ease_model *m, const uint32_t *movies, const uint8_t *half, uint32_t n,
                           uint32_t movie, tl_ease_reason *out, uint32_t *n_out, tl_error *err);

@@ -36,15 +36,14 @@ void tl_error_clear(tl_error *err);
 
 /* Fill `err` (may be NULL) and return `status`, so callers can write
  * `return tl_fail(err, TL_E_ARG, "k must be positive");`. */
-tl_status tl_fail(tl_error *err, tl_status status, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+tl_status tl_fail(tl_error *err, tl_status status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Same, prefixed with "file:line: " (line 0 gives "file: "). */
-tl_status tl_fail_at(tl_error *err, tl_status status, const char *file, uint64_t line,
-                     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+tl_status tl_fail_at(tl_error *err, tl_status status, const char *file, uint64_t line, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 
-tl_status tl_fail_v(tl_error *err, tl_status status, const char *file, uint64_t line,
-                    const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+tl_status tl_fail_v(tl_error *err, tl_status status, const char *file, uint64_t line, const char *fmt, va_list ap)
+    __attribute__((format(printf, 5, 0)));
 
 const char *tl_status_name(tl_status status);
 

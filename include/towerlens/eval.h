@@ -36,25 +36,25 @@ extern "C" {
 #define TL_EVAL_SAMPLE_USERS 5000u
 
 typedef struct tl_eval_options {
-    int protocol_a;        /* default 1 */
-    int protocol_b;        /* default 1 */
-    uint32_t max_users;    /* sample at most this many users with test rows (0 = all): protocol B
+    int protocol_a;     /* default 1 */
+    int protocol_b;     /* default 1 */
+    uint32_t max_users; /* sample at most this many users with test rows (0 = all): protocol B
                               evaluates them, protocol A their test rows */
-    uint32_t max_rows;     /* then protocol A on at most this many of its rows (0 = all) */
-    uint64_t seed;         /* for sampling; sampling is reported in tl_metrics.sampled */
-    tl_pool *pool;         /* borrowed: users are scored in blocks on its threads (NULL = the calling
+    uint32_t max_rows;  /* then protocol A on at most this many of its rows (0 = all) */
+    uint64_t seed;      /* for sampling; sampling is reported in tl_metrics.sampled */
+    tl_pool *pool;      /* borrowed: users are scored in blocks on its threads (NULL = the calling
                               thread only); the numbers are the same for any pool */
 } tl_eval_options;
 
 typedef struct tl_metrics {
-    double top[5];         /* top-1, 5, 10, 50, 100 accuracy (protocol A) */
+    double top[5];                                                /* top-1, 5, 10, 50, 100 accuracy (protocol A) */
     double recall_at_20, ndcg_at_10, ndcg_at_100, coverage_at_10; /* protocol B */
-    double rmse, mae;      /* protocol C, when has_rating */
+    double rmse, mae;                                             /* protocol C, when has_rating */
     int has_rating;
     uint32_t rows_evaluated, users_evaluated;
-    uint32_t rows_total;   /* protocol A: test rows before sampling */
-    uint32_t users_total;  /* protocol B: users with test rows before sampling */
-    int sampled;           /* 1 when max_rows / max_users cut the evaluation */
+    uint32_t rows_total;  /* protocol A: test rows before sampling */
+    uint32_t users_total; /* protocol B: users with test rows before sampling */
+    int sampled;          /* 1 when max_rows / max_users cut the evaluation */
 } tl_metrics;
 
 void tl_eval_options_default(tl_eval_options *opt);
@@ -71,8 +71,8 @@ tl_status tl_eval_retrieval(const tl_dataset *ds, const uint32_t *train_rows, ui
  * opt->pool (keep both alive while it is used); the row lists are copied. */
 typedef struct tl_eval_setup tl_eval_setup;
 tl_status tl_eval_setup_new(const tl_dataset *ds, const uint32_t *train_rows, uint32_t n_train,
-                            const uint32_t *test_rows, uint32_t n_test, const tl_eval_options *opt,
-                            tl_eval_setup **out, tl_error *err);
+                            const uint32_t *test_rows, uint32_t n_test, const tl_eval_options *opt, tl_eval_setup **out,
+                            tl_error *err);
 /* Evaluates the model behind sc (scorer.h: any model type). */
 tl_status tl_eval_setup_run(const tl_eval_setup *s, const tl_scorer *sc, tl_metrics *out, tl_error *err);
 void tl_eval_setup_free(tl_eval_setup *s);

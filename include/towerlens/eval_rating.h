@@ -28,8 +28,8 @@ tl_status tl_eval_rating_scorer(const tl_dataset *ds, const uint32_t *rows, uint
 
 /* The bias baseline fit on train rows and evaluated on test rows. */
 tl_status tl_eval_bias_baseline(const tl_dataset *ds, const uint32_t *train_rows, uint32_t n_train,
-                                const uint32_t *test_rows, uint32_t n_test, const tl_bias_config *cfg,
-                                tl_metrics *out, tl_error *err);
+                                const uint32_t *test_rows, uint32_t n_test, const tl_bias_config *cfg, tl_metrics *out,
+                                tl_error *err);
 
 #ifdef __cplusplus
 }

@@ -48,15 +48,15 @@ typedef enum tl_foldin_method {
  * weights around neutral 2.5, uniform negatives (the full softmax). */
 typedef struct tl_foldin_options {
     tl_foldin_method method;
-    uint32_t steps;          /* softmax: at most this many Newton steps */
-    float l2;                /* regularisation, scale-free (see the methods); 0 = the method's default */
-    float alpha;             /* least squares: confidence of a rated movie */
-    int weight_by_rating;    /* 1: signed weights t_i around `neutral` (low stars are dislikes);
+    uint32_t steps;           /* softmax: at most this many Newton steps */
+    float l2;                 /* regularisation, scale-free (see the methods); 0 = the method's default */
+    float alpha;              /* least squares: confidence of a rated movie */
+    int weight_by_rating;     /* 1: signed weights t_i around `neutral` (low stars are dislikes);
                                 0: every rated movie is a like of weight 1 */
-    float neutral;           /* 0.5-4.5; 0 = TL_FOLDIN_NEUTRAL */
-    int popularity_negatives;/* softmax: weight the normaliser by rating counts, as
+    float neutral;            /* 0.5-4.5; 0 = TL_FOLDIN_NEUTRAL */
+    int popularity_negatives; /* softmax: weight the normaliser by rating counts, as
                                 in-batch negatives do during training; 0 = uniform */
-    const uint32_t *counts;  /* rating count per dense movie for popularity_negatives
+    const uint32_t *counts;   /* rating count per dense movie for popularity_negatives
                                 (e.g. train counts); NULL = tl_movie.n_ratings */
 } tl_foldin_options;
 

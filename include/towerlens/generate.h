@@ -73,8 +73,8 @@ tl_status tl_generate_check(const tl_generate_options *opt, tl_error *err);
 /* Writes movies.csv, then links.csv, then ratings.csv and tags.csv
  * interleaved per user (each sink sees its own file's bytes in order, with
  * header line and LF line ends). `report` may be NULL. */
-tl_status tl_generate(const tl_generate_options *opt, const tl_generate_sinks *sinks,
-                      tl_generate_report *report, tl_error *err);
+tl_status tl_generate(const tl_generate_options *opt, const tl_generate_sinks *sinks, tl_generate_report *report,
+                      tl_error *err);
 
 #ifdef __cplusplus
 }

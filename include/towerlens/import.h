@@ -21,8 +21,8 @@
 #include "towerlens/buf.h"
 #include "towerlens/dataset.h"
 #include "towerlens/embeddings.h"
-#include "towerlens/imported.h"
 #include "towerlens/error.h"
+#include "towerlens/imported.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -31,11 +31,11 @@ extern "C" {
 /* A table of factors, rows ascending by id after reading. */
 typedef struct tl_factors {
     uint32_t rows, dim;
-    uint32_t *ids;      /* rows raw ids */
-    float *data;        /* rows x dim, row-major */
-    uint64_t *where;    /* per row: its line (text) or row number (.npy) in the file, for messages */
-    int by_row;         /* 1: `where` counts .npy rows (from 0), 0: text lines (from 1) */
-    char name[128];     /* the file name for messages */
+    uint32_t *ids;   /* rows raw ids */
+    float *data;     /* rows x dim, row-major */
+    uint64_t *where; /* per row: its line (text) or row number (.npy) in the file, for messages */
+    int by_row;      /* 1: `where` counts .npy rows (from 0), 0: text lines (from 1) */
+    char name[128];  /* the file name for messages */
 } tl_factors;
 
 void tl_factors_free(tl_factors *f);
@@ -46,8 +46,8 @@ void tl_factors_free(tl_factors *f);
 
 /* `id,e0,...` CSV. A table over max_bytes (rows x dim x 4) is TL_E_LIMIT,
  * found while reading (the rest of the file is not parsed). */
-tl_status tl_factors_read_csv(const uint8_t *bytes, size_t n, const char *name, uint64_t max_bytes,
-                              tl_factors *out, tl_error *err);
+tl_status tl_factors_read_csv(const uint8_t *bytes, size_t n, const char *name, uint64_t max_bytes, tl_factors *out,
+                              tl_error *err);
 
 /* A .npy table with its ids (from `ids`, .npy or text; ids_name for
  * messages). The table must be 2-D, '<f4' or '<f8', C order, exactly as
@@ -64,15 +64,14 @@ tl_status tl_factors_read(const uint8_t *bytes, size_t n, const char *name, cons
 /* Bytes a table of rows x dim float32 takes (with its out-of-vocabulary row). */
 uint64_t tl_factors_table_bytes(uint64_t rows, uint64_t dim);
 
-
 typedef struct tl_import_options {
-    const char *source;            /* recorded in the config, e.g. "spark-als"; NULL = "external" */
-    uint64_t max_user_bytes;       /* budget for the user table; over it user factors are skipped */
-    const char *users_skipped;     /* why the caller left user factors out (e.g. a reader's TL_E_LIMIT), or NULL */
-    int skip_unknown;              /* factor ids missing from the movies file: 1 = warn and skip, 0 = error */
-    tl_import_foldin_kind foldin;  /* recorded in the config; serving follows it */
-    float reg;                     /* Spark's regParam (ALS-WR: scaled by the visitor's rating count) */
-    float alpha;                   /* Spark's alpha (implicit only) */
+    const char *source;           /* recorded in the config, e.g. "spark-als"; NULL = "external" */
+    uint64_t max_user_bytes;      /* budget for the user table; over it user factors are skipped */
+    const char *users_skipped;    /* why the caller left user factors out (e.g. a reader's TL_E_LIMIT), or NULL */
+    int skip_unknown;             /* factor ids missing from the movies file: 1 = warn and skip, 0 = error */
+    tl_import_foldin_kind foldin; /* recorded in the config; serving follows it */
+    float reg;                    /* Spark's regParam (ALS-WR: scaled by the visitor's rating count) */
+    float alpha;                  /* Spark's alpha (implicit only) */
 } tl_import_options;
 
 void tl_import_options_default(tl_import_options *opt);

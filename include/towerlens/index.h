@@ -48,9 +48,9 @@ uint32_t tl_index_catalogue_size(const tl_index *idx);
 typedef struct tl_query {
     const uint32_t *exclude; /* dense movie indices never returned (e.g. what the visitor rated) */
     uint32_t n_exclude;
-    uint64_t genres;         /* keep movies with any of these genre bits; 0 = no genre filter */
-    int year_min, year_max;  /* inclusive; 0 = open end; with a bound set, movies without a year are dropped */
-    uint32_t min_ratings;    /* drop movies with fewer ratings in the dataset (tl_movie.n_ratings) */
+    uint64_t genres;        /* keep movies with any of these genre bits; 0 = no genre filter */
+    int year_min, year_max; /* inclusive; 0 = open end; with a bound set, movies without a year are dropped */
+    uint32_t min_ratings;   /* drop movies with fewer ratings in the dataset (tl_movie.n_ratings) */
 } tl_query;
 
 void tl_query_default(tl_query *q); /* no exclusions, no filters */
@@ -59,20 +59,20 @@ void tl_query_default(tl_query *q); /* no exclusions, no filters */
  * e.g. a fold-in's; may be NULL when that is 0) by the model's scores.
  * `out` holds k items; *n_out < k when the filters leave fewer movies.
  * 1 <= k <= catalogue size. q may be NULL (no filters). */
-tl_status tl_index_top_k(tl_index *idx, const float *user_vec, uint32_t k, const tl_query *q,
-                         tl_scored *out, uint32_t *n_out, tl_error *err);
+tl_status tl_index_top_k(tl_index *idx, const float *user_vec, uint32_t k, const tl_query *q, tl_scored *out,
+                         uint32_t *n_out, tl_error *err);
 
 /* Top k for dense user `user` with its trained vector; when `seen` is not
  * NULL the user's seen movies are excluded too (pass NULL to include them,
  * as the original did). */
-tl_status tl_index_recommend(tl_index *idx, uint32_t user, const tl_seen *seen, uint32_t k,
-                             const tl_query *q, tl_scored *out, uint32_t *n_out, tl_error *err);
+tl_status tl_index_recommend(tl_index *idx, uint32_t user, const tl_seen *seen, uint32_t k, const tl_query *q,
+                             tl_scored *out, uint32_t *n_out, tl_error *err);
 
 /* Top k movies by cosine similarity to dense movie `movie`, never the movie
  * itself. Movies with a zero vector score 0; a query movie with a zero
  * vector is an error (its similarity is undefined). */
-tl_status tl_index_similar(tl_index *idx, uint32_t movie, uint32_t k, const tl_query *q,
-                           tl_scored *out, uint32_t *n_out, tl_error *err);
+tl_status tl_index_similar(tl_index *idx, uint32_t movie, uint32_t k, const tl_query *q, tl_scored *out,
+                           uint32_t *n_out, tl_error *err);
 
 /* A user state (scorer->state_floats floats into user_out: for dot-product
  * models the user vector) from n >= 1 (movie, rating)
@@ -82,7 +82,6 @@ tl_status tl_index_similar(tl_index *idx, uint32_t movie, uint32_t k, const tl_q
 tl_status tl_index_foldin(tl_index *idx, const uint32_t *movies, const float *ratings, uint32_t n,
                           const tl_foldin_options *opt, float *user_out, tl_error *err);
 
-
 /* The fold-in quality check: for users with at least n_given train rows
  * and with test rows, fold in n_given of their train ratings (a seeded
  * draw per user) and compare protocol B (seen = all the user's train
@@ -90,17 +89,16 @@ tl_status tl_index_foldin(tl_index *idx, const uint32_t *movies, const float *ra
  * trained one, over the same users. max_users = 0 evaluates every such
  * user, otherwise a seeded sample of them. */
 typedef struct tl_foldin_report {
-    double recall_trained, recall_foldin;  /* mean Recall@20 */
-    double ndcg10_trained, ndcg10_foldin;  /* mean NDCG@10 */
-    double ratio;                          /* recall_foldin / recall_trained (0 when undefined) */
+    double recall_trained, recall_foldin; /* mean Recall@20 */
+    double ndcg10_trained, ndcg10_foldin; /* mean NDCG@10 */
+    double ratio;                         /* recall_foldin / recall_trained (0 when undefined) */
     uint32_t users;
     int sampled;
 } tl_foldin_report;
 
-tl_status tl_eval_foldin(const tl_dataset *ds, const uint32_t *train_rows, uint32_t n_train,
-                         const uint32_t *test_rows, uint32_t n_test, tl_scorer *sc,
-                         const tl_foldin_options *opt, uint32_t n_given, uint32_t max_users,
-                         uint64_t seed, tl_foldin_report *out, tl_error *err);
+tl_status tl_eval_foldin(const tl_dataset *ds, const uint32_t *train_rows, uint32_t n_train, const uint32_t *test_rows,
+                         uint32_t n_test, tl_scorer *sc, const tl_foldin_options *opt, uint32_t n_given,
+                         uint32_t max_users, uint64_t seed, tl_foldin_report *out, tl_error *err);
 
 #ifdef __cplusplus
 }

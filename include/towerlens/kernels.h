@@ -52,10 +52,10 @@ void tl_gemv_scalar(const float *M, size_t rows, size_t ldm, const float *x, siz
  * j < n: A (users) and B (movies) are plain row-major tables, C is m x n.
  * Scores a block of users against a chunk of movies exactly as one tl_gemv
  * per user would, with each movie row loaded once for two users. */
-void tl_gemm_abt_dots(const float *A, size_t m, size_t lda, const float *B, size_t n, size_t ldb, size_t dim,
-                      float *C, size_t ldc);
-void tl_gemm_abt_dots_scalar(const float *A, size_t m, size_t lda, const float *B, size_t n, size_t ldb,
-                             size_t dim, float *C, size_t ldc);
+void tl_gemm_abt_dots(const float *A, size_t m, size_t lda, const float *B, size_t n, size_t ldb, size_t dim, float *C,
+                      size_t ldc);
+void tl_gemm_abt_dots_scalar(const float *A, size_t m, size_t lda, const float *B, size_t n, size_t ldb, size_t dim,
+                             float *C, size_t ldc);
 
 /* The first i < n with x[i] > t, or n when there is none (a NaN is never
  * above). The top-k scans skip the scores that cannot enter with it. */
@@ -75,32 +75,32 @@ void tl_pack_panels(const float *B, size_t n, size_t ldb, size_t dim, float *pac
 
 /* C[i][j] = sum_k A[i][k] * B[j][k] (k ascending from 0.0f): A is m x dim,
  * B is n x dim given packed, C is m x n. */
-void tl_gemm_abt(const float *A, size_t m, size_t lda, const float *Bpacked, size_t n, size_t dim,
-                 float *C, size_t ldc);
-void tl_gemm_abt_scalar(const float *A, size_t m, size_t lda, const float *Bpacked, size_t n,
-                        size_t dim, float *C, size_t ldc);
+void tl_gemm_abt(const float *A, size_t m, size_t lda, const float *Bpacked, size_t n, size_t dim, float *C,
+                 size_t ldc);
+void tl_gemm_abt_scalar(const float *A, size_t m, size_t lda, const float *Bpacked, size_t n, size_t dim, float *C,
+                        size_t ldc);
 
 /* The same, also returning row_max[i] = max_j C[i][j] (the softmax shift,
  * found while the tile is still in registers; a max does not depend on the
  * order it is taken in). */
 void tl_gemm_abt_max(const float *A, size_t m, size_t lda, const float *Bpacked, size_t n, size_t dim, float *C,
                      size_t ldc, float *row_max);
-void tl_gemm_abt_max_scalar(const float *A, size_t m, size_t lda, const float *Bpacked, size_t n, size_t dim,
-                            float *C, size_t ldc, float *row_max);
+void tl_gemm_abt_max_scalar(const float *A, size_t m, size_t lda, const float *Bpacked, size_t n, size_t dim, float *C,
+                            size_t ldc, float *row_max);
 
 /* C[i][c] = sum_j A[i][j] * B[j][c] (j ascending from 0.0f): A is m x n,
  * B is n x dim, C is m x dim (overwritten). */
-void tl_gemm_ab(const float *A, size_t m, size_t lda, const float *B, size_t n, size_t ldb,
-                size_t dim, float *C, size_t ldc);
-void tl_gemm_ab_scalar(const float *A, size_t m, size_t lda, const float *B, size_t n, size_t ldb,
-                       size_t dim, float *C, size_t ldc);
+void tl_gemm_ab(const float *A, size_t m, size_t lda, const float *B, size_t n, size_t ldb, size_t dim, float *C,
+                size_t ldc);
+void tl_gemm_ab_scalar(const float *A, size_t m, size_t lda, const float *B, size_t n, size_t ldb, size_t dim, float *C,
+                       size_t ldc);
 
 /* C[j][c] += sum_i A[i][j] * B[i][c] (i ascending, starting from C's value):
  * A is m x n, B is m x dim, C is n x dim. */
-void tl_gemm_atb_acc(const float *A, size_t m, size_t lda, size_t n, const float *B, size_t ldb,
-                     size_t dim, float *C, size_t ldc);
-void tl_gemm_atb_acc_scalar(const float *A, size_t m, size_t lda, size_t n, const float *B,
-                            size_t ldb, size_t dim, float *C, size_t ldc);
+void tl_gemm_atb_acc(const float *A, size_t m, size_t lda, size_t n, const float *B, size_t ldb, size_t dim, float *C,
+                     size_t ldc);
+void tl_gemm_atb_acc_scalar(const float *A, size_t m, size_t lda, size_t n, const float *B, size_t ldb, size_t dim,
+                            float *C, size_t ldc);
 
 /* ---- math without libm -------------------------------------------------- */
 

@@ -16,11 +16,11 @@ extern "C" {
 
 typedef enum tl_file_kind {
     TL_FILE_UNKNOWN = 0,
-    TL_FILE_RATINGS,   /* ratings.csv, u.data, ratings.dat */
-    TL_FILE_MOVIES,    /* movies.csv, u.item, movies.dat */
-    TL_FILE_TAGS,      /* tags.csv, tags.dat */
-    TL_FILE_LINKS,     /* links.csv */
-    TL_FILE_IGNORED    /* recognised but not used (README.txt, u.user, genome files) */
+    TL_FILE_RATINGS, /* ratings.csv, u.data, ratings.dat */
+    TL_FILE_MOVIES,  /* movies.csv, u.item, movies.dat */
+    TL_FILE_TAGS,    /* tags.csv, tags.dat */
+    TL_FILE_LINKS,   /* links.csv */
+    TL_FILE_IGNORED  /* recognised but not used (README.txt, u.user, genome files) */
 } tl_file_kind;
 
 typedef struct tl_loader tl_loader;

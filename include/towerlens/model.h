@@ -10,8 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "towerlens/error.h"
 #include "towerlens/embeddings.h"
+#include "towerlens/error.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -27,8 +27,8 @@ typedef struct tl_model_type {
      * vocabularies: a missing or misshapen tensor is TL_E_CORRUPT naming it.
      * The scorer may keep the tensors' data pointers (keep the data alive),
      * never the tl_tensor structs themselves. */
-    tl_status (*open)(const tl_dataset *ds, const char *config_json, const tl_tensor *t, uint32_t n_t,
-                      tl_scorer **out, tl_error *err);
+    tl_status (*open)(const tl_dataset *ds, const char *config_json, const tl_tensor *t, uint32_t n_t, tl_scorer **out,
+                      tl_error *err);
     /* The tensors whose rows are indexed by dense user / dense movie (with
      * the out-of-vocabulary row last), NULL-terminated: what re-indexing a
      * model to other data (tl_model_align) moves. Ids held as values are

@@ -36,13 +36,13 @@ typedef enum tl_ml_format {
 typedef struct tl_ml_layout {
     tl_ml_format format;
     tl_file_kind kind;
-    const char *name;     /* "ratings.csv", "u.data", ... (what the layout is called) */
-    uint8_t sep;          /* ',', '\t', '|' or ':' (doubled) */
+    const char *name; /* "ratings.csv", "u.data", ... (what the layout is called) */
+    uint8_t sep;      /* ',', '\t', '|' or ':' (doubled) */
     uint8_t double_sep;
     uint8_t quoting;
     uint8_t has_header;
-    uint32_t n_fields;    /* fields per data line */
-    const char *columns;  /* for messages: "userId,movieId,rating,timestamp" */
+    uint32_t n_fields;   /* fields per data line */
+    const char *columns; /* for messages: "userId,movieId,rating,timestamp" */
 } tl_ml_layout;
 
 const tl_ml_layout *tl_ml_layout_of(tl_ml_format format);
@@ -52,8 +52,8 @@ const tl_ml_layout *tl_ml_layout_of(tl_ml_format format);
  * u.info, users.dat, genome-*.csv, ...) give TL_ML_IGNORED; `what`
  * (may be NULL) receives a short description of what was recognised.
  * Anything else is TL_E_FORMAT with a message naming what was expected. */
-tl_status tl_ml_detect(const char *file, const uint8_t *line, size_t n, tl_ml_format *out,
-                       const char **what, tl_error *err);
+tl_status tl_ml_detect(const char *file, const uint8_t *line, size_t n, tl_ml_format *out, const char **what,
+                       tl_error *err);
 
 /* Whether the bytes look like binary data (image, archive, NUL bytes);
  * fills `what` with e.g. "a PNG image". Only the first bytes are looked at. */

@@ -33,8 +33,8 @@
 #include <stdint.h>
 
 #include "towerlens/dataset.h"
-#include "towerlens/error.h"
 #include "towerlens/embeddings.h"
+#include "towerlens/error.h"
 #include "towerlens/pool.h"
 #include "towerlens/store.h"
 #include "towerlens/tensor.h"
@@ -73,9 +73,9 @@ typedef struct tl_head_config {
                                           * baseline fit instead of 0 */
     tl_rating_reduction reduction;
     float l2_weights, l2_biases, l2_embeddings; /* see the loss above */
-    float learning_rate;                 /* Adagrad rate of the head's parameters; 0 = the trainer's */
-    float adagrad_initial;               /* their initial accumulator; < 0 = the trainer's */
-    tl_bias_config baseline;             /* for warm_start */
+    float learning_rate;                        /* Adagrad rate of the head's parameters; 0 = the trainer's */
+    float adagrad_initial;                      /* their initial accumulator; < 0 = the trainer's */
+    tl_bias_config baseline;                    /* for warm_start */
 } tl_head_config;
 
 /* The original's head: 256 -> 128 -> 1, no biases, mean reduction, no
@@ -95,17 +95,17 @@ void tl_head_config_json(const tl_head_config *c, float trainer_lr, float traine
 tl_status tl_head_config_check(const tl_head_config *c, tl_error *err);
 
 typedef struct tl_rating_head {
-    uint32_t dim;                              /* embedding dimension d (inputs = 2d) */
-    uint32_t n_layers;                         /* Dense layers: n_hidden + 1 */
-    uint32_t width[TL_HEAD_MAX_HIDDEN + 2];    /* width[0] = 2d, ..., width[n_layers] = 1 */
-    float *w[TL_HEAD_MAX_HIDDEN + 1];          /* layer l kernel: width[l] x width[l+1] */
-    float *b[TL_HEAD_MAX_HIDDEN + 1];          /* layer l bias: width[l+1] */
-    float *dense;                              /* every w and b, one block of n_dense floats */
+    uint32_t dim;                           /* embedding dimension d (inputs = 2d) */
+    uint32_t n_layers;                      /* Dense layers: n_hidden + 1 */
+    uint32_t width[TL_HEAD_MAX_HIDDEN + 2]; /* width[0] = 2d, ..., width[n_layers] = 1 */
+    float *w[TL_HEAD_MAX_HIDDEN + 1];       /* layer l kernel: width[l] x width[l+1] */
+    float *b[TL_HEAD_MAX_HIDDEN + 1];       /* layer l bias: width[l+1] */
+    float *dense;                           /* every w and b, one block of n_dense floats */
     size_t n_dense;
     int has_biases;
-    float mean;                                /* global mean (fixed; 0 without biases) */
-    uint32_t n_users, n_movies;                /* bias tables have one more (OOV, 0) row */
-    float *user_bias, *movie_bias;             /* NULL without biases */
+    float mean;                    /* global mean (fixed; 0 without biases) */
+    uint32_t n_users, n_movies;    /* bias tables have one more (OOV, 0) row */
+    float *user_bias, *movie_bias; /* NULL without biases */
 } tl_rating_head;
 
 /* A head for embeddings of dimension `dim`, Keras-initialised from
@@ -121,14 +121,14 @@ uint64_t tl_rating_head_hash(const tl_rating_head *h);
  * the last batch's gradients after tl_rating_head_batch. */
 typedef struct tl_head_ws {
     size_t max_batch;
-    float *x;                              /* max_batch x 2d: [u, m] rows */
-    float *act[TL_HEAD_MAX_HIDDEN + 1];    /* post-ReLU activations of the hidden layers */
-    float *pred;                           /* max_batch raw predictions */
-    float *delta_a, *delta_b;              /* max_batch x widest layer */
-    float *packed;                         /* one kernel packed in panels (kernels.h) */
-    float *grad_dense;                     /* n_dense */
+    float *x;                                /* max_batch x 2d: [u, m] rows */
+    float *act[TL_HEAD_MAX_HIDDEN + 1];      /* post-ReLU activations of the hidden layers */
+    float *pred;                             /* max_batch raw predictions */
+    float *delta_a, *delta_b;                /* max_batch x widest layer */
+    float *packed;                           /* one kernel packed in panels (kernels.h) */
+    float *grad_dense;                       /* n_dense */
     float *grad_user_bias, *grad_movie_bias; /* per batch row (with biases) */
-    tl_pool *pool;                         /* borrowed, for the big GEMMs; NULL (after init) = the
+    tl_pool *pool;                           /* borrowed, for the big GEMMs; NULL (after init) = the
                                             * calling thread. Never changes a result */
 } tl_head_ws;
 
@@ -156,9 +156,9 @@ double tl_rating_head_batch(const tl_rating_head *h, const tl_head_config *cfg, 
  * does for embedding tables). */
 typedef struct tl_head_opt {
     float *acc_dense, *acc_user_bias, *acc_movie_bias;
-    float *sum_user, *sum_movie;           /* summed gradient per table row (0 between batches) */
+    float *sum_user, *sum_movie; /* summed gradient per table row (0 between batches) */
     uint8_t *touched_user, *touched_movie;
-    uint32_t *list;                        /* unique rows of a batch */
+    uint32_t *list; /* unique rows of a batch */
     size_t max_batch;
     float lr, eps;
 } tl_head_opt;
@@ -185,8 +185,7 @@ typedef struct tl_bias_model {
 tl_status tl_bias_fit(const tl_dataset *ds, const uint32_t *rows, uint32_t n, const tl_bias_config *cfg,
                       tl_bias_model **out, tl_error *err);
 void tl_bias_free(tl_bias_model *b);
-void tl_bias_predict_rows(const tl_bias_model *b, const tl_dataset *ds, const uint32_t *rows, uint32_t n,
-                          float *pred);
+void tl_bias_predict_rows(const tl_bias_model *b, const tl_dataset *ds, const uint32_t *rows, uint32_t n, float *pred);
 
 /* Prepares a head's biases for training on these rows: with
  * cfg->warm_start, mean and biases from a bias fit (cfg->baseline), so the

@@ -61,17 +61,16 @@ typedef struct tl_scorer_ops {
 /* Implementations put this first in their own struct. */
 struct tl_scorer {
     const tl_scorer_ops *ops;
-    const char *type;       /* the model type's name ("ials", "two-tower", "popularity", ...) */
-    const char *similarity; /* what `similar` measures, for people ("cosine of the movie vectors", ...) */
-    const tl_dataset *ds;   /* borrowed: vocabularies and catalogue */
-    uint32_t state_floats;  /* floats in one user state (may be 0) */
-    int needs_profile;      /* 1: user_state reads the user's training evidence */
+    const char *type;         /* the model type's name ("ials", "two-tower", "popularity", ...) */
+    const char *similarity;   /* what `similar` measures, for people ("cosine of the movie vectors", ...) */
+    const tl_dataset *ds;     /* borrowed: vocabularies and catalogue */
+    uint32_t state_floats;    /* floats in one user state (may be 0) */
+    int needs_profile;        /* 1: user_state reads the user's training evidence */
     const tl_embeddings *emb; /* the tables of a dot-product model, else NULL (model export, Spark fold-in) */
 };
 
 /* Dispatch helpers (each checks its arguments). */
-tl_status tl_scorer_user_state(const tl_scorer *s, uint32_t user, const tl_profile *train, float *state,
-                               tl_error *err);
+tl_status tl_scorer_user_state(const tl_scorer *s, uint32_t user, const tl_profile *train, float *state, tl_error *err);
 void tl_scorer_score(const tl_scorer *s, const float *states, uint32_t n, uint32_t m0, uint32_t n_m, float *out,
                      size_t ldo);
 tl_status tl_scorer_fold_in(tl_scorer *s, const tl_profile *p, const struct tl_foldin_options *opt, float *state,

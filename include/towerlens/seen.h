@@ -16,15 +16,14 @@ extern "C" {
 
 typedef struct tl_seen {
     uint32_t n_users;
-    uint32_t *offsets;  /* n_users + 1 entries; user u owns movies[offsets[u] .. offsets[u+1]) */
-    uint32_t *movies;   /* dense movie indices, ascending and distinct within a user */
+    uint32_t *offsets; /* n_users + 1 entries; user u owns movies[offsets[u] .. offsets[u+1]) */
+    uint32_t *movies;  /* dense movie indices, ascending and distinct within a user */
 } tl_seen;
 
 /* Builds the seen sets of `rows` (dataset row indices). rows = NULL means
  * every row when n_rows = ds->n_ratings and no row when n_rows = 0.
  * A row index >= ds->n_ratings is an error. */
-tl_status tl_seen_new(const tl_dataset *ds, const uint32_t *rows, uint32_t n_rows, tl_seen **out,
-                      tl_error *err);
+tl_status tl_seen_new(const tl_dataset *ds, const uint32_t *rows, uint32_t n_rows, tl_seen **out, tl_error *err);
 void tl_seen_free(tl_seen *s);
 
 /* The seen movies of dense user u (empty for u >= n_users). */

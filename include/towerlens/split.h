@@ -24,18 +24,18 @@ extern "C" {
 #define TL_MAX_TEST_FRACTION 0.5
 
 typedef struct tl_split_options {
-    uint64_t seed;          /* S */
-    uint32_t train_rows;    /* explicit sizes win when train_rows > 0 */
+    uint64_t seed;       /* S */
+    uint32_t train_rows; /* explicit sizes win when train_rows > 0 */
     uint32_t test_rows;
-    double test_fraction;   /* otherwise test = round(n * test_fraction), default 0.2 */
-    double valid_fraction;  /* of train rows; 0 = no validation split */
+    double test_fraction;  /* otherwise test = round(n * test_fraction), default 0.2 */
+    double valid_fraction; /* of train rows; 0 = no validation split */
 } tl_split_options;
 
 typedef struct tl_split {
     uint32_t n_train, n_test, n_valid;
-    uint32_t *train;        /* dataset row indices, in permuted order */
+    uint32_t *train; /* dataset row indices, in permuted order */
     uint32_t *test;
-    uint32_t *valid;        /* NULL when n_valid == 0 */
+    uint32_t *valid; /* NULL when n_valid == 0 */
 } tl_split;
 
 void tl_split_options_default(tl_split_options *opt); /* seed 42, test_fraction 0.2 */
@@ -45,8 +45,8 @@ void tl_split_free(tl_split *sp);
 /* A bitmap of n_ratings bits with rows' bits set (caller frees); *repeats
  * (when given) says whether a row came twice. Lets passes over rows given
  * in any order read the rating columns in order instead. */
-tl_status tl_row_bits(const tl_dataset *ds, const uint32_t *rows, uint32_t n_rows, uint32_t **bits,
-                      int *repeats, tl_error *err);
+tl_status tl_row_bits(const tl_dataset *ds, const uint32_t *rows, uint32_t n_rows, uint32_t **bits, int *repeats,
+                      tl_error *err);
 
 #ifdef __cplusplus
 }

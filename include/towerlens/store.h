@@ -31,8 +31,8 @@
 
 #include "towerlens/buf.h"
 #include "towerlens/dataset.h"
-#include "towerlens/error.h"
 #include "towerlens/embeddings.h"
+#include "towerlens/error.h"
 #include "towerlens/seen.h"
 #include "towerlens/split.h"
 #include "towerlens/tensor.h"
@@ -41,8 +41,8 @@
 extern "C" {
 #endif
 
-#define TL_STORE_VERSION 2u      /* what this build writes */
-#define TL_STORE_MIN_VERSION 1u  /* the oldest version it reads */
+#define TL_STORE_VERSION 2u     /* what this build writes */
+#define TL_STORE_MIN_VERSION 1u /* the oldest version it reads */
 /* at least TL_TRAINER_MAX_TENSORS (train.h: 4 + a 4-hidden-layer rating
  * head's 13 = 17; 16 before the visitor prior's two tensors) */
 #define TL_STORE_MAX_TENSORS 20
@@ -52,9 +52,9 @@ extern "C" {
  * held-out rows. data_hash (tl_dataset_rows_hash) tells eval whether it is
  * given the same ratings in the same order, hence the same split. */
 typedef struct tl_model_rows {
-    int known;            /* 0: the file does not say (format 1, or written without a trainer) */
-    int seen_all;         /* the seen sets hold every row of the data (0: the train split's, format 1) */
-    uint64_t seed;        /* the split's seed */
+    int known;     /* 0: the file does not say (format 1, or written without a trainer) */
+    int seen_all;  /* the seen sets hold every row of the data (0: the train split's, format 1) */
+    uint64_t seed; /* the split's seed */
     uint64_t data_hash;
     uint32_t train_rows, test_rows, total_rows;
 } tl_model_rows;
@@ -85,11 +85,11 @@ void tl_model_rows_json(const tl_model_rows *r, tl_buf *b);
  * (tl_model_file_free releases them). The dataset read back has no rating
  * rows (n_ratings = 0): vocabularies, catalogue, genres and counts only. */
 typedef struct tl_model_file {
-    uint32_t version;              /* the format version it was read from */
-    tl_model_rows rows;            /* known = 0 for format 1 */
+    uint32_t version;   /* the format version it was read from */
+    tl_model_rows rows; /* known = 0 for format 1 */
     tl_dataset *ds;
-    tl_seen *seen;                 /* NULL when none was saved; every row's unless rows.seen_all = 0 */
-    char *config_json;             /* NUL-terminated; "{}" when none was saved */
+    tl_seen *seen;     /* NULL when none was saved; every row's unless rows.seen_all = 0 */
+    char *config_json; /* NUL-terminated; "{}" when none was saved */
     uint32_t n_tensors;
     tl_tensor tensors[TL_STORE_MAX_TENSORS];
 } tl_model_file;
@@ -111,7 +111,6 @@ void tl_model_file_free(tl_model_file *mf);
 
 /* The tensor called `name`, or NULL. */
 const tl_tensor *tl_model_file_tensor(const tl_model_file *mf, const char *name);
-
 
 #ifdef __cplusplus
 }

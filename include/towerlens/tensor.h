@@ -13,7 +13,7 @@ extern "C" {
 typedef struct tl_tensor {
     char name[TL_TENSOR_NAME_MAX]; /* e.g. "users", "movies", "head.w1" */
     uint32_t rows, cols;
-    float *data;                   /* rows x cols, row-major */
+    float *data; /* rows x cols, row-major */
 } tl_tensor;
 
 /* The tensor called `name` among t[0..n), or NULL. */

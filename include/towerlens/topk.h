@@ -14,7 +14,7 @@ extern "C" {
 #endif
 
 typedef struct tl_scored {
-    uint32_t index;   /* dense movie index */
+    uint32_t index; /* dense movie index */
     float score;
 } tl_scored;
 

@@ -61,14 +61,14 @@ typedef enum tl_ials_solver {
 } tl_ials_solver;
 
 typedef struct tl_train_config {
-    char preset[24];          /* the preset it started from, for reports */
-    uint32_t dim;             /* embedding dimension */
+    char preset[24]; /* the preset it started from, for reports */
+    uint32_t dim;    /* embedding dimension */
     uint32_t batch_size;
     uint32_t epochs;
     tl_loss_kind loss;
     tl_optimizer_kind optimizer;
     float learning_rate;
-    float adagrad_initial;    /* initial accumulator value */
+    float adagrad_initial; /* initial accumulator value */
     float adagrad_epsilon;
     float init_range;         /* tables start uniform(-init_range, init_range) */
     uint64_t seed;            /* S, see above */
@@ -78,12 +78,12 @@ typedef struct tl_train_config {
     void *clock_ctx;
     /* TL_LOSS_IALS only (batch_size = row solves per batch; the optimizer,
      * learning rate, Adagrad and init_range fields are unused) */
-    float ials_unobserved;    /* a0, weight of every (user, movie) pair's score^2 */
-    float ials_reg;           /* lam, see the objective below */
-    float ials_confidence;    /* c in w_ui = max(0.05, 1 + c (r_ui - mean) / std) */
+    float ials_unobserved; /* a0, weight of every (user, movie) pair's score^2 */
+    float ials_reg;        /* lam, see the objective below */
+    float ials_confidence; /* c in w_ui = max(0.05, 1 + c (r_ui - mean) / std) */
     tl_ials_solver ials_solver;
-    uint32_t ials_cg_steps;   /* TL_IALS_CG: steps per row solve, 1-TL_MAX_CG_STEPS */
-    uint32_t threads;         /* worker threads (0 = every core, tl_cpu_count(); at most
+    uint32_t ials_cg_steps; /* TL_IALS_CG: steps per row solve, 1-TL_MAX_CG_STEPS */
+    uint32_t threads;       /* worker threads (0 = every core, tl_cpu_count(); at most
                                * TL_MAX_THREADS; 1 in builds without threads) for iALS' row
                                * solves, the softmax's row blocks and dM ranges, and the
                                * rating head's GEMMs. The model is bit-identical for every
@@ -94,9 +94,9 @@ typedef struct tl_train_config {
      * rating_weight * rating loss, over the same batches, one Adagrad step
      * for everything. rating_weight 0 means no rating head at all; the head
      * is initialised from seed S + 4. */
-    float retrieval_weight;   /* 1 in every preset; 0 skips the retrieval loss */
-    float rating_weight;      /* 0 in the retrieval presets */
-    tl_head_config head;      /* used when rating_weight > 0 */
+    float retrieval_weight; /* 1 in every preset; 0 skips the retrieval loss */
+    float rating_weight;    /* 0 in the retrieval presets */
+    tl_head_config head;    /* used when rating_weight > 0 */
 
     /* TL_LOSS_EASE only (ease.h): lambda > 0 and min_count >= 1; the fit
      * is one batch of every train row per epoch */
@@ -194,37 +194,37 @@ struct tl_buf;
 void tl_train_config_json(const tl_train_config *cfg, const tl_split *split, struct tl_buf *out);
 
 typedef struct tl_train_progress {
-    uint32_t epoch;              /* 1-based epoch of the last completed batch (0 before any) */
-    uint32_t batch;              /* batches completed in that epoch */
+    uint32_t epoch; /* 1-based epoch of the last completed batch (0 before any) */
+    uint32_t batch; /* batches completed in that epoch */
     uint32_t batches_per_epoch;
-    uint32_t epochs;             /* total epochs configured */
+    uint32_t epochs; /* total epochs configured */
     uint32_t epochs_completed;
-    uint64_t examples_seen;      /* train examples in completed batches, over all epochs */
-    double running_loss;         /* mean summed batch loss so far in the current epoch */
-    double epoch_loss;           /* mean summed batch loss of the last completed epoch */
-    double last_batch_loss;      /* summed loss of the last completed batch */
-    double first_batch_loss;     /* summed loss of the very first batch (B ln B at the start) */
-    double seconds;              /* time spent inside tl_trainer_step */
-    double examples_per_second;  /* examples_seen / seconds */
-    int done;                    /* every epoch completed */
-    double rating_mse;           /* rating head: mean squared training error so far in the current
+    uint64_t examples_seen;     /* train examples in completed batches, over all epochs */
+    double running_loss;        /* mean summed batch loss so far in the current epoch */
+    double epoch_loss;          /* mean summed batch loss of the last completed epoch */
+    double last_batch_loss;     /* summed loss of the last completed batch */
+    double first_batch_loss;    /* summed loss of the very first batch (B ln B at the start) */
+    double seconds;             /* time spent inside tl_trainer_step */
+    double examples_per_second; /* examples_seen / seconds */
+    int done;                   /* every epoch completed */
+    double rating_mse;          /* rating head: mean squared training error so far in the current
                                   * epoch (the last epoch's after it ends); 0 without a head */
 } tl_train_progress;
 
 typedef struct tl_epoch_record {
-    uint32_t epoch;              /* 1-based */
-    double loss;                 /* mean summed batch loss over the epoch (Keras' progress bar) */
-    double loss_per_example;     /* total loss / examples */
-    double seconds;              /* training time of this epoch */
-    double rating_mse;           /* rating head: mean squared training error over the epoch (0 without) */
+    uint32_t epoch;          /* 1-based */
+    double loss;             /* mean summed batch loss over the epoch (Keras' progress bar) */
+    double loss_per_example; /* total loss / examples */
+    double seconds;          /* training time of this epoch */
+    double rating_mse;       /* rating head: mean squared training error over the epoch (0 without) */
 } tl_epoch_record;
 
 typedef struct tl_trainer tl_trainer;
 
 /* Copies what it needs from the dataset and the split (the train rows; the
  * dataset and split may be freed afterwards) and initialises the model. */
-tl_status tl_trainer_new(const tl_dataset *ds, const tl_split *split, const tl_train_config *cfg,
-                         tl_trainer **out, tl_error *err);
+tl_status tl_trainer_new(const tl_dataset *ds, const tl_split *split, const tl_train_config *cfg, tl_trainer **out,
+                         tl_error *err);
 void tl_trainer_free(tl_trainer *tr);
 
 /* Runs until `max_batches` batches have completed in this call (0 = no
@@ -286,7 +286,7 @@ typedef struct tl_train_batch {
 } tl_train_batch;
 
 struct tl_train_ops {
-    tl_loss_kind loss; /* the config's loss that trains this type (one type per loss) */
+    tl_loss_kind loss;     /* the config's loss that trains this type (one type per loss) */
     const char *loss_name; /* what an epoch record's loss is, for people ("objective", ...) */
     /* The model and its options in one line for people (what `towerlens
      * train` prints after "training preset NAME: "). */
@@ -380,12 +380,12 @@ void tl_adagrad_row(float *w, float *acc, const float *g, size_t dim, float lr, 
 typedef struct tl_softmax_ws {
     size_t max_batch, dim, block_rows;
     size_t group_blocks, group_rows; /* blocks per group, and their rows (<= max_batch) */
-    size_t ld_logits;            /* row stride of the logit rows (padded) */
-    float *packed;               /* M_b packed in panels (kernels.h) */
-    float *logits;               /* group_rows x ld_logits: logits, then their exponentials */
-    float *row_max, *row_inv;    /* per group row: the softmax shift and 1 / sum of exponentials */
-    float *scaled;               /* group_rows x dim: U rows times row_inv */
-    double *block_loss;          /* per block of the group: its rows' loss, summed in row order */
+    size_t ld_logits;                /* row stride of the logit rows (padded) */
+    float *packed;                   /* M_b packed in panels (kernels.h) */
+    float *logits;                   /* group_rows x ld_logits: logits, then their exponentials */
+    float *row_max, *row_inv;        /* per group row: the softmax shift and 1 / sum of exponentials */
+    float *scaled;                   /* group_rows x dim: U rows times row_inv */
+    double *block_loss;              /* per block of the group: its rows' loss, summed in row order */
 } tl_softmax_ws;
 
 /* One block per group (the serial layout). */
@@ -407,8 +407,8 @@ size_t tl_softmax_ws_bytes(const tl_softmax_ws *ws);
 void tl_softmax_begin(tl_softmax_ws *ws, const float *M, size_t B, float *dM);
 /* Rows [row0, row0 + rows) of the batch: writes dU for those rows, adds
  * their contribution to dM, returns their summed loss. */
-double tl_softmax_rows(tl_softmax_ws *ws, const float *U, const float *M, size_t B, size_t row0, size_t rows,
-                       float *dU, float *dM);
+double tl_softmax_rows(tl_softmax_ws *ws, const float *U, const float *M, size_t B, size_t row0, size_t rows, float *dU,
+                       float *dM);
 /* Rows [row0, row0 + rows), rows <= group_rows, on `pool`: the group's
  * blocks run as tasks, then dM's rows in ranges as tasks. Adds each
  * block's loss (its rows summed in order) to *loss, block by block: the

@@ -24,13 +24,19 @@ void tl_buf_reset(tl_buf *b)
 static int reserve(tl_buf *b, size_t extra)
 {
     if (b->failed) return 0;
-    if (extra > SIZE_MAX / 2 - b->len) { b->failed = 1; return 0; }
+    if (extra > SIZE_MAX / 2 - b->len) {
+        b->failed = 1;
+        return 0;
+    }
     size_t need = b->len + extra + 1;
     if (need <= b->cap) return 1;
     size_t cap = b->cap ? b->cap : 256;
     while (cap < need) cap *= 2;
     char *p = realloc(b->data, cap);
-    if (!p) { b->failed = 1; return 0; }
+    if (!p) {
+        b->failed = 1;
+        return 0;
+    }
     b->data = p;
     b->cap = cap;
     return 1;

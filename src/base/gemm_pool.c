@@ -25,8 +25,7 @@ static void gemm_task(void *ctx, uint32_t task, uint32_t worker)
         tl_gemm_ab(g->A + r0 * g->lda, r1 - r0, g->lda, g->B, g->n, g->ldb, g->dim, g->C + r0 * g->ldc, g->ldc);
     else if (g->kind == 1)
         tl_gemm_abt(g->A + r0 * g->lda, r1 - r0, g->lda, g->B, g->n, g->dim, g->C + r0 * g->ldc, g->ldc);
-    else
-        tl_gemm_atb_acc(g->A + r0, g->m, g->lda, r1 - r0, g->B, g->ldb, g->dim, g->C + r0 * g->ldc, g->ldc);
+    else tl_gemm_atb_acc(g->A + r0, g->m, g->lda, r1 - r0, g->B, g->ldb, g->dim, g->C + r0 * g->ldc, g->ldc);
 }
 
 /* Tasks for `total` output rows of `flops_per_row` each: 0 = one call. */
@@ -42,10 +41,7 @@ static uint32_t plan(tl_pool *pool, size_t total, double flops_per_row, size_t *
     return (uint32_t)((total + *chunk - 1) / *chunk);
 }
 
-static void run(tl_pool *pool, gemm_job *g, uint32_t tasks)
-{
-    tl_pool_run(pool, tasks, gemm_task, g);
-}
+static void run(tl_pool *pool, gemm_job *g, uint32_t tasks) { tl_pool_run(pool, tasks, gemm_task, g); }
 
 void tl_gemm_ab_pool(tl_pool *pool, const float *A, size_t m, size_t lda, const float *B, size_t n, size_t ldb,
                      size_t dim, float *C, size_t ldc)

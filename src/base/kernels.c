@@ -55,8 +55,8 @@ void tl_gemv_scalar(const float *M, size_t rows, size_t ldm, const float *x, siz
     for (size_t r = 0; r < rows; r++) out[r] = tl_dot_scalar(M + r * ldm, x, n);
 }
 
-void tl_gemm_abt_dots_scalar(const float *A, size_t m, size_t lda, const float *B, size_t n, size_t ldb,
-                             size_t dim, float *C, size_t ldc)
+void tl_gemm_abt_dots_scalar(const float *A, size_t m, size_t lda, const float *B, size_t n, size_t ldb, size_t dim,
+                             float *C, size_t ldc)
 {
     for (size_t i = 0; i < m; i++)
         for (size_t j = 0; j < n; j++) C[i * ldc + j] = tl_dot_scalar(A + i * lda, B + j * ldb, dim);
@@ -202,10 +202,7 @@ void tl_softmax_row_scalar(float *x, size_t n, float *max_out, float *sum_out)
 
 /* ---- GEMMs: packing and scalar twins ------------------------------------- */
 
-size_t tl_panel_floats(size_t n, size_t dim)
-{
-    return (n + TL_PANEL - 1) / TL_PANEL * TL_PANEL * dim;
-}
+size_t tl_panel_floats(size_t n, size_t dim) { return (n + TL_PANEL - 1) / TL_PANEL * TL_PANEL * dim; }
 
 void tl_pack_panels(const float *B, size_t n, size_t ldb, size_t dim, float *packed)
 {
@@ -224,8 +221,8 @@ void tl_pack_panels(const float *B, size_t n, size_t ldb, size_t dim, float *pac
     }
 }
 
-void tl_gemm_abt_scalar(const float *A, size_t m, size_t lda, const float *Bpacked, size_t n, size_t dim,
-                        float *C, size_t ldc)
+void tl_gemm_abt_scalar(const float *A, size_t m, size_t lda, const float *Bpacked, size_t n, size_t dim, float *C,
+                        size_t ldc)
 {
     for (size_t i = 0; i < m; i++)
         for (size_t j = 0; j < n; j++) {
@@ -236,8 +233,8 @@ void tl_gemm_abt_scalar(const float *A, size_t m, size_t lda, const float *Bpack
         }
 }
 
-void tl_gemm_abt_max_scalar(const float *A, size_t m, size_t lda, const float *Bpacked, size_t n, size_t dim,
-                            float *C, size_t ldc, float *row_max)
+void tl_gemm_abt_max_scalar(const float *A, size_t m, size_t lda, const float *Bpacked, size_t n, size_t dim, float *C,
+                            size_t ldc, float *row_max)
 {
     tl_gemm_abt_scalar(A, m, lda, Bpacked, n, dim, C, ldc);
     for (size_t i = 0; i < m; i++) {
@@ -247,8 +244,8 @@ void tl_gemm_abt_max_scalar(const float *A, size_t m, size_t lda, const float *B
     }
 }
 
-void tl_gemm_ab_scalar(const float *A, size_t m, size_t lda, const float *B, size_t n, size_t ldb, size_t dim,
-                       float *C, size_t ldc)
+void tl_gemm_ab_scalar(const float *A, size_t m, size_t lda, const float *B, size_t n, size_t ldb, size_t dim, float *C,
+                       size_t ldc)
 {
     for (size_t i = 0; i < m; i++)
         for (size_t c = 0; c < dim; c++) {
@@ -258,8 +255,8 @@ void tl_gemm_ab_scalar(const float *A, size_t m, size_t lda, const float *B, siz
         }
 }
 
-void tl_gemm_atb_acc_scalar(const float *A, size_t m, size_t lda, size_t n, const float *B, size_t ldb,
-                            size_t dim, float *C, size_t ldc)
+void tl_gemm_atb_acc_scalar(const float *A, size_t m, size_t lda, size_t n, const float *B, size_t ldb, size_t dim,
+                            float *C, size_t ldc)
 {
     for (size_t j = 0; j < n; j++)
         for (size_t c = 0; c < dim; c++) {
@@ -277,8 +274,8 @@ void tl_gemm_atb_acc_scalar(const float *A, size_t m, size_t lda, size_t n, cons
 #define AB_CHUNK_ROWS 256     /* rows of B per chunk for C = A B */
 #define ATB_CHUNK_ROWS 256    /* rows of A and B per chunk for C += A^T B */
 
-static void abt_tile(const float *A, size_t lda, const float *panel, size_t dim, float *C, size_t ldc,
-                     size_t cols, float *vmax);
+static void abt_tile(const float *A, size_t lda, const float *panel, size_t dim, float *C, size_t ldc, size_t cols,
+                     float *vmax);
 static void ab_tile(const float *A, size_t lda, const float *B, size_t ldb, size_t n, int from_zero, float *C,
                     size_t ldc);
 static void atb_tile(const float *A, size_t lda, const float *B, size_t ldb, size_t m, float *C, size_t ldc);
@@ -328,8 +325,7 @@ static void gemm_abt(const float *A, size_t m, size_t lda, const float *Bpacked,
     }
 }
 
-void tl_gemm_abt(const float *A, size_t m, size_t lda, const float *Bpacked, size_t n, size_t dim, float *C,
-                 size_t ldc)
+void tl_gemm_abt(const float *A, size_t m, size_t lda, const float *Bpacked, size_t n, size_t dim, float *C, size_t ldc)
 {
     gemm_abt(A, m, lda, Bpacked, n, dim, C, ldc, NULL);
 }
@@ -371,8 +367,8 @@ void tl_gemm_ab(const float *A, size_t m, size_t lda, const float *B, size_t n, 
     }
 }
 
-void tl_gemm_atb_acc(const float *A, size_t m, size_t lda, size_t n, const float *B, size_t ldb, size_t dim,
-                     float *C, size_t ldc)
+void tl_gemm_atb_acc(const float *A, size_t m, size_t lda, size_t n, const float *B, size_t ldb, size_t dim, float *C,
+                     size_t ldc)
 {
     size_t n4 = n & ~(size_t)3, d8 = dim & ~(size_t)7;
     for (size_t i0 = 0; i0 < m; i0 += ATB_CHUNK_ROWS) {
@@ -395,7 +391,6 @@ void tl_gemm_atb_acc(const float *A, size_t m, size_t lda, size_t n, const float
             }
     }
 }
-
 
 /* ---- the vector kernels (simd4.h) ---------------------------------------- */
 
@@ -444,8 +439,8 @@ void tl_gemv(const float *M, size_t rows, size_t ldm, const float *x, size_t n, 
     size_t r = 0;
     for (; r + 8 <= rows; r += 8) {
         const float *m0 = M + r * ldm;
-        const float *m1 = m0 + ldm, *m2 = m1 + ldm, *m3 = m2 + ldm, *m4 = m3 + ldm, *m5 = m4 + ldm,
-                    *m6 = m5 + ldm, *m7 = m6 + ldm;
+        const float *m1 = m0 + ldm, *m2 = m1 + ldm, *m3 = m2 + ldm, *m4 = m3 + ldm, *m5 = m4 + ldm, *m6 = m5 + ldm,
+                    *m7 = m6 + ldm;
         v4f a0 = v4_splat(0.0f), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         for (size_t i = 0; i < n4; i += 4) {
             v4f xv = v4_load(x + i);
@@ -477,8 +472,8 @@ void tl_gemv(const float *M, size_t rows, size_t ldm, const float *x, size_t n, 
  * which fits the 16 vector registers of x86-64 and the engines' allocators. */
 
 /* vmax (4 rows x 4 lanes, or NULL) takes the running max of the valid columns */
-static void abt_tile(const float *A, size_t lda, const float *panel, size_t dim, float *C, size_t ldc,
-                     size_t cols, float *vmax)
+static void abt_tile(const float *A, size_t lda, const float *panel, size_t dim, float *C, size_t ldc, size_t cols,
+                     float *vmax)
 {
     v4f c00 = v4_splat(0.0f), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
     const float *a0 = A, *a1 = A + lda, *a2 = A + 2 * lda, *a3 = A + 3 * lda;
@@ -660,8 +655,7 @@ void tl_softmax_row(float *x, size_t n, float *max_out, float *sum_out)
 /* Two users x four movies: eight tl_dot sums side by side (lanes k % 4,
  * folded by v4_hsum4, then the tail in order), each movie row loaded once
  * for both users. */
-static void dots_tile(const float *a0, const float *a1, const float *b0, size_t ldb, size_t dim, float *c0,
-                      float *c1)
+static void dots_tile(const float *a0, const float *a1, const float *b0, size_t ldb, size_t dim, float *c0, float *c1)
 {
     const float *b1 = b0 + ldb, *b2 = b1 + ldb, *b3 = b2 + ldb;
     const size_t n4 = dim & ~(size_t)3;
@@ -730,8 +724,8 @@ static void dots_narrow(const float *A, size_t m, size_t lda, const float *B, si
 
 /* Movies outer, users inner: four movie rows stay in L1 while the block of
  * users (small) passes over them. */
-void tl_gemm_abt_dots(const float *A, size_t m, size_t lda, const float *B, size_t n, size_t ldb, size_t dim,
-                      float *C, size_t ldc)
+void tl_gemm_abt_dots(const float *A, size_t m, size_t lda, const float *B, size_t n, size_t ldb, size_t dim, float *C,
+                      size_t ldc)
 {
     if (dim < 4) {
         dots_narrow(A, m, lda, B, n, ldb, dim, C, ldc);

@@ -88,8 +88,10 @@ void tl_wgram_apply(const float *F, const uint32_t *idx, const float *c, size_t 
                 a = v4_add(a, v4_mul(c3, v4_load(f3 + k)));
                 v4_store(acc + k, a);
             }
-            if (copy) memcpy(copy + j * d, f0, d * sizeof(float)), memcpy(copy + (j + 1) * d, f1, d * sizeof(float)),
-                memcpy(copy + (j + 2) * d, f2, d * sizeof(float)), memcpy(copy + (j + 3) * d, f3, d * sizeof(float));
+            if (copy)
+                memcpy(copy + j * d, f0, d * sizeof(float)), memcpy(copy + (j + 1) * d, f1, d * sizeof(float)),
+                    memcpy(copy + (j + 2) * d, f2, d * sizeof(float)),
+                    memcpy(copy + (j + 3) * d, f3, d * sizeof(float));
         }
     }
     for (; j < m; j++) {

@@ -7,33 +7,33 @@
 #include "towerlens/kernels.h"
 
 /* The factor-and-solve, written once over the two ways to take a dot product. */
-#define CHOLESKY_SOLVE(DOT, DOT2)                                                          \
-    for (size_t j = 0; j < d; j++) {                                                      \
-        double *Lj = A + j * d;                                                            \
-        double v = Lj[j] - DOT(Lj, Lj, j);                                                 \
-        if (!(v > 0.0)) return 0; /* not positive definite: no usable solve */            \
-        Lj[j] = sqrt(v);                                                                   \
-        inv[j] = 1.0 / Lj[j];                                                              \
-        size_t i = j + 1;                                                                  \
-        for (; i + 2 <= d; i += 2) { /* two rows per pass over L[j] */                     \
-            double *Li = A + i * d, *Lk = Li + d, s0, s1;                                  \
-            DOT2(Li, Lk, Lj, j, &s0, &s1);                                                 \
-            Li[j] = (Li[j] - s0) * inv[j];                                                 \
-            Lk[j] = (Lk[j] - s1) * inv[j];                                                 \
-        }                                                                                  \
-        if (i < d) {                                                                       \
-            double *Li = A + i * d;                                                        \
-            Li[j] = (Li[j] - DOT(Li, Lj, j)) * inv[j];                                     \
-        }                                                                                  \
-    }                                                                                      \
-    for (size_t i = 0; i < d; i++) x[i] = (b[i] - DOT(A + i * d, x, i)) * inv[i];          \
-    /* L^T x = y by rows of L: x[i] is final once rows > i were subtracted */              \
-    for (size_t i = d; i-- > 0;) {                                                         \
-        x[i] *= inv[i];                                                                    \
-        const double *Li = A + i * d;                                                      \
-        double xi = x[i];                                                                  \
-        for (size_t k = 0; k < i; k++) x[k] -= Li[k] * xi;                                 \
-    }                                                                                      \
+#define CHOLESKY_SOLVE(DOT, DOT2)                                                 \
+    for (size_t j = 0; j < d; j++) {                                              \
+        double *Lj = A + j * d;                                                   \
+        double v = Lj[j] - DOT(Lj, Lj, j);                                        \
+        if (!(v > 0.0)) return 0; /* not positive definite: no usable solve */    \
+        Lj[j] = sqrt(v);                                                          \
+        inv[j] = 1.0 / Lj[j];                                                     \
+        size_t i = j + 1;                                                         \
+        for (; i + 2 <= d; i += 2) { /* two rows per pass over L[j] */            \
+            double *Li = A + i * d, *Lk = Li + d, s0, s1;                         \
+            DOT2(Li, Lk, Lj, j, &s0, &s1);                                        \
+            Li[j] = (Li[j] - s0) * inv[j];                                        \
+            Lk[j] = (Lk[j] - s1) * inv[j];                                        \
+        }                                                                         \
+        if (i < d) {                                                              \
+            double *Li = A + i * d;                                               \
+            Li[j] = (Li[j] - DOT(Li, Lj, j)) * inv[j];                            \
+        }                                                                         \
+    }                                                                             \
+    for (size_t i = 0; i < d; i++) x[i] = (b[i] - DOT(A + i * d, x, i)) * inv[i]; \
+    /* L^T x = y by rows of L: x[i] is final once rows > i were subtracted */     \
+    for (size_t i = d; i-- > 0;) {                                                \
+        x[i] *= inv[i];                                                           \
+        const double *Li = A + i * d;                                             \
+        double xi = x[i];                                                         \
+        for (size_t k = 0; k < i; k++) x[k] -= Li[k] * xi;                        \
+    }                                                                             \
     return 1;
 
 static void dot2_scalar(const double *a0, const double *a1, const double *b, size_t n, double *s0, double *s1)

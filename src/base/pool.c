@@ -41,19 +41,19 @@ typedef struct worker {
 } worker;
 
 struct tl_pool {
-    uint32_t threads;       /* the caller + the started threads */
-    uint32_t started;       /* threads actually running (threads - 1 once set up) */
+    uint32_t threads; /* the caller + the started threads */
+    uint32_t started; /* threads actually running (threads - 1 once set up) */
     pthread_t *tids;
     worker *workers;
     pthread_mutex_t mu;
     pthread_cond_t wake, idle;
-    uint64_t generation;    /* bumped by every run */
+    uint64_t generation; /* bumped by every run */
     int quit;
-    uint32_t busy;          /* started threads still inside the current run */
+    uint32_t busy; /* started threads still inside the current run */
     tl_pool_task fn;
     void *ctx;
     uint32_t n_tasks;
-    atomic_uint next;       /* the next unclaimed task */
+    atomic_uint next; /* the next unclaimed task */
 };
 
 static void run_tasks(struct tl_pool *p, tl_pool_task fn, void *ctx, uint32_t n, uint32_t id)

@@ -10,10 +10,7 @@ uint64_t tl_rng_next(tl_rng *r)
     return z ^ (z >> 31);
 }
 
-uint32_t tl_rng_below(tl_rng *r, uint32_t n)
-{
-    return (uint32_t)(tl_rng_next(r) % n);
-}
+uint32_t tl_rng_below(tl_rng *r, uint32_t n) { return (uint32_t)(tl_rng_next(r) % n); }
 
 float tl_rng_uniform(tl_rng *r, float lo, float hi)
 {

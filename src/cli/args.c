@@ -31,13 +31,13 @@ static int list_push(tl_arg_list *l, const char *s)
 static void print_default(const tl_arg_opt *o, FILE *out)
 {
     switch (o->kind) {
-    case TL_ARG_STRING:
-        if (*(const char **)o->target) fprintf(out, " (default: %s)", *(const char **)o->target);
-        break;
-    case TL_ARG_U32: fprintf(out, " (default: %" PRIu32 ")", *(const uint32_t *)o->target); break;
-    case TL_ARG_U64: fprintf(out, " (default: %" PRIu64 ")", *(const uint64_t *)o->target); break;
-    case TL_ARG_DOUBLE: fprintf(out, " (default: %g)", *(const double *)o->target); break;
-    default: break;
+        case TL_ARG_STRING:
+            if (*(const char **)o->target) fprintf(out, " (default: %s)", *(const char **)o->target);
+            break;
+        case TL_ARG_U32: fprintf(out, " (default: %" PRIu32 ")", *(const uint32_t *)o->target); break;
+        case TL_ARG_U64: fprintf(out, " (default: %" PRIu64 ")", *(const uint64_t *)o->target); break;
+        case TL_ARG_DOUBLE: fprintf(out, " (default: %g)", *(const double *)o->target); break;
+        default: break;
     }
 }
 
@@ -60,7 +60,8 @@ void tl_args_usage(const tl_arg_spec *spec, FILE *out)
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
 #endif
-static int fail(const tl_arg_spec *spec, const char *fmt, ...)
+static int
+fail(const tl_arg_spec *spec, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -76,8 +77,7 @@ static int range_error(const tl_arg_spec *spec, const tl_arg_opt *o, const char 
     char msg[256];
     if (o->kind == TL_ARG_U64 && o->min == 0 && o->max == 0)
         snprintf(msg, sizeof msg, "--%s must be %s", o->name, what);
-    else
-        snprintf(msg, sizeof msg, "--%s must be %s from %.15g to %.15g", o->name, what, o->min, o->max);
+    else snprintf(msg, sizeof msg, "--%s must be %s from %.15g to %.15g", o->name, what, o->min, o->max);
     return fail(spec, "%s, got \"%s\"", msg, value);
 }
 
@@ -85,38 +85,35 @@ static int set_value(const tl_arg_spec *spec, const tl_arg_opt *o, const char *v
 {
     char *end;
     switch (o->kind) {
-    case TL_ARG_STRING:
-        *(const char **)o->target = v;
-        return TL_ARGS_OK;
-    case TL_ARG_STRINGS:
-        if (!list_push(o->target, v)) return fail(spec, "out of memory reading --%s", o->name);
-        return TL_ARGS_OK;
-    case TL_ARG_U32:
-    case TL_ARG_U64: {
-        int any = o->kind == TL_ARG_U64 && o->min == 0 && o->max == 0;
-        if (!*v || *v < '0' || *v > '9') return range_error(spec, o, "a whole number", v);
-        errno = 0;
-        unsigned long long x = strtoull(v, &end, 10);
-        if (*end || errno == ERANGE) return range_error(spec, o, "a whole number", v);
-        if (!any && ((double)x < o->min || (double)x > o->max)) return range_error(spec, o, "a whole number", v);
-        if (o->kind == TL_ARG_U32) {
-            if (x > UINT32_MAX) return range_error(spec, o, "a whole number", v);
-            *(uint32_t *)o->target = (uint32_t)x;
-        } else {
-            *(uint64_t *)o->target = (uint64_t)x;
+        case TL_ARG_STRING: *(const char **)o->target = v; return TL_ARGS_OK;
+        case TL_ARG_STRINGS:
+            if (!list_push(o->target, v)) return fail(spec, "out of memory reading --%s", o->name);
+            return TL_ARGS_OK;
+        case TL_ARG_U32:
+        case TL_ARG_U64: {
+            int any = o->kind == TL_ARG_U64 && o->min == 0 && o->max == 0;
+            if (!*v || *v < '0' || *v > '9') return range_error(spec, o, "a whole number", v);
+            errno = 0;
+            unsigned long long x = strtoull(v, &end, 10);
+            if (*end || errno == ERANGE) return range_error(spec, o, "a whole number", v);
+            if (!any && ((double)x < o->min || (double)x > o->max)) return range_error(spec, o, "a whole number", v);
+            if (o->kind == TL_ARG_U32) {
+                if (x > UINT32_MAX) return range_error(spec, o, "a whole number", v);
+                *(uint32_t *)o->target = (uint32_t)x;
+            } else {
+                *(uint64_t *)o->target = (uint64_t)x;
+            }
+            return TL_ARGS_OK;
         }
-        return TL_ARGS_OK;
-    }
-    case TL_ARG_DOUBLE: {
-        errno = 0;
-        double x = strtod(v, &end);
-        if (!*v || *end || errno == ERANGE || !isfinite(x) || x < o->min || x > o->max)
-            return range_error(spec, o, "a number", v);
-        *(double *)o->target = x;
-        return TL_ARGS_OK;
-    }
-    case TL_ARG_FLAG:
-        break;
+        case TL_ARG_DOUBLE: {
+            errno = 0;
+            double x = strtod(v, &end);
+            if (!*v || *end || errno == ERANGE || !isfinite(x) || x < o->min || x > o->max)
+                return range_error(spec, o, "a number", v);
+            *(double *)o->target = x;
+            return TL_ARGS_OK;
+        }
+        case TL_ARG_FLAG: break;
     }
     return TL_ARGS_ERROR;
 }

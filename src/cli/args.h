@@ -28,7 +28,7 @@ typedef struct tl_arg_list {
 } tl_arg_list;
 
 typedef struct tl_arg_opt {
-    const char *name;    /* without dashes: "json" is --json */
+    const char *name; /* without dashes: "json" is --json */
     tl_arg_kind kind;
     void *target;
     const char *metavar; /* "N", "PATH"; NULL for flags */
@@ -42,15 +42,15 @@ typedef struct tl_arg_spec {
     const char *description; /* one paragraph; may hold line breaks */
     const tl_arg_opt *opts;
     size_t n_opts;
-    tl_arg_list *positional; /* NULL: none accepted */
+    tl_arg_list *positional;     /* NULL: none accepted */
     const char *positional_name; /* "PATH" */
     size_t min_positional;
 } tl_arg_spec;
 
 enum {
     TL_ARGS_OK = 0,
-    TL_ARGS_HELP,  /* --help was printed on stdout: exit 0 */
-    TL_ARGS_ERROR  /* a message was printed on stderr: exit 2 */
+    TL_ARGS_HELP, /* --help was printed on stdout: exit 0 */
+    TL_ARGS_ERROR /* a message was printed on stderr: exit 2 */
 };
 
 /* argv[0] is the command name. */

@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "towerlens.h"
 #include "args.h"
 #include "commands.h"
 #include "eval_report.h"
 #include "inputs.h"
+#include "towerlens.h"
 
 int cmd_eval(int argc, char **argv)
 {
@@ -31,10 +31,8 @@ int cmd_eval(int argc, char **argv)
          UINT32_MAX},
         {"test-fraction", TL_ARG_DOUBLE, &test_fraction, "F", "test share of the rows when no sizes are given", 0,
          TL_MAX_TEST_FRACTION},
-        {"eval-users", TL_ARG_U32, &eval_users, "N", EVAL_USERS_HELP, 0,
-         UINT32_MAX},
-        {"eval-rows", TL_ARG_U32, &eval_rows, "N", EVAL_ROWS_HELP, 0,
-         UINT32_MAX},
+        {"eval-users", TL_ARG_U32, &eval_users, "N", EVAL_USERS_HELP, 0, UINT32_MAX},
+        {"eval-rows", TL_ARG_U32, &eval_rows, "N", EVAL_ROWS_HELP, 0, UINT32_MAX},
         {"threads", TL_ARG_U32, &threads, "N",
          "worker threads scoring the users (0 = every core); the metrics are bit-identical for any N", 0,
          TL_POOL_MAX_THREADS},
@@ -55,7 +53,11 @@ int cmd_eval(int argc, char **argv)
         "ids the model has never seen score with its out-of-vocabulary rows (and are counted).\n"
         "A model whose file records that it trained on every rating, or on another split or data, is refused:\n"
         "its test rows would not be held out.",
-        opts, sizeof opts / sizeof opts[0], &paths, "PATH", 1,
+        opts,
+        sizeof opts / sizeof opts[0],
+        &paths,
+        "PATH",
+        1,
     };
     int r = tl_args_parse(&spec, argc, argv);
     if (r == TL_ARGS_OK && !model) {
@@ -114,7 +116,8 @@ int cmd_eval(int argc, char **argv)
         tl_buf_printf(&out, ",\"train_rows\":%u,\"test_rows\":%u,\"trained_on\":", sp->n_train, sp->n_test);
         tl_model_rows_json(&mf->rows, &out);
         eval_report_json(&rep, &out);
-        tl_buf_printf(&out, ",\"unknown_users\":%u,\"unknown_movies\":%u}", aligned.unknown_users, aligned.unknown_movies);
+        tl_buf_printf(&out, ",\"unknown_users\":%u,\"unknown_movies\":%u}", aligned.unknown_users,
+                      aligned.unknown_movies);
         if (out.failed) {
             st = tl_fail(&err, TL_E_NOMEM, "out of memory printing the result");
             goto done;
@@ -124,7 +127,8 @@ int cmd_eval(int argc, char **argv)
         printf("model %s on %u train / %u test rows (seed %" PRIu64 ")\n", model, sp->n_train, sp->n_test, seed);
         if (aligned.unknown_users || aligned.unknown_movies)
             printf("%u user%s and %u movie%s of the data are not in the model: they use its out-of-vocabulary rows\n",
-                   aligned.unknown_users, tl_plural(aligned.unknown_users), aligned.unknown_movies, tl_plural(aligned.unknown_movies));
+                   aligned.unknown_users, tl_plural(aligned.unknown_users), aligned.unknown_movies,
+                   tl_plural(aligned.unknown_movies));
         eval_report_print(&rep);
     }
     rc = 0;

@@ -14,13 +14,14 @@
 static int write_npy_header(FILE *f, const char *descr, uint32_t rows, uint32_t cols)
 {
     char dict[128];
-    int n = cols ? snprintf(dict, sizeof dict, "{'descr': '%s', 'fortran_order': False, 'shape': (%u, %u), }", descr,
-                            rows, cols)
-                 : snprintf(dict, sizeof dict, "{'descr': '%s', 'fortran_order': False, 'shape': (%u,), }", descr, rows);
+    int n = cols
+                ? snprintf(dict, sizeof dict, "{'descr': '%s', 'fortran_order': False, 'shape': (%u, %u), }", descr,
+                           rows, cols)
+                : snprintf(dict, sizeof dict, "{'descr': '%s', 'fortran_order': False, 'shape': (%u,), }", descr, rows);
     size_t total = 10 + (size_t)n + 1, pad = (64 - total % 64) % 64;
     size_t hlen = (size_t)n + pad + 1;
-    unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)(hlen & 0xFF),
-                             (unsigned char)(hlen >> 8)};
+    unsigned char pre[10] = {
+        0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)(hlen & 0xFF), (unsigned char)(hlen >> 8)};
     fwrite(pre, 1, 10, f);
     fwrite(dict, 1, (size_t)n, f);
     for (size_t i = 0; i < pad; i++) fputc(' ', f);
@@ -81,11 +82,16 @@ int cmd_export(int argc, char **argv)
          0, 0},
     };
     const tl_arg_spec spec = {
-        "export", "--model FILE --out DIR [--format csv|npy]",
+        "export",
+        "--model FILE --out DIR [--format csv|npy]",
         "Writes the model's per-user and per-movie tables with their raw MovieLens ids, one row per id\n"
         "(the out-of-vocabulary rows are left out): users and movies for embedding models (with a rating\n"
         "head, head.user_bias and head.movie_bias too), popularity for the popularity model.",
-        opts, sizeof opts / sizeof opts[0], NULL, NULL, 0,
+        opts,
+        sizeof opts / sizeof opts[0],
+        NULL,
+        NULL,
+        0,
     };
     int r = tl_args_parse(&spec, argc, argv);
     if (r != TL_ARGS_OK) return tl_args_exit(r);

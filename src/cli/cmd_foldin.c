@@ -56,8 +56,7 @@ static tl_status parse_rated(const tl_dataset *ds, foldin_ctx *c, tl_error *err)
     return c->n ? TL_OK : bad_syntax(c->rated, err);
 }
 
-static tl_status rank(serve_session *s, void *ctx, uint32_t k, tl_query *q, tl_scored *out, uint32_t *n,
-                      tl_error *err)
+static tl_status rank(serve_session *s, void *ctx, uint32_t k, tl_query *q, tl_scored *out, uint32_t *n, tl_error *err)
 {
     foldin_ctx *c = ctx;
     tl_status st = parse_rated(s->mf->ds, c, err);
@@ -84,18 +83,24 @@ int cmd_foldin(int argc, char **argv)
     const tl_arg_opt opts[] = {
         {"model", TL_ARG_STRING, &model, "FILE", "the model file written by `towerlens train --out` (required)", 0, 0},
         {"rated", TL_ARG_STRING, &c.rated, "M:R,...",
-         "the visitor's ratings as movieId:rating pairs, e.g. 296:5,318:4.5,2571:4 (required; 3 or more work well)", 0, 0},
+         "the visitor's ratings as movieId:rating pairs, e.g. 296:5,318:4.5,2571:4 (required; 3 or more work well)", 0,
+         0},
         {"k", TL_ARG_U32, &k, "K", "how many movies", 1, 100000},
         SERVE_FILTER_OPTS(f),
         {"json", TL_ARG_FLAG, &json, NULL,
          "print {\"items\": [{movieId, title, year, genres, score, ratings, imdbId, tmdbId}, ...]}, best first", 0, 0},
     };
     const tl_arg_spec spec = {
-        "foldin", "--model FILE --rated M:R,M:R,... [-k 10] [--genre G]... [--years A-B] [--min-ratings N] [--json]",
+        "foldin",
+        "--model FILE --rated M:R,M:R,... [-k 10] [--genre G]... [--years A-B] [--min-ratings N] [--json]",
         "Recommends for someone who is not in the training data: computes a user vector from the given ratings\n"
         "against the trained movie embeddings (the training objective for one user, movie tower frozen) and\n"
         "prints the best k catalogue movies, leaving out the rated ones.",
-        opts, sizeof opts / sizeof opts[0], NULL, NULL, 0,
+        opts,
+        sizeof opts / sizeof opts[0],
+        NULL,
+        NULL,
+        0,
     };
     int r = tl_args_parse(&spec, argc, argv);
     if (r == TL_ARGS_OK && (!model || !c.rated)) {

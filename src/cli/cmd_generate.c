@@ -9,9 +9,9 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "towerlens.h"
 #include "args.h"
 #include "commands.h"
+#include "towerlens.h"
 
 typedef struct file_sink {
     FILE *fp;
@@ -108,8 +108,10 @@ int cmd_generate(int argc, char **argv)
     const tl_arg_opt opts[] = {
         {"out", TL_ARG_STRING, &out_dir, "DIR",
          "folder to write into (created if missing; existing files of the same names are replaced) [required]", 0, 0},
-        {"users", TL_ARG_U32, &opt.users, "N", "users, ids 1..N, each with at least one rating (at least 20 when "
-         "RATINGS allows)", 0, UINT32_MAX},
+        {"users", TL_ARG_U32, &opt.users, "N",
+         "users, ids 1..N, each with at least one rating (at least 20 when "
+         "RATINGS allows)",
+         0, UINT32_MAX},
         {"movies", TL_ARG_U32, &opt.movies, "M", "movies in movies.csv, ids with gaps", 0, UINT32_MAX},
         {"ratings", TL_ARG_U64, &opt.ratings, "R", "rating rows, N <= R <= N*M", 0, 0},
         {"seed", TL_ARG_U64, &opt.seed, "S", "random seed, 0..2^64-1", 0, 0},
@@ -186,10 +188,8 @@ int cmd_generate(int argc, char **argv)
         int e = 0;
         for (int k = 0; k < 4; k++)
             if (files[k].error) e = files[k].error;
-        if (e)
-            fprintf(stderr, "towerlens generate: %s/%s (%s)\n", out_dir, err.message, strerror(e));
-        else
-            fprintf(stderr, "towerlens generate: %s\n", err.message);
+        if (e) fprintf(stderr, "towerlens generate: %s/%s (%s)\n", out_dir, err.message, strerror(e));
+        else fprintf(stderr, "towerlens generate: %s\n", err.message);
         ok = 0;
     }
     for (int k = 0; k < 4; k++)

@@ -70,7 +70,7 @@ static int run_import(const import_args *a)
     opt.skip_unknown = a->skip_unknown;
     opt.reg = (float)a->reg;
     opt.alpha = (float)a->alpha;
-    opt.foldin = !strcmp(a->foldin, "als") ? TL_IMPORT_FOLDIN_ALS
+    opt.foldin = !strcmp(a->foldin, "als")    ? TL_IMPORT_FOLDIN_ALS
                  : !strcmp(a->foldin, "ials") ? TL_IMPORT_FOLDIN_IALS
                                               : TL_IMPORT_FOLDIN_DEFAULT;
     opt.source = a->source ? a->source : opt.foldin != TL_IMPORT_FOLDIN_DEFAULT ? "spark-als" : "external";
@@ -95,7 +95,8 @@ static int run_import(const import_args *a)
     unmap(&mf), unmap(&mi);
     if (a->user_factors) {
         if (map_file(a->user_factors, &uf) || map_file(a->user_ids, &ui)) goto done;
-        uint64_t budget = opt.max_user_bytes < TL_IMPORT_MAX_TABLE_BYTES ? opt.max_user_bytes : TL_IMPORT_MAX_TABLE_BYTES;
+        uint64_t budget =
+            opt.max_user_bytes < TL_IMPORT_MAX_TABLE_BYTES ? opt.max_user_bytes : TL_IMPORT_MAX_TABLE_BYTES;
         tl_status st = tl_factors_read(uf.p, uf.n, a->user_factors, a->user_ids ? ui.p : NULL, ui.n, a->user_ids,
                                        budget, &users, &err);
         if (st == TL_E_LIMIT) { /* over the budget: not an error, visitors are folded in */
@@ -139,8 +140,10 @@ static int run_import(const import_args *a)
                    opt.foldin == TL_IMPORT_FOLDIN_IALS ? " implicitPrefs (alpha recorded)" : "", opt.reg);
     }
     if (sum.unknown_ids_skipped)
-        fprintf(stderr, "towerlens import: warning: %u factor rows name movies %s does not list (the first: %u); "
-                        "left out\n", sum.unknown_ids_skipped, a->movies, sum.first_unknown_id);
+        fprintf(stderr,
+                "towerlens import: warning: %u factor rows name movies %s does not list (the first: %u); "
+                "left out\n",
+                sum.unknown_ids_skipped, a->movies, sum.first_unknown_id);
     rc = 0;
     goto done;
 fail:
@@ -206,12 +209,17 @@ int cmd_import(int argc, char **argv)
         "Builds a model file from factors trained elsewhere (e.g. Spark MLlib ALS's itemFactors and userFactors):\n"
         "movies with factors and a row in the movies file are served by recommend --user (imported users),\n"
         "similar and foldin; movies of the movies file without factors are left out. See docs/spark.md.",
-        opts, sizeof opts / sizeof opts[0], NULL, NULL, 0,
+        opts,
+        sizeof opts / sizeof opts[0],
+        NULL,
+        NULL,
+        0,
     };
     int r = tl_args_parse(&spec, argc, argv);
     if (r != TL_ARGS_OK) return tl_args_exit(r);
     if (!a.movie_factors || !a.movies || !a.out) {
-        fprintf(stderr, "towerlens import: --movie-factors FILE, --movies FILE and --out FILE are required (see --help)\n");
+        fprintf(stderr,
+                "towerlens import: --movie-factors FILE, --movies FILE and --out FILE are required (see --help)\n");
         return 2;
     }
     if (strcmp(a.foldin, "default") && strcmp(a.foldin, "als") && strcmp(a.foldin, "ials")) {

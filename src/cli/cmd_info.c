@@ -27,10 +27,15 @@ int cmd_info(int argc, char **argv)
          0, 0},
     };
     const tl_arg_spec spec = {
-        "info", "--model FILE [--json]",
+        "info",
+        "--model FILE [--json]",
         "Describes a model file: its format version, which ratings trained it (all of them, or a split's\n"
         "train share; not recorded by format 1), what serving leaves out as seen, its sizes and config.",
-        opts, sizeof opts / sizeof opts[0], NULL, NULL, 0,
+        opts,
+        sizeof opts / sizeof opts[0],
+        NULL,
+        NULL,
+        0,
     };
     int r = tl_args_parse(&spec, argc, argv);
     if (r == TL_ARGS_OK && !model) {
@@ -52,14 +57,17 @@ int cmd_info(int argc, char **argv)
         tl_buf_printf(&b, "{\"format_version\":%u,\"trained_on\":", mf->version);
         tl_model_rows_json(&mf->rows, &b);
         tl_buf_printf(&b, ",\"seen\":%s,\"users\":%u,\"movies\":%u,\"catalogue\":%u,\"dim\":%u,\"config\":%s}",
-                      !mf->seen ? "null" : mf->rows.seen_all ? "\"all\"" : "\"train\"", mf->ds->n_users,
-                      mf->ds->n_movies, mf->ds->n_catalogue, emb.dim, mf->config_json);
+                      !mf->seen           ? "null"
+                      : mf->rows.seen_all ? "\"all\""
+                                          : "\"train\"",
+                      mf->ds->n_users, mf->ds->n_movies, mf->ds->n_catalogue, emb.dim, mf->config_json);
     } else {
         tl_buf_printf(&b, "model file   %s (format %u)\ntrained on   ", model, mf->version);
         tl_model_rows_describe(&mf->rows, &b);
-        tl_buf_printf(&b, "\nseen         %s\nsizes        %u user%s, %u movie%s (%u in the catalogue), d=%u\nconfig       %s",
-                      seen_words(mf), mf->ds->n_users, tl_plural(mf->ds->n_users), mf->ds->n_movies,
-                      tl_plural(mf->ds->n_movies), mf->ds->n_catalogue, emb.dim, mf->config_json);
+        tl_buf_printf(
+            &b, "\nseen         %s\nsizes        %u user%s, %u movie%s (%u in the catalogue), d=%u\nconfig       %s",
+            seen_words(mf), mf->ds->n_users, tl_plural(mf->ds->n_users), mf->ds->n_movies, tl_plural(mf->ds->n_movies),
+            mf->ds->n_catalogue, emb.dim, mf->config_json);
     }
     int rc = 0;
     if (b.failed) {

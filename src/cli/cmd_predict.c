@@ -28,11 +28,16 @@ int cmd_predict(int argc, char **argv)
          0, 0},
     };
     const tl_arg_spec spec = {
-        "predict", "--model FILE --user U --movie M [--json]",
+        "predict",
+        "--model FILE --user U --movie M [--json]",
         "Predicts the rating a user of the training data would give a movie, with the rating head of a\n"
         "multitask model (an MLP over the user's and the movie's embeddings, plus biases when the model has\n"
         "them), clipped to the rating scale 0.5-5 as protocol C scores it.",
-        opts, sizeof opts / sizeof opts[0], NULL, NULL, 0,
+        opts,
+        sizeof opts / sizeof opts[0],
+        NULL,
+        NULL,
+        0,
     };
     int r = tl_args_parse(&spec, argc, argv);
     if (r != TL_ARGS_OK) return tl_args_exit(r);

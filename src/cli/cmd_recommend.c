@@ -10,8 +10,7 @@ typedef struct recommend_ctx {
     int usage; /* --user is not an id of this model's kind */
 } recommend_ctx;
 
-static tl_status rank(serve_session *s, void *ctx, uint32_t k, tl_query *q, tl_scored *out, uint32_t *n,
-                      tl_error *err)
+static tl_status rank(serve_session *s, void *ctx, uint32_t k, tl_query *q, tl_scored *out, uint32_t *n, tl_error *err)
 {
     recommend_ctx *c = ctx;
     uint32_t user;
@@ -38,11 +37,16 @@ int cmd_recommend(int argc, char **argv)
          "print {\"items\": [{movieId, title, year, genres, score, ratings, imdbId, tmdbId}, ...]}, best first", 0, 0},
     };
     const tl_arg_spec spec = {
-        "recommend", "--model FILE --user U [-k 10] [--include-seen] [--genre G]... [--years A-B] [--min-ratings N] [--json]",
+        "recommend",
+        "--model FILE --user U [-k 10] [--include-seen] [--genre G]... [--years A-B] [--min-ratings N] [--json]",
         "Ranks every catalogue movie for a user of the training data by the dot product of the user's and the\n"
         "movie's embeddings and prints the best k. Movies the user rated in the training data (the train split\n"
         "when one was used) are left out unless --include-seen is given.",
-        opts, sizeof opts / sizeof opts[0], NULL, NULL, 0,
+        opts,
+        sizeof opts / sizeof opts[0],
+        NULL,
+        NULL,
+        0,
     };
     int r = tl_args_parse(&spec, argc, argv);
     if (r == TL_ARGS_OK && (!model || !user_text)) {

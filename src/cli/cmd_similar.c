@@ -9,8 +9,7 @@ typedef struct similar_ctx {
     int usage; /* --movie is not an id of this model's kind */
 } similar_ctx;
 
-static tl_status rank(serve_session *s, void *ctx, uint32_t k, tl_query *q, tl_scored *out, uint32_t *n,
-                      tl_error *err)
+static tl_status rank(serve_session *s, void *ctx, uint32_t k, tl_query *q, tl_scored *out, uint32_t *n, tl_error *err)
 {
     similar_ctx *c = ctx;
     uint32_t movie;
@@ -27,17 +26,23 @@ int cmd_similar(int argc, char **argv)
     serve_filters f = {0};
     const tl_arg_opt opts[] = {
         {"model", TL_ARG_STRING, &model, "FILE", "the model file written by `towerlens train --out` (required)", 0, 0},
-        {"movie", TL_ARG_STRING, &movie_text, "M", "the movieId to find similar movies for, as in the data (required)", 0, 0},
+        {"movie", TL_ARG_STRING, &movie_text, "M", "the movieId to find similar movies for, as in the data (required)",
+         0, 0},
         {"k", TL_ARG_U32, &k, "K", "how many movies", 1, 100000},
         SERVE_FILTER_OPTS(f),
         {"json", TL_ARG_FLAG, &json, NULL,
          "print {\"items\": [{movieId, title, year, genres, score, ratings, imdbId, tmdbId}, ...]}, best first", 0, 0},
     };
     const tl_arg_spec spec = {
-        "similar", "--model FILE --movie M [-k 10] [--genre G]... [--years A-B] [--min-ratings N] [--json]",
+        "similar",
+        "--model FILE --movie M [-k 10] [--genre G]... [--years A-B] [--min-ratings N] [--json]",
         "Prints the k catalogue movies whose embeddings have the highest cosine similarity with the given\n"
         "movie's embedding (the movie itself is never listed).",
-        opts, sizeof opts / sizeof opts[0], NULL, NULL, 0,
+        opts,
+        sizeof opts / sizeof opts[0],
+        NULL,
+        NULL,
+        0,
     };
     int r = tl_args_parse(&spec, argc, argv);
     if (r == TL_ARGS_OK && (!model || !movie_text)) {

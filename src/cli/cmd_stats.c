@@ -57,11 +57,13 @@ static void print_summary(const tl_dataset *ds)
         hi = h;
         sum += ds->rating_hist[h] * h * 0.5;
     }
-    printf("ratings      from %.1f to %.1f, mean %.3f\n", lo * 0.5, hi * 0.5, ds->n_ratings ? sum / ds->n_ratings : 0.0);
+    printf("ratings      from %.1f to %.1f, mean %.3f\n", lo * 0.5, hi * 0.5,
+           ds->n_ratings ? sum / ds->n_ratings : 0.0);
     printf("histogram   ");
     for (int h = 1; h <= 10; h++) printf(" %.1f: %s", h * 0.5, grouped(ds->rating_hist[h], a, sizeof a));
     printf("\n");
-    printf("time span    %s to %s (UTC)\n", date(ds->first_timestamp, a, sizeof a), date(ds->last_timestamp, b, sizeof b));
+    printf("time span    %s to %s (UTC)\n", date(ds->first_timestamp, a, sizeof a),
+           date(ds->last_timestamp, b, sizeof b));
     printf("tags         %s\n", grouped(ds->n_tags, a, sizeof a));
     if (!ds->n_warnings) printf("warnings     none\n");
     for (uint32_t w = 0; w < ds->n_warnings; w++) printf("warning      %s\n", ds->warnings[w]);

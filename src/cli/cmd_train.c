@@ -111,9 +111,9 @@ static tl_status run_training(tl_trainer *tr, const train_opts *o, tl_error *err
         for (; printed < n; printed++) {
             const tl_epoch_record *e = &ep[printed];
             uint64_t per_epoch = p.examples_seen / (p.epochs_completed ? p.epochs_completed : 1);
-            printf("epoch %u/%u  loss %.1f (%s; %.4f per example)  %.2f s  %.0f examples/s", e->epoch,
-                   cfg->epochs, e->loss, tl_train_loss_name(cfg),
-                   e->loss_per_example, e->seconds, e->seconds > 0 ? (double)per_epoch / e->seconds : 0.0);
+            printf("epoch %u/%u  loss %.1f (%s; %.4f per example)  %.2f s  %.0f examples/s", e->epoch, cfg->epochs,
+                   e->loss, tl_train_loss_name(cfg), e->loss_per_example, e->seconds,
+                   e->seconds > 0 ? (double)per_epoch / e->seconds : 0.0);
             if (cfg->rating_weight > 0.0f) printf("  rating train RMSE %.4f", sqrt(e->rating_mse));
             printf("\n");
             fflush(stdout);
@@ -187,9 +187,8 @@ static int train_main(const train_opts *o, const tl_arg_list *paths)
         const char *nl = about.failed ? NULL : strchr(about.data ? about.data : "", '\n');
         int head = nl ? (int)(nl - about.data) : (int)about.len;
         printf("training preset %s: %.*s%s; %u train / %u test rows (seed %" PRIu64 "), %u user%s, %u movie%s\n%s%s",
-               cfg.preset, head, about.data ? about.data : "", threads, sp->n_train,
-               sp->n_test, cfg.seed, ds->n_users, tl_plural(ds->n_users), ds->n_movies, tl_plural(ds->n_movies),
-               nl ? nl + 1 : "", nl ? "\n" : "");
+               cfg.preset, head, about.data ? about.data : "", threads, sp->n_train, sp->n_test, cfg.seed, ds->n_users,
+               tl_plural(ds->n_users), ds->n_movies, tl_plural(ds->n_movies), nl ? nl + 1 : "", nl ? "\n" : "");
         tl_buf_free(&about);
     }
     double cpu0 = cpu_seconds();
@@ -378,7 +377,8 @@ int cmd_train(int argc, char **argv)
          "= the plain fold-in. Choose them per data set with bench/studies/visitors.mjs (docs/training.md)",
          0, 0},
         {"dim", TL_ARG_U32, &o.dim, "D", "embedding dimension", 1, TL_MAX_DIM},
-        {"batch", TL_ARG_U32, &o.batch, "B", "batch size (in-batch softmax over B x B logits; for default: row solves per batch)", 1, TL_MAX_BATCH},
+        {"batch", TL_ARG_U32, &o.batch, "B",
+         "batch size (in-batch softmax over B x B logits; for default: row solves per batch)", 1, TL_MAX_BATCH},
         {"threads", TL_ARG_U32, &o.threads, "N",
          "worker threads for training (every preset) and for the evaluation (0 = every core); the model and "
          "the metrics are bit-identical for any N",
@@ -391,7 +391,8 @@ int cmd_train(int argc, char **argv)
          TL_MAX_CG_STEPS},
         {"lr", TL_ARG_DOUBLE, &o.lr, "X",
          "Adagrad learning rate of the in-batch softmax presets (tfrs, tfrs-multitask, and default with "
-         "--rating-weight); the default preset's iALS solves each row in closed form (exact or CG) and has no learning rate, so --lr "
+         "--rating-weight); the default preset's iALS solves each row in closed form (exact or CG) and has no learning "
+         "rate, so --lr "
          "is ignored there",
          1e-6, 100},
         {"seed", TL_ARG_U64, &o.seed, "S",
@@ -406,14 +407,13 @@ int cmd_train(int argc, char **argv)
          "test share of the rows when no sizes are given; 0 trains on every rating (no held-out metrics: the "
          "model to serve after measuring on a split)",
          0, TL_MAX_TEST_FRACTION},
-        {"eval-users", TL_ARG_U32, &o.eval_users, "N",
-         EVAL_USERS_HELP, 0, UINT32_MAX},
-        {"eval-rows", TL_ARG_U32, &o.eval_rows, "N",
-         EVAL_ROWS_HELP, 0, UINT32_MAX},
+        {"eval-users", TL_ARG_U32, &o.eval_users, "N", EVAL_USERS_HELP, 0, UINT32_MAX},
+        {"eval-rows", TL_ARG_U32, &o.eval_rows, "N", EVAL_ROWS_HELP, 0, UINT32_MAX},
         {"out", TL_ARG_STRING, &o.out, "FILE", "save the trained model (towerlens model file)", 0, 0},
         {"json", TL_ARG_FLAG, &o.json, NULL,
          "print one JSON object at the end: config, epochs [{epoch, loss, loss_per_example, seconds}], "
-         "first_batch_loss, threads (used), metrics.test and baseline.test (top_1, top_5, top_10, top_50, top_100, recall_at_20, "
+         "first_batch_loss, threads (used), metrics.test and baseline.test (top_1, top_5, top_10, top_50, top_100, "
+         "recall_at_20, "
          "ndcg_at_10, ndcg_at_100, coverage_at_10; with a rating head also rmse and mae, the baseline's from "
          "the bias baseline), peak_bytes, model_hash",
          0, 0},

@@ -1,11 +1,10 @@
-#include "towerlens.h"
 #include "eval_report.h"
+#include "towerlens.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
 
 tl_status eval_report_run(const tl_dataset *ds, const tl_split *sp, const tl_scorer *sc, uint32_t max_rows,
                           uint32_t max_users, uint64_t seed, tl_pool *pool, eval_report *r, tl_error *err)
@@ -49,11 +48,11 @@ static const char *const metric_names[9] = {"top_1",        "top_5",      "top_1
 static double metric_value(const tl_metrics *m, int i)
 {
     switch (i) {
-    case 5: return m->recall_at_20;
-    case 6: return m->ndcg_at_10;
-    case 7: return m->ndcg_at_100;
-    case 8: return m->coverage_at_10;
-    default: return m->top[i];
+        case 5: return m->recall_at_20;
+        case 6: return m->ndcg_at_10;
+        case 7: return m->ndcg_at_100;
+        case 8: return m->coverage_at_10;
+        default: return m->top[i];
     }
 }
 
@@ -61,15 +60,15 @@ void eval_report_print(const eval_report *r)
 {
     const tl_metrics *m = &r->model;
     if (m->sampled)
-        printf("\nevaluated on a seeded sample (seed %" PRIu64 "): %u of %u test rows (protocol A), %u of %u test users "
+        printf("\nevaluated on a seeded sample (seed %" PRIu64
+               "): %u of %u test rows (protocol A), %u of %u test users "
                "(protocol B); --eval-users N / --eval-rows N change it, 0 = all",
                r->options.seed, m->rows_evaluated, m->rows_total, m->users_evaluated, m->users_total);
     printf("\ntest metrics (%u row%s, %u user%s%s)   model      popularity\n", m->rows_evaluated,
            tl_plural(m->rows_evaluated), m->users_evaluated, tl_plural(m->users_evaluated),
            m->sampled ? ", sampled" : "");
     for (int i = 0; i < 9; i++)
-        printf("  %-16s %9.4f  %9.4f\n", metric_names[i], metric_value(&r->model, i),
-               metric_value(&r->popularity, i));
+        printf("  %-16s %9.4f  %9.4f\n", metric_names[i], metric_value(&r->model, i), metric_value(&r->popularity, i));
     if (r->model.has_rating) { /* a rating head: protocol C beside the bias baseline */
         printf("  %-16s %9.4f  %9.4f  (protocol C, clipped to 0.5-5; baseline: bias)\n", "rmse", r->model.rmse,
                r->popularity.rmse);

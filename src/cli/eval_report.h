@@ -14,7 +14,7 @@ typedef struct eval_report {
 
 /* The sampling options `train` and `eval` share (their defaults: max_users
  * TL_EVAL_SAMPLE_USERS, max_rows 0). */
-#define EVAL_USERS_HELP                                                                                         \
+#define EVAL_USERS_HELP                                                                                           \
     "evaluate a seeded sample (seed S) of at most N users with test rows (protocol B ranks for them, protocol A " \
     "takes their test rows); 0 = all"
 #define EVAL_ROWS_HELP "then protocol A on at most N of those users' test rows (seeded); 0 = all"

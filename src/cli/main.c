@@ -22,10 +22,9 @@ static const tl_command commands[] = {
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "towerlens - two-tower movie recommender (native CLI)\n\n"
-            "usage: towerlens COMMAND [options]\n\n"
-            "commands:\n");
+    fprintf(out, "towerlens - two-tower movie recommender (native CLI)\n\n"
+                 "usage: towerlens COMMAND [options]\n\n"
+                 "commands:\n");
     for (const tl_command *c = commands; c->name; c++) fprintf(out, "  %-10s %s\n", c->name, c->summary);
     fprintf(out, "\n`towerlens COMMAND --help` describes a command's options.\n");
 }

@@ -1,10 +1,9 @@
-#include "towerlens.h"
 #include "serve_common.h"
+#include "towerlens.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
 
 int serve_open(serve_session *s, const char *command, const char *model_path)
 {
@@ -77,8 +76,8 @@ int serve_print(const serve_session *s, const char *command, const tl_scored *it
         const char *name = tl_dataset_movie_name(ds, items[i].index);
         char id[16];
         snprintf(id, sizeof id, "%u", mv->id);
-        printf("%3u. %-8.4f %s%s  [id %s, %u rating%s", i + 1, items[i].score, tl_movie_title(ds, items[i].index),
-               year, name ? name : id, mv->n_ratings, tl_plural(mv->n_ratings));
+        printf("%3u. %-8.4f %s%s  [id %s, %u rating%s", i + 1, items[i].score, tl_movie_title(ds, items[i].index), year,
+               name ? name : id, mv->n_ratings, tl_plural(mv->n_ratings));
         for (uint32_t g = 0, first = 1; g < ds->n_genres; g++)
             if (mv->genres >> g & 1) printf("%s%s", first ? "; " : "|", ds->genre_names[g]), first = 0;
         printf("]\n");

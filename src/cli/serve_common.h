@@ -9,17 +9,18 @@
 #include "towerlens.h"
 
 typedef struct serve_filters {
-    tl_arg_list genres;     /* --genre G (repeatable) */
-    const char *years;      /* --years A-B */
-    uint32_t min_ratings;   /* --min-ratings N */
+    tl_arg_list genres;   /* --genre G (repeatable) */
+    const char *years;    /* --years A-B */
+    uint32_t min_ratings; /* --min-ratings N */
 } serve_filters;
 
 /* The option rows for --genre, --years and --min-ratings. */
-#define SERVE_FILTER_OPTS(f)                                                                                  \
-    {"genre", TL_ARG_STRINGS, &(f).genres, "G", "only movies of genre G (repeatable: any of them)", 0, 0},   \
-        {"years", TL_ARG_STRING, &(f).years, "A-B", "only movies released in these years (1990-1999, 1990-)", \
-         0, 0},                                                                                                \
-        {"min-ratings", TL_ARG_U32, &(f).min_ratings, "N", "only movies with at least N ratings", 0, 4e9}
+#define SERVE_FILTER_OPTS(f)                                                                                         \
+    {"genre", TL_ARG_STRINGS, &(f).genres, "G", "only movies of genre G (repeatable: any of them)", 0, 0},           \
+        {"years", TL_ARG_STRING, &(f).years, "A-B", "only movies released in these years (1990-1999, 1990-)", 0, 0}, \
+    {                                                                                                                \
+        "min-ratings", TL_ARG_U32, &(f).min_ratings, "N", "only movies with at least N ratings", 0, 4e9              \
+    }
 
 typedef struct serve_session {
     tl_model_file *mf;

@@ -98,14 +98,15 @@ tl_status tl_dataset_find_movie(const tl_dataset *ds, const char *text, uint32_t
 static tl_status same_list(const tl_dataset *a, const uint32_t *na, uint32_t n_a, const tl_dataset *b,
                            const uint32_t *nb, uint32_t n_b, const char *what, tl_error *err)
 {
-    if (!na != !nb)
-        return tl_fail(err, TL_E_ARG, "the %s ids are strings in one and numbers in the other", what);
+    if (!na != !nb) return tl_fail(err, TL_E_ARG, "the %s ids are strings in one and numbers in the other", what);
     if (!na) return TL_OK;
     for (uint32_t i = 0; i < n_a || i < n_b; i++) {
         const char *x = i < n_a ? a->id_strings + na[i] : "(none)", *y = i < n_b ? b->id_strings + nb[i] : "(none)";
         if (i >= n_a || i >= n_b || strcmp(x, y) != 0)
-            return tl_fail(err, TL_E_ARG, "the %s ids differ (number %u in byte order: \"%s\" vs \"%s\"); use the files "
-                           "the model was trained on", what, i + 1, x, y);
+            return tl_fail(err, TL_E_ARG,
+                           "the %s ids differ (number %u in byte order: \"%s\" vs \"%s\"); use the files "
+                           "the model was trained on",
+                           what, i + 1, x, y);
     }
     return TL_OK;
 }

@@ -6,8 +6,7 @@
 
 #include <stdlib.h>
 
-tl_status tl_seen_new(const tl_dataset *ds, const uint32_t *rows, uint32_t n_rows, tl_seen **out,
-                      tl_error *err)
+tl_status tl_seen_new(const tl_dataset *ds, const uint32_t *rows, uint32_t n_rows, tl_seen **out, tl_error *err)
 {
     if (!out) return tl_fail(err, TL_E_ARG, "seen sets: no output pointer given");
     *out = NULL;
@@ -16,8 +15,8 @@ tl_status tl_seen_new(const tl_dataset *ds, const uint32_t *rows, uint32_t n_row
         return tl_fail(err, TL_E_ARG, "seen sets: %u rows announced but no row list given", n_rows);
     for (uint32_t i = 0; rows && i < n_rows; i++)
         if (rows[i] >= ds->n_ratings)
-            return tl_fail(err, TL_E_ARG, "seen sets: row %u is out of range (the dataset has %u ratings)",
-                           rows[i], ds->n_ratings);
+            return tl_fail(err, TL_E_ARG, "seen sets: row %u is out of range (the dataset has %u ratings)", rows[i],
+                           ds->n_ratings);
 
     tl_seen *s = calloc(1, sizeof *s);
     if (!s) return tl_fail(err, TL_E_NOMEM, "seen sets: out of memory");

@@ -23,21 +23,17 @@ void tl_split_free(tl_split *sp)
     free(sp);
 }
 
-static uint32_t round_fraction(uint32_t n, double f)
-{
-    return (uint32_t)floor((double)n * f + 0.5);
-}
+static uint32_t round_fraction(uint32_t n, double f) { return (uint32_t)floor((double)n * f + 0.5); }
 
 /* Sizes from the options, checked against the n rows there are. */
-static tl_status split_sizes(uint32_t n, const tl_split_options *opt, uint32_t *n_train,
-                             uint32_t *n_test, tl_error *err)
+static tl_status split_sizes(uint32_t n, const tl_split_options *opt, uint32_t *n_train, uint32_t *n_test,
+                             tl_error *err)
 {
     if (n == 0) return tl_fail(err, TL_E_ARG, "the dataset has no ratings to split");
     if (opt->train_rows > 0) {
         uint64_t want = (uint64_t)opt->train_rows + opt->test_rows;
         if (want > n)
-            return tl_fail(err, TL_E_ARG,
-                           "train rows %u + test rows %u = %llu exceed the %u ratings in the data",
+            return tl_fail(err, TL_E_ARG, "train rows %u + test rows %u = %llu exceed the %u ratings in the data",
                            opt->train_rows, opt->test_rows, (unsigned long long)want, n);
         *n_train = opt->train_rows;
         *n_test = opt->test_rows ? opt->test_rows : n - opt->train_rows;
@@ -66,8 +62,8 @@ tl_status tl_split_make(const tl_dataset *ds, const tl_split_options *opt, tl_sp
         return tl_fail(err, TL_E_ARG, "validation fraction %g is outside [0, 1)", opt->valid_fraction);
     uint32_t n_valid = round_fraction(n_train, opt->valid_fraction);
     if (n_valid >= n_train && n_valid > 0)
-        return tl_fail(err, TL_E_ARG, "validation fraction %g leaves no training rows out of %u",
-                       opt->valid_fraction, n_train);
+        return tl_fail(err, TL_E_ARG, "validation fraction %g leaves no training rows out of %u", opt->valid_fraction,
+                       n_train);
 
     tl_split *sp = calloc(1, sizeof *sp);
     uint32_t *perm = malloc((size_t)n * sizeof *perm);
@@ -99,8 +95,8 @@ nomem:
     return tl_fail(err, TL_E_NOMEM, "out of memory splitting %u ratings", n);
 }
 
-tl_status tl_row_bits(const tl_dataset *ds, const uint32_t *rows, uint32_t n_rows, uint32_t **bits_out,
-                           int *repeats, tl_error *err)
+tl_status tl_row_bits(const tl_dataset *ds, const uint32_t *rows, uint32_t n_rows, uint32_t **bits_out, int *repeats,
+                      tl_error *err)
 {
     uint32_t *bits = calloc((size_t)ds->n_ratings / 32 + 1, sizeof *bits);
     if (!bits) return tl_fail(err, TL_E_NOMEM, "out of memory marking %u rows", n_rows);

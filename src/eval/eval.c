@@ -45,14 +45,13 @@ tl_status tl_eval_catalogue(const tl_dataset *ds, uint32_t **cat, uint32_t *n_ca
     return TL_OK;
 }
 
-static tl_status check_rows(const tl_dataset *ds, const char *what, const uint32_t *rows, uint32_t n,
-                            tl_error *err)
+static tl_status check_rows(const tl_dataset *ds, const char *what, const uint32_t *rows, uint32_t n, tl_error *err)
 {
     if (n > 0 && !rows) return tl_fail(err, TL_E_ARG, "evaluation: %u %s rows announced but none given", n, what);
     for (uint32_t i = 0; i < n; i++)
         if (rows[i] >= ds->n_ratings)
-            return tl_fail(err, TL_E_ARG, "evaluation: %s row %u is out of range (the dataset has %u ratings)",
-                           what, rows[i], ds->n_ratings);
+            return tl_fail(err, TL_E_ARG, "evaluation: %s row %u is out of range (the dataset has %u ratings)", what,
+                           rows[i], ds->n_ratings);
     return TL_OK;
 }
 
@@ -60,8 +59,10 @@ static tl_status check_scorer(const tl_dataset *ds, const tl_scorer *sc, tl_erro
 {
     if (!sc) return tl_fail(err, TL_E_ARG, "evaluation: no model given");
     if (sc->ds->n_users != ds->n_users || sc->ds->n_movies != ds->n_movies)
-        return tl_fail(err, TL_E_ARG, "evaluation: the model's vocabularies (%u users, %u movies) are not the "
-                       "dataset's (%u users, %u movies)", sc->ds->n_users, sc->ds->n_movies, ds->n_users, ds->n_movies);
+        return tl_fail(err, TL_E_ARG,
+                       "evaluation: the model's vocabularies (%u users, %u movies) are not the "
+                       "dataset's (%u users, %u movies)",
+                       sc->ds->n_users, sc->ds->n_movies, ds->n_users, ds->n_movies);
     return TL_OK;
 }
 
@@ -79,15 +80,15 @@ tl_status tl_eval_check_inputs(const tl_dataset *ds, const uint32_t *train_rows,
 struct tl_eval_setup {
     const tl_dataset *ds;
     tl_eval_plan plan;
-    tl_metrics counts;   /* what the plan fixes: totals, rows evaluated, sampled */
+    tl_metrics counts; /* what the plan fixes: totals, rows evaluated, sampled */
     uint32_t n_cat;
     tl_pool *pool;
 };
 
 /* The set-up without checking the inputs (the caller did). */
 static tl_status setup_make(const tl_dataset *ds, const uint32_t *train_rows, uint32_t n_train,
-                            const uint32_t *test_rows, uint32_t n_test, const tl_eval_options *opt,
-                            tl_eval_setup **out, tl_error *err)
+                            const uint32_t *test_rows, uint32_t n_test, const tl_eval_options *opt, tl_eval_setup **out,
+                            tl_error *err)
 {
     tl_eval_options defaults;
     if (!opt) {
@@ -113,8 +114,8 @@ static tl_status setup_make(const tl_dataset *ds, const uint32_t *train_rows, ui
 }
 
 tl_status tl_eval_setup_new(const tl_dataset *ds, const uint32_t *train_rows, uint32_t n_train,
-                            const uint32_t *test_rows, uint32_t n_test, const tl_eval_options *opt,
-                            tl_eval_setup **out, tl_error *err)
+                            const uint32_t *test_rows, uint32_t n_test, const tl_eval_options *opt, tl_eval_setup **out,
+                            tl_error *err)
 {
     if (!out) return tl_fail(err, TL_E_ARG, "evaluation: no output pointer given");
     *out = NULL;
@@ -132,7 +133,8 @@ tl_status tl_eval_setup_run(const tl_eval_setup *s, const tl_scorer *sc, tl_metr
     tl_status st = check_scorer(s->ds, sc, err);
     if (st != TL_OK) return st;
     if (sc->needs_profile && !s->plan.seen)
-        return tl_fail(err, TL_E_ARG, "evaluation: this model scores users from their train ratings: protocol B must be on");
+        return tl_fail(err, TL_E_ARG,
+                       "evaluation: this model scores users from their train ratings: protocol B must be on");
     *out = s->counts;
     return tl_eval_run(s->ds, &s->plan, sc, s->n_cat, s->pool, out, err);
 }

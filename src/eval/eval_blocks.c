@@ -31,9 +31,9 @@ static const uint32_t top_ks[5] = {1, 5, 10, 50, 100};
 
 /* One user's scan state within a block. */
 typedef struct user_scan {
-    uint32_t p;           /* position in the plan */
+    uint32_t p; /* position in the plan */
     int do_a, do_b;
-    float floor_a;        /* protocol A: lowest test score */
+    float floor_a; /* protocol A: lowest test score */
     tl_topk a, b;
     const uint32_t *seen; /* protocol B: sorted seen movies, walked along the scan */
     uint32_t n_seen, seen_at;
@@ -41,9 +41,9 @@ typedef struct user_scan {
 } user_scan;
 
 typedef struct worker {
-    float *users;         /* EVAL_USERS x state_floats: the block's user states */
-    float *scores;        /* EVAL_USERS x EVAL_CHUNK */
-    tl_scored *heaps;     /* EVAL_USERS x (KEEP_A + TL_EVAL_TOP_B) */
+    float *users;     /* EVAL_USERS x state_floats: the block's user states */
+    float *scores;    /* EVAL_USERS x EVAL_CHUNK */
+    tl_scored *heaps; /* EVAL_USERS x (KEEP_A + TL_EVAL_TOP_B) */
     user_scan scan[EVAL_USERS];
 } worker;
 
@@ -53,12 +53,12 @@ typedef struct run_ctx {
     const tl_scorer *sc;
     worker *workers;
     double discount[TL_EVAL_TOP_B];
-    float *a_scores;      /* per protocol A row (plan->a_rows order): its test score */
-    uint32_t *rel;        /* per test row (plan->test order): position p's sorted relevant movies first */
-    uint64_t (*hits)[5];  /* per block */
+    float *a_scores;          /* per protocol A row (plan->a_rows order): its test score */
+    uint32_t *rel;            /* per test row (plan->test order): position p's sorted relevant movies first */
+    uint64_t (*hits)[5];      /* per block */
     tl_user_metrics *metrics; /* per position */
-    uint8_t *counted;     /* per position: protocol B ranked the user */
-    uint32_t (*top10)[10];/* per position: its top 10 (coverage) */
+    uint8_t *counted;         /* per position: protocol B ranked the user */
+    uint32_t (*top10)[10];    /* per position: its top 10 (coverage) */
     uint8_t *n_top10;
 } run_ctx;
 
@@ -150,7 +150,7 @@ static void finish_a(run_ctx *c, user_scan *us, uint64_t *hits)
     const tl_scored *best = us->a.items;
     for (uint32_t r = c->plan->a_off[us->p]; r < c->plan->a_off[us->p + 1]; r++) {
         float s = c->a_scores[r];
-        if (s != s) continue; /* a NaN test score is a miss */
+        if (s != s) continue;                                         /* a NaN test score is a miss */
         if (n_best == KEEP_A && s < best[KEEP_A - 1].score) continue; /* 100 or more above */
         uint32_t above = count_above(best, n_best, s);
         for (int k = 0; k < 5; k++) hits[k] += above < top_ks[k];

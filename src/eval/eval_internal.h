@@ -32,8 +32,8 @@ typedef struct tl_rows_by_user {
     uint32_t *offsets; /* n_users + 1 */
     uint32_t *rows;
 } tl_rows_by_user;
-tl_status tl_rows_by_user_build(const tl_dataset *ds, const uint32_t *rows, uint32_t n_rows,
-                                tl_rows_by_user *out, tl_error *err);
+tl_status tl_rows_by_user_build(const tl_dataset *ds, const uint32_t *rows, uint32_t n_rows, tl_rows_by_user *out,
+                                tl_error *err);
 void tl_rows_by_user_free(tl_rows_by_user *g);
 
 /* Protocol B, one user at a time with its own vector (the fold-in
@@ -41,14 +41,14 @@ void tl_rows_by_user_free(tl_rows_by_user *g);
  * owns the scratch arrays. */
 typedef struct tl_ranker {
     const tl_dataset *ds;
-    const tl_seen *seen;      /* movies excluded per user (train rows) */
+    const tl_seen *seen; /* movies excluded per user (train rows) */
     const uint32_t *cat;
     uint32_t n_cat;
-    float *scores;            /* n_movies */
-    uint32_t *excluded;       /* n_movies stamps: == stamp means excluded for this user */
-    uint32_t *relevant;       /* n_movies stamps: == stamp means relevant */
+    float *scores;      /* n_movies */
+    uint32_t *excluded; /* n_movies stamps: == stamp means excluded for this user */
+    uint32_t *relevant; /* n_movies stamps: == stamp means relevant */
     uint32_t stamp;
-    uint8_t *covered;         /* n_movies: in some user's top 10 */
+    uint8_t *covered; /* n_movies: in some user's top 10 */
     uint32_t n_covered;
     double discount[TL_EVAL_TOP_B]; /* 1 / log2(rank + 2) */
     tl_scored top[TL_EVAL_TOP_B];
@@ -58,8 +58,8 @@ typedef struct tl_user_metrics {
     double recall_at_20, ndcg_at_10, ndcg_at_100;
 } tl_user_metrics;
 
-tl_status tl_ranker_init(tl_ranker *r, const tl_dataset *ds, const tl_seen *seen, const uint32_t *cat,
-                         uint32_t n_cat, tl_error *err);
+tl_status tl_ranker_init(tl_ranker *r, const tl_dataset *ds, const tl_seen *seen, const uint32_t *cat, uint32_t n_cat,
+                         tl_error *err);
 void tl_ranker_free(tl_ranker *r);
 
 /* Ranks the catalogue for dense user `user` scored from `state`,
@@ -67,8 +67,8 @@ void tl_ranker_free(tl_ranker *r);
  * `rel` that are rankable (in the catalogue, not seen). Returns 0 and
  * leaves *m untouched when no relevant movie is rankable (the user is
  * skipped), else 1. Adds the user's top 10 to the coverage set. */
-int tl_ranker_user(tl_ranker *r, const tl_scorer *sc, const float *state, uint32_t user,
-                   const uint32_t *rel, uint32_t n_rel, tl_user_metrics *m);
+int tl_ranker_user(tl_ranker *r, const tl_scorer *sc, const float *state, uint32_t user, const uint32_t *rel,
+                   uint32_t n_rel, tl_user_metrics *m);
 
 /* The same for scores given over every dense movie (models that are not
  * dot products, e.g. EASE): ranks scores[cat[i]] exactly as above. */
@@ -78,8 +78,8 @@ int tl_ranker_user_scores(tl_ranker *r, const float *scores, uint32_t user, cons
 /* The ranking metrics of one user from its top list of n_top movies (best
  * first): rel[i] says whether the i-th is relevant, n_relevant counts the user's relevant
  * movies. Shared by the evaluation and the ranker. */
-void tl_eval_user_metrics(uint32_t n_top, const uint8_t *rel, uint32_t n_relevant,
-                          const double *discount, tl_user_metrics *m);
+void tl_eval_user_metrics(uint32_t n_top, const uint8_t *rel, uint32_t n_relevant, const double *discount,
+                          tl_user_metrics *m);
 /* discount[i] = 1 / log2(i + 2) for i < TL_EVAL_TOP_B */
 void tl_eval_discounts(double *discount);
 
@@ -92,20 +92,19 @@ void tl_eval_discounts(double *discount);
  * own users' outputs, which are summed in user order afterwards, so the
  * numbers do not depend on the thread count. */
 typedef struct tl_eval_plan {
-    uint32_t n;             /* users evaluated, by position p */
-    uint32_t *user;         /* n: dense user ids, ascending */
-    uint32_t *test_off;     /* n + 1: position p's test rows are test[test_off[p] .. test_off[p+1]) */
-    uint32_t *test;         /* in input order within a user */
-    uint32_t *a_off;        /* n + 1: protocol A's rows of p, likewise (NULL: protocol A is off) */
+    uint32_t n;         /* users evaluated, by position p */
+    uint32_t *user;     /* n: dense user ids, ascending */
+    uint32_t *test_off; /* n + 1: position p's test rows are test[test_off[p] .. test_off[p+1]) */
+    uint32_t *test;     /* in input order within a user */
+    uint32_t *a_off;    /* n + 1: protocol A's rows of p, likewise (NULL: protocol A is off) */
     uint32_t *a_rows;
-    tl_seen *seen;          /* protocol B: the evaluated users' train movies (NULL: protocol B is off) */
+    tl_seen *seen; /* protocol B: the evaluated users' train movies (NULL: protocol B is off) */
 } tl_eval_plan;
-
 
 /* Fills the plan and out's counts (rows_total, users_total, rows_evaluated, sampled). */
 tl_status tl_eval_plan_make(const tl_dataset *ds, const uint32_t *train_rows, uint32_t n_train,
-                            const uint32_t *test_rows, uint32_t n_test, const tl_eval_options *opt,
-                            tl_eval_plan *plan, tl_metrics *out, tl_error *err);
+                            const uint32_t *test_rows, uint32_t n_test, const tl_eval_options *opt, tl_eval_plan *plan,
+                            tl_metrics *out, tl_error *err);
 void tl_eval_plan_free(tl_eval_plan *plan);
 
 /* Protocols A (when plan->a_off) and B (when plan->seen) over the plan's

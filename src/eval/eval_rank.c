@@ -7,8 +7,8 @@
 #include "eval_internal.h"
 #include "towerlens/kernels.h"
 
-tl_status tl_ranker_init(tl_ranker *r, const tl_dataset *ds, const tl_seen *seen, const uint32_t *cat,
-                         uint32_t n_cat, tl_error *err)
+tl_status tl_ranker_init(tl_ranker *r, const tl_dataset *ds, const tl_seen *seen, const uint32_t *cat, uint32_t n_cat,
+                         tl_error *err)
 {
     *r = (tl_ranker){0};
     r->ds = ds;
@@ -49,8 +49,7 @@ static uint32_t mark_user(tl_ranker *r, uint32_t user, const uint32_t *rel, uint
     uint32_t n_relevant = 0; /* distinct and rankable */
     for (uint32_t i = 0; i < n_rel; i++) {
         uint32_t mv = rel[i];
-        if (mv >= ds->n_movies || !ds->movies[mv].in_catalogue || r->excluded[mv] == stamp ||
-            r->relevant[mv] == stamp)
+        if (mv >= ds->n_movies || !ds->movies[mv].in_catalogue || r->excluded[mv] == stamp || r->relevant[mv] == stamp)
             continue;
         r->relevant[mv] = stamp;
         n_relevant++;
@@ -82,8 +81,8 @@ static void rank_user(tl_ranker *r, const float *scores, uint32_t n_relevant, tl
     tl_eval_user_metrics(n_top, rel_top, n_relevant, r->discount, m);
 }
 
-int tl_ranker_user(tl_ranker *r, const tl_scorer *sc, const float *state, uint32_t user,
-                   const uint32_t *rel, uint32_t n_rel, tl_user_metrics *m)
+int tl_ranker_user(tl_ranker *r, const tl_scorer *sc, const float *state, uint32_t user, const uint32_t *rel,
+                   uint32_t n_rel, tl_user_metrics *m)
 {
     uint32_t n_relevant = mark_user(r, user, rel, n_rel);
     if (n_relevant == 0) return 0;
@@ -107,8 +106,8 @@ void tl_eval_discounts(double *discount)
     for (int i = 0; i < TL_EVAL_TOP_B; i++) discount[i] = 1.0 / log2((double)i + 2.0);
 }
 
-void tl_eval_user_metrics(uint32_t n_top, const uint8_t *rel, uint32_t n_relevant,
-                          const double *discount, tl_user_metrics *m)
+void tl_eval_user_metrics(uint32_t n_top, const uint8_t *rel, uint32_t n_relevant, const double *discount,
+                          tl_user_metrics *m)
 {
     uint32_t hits20 = 0;
     double dcg10 = 0, dcg100 = 0, idcg10 = 0, idcg100 = 0;

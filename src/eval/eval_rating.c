@@ -32,8 +32,8 @@ tl_status tl_eval_rating(const tl_dataset *ds, const uint32_t *rows, uint32_t n,
 }
 
 tl_status tl_eval_bias_baseline(const tl_dataset *ds, const uint32_t *train_rows, uint32_t n_train,
-                                const uint32_t *test_rows, uint32_t n_test, const tl_bias_config *cfg,
-                                tl_metrics *out, tl_error *err)
+                                const uint32_t *test_rows, uint32_t n_test, const tl_bias_config *cfg, tl_metrics *out,
+                                tl_error *err)
 {
     tl_bias_model *b = NULL;
     tl_status st = tl_bias_fit(ds, train_rows, n_train, cfg, &b, err);

@@ -31,8 +31,8 @@ void tl_eval_sample(uint32_t *v, uint32_t n, uint32_t k, uint64_t seed)
     qsort(v, k, sizeof *v, cmp_u32);
 }
 
-tl_status tl_rows_by_user_build(const tl_dataset *ds, const uint32_t *rows, uint32_t n_rows,
-                                tl_rows_by_user *out, tl_error *err)
+tl_status tl_rows_by_user_build(const tl_dataset *ds, const uint32_t *rows, uint32_t n_rows, tl_rows_by_user *out,
+                                tl_error *err)
 {
     out->offsets = calloc((size_t)ds->n_users + 1, sizeof *out->offsets);
     out->rows = malloc((n_rows ? (size_t)n_rows : 1) * sizeof *out->rows);

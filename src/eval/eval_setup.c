@@ -24,17 +24,19 @@ typedef struct row_set {
     uint32_t n_ratings;
 } row_set;
 
-#define FOR_EACH_ROW(set, r, body)                                                   \
-    do {                                                                             \
-        if ((set)->bits) {                                                           \
-            for (uint32_t r = 0; r < (set)->n_ratings; r++)                          \
-                if ((set)->bits[r >> 5] >> (r & 31) & 1u) { body }                   \
-        } else {                                                                     \
-            for (uint32_t i_ = 0; i_ < (set)->n; i_++) {                             \
-                uint32_t r = (set)->rows[i_];                                        \
-                body                                                                 \
-            }                                                                        \
-        }                                                                            \
+#define FOR_EACH_ROW(set, r, body)                          \
+    do {                                                    \
+        if ((set)->bits) {                                  \
+            for (uint32_t r = 0; r < (set)->n_ratings; r++) \
+                if ((set)->bits[r >> 5] >> (r & 31) & 1u) { \
+                    body                                    \
+                }                                           \
+        } else {                                            \
+            for (uint32_t i_ = 0; i_ < (set)->n; i_++) {    \
+                uint32_t r = (set)->rows[i_];               \
+                body                                        \
+            }                                               \
+        }                                                   \
     } while (0)
 
 /* Rows whose user has a position, grouped by position (stable: the set's
@@ -134,8 +136,8 @@ static tl_status seen_of_users(const tl_dataset *ds, const uint32_t *pos, const 
 }
 
 tl_status tl_eval_plan_make(const tl_dataset *ds, const uint32_t *train_rows, uint32_t n_train,
-                            const uint32_t *test_rows, uint32_t n_test, const tl_eval_options *opt,
-                            tl_eval_plan *plan, tl_metrics *out, tl_error *err)
+                            const uint32_t *test_rows, uint32_t n_test, const tl_eval_options *opt, tl_eval_plan *plan,
+                            tl_metrics *out, tl_error *err)
 {
     *plan = (tl_eval_plan){0};
     int want_a = opt->protocol_a && n_test > 0, want_b = opt->protocol_b;

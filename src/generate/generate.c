@@ -39,8 +39,7 @@ tl_status tl_generate_check(const tl_generate_options *opt, tl_error *err)
     if (opt->movies > TL_GEN_MAX_MOVIES)
         return tl_fail(err, TL_E_LIMIT, "--movies %u is over the limit of %u", opt->movies, TL_GEN_MAX_MOVIES);
     if (opt->ratings < opt->users)
-        return tl_fail(err, TL_E_ARG,
-                       "--ratings %llu is fewer than --users %u: every user needs at least one rating",
+        return tl_fail(err, TL_E_ARG, "--ratings %llu is fewer than --users %u: every user needs at least one rating",
                        (unsigned long long)opt->ratings, opt->users);
     uint64_t pairs = (uint64_t)opt->users * opt->movies;
     if (opt->ratings > pairs)
@@ -48,8 +47,8 @@ tl_status tl_generate_check(const tl_generate_options *opt, tl_error *err)
                        "--ratings %llu is more than --users x --movies = %llu (a user rates a movie at most once)",
                        (unsigned long long)opt->ratings, (unsigned long long)pairs);
     if (opt->ratings > TL_GEN_MAX_RATINGS)
-        return tl_fail(err, TL_E_LIMIT, "--ratings %llu is over the limit of %llu",
-                       (unsigned long long)opt->ratings, (unsigned long long)TL_GEN_MAX_RATINGS);
+        return tl_fail(err, TL_E_LIMIT, "--ratings %llu is over the limit of %llu", (unsigned long long)opt->ratings,
+                       (unsigned long long)TL_GEN_MAX_RATINGS);
     return TL_OK;
 }
 
@@ -144,7 +143,7 @@ typedef struct gen_user {
 /* When users joined, 1996..2023: MovieLens's early years and its 2015-2018
  * revival are the busiest. */
 static const uint8_t start_year_weight[28] = {9, 6, 4, 5, 10, 4, 3, 3, 4, 5, 4, 4, 3, 3,
-                                              3, 3, 3, 3, 3, 6,  8, 7, 6, 4, 4, 3, 3, 2};
+                                              3, 3, 3, 3, 3,  6, 8, 7, 6, 4, 4, 3, 3, 2};
 
 static uint32_t draw_start(gen_rng *r)
 {
@@ -226,12 +225,9 @@ static void draw_user(gen_rng *r, const gen_world *w, uint32_t count, gen_user *
     u->t0 = draw_start(r);
     double x = gen_unit(r), span;
     if (count > 200) x = 0.5 + 0.5 * x;
-    if (x < 0.45)
-        span = 3600.0 + (double)gen_below(r, 86400);
-    else if (x < 0.75)
-        span = 86400.0 * (1.0 + (double)gen_below(r, 90));
-    else
-        span = gen_exp(gen_log(86400.0) + gen_unit(r) * (gen_log(8.0 * 365.0 * 86400.0) - gen_log(86400.0)));
+    if (x < 0.45) span = 3600.0 + (double)gen_below(r, 86400);
+    else if (x < 0.75) span = 86400.0 * (1.0 + (double)gen_below(r, 90));
+    else span = gen_exp(gen_log(86400.0) + gen_unit(r) * (gen_log(8.0 * 365.0 * 86400.0) - gen_log(86400.0)));
     double end = (double)u->t0 + span;
     u->t1 = end > (double)GEN_LAST_TIME ? GEN_LAST_TIME : (uint32_t)end;
 }
@@ -268,10 +264,10 @@ static uint32_t draw_movie(gen_rng *r, const gen_world *w, const gen_user *u)
 /* ---- per-user scratch space, sized for the largest possible user ---- */
 
 typedef struct gen_scratch {
-    uint64_t *seen;        /* bitmap over movies */
-    uint32_t *chosen;      /* the user's movies */
-    uint32_t *session;     /* session start times, ascending */
-    uint64_t *rated;       /* bitmap: movies rated by anyone, for the report */
+    uint64_t *seen;    /* bitmap over movies */
+    uint32_t *chosen;  /* the user's movies */
+    uint32_t *session; /* session start times, ascending */
+    uint64_t *rated;   /* bitmap: movies rated by anyone, for the report */
 } gen_scratch;
 
 static int cmp_u32(const void *a, const void *b)
@@ -343,10 +339,8 @@ static uint32_t draw_sessions(gen_rng *r, const gen_user *u, uint32_t *session)
     if (width / 3600 + 1 < n) n = width / 3600 + 1;
     session[0] = u->t0;
     for (uint32_t i = 1; i < n; i++) session[i] = u->t0 + gen_below(r, width + 1);
-    if (n <= 48)
-        insertion_sort(session, n);
-    else
-        qsort(session, n, sizeof *session, cmp_u32);
+    if (n <= 48) insertion_sort(session, n);
+    else qsort(session, n, sizeof *session, cmp_u32);
     return n;
 }
 
@@ -358,10 +352,8 @@ static uint32_t rating_time(gen_rng *r, const gen_user *u, const uint32_t *sessi
     uint32_t lo = 0, hi = n_sessions;
     while (lo < hi) { /* first session starting at or after the release */
         uint32_t mid = lo + (hi - lo) / 2;
-        if (session[mid] < release)
-            lo = mid + 1;
-        else
-            hi = mid;
+        if (session[mid] < release) lo = mid + 1;
+        else hi = mid;
     }
     if (lo < n_sessions) {
         uint32_t pick = lo + gen_below(r, n_sessions - lo);
@@ -377,8 +369,8 @@ static uint32_t rating_time(gen_rng *r, const gen_user *u, const uint32_t *sessi
 /* Rating in half stars (1..10). */
 static uint32_t rating_value(gen_rng *r, const gen_user *u, const gen_movie *m, uint32_t time)
 {
-    double score = 3.57 + u->bias + m->quality + 1.1 * (topic_match(u, m) - 0.35) +
-                   0.4 * (genre_match(u, m) - 0.3) + 0.7 * gen_noise(r);
+    double score = 3.57 + u->bias + m->quality + 1.1 * (topic_match(u, m) - 0.35) + 0.4 * (genre_match(u, m) - 0.3) +
+                   0.7 * gen_noise(r);
     if (gen_chance(r, 0.07)) score -= 1.0 + 1.5 * gen_unit(r); /* a real disappointment */
     if (time < GEN_HALF_STARS_FROM || !gen_chance(r, u->half_stars)) {
         double whole = floor(score + 0.5);
@@ -392,14 +384,12 @@ static uint32_t rating_value(gen_rng *r, const gen_user *u, const gen_movie *m, 
     return (uint32_t)half;
 }
 
-static const char *const rating_text[11] = {"", "0.5", "1.0", "1.5", "2.0", "2.5", "3.0",
-                                            "3.5", "4.0", "4.5", "5.0"};
+static const char *const rating_text[11] = {"", "0.5", "1.0", "1.5", "2.0", "2.5", "3.0", "3.5", "4.0", "4.5", "5.0"};
 
 /* Tags: about one user in ten tags, some of what they rated, with words
  * that fit the movie's genres; the tags stream is separate so ratings.csv
  * is the same with or without --tags. */
-static uint64_t write_tags(gen_rng *r, gen_out *o, uint32_t user_id, const gen_movie *m, uint32_t time,
-                           double rate)
+static uint64_t write_tags(gen_rng *r, gen_out *o, uint32_t user_id, const gen_movie *m, uint32_t time, double rate)
 {
     if (!gen_chance(r, rate)) return 0;
     const char *used[3] = {NULL, NULL, NULL};
@@ -432,16 +422,15 @@ static uint64_t write_tags(gen_rng *r, gen_out *o, uint32_t user_id, const gen_m
 
 static tl_status sink_failed(const gen_out *o, tl_error *err)
 {
-    return tl_fail(err, TL_E_IO, "%s: writing failed after %llu bytes", o->name,
-                   (unsigned long long)o->bytes);
+    return tl_fail(err, TL_E_IO, "%s: writing failed after %llu bytes", o->name, (unsigned long long)o->bytes);
 }
 
 typedef struct gen_outputs {
     gen_out ratings, movies, tags, links;
 } gen_outputs;
 
-tl_status tl_generate(const tl_generate_options *opt, const tl_generate_sinks *sinks,
-                      tl_generate_report *report, tl_error *err)
+tl_status tl_generate(const tl_generate_options *opt, const tl_generate_sinks *sinks, tl_generate_report *report,
+                      tl_error *err)
 {
     tl_status st = tl_generate_check(opt, err);
     if (st != TL_OK) return st;

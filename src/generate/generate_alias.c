@@ -33,10 +33,8 @@ int gen_alias_build(gen_alias *t, const double *weights, const uint32_t *items, 
     uint32_t ns = 0, nl = 0;
     for (uint32_t i = 0; i < n; i++) {
         p[i] = total > 0.0 ? weights[i] * (double)n / total : 1.0;
-        if (p[i] < 1.0)
-            small[ns++] = i;
-        else
-            large[nl++] = i;
+        if (p[i] < 1.0) small[ns++] = i;
+        else large[nl++] = i;
     }
     while (ns > 0 && nl > 0) {
         uint32_t s = small[--ns], l = large[nl - 1];

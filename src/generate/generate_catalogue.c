@@ -46,8 +46,7 @@ static uint32_t draw_genres(gen_rng *r, const gen_movie *m, const uint16_t *topi
     for (uint32_t i = 0; i < th->n; i++)
         if (gen_below(r, 100) < th->percent[i]) g |= 1u << th->genre[i];
     if (!g) g = 1u << th->genre[0];
-    if (m->topic[1] != GEN_NO_TOPIC && gen_chance(r, 0.6))
-        g |= 1u << gen_themes[topic_theme[m->topic[1]]].genre[0];
+    if (m->topic[1] != GEN_NO_TOPIC && gen_chance(r, 0.6)) g |= 1u << gen_themes[topic_theme[m->topic[1]]].genre[0];
     if (gen_chance(r, 0.12)) {
         /* one background genre, by how common it is in MovieLens */
         uint32_t total = 0, pick;
@@ -151,8 +150,7 @@ static int build_subset_tables(gen_world *w, const double *pop, double *weight, 
     return 0;
 }
 
-tl_status gen_world_build(gen_world *w, const tl_generate_options *opt, gen_out *movies,
-                          gen_out *links, tl_error *err)
+tl_status gen_world_build(gen_world *w, const tl_generate_options *opt, gen_out *movies, gen_out *links, tl_error *err)
 {
     memset(w, 0, sizeof *w);
     const uint32_t n = opt->movies;

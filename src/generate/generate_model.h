@@ -49,18 +49,17 @@ typedef struct gen_world {
     uint32_t n_movies, n_topics;
     gen_movie *movies;
     uint16_t topic_theme[GEN_MAX_TOPICS];
-    gen_alias popular;                 /* every movie by popularity */
+    gen_alias popular;                  /* every movie by popularity */
     gen_alias by_topic[GEN_MAX_TOPICS]; /* a topic's members by popularity x membership */
-    gen_alias by_genre[GEN_N_GENRES];  /* movies of a genre by popularity (n = 0: none) */
-    gen_alias topics;                  /* topics by their share of all ratings */
-    uint32_t *by_popularity;           /* movie indices, most popular first */
-    uint32_t *release;                 /* unix time movie i came out; nobody
+    gen_alias by_genre[GEN_N_GENRES];   /* movies of a genre by popularity (n = 0: none) */
+    gen_alias topics;                   /* topics by their share of all ratings */
+    uint32_t *by_popularity;            /* movie indices, most popular first */
+    uint32_t *release;                  /* unix time movie i came out; nobody
                                         * rates it earlier */
 } gen_world;
 
 /* Draws the catalogue and writes movies.csv (and links.csv when enabled). */
-tl_status gen_world_build(gen_world *w, const tl_generate_options *opt, gen_out *movies,
-                          gen_out *links, tl_error *err);
+tl_status gen_world_build(gen_world *w, const tl_generate_options *opt, gen_out *movies, gen_out *links, tl_error *err);
 void gen_world_free(gen_world *w);
 
 /* Share (0..1) of movie m in topic t. */

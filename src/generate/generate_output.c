@@ -14,10 +14,8 @@ void gen_out_init(gen_out *o, tl_sink sink, const char *name)
 int gen_out_flush(gen_out *o)
 {
     if (o->len && o->sink.write && !o->failed) {
-        if (o->sink.write(o->sink.ctx, o->buf, o->len) != 0)
-            o->failed = 1;
-        else
-            o->bytes += o->len;
+        if (o->sink.write(o->sink.ctx, o->buf, o->len) != 0) o->failed = 1;
+        else o->bytes += o->len;
     }
     o->len = 0;
     return o->failed ? -1 : 0;

@@ -12,10 +12,10 @@
 #define GEN_OUT_BUFFER (64u * 1024u)
 
 typedef struct gen_out {
-    tl_sink sink;      /* write == NULL: everything is discarded */
-    const char *name;  /* file name for messages */
-    uint64_t bytes;    /* handed to the sink so far */
-    int failed;        /* the sink reported an error; later output is dropped */
+    tl_sink sink;     /* write == NULL: everything is discarded */
+    const char *name; /* file name for messages */
+    uint64_t bytes;   /* handed to the sink so far */
+    int failed;       /* the sink reported an error; later output is dropped */
     size_t len;
     char buf[GEN_OUT_BUFFER];
 } gen_out;

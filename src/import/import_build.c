@@ -42,8 +42,7 @@ tl_status tl_import_catalogue(const uint8_t *movies, size_t movies_n, const char
      * keeps only the movies that have factors and drops the placeholder. */
     static const char placeholder[] = "userId,movieId,rating,timestamp\n0,0,5,0\n";
     tl_status st = feed(ld, movies, movies_n, movies_name ? movies_name : "movies.csv", TL_FILE_MOVIES, err);
-    if (st == TL_OK && links)
-        st = feed(ld, links, links_n, links_name ? links_name : "links.csv", TL_FILE_LINKS, err);
+    if (st == TL_OK && links) st = feed(ld, links, links_n, links_name ? links_name : "links.csv", TL_FILE_LINKS, err);
     if (st == TL_OK)
         st = feed(ld, (const uint8_t *)placeholder, sizeof placeholder - 1, "(placeholder)", TL_FILE_RATINGS, err);
     if (st == TL_OK) st = tl_loader_finish(ld, out, err);
@@ -108,9 +107,8 @@ static void write_config(tl_buf *b, const tl_import_options *opt, uint32_t dim, 
 
 /* Dense catalogue movie of each factor row, or UINT32_MAX for ids the
  * movies file does not list (skipped or an error, per opt). */
-static tl_status match_movies(const tl_dataset *cat, const tl_factors *mf, const tl_import_options *opt,
-                              uint32_t *pick, uint32_t *n_pick, uint32_t *unknown, uint32_t *first_unknown,
-                              tl_error *err)
+static tl_status match_movies(const tl_dataset *cat, const tl_factors *mf, const tl_import_options *opt, uint32_t *pick,
+                              uint32_t *n_pick, uint32_t *unknown, uint32_t *first_unknown, tl_error *err)
 {
     *n_pick = 0, *unknown = 0;
     for (uint32_t r = 0; r < mf->rows; r++) {
@@ -127,8 +125,8 @@ static tl_status match_movies(const tl_dataset *cat, const tl_factors *mf, const
         pick[(*n_pick)++] = r;
     }
     if (*n_pick == 0)
-        return tl_fail_at(err, TL_E_NOTFOUND, mf->name, 0, "none of the %u factor rows names a movie of the movies file",
-                          mf->rows);
+        return tl_fail_at(err, TL_E_NOTFOUND, mf->name, 0,
+                          "none of the %u factor rows names a movie of the movies file", mf->rows);
     return TL_OK;
 }
 

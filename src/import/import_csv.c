@@ -64,8 +64,8 @@ static tl_status bad_field(tl_factors *f, uint64_t line, size_t col, line_span v
     return tl_fail_at(err, TL_E_PARSE, f->name, line, "value %zu (e%zu) %s %s", col, col - 1, q, why);
 }
 
-tl_status tl_factors_read_csv(const uint8_t *bytes, size_t n, const char *name, uint64_t max_bytes,
-                              tl_factors *out, tl_error *err)
+tl_status tl_factors_read_csv(const uint8_t *bytes, size_t n, const char *name, uint64_t max_bytes, tl_factors *out,
+                              tl_error *err)
 {
     memset(out, 0, sizeof *out);
     tl_factors_name(out, name);
@@ -97,7 +97,7 @@ tl_status tl_factors_read_csv(const uint8_t *bytes, size_t n, const char *name, 
                                      idr == TL_NUM_NEGATIVE    ? "is negative (ids are 0 to 4294967295)"
                                      : idr == TL_NUM_TOO_LARGE ? "is over 4294967295"
                                      : idr == TL_NUM_EMPTY     ? "is empty"
-                                                                  : "is not a whole number",
+                                                               : "is not a whole number",
                                      err);
             tl_factors_free(out);
             return st;
@@ -146,8 +146,9 @@ tl_status tl_factors_read_csv(const uint8_t *bytes, size_t n, const char *name, 
         if (col != out->dim) {
             size_t got = count_fields(s) - 1;
             tl_factors_free(out);
-            return tl_fail_at(err, TL_E_PARSE, out->name, line, "%zu factors, expected %u as in line %llu (ragged rows)",
-                              got, out->dim, (unsigned long long)first_line);
+            return tl_fail_at(err, TL_E_PARSE, out->name, line,
+                              "%zu factors, expected %u as in line %llu (ragged rows)", got, out->dim,
+                              (unsigned long long)first_line);
         }
         out->ids[out->rows] = id;
         out->where[out->rows++] = line;

@@ -51,10 +51,9 @@ tl_status tl_factors_fail(const tl_factors *f, uint32_t r, tl_status st, tl_erro
 
 tl_status tl_factors_too_large(const char *name, uint64_t rows, uint32_t dim, uint64_t max_bytes, tl_error *err)
 {
-    return tl_fail_at(err, TL_E_LIMIT, name, 0,
-                      "%llu rows of %u factors need %.1f MB as float32, over the limit of %.1f MB",
-                      (unsigned long long)rows, dim, (double)tl_factors_table_bytes(rows, dim) / 1e6,
-                      (double)max_bytes / 1e6);
+    return tl_fail_at(
+        err, TL_E_LIMIT, name, 0, "%llu rows of %u factors need %.1f MB as float32, over the limit of %.1f MB",
+        (unsigned long long)rows, dim, (double)tl_factors_table_bytes(rows, dim) / 1e6, (double)max_bytes / 1e6);
 }
 
 typedef struct id_row {

@@ -15,7 +15,7 @@ typedef struct npy_header {
     int fortran;
     int ndim;
     uint64_t shape[2];
-    size_t data_at;   /* byte offset of the first value */
+    size_t data_at; /* byte offset of the first value */
 } npy_header;
 
 typedef struct hparse {
@@ -88,8 +88,8 @@ static tl_status parse_header(const uint8_t *b, size_t n, const char *name, npy_
     size_t pre = major == 1 ? 10 : 12, hlen;
     if (major < 1 || major > 3) return bad_header(name, "format version is not 1, 2 or 3", err);
     if (n < pre) return bad_header(name, "the header is truncated", err);
-    hlen = major == 1 ? (size_t)(b[8] | b[9] << 8) : (size_t)((uint32_t)b[8] | (uint32_t)b[9] << 8 |
-                                                              (uint32_t)b[10] << 16 | (uint32_t)b[11] << 24);
+    hlen = major == 1 ? (size_t)(b[8] | b[9] << 8)
+                      : (size_t)((uint32_t)b[8] | (uint32_t)b[9] << 8 | (uint32_t)b[10] << 16 | (uint32_t)b[11] << 24);
     if (hlen > n - pre) return bad_header(name, "the header is truncated", err);
     hparse h = {(const char *)b + pre, (const char *)b + pre + hlen};
     if (hlen == 0 || h.end[-1] != '\n') return bad_header(name, "the header does not end with a line break", err);
@@ -127,8 +127,9 @@ static tl_status parse_header(const uint8_t *b, size_t n, const char *name, npy_
     if (!have_descr || !have_order || !have_shape)
         return bad_header(name, "the header lacks 'descr', 'fortran_order' or 'shape'", err);
     if (out->fortran)
-        return tl_fail_at(err, TL_E_FORMAT, name, 0, "Fortran (column-major) order; write it C-ordered "
-                                                     "(numpy.ascontiguousarray) first");
+        return tl_fail_at(err, TL_E_FORMAT, name, 0,
+                          "Fortran (column-major) order; write it C-ordered "
+                          "(numpy.ascontiguousarray) first");
     out->data_at = pre + hlen;
     return TL_OK;
 }
@@ -256,7 +257,8 @@ tl_status tl_factors_read_npy(const uint8_t *bytes, size_t n, const char *name, 
     if (!tl_factors_reserve(out, rows)) {
         free(id_list), free(id_lines);
         tl_factors_free(out);
-        return tl_fail_at(err, TL_E_NOMEM, out->name, 0, "out of memory for %llu factor rows", (unsigned long long)rows);
+        return tl_fail_at(err, TL_E_NOMEM, out->name, 0, "out of memory for %llu factor rows",
+                          (unsigned long long)rows);
     }
     out->rows = (uint32_t)rows;
     for (uint32_t r = 0; r < out->rows; r++) {
@@ -270,7 +272,10 @@ tl_status tl_factors_read_npy(const uint8_t *bytes, size_t n, const char *name, 
                 free(id_list), free(id_lines);
                 tl_factors_free(out);
                 return tl_fail_at(err, TL_E_PARSE, out->name, 0, "row %u (byte %zu): value %u (e%u) is %s", r, at,
-                                  c + 1, c, isnan(v) ? "NaN" : isfinite(v) ? "beyond float32" : "infinite");
+                                  c + 1, c,
+                                  isnan(v)      ? "NaN"
+                                  : isfinite(v) ? "beyond float32"
+                                                : "infinite");
             }
             out->data[(size_t)r * out->dim + c] = fv;
         }

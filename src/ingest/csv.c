@@ -104,13 +104,13 @@ static int end_field(tl_csv *c)
 }
 
 #define NOMEM() return fail(c, TL_CSV_E_NOMEM, c->newlines)
-#define COUNT(k)                                                                   \
-    do {                                                                           \
-        c->record_bytes += (k);                                                    \
-        if (c->record_bytes > c->max_record) {                                     \
-            *used = i;                                                             \
+#define COUNT(k)                                                                                       \
+    do {                                                                                               \
+        c->record_bytes += (k);                                                                        \
+        if (c->record_bytes > c->max_record) {                                                         \
+            *used = i;                                                                                 \
             return fail(c, TL_CSV_E_TOO_LONG, c->state == S_QUOTED ? c->quote_newlines : c->newlines); \
-        }                                                                          \
+        }                                                                                              \
     } while (0)
 
 tl_csv_result tl_csv_push(tl_csv *c, const uint8_t *p, size_t n, size_t *used)
@@ -122,127 +122,125 @@ tl_csv_result tl_csv_push(tl_csv *c, const uint8_t *p, size_t n, size_t *used)
     while (i < n) {
         uint8_t b = p[i];
         switch (c->state) {
-        case S_START:
-        case S_UNQ: {
-            size_t j = i;
-            while (j < n && !c->special[p[j]]) j++;
-            if (j > i) {
-                COUNT(j - i);
-                if (!put(c, p + i, j - i)) NOMEM();
-                i = j;
-                c->state = S_UNQ;
-                continue;
+            case S_START:
+            case S_UNQ: {
+                size_t j = i;
+                while (j < n && !c->special[p[j]]) j++;
+                if (j > i) {
+                    COUNT(j - i);
+                    if (!put(c, p + i, j - i)) NOMEM();
+                    i = j;
+                    c->state = S_UNQ;
+                    continue;
+                }
+                COUNT(1);
+                i++;
+                if (b == c->sep) {
+                    if (c->double_sep) {
+                        c->state = S_COLON;
+                    } else {
+                        if (!end_field(c)) NOMEM();
+                        c->state = S_START;
+                    }
+                } else if (b == '\n') {
+                    if (!end_field(c)) NOMEM();
+                    c->emitted = 1;
+                    *used = i;
+                    return TL_CSV_RECORD;
+                } else if (b == '\r') {
+                    c->state = S_CR;
+                } else if (b == '"') {
+                    if (c->state != S_START) {
+                        *used = i;
+                        return fail(c, TL_CSV_E_STRAY_QUOTE, c->newlines);
+                    }
+                    c->state = S_QUOTED;
+                    c->quote_newlines = c->newlines;
+                } else { /* NUL */
+                    *used = i;
+                    return fail(c, TL_CSV_E_NUL, c->newlines);
+                }
+                break;
             }
-            COUNT(1);
-            i++;
-            if (b == c->sep) {
-                if (c->double_sep) {
-                    c->state = S_COLON;
+            case S_QUOTED: {
+                size_t j = i;
+                uint32_t nl = 0;
+                while (j < n && p[j] != '"' && p[j] != 0) nl += p[j++] == '\n';
+                if (j > i) {
+                    COUNT(j - i);
+                    if (!put(c, p + i, j - i)) NOMEM();
+                    c->newlines += nl;
+                    i = j;
+                    continue;
+                }
+                COUNT(1);
+                i++;
+                if (b == '"') {
+                    c->state = S_QEND;
                 } else {
+                    *used = i;
+                    return fail(c, TL_CSV_E_NUL, c->newlines);
+                }
+                break;
+            }
+            case S_QEND:
+                COUNT(1);
+                i++;
+                if (b == '"') {
+                    if (!put1(c, '"')) NOMEM();
+                    c->state = S_QUOTED;
+                } else if (b == c->sep) {
                     if (!end_field(c)) NOMEM();
                     c->state = S_START;
-                }
-            } else if (b == '\n') {
-                if (!end_field(c)) NOMEM();
-                c->emitted = 1;
-                *used = i;
-                return TL_CSV_RECORD;
-            } else if (b == '\r') {
-                c->state = S_CR;
-            } else if (b == '"') {
-                if (c->state != S_START) {
+                } else if (b == '\n') {
+                    if (!end_field(c)) NOMEM();
+                    c->emitted = 1;
                     *used = i;
-                    return fail(c, TL_CSV_E_STRAY_QUOTE, c->newlines);
+                    return TL_CSV_RECORD;
+                } else if (b == '\r') {
+                    c->state = S_QCR;
+                } else {
+                    *used = i;
+                    return fail(c, b == 0 ? TL_CSV_E_NUL : TL_CSV_E_AFTER_QUOTE, c->newlines);
                 }
-                c->state = S_QUOTED;
-                c->quote_newlines = c->newlines;
-            } else { /* NUL */
-                *used = i;
-                return fail(c, TL_CSV_E_NUL, c->newlines);
-            }
-            break;
-        }
-        case S_QUOTED: {
-            size_t j = i;
-            uint32_t nl = 0;
-            while (j < n && p[j] != '"' && p[j] != 0) nl += p[j++] == '\n';
-            if (j > i) {
-                COUNT(j - i);
-                if (!put(c, p + i, j - i)) NOMEM();
-                c->newlines += nl;
-                i = j;
-                continue;
-            }
-            COUNT(1);
-            i++;
-            if (b == '"') {
-                c->state = S_QEND;
-            } else {
-                *used = i;
-                return fail(c, TL_CSV_E_NUL, c->newlines);
-            }
-            break;
-        }
-        case S_QEND:
-            COUNT(1);
-            i++;
-            if (b == '"') {
-                if (!put1(c, '"')) NOMEM();
-                c->state = S_QUOTED;
-            } else if (b == c->sep) {
-                if (!end_field(c)) NOMEM();
-                c->state = S_START;
-            } else if (b == '\n') {
-                if (!end_field(c)) NOMEM();
-                c->emitted = 1;
-                *used = i;
-                return TL_CSV_RECORD;
-            } else if (b == '\r') {
-                c->state = S_QCR;
-            } else {
-                *used = i;
-                return fail(c, b == 0 ? TL_CSV_E_NUL : TL_CSV_E_AFTER_QUOTE, c->newlines);
-            }
-            break;
-        case S_CR:
-            if (b == '\n') {
-                COUNT(1);
-                i++;
-                if (!end_field(c)) NOMEM();
-                c->emitted = 1;
-                *used = i;
-                return TL_CSV_RECORD;
-            }
-            /* a lone CR is text; look at b again as the next byte of the field */
-            if (!put1(c, '\r')) NOMEM();
-            c->state = S_UNQ;
-            break;
-        case S_QCR:
-            if (b != '\n') {
-                *used = i;
-                return fail(c, TL_CSV_E_AFTER_QUOTE, c->newlines);
-            }
-            COUNT(1);
-            i++;
-            if (!end_field(c)) NOMEM();
-            c->emitted = 1;
-            *used = i;
-            return TL_CSV_RECORD;
-        case S_COLON:
-            if (b == c->sep) {
-                COUNT(1);
-                i++;
-                if (!end_field(c)) NOMEM();
-                c->state = S_START;
-            } else {
-                /* a single ':' is text (ml-1m titles have them) */
-                if (!put1(c, c->sep)) NOMEM();
+                break;
+            case S_CR:
+                if (b == '\n') {
+                    COUNT(1);
+                    i++;
+                    if (!end_field(c)) NOMEM();
+                    c->emitted = 1;
+                    *used = i;
+                    return TL_CSV_RECORD;
+                }
+                /* a lone CR is text; look at b again as the next byte of the field */
+                if (!put1(c, '\r')) NOMEM();
                 c->state = S_UNQ;
-            }
-            break;
-        default:
-            *used = i;
-            return TL_CSV_ERROR;
+                break;
+            case S_QCR:
+                if (b != '\n') {
+                    *used = i;
+                    return fail(c, TL_CSV_E_AFTER_QUOTE, c->newlines);
+                }
+                COUNT(1);
+                i++;
+                if (!end_field(c)) NOMEM();
+                c->emitted = 1;
+                *used = i;
+                return TL_CSV_RECORD;
+            case S_COLON:
+                if (b == c->sep) {
+                    COUNT(1);
+                    i++;
+                    if (!end_field(c)) NOMEM();
+                    c->state = S_START;
+                } else {
+                    /* a single ':' is text (ml-1m titles have them) */
+                    if (!put1(c, c->sep)) NOMEM();
+                    c->state = S_UNQ;
+                }
+                break;
+            default: *used = i; return TL_CSV_ERROR;
         }
     }
     *used = n;
@@ -255,13 +253,11 @@ tl_csv_result tl_csv_finish(tl_csv *c)
     if (c->emitted) reset_record(c);
     if (c->record_bytes == 0) return TL_CSV_MORE;
     switch (c->state) {
-    case S_QUOTED:
-        return fail(c, TL_CSV_E_UNTERMINATED, c->quote_newlines);
-    case S_COLON:
-        if (!put1(c, c->sep)) return fail(c, TL_CSV_E_NOMEM, c->newlines);
-        break;
-    default: /* S_CR / S_QCR: a final CR ends the line like CRLF would */
-        break;
+        case S_QUOTED: return fail(c, TL_CSV_E_UNTERMINATED, c->quote_newlines);
+        case S_COLON:
+            if (!put1(c, c->sep)) return fail(c, TL_CSV_E_NOMEM, c->newlines);
+            break;
+        default: /* S_CR / S_QCR: a final CR ends the line like CRLF would */ break;
     }
     if (!end_field(c)) return fail(c, TL_CSV_E_NOMEM, c->newlines);
     c->emitted = 1;
@@ -271,14 +267,14 @@ tl_csv_result tl_csv_finish(tl_csv *c)
 const char *tl_csv_error_text(tl_csv_error e)
 {
     switch (e) {
-    case TL_CSV_OK: return "no error";
-    case TL_CSV_E_UNTERMINATED: return "unterminated quoted field";
-    case TL_CSV_E_STRAY_QUOTE:
-        return "quote inside an unquoted field (a field with quotes must be quoted, with each quote doubled)";
-    case TL_CSV_E_AFTER_QUOTE: return "unexpected text after a closing quote";
-    case TL_CSV_E_NUL: return "NUL byte: this is binary data, not a text file";
-    case TL_CSV_E_TOO_LONG: return "line is longer than 1 MiB";
-    case TL_CSV_E_NOMEM: return "out of memory while reading a line";
+        case TL_CSV_OK: return "no error";
+        case TL_CSV_E_UNTERMINATED: return "unterminated quoted field";
+        case TL_CSV_E_STRAY_QUOTE:
+            return "quote inside an unquoted field (a field with quotes must be quoted, with each quote doubled)";
+        case TL_CSV_E_AFTER_QUOTE: return "unexpected text after a closing quote";
+        case TL_CSV_E_NUL: return "NUL byte: this is binary data, not a text file";
+        case TL_CSV_E_TOO_LONG: return "line is longer than 1 MiB";
+        case TL_CSV_E_NOMEM: return "out of memory while reading a line";
     }
     return "unknown tokenizer error";
 }

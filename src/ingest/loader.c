@@ -72,7 +72,8 @@ static tl_status check_state(tl_loader *ld, int want_file, const char *call, tl_
     }
     if (ld->finished)
         return tl_fail(err, TL_E_STATE, "%s: the loader has already built its dataset; use a new loader", call);
-    if (want_file && !ld->in_file) return tl_fail(err, TL_E_STATE, "%s: no file was begun (call tl_loader_begin)", call);
+    if (want_file && !ld->in_file)
+        return tl_fail(err, TL_E_STATE, "%s: no file was begun (call tl_loader_begin)", call);
     if (!want_file && ld->in_file)
         return tl_fail(err, TL_E_STATE, "%s: the file %s was not ended (call tl_loader_end)", call, ld->name);
     return TL_OK;
@@ -123,13 +124,14 @@ tl_status tl_loader_size_hint(tl_loader *ld, uint64_t bytes, tl_error *err)
 static const char *expected_text(tl_file_kind kind)
 {
     switch (kind) {
-    case TL_FILE_RATINGS:
-        return "a ratings file (ratings.csv with userId,movieId,rating,timestamp, ml-100k u.data or ml-1m ratings.dat)";
-    case TL_FILE_MOVIES:
-        return "a movies file (movies.csv with movieId,title,genres, ml-100k u.item or ml-1m movies.dat)";
-    case TL_FILE_TAGS: return "a tags file (tags.csv with userId,movieId,tag,timestamp)";
-    case TL_FILE_LINKS: return "a links file (links.csv with movieId,imdbId,tmdbId)";
-    default: return "a MovieLens ratings, movies, tags or links file";
+        case TL_FILE_RATINGS:
+            return "a ratings file (ratings.csv with userId,movieId,rating,timestamp, ml-100k u.data or ml-1m "
+                   "ratings.dat)";
+        case TL_FILE_MOVIES:
+            return "a movies file (movies.csv with movieId,title,genres, ml-100k u.item or ml-1m movies.dat)";
+        case TL_FILE_TAGS: return "a tags file (tags.csv with userId,movieId,tag,timestamp)";
+        case TL_FILE_LINKS: return "a links file (links.csv with movieId,imdbId,tmdbId)";
+        default: return "a MovieLens ratings, movies, tags or links file";
     }
 }
 
@@ -214,13 +216,13 @@ static tl_status csv_failure(tl_loader *ld, tl_error *err)
     const tl_csv *c = &ld->csv;
     uint64_t line = ld->line + 1 + c->error_newlines;
     switch (c->error) {
-    case TL_CSV_E_TOO_LONG:
-        return tl_loader_fail(ld, err, TL_E_LIMIT, line, "line is longer than 1 MiB, the limit%s",
-                               c->error_in_quotes
-                                  ? " (inside a quoted field that starts here: a missing closing quote?)"
-                                  : "; is this really a MovieLens file?");
-    case TL_CSV_E_NOMEM: return tl_loader_fail(ld, err, TL_E_NOMEM, line, "out of memory while reading a line");
-    default: return tl_loader_fail(ld, err, TL_E_PARSE, line, "%s", tl_csv_error_text(c->error));
+        case TL_CSV_E_TOO_LONG:
+            return tl_loader_fail(ld, err, TL_E_LIMIT, line, "line is longer than 1 MiB, the limit%s",
+                                  c->error_in_quotes
+                                      ? " (inside a quoted field that starts here: a missing closing quote?)"
+                                      : "; is this really a MovieLens file?");
+        case TL_CSV_E_NOMEM: return tl_loader_fail(ld, err, TL_E_NOMEM, line, "out of memory while reading a line");
+        default: return tl_loader_fail(ld, err, TL_E_PARSE, line, "%s", tl_csv_error_text(c->error));
     }
 }
 
@@ -248,11 +250,11 @@ static tl_status on_record(tl_loader *ld, tl_error *err)
                               ld->layout->n_fields, ld->layout->columns, nf, hint);
     }
     switch (ld->layout->kind) {
-    case TL_FILE_RATINGS: return tl_loader_rating_row(ld, line, err);
-    case TL_FILE_MOVIES: return tl_loader_movie_row(ld, line, err);
-    case TL_FILE_LINKS: return tl_loader_link_row(ld, line, err);
-    case TL_FILE_TAGS: return tl_loader_tag_row(ld, line, err);
-    default: return TL_OK;
+        case TL_FILE_RATINGS: return tl_loader_rating_row(ld, line, err);
+        case TL_FILE_MOVIES: return tl_loader_movie_row(ld, line, err);
+        case TL_FILE_LINKS: return tl_loader_link_row(ld, line, err);
+        case TL_FILE_TAGS: return tl_loader_tag_row(ld, line, err);
+        default: return TL_OK;
     }
 }
 
@@ -415,25 +417,25 @@ int tl_loader_reserve_ratings(tl_loader *ld, uint32_t more)
 #define FAST_MARGIN 64
 #define FAST_WINDOW 8192 /* rows paged in at a time, at least (1/64 of the reservation when more) */
 
-#define PARSE_DIGITS(var, max_digits)                                 \
-    do {                                                              \
-        uint32_t d_ = (uint32_t)*q - '0';                             \
-        if (d_ > 9) goto out;                                         \
-        var = d_;                                                     \
-        q++;                                                          \
-        for (int k_ = 1;; k_++) {                                     \
-            d_ = (uint32_t)*q - '0';                                  \
-            if (d_ > 9) break;                                        \
-            if (k_ == (max_digits)) goto out;                         \
-            var = var * 10 + d_;                                      \
-            q++;                                                      \
-        }                                                             \
+#define PARSE_DIGITS(var, max_digits)         \
+    do {                                      \
+        uint32_t d_ = (uint32_t)*q - '0';     \
+        if (d_ > 9) goto out;                 \
+        var = d_;                             \
+        q++;                                  \
+        for (int k_ = 1;; k_++) {             \
+            d_ = (uint32_t)*q - '0';          \
+            if (d_ > 9) break;                \
+            if (k_ == (max_digits)) goto out; \
+            var = var * 10 + d_;              \
+            q++;                              \
+        }                                     \
     } while (0)
 
-#define PARSE_SEP()                           \
-    do {                                      \
-        if (*q++ != sep) goto out;            \
-        if (dbl && *q++ != sep) goto out;     \
+#define PARSE_SEP()                       \
+    do {                                  \
+        if (*q++ != sep) goto out;        \
+        if (dbl && *q++ != sep) goto out; \
     } while (0)
 
 static const uint8_t *fast_ratings(tl_loader *ld, const uint8_t *p, const uint8_t *end)
@@ -591,11 +593,11 @@ static tl_status detect_feed(tl_loader *ld, const uint8_t *p, size_t n, size_t *
             return tl_loader_fail(ld, err, TL_E_NOMEM, 0, "out of memory while reading the first line");
         i += k;
         const char *bin;
-        if (memchr(ld->head + before, 0, k) || (ld->head_at_start && before < 8 && tl_ml_binary(ld->head, ld->head_len, &bin))) {
+        if (memchr(ld->head + before, 0, k) ||
+            (ld->head_at_start && before < 8 && tl_ml_binary(ld->head, ld->head_len, &bin))) {
             if (tl_ml_binary(ld->head, ld->head_len, &bin))
-                return tl_loader_fail(ld, err, TL_E_FORMAT, 0,
-                                      "this is %s, not a MovieLens text file; expected %s", bin,
-                                      expected_text(ld->expect));
+                return tl_loader_fail(ld, err, TL_E_FORMAT, 0, "this is %s, not a MovieLens text file; expected %s",
+                                      bin, expected_text(ld->expect));
         }
         if (ld->head_len > TL_CSV_MAX_RECORD_DEFAULT)
             return tl_loader_fail(ld, err, TL_E_LIMIT, ld->line + 1,
@@ -652,8 +654,7 @@ tl_status tl_loader_end(tl_loader *ld, tl_file_kind *kind, tl_error *err)
     if (!ld->detected) {
         drop_bom(ld);
         if (ld->head_len == 0 || blank(ld->head, ld->head_len))
-            return tl_loader_fail(ld, err, TL_E_FORMAT, 0, "the file is empty; expected %s",
-                                  expected_text(ld->expect));
+            return tl_loader_fail(ld, err, TL_E_FORMAT, 0, "the file is empty; expected %s", expected_text(ld->expect));
         st = on_detected(ld, ld->head, ld->head_len, err);
         if (st) return st;
         st = flush_head(ld, err);

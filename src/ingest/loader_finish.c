@@ -108,8 +108,7 @@ static void sort_genres(tl_loader *ld, tl_dataset *ds)
 }
 
 /* Two ascending id lists -> their ascending union; a_pos[i] = where a[i] went. */
-static uint32_t *merge_ids(const uint32_t *a, uint32_t na, const uint32_t *b, uint32_t nb, uint32_t *a_pos,
-                           uint32_t *n)
+static uint32_t *merge_ids(const uint32_t *a, uint32_t na, const uint32_t *b, uint32_t nb, uint32_t *a_pos, uint32_t *n)
 {
     uint64_t total = (uint64_t)na + nb;
     if (total > UINT32_MAX || total * sizeof(uint32_t) > SIZE_MAX) return NULL;
@@ -260,8 +259,8 @@ tl_status tl_loader_finish(tl_loader *ld, tl_dataset **out, tl_error *err)
         warn(ds, "%llu rating%s an earlier (user, movie) pair (all kept)", (unsigned long long)dups,
              dups == 1 ? " repeats" : "s repeat");
     if (stray_links)
-        warn(ds, "%u links line%s movies that are in neither the movies nor the ratings files (ignored)",
-             stray_links, stray_links == 1 ? " names" : "s name");
+        warn(ds, "%u links line%s movies that are in neither the movies nor the ratings files (ignored)", stray_links,
+             stray_links == 1 ? " names" : "s name");
 
     if ((st = tl_loader_attach_names(ld, ds, err))) {
         tl_dataset_free(ds);

@@ -13,8 +13,8 @@
 enum { COL_USER = 0, COL_ITEM = 1, COL_RATING = 2, COL_TIME = 3 };
 enum { COL_ID = 0, COL_TITLE = 1 };
 
-static tl_status map_begin(tl_loader *ld, tl_file_kind kind, const char *const names[TL_MAP_COLS],
-                           const char *call, tl_error *err)
+static tl_status map_begin(tl_loader *ld, tl_file_kind kind, const char *const names[TL_MAP_COLS], const char *call,
+                           tl_error *err)
 {
     if (!ld) return tl_fail(err, TL_E_ARG, "%s: no loader", call);
     if (ld->failed) {
@@ -176,10 +176,7 @@ typedef struct named {
     uint32_t code;
 } named;
 
-static int cmp_named(const void *a, const void *b)
-{
-    return strcmp(((const named *)a)->s, ((const named *)b)->s);
-}
+static int cmp_named(const void *a, const void *b) { return strcmp(((const named *)a)->s, ((const named *)b)->s); }
 
 /* Digits without a leading zero that fit 32 bits: the id a MovieLens file would give. */
 static int plain_number(const char *s, uint32_t *v)
@@ -241,8 +238,9 @@ tl_status tl_loader_resolve_ids(tl_loader *ld, tl_error *err)
     uint32_t ml_ratings = ld->files_of_kind[TL_FILE_RATINGS] - ld->mapped_ratings;
     uint32_t ml_movies = ld->files_of_kind[TL_FILE_MOVIES] - ld->mapped_items;
     if (ld->mapped_ratings && ml_ratings)
-        return fail_mix(ld, err, "an interactions file read by column names cannot be combined with MovieLens "
-                                 "ratings files");
+        return fail_mix(ld, err,
+                        "an interactions file read by column names cannot be combined with MovieLens "
+                        "ratings files");
     if (ld->mapped_items && !ld->mapped_ratings)
         return fail_mix(ld, err, "an items file read by column names needs an interactions file read by column names");
     if (ld->mapped_items && ml_movies)
@@ -260,8 +258,9 @@ tl_status tl_loader_resolve_ids(tl_loader *ld, tl_error *err)
     if (!raw) return nomem(ld, err);
     if (!numeric && (ml_movies || ld->files_of_kind[TL_FILE_LINKS] || ld->files_of_kind[TL_FILE_TAGS])) {
         free(raw);
-        return fail_mix(ld, err, "the item ids are not all numbers, so MovieLens movies, links or tags files cannot "
-                                 "describe them; give titles in an items file read by column names");
+        return fail_mix(ld, err,
+                        "the item ids are not all numbers, so MovieLens movies, links or tags files cannot "
+                        "describe them; give titles in an items file read by column names");
     }
     ld->max_movie = remap(ld->r_movie, ld->n_ratings, raw);
     if (ld->mapped_items) { /* the catalogue was indexed by code: index it by raw id */

@@ -25,7 +25,7 @@ typedef struct tl_idmap {
     uint32_t direct_cap;
     uint32_t *keys, *vals; /* hash part, key slot empty when its value is 0 */
     uint32_t hcap, hcount;
-    uint32_t count;        /* ids stored */
+    uint32_t count; /* ids stored */
 } tl_idmap;
 
 void tl_idmap_free(tl_idmap *m);
@@ -75,11 +75,11 @@ typedef struct tl_link_entry {
 /* Interned id strings: each distinct string gets a code 1, 2, ... in the
  * order first seen (loader_strtab.c). */
 typedef struct tl_strtab {
-    char *bytes;           /* NUL-terminated strings, back to back */
+    char *bytes; /* NUL-terminated strings, back to back */
     size_t len, cap;
-    uint32_t *off;         /* code - 1 -> offset into bytes */
+    uint32_t *off; /* code - 1 -> offset into bytes */
     uint32_t n, off_cap;
-    uint32_t *slots;       /* open addressing: code, 0 = empty */
+    uint32_t *slots; /* open addressing: code, 0 = empty */
     uint32_t n_slots;
 } tl_strtab;
 
@@ -103,23 +103,23 @@ struct tl_loader {
     int in_file;
     char name[256];
     uint32_t file_no;
-    uint64_t line;           /* lines completed in the current file */
-    tl_file_kind expect;     /* TL_FILE_UNKNOWN = any kind */
-    uint64_t size_hint;      /* bytes of the current file, 0 = unknown */
+    uint64_t line;       /* lines completed in the current file */
+    tl_file_kind expect; /* TL_FILE_UNKNOWN = any kind */
+    uint64_t size_hint;  /* bytes of the current file, 0 = unknown */
     int detected;
     const tl_ml_layout *layout;
-    const char *what;        /* what detection recognised, for messages */
-    uint8_t *head;           /* bytes before detection: the first non-blank line so far */
+    const char *what; /* what detection recognised, for messages */
+    uint8_t *head;    /* bytes before detection: the first non-blank line so far */
     size_t head_len, head_cap;
-    int head_at_start;       /* the head starts at the file's first byte (a BOM may be there) */
-    int header_pending;      /* the next non-blank record is the header */
+    int head_at_start;  /* the head starts at the file's first byte (a BOM may be there) */
+    int header_pending; /* the next non-blank record is the header */
     int csv_ready;
     tl_csv csv;
 
     /* ratings, raw ids until finish */
     uint32_t n_ratings, r_cap;
-    uint32_t r_ready;        /* rows [0, r_ready) of the columns are paged in (see tl_prefault) */
-    uint8_t *r_block;        /* owns the three columns below (see tl_loader_reserve_ratings) */
+    uint32_t r_ready; /* rows [0, r_ready) of the columns are paged in (see tl_prefault) */
+    uint8_t *r_block; /* owns the three columns below (see tl_loader_reserve_ratings) */
     uint32_t *r_user, *r_movie;
     uint8_t *r_half;
     uint32_t max_user, max_movie; /* largest raw ids: dense indices are built in tl_loader_finish */
@@ -127,32 +127,32 @@ struct tl_loader {
     int64_t ts_min, ts_max;
 
     /* catalogue */
-    tl_idmap cat_index;      /* movie id -> entry index + 1 */
+    tl_idmap cat_index; /* movie id -> entry index + 1 */
     tl_cat_entry *cat;
     uint32_t n_cat, cat_cap;
-    char *strings;           /* starts with "" at offset 0 */
+    char *strings; /* starts with "" at offset 0 */
     size_t strings_len, strings_cap;
     uint32_t n_genres;
     char genre_names[TL_MAX_GENRES][TL_GENRE_NAME_MAX];
 
     /* links */
-    tl_idmap link_index;     /* movie id -> entry index + 1 */
+    tl_idmap link_index; /* movie id -> entry index + 1 */
     tl_link_entry *links;
     uint32_t n_links, links_cap;
 
     uint32_t n_tags;
     uint32_t files_of_kind[TL_FILE_IGNORED + 1];
-    char fed[400];           /* "movies.csv (movies), ..." for the no-ratings message */
+    char fed[400]; /* "movies.csv (movies), ..." for the no-ratings message */
 
     /* files read by column names (loader_generic.c) */
-    tl_file_kind map_kind;   /* the current file: TL_FILE_RATINGS or TL_FILE_MOVIES when mapped */
+    tl_file_kind map_kind;                       /* the current file: TL_FILE_RATINGS or TL_FILE_MOVIES when mapped */
     char map_name[TL_MAP_COLS][TL_MAP_NAME_MAX]; /* wanted columns; "" = not mapped */
-    int map_col[TL_MAP_COLS];  /* their positions in the header */
-    uint32_t map_fields;     /* fields of the current file's header */
-    tl_strtab user_tab, item_tab; /* ids of mapped files, as strings */
+    int map_col[TL_MAP_COLS];                    /* their positions in the header */
+    uint32_t map_fields;                         /* fields of the current file's header */
+    tl_strtab user_tab, item_tab;                /* ids of mapped files, as strings */
     uint32_t mapped_ratings, mapped_items, implicit_files; /* mapped files read */
 
-    uint8_t *scratch;        /* Latin-1 -> UTF-8 conversions */
+    uint8_t *scratch; /* Latin-1 -> UTF-8 conversions */
     size_t scratch_cap;
 };
 
@@ -168,8 +168,7 @@ tl_status tl_loader_tag_row(tl_loader *ld, uint64_t line, tl_error *err);
 
 /* Field readers and row storage shared by loader_rows.c and loader_generic.c. */
 tl_status tl_loader_read_rating(tl_loader *ld, tl_error *err, uint64_t line, const char *s, size_t n, uint8_t *half);
-tl_status tl_loader_read_timestamp(tl_loader *ld, tl_error *err, uint64_t line, const char *s, size_t n,
-                                   int64_t *out);
+tl_status tl_loader_read_timestamp(tl_loader *ld, tl_error *err, uint64_t line, const char *s, size_t n, int64_t *out);
 tl_status tl_loader_as_utf8(tl_loader *ld, tl_error *err, uint64_t line, const char **s, size_t *n);
 tl_status tl_loader_push_rating(tl_loader *ld, tl_error *err, uint64_t line, uint32_t u, uint32_t m, uint8_t half,
                                 int has_ts, int64_t ts);

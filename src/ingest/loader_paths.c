@@ -16,9 +16,9 @@
 /* The MovieLens data files a folder contributes; everything else in a
  * MovieLens folder (README, u.user, u1.base, genome files, ...) is skipped. */
 static const char *const known_names[] = {
-    "links.csv", "movies.csv", "ratings.csv", "tags.csv", /* ml-latest, ml-25m, ml-32m */
-    "u.data", "u.item",                                    /* ml-100k */
-    "movies.dat", "ratings.dat", "tags.dat",               /* ml-1m, ml-10m */
+    "links.csv",  "movies.csv",  "ratings.csv", "tags.csv", /* ml-latest, ml-25m, ml-32m */
+    "u.data",     "u.item",                                 /* ml-100k */
+    "movies.dat", "ratings.dat", "tags.dat",                /* ml-1m, ml-10m */
 };
 #define N_KNOWN (sizeof known_names / sizeof known_names[0])
 

@@ -23,11 +23,12 @@ static tl_status bad_number(tl_loader *ld, tl_error *err, uint64_t line, const c
     char q[96];
     tl_ml_quote(q, sizeof q, f.s, f.n);
     switch (r) {
-    case TL_NUM_EMPTY: return tl_loader_fail(ld, err, TL_E_PARSE, line, "%s is empty", name);
-    case TL_NUM_NEGATIVE: return tl_loader_fail(ld, err, TL_E_PARSE, line, "%s %s is negative", name, q);
-    case TL_NUM_TOO_LARGE:
-        return tl_loader_fail(ld, err, TL_E_PARSE, line, "%s %s is too large (the largest id is 4294967295)", name, q);
-    default: return tl_loader_fail(ld, err, TL_E_PARSE, line, "%s %s is not a number", name, q);
+        case TL_NUM_EMPTY: return tl_loader_fail(ld, err, TL_E_PARSE, line, "%s is empty", name);
+        case TL_NUM_NEGATIVE: return tl_loader_fail(ld, err, TL_E_PARSE, line, "%s %s is negative", name, q);
+        case TL_NUM_TOO_LARGE:
+            return tl_loader_fail(ld, err, TL_E_PARSE, line, "%s %s is too large (the largest id is 4294967295)", name,
+                                  q);
+        default: return tl_loader_fail(ld, err, TL_E_PARSE, line, "%s %s is not a number", name, q);
     }
 }
 
@@ -38,8 +39,7 @@ static tl_status read_id(tl_loader *ld, tl_error *err, uint64_t line, const char
 }
 
 /* Empty means unknown (links.csv leaves some tmdbId cells empty). */
-static tl_status read_optional_id(tl_loader *ld, tl_error *err, uint64_t line, const char *name, field f,
-                                  uint32_t *out)
+static tl_status read_optional_id(tl_loader *ld, tl_error *err, uint64_t line, const char *name, field f, uint32_t *out)
 {
     *out = 0;
     return f.n == 0 ? TL_OK : read_id(ld, err, line, name, f, out);
@@ -53,11 +53,10 @@ tl_status tl_loader_read_timestamp(tl_loader *ld, tl_error *err, uint64_t line, 
     char q[96];
     tl_ml_quote(q, sizeof q, f.s, f.n);
     switch (r) {
-    case TL_NUM_EMPTY: return tl_loader_fail(ld, err, TL_E_PARSE, line, "timestamp is empty");
-    case TL_NUM_NEGATIVE: return tl_loader_fail(ld, err, TL_E_PARSE, line, "timestamp %s is negative", q);
-    case TL_NUM_TOO_LARGE: return tl_loader_fail(ld, err, TL_E_PARSE, line, "timestamp %s is too large", q);
-    default:
-        return tl_loader_fail(ld, err, TL_E_PARSE, line, "timestamp %s is not a whole number of seconds", q);
+        case TL_NUM_EMPTY: return tl_loader_fail(ld, err, TL_E_PARSE, line, "timestamp is empty");
+        case TL_NUM_NEGATIVE: return tl_loader_fail(ld, err, TL_E_PARSE, line, "timestamp %s is negative", q);
+        case TL_NUM_TOO_LARGE: return tl_loader_fail(ld, err, TL_E_PARSE, line, "timestamp %s is too large", q);
+        default: return tl_loader_fail(ld, err, TL_E_PARSE, line, "timestamp %s is not a whole number of seconds", q);
     }
 }
 
@@ -69,11 +68,10 @@ tl_status tl_loader_read_rating(tl_loader *ld, tl_error *err, uint64_t line, con
     char q[96];
     tl_ml_quote(q, sizeof q, f.s, f.n);
     switch (r) {
-    case TL_NUM_EMPTY: return tl_loader_fail(ld, err, TL_E_PARSE, line, "rating is empty");
-    case TL_NUM_OUT_OF_RANGE: return tl_loader_fail(ld, err, TL_E_PARSE, line, "rating %s is outside 0.5-5", q);
-    case TL_NUM_NOT_HALF:
-        return tl_loader_fail(ld, err, TL_E_PARSE, line, "rating %s is not a multiple of 0.5", q);
-    default: return tl_loader_fail(ld, err, TL_E_PARSE, line, "rating %s is not a number", q);
+        case TL_NUM_EMPTY: return tl_loader_fail(ld, err, TL_E_PARSE, line, "rating is empty");
+        case TL_NUM_OUT_OF_RANGE: return tl_loader_fail(ld, err, TL_E_PARSE, line, "rating %s is outside 0.5-5", q);
+        case TL_NUM_NOT_HALF: return tl_loader_fail(ld, err, TL_E_PARSE, line, "rating %s is not a multiple of 0.5", q);
+        default: return tl_loader_fail(ld, err, TL_E_PARSE, line, "rating %s is not a number", q);
     }
 }
 
@@ -175,8 +173,9 @@ static tl_status genre_bit(tl_loader *ld, tl_error *err, uint64_t line, const ch
     }
     if (ld->n_genres == TL_MAX_GENRES) {
         tl_ml_quote(q, sizeof q, name, n);
-        return tl_loader_fail(ld, err, TL_E_LIMIT, line, "genre %s would be genre number %d; at most %d genres are supported",
-                              q, TL_MAX_GENRES + 1, TL_MAX_GENRES);
+        return tl_loader_fail(ld, err, TL_E_LIMIT, line,
+                              "genre %s would be genre number %d; at most %d genres are supported", q,
+                              TL_MAX_GENRES + 1, TL_MAX_GENRES);
     }
     memcpy(ld->genre_names[ld->n_genres], name, n);
     ld->genre_names[ld->n_genres][n] = '\0';
@@ -288,8 +287,8 @@ tl_status tl_loader_link_row(tl_loader *ld, uint64_t line, tl_error *err)
     if (*slot) {
         const tl_link_entry *first = &ld->links[*slot - 1];
         if (first->file_no == ld->file_no)
-            return tl_loader_fail(ld, err, TL_E_PARSE, line, "movie %u has a second links line (first on line %u)",
-                                  id, first->line);
+            return tl_loader_fail(ld, err, TL_E_PARSE, line, "movie %u has a second links line (first on line %u)", id,
+                                  first->line);
         return tl_loader_fail(ld, err, TL_E_PARSE, line, "movie %u also has links in another links file", id);
     }
     if (ld->n_links == ld->links_cap) {
@@ -320,8 +319,7 @@ tl_status tl_loader_tag_row(tl_loader *ld, uint64_t line, tl_error *err)
     if ((st = read_id(ld, err, line, "movieId", get(ld, 1), &m))) return st;
     field ft = get(ld, 3);
     if ((st = tl_loader_read_timestamp(ld, err, line, ft.s, ft.n, &ts))) return st;
-    if (ld->n_tags == UINT32_MAX)
-        return tl_loader_fail(ld, err, TL_E_LIMIT, line, "more than %u tags", UINT32_MAX);
+    if (ld->n_tags == UINT32_MAX) return tl_loader_fail(ld, err, TL_E_LIMIT, line, "more than %u tags", UINT32_MAX);
     ld->n_tags++;
     return TL_OK;
 }

@@ -34,12 +34,12 @@ const tl_ml_layout *tl_ml_layout_of(tl_ml_format format)
 const char *tl_file_kind_name(tl_file_kind kind)
 {
     switch (kind) {
-    case TL_FILE_RATINGS: return "ratings";
-    case TL_FILE_MOVIES: return "movies";
-    case TL_FILE_TAGS: return "tags";
-    case TL_FILE_LINKS: return "links";
-    case TL_FILE_IGNORED: return "unused";
-    case TL_FILE_UNKNOWN: break;
+        case TL_FILE_RATINGS: return "ratings";
+        case TL_FILE_MOVIES: return "movies";
+        case TL_FILE_TAGS: return "tags";
+        case TL_FILE_LINKS: return "links";
+        case TL_FILE_IGNORED: return "unused";
+        case TL_FILE_UNKNOWN: break;
     }
     return "unknown";
 }
@@ -57,10 +57,14 @@ int tl_ml_binary(const uint8_t *p, size_t n, const char **what)
         {"%PDF", 4, "a PDF document"},
         {"PK\x03\x04", 4, "a ZIP archive (unzip it and give the files inside)"},
         {"\x1F\x8B", 2, "a gzip archive (decompress it first)"},
-        {"\xFD" "7zXZ", 5, "an xz archive (decompress it first)"},
+        {"\xFD"
+         "7zXZ",
+         5, "an xz archive (decompress it first)"},
         {"7z\xBC\xAF", 4, "a 7-Zip archive (extract it first)"},
         {"\xD0\xCF\x11\xE0", 4, "an old Microsoft Office document (export it as CSV)"},
-        {"\x7F" "ELF", 4, "a program (ELF executable)"},
+        {"\x7F"
+         "ELF",
+         4, "a program (ELF executable)"},
         {"\xFF\xFE", 2, "UTF-16 text (save it as UTF-8)"},
         {"\xFE\xFF", 2, "UTF-16 text (save it as UTF-8)"},
     };
@@ -167,8 +171,8 @@ static tl_status found(tl_ml_format *out, const char **what, tl_ml_format f, con
     return TL_OK;
 }
 
-tl_status tl_ml_detect(const char *file, const uint8_t *line, size_t n, tl_ml_format *out,
-                       const char **what, tl_error *err)
+tl_status tl_ml_detect(const char *file, const uint8_t *line, size_t n, tl_ml_format *out, const char **what,
+                       tl_error *err)
 {
     static const char *const h_ratings[] = {"userId", "movieId", "rating", "timestamp"};
     static const char *const h_movies[] = {"movieId", "title", "genres"};
@@ -206,10 +210,8 @@ tl_status tl_ml_detect(const char *file, const uint8_t *line, size_t n, tl_ml_fo
             return found(out, what, TL_ML_RATINGS_1M, "ml-1m ratings (ratings.dat)");
         if (k == 4 && is_u32(f[0]) && is_u32(f[1]) && is_ts(f[3]))
             return found(out, what, TL_ML_TAGS_1M, "ml-10m tags (tags.dat)");
-        if (k == 3 && is_u32(f[0]))
-            return found(out, what, TL_ML_MOVIES_1M, "ml-1m movies (movies.dat)");
-        if (k == 5 && is_u32(f[0]) && is_sex(f[1]))
-            return found(out, what, TL_ML_IGNORED, "ml-1m users (users.dat)");
+        if (k == 3 && is_u32(f[0])) return found(out, what, TL_ML_MOVIES_1M, "ml-1m movies (movies.dat)");
+        if (k == 5 && is_u32(f[0]) && is_sex(f[1])) return found(out, what, TL_ML_IGNORED, "ml-1m users (users.dat)");
     }
     if (memchr(s, '|', n)) {
         k = split(s, n, '|', 0, f, 25);
@@ -236,8 +238,7 @@ tl_status tl_ml_detect(const char *file, const uint8_t *line, size_t n, tl_ml_fo
         return found(out, what, TL_ML_IGNORED, "a MovieLens README");
     if (n >= 2 && s[0] == '#' && s[1] == '!') return found(out, what, TL_ML_IGNORED, "a script");
     k = split(s, n, ' ', 0, f, 3);
-    if (k == 2 && is_u32(f[0]) &&
-        (eq_nocase(f[1], "users") || eq_nocase(f[1], "items") || eq_nocase(f[1], "ratings")))
+    if (k == 2 && is_u32(f[0]) && (eq_nocase(f[1], "users") || eq_nocase(f[1], "items") || eq_nocase(f[1], "ratings")))
         return found(out, what, TL_ML_IGNORED, "ml-100k counts (u.info)");
     if (eq_nocase((span){s, n}, "administrator"))
         return found(out, what, TL_ML_IGNORED, "ml-100k occupation list (u.occupation)");

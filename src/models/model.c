@@ -24,8 +24,9 @@ tl_status tl_model_new(uint32_t n_users, uint32_t n_movies, uint32_t dim, float 
         return tl_fail(err, TL_E_ARG, "initialisation range %g is outside 0-1", (double)init_range);
     size_t nu, nm;
     if (!table_floats(n_users, dim, &nu) || !table_floats(n_movies, dim, &nm))
-        return tl_fail(err, TL_E_LIMIT, "embedding tables for %u users and %u movies at dimension %u do not fit in memory",
-                       n_users, n_movies, dim);
+        return tl_fail(err, TL_E_LIMIT,
+                       "embedding tables for %u users and %u movies at dimension %u do not fit in memory", n_users,
+                       n_movies, dim);
     tl_model *m = calloc(1, sizeof *m);
     if (!m) return tl_fail(err, TL_E_NOMEM, "out of memory allocating the model");
     m->dim = dim;

@@ -70,8 +70,8 @@ tl_status tl_model_align(const tl_model_file *mf, tl_dataset *ds, tl_aligned_mod
         uint32_t unknown = 0;
         float *data = NULL;
         if (listed(type->user_tables, t->name)) {
-            data = align_rows(t, ds->n_users, ds->user_ids, sizeof *ds->user_ids, tl_dataset_user_index, mf->ds,
-                              &unknown);
+            data =
+                align_rows(t, ds->n_users, ds->user_ids, sizeof *ds->user_ids, tl_dataset_user_index, mf->ds, &unknown);
             if (data) out->unknown_users = unknown, a->tensors[i].rows = ds->n_users + 1;
         } else if (listed(type->movie_tables, t->name)) {
             data = align_rows(t, ds->n_movies, &ds->movies[0].id, sizeof *ds->movies, tl_dataset_movie_index, mf->ds,

@@ -16,12 +16,13 @@ static const tl_model_type types[] = {
      embed_movies},
     {"two-tower", "two embedding towers, in-batch softmax, optional rating head (presets tfrs, tfrs-multitask)",
      &tl_twotower_train_ops, tl_embed_open, embed_users, embed_movies},
-    {"popularity", "each movie's train rating count (preset popularity)", &tl_popularity_train_ops,
-     tl_popularity_open, NULL, popularity_movies},
+    {"popularity", "each movie's train rating count (preset popularity)", &tl_popularity_train_ops, tl_popularity_open,
+     NULL, popularity_movies},
     {"ease", "EASE: an item-item matrix in closed form over the user's rated movies (preset ease)", &tl_ease_train_ops,
      tl_ease_open, NULL, ease_movies},
-    {"imported", "user and movie factors trained elsewhere (Spark ALS), folded in as their training implies (towerlens "
-                 "import)",
+    {"imported",
+     "user and movie factors trained elsewhere (Spark ALS), folded in as their training implies (towerlens "
+     "import)",
      NULL, tl_imported_open, embed_users, embed_movies},
 };
 #define N_TYPES (sizeof types / sizeof *types)

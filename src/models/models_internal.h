@@ -43,7 +43,7 @@ tl_status tl_twotower_config_check(const tl_train_config *cfg, tl_error *err);
 void tl_twotower_config_json(const tl_train_config *cfg, const tl_split *split, struct tl_buf *out);
 
 /* EASE: "ease.items" (raw movie ids), "ease.B", "ease.counts", "ease.values" (ease/ease_scorer.c). */
-tl_status tl_ease_open(const tl_dataset *ds, const char *config_json, const tl_tensor *t, uint32_t n_t,
-                       tl_scorer **out, tl_error *err);
+tl_status tl_ease_open(const tl_dataset *ds, const char *config_json, const tl_tensor *t, uint32_t n_t, tl_scorer **out,
+                       tl_error *err);
 
 #endif

@@ -2,8 +2,7 @@
  * would otherwise repeat. */
 #include "towerlens/scorer.h"
 
-tl_status tl_scorer_user_state(const tl_scorer *s, uint32_t user, const tl_profile *train, float *state,
-                               tl_error *err)
+tl_status tl_scorer_user_state(const tl_scorer *s, uint32_t user, const tl_profile *train, float *state, tl_error *err)
 {
     if (user >= s->ds->n_users)
         return tl_fail(err, TL_E_ARG, "index: user index %u is out of range (%u users)", user, s->ds->n_users);
@@ -35,8 +34,10 @@ tl_status tl_scorer_predict(const tl_scorer *s, const uint32_t *users, const uin
                             tl_error *err)
 {
     if (!tl_scorer_predicts_ratings(s))
-        return tl_fail(err, TL_E_STATE, "this %s model predicts no ratings (train one with a rating head: "
-                       "--rating-weight above 0, e.g. --preset tfrs-multitask)", s ? s->type : "(missing)");
+        return tl_fail(err, TL_E_STATE,
+                       "this %s model predicts no ratings (train one with a rating head: "
+                       "--rating-weight above 0, e.g. --preset tfrs-multitask)",
+                       s ? s->type : "(missing)");
     for (uint32_t i = 0; i < n; i++)
         if (users[i] > s->ds->n_users || movies[i] > s->ds->n_movies)
             return tl_fail(err, TL_E_ARG, "predict: user %u or movie %u is out of range", users[i], movies[i]);

@@ -11,7 +11,7 @@ struct tl_trainer {
     tl_train_config cfg;
     const tl_model_type *type;
     const tl_train_ops *ops;
-    void *state;  /* the type's */
+    void *state;   /* the type's */
     tl_pool *pool; /* the workers the type's steps run on */
 
     /* position */

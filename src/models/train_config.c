@@ -4,11 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "towerlens/buf.h"
-#include "towerlens/model_type.h"
-#include "towerlens/ease.h"
-#include "towerlens/train.h"
 #include "models/models_internal.h"
+#include "towerlens/buf.h"
+#include "towerlens/ease.h"
+#include "towerlens/model_type.h"
+#include "towerlens/train.h"
 
 static void preset_tfrs(tl_train_config *c)
 {
@@ -52,7 +52,7 @@ static void preset_popularity(tl_train_config *c)
     c->dim = 1;                   /* unused */
     c->batch_size = TL_MAX_BATCH; /* unused: one batch of every train row per epoch */
     c->epochs = 1;
-    c->seed = 42;                 /* the split's */
+    c->seed = 42; /* the split's */
     tl_head_config_original(&c->head);
 }
 
@@ -160,8 +160,8 @@ tl_status tl_train_config_check(const tl_train_config *c, tl_error *err)
         return tl_fail(err, TL_E_ARG, "epochs %u is outside 1-%u", c->epochs, TL_MAX_EPOCHS);
     if (!(c->visitor_prior_w3 >= 0.0f && c->visitor_prior_w3 <= 1e3f) ||
         !(c->visitor_prior_w10 >= 0.0f && c->visitor_prior_w10 <= 1e3f))
-        return tl_fail(err, TL_E_ARG, "visitor prior weights %g, %g are outside 0-1000",
-                       (double)c->visitor_prior_w3, (double)c->visitor_prior_w10);
+        return tl_fail(err, TL_E_ARG, "visitor prior weights %g, %g are outside 0-1000", (double)c->visitor_prior_w3,
+                       (double)c->visitor_prior_w10);
     if (c->threads > TL_MAX_THREADS)
         return tl_fail(err, TL_E_ARG, "threads %u is outside 0-%u (0 = every core)", c->threads, TL_MAX_THREADS);
     const tl_model_type *type = tl_model_type_of_loss(c->loss);
@@ -212,6 +212,7 @@ const char *tl_train_loss_name(const tl_train_config *cfg)
 tl_status tl_train_config_set_solver(tl_train_config *cfg, const char *name, tl_error *err)
 {
     if (cfg->loss != TL_LOSS_IALS)
-        return tl_fail(err, TL_E_ARG, "solver: only the default preset's iALS has a solver choice (not %s)", cfg->preset);
+        return tl_fail(err, TL_E_ARG, "solver: only the default preset's iALS has a solver choice (not %s)",
+                       cfg->preset);
     return tl_ials_solver_parse(name, &cfg->ials_solver, err);
 }

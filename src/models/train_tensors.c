@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "towerlens/train.h"
 #include "models/models_internal.h"
 #include "towerlens/store.h"
+#include "towerlens/train.h"
 
 _Static_assert(TL_TRAINER_MAX_TENSORS <= TL_STORE_MAX_TENSORS, "a trained model's tensors must fit a model file");
 

@@ -10,8 +10,10 @@ tl_status tl_index_new(const tl_dataset *ds, tl_scorer *scorer, tl_index **out, 
     if (!ds) return tl_fail(err, TL_E_ARG, "index: no dataset given");
     if (!scorer) return tl_fail(err, TL_E_ARG, "index: no model given");
     if (scorer->ds->n_movies != ds->n_movies || scorer->ds->n_users != ds->n_users)
-        return tl_fail(err, TL_E_ARG, "index: the model's vocabularies (%u users, %u movies) are not the dataset's "
-                       "(%u users, %u movies)", scorer->ds->n_users, scorer->ds->n_movies, ds->n_users, ds->n_movies);
+        return tl_fail(err, TL_E_ARG,
+                       "index: the model's vocabularies (%u users, %u movies) are not the dataset's "
+                       "(%u users, %u movies)",
+                       scorer->ds->n_users, scorer->ds->n_movies, ds->n_users, ds->n_movies);
     uint32_t n_cat = 0;
     for (uint32_t m = 0; m < ds->n_movies; m++) n_cat += ds->movies[m].in_catalogue ? 1 : 0;
     if (n_cat == 0) return tl_fail(err, TL_E_ARG, "index: the dataset has no catalogue movies to recommend");
@@ -84,8 +86,8 @@ uint32_t tl_index_next_stamp(tl_index *idx)
 }
 
 tl_status tl_index_begin_query(tl_index *idx, uint32_t k, const tl_query *q, const tl_scored *out,
-                               const uint32_t *n_out, const uint32_t *extra, uint32_t n_extra,
-                               uint32_t self, tl_error *err)
+                               const uint32_t *n_out, const uint32_t *extra, uint32_t n_extra, uint32_t self,
+                               tl_error *err)
 {
     const tl_dataset *ds = idx->ds;
     if (!out || !n_out) return tl_fail(err, TL_E_ARG, "index: no result array given");
@@ -146,8 +148,8 @@ uint32_t tl_index_select(tl_index *idx, uint32_t k, const tl_query *q, tl_scored
     return tl_topk_finish(&top);
 }
 
-tl_status tl_index_top_k(tl_index *idx, const float *user_vec, uint32_t k, const tl_query *q,
-                         tl_scored *out, uint32_t *n_out, tl_error *err)
+tl_status tl_index_top_k(tl_index *idx, const float *user_vec, uint32_t k, const tl_query *q, tl_scored *out,
+                         uint32_t *n_out, tl_error *err)
 {
     if (!idx) return tl_fail(err, TL_E_ARG, "index: no index given");
     if (!user_vec && idx->scorer->state_floats) return tl_fail(err, TL_E_ARG, "index: no user state given");
@@ -158,8 +160,8 @@ tl_status tl_index_top_k(tl_index *idx, const float *user_vec, uint32_t k, const
     return TL_OK;
 }
 
-tl_status tl_index_recommend(tl_index *idx, uint32_t user, const tl_seen *seen, uint32_t k,
-                             const tl_query *q, tl_scored *out, uint32_t *n_out, tl_error *err)
+tl_status tl_index_recommend(tl_index *idx, uint32_t user, const tl_seen *seen, uint32_t k, const tl_query *q,
+                             tl_scored *out, uint32_t *n_out, tl_error *err)
 {
     if (!idx) return tl_fail(err, TL_E_ARG, "index: no index given");
     if (user >= idx->ds->n_users)
@@ -168,8 +170,8 @@ tl_status tl_index_recommend(tl_index *idx, uint32_t user, const tl_seen *seen, 
     const uint32_t *sm = NULL;
     if (seen) {
         if (seen->n_users != idx->ds->n_users)
-            return tl_fail(err, TL_E_ARG, "index: the seen sets cover %u users but the dataset has %u",
-                           seen->n_users, idx->ds->n_users);
+            return tl_fail(err, TL_E_ARG, "index: the seen sets cover %u users but the dataset has %u", seen->n_users,
+                           idx->ds->n_users);
         sm = tl_seen_movies(seen, user, &n_seen);
         for (uint32_t i = 0; i < n_seen; i++)
             if (sm[i] >= idx->ds->n_movies)

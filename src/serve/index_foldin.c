@@ -34,8 +34,7 @@ tl_status tl_index_foldin(tl_index *idx, const uint32_t *movies, const float *ra
     if (opt->method != TL_FOLDIN_SOFTMAX && opt->method != TL_FOLDIN_LSQ)
         return tl_fail(err, TL_E_ARG, "fold-in: unknown method %d", (int)opt->method);
     if (!(opt->l2 >= 0) || !isfinite(opt->l2))
-        return tl_fail(err, TL_E_ARG, "fold-in: l2 must be zero (the method's default) or positive (got %g)",
-                       opt->l2);
+        return tl_fail(err, TL_E_ARG, "fold-in: l2 must be zero (the method's default) or positive (got %g)", opt->l2);
     if (opt->method == TL_FOLDIN_SOFTMAX && opt->steps == 0)
         return tl_fail(err, TL_E_ARG, "fold-in: the softmax method needs at least one step");
     if (opt->neutral != 0 && !(opt->neutral >= 0.5f && opt->neutral <= 4.5f))

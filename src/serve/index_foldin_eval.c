@@ -27,10 +27,9 @@ static void state_free(foldin_eval_state *s)
     free(s->ratings), free(s->vec), free(s->trained);
 }
 
-tl_status tl_eval_foldin(const tl_dataset *ds, const uint32_t *train_rows, uint32_t n_train,
-                         const uint32_t *test_rows, uint32_t n_test, tl_scorer *sc,
-                         const tl_foldin_options *opt, uint32_t n_given, uint32_t max_users,
-                         uint64_t seed, tl_foldin_report *out, tl_error *err)
+tl_status tl_eval_foldin(const tl_dataset *ds, const uint32_t *train_rows, uint32_t n_train, const uint32_t *test_rows,
+                         uint32_t n_test, tl_scorer *sc, const tl_foldin_options *opt, uint32_t n_given,
+                         uint32_t max_users, uint64_t seed, tl_foldin_report *out, tl_error *err)
 {
     if (!out) return tl_fail(err, TL_E_ARG, "fold-in evaluation: no output report given");
     *out = (tl_foldin_report){0};

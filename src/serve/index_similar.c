@@ -2,8 +2,8 @@
  * with the index's filters. */
 #include "index_internal.h"
 
-tl_status tl_index_similar(tl_index *idx, uint32_t movie, uint32_t k, const tl_query *q,
-                           tl_scored *out, uint32_t *n_out, tl_error *err)
+tl_status tl_index_similar(tl_index *idx, uint32_t movie, uint32_t k, const tl_query *q, tl_scored *out,
+                           uint32_t *n_out, tl_error *err)
 {
     if (!idx) return tl_fail(err, TL_E_ARG, "index: no index given");
     const tl_dataset *ds = idx->ds;

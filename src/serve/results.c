@@ -110,8 +110,7 @@ tl_status tl_parse_year_range(const char *text, int *year_min, int *year_max, tl
         const char *end_hi = dash[1] ? parse_year(dash + 1, &hi) : dash + 1;
         ok = end_lo == dash && end_hi && *end_hi == '\0' && (lo || hi);
     }
-    if (!ok)
-        return tl_fail(err, TL_E_ARG, "year range \"%s\" is not of the form 1990-1999, 1990-, -1999 or 1995", s);
+    if (!ok) return tl_fail(err, TL_E_ARG, "year range \"%s\" is not of the form 1990-1999, 1990-, -1999 or 1995", s);
     if (lo && hi && lo > hi) return tl_fail(err, TL_E_ARG, "year range \"%s\" runs backwards", s);
     *year_min = lo;
     *year_max = hi;

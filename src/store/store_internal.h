@@ -12,9 +12,9 @@
 #define TL_TAG_SEEN TL_FOURCC('S', 'E', 'E', 'N')
 #define TL_TAG_TENS TL_FOURCC('T', 'E', 'N', 'S')
 #define TL_TAG_ROWS TL_FOURCC('R', 'O', 'W', 'S')
-#define TL_ROWS_KNOWN 1u    /* ROWS flags */
+#define TL_ROWS_KNOWN 1u /* ROWS flags */
 #define TL_ROWS_SEEN_ALL 2u
-#define TL_ROWS_BYTES 32u   /* u32 flags, train, test, total; u64 seed, data hash */
+#define TL_ROWS_BYTES 32u /* u32 flags, train, test, total; u64 seed, data hash */
 #define TL_TAG_SIDS TL_FOURCC('S', 'I', 'D', 'S')
 
 /* The optional SIDS section (store_names.c): string ids and the implicit

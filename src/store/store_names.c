@@ -39,8 +39,8 @@ static uint64_t names_bytes(const tl_dataset *ds, const uint32_t *names, uint32_
 
 void tl_store_write_names(tl_buf *b, const tl_dataset *ds)
 {
-    uint32_t flags = (ds->user_names ? NAMES_USERS : 0) | (ds->movie_names ? NAMES_MOVIES : 0) |
-                     (ds->implicit ? NAMES_IMPLICIT : 0);
+    uint32_t flags =
+        (ds->user_names ? NAMES_USERS : 0) | (ds->movie_names ? NAMES_MOVIES : 0) | (ds->implicit ? NAMES_IMPLICIT : 0);
     uint64_t bytes = names_bytes(ds, ds->user_names, ds->n_users) + names_bytes(ds, ds->movie_names, ds->n_movies);
     put_le(b, TL_TAG_SIDS, 4);
     put_le(b, 0, 4);

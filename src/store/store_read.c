@@ -9,8 +9,8 @@
 typedef struct cursor {
     const uint8_t *p;
     size_t left;
-    const char *name;   /* file name for messages */
-    const char *what;   /* section being read */
+    const char *name; /* file name for messages */
+    const char *what; /* section being read */
     tl_error *err;
     int failed;
 } cursor;

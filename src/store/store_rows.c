@@ -70,5 +70,6 @@ void tl_model_rows_json(const tl_model_rows *r, tl_buf *b)
         return;
     }
     tl_buf_printf(b, "{\"ratings\":%u,\"totalRatings\":%u,\"testRatings\":%u,\"seed\":%" PRIu64 ",\"all\":%s}",
-                  r->train_rows, r->total_rows, r->test_rows, r->seed, r->train_rows == r->total_rows ? "true" : "false");
+                  r->train_rows, r->total_rows, r->test_rows, r->seed,
+                  r->train_rows == r->total_rows ? "true" : "false");
 }

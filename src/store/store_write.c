@@ -181,6 +181,7 @@ tl_status tl_store_save_path(const char *path, const tl_dataset *ds, const tl_se
     size_t len = b.len, wrote = fwrite(b.data, 1, len, f);
     int closed = fclose(f);
     tl_buf_free(&b);
-    if (wrote != len || closed != 0) return tl_fail_at(err, TL_E_IO, path, 0, "cannot write the model file (disk full?)");
+    if (wrote != len || closed != 0)
+        return tl_fail_at(err, TL_E_IO, path, 0, "cannot write the model file (disk full?)");
     return TL_OK;
 }

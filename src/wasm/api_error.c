@@ -9,10 +9,7 @@ EMSCRIPTEN_KEEPALIVE double tlw_error_line(const tlw_handle *h) { return h ? (do
 
 EMSCRIPTEN_KEEPALIVE const char *tlw_error_file(const tlw_handle *h) { return h ? h->err.file : ""; }
 
-EMSCRIPTEN_KEEPALIVE const char *tlw_error_message(const tlw_handle *h)
-{
-    return h ? h->err.message : "no handle";
-}
+EMSCRIPTEN_KEEPALIVE const char *tlw_error_message(const tlw_handle *h) { return h ? h->err.message : "no handle"; }
 
 EMSCRIPTEN_KEEPALIVE const char *tlw_status_name(int status) { return tl_status_name((tl_status)status); }
 

@@ -8,8 +8,8 @@
 #include "towerlens.h"
 
 typedef struct tlw_import {
-    tl_error err;  /* first, as in every handle */
-    tl_buf model;  /* the model file (the summary is in its config: "imported") */
+    tl_error err; /* first, as in every handle */
+    tl_buf model; /* the model file (the summary is in its config: "imported") */
 } tlw_import;
 
 EMSCRIPTEN_KEEPALIVE tlw_import *tlw_import_alloc(void)
@@ -70,7 +70,8 @@ EMSCRIPTEN_KEEPALIVE int tlw_import_run(tlw_import *h, const uint8_t *const *byt
     tl_status st = tl_factors_read(mf->p, (size_t)mf->n, mf->name, mi->p, (size_t)mi->n, mi->name,
                                    TL_IMPORT_MAX_TABLE_BYTES, &movies, &h->err);
     if (st == TL_OK && uf->p) {
-        uint64_t budget = opt.max_user_bytes < TL_IMPORT_MAX_TABLE_BYTES ? opt.max_user_bytes : TL_IMPORT_MAX_TABLE_BYTES;
+        uint64_t budget =
+            opt.max_user_bytes < TL_IMPORT_MAX_TABLE_BYTES ? opt.max_user_bytes : TL_IMPORT_MAX_TABLE_BYTES;
         st = tl_factors_read(uf->p, (size_t)uf->n, uf->name, ui->p, (size_t)ui->n, ui->name, budget, &users, &h->err);
         if (st == TL_E_LIMIT) { /* over the budget: skipped, visitors are folded in */
             memcpy(skipped, h->err.message, sizeof skipped);

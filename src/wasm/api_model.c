@@ -93,8 +93,8 @@ EMSCRIPTEN_KEEPALIVE int tlw_model_matches(tlw_model *h, const tlw_dataset *d)
     for (uint32_t u = 0; u < a->n_users; u++)
         if (a->user_ids[u] != b->user_ids[u])
             return tl_fail(&h->err, TL_E_ARG,
-                           "the model was trained on other data: its user %u is user %u in the dataset",
-                           a->user_ids[u], b->user_ids[u]);
+                           "the model was trained on other data: its user %u is user %u in the dataset", a->user_ids[u],
+                           b->user_ids[u]);
     for (uint32_t m = 0; m < a->n_movies; m++)
         if (a->movies[m].id != b->movies[m].id)
             return tl_fail(&h->err, TL_E_ARG,

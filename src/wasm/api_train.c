@@ -40,9 +40,8 @@ EMSCRIPTEN_KEEPALIVE int tlw_trainer_set_solver(tlw_trainer *h, const char *solv
  * fixed pool of Web Workers (web/lib/core.js sizes it and keeps the count
  * within it), the single-threaded one runs every count serially. */
 EMSCRIPTEN_KEEPALIVE int tlw_trainer_init(tlw_trainer *h, const tlw_dataset *ds, const char *preset, uint32_t dim,
-                                          uint32_t batch, uint32_t epochs, double lr, double seed,
-                                          uint32_t train_rows, uint32_t test_rows, double test_fraction,
-                                          uint32_t threads)
+                                          uint32_t batch, uint32_t epochs, double lr, double seed, uint32_t train_rows,
+                                          uint32_t test_rows, double test_fraction, uint32_t threads)
 {
     if (!h) return TL_E_ARG;
     if (h->tr) return tl_fail(&h->err, TL_E_STATE, "this trainer was already set up");
@@ -125,8 +124,8 @@ EMSCRIPTEN_KEEPALIVE char *tlw_trainer_progress_json(tlw_trainer *h)
     tl_trainer_get_progress(h->tr, &p);
     tl_buf b;
     tl_buf_init(&b);
-    tl_buf_printf(&b, "{\"epoch\":%u,\"batch\":%u,\"batches_per_epoch\":%u,\"epochs\":%u,\"epochs_completed\":%u", p.epoch,
-                  p.batch, p.batches_per_epoch, p.epochs, p.epochs_completed);
+    tl_buf_printf(&b, "{\"epoch\":%u,\"batch\":%u,\"batches_per_epoch\":%u,\"epochs\":%u,\"epochs_completed\":%u",
+                  p.epoch, p.batch, p.batches_per_epoch, p.epochs, p.epochs_completed);
     number(&b, "examples_seen", (double)p.examples_seen);
     number(&b, "running_loss", p.running_loss);
     number(&b, "epoch_loss", p.epoch_loss);
@@ -168,7 +167,10 @@ EMSCRIPTEN_KEEPALIVE const char *tlw_trainer_model_hash(tlw_trainer *h)
 
 /* Threads the trainer runs on (tl_trainer_threads): 1 in the single-threaded
  * module. */
-EMSCRIPTEN_KEEPALIVE uint32_t tlw_trainer_threads(const tlw_trainer *h) { return h && h->tr ? tl_trainer_threads(h->tr) : 0; }
+EMSCRIPTEN_KEEPALIVE uint32_t tlw_trainer_threads(const tlw_trainer *h)
+{
+    return h && h->tr ? tl_trainer_threads(h->tr) : 0;
+}
 
 EMSCRIPTEN_KEEPALIVE double tlw_trainer_bytes(const tlw_trainer *h)
 {
@@ -233,7 +235,8 @@ EMSCRIPTEN_KEEPALIVE char *tlw_trainer_evaluate_json(tlw_trainer *h, const tlw_d
     tl_metrics mm, pm;
     if (evaluate(h, ds, with_baseline, &eo, &mm, &pm) != TL_OK) return NULL;
     /* a rating head adds protocol C (rmse, mae), the baseline's from the bias baseline */
-    if (tl_trainer_predicts_ratings(h->tr) && tlw_trainer_rating_metrics(h, ds, &mm, with_baseline ? &pm : NULL) != TL_OK)
+    if (tl_trainer_predicts_ratings(h->tr) &&
+        tlw_trainer_rating_metrics(h, ds, &mm, with_baseline ? &pm : NULL) != TL_OK)
         return NULL;
     tl_buf b;
     tl_buf_init(&b);
@@ -271,7 +274,8 @@ EMSCRIPTEN_KEEPALIVE char *tlw_presets_json(void)
         tl_train_config_preset(&c, tl_train_preset_name(i), NULL);
         tl_buf_printf(&b, "%s\"%s\":{\"about\":", i ? "," : "", c.preset);
         tl_buf_json_string(&b, tl_train_preset_about(i));
-        tl_buf_printf(&b, ",\"epochs\":%u,\"batchSize\":%u,\"dim\":%u,\"learningRate\":%.7g,\"seed\":%" PRIu64
+        tl_buf_printf(&b,
+                      ",\"epochs\":%u,\"batchSize\":%u,\"dim\":%u,\"learningRate\":%.7g,\"seed\":%" PRIu64
                       ",\"testFraction\":0.2}",
                       c.epochs, c.batch_size, c.dim, (double)c.learning_rate, c.seed);
     }

@@ -17,9 +17,9 @@ typedef struct tlw_handle {
 typedef struct tlw_loader {
     tl_error err;
     tl_loader *loader;
-    uint8_t *chunk;     /* reusable input buffer JS copies file bytes into */
+    uint8_t *chunk; /* reusable input buffer JS copies file bytes into */
     size_t chunk_cap;
-    int last_kind;      /* tl_file_kind of the last file ended */
+    int last_kind; /* tl_file_kind of the last file ended */
 } tlw_loader;
 
 typedef struct tlw_dataset {
@@ -41,8 +41,8 @@ typedef struct tlw_trainer {
     /* multitask weights set before init (api_rating.c) */
     int has_weights;
     float rating_weight, retrieval_weight;
-    int has_solver; /* tlw_trainer_set_solver */
-    char solver[16];  /* its name ("" = the preset's) */
+    int has_solver;  /* tlw_trainer_set_solver */
+    char solver[16]; /* its name ("" = the preset's) */
     uint32_t cg_steps;
 } tlw_trainer;
 
@@ -64,19 +64,19 @@ tl_status tlw_trainer_write_model(const tlw_trainer *h, const tl_dataset *ds, co
  * while training goes on. */
 typedef struct tlw_model {
     tl_error err;
-    tl_model_file *mf;         /* a loaded model's parts; NULL for a live model */
-    const tl_dataset *ds;      /* vocabularies and catalogue the answers use */
-    const tl_seen *seen;       /* the movies each user rated (all rows; a v1 file: train rows); NULL when none were saved */
-    tl_seen *own_seen;         /* a live model's seen sets (every row of the dataset) */
-    const tlw_trainer *trainer;/* live: the trainer whose tables change between queries */
-    tl_scorer *scorer;         /* the model behind the seam (scorer.h), whatever its type */
-    tl_embeddings emb;         /* its user and movie tables when it has them (else all 0) */
+    tl_model_file *mf;    /* a loaded model's parts; NULL for a live model */
+    const tl_dataset *ds; /* vocabularies and catalogue the answers use */
+    const tl_seen *seen;  /* the movies each user rated (all rows; a v1 file: train rows); NULL when none were saved */
+    tl_seen *own_seen;    /* a live model's seen sets (every row of the dataset) */
+    const tlw_trainer *trainer; /* live: the trainer whose tables change between queries */
+    tl_scorer *scorer;          /* the model behind the seam (scorer.h), whatever its type */
+    tl_embeddings emb;          /* its user and movie tables when it has them (else all 0) */
     tl_index *idx;
-    tl_query q;                /* filters for the next queries (tlw_model_query) */
-    tl_scored *items;          /* k results */
+    tl_query q;       /* filters for the next queries (tlw_model_query) */
+    tl_scored *items; /* k results */
     uint32_t items_cap;
-    float *vec;                /* scorer->state_floats: a folded-in user's state */
-    tl_buf out;                /* the last JSON or model file handed to JavaScript */
+    float *vec; /* scorer->state_floats: a folded-in user's state */
+    tl_buf out; /* the last JSON or model file handed to JavaScript */
 } tlw_model;
 
 #endif

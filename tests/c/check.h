@@ -19,49 +19,47 @@ static int check_count = 0;
         }                                                                            \
     } while (0)
 
-#define CHECK_INT(a, b)                                                                       \
-    do {                                                                                      \
-        long long va_ = (long long)(a), vb_ = (long long)(b);                                 \
-        check_count++;                                                                        \
-        if (va_ != vb_) {                                                                     \
-            check_failures++;                                                                 \
-            fprintf(stderr, "%s:%d: %s == %lld, expected %lld\n", __FILE__, __LINE__, #a, va_, \
-                    vb_);                                                                     \
-        }                                                                                     \
+#define CHECK_INT(a, b)                                                                              \
+    do {                                                                                             \
+        long long va_ = (long long)(a), vb_ = (long long)(b);                                        \
+        check_count++;                                                                               \
+        if (va_ != vb_) {                                                                            \
+            check_failures++;                                                                        \
+            fprintf(stderr, "%s:%d: %s == %lld, expected %lld\n", __FILE__, __LINE__, #a, va_, vb_); \
+        }                                                                                            \
     } while (0)
 
-#define CHECK_NEAR(a, b, tol)                                                                  \
-    do {                                                                                       \
-        double va_ = (double)(a), vb_ = (double)(b);                                           \
-        check_count++;                                                                         \
-        if (!(fabs(va_ - vb_) <= (tol))) {                                                     \
-            check_failures++;                                                                  \
-            fprintf(stderr, "%s:%d: %s == %.9g, expected %.9g (tol %g)\n", __FILE__, __LINE__, \
-                    #a, va_, vb_, (double)(tol));                                              \
-        }                                                                                      \
+#define CHECK_NEAR(a, b, tol)                                                                                \
+    do {                                                                                                     \
+        double va_ = (double)(a), vb_ = (double)(b);                                                         \
+        check_count++;                                                                                       \
+        if (!(fabs(va_ - vb_) <= (tol))) {                                                                   \
+            check_failures++;                                                                                \
+            fprintf(stderr, "%s:%d: %s == %.9g, expected %.9g (tol %g)\n", __FILE__, __LINE__, #a, va_, vb_, \
+                    (double)(tol));                                                                          \
+        }                                                                                                    \
     } while (0)
 
-#define CHECK_STR(a, b)                                                                      \
-    do {                                                                                     \
-        const char *sa_ = (a), *sb_ = (b);                                                   \
-        check_count++;                                                                       \
-        if (!sa_ || !sb_ || strcmp(sa_, sb_) != 0) {                                         \
-            check_failures++;                                                                \
-            fprintf(stderr, "%s:%d: %s == \"%s\", expected \"%s\"\n", __FILE__, __LINE__, #a, \
-                    sa_ ? sa_ : "(null)", sb_ ? sb_ : "(null)");                             \
-        }                                                                                    \
+#define CHECK_STR(a, b)                                                                                             \
+    do {                                                                                                            \
+        const char *sa_ = (a), *sb_ = (b);                                                                          \
+        check_count++;                                                                                              \
+        if (!sa_ || !sb_ || strcmp(sa_, sb_) != 0) {                                                                \
+            check_failures++;                                                                                       \
+            fprintf(stderr, "%s:%d: %s == \"%s\", expected \"%s\"\n", __FILE__, __LINE__, #a, sa_ ? sa_ : "(null)", \
+                    sb_ ? sb_ : "(null)");                                                                          \
+        }                                                                                                           \
     } while (0)
 
 /* substring check, for error messages */
-#define CHECK_CONTAINS(hay, needle)                                                             \
-    do {                                                                                        \
-        const char *h_ = (hay), *n_ = (needle);                                                 \
-        check_count++;                                                                          \
-        if (!h_ || !strstr(h_, n_)) {                                                           \
-            check_failures++;                                                                   \
-            fprintf(stderr, "%s:%d: \"%s\" does not contain \"%s\"\n", __FILE__, __LINE__,      \
-                    h_ ? h_ : "(null)", n_);                                                    \
-        }                                                                                       \
+#define CHECK_CONTAINS(hay, needle)                                                                                 \
+    do {                                                                                                            \
+        const char *h_ = (hay), *n_ = (needle);                                                                     \
+        check_count++;                                                                                              \
+        if (!h_ || !strstr(h_, n_)) {                                                                               \
+            check_failures++;                                                                                       \
+            fprintf(stderr, "%s:%d: \"%s\" does not contain \"%s\"\n", __FILE__, __LINE__, h_ ? h_ : "(null)", n_); \
+        }                                                                                                           \
     } while (0)
 
 static inline int check_report(const char *name)

@@ -11,8 +11,8 @@
 
 /* n_users users, n_movies movies (raw ids = dense + 1), the first n_cat in
  * the catalogue; ratings given as triples (user, movie, half stars). */
-static inline tl_dataset *fixture_dataset(uint32_t n_users, uint32_t n_movies, uint32_t n_cat,
-                                          const uint32_t *triples, uint32_t n_ratings)
+static inline tl_dataset *fixture_dataset(uint32_t n_users, uint32_t n_movies, uint32_t n_cat, const uint32_t *triples,
+                                          uint32_t n_ratings)
 {
     tl_dataset *ds = calloc(1, sizeof *ds);
     ds->n_users = n_users;

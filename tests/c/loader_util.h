@@ -18,8 +18,7 @@ typedef struct mem_file {
 } mem_file;
 
 /* Feeds each file in chunks of `chunk` bytes (0 = whole file at once). */
-static inline tl_status load_mem(const mem_file *files, size_t n_files, size_t chunk, tl_dataset **out,
-                                 tl_error *err)
+static inline tl_status load_mem(const mem_file *files, size_t n_files, size_t chunk, tl_dataset **out, tl_error *err)
 {
     *out = NULL;
     tl_error_clear(err);
@@ -73,19 +72,19 @@ static inline uint8_t *read_whole(const char *path, size_t *n)
     return buf;
 }
 
-#define DIFF_ARRAY(field, count)                                                                  \
-    do {                                                                                          \
-        if ((count) && memcmp(a->field, b->field, (size_t)(count) * sizeof a->field[0]) != 0) {   \
-            snprintf(msg, cap, "%s differs", #field);                                             \
-            return msg;                                                                           \
-        }                                                                                         \
+#define DIFF_ARRAY(field, count)                                                                \
+    do {                                                                                        \
+        if ((count) && memcmp(a->field, b->field, (size_t)(count) * sizeof a->field[0]) != 0) { \
+            snprintf(msg, cap, "%s differs", #field);                                           \
+            return msg;                                                                         \
+        }                                                                                       \
     } while (0)
-#define DIFF_SCALAR(field)                                                                        \
-    do {                                                                                          \
-        if (a->field != b->field) {                                                               \
+#define DIFF_SCALAR(field)                                                                            \
+    do {                                                                                              \
+        if (a->field != b->field) {                                                                   \
             snprintf(msg, cap, "%s: %lld vs %lld", #field, (long long)a->field, (long long)b->field); \
-            return msg;                                                                           \
-        }                                                                                         \
+            return msg;                                                                               \
+        }                                                                                             \
     } while (0)
 
 /* NULL when equal, otherwise what differs first (written into msg). */

@@ -9,8 +9,8 @@
 
 #include "towerlens.h"
 
-static inline tl_status popularity_tables(const tl_dataset *ds, const uint32_t *train, uint32_t n_train,
-                                          float **users, float **movies, tl_error *err)
+static inline tl_status popularity_tables(const tl_dataset *ds, const uint32_t *train, uint32_t n_train, float **users,
+                                          float **movies, tl_error *err)
 {
     *users = NULL;
     tl_status st = tl_popularity_counts(ds, train, n_train, movies, err);

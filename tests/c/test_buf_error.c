@@ -7,8 +7,7 @@ static void test_error_messages(void)
 {
     tl_error err;
     tl_error_clear(&err);
-    CHECK_INT(tl_fail_at(&err, TL_E_PARSE, "ratings.csv", 1842, "rating \"%s\" is outside 0.5-5", "7.5"),
-              TL_E_PARSE);
+    CHECK_INT(tl_fail_at(&err, TL_E_PARSE, "ratings.csv", 1842, "rating \"%s\" is outside 0.5-5", "7.5"), TL_E_PARSE);
     CHECK_STR(err.message, "ratings.csv:1842: rating \"7.5\" is outside 0.5-5");
     CHECK_STR(err.file, "ratings.csv");
     CHECK_INT(err.line, 1842);

@@ -72,16 +72,16 @@ static void test_rfc4180(void)
 {
     expect_records("a,b,c\n1,2,3\n", ',', 0, 1, "[a|b|c]0\n[1|2|3]0\n");
     expect_records("a,b\r\n1,2\r\n", ',', 0, 1, "[a|b]0\n[1|2]0\n");
-    expect_records("a,b\n1,2", ',', 0, 1, "[a|b]0\n[1|2]0 end\n");          /* no final newline */
-    expect_records("a,b\r\n1,2\r", ',', 0, 1, "[a|b]0\n[1|2]0 end\n");      /* final CR */
-    expect_records("1,\"a, b\",3\n", ',', 0, 1, "[1|a, b|3]0\n");           /* comma in quotes */
+    expect_records("a,b\n1,2", ',', 0, 1, "[a|b]0\n[1|2]0 end\n");     /* no final newline */
+    expect_records("a,b\r\n1,2\r", ',', 0, 1, "[a|b]0\n[1|2]0 end\n"); /* final CR */
+    expect_records("1,\"a, b\",3\n", ',', 0, 1, "[1|a, b|3]0\n");      /* comma in quotes */
     expect_records("1,\"say \"\"hi\"\"\",3\n", ',', 0, 1, "[1|say \"hi\"|3]0\n");
     expect_records("1,\"two\nlines\",3\n4,5,6\n", ',', 0, 1, "[1|two\nlines|3]1\n[4|5|6]0\n");
     expect_records("1,\"crlf\r\ninside\"\r\n", ',', 0, 1, "[1|crlf\r\ninside]1\n");
     expect_records("\"\",\"\"\n", ',', 0, 1, "[|]0\n");
     expect_records(",,\n", ',', 0, 1, "[||]0\n");
-    expect_records("\n\r\nx\n", ',', 0, 1, "[]0\n[]0\n[x]0\n");             /* blank lines are empty records */
-    expect_records("a\rb,c\n", ',', 0, 1, "[a\rb|c]0\n");                    /* a lone CR is text */
+    expect_records("\n\r\nx\n", ',', 0, 1, "[]0\n[]0\n[x]0\n"); /* blank lines are empty records */
+    expect_records("a\rb,c\n", ',', 0, 1, "[a\rb|c]0\n");       /* a lone CR is text */
     expect_records("\"q\"\r\n", ',', 0, 1, "[q]0\n");
     expect_records("x,\"a\"\"\"\n", ',', 0, 1, "[x|a\"]0\n");
 }
@@ -102,11 +102,11 @@ static void test_unquoted_layouts(void)
 
 static void test_errors(void)
 {
-    expect_records("a,\"b\n", ',', 0, 1, "ERROR 1@0");                  /* unterminated at the end */
-    expect_records("a\n1,\"b\nc\nd", ',', 0, 1, "[a]0\nERROR 1@0");      /* reported where the quote opened */
-    expect_records("a,b\"c\n", ',', 0, 1, "ERROR 2@0");                 /* stray quote */
-    expect_records("a,\"b\"c\n", ',', 0, 1, "ERROR 3@0");               /* text after closing quote */
-    expect_records("a,\"b\nx\"c\n", ',', 0, 1, "ERROR 3@1");            /* ... on the record's second line */
+    expect_records("a,\"b\n", ',', 0, 1, "ERROR 1@0");              /* unterminated at the end */
+    expect_records("a\n1,\"b\nc\nd", ',', 0, 1, "[a]0\nERROR 1@0"); /* reported where the quote opened */
+    expect_records("a,b\"c\n", ',', 0, 1, "ERROR 2@0");             /* stray quote */
+    expect_records("a,\"b\"c\n", ',', 0, 1, "ERROR 3@0");           /* text after closing quote */
+    expect_records("a,\"b\nx\"c\n", ',', 0, 1, "ERROR 3@1");        /* ... on the record's second line */
     expect_records("a,\"b\"\rc\n", ',', 0, 1, "ERROR 3@0");
 
     tl_buf b;

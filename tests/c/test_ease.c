@@ -161,9 +161,9 @@ static void test_threads(void)
 static void test_score_explain_similar(void)
 {
     const uint32_t t[] = {0, 0, 10, 0, 1, 8, 0, 2, 2, 0, 3, 9, /* user 0 */
-                          1, 0, 8, 1, 1, 9, 1, 3, 6,            /* user 1 */
-                          2, 1, 7, 2, 2, 8,                     /* user 2 */
-                          3, 0, 4, 3, 2, 10};                   /* user 3 */
+                          1, 0, 8,  1, 1, 9, 1, 3, 6,          /* user 1 */
+                          2, 1, 7,  2, 2, 8,                   /* user 2 */
+                          3, 0, 4,  3, 2, 10};                 /* user 3 */
     tl_dataset *ds = fixture_dataset(4, 5, 5, t, 11);
     uint32_t *rows = fixture_range(0, 11);
     tl_error err;

@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "check.h"
-#include "popularity_fixture.h"
-#include "eval_fixture.h"
 #include "eval/eval_internal.h"
+#include "eval_fixture.h"
+#include "popularity_fixture.h"
 #include "towerlens/eval.h"
 #include "towerlens/kernels.h"
 #include "towerlens/seen.h"
@@ -87,7 +87,7 @@ static void test_protocol_a_ties(void)
 static tl_dataset *protocol_b_data(uint32_t *n_train, uint32_t *n_test)
 {
     const uint32_t t[] = {
-        0, 0, 8, 0, 2, 8, 1, 1, 8, 2, 1, 8,                 /* train rows 0..3 */
+        0, 0, 8, 0, 2,  8, 1, 1,  8, 2, 1,  8,                            /* train rows 0..3 */
         0, 1, 8, 0, 25, 8, 0, 25, 6, 0, 30, 8, 1, 1, 8, 1, 5, 8, 2, 1, 8, /* test rows 4..10 */
     };
     *n_train = 4;

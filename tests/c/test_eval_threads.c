@@ -10,9 +10,9 @@
 #include <string.h>
 
 #include "check.h"
-#include "popularity_fixture.h"
-#include "eval_fixture.h"
 #include "eval/eval_internal.h"
+#include "eval_fixture.h"
+#include "popularity_fixture.h"
 #include "towerlens/kernels.h"
 #include "towerlens/pool.h"
 
@@ -134,8 +134,8 @@ static int same_metrics(const tl_metrics *a, const tl_metrics *b)
 }
 
 static void check_case(const tl_dataset *ds, const uint32_t *train, uint32_t n_train, const uint32_t *test,
-                       uint32_t n_test, const tl_embeddings *e, tl_pool **pools, uint32_t max_users,
-                       uint32_t max_rows, uint64_t seed)
+                       uint32_t n_test, const tl_embeddings *e, tl_pool **pools, uint32_t max_users, uint32_t max_rows,
+                       uint64_t seed)
 {
     tl_eval_options o;
     tl_eval_options_default(&o);
@@ -185,12 +185,15 @@ int main(void)
     const uint32_t dims[2] = {5, 16};
     for (int di = 0; di < 2; di++) {
         uint32_t D = dims[di];
-        float *users = malloc((size_t)(U + 1) * D * sizeof *users), *movies = malloc((size_t)(M + 1) * D * sizeof *movies);
+        float *users = malloc((size_t)(U + 1) * D * sizeof *users),
+              *movies = malloc((size_t)(M + 1) * D * sizeof *movies);
         for (uint32_t i = 0; i < (U + 1) * D; i++) users[i] = (float)((int)(fixture_lcg(&rs) % 7) - 3);
         for (uint32_t i = 0; i < (M + 1) * D; i++) movies[i] = (float)((int)(fixture_lcg(&rs) % 7) - 3);
         if (di == 1) { /* real-valued scores, and a user whose scores are all NaN */
-            for (uint32_t i = 0; i < (U + 1) * D; i++) users[i] = users[i] * 0.37f + (float)(fixture_lcg(&rs) % 1000) * 1e-3f;
-            for (uint32_t i = 0; i < (M + 1) * D; i++) movies[i] = movies[i] * 0.21f - (float)(fixture_lcg(&rs) % 1000) * 1e-3f;
+            for (uint32_t i = 0; i < (U + 1) * D; i++)
+                users[i] = users[i] * 0.37f + (float)(fixture_lcg(&rs) % 1000) * 1e-3f;
+            for (uint32_t i = 0; i < (M + 1) * D; i++)
+                movies[i] = movies[i] * 0.21f - (float)(fixture_lcg(&rs) % 1000) * 1e-3f;
             users[7 * D + 2] = NAN;
         }
         tl_embeddings e = {users, movies, D, D, D};

@@ -23,8 +23,8 @@ static int buf_sink(void *ctx, const void *data, size_t n)
     return b->failed ? -1 : 0;
 }
 
-static tl_status generate(uint32_t users, uint32_t movies, uint64_t ratings, uint64_t seed, int extras,
-                          gen_files *f, tl_error *err)
+static tl_status generate(uint32_t users, uint32_t movies, uint64_t ratings, uint64_t seed, int extras, gen_files *f,
+                          tl_error *err)
 {
     memset(f, 0, sizeof *f);
     tl_generate_options opt = {users, movies, ratings, seed};
@@ -53,11 +53,11 @@ static int same_bytes(const tl_buf *a, const tl_buf *b)
 /* ---- a tiny RFC 4180 reader: rows of unquoted fields ---- */
 
 typedef struct csv {
-    size_t rows;       /* including the header */
-    size_t *first;     /* index of a row's first field; first[rows] = n_fields */
-    size_t *offset;    /* byte offset of a row in the text; offset[rows] = length */
+    size_t rows;    /* including the header */
+    size_t *first;  /* index of a row's first field; first[rows] = n_fields */
+    size_t *offset; /* byte offset of a row in the text; offset[rows] = length */
     char **field;
-    uint8_t *quoted;   /* the field was quoted in the file */
+    uint8_t *quoted; /* the field was quoted in the file */
     size_t n_fields;
     int ok;
 } csv;
@@ -194,25 +194,23 @@ typedef struct dataset {
     uint32_t n_users, n_movies;
     size_t n;
     rating_row *r;
-    uint32_t *movie_id;    /* dense -> movieId (ascending in movies.csv) */
-    uint32_t *genres;      /* bit mask over the 20 labels */
-    int *year;             /* from " (YYYY)" at the end of the title, 0 when none */
+    uint32_t *movie_id; /* dense -> movieId (ascending in movies.csv) */
+    uint32_t *genres;   /* bit mask over the 20 labels */
+    int *year;          /* from " (YYYY)" at the end of the title, 0 when none */
 } dataset;
 
-static const char *const genre_labels[20] = {
-    "Action", "Adventure", "Animation", "Children", "Comedy", "Crime", "Documentary",
-    "Drama", "Fantasy", "Film-Noir", "Horror", "IMAX", "Musical", "Mystery", "Romance",
-    "Sci-Fi", "Thriller", "War", "Western", "(no genres listed)"};
+static const char *const genre_labels[20] = {"Action", "Adventure",   "Animation", "Children", "Comedy",
+                                             "Crime",  "Documentary", "Drama",     "Fantasy",  "Film-Noir",
+                                             "Horror", "IMAX",        "Musical",   "Mystery",  "Romance",
+                                             "Sci-Fi", "Thriller",    "War",       "Western",  "(no genres listed)"};
 
 static uint32_t movie_index(const dataset *d, uint32_t id)
 {
     uint32_t lo = 0, hi = d->n_movies;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
-        if (d->movie_id[mid] < id)
-            lo = mid + 1;
-        else
-            hi = mid;
+        if (d->movie_id[mid] < id) lo = mid + 1;
+        else hi = mid;
     }
     return lo < d->n_movies && d->movie_id[lo] == id ? lo : UINT32_MAX;
 }
@@ -416,7 +414,8 @@ static void test_determinism(void)
         size_t got;
         while ((got = fread(chunk, 1, sizeof chunk, fp)) > 0) tl_buf_append(&file, chunk, got);
         fclose(fp);
-        if (!same_bytes(&file, bufs[k])) fprintf(stderr, "data/demo/%s differs from the generator's output\n", names[k]);
+        if (!same_bytes(&file, bufs[k]))
+            fprintf(stderr, "data/demo/%s differs from the generator's output\n", names[k]);
         CHECK(same_bytes(&file, bufs[k]));
         tl_buf_free(&file);
     }
@@ -485,8 +484,8 @@ static void test_demo_structure(void)
     uint64_t top = 0;
     for (uint32_t k = 0; k < d.n_movies / 10; k++) top += sorted_counts[d.n_movies - 1 - k];
     double top_share = (double)top / (double)d.n;
-    printf("top 10%% of movies hold %.1f%% of ratings; most-rated movie %u; %u of %u movies rated\n",
-           100.0 * top_share, sorted_counts[d.n_movies - 1], rated, d.n_movies);
+    printf("top 10%% of movies hold %.1f%% of ratings; most-rated movie %u; %u of %u movies rated\n", 100.0 * top_share,
+           sorted_counts[d.n_movies - 1], rated, d.n_movies);
     CHECK(top_share > 0.40);
     CHECK(top_share < 0.80);
     /* activity: heavy-tailed (MovieLens: median 71, max 2698 of 610 users) */
@@ -532,8 +531,8 @@ static void test_demo_structure(void)
         non_ascii += hi;
         no_year += d.year[row - 1] == 0;
     }
-    printf("titles: %d with commas, %d with quotes, %d non-ASCII, %d without a plain year\n", commas, quotes,
-           non_ascii, no_year);
+    printf("titles: %d with commas, %d with quotes, %d non-ASCII, %d without a plain year\n", commas, quotes, non_ascii,
+           no_year);
     CHECK(commas > 100);
     CHECK(quotes > 20);
     CHECK(non_ascii > 100);
@@ -579,7 +578,10 @@ static void test_demo_structure(void)
 /* Extreme shapes: one rating per user, every pair rated, one movie. */
 static void test_edge_shapes(void)
 {
-    struct { uint32_t u, m; uint64_t r; } shapes[] = {{50, 40, 50}, {7, 5, 35}, {30, 1, 30}, {1, 200, 150}, {300, 60, 9000}};
+    struct {
+        uint32_t u, m;
+        uint64_t r;
+    } shapes[] = {{50, 40, 50}, {7, 5, 35}, {30, 1, 30}, {1, 200, 150}, {300, 60, 9000}};
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
         gen_files f;
         tl_error err;
@@ -807,8 +809,7 @@ static void test_loader_reads_it(void)
         if (ds->movies[i].imdb_id == 0) links_ok = 0;
         if (d.year[i]) {
             if (ds->movies[i].year != d.year[i]) years_ok = 0;
-            if (strlen(tl_movie_title(ds, i)) != len - 7 || strncmp(tl_movie_title(ds, i), raw, len - 7))
-                titles_ok = 0;
+            if (strlen(tl_movie_title(ds, i)) != len - 7 || strncmp(tl_movie_title(ds, i), raw, len - 7)) titles_ok = 0;
         }
     }
     csv_free(&m);

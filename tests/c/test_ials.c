@@ -7,16 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/kernels_cg.h"
 #include "check.h"
 #include "popularity_fixture.h"
-#include "base/kernels_cg.h"
-#include "train_fixture.h"
 #include "towerlens/eval.h"
 #include "towerlens/kernels.h"
 #include "towerlens/loader.h"
 #include "towerlens/rng.h"
 #include "towerlens/split.h"
 #include "towerlens/train.h"
+#include "train_fixture.h"
 
 /* A 2-d system solved on paper:
  * G = diag(0.2, 0.1), f0 = (1, 0) w 1, f1 = (1, 1) w 2, lambda 0.5
@@ -168,7 +168,8 @@ static void test_cg_row(void)
         x0[k] = xe[k] * (1.0f + 0.5f * (float)((int)(k % 5) - 2)); /* a warm start off the solution */
         if (fabs(xe[k]) > scale) scale = fabs(xe[k]);
     }
-    double start = tl_ials_cg_row(G, Gf, F, idx, w, n, d, lambda, 0, cws, NULL, 0, memcpy(x, x0, sizeof x)), prev = start;
+    double start = tl_ials_cg_row(G, Gf, F, idx, w, n, d, lambda, 0, cws, NULL, 0, memcpy(x, x0, sizeof x)),
+           prev = start;
     CHECK(memcmp(x, x0, sizeof x) == 0); /* 0 steps: x stays */
     double gap[5] = {0};
     for (uint32_t steps = 1; steps <= 4; steps++) {
@@ -212,7 +213,7 @@ static tl_dataset *small_dataset(uint32_t nu, uint32_t nm, uint32_t n, uint64_t 
     tl_rng_seed(&r, seed);
     for (uint32_t i = 0; i < n; i++) {
         uint32_t u = tl_rng_below(&r, nu - 1); /* the last user has no ratings */
-        uint32_t per = (nm - 1) / 3;            /* the last movie has none */
+        uint32_t per = (nm - 1) / 3;           /* the last movie has none */
         ds->r_user[i] = u;
         ds->r_movie[i] = (u % 3) * per + tl_rng_below(&r, per);
         ds->r_half[i] = (uint8_t)(1 + tl_rng_below(&r, 10));
@@ -372,8 +373,8 @@ static double fake_clock(void *ctx)
 /* Hash and per-epoch losses of a run with `threads` threads, stepping
  * either whole (max_ms 0) or with a fake clock and max_ms 3, which ends
  * calls inside batches. */
-static uint64_t threaded_run(const tl_dataset *ds, const tl_split *sp, tl_ials_solver solver, uint32_t threads, int timed,
-                             double *losses)
+static uint64_t threaded_run(const tl_dataset *ds, const tl_split *sp, tl_ials_solver solver, uint32_t threads,
+                             int timed, double *losses)
 {
     tl_train_config cfg;
     small_config(&cfg);
@@ -538,8 +539,8 @@ static void test_demo_quality(tl_ials_solver solver, uint64_t want)
         CHECK_INT(popularity_tables(ds, sp->train, sp->n_train, &pu, &pm, &err), TL_OK);
         tl_embeddings pe = {pu, pm, 1, 1, 1};
         CHECK_INT(tl_eval_retrieval(ds, sp->train, sp->n_train, sp->test, sp->n_test, &pe, &eo, &pop, &err), TL_OK);
-        printf("demo: default recall@20 %.4f ndcg@10 %.4f top-100 %.4f; popularity %.4f %.4f %.4f\n",
-               mm.recall_at_20, mm.ndcg_at_10, mm.top[4], pop.recall_at_20, pop.ndcg_at_10, pop.top[4]);
+        printf("demo: default recall@20 %.4f ndcg@10 %.4f top-100 %.4f; popularity %.4f %.4f %.4f\n", mm.recall_at_20,
+               mm.ndcg_at_10, mm.top[4], pop.recall_at_20, pop.ndcg_at_10, pop.top[4]);
         CHECK(mm.recall_at_20 >= 1.5 * pop.recall_at_20);
         CHECK(mm.ndcg_at_10 >= 1.5 * pop.ndcg_at_10);
         CHECK(mm.top[4] >= 1.05 * pop.top[4]);

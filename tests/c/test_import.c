@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "check.h"
-#include "towerlens/model_type.h"
 #include "towerlens/import.h"
 #include "towerlens/index.h"
+#include "towerlens/model_type.h"
 #include "towerlens/store.h"
 
 static const char MOVIES[] = "movieId,title,genres\n"
@@ -141,7 +141,8 @@ static void test_npy_matches_csv(void)
     const int64_t ids64[5] = {3, 1, 2, 4, 5};
     uint8_t t4[256], t8[256], i4[256], i8[256];
     size_t n4 = npy(t4, "<f4", "(5, 2)", v4, sizeof v4, "False"), n8 = npy(t8, "<f8", "(5, 2)", v8, sizeof v8, "False");
-    size_t ni4 = npy(i4, "<u4", "(5,)", ids, sizeof ids, "False"), ni8 = npy(i8, "<i8", "(5,)", ids64, sizeof ids64, "False");
+    size_t ni4 = npy(i4, "<u4", "(5,)", ids, sizeof ids, "False"),
+           ni8 = npy(i8, "<i8", "(5,)", ids64, sizeof ids64, "False");
     CHECK_INT(tl_factors_read(t4, n4, "m.npy", i4, ni4, "ids.npy", TL_IMPORT_MAX_TABLE_BYTES, &f4, &err), TL_OK);
     CHECK_INT(tl_factors_read(t8, n8, "m8.npy", i8, ni8, "ids8.npy", TL_IMPORT_MAX_TABLE_BYTES, &f8, &err), TL_OK);
     CHECK_INT(f4.rows, 5);
@@ -151,8 +152,8 @@ static void test_npy_matches_csv(void)
     CHECK_INT(csv.ids[0], 1); /* sorted by id */
     tl_factors_free(&f4), tl_factors_free(&f8);
     /* ids as text (header + one per line) */
-    CHECK_INT(tl_factors_read(t4, n4, "m.npy", B("movieId\n3\n1\n2\n4\n5\n"), "ids.txt", TL_IMPORT_MAX_TABLE_BYTES,
-                              &f4, &err),
+    CHECK_INT(tl_factors_read(t4, n4, "m.npy", B("movieId\n3\n1\n2\n4\n5\n"), "ids.txt", TL_IMPORT_MAX_TABLE_BYTES, &f4,
+                              &err),
               TL_OK);
     CHECK(!memcmp(csv.data, f4.data, 10 * 4));
     tl_factors_free(&f4), tl_factors_free(&csv);
@@ -299,9 +300,9 @@ static void test_build_errors_and_budget(void)
     tl_model_file_free(mf), mf = NULL;
     /* a movies file that is not one */
     tl_dataset *cat = NULL;
-    CHECK_INT(tl_import_catalogue(B("userId,movieId,rating,timestamp\n1,2,3,4\n"), "movies.csv", NULL, 0, NULL, &cat,
-                                  &err),
-              TL_E_FORMAT);
+    CHECK_INT(
+        tl_import_catalogue(B("userId,movieId,rating,timestamp\n1,2,3,4\n"), "movies.csv", NULL, 0, NULL, &cat, &err),
+        TL_E_FORMAT);
     CHECK_CONTAINS(err.message, "movies.csv");
 }
 
@@ -346,7 +347,6 @@ static void test_als_foldin(void)
     CHECK_INT(tl_import_foldin_from_config("{\"foldin\":{\"method\":\"softmax\"}}", &f), 0);
     tl_model_file_free(mf);
 }
-
 
 /* ---- a reference ALS-WR (Spark's algorithm, written out plainly) ---- */
 #define REF_USERS 12
@@ -454,8 +454,9 @@ static void check_spark_fixed_point(int implicit)
         }
     }
     CHECK(worst < 1e-5);
-    if (!(worst < 1e-5)) fprintf(stderr, "spark fixed point (%s): worst relative difference %g\n",
-                                 implicit ? "implicit" : "explicit", worst);
+    if (!(worst < 1e-5))
+        fprintf(stderr, "spark fixed point (%s): worst relative difference %g\n", implicit ? "implicit" : "explicit",
+                worst);
     tl_model_file_free(mf);
 }
 

@@ -28,7 +28,7 @@ static float small_movies[11 * 2];
 static void fill_small_movies(void)
 {
     for (int m = 0; m < 11; m++) small_movies[2 * m] = (float)m, small_movies[2 * m + 1] = 1;
-    small_movies[2 * 3] = 7; /* movie 3 ties movie 7 for user 0 */
+    small_movies[2 * 3] = 7;   /* movie 3 ties movie 7 for user 0 */
     small_movies[2 * 9] = 100; /* movie 9 is outside the catalogue: never returned */
 }
 
@@ -138,8 +138,8 @@ static void test_similar(void)
     tl_dataset *ds = fixture_dataset(1, 6, 5, NULL, 0);
     /* angles: m0 0 deg, m1 10 deg (x2 length), m2 90, m3 zero vector, m4 180, m5 (outside) 3 */
     float users[4] = {0};
-    float movies[7 * 2] = {1, 0, 2 * cosf(0.174533f), 2 * sinf(0.174533f), 0, 3, 0, 0, -1, 0,
-                           cosf(0.0523599f), sinf(0.0523599f), 0, 0};
+    float movies[7 * 2] = {1,  0, 2 * cosf(0.174533f), 2 * sinf(0.174533f), 0, 3, 0, 0,
+                           -1, 0, cosf(0.0523599f),    sinf(0.0523599f),    0, 0};
     tl_embeddings e = {users, movies, 2, 2, 2};
     tl_index *idx = NULL;
     tl_error err;
@@ -239,7 +239,7 @@ static void test_foldin_solvers(void)
         for (int a = 0; a < FD; a++) trace += (double)movies[m * FD + a] * movies[m * FD + a];
     for (int m = 0; m < FM; m++) conf[m] = m < FM - 2 ? 1.0 : 0.0;
     double pref[FM] = {0};
-    for (int i = 0; i < 4; i++) { /* a repeated movie: the last rating wins */
+    for (int i = 0; i < 4; i++) {            /* a repeated movie: the last rating wins */
         double t = (ratings[i] - 2.5) / 2.5; /* low stars are dislikes: target -1 */
         conf[rated[i]] = 1.0 + 3.0 * fabs(t);
         pref[rated[i]] = conf[rated[i]] * (t > 0 ? 1.0 : t < 0 ? -1.0 : 0.0); /* conf * p */
@@ -445,7 +445,8 @@ static void test_foldin_dislikes(void)
         for (int g = 0; g < 4; g++) {
             double sm = 0, sc = 0; /* mean score of each genre's unrated movies */
             for (uint32_t m = 20; m < M; m++)
-                if (m % 4 == (uint32_t)g) sm += tl_dot_scalar(um, movies + m * D, D), sc += tl_dot_scalar(uc, movies + m * D, D);
+                if (m % 4 == (uint32_t)g)
+                    sm += tl_dot_scalar(um, movies + m * D, D), sc += tl_dot_scalar(uc, movies + m * D, D);
             if (g == 0) CHECK(sm < sc - 0.05); /* the dislikes push horror down */
             if (g == 0) CHECK(sm < 0);
         }

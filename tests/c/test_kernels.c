@@ -44,10 +44,7 @@ static void test_dot_axpy_gemv(void)
 
 /* Bit equality is what determinism needs; the 1e-5 relative check against
  * a double reference guards the arithmetic itself. */
-static int close_rel(double got, double ref, double mag)
-{
-    return fabs(got - ref) <= 1e-5 * (mag + 1e-12);
-}
+static int close_rel(double got, double ref, double mag) { return fabs(got - ref) <= 1e-5 * (mag + 1e-12); }
 
 static void test_gemm_sizes(size_t m, size_t n, size_t dim)
 {
@@ -142,8 +139,8 @@ static void test_gemm_sizes(size_t m, size_t n, size_t dim)
     CHECK(near);
     if (!same || !near) fprintf(stderr, "  (gemm sizes m=%zu n=%zu dim=%zu)\n", m, n, dim);
 
-    free(A), free(B), free(P), free(C1), free(C2), free(G), free(Bn), free(O1), free(O2), free(Bm), free(D1),
-        free(D2), free(D0);
+    free(A), free(B), free(P), free(C1), free(C2), free(G), free(Bn), free(O1), free(O2), free(Bm), free(D1), free(D2),
+        free(D0);
 }
 
 static void test_gemms(void)
@@ -341,9 +338,9 @@ static void test_eval_kernels(void)
         for (size_t from = 0; from < 37; from += 5)
             for (size_t n = 0; from + n <= 37; n += 4)
                 CHECK_INT(tl_find_above(x + from, n, ts[t]), tl_find_above_scalar(x + from, n, ts[t]));
-    CHECK_INT(tl_find_above(x, 37, 3.0f), 15);       /* x[15] = 3.5 */
-    CHECK_INT(tl_find_above(x, 37, 13.9f), 30);      /* only +inf is above */
-    CHECK_INT(tl_find_above(x, 37, INFINITY), 37);   /* nothing, NaN neither */
+    CHECK_INT(tl_find_above(x, 37, 3.0f), 15);     /* x[15] = 3.5 */
+    CHECK_INT(tl_find_above(x, 37, 13.9f), 30);    /* only +inf is above */
+    CHECK_INT(tl_find_above(x, 37, INFINITY), 37); /* nothing, NaN neither */
     CHECK_INT(tl_find_above(x, 5, -INFINITY), 0);
 }
 

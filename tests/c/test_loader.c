@@ -1,10 +1,10 @@
 /* The streaming loader end to end: fixtures in every layout, chunk sizes,
  * file order, bad input, limits, and the real ml-latest-small numbers. */
 #include "check.h"
+#include "ingest/loader_internal.h"
 #include "loader_util.h"
 #include "towerlens/buf.h"
 #include "towerlens/loader.h"
-#include "ingest/loader_internal.h"
 
 static const size_t chunk_sizes[] = {1, 2, 3, 7, 4096, 0};
 #define N_CHUNKS (sizeof chunk_sizes / sizeof chunk_sizes[0])
@@ -177,8 +177,8 @@ static void test_without_movies_file(void)
 
 static void test_ml100k(void)
 {
-    const char *rels[] = {"ml-100k/u.item", "ml-100k/u.data", "ml-100k/u.user", "ml-100k/u.genre",
-                          "ml-100k/u.info", "ml-100k/README"};
+    const char *rels[] = {"ml-100k/u.item",  "ml-100k/u.data", "ml-100k/u.user",
+                          "ml-100k/u.genre", "ml-100k/u.info", "ml-100k/README"};
     tl_dataset *ds = load_all_chunkings(rels, 6);
     if (!ds) return;
     CHECK_INT(ds->n_ratings, 6);
@@ -277,12 +277,14 @@ static void test_bad_input(void)
     const char *H = "userId,movieId,rating,timestamp\n";
     (void)H;
 #define R "userId,movieId,rating,timestamp\n"
-    EXPECT_ERROR("ratings.csv", R "1,1,4.0,1\n1,2,7.5,2\n", TL_E_PARSE, "ratings.csv:3: rating \"7.5\" is outside 0.5-5");
+    EXPECT_ERROR("ratings.csv", R "1,1,4.0,1\n1,2,7.5,2\n", TL_E_PARSE,
+                 "ratings.csv:3: rating \"7.5\" is outside 0.5-5");
     EXPECT_ERROR("ratings.csv", R "1,1,0,1\n", TL_E_PARSE, "ratings.csv:2: rating \"0\" is outside 0.5-5");
     EXPECT_ERROR("ratings.csv", R "1,1,5.5,1\n", TL_E_PARSE, "ratings.csv:2: rating \"5.5\" is outside 0.5-5");
     EXPECT_ERROR("ratings.csv", R "1,1,-1,1\n", TL_E_PARSE, "ratings.csv:2: rating \"-1\" is outside 0.5-5");
     EXPECT_ERROR("ratings.csv", R "1,1,3.7,1\n", TL_E_PARSE, "ratings.csv:2: rating \"3.7\" is not a multiple of 0.5");
-    EXPECT_ERROR("ratings.csv", R "1,1,4.05,1\n", TL_E_PARSE, "ratings.csv:2: rating \"4.05\" is not a multiple of 0.5");
+    EXPECT_ERROR("ratings.csv", R "1,1,4.05,1\n", TL_E_PARSE,
+                 "ratings.csv:2: rating \"4.05\" is not a multiple of 0.5");
     EXPECT_ERROR("ratings.csv", R "1,1,four,1\n", TL_E_PARSE, "ratings.csv:2: rating \"four\" is not a number");
     EXPECT_ERROR("ratings.csv", R "1,1,,1\n", TL_E_PARSE, "ratings.csv:2: rating is empty");
     EXPECT_ERROR("ratings.csv", R "1,1,4\n", TL_E_PARSE,
@@ -303,32 +305,38 @@ static void test_bad_input(void)
     EXPECT_ERROR("ratings.csv", R "1,2,4,5 \n", TL_E_PARSE,
                  "ratings.csv:2: timestamp \"5 \" is not a whole number of seconds");
     EXPECT_ERROR("ratings.csv", R "1,2,4,5\n1,2,4,\"5\n", TL_E_PARSE, "ratings.csv:3: unterminated quoted field");
-    EXPECT_ERROR("ratings.csv", R "1,2\"x,4,5\n", TL_E_PARSE,
-                 "ratings.csv:2: quote inside an unquoted field (a field with quotes must be quoted, with each quote doubled)");
+    EXPECT_ERROR(
+        "ratings.csv", R "1,2\"x,4,5\n", TL_E_PARSE,
+        "ratings.csv:2: quote inside an unquoted field (a field with quotes must be quoted, with each quote doubled)");
     EXPECT_ERROR("ratings.csv", R "1,\"2\"x,4,5\n", TL_E_PARSE, "ratings.csv:2: unexpected text after a closing quote");
     EXPECT_ERROR("ratings.csv", R "1,2,4,5\n1,2\0,4,5\n", TL_E_PARSE,
                  "ratings.csv:3: NUL byte: this is binary data, not a text file");
-    EXPECT_ERROR("ratings.csv", R, TL_E_FORMAT, "no ratings: the ratings file has a header but no data lines (input: ratings.csv (ratings))");
+    EXPECT_ERROR("ratings.csv", R, TL_E_FORMAT,
+                 "no ratings: the ratings file has a header but no data lines (input: ratings.csv (ratings))");
     /* blank lines before the header count as lines; a BOM only starts the file */
     EXPECT_ERROR("ratings.csv", "\n\r\n" R "1,1,9,1\n", TL_E_PARSE, "ratings.csv:4: rating \"9\" is outside 0.5-5");
     EXPECT_ERROR("ratings.csv", "\xEF\xBB\xBF\r\n" R "1,1,9,1\n", TL_E_PARSE,
                  "ratings.csv:3: rating \"9\" is outside 0.5-5");
     EXPECT_ERROR("ratings.csv", "\xEF\xBB\xBF" R "1,1,9,1", TL_E_PARSE, "ratings.csv:2: rating \"9\" is outside 0.5-5");
 #undef R
-    EXPECT_ERROR("x.csv", "\n\xEF\xBB\xBFuserId,movieId,rating,timestamp\n", TL_E_FORMAT,
-                 "x.csv: unrecognised file: the first line is \"\xEF\xBB\xBFuserId,movieId,rating,timestamp\"; expected "
-                 "a MovieLens ratings (userId,movieId,rating,timestamp), movies (movieId,title,genres), tags "
-                 "(userId,movieId,tag,timestamp) or links (movieId,imdbId,tmdbId) CSV file with that header, or "
-                 "ml-100k u.data/u.item, or ml-1m ratings.dat/movies.dat");
-    EXPECT_ERROR("movies.csv", "movieId,title,genres\n1,Toy Story (1995),Comedy\n2,\"Jumanji (1995),Fantasy\n3,Heat,Action\n",
+    EXPECT_ERROR(
+        "x.csv", "\n\xEF\xBB\xBFuserId,movieId,rating,timestamp\n", TL_E_FORMAT,
+        "x.csv: unrecognised file: the first line is \"\xEF\xBB\xBFuserId,movieId,rating,timestamp\"; expected "
+        "a MovieLens ratings (userId,movieId,rating,timestamp), movies (movieId,title,genres), tags "
+        "(userId,movieId,tag,timestamp) or links (movieId,imdbId,tmdbId) CSV file with that header, or "
+        "ml-100k u.data/u.item, or ml-1m ratings.dat/movies.dat");
+    EXPECT_ERROR("movies.csv",
+                 "movieId,title,genres\n1,Toy Story (1995),Comedy\n2,\"Jumanji (1995),Fantasy\n3,Heat,Action\n",
                  TL_E_PARSE, "movies.csv:3: unterminated quoted field");
-    EXPECT_ERROR("movies.csv", "movieId,title,genres\n1,American President, The (1995),Comedy\n", TL_E_PARSE,
-                 "movies.csv:2: expected 3 fields (movieId,title,genres) but found 4 (a title with commas must be in quotes)");
+    EXPECT_ERROR(
+        "movies.csv", "movieId,title,genres\n1,American President, The (1995),Comedy\n", TL_E_PARSE,
+        "movies.csv:2: expected 3 fields (movieId,title,genres) but found 4 (a title with commas must be in quotes)");
     EXPECT_ERROR("movies.csv", "movieId,title,genres\n1,A,Comedy\n1,B,Drama\n", TL_E_PARSE,
                  "movies.csv:3: movie 1 is listed twice (first on line 2)");
     EXPECT_ERROR("movies.csv", "movieId,title,genres\n1,A,Comedy||Drama\n", TL_E_PARSE,
                  "movies.csv:2: empty genre name in the genre list");
-    EXPECT_ERROR("links.csv", "movieId,imdbId,tmdbId\n1,abc,\n", TL_E_PARSE, "links.csv:2: imdbId \"abc\" is not a number");
+    EXPECT_ERROR("links.csv", "movieId,imdbId,tmdbId\n1,abc,\n", TL_E_PARSE,
+                 "links.csv:2: imdbId \"abc\" is not a number");
     EXPECT_ERROR("tags.csv", "userId,movieId,tag,timestamp\n1,2,x,y\n", TL_E_PARSE,
                  "tags.csv:2: timestamp \"y\" is not a whole number of seconds");
     EXPECT_ERROR("u.data", "1\t2\t3\t4\n1\t2\t9\t4\n", TL_E_PARSE, "u.data:2: rating \"9\" is outside 0.5-5");
@@ -343,7 +351,8 @@ static void test_bad_input(void)
     EXPECT_ERROR("blank.csv", "\xEF\xBB\xBF\r\n\n", TL_E_FORMAT,
                  "blank.csv: the file is empty; expected a MovieLens ratings, movies, tags or links file");
     EXPECT_ERROR("x.png", "\x89PNG\r\n\x1a\n\0\0\0\rIHDR", TL_E_FORMAT,
-                 "x.png: this is a PNG image, not a MovieLens text file; expected a MovieLens ratings, movies, tags or links file");
+                 "x.png: this is a PNG image, not a MovieLens text file; expected a MovieLens ratings, movies, tags or "
+                 "links file");
     EXPECT_ERROR("ml.zip", "PK\x03\x04\x14\0\0\0", TL_E_FORMAT,
                  "ml.zip: this is a ZIP archive (unzip it and give the files inside), not a MovieLens text file; "
                  "expected a MovieLens ratings, movies, tags or links file");

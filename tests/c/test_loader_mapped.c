@@ -32,7 +32,8 @@ static tl_status load_mapped_mem(const mapped_file *files, size_t n, const cols 
     for (size_t f = 0; f < n && !st; f++) {
         st = tl_loader_begin(ld, files[f].name, err);
         if (!st && files[f].items) st = tl_loader_map_items(ld, c->id, c->title, err);
-        else if (!st && files[f].items == 0) st = tl_loader_map_interactions(ld, c->user, c->item, c->rating, c->time, err);
+        else if (!st && files[f].items == 0)
+            st = tl_loader_map_interactions(ld, c->user, c->item, c->rating, c->time, err);
         size_t len = strlen(files[f].text), step = chunk ? chunk : (len ? len : 1);
         for (size_t off = 0; !st && off < len; off += step)
             st = tl_loader_feed(ld, (const uint8_t *)files[f].text + off, len - off < step ? len - off : step, err);

@@ -6,11 +6,11 @@
 #include <stdint.h>
 
 #include "check.h"
-#include "train_fixture.h"
 #include "towerlens/buf.h"
 #include "towerlens/model_type.h"
 #include "towerlens/rng.h"
 #include "towerlens/train.h"
+#include "train_fixture.h"
 
 static void test_table(void)
 {
@@ -143,8 +143,8 @@ static tl_split *pop_split(void)
     return sp;
 }
 
-static uint64_t pop_run(const tl_dataset *ds, const tl_split *sp, uint32_t threads, uint32_t epochs, int one_batch_calls,
-                        float *counts_out)
+static uint64_t pop_run(const tl_dataset *ds, const tl_split *sp, uint32_t threads, uint32_t epochs,
+                        int one_batch_calls, float *counts_out)
 {
     tl_train_config cfg;
     tl_error err;

@@ -13,21 +13,40 @@ static void test_ratings(void)
         tl_num result;
         uint8_t half;
     } cases[] = {
-        {"0.5", TL_NUM_OK, 1},   {"1", TL_NUM_OK, 2},      {"1.0", TL_NUM_OK, 2},
-        {"4.5", TL_NUM_OK, 9},   {"4.50", TL_NUM_OK, 9},   {"4.500000", TL_NUM_OK, 9},
-        {"5", TL_NUM_OK, 10},    {"5.0", TL_NUM_OK, 10},   {"05.0", TL_NUM_OK, 10},
-        {"3.000", TL_NUM_OK, 6}, {"0", TL_NUM_OUT_OF_RANGE, 0},   {"0.0", TL_NUM_OUT_OF_RANGE, 0},
-        {"0.4", TL_NUM_OUT_OF_RANGE, 0}, {"0.49", TL_NUM_OUT_OF_RANGE, 0},
-        {"5.5", TL_NUM_OUT_OF_RANGE, 0}, {"5.01", TL_NUM_OUT_OF_RANGE, 0},
-        {"7.5", TL_NUM_OUT_OF_RANGE, 0}, {"100", TL_NUM_OUT_OF_RANGE, 0},
-        {"99999999999999999999", TL_NUM_OUT_OF_RANGE, 0}, {"-1", TL_NUM_OUT_OF_RANGE, 0},
-        {"-0.5", TL_NUM_OUT_OF_RANGE, 0}, {"3.7", TL_NUM_NOT_HALF, 0},
-        {"4.05", TL_NUM_NOT_HALF, 0},    {"0.55", TL_NUM_NOT_HALF, 0},
-        {"", TL_NUM_EMPTY, 0},           {"4.", TL_NUM_NOT_NUMBER, 0},
-        {".5", TL_NUM_NOT_NUMBER, 0},    {"4e0", TL_NUM_NOT_NUMBER, 0},
-        {" 4", TL_NUM_NOT_NUMBER, 0},    {"4 ", TL_NUM_NOT_NUMBER, 0},
-        {"four", TL_NUM_NOT_NUMBER, 0},  {"-", TL_NUM_NOT_NUMBER, 0},
-        {"+4", TL_NUM_NOT_NUMBER, 0},    {"4.5.0", TL_NUM_NOT_NUMBER, 0},
+        {"0.5", TL_NUM_OK, 1},
+        {"1", TL_NUM_OK, 2},
+        {"1.0", TL_NUM_OK, 2},
+        {"4.5", TL_NUM_OK, 9},
+        {"4.50", TL_NUM_OK, 9},
+        {"4.500000", TL_NUM_OK, 9},
+        {"5", TL_NUM_OK, 10},
+        {"5.0", TL_NUM_OK, 10},
+        {"05.0", TL_NUM_OK, 10},
+        {"3.000", TL_NUM_OK, 6},
+        {"0", TL_NUM_OUT_OF_RANGE, 0},
+        {"0.0", TL_NUM_OUT_OF_RANGE, 0},
+        {"0.4", TL_NUM_OUT_OF_RANGE, 0},
+        {"0.49", TL_NUM_OUT_OF_RANGE, 0},
+        {"5.5", TL_NUM_OUT_OF_RANGE, 0},
+        {"5.01", TL_NUM_OUT_OF_RANGE, 0},
+        {"7.5", TL_NUM_OUT_OF_RANGE, 0},
+        {"100", TL_NUM_OUT_OF_RANGE, 0},
+        {"99999999999999999999", TL_NUM_OUT_OF_RANGE, 0},
+        {"-1", TL_NUM_OUT_OF_RANGE, 0},
+        {"-0.5", TL_NUM_OUT_OF_RANGE, 0},
+        {"3.7", TL_NUM_NOT_HALF, 0},
+        {"4.05", TL_NUM_NOT_HALF, 0},
+        {"0.55", TL_NUM_NOT_HALF, 0},
+        {"", TL_NUM_EMPTY, 0},
+        {"4.", TL_NUM_NOT_NUMBER, 0},
+        {".5", TL_NUM_NOT_NUMBER, 0},
+        {"4e0", TL_NUM_NOT_NUMBER, 0},
+        {" 4", TL_NUM_NOT_NUMBER, 0},
+        {"4 ", TL_NUM_NOT_NUMBER, 0},
+        {"four", TL_NUM_NOT_NUMBER, 0},
+        {"-", TL_NUM_NOT_NUMBER, 0},
+        {"+4", TL_NUM_NOT_NUMBER, 0},
+        {"4.5.0", TL_NUM_NOT_NUMBER, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         uint8_t h = 0;
@@ -84,7 +103,9 @@ static void test_titles(void)
                  "City of Lost Children, The (Cit\xC3\xA9 des enfants perdus, La)", 1995);
     expect_title("From Dusk Till Dawn 2: Texas Blood Money (1999) ", "From Dusk Till Dawn 2: Texas Blood Money", 1999);
     expect_title("Babylon 5", "Babylon 5", TL_NO_YEAR);
-    expect_title("Death Note: Desu n\xC3\xB4to (2006\xE2\x80\x93" "2007)", "Death Note: Desu n\xC3\xB4to", 2006);
+    expect_title("Death Note: Desu n\xC3\xB4to (2006\xE2\x80\x93"
+                 "2007)",
+                 "Death Note: Desu n\xC3\xB4to", 2006);
     expect_title("Series (2007-)", "Series", 2007);
     expect_title("Series (2007\xE2\x80\x93)", "Series", 2007);
     expect_title("Show (1994-1998)", "Show", 1994);
@@ -108,11 +129,11 @@ static void test_encodings(void)
     CHECK(tl_ml_is_utf8((const uint8_t *)"caf\xC3\xA9", 5));
     CHECK(tl_ml_is_utf8((const uint8_t *)"\xE2\x80\x93", 3));
     CHECK(tl_ml_is_utf8((const uint8_t *)"\xF0\x9F\x8E\xAC", 4));
-    CHECK(!tl_ml_is_utf8((const uint8_t *)"caf\xE9", 4));           /* Latin-1 */
-    CHECK(!tl_ml_is_utf8((const uint8_t *)"\xC3", 1));              /* cut short */
-    CHECK(!tl_ml_is_utf8((const uint8_t *)"\xC0\xAF", 2));          /* overlong */
-    CHECK(!tl_ml_is_utf8((const uint8_t *)"\xED\xA0\x80", 3));      /* surrogate */
-    CHECK(!tl_ml_is_utf8((const uint8_t *)"\xF4\x90\x80\x80", 4));  /* above U+10FFFF */
+    CHECK(!tl_ml_is_utf8((const uint8_t *)"caf\xE9", 4));          /* Latin-1 */
+    CHECK(!tl_ml_is_utf8((const uint8_t *)"\xC3", 1));             /* cut short */
+    CHECK(!tl_ml_is_utf8((const uint8_t *)"\xC0\xAF", 2));         /* overlong */
+    CHECK(!tl_ml_is_utf8((const uint8_t *)"\xED\xA0\x80", 3));     /* surrogate */
+    CHECK(!tl_ml_is_utf8((const uint8_t *)"\xF4\x90\x80\x80", 4)); /* above U+10FFFF */
     uint8_t out[32];
     size_t n = tl_ml_latin1_to_utf8((const uint8_t *)"Mis\xE9rables \xC1\xFF", 13, out);
     CHECK_INT(n, 16);
@@ -153,7 +174,9 @@ static void test_detection(void)
         {"movieId,imdbId,tmdbId", TL_ML_LINKS_CSV},
         {"1,31,2.5,1260759144", TL_ML_RATINGS_CSV_BARE},
         {"196\t242\t3\t881250949", TL_ML_RATINGS_100K},
-        {"1|Toy Story (1995)|01-Jan-1995||http://us.imdb.com/M/title-exact?Toy%20Story%20(1995)|0|0|0|1|1|1|0|0|0|0|0|0|0|0|0|0|0|0|0",
+        {"1|Toy Story "
+         "(1995)|01-Jan-1995||http://us.imdb.com/M/"
+         "title-exact?Toy%20Story%20(1995)|0|0|0|1|1|1|0|0|0|0|0|0|0|0|0|0|0|0|0",
          TL_ML_MOVIES_100K},
         {"1::1193::5::978300760", TL_ML_RATINGS_1M},
         {"1::Toy Story (1995)::Animation|Children's|Comedy", TL_ML_MOVIES_1M},

@@ -9,7 +9,7 @@
 #define N_TASKS 1000
 
 typedef struct run_ctx {
-    uint32_t runs[N_TASKS];  /* per task: how often it ran (each task writes only its slot) */
+    uint32_t runs[N_TASKS]; /* per task: how often it ran (each task writes only its slot) */
     uint32_t worker[N_TASKS];
     uint64_t value[N_TASKS];
     uint32_t threads;

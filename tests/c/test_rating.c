@@ -5,13 +5,13 @@
 #include <stdint.h>
 
 #include "check.h"
-#include "train_fixture.h"
-#include "towerlens/model_type.h"
-#include "towerlens/loader.h"
 #include "towerlens/eval_rating.h"
+#include "towerlens/loader.h"
+#include "towerlens/model_type.h"
 #include "towerlens/rng.h"
 #include "towerlens/store.h"
 #include "towerlens/train.h"
+#include "train_fixture.h"
 
 /* ---- helpers ------------------------------------------------------------- */
 
@@ -73,11 +73,13 @@ static double ref_loss(const ref_head *r, const tl_head_config *c, const double 
         if (r->biases) p += r->mean + r->ub[users[i]] + r->mb[movies[i]];
         double e = p - t[i], reg = 0;
         if (r->biases) reg += c->l2_biases * (r->ub[users[i]] * r->ub[users[i]] + r->mb[movies[i]] * r->mb[movies[i]]);
-        for (size_t k = 0; k < d; k++) reg += c->l2_embeddings * (U[i * d + k] * U[i * d + k] + M[i * d + k] * M[i * d + k]);
+        for (size_t k = 0; k < d; k++)
+            reg += c->l2_embeddings * (U[i * d + k] * U[i * d + k] + M[i * d + k] * M[i * d + k]);
         loss += R * (e * e + reg);
     }
     for (uint32_t l = 0; l < r->L; l++)
-        for (size_t k = 0; k < (size_t)r->width[l] * r->width[l + 1]; k++) loss += c->l2_weights * r->w[l][k] * r->w[l][k];
+        for (size_t k = 0; k < (size_t)r->width[l] * r->width[l + 1]; k++)
+            loss += c->l2_weights * r->w[l][k] * r->w[l][k];
     return loss;
 }
 
@@ -118,16 +120,16 @@ static void gradient_check(const tl_head_config *c, uint32_t dim, float weight, 
 
     const double eps = 1e-5;
     double worst = 0;
-#define FD(ptr, grad)                                                                \
-    do {                                                                             \
-        double keep_ = *(ptr);                                                       \
-        *(ptr) = keep_ + eps;                                                        \
-        double lp_ = ref_loss(&r, c, Ud, Md, users, movies, t, B, dim);              \
-        *(ptr) = keep_ - eps;                                                        \
-        double lm_ = ref_loss(&r, c, Ud, Md, users, movies, t, B, dim);              \
-        *(ptr) = keep_;                                                              \
-        double e_ = rel_err((grad), weight * (lp_ - lm_) / (2 * eps));               \
-        if (e_ > worst) worst = e_;                                                  \
+#define FD(ptr, grad)                                                   \
+    do {                                                                \
+        double keep_ = *(ptr);                                          \
+        *(ptr) = keep_ + eps;                                           \
+        double lp_ = ref_loss(&r, c, Ud, Md, users, movies, t, B, dim); \
+        *(ptr) = keep_ - eps;                                           \
+        double lm_ = ref_loss(&r, c, Ud, Md, users, movies, t, B, dim); \
+        *(ptr) = keep_;                                                 \
+        double e_ = rel_err((grad), weight * (lp_ - lm_) / (2 * eps));  \
+        if (e_ > worst) worst = e_;                                     \
     } while (0)
     /* every dense parameter */
     for (uint32_t l = 0; l < h->n_layers; l++) {
@@ -417,7 +419,7 @@ static void test_trainer_multitask(void)
     double joint = train_rmse(ds, sp, &cfg, &h1);
     CHECK(joint < 0.8 * base.rmse);
     CHECK(train_rmse(ds, sp, &cfg, &h2) == joint);
-    CHECK(h1 == h2); /* bit-identical reruns */
+    CHECK(h1 == h2);             /* bit-identical reruns */
     cfg.retrieval_weight = 0.0f; /* rating only */
     double rating_only = train_rmse(ds, sp, &cfg, NULL);
     CHECK(rating_only < 0.8 * base.rmse);

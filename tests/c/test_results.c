@@ -10,8 +10,14 @@ static tl_dataset *two_movies(void)
     ds->strings_len = sizeof titles;
     ds->n_movies = 2;
     ds->movies = calloc(2, sizeof(tl_movie));
-    ds->movies[0] = (tl_movie){.id = 6, .title = 0, .n_ratings = 3, .imdb_id = 113277, .tmdb_id = 949,
-                               .year = 1995, .in_catalogue = 1, .genres = 3};
+    ds->movies[0] = (tl_movie){.id = 6,
+                               .title = 0,
+                               .n_ratings = 3,
+                               .imdb_id = 113277,
+                               .tmdb_id = 949,
+                               .year = 1995,
+                               .in_catalogue = 1,
+                               .genres = 3};
     ds->movies[1] = (tl_movie){.id = 7, .title = 5, .year = TL_NO_YEAR, .in_catalogue = 1};
     ds->n_genres = 2;
     strcpy(ds->genre_names[0], "Action");

@@ -30,8 +30,9 @@ static void check_vector(uint32_t n, const uint32_t first[10], uint64_t hash)
     tl_permutation(p, n, 42);
     for (int i = 0; i < 10; i++) CHECK_INT(p[i], first[i]);
     uint64_t h = tl_fnv1a64_u32_as_u64(TL_FNV_OFFSET, p, n);
-    if (h != hash) fprintf(stderr, "n=%u: permutation hash %016llx, expected %016llx\n", n,
-                           (unsigned long long)h, (unsigned long long)hash);
+    if (h != hash)
+        fprintf(stderr, "n=%u: permutation hash %016llx, expected %016llx\n", n, (unsigned long long)h,
+                (unsigned long long)hash);
     CHECK(h == hash);
     /* a permutation: every index once */
     unsigned char *seen = calloc(n, 1);

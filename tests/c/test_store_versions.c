@@ -9,9 +9,9 @@
 #include <string.h>
 
 #include "check.h"
-#include "towerlens/model_type.h"
 #include "towerlens/index.h"
 #include "towerlens/loader.h"
+#include "towerlens/model_type.h"
 #include "towerlens/split.h"
 #include "towerlens/store.h"
 

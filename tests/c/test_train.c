@@ -1,12 +1,12 @@
 #include <stdint.h>
 
-#include "check.h"
 #include "base/gemm_pool.h"
-#include "train_fixture.h"
+#include "check.h"
 #include "towerlens/kernels.h"
 #include "towerlens/loader.h"
 #include "towerlens/rng.h"
 #include "towerlens/train.h"
+#include "train_fixture.h"
 
 /* ---- helpers ------------------------------------------------------------- */
 
@@ -441,7 +441,7 @@ static void test_stepwise_and_determinism(void)
     CHECK_INT(pc.examples_seen, 0); /* mid-batch: nothing completed yet */
     CHECK_INT(pc.batch, 0);
     CHECK_INT(tl_trainer_step(c, 0, 25.0, &pc, &err), TL_OK);
-    CHECK_INT(pc.examples_seen, 150); /* the batch finished after 5 blocks */
+    CHECK_INT(pc.examples_seen, 150);   /* the batch finished after 5 blocks */
     CHECK_NEAR(pc.seconds, 0.06, 1e-9); /* 6 blocks x 10 ms */
     calls = 2;
     while (!pc.done && calls < 1000) {

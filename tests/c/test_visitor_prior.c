@@ -10,8 +10,8 @@
 #include "models/models_internal.h"
 #include "towerlens/buf.h"
 #include "towerlens/foldin.h"
-#include "towerlens/rating.h"
 #include "towerlens/model_type.h"
+#include "towerlens/rating.h"
 #include "towerlens/store.h"
 #include "towerlens/train.h"
 #include "train_fixture.h"
@@ -231,8 +231,8 @@ static void test_store_round_trip(void)
 static void test_training_writes_counts(void)
 {
     /* (user, movie, half stars) */
-    static const uint32_t tri[] = {0, 0, 8, 0, 1, 10, 0, 2, 7, 1, 0, 9, 1, 2, 8, 1, 3, 2,
-                                   2, 0, 10, 2, 1, 6, 2, 3, 8, 3, 0, 8, 3, 4, 10, 3, 1, 8};
+    static const uint32_t tri[] = {0, 0, 8,  0, 1, 10, 0, 2, 7, 1, 0, 9, 1, 2, 8,  1, 3, 2,
+                                   2, 0, 10, 2, 1, 6,  2, 3, 8, 3, 0, 8, 3, 4, 10, 3, 1, 8};
     const uint32_t n = sizeof tri / sizeof *tri / 3;
     tl_dataset *ds = fixture_dataset(4, 6, 6, tri, n);
     tl_split *sp = fixture_all_train(n);

@@ -9,8 +9,8 @@
 #include "ease_internal.h"
 #include "towerlens/kernels.h"
 
-#define NB 64     /* Cholesky block columns; rows per task; tile side of P = U U^T */
-#define GROUP 32  /* rows of U = L^-T per task */
+#define NB 64    /* Cholesky block columns; rows per task; tile side of P = U U^T */
+#define GROUP 32 /* rows of U = L^-T per task */
 
 void tl_ease_options_default(tl_ease_options *opt)
 {
@@ -376,8 +376,8 @@ static tl_status invert(float *G, size_t n, double lambda, tl_pool *pool, size_t
     return TL_OK;
 }
 
-tl_status tl_ease_fit(const tl_dataset *ds, const uint32_t *train_rows, uint32_t n_train,
-                      const tl_ease_options *opt, tl_ease_model **out, tl_error *err)
+tl_status tl_ease_fit(const tl_dataset *ds, const uint32_t *train_rows, uint32_t n_train, const tl_ease_options *opt,
+                      tl_ease_model **out, tl_error *err)
 {
     if (!out) return tl_fail(err, TL_E_ARG, "EASE: no output model given");
     *out = NULL;

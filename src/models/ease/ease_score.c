@@ -39,8 +39,8 @@ float tl_ease_weight(const tl_ease_model *m, uint32_t from_movie, uint32_t to_mo
 }
 
 /* Checks a profile and fills x (n_items floats, zeroed here). */
-static tl_status profile_x(const tl_ease_model *m, const uint32_t *movies, const uint8_t *half, uint32_t n,
-                           float *x, uint8_t *mark, tl_error *err)
+static tl_status profile_x(const tl_ease_model *m, const uint32_t *movies, const uint8_t *half, uint32_t n, float *x,
+                           uint8_t *mark, tl_error *err)
 {
     if (n && (!movies || !half)) return tl_fail(err, TL_E_ARG, "EASE: a profile of %u ratings without its arrays", n);
     memset(x, 0, (size_t)m->n_items * sizeof *x);
@@ -60,8 +60,8 @@ static tl_status profile_x(const tl_ease_model *m, const uint32_t *movies, const
     return TL_OK;
 }
 
-tl_status tl_ease_score(const tl_ease_model *m, const uint32_t *movies, const uint8_t *half, uint32_t n,
-                        float *scores, tl_error *err)
+tl_status tl_ease_score(const tl_ease_model *m, const uint32_t *movies, const uint8_t *half, uint32_t n, float *scores,
+                        tl_error *err)
 {
     if (!m || !scores) return tl_fail(err, TL_E_ARG, "EASE: no model or no score array given");
     size_t ni = m->n_items;
@@ -109,8 +109,8 @@ tl_status tl_ease_explain(const tl_ease_model *m, const uint32_t *movies, const 
             tl_ease_reason r = {movies[p], half[p], c};
             /* insertion into the best TL_EASE_MAX_REASONS, larger first, ties to the lower index */
             uint32_t pos = k;
-            while (pos > 0 && (out[pos - 1].contribution < c ||
-                               (out[pos - 1].contribution == c && out[pos - 1].movie > r.movie)))
+            while (pos > 0 &&
+                   (out[pos - 1].contribution < c || (out[pos - 1].contribution == c && out[pos - 1].movie > r.movie)))
                 pos--;
             if (pos >= TL_EASE_MAX_REASONS) continue;
             uint32_t last = k < TL_EASE_MAX_REASONS ? k : TL_EASE_MAX_REASONS - 1;

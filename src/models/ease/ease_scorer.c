@@ -8,10 +8,10 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "towerlens/foldin.h"
-#include "towerlens/scorer.h"
 #include "models/ease/ease_internal.h"
 #include "models/models_internal.h"
+#include "towerlens/foldin.h"
+#include "towerlens/scorer.h"
 
 typedef struct ease_scorer {
     tl_scorer base;
@@ -91,8 +91,10 @@ static tl_status similar(tl_scorer *s, uint32_t movie, float *sims, tl_error *er
     const ease_scorer *e = (const ease_scorer *)s;
     uint32_t it = e->item_of_movie[movie];
     if (it == TL_EASE_NONE)
-        return tl_fail(err, TL_E_STATE, "movie %u is outside the EASE item set (too few train ratings): no similar "
-                       "movies", s->ds->movies[movie].id);
+        return tl_fail(err, TL_E_STATE,
+                       "movie %u is outside the EASE item set (too few train ratings): no similar "
+                       "movies",
+                       s->ds->movies[movie].id);
     size_t ni = e->n_items;
     for (uint32_t j = 0; j < s->ds->n_movies; j++) {
         uint32_t jt = e->item_of_movie[j];
@@ -147,8 +149,8 @@ static const tl_tensor *shaped(const tl_tensor *t, uint32_t n_t, const char *nam
     return x;
 }
 
-tl_status tl_ease_open(const tl_dataset *ds, const char *config_json, const tl_tensor *t, uint32_t n_t,
-                       tl_scorer **out, tl_error *err)
+tl_status tl_ease_open(const tl_dataset *ds, const char *config_json, const tl_tensor *t, uint32_t n_t, tl_scorer **out,
+                       tl_error *err)
 {
     (void)config_json;
     if (!out) return tl_fail(err, TL_E_ARG, "scorer: no output pointer given");
@@ -177,8 +179,12 @@ tl_status tl_ease_open(const tl_dataset *ds, const char *config_json, const tl_t
         /* items the data does not have are never in a profile nor scored */
         if (tl_dataset_movie_index(ds, (uint32_t)id, &dense, NULL) == TL_OK) map[dense] = i;
     }
-    e->base = (tl_scorer){.ops = &ease_ops, .type = "ease", .similarity = "EASE weight of each movie in its score",
-                          .ds = ds, .state_floats = ni, .needs_profile = 1};
+    e->base = (tl_scorer){.ops = &ease_ops,
+                          .type = "ease",
+                          .similarity = "EASE weight of each movie in its score",
+                          .ds = ds,
+                          .state_floats = ni,
+                          .needs_profile = 1};
     e->n_items = ni;
     e->B = B->data;
     e->counts = counts->data;

@@ -14,22 +14,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/ease/ease_internal.h"
+#include "models/models_internal.h"
 #include "towerlens/buf.h"
 #include "towerlens/rng.h"
 #include "towerlens/train.h"
-#include "models/ease/ease_internal.h"
-#include "models/models_internal.h"
 
 #define EASE_MAX_RAW_ID (1u << 24) /* raw ids below this are exact as floats */
 
 typedef struct ease_train {
-    tl_dataset rows;       /* the train rows only (ascending file order), with the vocabulary sizes */
-    uint32_t *movie_id;    /* n_movies raw ids */
+    tl_dataset rows;    /* the train rows only (ascending file order), with the vocabulary sizes */
+    uint32_t *movie_id; /* n_movies raw ids */
     tl_ease_options opt;
-    tl_ease_model *model;  /* NULL before the first batch */
-    float *items;          /* n_items raw ids */
-    float *counts;         /* n_movies + 1, then the 10 values (one allocation) */
-    float *values;         /* counts + n_movies + 1 */
+    tl_ease_model *model; /* NULL before the first batch */
+    float *items;         /* n_items raw ids */
+    float *counts;        /* n_movies + 1, then the 10 values (one allocation) */
+    float *values;        /* counts + n_movies + 1 */
 } ease_train;
 
 static tl_status ease_check(const tl_train_config *c, tl_error *err)

@@ -82,8 +82,8 @@ static void compute_gram(tl_embed_scorer *idx)
 
 typedef struct foldin_input {
     const uint32_t *movies;
-    double *w;        /* signed weights t_i / n: > 0 liked, < 0 disliked, 0 neutral (index.h) */
-    double like;      /* sum of the positive weights: the softmax log-likelihood's total weight */
+    double *w;   /* signed weights t_i / n: > 0 liked, < 0 disliked, 0 neutral (index.h) */
+    double like; /* sum of the positive weights: the softmax log-likelihood's total weight */
     uint32_t n;
 } foldin_input;
 
@@ -92,8 +92,8 @@ static const float *movie_vec(const tl_embed_scorer *idx, uint32_t m)
     return idx->emb.movies + (size_t)m * idx->emb.ld_movies;
 }
 
-static tl_status foldin_lsq(tl_embed_scorer *idx, const foldin_input *in, const tl_foldin_options *opt,
-                            float *user_out, double *A, double *b, tl_error *err)
+static tl_status foldin_lsq(tl_embed_scorer *idx, const foldin_input *in, const tl_foldin_options *opt, float *user_out,
+                            double *A, double *b, tl_error *err)
 {
     uint32_t d = idx->emb.dim;
     if (!idx->gram_valid) compute_gram(idx);
@@ -238,8 +238,7 @@ static tl_status foldin_softmax(tl_embed_scorer *idx, const foldin_input *in, co
     return TL_OK;
 }
 
-tl_status tl_embed_fold_in(tl_scorer *s, const tl_profile *p, const tl_foldin_options *opt, float *state,
-                           tl_error *err)
+tl_status tl_embed_fold_in(tl_scorer *s, const tl_profile *p, const tl_foldin_options *opt, float *state, tl_error *err)
 {
     tl_embed_scorer *idx = (tl_embed_scorer *)s;
     uint32_t d = idx->emb.dim, n = p->n;

@@ -8,15 +8,15 @@
 #include "towerlens/tensor.h"
 
 typedef struct tl_embed_scorer {
-    tl_scorer base;       /* first: a tl_scorer * is a tl_embed_scorer * */
-    tl_scorer_ops ops;    /* tl_embed_ops, with predict when there is a rating head */
+    tl_scorer base;              /* first: a tl_scorer * is a tl_embed_scorer * */
+    tl_scorer_ops ops;           /* tl_embed_ops, with predict when there is a rating head */
     struct tl_rating_head *head; /* the two-tower's optional rating head (owned), or NULL */
     tl_embeddings emb;
-    uint32_t *cat;        /* catalogue, ascending dense indices */
+    uint32_t *cat; /* catalogue, ascending dense indices */
     uint32_t n_cat;
-    float *norms;         /* n_movies, valid when norms_valid */
+    float *norms; /* n_movies, valid when norms_valid */
     int norms_valid;
-    double *gram;         /* dim x dim, sum of m m^T over the catalogue, valid when gram_valid */
+    double *gram; /* dim x dim, sum of m m^T over the catalogue, valid when gram_valid */
     double gram_trace;
     int gram_valid;
     /* the visitor prior (embed_prior.c): ln(1 + L_j), L_j = the movie's

@@ -144,8 +144,13 @@ tl_status tl_embed_scorer_init(tl_embed_scorer *e, const tl_dataset *ds, const t
         return tl_fail(err, TL_E_ARG, "index: embedding row strides (%zu, %zu) are smaller than the dimension %u",
                        emb->ld_users, emb->ld_movies, emb->dim);
     e->ops = tl_embed_ops;
-    e->base = (tl_scorer){.ops = &e->ops, .type = "embeddings", .similarity = "cosine of the movie vectors",
-                          .ds = ds, .state_floats = emb->dim, .needs_profile = 0, .emb = &e->emb};
+    e->base = (tl_scorer){.ops = &e->ops,
+                          .type = "embeddings",
+                          .similarity = "cosine of the movie vectors",
+                          .ds = ds,
+                          .state_floats = emb->dim,
+                          .needs_profile = 0,
+                          .emb = &e->emb};
     e->emb = *emb;
     for (uint32_t m = 0; m < ds->n_movies; m++) e->n_cat += ds->movies[m].in_catalogue ? 1 : 0;
     e->cat = malloc((e->n_cat ? e->n_cat : 1) * sizeof *e->cat);
@@ -194,8 +199,8 @@ tl_status tl_embed_tables(const tl_dataset *ds, const tl_tensor *t, uint32_t n_t
     tl_status st = table(t, n_t, "users", ds->n_users + 1, &u, err);
     if (st == TL_OK) st = table(t, n_t, "movies", ds->n_movies + 1, &m, err);
     if (st == TL_OK && u->cols != m->cols)
-        st = tl_fail(err, TL_E_CORRUPT, "model: user vectors have %u dimensions but movie vectors %u", u->cols,
-                     m->cols);
+        st =
+            tl_fail(err, TL_E_CORRUPT, "model: user vectors have %u dimensions but movie vectors %u", u->cols, m->cols);
     if (st == TL_OK) *out = (tl_embeddings){u->data, m->data, u->cols, u->cols, m->cols};
     return st;
 }

@@ -14,21 +14,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "train_ials.h"
 #include "towerlens/kernels.h"
 #include "towerlens/rng.h"
+#include "train_ials.h"
 
-#define GATHER 64       /* observed rows per float rank-m update */
-#define GRAM_ROWS 2048  /* rows of the other side per Gram task (a double partial each) ... */
+#define GATHER 64                    /* observed rows per float rank-m update */
+#define GRAM_ROWS 2048               /* rows of the other side per Gram task (a double partial each) ... */
 #define GRAM_PARTS_BYTES (64u << 20) /* ... unless the partials would pass this: fewer, longer tasks */
 /* CG: a row's other-side vectors are gathered once per solve into a buffer
  * of this size per worker (longer rows are read in place every pass) */
 #define CG_GATHER_BYTES (4u << 20)
 
 typedef struct csr {
-    uint32_t *ptr;  /* n + 1 */
-    uint32_t *idx;  /* the other side's row, ascending within a row */
-    uint8_t *half;  /* the rating in half stars; its confidence is conf[half] */
+    uint32_t *ptr; /* n + 1 */
+    uint32_t *idx; /* the other side's row, ascending within a row */
+    uint8_t *half; /* the rating in half stars; its confidence is conf[half] */
 } csr;
 
 /* One side's rows, batches and tasks. */
@@ -51,7 +51,7 @@ struct tl_ials {
     tl_ials_solver solver;
     uint32_t cg_steps;
     double a0, lam;
-    float conf[256];  /* confidence of a pair by its half stars */
+    float conf[256]; /* confidence of a pair by its half stars */
     side user, movie;
     tl_model *model;
     double *G;        /* a0 F^T F of the side being solved against (lower triangle) */
@@ -60,13 +60,13 @@ struct tl_ials {
     uint32_t max_row; /* the most pairs in one row of either side */
     float *gather;    /* TL_IALS_CG: workers x gather_rows rows of dim floats */
     uint32_t gather_rows;
-    double *parts;    /* per Gram task: its double partial */
-    double *ws;       /* workers x tl_ials_workspace_doubles(dim) */
+    double *parts; /* per Gram task: its double partial */
+    double *ws;    /* workers x tl_ials_workspace_doubles(dim) */
     size_t ws_doubles;
     /* the batch in progress */
     int in_batch, in_gram; /* in_gram: the side's Gram tasks come first */
     uint32_t batch;
-    uint32_t *pending;     /* tasks of the phase (Gram tasks, or the batch's as offsets from its first) not yet run */
+    uint32_t *pending; /* tasks of the phase (Gram tasks, or the batch's as offsets from its first) not yet run */
     uint32_t n_pending;
     double *task_loss, *task_obj; /* per task of the batch: objective terms, its part of the epoch objective */
     uint64_t *task_pairs;
@@ -186,8 +186,7 @@ static double solve_row(const double *G, const float *F, const uint32_t *idx, co
     for (size_t j = 0; j < n; j++) {
         /* a row of at most GATHER pairs still has them gathered in S2; a
          * longer one reads F again, touched a group at a time */
-        if (n > GATHER && j % GATHER == 0)
-            tl_ials_touch_rows(F, idx + j, group_len(n, j), d);
+        if (n > GATHER && j % GATHER == 0) tl_ials_touch_rows(F, idx + j, group_len(n, j), d);
         const float *fj = n <= GATHER ? s->S2 + j * d : F + (size_t)idx[j] * d;
         double e = 1.0 - (double)tl_dot(x_out, fj, d);
         obj += (double)(w ? w[j] : conf[half[j]]) * e * e;
@@ -446,7 +445,8 @@ tl_status tl_ials_new(const tl_dataset *ds, const tl_split *split, const tl_trai
     free(train);
     s->n_pairs = m;
     if (m < n && m > 0) { /* duplicates merged: give the tails back */
-        uint32_t *ui = realloc(u->idx, (size_t)m * sizeof(uint32_t)), *mi = realloc(mv->idx, (size_t)m * sizeof(uint32_t));
+        uint32_t *ui = realloc(u->idx, (size_t)m * sizeof(uint32_t)),
+                 *mi = realloc(mv->idx, (size_t)m * sizeof(uint32_t));
         uint8_t *uh = realloc(u->half, m), *mh = realloc(mv->half, m);
         if (ui) u->idx = ui;
         if (mi) mv->idx = mi;
@@ -483,8 +483,7 @@ tl_status tl_ials_new(const tl_dataset *ds, const tl_split *split, const tl_trai
     s->task_obj = alloc_n(most, sizeof(double), &bytes);
     s->task_pairs = alloc_n(most, sizeof(uint64_t), &bytes);
     s->task_done = alloc_n(most, 1, &bytes);
-    if (!s->G || !s->parts || !s->ws || !s->pending || !s->task_loss || !s->task_obj || !s->task_pairs ||
-        !s->task_done)
+    if (!s->G || !s->parts || !s->ws || !s->pending || !s->task_loss || !s->task_obj || !s->task_pairs || !s->task_done)
         goto nomem;
 
     tl_rng r;
@@ -646,8 +645,15 @@ int tl_ials_run(tl_ials *s, tl_pool *pool, uint32_t batch, tl_clock_fn clock, vo
     int user_side = batch < s->user.n_batches;
     const side *sd = user_side ? &s->user : &s->movie;
     uint32_t b = user_side ? batch : batch - s->user.n_batches;
-    run_ctx c = {s, sd, user_side, user_side ? s->model->users : s->model->movies,
-                 user_side ? s->model->movies : s->model->users, sd->batch_task[b], row_task, clock, clock_ctx,
+    run_ctx c = {s,
+                 sd,
+                 user_side,
+                 user_side ? s->model->users : s->model->movies,
+                 user_side ? s->model->movies : s->model->users,
+                 sd->batch_task[b],
+                 row_task,
+                 clock,
+                 clock_ctx,
                  deadline_ms};
     uint32_t n_tasks = sd->batch_task[b + 1] - c.first;
     if (!s->in_batch || s->batch != batch) {

@@ -14,8 +14,8 @@
 #include <string.h>
 
 #include "base/kernels_cg.h"
-#include "train_ials.h"
 #include "towerlens/kernels.h"
+#include "train_ials.h"
 
 #define CG_GROUP 64 /* pairs per float partial sum */
 

@@ -4,15 +4,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "models/ials/train_ials.h"
+#include "models/models_internal.h"
 #include "towerlens/buf.h"
 #include "towerlens/train.h"
-#include "models/models_internal.h"
-#include "models/ials/train_ials.h"
 
 typedef struct ials_state {
     tl_model *model;
     tl_ials *ials;
-    float *liked; /* tl_liked_block: the visitor prior's tensors */
+    float *liked;     /* tl_liked_block: the visitor prior's tensors */
     double objective; /* after an epoch's last batch: the objective (train.h) */
 } ials_state;
 
@@ -100,7 +100,10 @@ static void ials_end_epoch(void *vs, uint32_t epochs_done, tl_epoch_record *e)
     e->loss_per_example = s->objective / (double)(pairs ? pairs : 1);
 }
 
-static uint32_t ials_batches_per_epoch(const void *vs) { return tl_ials_batches_per_epoch(((const ials_state *)vs)->ials); }
+static uint32_t ials_batches_per_epoch(const void *vs)
+{
+    return tl_ials_batches_per_epoch(((const ials_state *)vs)->ials);
+}
 
 static size_t ials_bytes(const void *vs)
 {

@@ -89,7 +89,8 @@ tl_status tl_import_foldin_solve(const tl_dataset *ds, const tl_embeddings *emb,
     double *b = A + (size_t)d * d;
     int implicit = f->kind == TL_IMPORT_FOLDIN_IALS;
     if (implicit) /* M^T M over every movie row (Spark's YtY over all items) */
-        for (uint32_t m = 0; m < ds->n_movies; m++) add_outer_lower(A, emb->movies + (size_t)m * emb->ld_movies, 1.0, d);
+        for (uint32_t m = 0; m < ds->n_movies; m++)
+            add_outer_lower(A, emb->movies + (size_t)m * emb->ld_movies, 1.0, d);
     uint32_t distinct = 0;
     for (uint32_t i = n; i-- > 0;) { /* the last rating of a movie given twice wins */
         int later = 0;

@@ -4,9 +4,9 @@
  * reason for a recommendation is only that many people rated it. */
 #include <stdlib.h>
 
+#include "models/models_internal.h"
 #include "towerlens/scorer.h"
 #include "towerlens/split.h"
-#include "models/models_internal.h"
 
 typedef struct popularity_scorer {
     tl_scorer base;

@@ -6,16 +6,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/models_internal.h"
 #include "towerlens/buf.h"
 #include "towerlens/rng.h"
 #include "towerlens/train.h"
-#include "models/models_internal.h"
 
 typedef struct popularity {
     uint32_t n_movies, n_train;
-    uint32_t *movie;  /* the train rows' movie indices, in split order */
-    uint32_t *count;  /* n_movies: the counts being made */
-    float *counts;    /* n_movies + 1: the trained counts (0 until the first batch) */
+    uint32_t *movie; /* the train rows' movie indices, in split order */
+    uint32_t *count; /* n_movies: the counts being made */
+    float *counts;   /* n_movies + 1: the trained counts (0 until the first batch) */
 } popularity;
 
 static tl_status pop_check(const tl_train_config *c, tl_error *err)

@@ -54,8 +54,8 @@ tl_status tl_bias_fit(const tl_dataset *ds, const uint32_t *rows, uint32_t n, co
         free(sum_m);
         free(cnt_u);
         free(cnt_m);
-        return tl_fail(err, TL_E_NOMEM, "out of memory fitting the bias baseline (%u users, %u movies)",
-                       ds->n_users, ds->n_movies);
+        return tl_fail(err, TL_E_NOMEM, "out of memory fitting the bias baseline (%u users, %u movies)", ds->n_users,
+                       ds->n_movies);
     }
     double total = 0.0;
     for (uint32_t i = 0; i < n; i++) {

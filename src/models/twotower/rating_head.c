@@ -50,17 +50,15 @@ void tl_head_config_default(tl_head_config *c)
     c->learning_rate = 0.003f;
 }
 
-static void json_float(tl_buf *b, const char *key, float v)
-{
-    tl_buf_printf(b, ",\"%s\":%.7g", key, (double)v);
-}
+static void json_float(tl_buf *b, const char *key, float v) { tl_buf_printf(b, ",\"%s\":%.7g", key, (double)v); }
 
 void tl_head_config_json(const tl_head_config *c, float trainer_lr, float trainer_adagrad_initial, tl_buf *b)
 {
     tl_buf_puts(b, "{\"type\":\"mlp\",\"input\":\"concat(user,movie)\",\"hidden\":[");
     for (uint32_t l = 0; l < c->n_hidden; l++) tl_buf_printf(b, "%s%u", l ? "," : "", c->hidden[l]);
-    tl_buf_printf(b, "],\"activation\":\"relu\",\"biases\":%s,\"warm_start\":%s,\"loss\":\"squared_error\","
-                     "\"reduction\":\"%s\"",
+    tl_buf_printf(b,
+                  "],\"activation\":\"relu\",\"biases\":%s,\"warm_start\":%s,\"loss\":\"squared_error\","
+                  "\"reduction\":\"%s\"",
                   c->biases ? "true" : "false", c->warm_start ? "true" : "false",
                   c->reduction == TL_RATING_SUM ? "sum" : "mean");
     json_float(b, "l2_weights", c->l2_weights);

@@ -87,8 +87,8 @@ void tl_head_opt_apply(tl_head_opt *o, tl_rating_head *h, const tl_head_ws *ws, 
     if (!h->has_biases) return;
     apply_bias(h->user_bias, o->acc_user_bias, o->sum_user, o->touched_user, o->list, users, ws->grad_user_bias, B,
                o->lr, o->eps);
-    apply_bias(h->movie_bias, o->acc_movie_bias, o->sum_movie, o->touched_movie, o->list, movies,
-               ws->grad_movie_bias, B, o->lr, o->eps);
+    apply_bias(h->movie_bias, o->acc_movie_bias, o->sum_movie, o->touched_movie, o->list, movies, ws->grad_movie_bias,
+               B, o->lr, o->eps);
 }
 
 tl_status tl_rating_head_init_biases(tl_rating_head *h, const tl_head_config *cfg, const tl_dataset *ds,
@@ -100,7 +100,8 @@ tl_status tl_rating_head_init_biases(tl_rating_head *h, const tl_head_config *cf
     tl_bias_config none = cfg->baseline;
     none.iterations = 0; /* the mean only */
     tl_bias_model *b = NULL;
-    tl_status st = cfg->warm_start ? tl_bias_fit(ds, rows, n, &cfg->baseline, &b, err) : tl_bias_fit(ds, rows, n, &none, &b, err);
+    tl_status st =
+        cfg->warm_start ? tl_bias_fit(ds, rows, n, &cfg->baseline, &b, err) : tl_bias_fit(ds, rows, n, &none, &b, err);
     if (st != TL_OK) return st;
     h->mean = b->mean;
     memcpy(h->user_bias, b->user, ((size_t)h->n_users + 1) * sizeof(float));

@@ -77,7 +77,8 @@ tl_status tl_rating_head_from_tensors(const tl_dataset *ds, const tl_tensor *ten
         uint32_t cols = w[l]->cols;
         if (cols < 1 || cols > TL_HEAD_MAX_WIDTH) return damaged(err, name, "has an impossible width");
         if (l + 1 < n_layers && w[l + 1]->rows != cols) return damaged(err, name, "does not chain with the next layer");
-        if (l + 1 == n_layers && cols != 1) return damaged(err, name, "is the output layer but has more than one column");
+        if (l + 1 == n_layers && cols != 1)
+            return damaged(err, name, "is the output layer but has more than one column");
         if (l + 1 < n_layers) cfg.hidden[l] = cols;
         if (b[l]->rows != 1 || b[l]->cols != cols) {
             snprintf(name, sizeof name, "head.b%u", l + 1);
@@ -86,9 +87,12 @@ tl_status tl_rating_head_from_tensors(const tl_dataset *ds, const tl_tensor *ten
     }
     cfg.biases = ub || mb || mean;
     if (cfg.biases) {
-        if (!ub || !mb || !mean) return damaged(err, !ub ? "head.user_bias" : !mb ? "head.movie_bias" : "head.mean", "is missing");
-        if (ub->rows != ds->n_users + 1 || ub->cols != 1) return damaged(err, "head.user_bias", "does not match the users");
-        if (mb->rows != ds->n_movies + 1 || mb->cols != 1) return damaged(err, "head.movie_bias", "does not match the movies");
+        if (!ub || !mb || !mean)
+            return damaged(err, !ub ? "head.user_bias" : !mb ? "head.movie_bias" : "head.mean", "is missing");
+        if (ub->rows != ds->n_users + 1 || ub->cols != 1)
+            return damaged(err, "head.user_bias", "does not match the users");
+        if (mb->rows != ds->n_movies + 1 || mb->cols != 1)
+            return damaged(err, "head.movie_bias", "does not match the movies");
         if (mean->rows != 1 || mean->cols != 1) return damaged(err, "head.mean", "is not one number");
     }
     tl_rating_head *h = NULL;

@@ -64,8 +64,8 @@ tl_status tl_softmax_ws_init_group(tl_softmax_ws *ws, size_t max_batch, size_t d
     ws->block_loss = malloc(group_blocks * sizeof(double));
     if (!ws->packed || !ws->logits || !ws->row_max || !ws->row_inv || !ws->scaled || !ws->block_loss) {
         tl_softmax_ws_free(ws);
-        return tl_fail(err, TL_E_NOMEM, "out of memory for the softmax workspace (batch %zu, dimension %zu)",
-                       max_batch, dim);
+        return tl_fail(err, TL_E_NOMEM, "out of memory for the softmax workspace (batch %zu, dimension %zu)", max_batch,
+                       dim);
     }
     return TL_OK;
 }
@@ -98,8 +98,8 @@ void tl_softmax_begin(tl_softmax_ws *ws, const float *M, size_t B, float *dM)
 /* Rows [row0, row0 + r) of the batch into the workspace's rows [w0, w0 + r):
  * their logits, exponentials, 1 / sums, scaled U rows and dU rows; their
  * losses are added to *loss in row order. */
-static void block_forward(tl_softmax_ws *ws, const float *U, const float *M, size_t B, size_t row0, size_t r,
-                          size_t w0, float *dU, double *loss)
+static void block_forward(tl_softmax_ws *ws, const float *U, const float *M, size_t B, size_t row0, size_t r, size_t w0,
+                          float *dU, double *loss)
 {
     size_t d = ws->dim, ld = ws->ld_logits;
     const float *Ub = U + row0 * d, *Mb = M + row0 * d;
@@ -122,8 +122,8 @@ static void block_forward(tl_softmax_ws *ws, const float *U, const float *M, siz
         for (size_t k = 0; k < d; k++) dUb[i * d + k] = dUb[i * d + k] * row_inv[i] - Mb[i * d + k];
 }
 
-double tl_softmax_rows(tl_softmax_ws *ws, const float *U, const float *M, size_t B, size_t row0, size_t rows,
-                       float *dU, float *dM)
+double tl_softmax_rows(tl_softmax_ws *ws, const float *U, const float *M, size_t B, size_t row0, size_t rows, float *dU,
+                       float *dM)
 {
     double loss = 0.0;
     while (rows > 0) {

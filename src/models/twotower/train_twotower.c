@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/models_internal.h"
 #include "towerlens/buf.h"
 #include "towerlens/rng.h"
 #include "towerlens/train.h"
-#include "models/models_internal.h"
 
 /* Sums the gradients of duplicate rows, then applies one Adagrad update
  * per unique row (Keras deduplicates sparse gradients the same way).
@@ -33,14 +33,14 @@ typedef struct twotower {
     uint32_t *order_user, *order_movie; /* train pairs in batch order */
 
     tl_softmax_ws ws;
-    float *Ub, *Mb, *dU, *dM;           /* gathered batch and its gradients */
+    float *Ub, *Mb, *dU, *dM; /* gathered batch and its gradients */
 
     /* rating head (rating_weight > 0 only) */
     tl_rating_head *head;
     tl_head_ws head_ws;
     tl_head_opt head_opt;
-    uint8_t *order_half;                /* train ratings (half stars) in batch order */
-    float *rb;                          /* the batch's ratings */
+    uint8_t *order_half; /* train ratings (half stars) in batch order */
+    float *rb;           /* the batch's ratings */
 
     /* the batch in progress */
     int in_batch;
@@ -107,8 +107,8 @@ static void tt_free(void *vs)
     free(s);
 }
 
-static tl_status init_table(sparse_table *t, float *w, float **acc_out, uint32_t rows, uint32_t dim,
-                            uint32_t max_batch, float initial, size_t *bytes)
+static tl_status init_table(sparse_table *t, float *w, float **acc_out, uint32_t rows, uint32_t dim, uint32_t max_batch,
+                            float initial, size_t *bytes)
 {
     size_t n = (size_t)rows * dim; /* fits: the model table of this size exists */
     float *acc = alloc_array(n, sizeof(float), bytes);
@@ -153,9 +153,9 @@ static tl_status head_new(twotower *s, const tl_dataset *ds, const tl_split *spl
     if (st == TL_OK) st = tl_head_ws_init(&s->head_ws, s->head, B, err);
     s->head_ws.pool = pool; /* the softmax's workers (NULL if init failed) */
     if (st == TL_OK)
-        st = tl_head_opt_init(&s->head_opt, s->head, B, hc->learning_rate > 0.0f ? hc->learning_rate : cfg->learning_rate,
-                              hc->adagrad_initial >= 0.0f ? hc->adagrad_initial : cfg->adagrad_initial,
-                              cfg->adagrad_epsilon, err);
+        st = tl_head_opt_init(
+            &s->head_opt, s->head, B, hc->learning_rate > 0.0f ? hc->learning_rate : cfg->learning_rate,
+            hc->adagrad_initial >= 0.0f ? hc->adagrad_initial : cfg->adagrad_initial, cfg->adagrad_epsilon, err);
     if (st != TL_OK) return st;
     s->order_half = malloc(split->n_train);
     s->rb = malloc((size_t)B * sizeof(float));
@@ -218,8 +218,8 @@ static tl_status tt_create(const tl_dataset *ds, const tl_split *split, const tl
     s->dU = alloc_array((size_t)B * dim, sizeof(float), &bytes);
     s->dM = alloc_array((size_t)B * dim, sizeof(float), &bytes);
     if (!s->order_user || !s->order_movie || !s->Ub || !s->Mb || !s->dU || !s->dM) goto nomem;
-    if (init_table(&s->users, s->model->users, &s->acc_users, ds->n_users + 1, dim, B, cfg->adagrad_initial,
-                   &bytes) != TL_OK ||
+    if (init_table(&s->users, s->model->users, &s->acc_users, ds->n_users + 1, dim, B, cfg->adagrad_initial, &bytes) !=
+            TL_OK ||
         init_table(&s->movies, s->model->movies, &s->acc_movies, ds->n_movies + 1, dim, B, cfg->adagrad_initial,
                    &bytes) != TL_OK)
         goto nomem;

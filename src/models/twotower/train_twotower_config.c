@@ -2,9 +2,9 @@
 #include <inttypes.h>
 #include <math.h>
 
+#include "models/models_internal.h"
 #include "towerlens/buf.h"
 #include "towerlens/train.h"
-#include "models/models_internal.h"
 
 tl_status tl_twotower_config_check(const tl_train_config *c, tl_error *err)
 {
@@ -16,7 +16,8 @@ tl_status tl_twotower_config_check(const tl_train_config *c, tl_error *err)
     if (!(c->adagrad_epsilon >= 0.0f && isfinite(c->adagrad_epsilon)))
         return tl_fail(err, TL_E_ARG, "Adagrad epsilon %g must be >= 0", (double)c->adagrad_epsilon);
     if (c->adagrad_initial == 0.0f && c->adagrad_epsilon == 0.0f)
-        return tl_fail(err, TL_E_ARG, "Adagrad needs an initial accumulator or an epsilon above 0 (it divides by their root)");
+        return tl_fail(err, TL_E_ARG,
+                       "Adagrad needs an initial accumulator or an epsilon above 0 (it divides by their root)");
     if (!(c->init_range >= 0.0f && c->init_range <= 1.0f))
         return tl_fail(err, TL_E_ARG, "initialisation range %g is outside 0-1", (double)c->init_range);
     if (!(c->retrieval_weight >= 0.0f && c->retrieval_weight <= 1e6f))
@@ -31,7 +32,8 @@ tl_status tl_twotower_config_check(const tl_train_config *c, tl_error *err)
 
 void tl_twotower_config_json(const tl_train_config *c, const tl_split *split, tl_buf *b)
 {
-    tl_buf_printf(b, ",\"dim\":%u,\"batch_size\":%u,\"epochs\":%u,\"loss\":\"in_batch_softmax\",\"optimizer\":\"adagrad\"",
+    tl_buf_printf(b,
+                  ",\"dim\":%u,\"batch_size\":%u,\"epochs\":%u,\"loss\":\"in_batch_softmax\",\"optimizer\":\"adagrad\"",
                   c->dim, c->batch_size, c->epochs);
     tl_config_json_float(b, "learning_rate", c->learning_rate);
     tl_config_json_float(b, "adagrad_initial", c->adagrad_initial);
