@@ -101,14 +101,14 @@ static tl_status evaluate_scorer(const tl_dataset *ds, const uint32_t *fit, uint
     uint8_t *ph = NULL;
     float *sc = NULL;
     tl_seen *seen = NULL;
-    tl_rows_by_user fu = {0}, eu = {0};
-    tl_ranker rk;
+    tl__rows_by_user fu = {0}, eu = {0};
+    tl__ranker rk;
     int have_rk = 0;
-    tl_status st = tl_eval_catalogue(ds, &cat, &n_cat, err);
+    tl_status st = tl__eval_catalogue(ds, &cat, &n_cat, err);
     if (st == TL_OK) st = tl_seen_new(ds, fit, n_fit, &seen, err);
-    if (st == TL_OK) st = tl_rows_by_user_build(ds, fit, n_fit, &fu, err);
-    if (st == TL_OK) st = tl_rows_by_user_build(ds, rows, n_rows, &eu, err);
-    if (st == TL_OK && (st = tl_ranker_init(&rk, ds, seen, cat, n_cat, err)) == TL_OK) have_rk = 1;
+    if (st == TL_OK) st = tl__rows_by_user_build(ds, fit, n_fit, &fu, err);
+    if (st == TL_OK) st = tl__rows_by_user_build(ds, rows, n_rows, &eu, err);
+    if (st == TL_OK && (st = tl__ranker_init(&rk, ds, seen, cat, n_cat, err)) == TL_OK) have_rk = 1;
     if (st == TL_OK) {
         pm = malloc(((size_t)n_fit + 1) * sizeof *pm);
         ph = malloc((size_t)n_fit + 1);
@@ -129,17 +129,17 @@ static tl_status evaluate_scorer(const tl_dataset *ds, const uint32_t *fit, uint
         }
         for (uint32_t k = ea; k < eb; k++) rel[k - ea] = ds->r_movie[eu.rows[k]];
         st = score(m, pm, ph, n, sc, err);
-        tl_user_metrics um;
-        if (st == TL_OK && tl_ranker_user_scores(&rk, sc, u, rel, eb - ea, &um)) {
+        tl__user_metrics um;
+        if (st == TL_OK && tl__ranker_user_scores(&rk, sc, u, rel, eb - ea, &um)) {
             recall += um.recall_at_20;
             ndcg += um.ndcg_at_10;
             counted++;
         }
     }
     if (st == TL_OK) *out = (scores){counted ? recall / counted : 0, counted ? ndcg / counted : 0, counted};
-    if (have_rk) tl_ranker_free(&rk);
-    tl_rows_by_user_free(&fu);
-    tl_rows_by_user_free(&eu);
+    if (have_rk) tl__ranker_free(&rk);
+    tl__rows_by_user_free(&fu);
+    tl__rows_by_user_free(&eu);
     tl_seen_free(seen);
     free(cat), free(pm), free(ph), free(rel), free(sc);
     return st;

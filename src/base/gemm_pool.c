@@ -43,8 +43,8 @@ static uint32_t plan(tl_pool *pool, size_t total, double flops_per_row, size_t *
 
 static void run(tl_pool *pool, gemm_job *g, uint32_t tasks) { tl_pool_run(pool, tasks, gemm_task, g); }
 
-void tl_gemm_ab_pool(tl_pool *pool, const float *A, size_t m, size_t lda, const float *B, size_t n, size_t ldb,
-                     size_t dim, float *C, size_t ldc)
+void tl__gemm_ab_pool(tl_pool *pool, const float *A, size_t m, size_t lda, const float *B, size_t n, size_t ldb,
+                      size_t dim, float *C, size_t ldc)
 {
     gemm_job g = {0, A, B, C, m, lda, n, ldb, dim, ldc, 0};
     uint32_t tasks = plan(pool, m, 2.0 * (double)n * (double)dim, &g.chunk);
@@ -52,8 +52,8 @@ void tl_gemm_ab_pool(tl_pool *pool, const float *A, size_t m, size_t lda, const 
     else tl_gemm_ab(A, m, lda, B, n, ldb, dim, C, ldc);
 }
 
-void tl_gemm_abt_pool(tl_pool *pool, const float *A, size_t m, size_t lda, const float *Bpacked, size_t n, size_t dim,
-                      float *C, size_t ldc)
+void tl__gemm_abt_pool(tl_pool *pool, const float *A, size_t m, size_t lda, const float *Bpacked, size_t n, size_t dim,
+                       float *C, size_t ldc)
 {
     gemm_job g = {1, A, Bpacked, C, m, lda, n, 0, dim, ldc, 0};
     uint32_t tasks = plan(pool, m, 2.0 * (double)n * (double)dim, &g.chunk);
@@ -61,8 +61,8 @@ void tl_gemm_abt_pool(tl_pool *pool, const float *A, size_t m, size_t lda, const
     else tl_gemm_abt(A, m, lda, Bpacked, n, dim, C, ldc);
 }
 
-void tl_gemm_atb_acc_pool(tl_pool *pool, const float *A, size_t m, size_t lda, size_t n, const float *B, size_t ldb,
-                          size_t dim, float *C, size_t ldc)
+void tl__gemm_atb_acc_pool(tl_pool *pool, const float *A, size_t m, size_t lda, size_t n, const float *B, size_t ldb,
+                           size_t dim, float *C, size_t ldc)
 {
     gemm_job g = {2, A, B, C, m, lda, n, ldb, dim, ldc, 0};
     uint32_t tasks = plan(pool, n, 2.0 * (double)m * (double)dim, &g.chunk);

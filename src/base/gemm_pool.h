@@ -11,13 +11,13 @@
 #include "towerlens/pool.h"
 
 /* tl_gemm_ab, split by rows of A and C. */
-void tl_gemm_ab_pool(tl_pool *pool, const float *A, size_t m, size_t lda, const float *B, size_t n, size_t ldb,
-                     size_t dim, float *C, size_t ldc);
+void tl__gemm_ab_pool(tl_pool *pool, const float *A, size_t m, size_t lda, const float *B, size_t n, size_t ldb,
+                      size_t dim, float *C, size_t ldc);
 /* tl_gemm_abt, split by rows of A and C. */
-void tl_gemm_abt_pool(tl_pool *pool, const float *A, size_t m, size_t lda, const float *Bpacked, size_t n, size_t dim,
-                      float *C, size_t ldc);
+void tl__gemm_abt_pool(tl_pool *pool, const float *A, size_t m, size_t lda, const float *Bpacked, size_t n, size_t dim,
+                       float *C, size_t ldc);
 /* tl_gemm_atb_acc, split by columns of A (rows of C). */
-void tl_gemm_atb_acc_pool(tl_pool *pool, const float *A, size_t m, size_t lda, size_t n, const float *B, size_t ldb,
-                          size_t dim, float *C, size_t ldc);
+void tl__gemm_atb_acc_pool(tl_pool *pool, const float *A, size_t m, size_t lda, size_t n, const float *B, size_t ldb,
+                           size_t dim, float *C, size_t ldc);
 
 #endif

@@ -35,8 +35,8 @@ static inline const float *row(const float *F, const uint32_t *idx, size_t j, si
 
 /* ---- scalar twins --------------------------------------------------------- */
 
-void tl_wgram_apply_scalar(const float *F, const uint32_t *idx, const float *c, size_t m, size_t d, const float *p,
-                           float t, float *acc, float *copy)
+void tl__wgram_apply_scalar(const float *F, const uint32_t *idx, const float *c, size_t m, size_t d, const float *p,
+                            float t, float *acc, float *copy)
 {
     for (size_t j = 0; j < m; j++) {
         const float *f = row(F, idx, j, d);
@@ -46,7 +46,7 @@ void tl_wgram_apply_scalar(const float *F, const uint32_t *idx, const float *c, 
     }
 }
 
-void tl_gather_dots_scalar(const float *F, const uint32_t *idx, size_t m, size_t d, const float *x, float *out)
+void tl__gather_dots_scalar(const float *F, const uint32_t *idx, size_t m, size_t d, const float *x, float *out)
 {
     for (size_t j = 0; j < m; j++) out[j] = tl_dot_scalar(row(F, idx, j, d), x, d);
 }
@@ -67,8 +67,8 @@ static inline v4f dots4(const float *f0, const float *f1, const float *f2, const
     return v4_hsum4(a0, a1, a2, a3);
 }
 
-void tl_wgram_apply(const float *F, const uint32_t *idx, const float *c, size_t m, size_t d, const float *p, float t,
-                    float *acc, float *copy)
+void tl__wgram_apply(const float *F, const uint32_t *idx, const float *c, size_t m, size_t d, const float *p, float t,
+                     float *acc, float *copy)
 {
     size_t j = 0;
     if (d % 4 == 0) {
@@ -102,7 +102,7 @@ void tl_wgram_apply(const float *F, const uint32_t *idx, const float *c, size_t 
     }
 }
 
-void tl_gather_dots(const float *F, const uint32_t *idx, size_t m, size_t d, const float *x, float *out)
+void tl__gather_dots(const float *F, const uint32_t *idx, size_t m, size_t d, const float *x, float *out)
 {
     size_t j = 0;
     if (d % 4 == 0)

@@ -16,13 +16,13 @@
  * times p. f_j is F[idx[j]] (rows of d floats), or F[j] when idx is NULL.
  * When copy is not NULL, f_j is also copied to copy[j] (a gather for the
  * next passes, which then read contiguous rows). */
-void tl_wgram_apply(const float *F, const uint32_t *idx, const float *c, size_t m, size_t d, const float *p, float t,
-                    float *acc, float *copy);
-void tl_wgram_apply_scalar(const float *F, const uint32_t *idx, const float *c, size_t m, size_t d, const float *p,
-                           float t, float *acc, float *copy);
+void tl__wgram_apply(const float *F, const uint32_t *idx, const float *c, size_t m, size_t d, const float *p, float t,
+                     float *acc, float *copy);
+void tl__wgram_apply_scalar(const float *F, const uint32_t *idx, const float *c, size_t m, size_t d, const float *p,
+                            float t, float *acc, float *copy);
 
 /* out[j] = f_j . x for j < m, each exactly tl_dot(f_j, x, d) (f_j as above). */
-void tl_gather_dots(const float *F, const uint32_t *idx, size_t m, size_t d, const float *x, float *out);
-void tl_gather_dots_scalar(const float *F, const uint32_t *idx, size_t m, size_t d, const float *x, float *out);
+void tl__gather_dots(const float *F, const uint32_t *idx, size_t m, size_t d, const float *x, float *out);
+void tl__gather_dots_scalar(const float *F, const uint32_t *idx, size_t m, size_t d, const float *x, float *out);
 
 #endif

@@ -11,7 +11,7 @@
  * - Protocol B ties: equal scores rank the lower dense movie index first.
  * - NaN scores: a NaN test score is a miss in protocol A, NaN catalogue
  *   scores are never "higher"; protocol B never ranks a NaN-scored movie.
- * - Sampling (tl_eval_sample): max_users of the users that have test rows
+ * - Sampling (tl__eval_sample): max_users of the users that have test rows
  *   are drawn with splitmix64(seed + 1); protocol B evaluates them and
  *   protocol A their test rows. Then protocol A draws max_rows of its rows
  *   with splitmix64(seed). */
@@ -30,7 +30,7 @@ void tl_eval_options_default(tl_eval_options *opt)
     opt->pool = NULL;
 }
 
-tl_status tl_eval_catalogue(const tl_dataset *ds, uint32_t **cat, uint32_t *n_cat, tl_error *err)
+tl_status tl__eval_catalogue(const tl_dataset *ds, uint32_t **cat, uint32_t *n_cat, tl_error *err)
 {
     uint32_t n = 0;
     for (uint32_t m = 0; m < ds->n_movies; m++) n += ds->movies[m].in_catalogue ? 1 : 0;
@@ -66,8 +66,8 @@ static tl_status check_scorer(const tl_dataset *ds, const tl_scorer *sc, tl_erro
     return TL_OK;
 }
 
-tl_status tl_eval_check_inputs(const tl_dataset *ds, const uint32_t *train_rows, uint32_t n_train,
-                               const uint32_t *test_rows, uint32_t n_test, const tl_scorer *sc, tl_error *err)
+tl_status tl__eval_check_inputs(const tl_dataset *ds, const uint32_t *train_rows, uint32_t n_train,
+                                const uint32_t *test_rows, uint32_t n_test, const tl_scorer *sc, tl_error *err)
 {
     if (!ds) return tl_fail(err, TL_E_ARG, "evaluation: no dataset given");
     tl_status st = check_scorer(ds, sc, err);
@@ -79,7 +79,7 @@ tl_status tl_eval_check_inputs(const tl_dataset *ds, const uint32_t *train_rows,
 /* A set-up for one split and options (eval_internal.h: the plan). */
 struct tl_eval_setup {
     const tl_dataset *ds;
-    tl_eval_plan plan;
+    tl__eval_plan plan;
     tl_metrics counts; /* what the plan fixes: totals, rows evaluated, sampled */
     uint32_t n_cat;
     tl_pool *pool;
@@ -96,7 +96,7 @@ static tl_status setup_make(const tl_dataset *ds, const uint32_t *train_rows, ui
         opt = &defaults;
     }
     uint32_t *cat = NULL, n_cat = 0;
-    tl_status st = tl_eval_catalogue(ds, &cat, &n_cat, err);
+    tl_status st = tl__eval_catalogue(ds, &cat, &n_cat, err);
     if (st != TL_OK) return st;
     free(cat); /* only its size: the scans read tl_movie.in_catalogue */
     tl_eval_setup *s = calloc(1, sizeof *s);
@@ -104,7 +104,7 @@ static tl_status setup_make(const tl_dataset *ds, const uint32_t *train_rows, ui
     s->ds = ds;
     s->n_cat = n_cat;
     s->pool = opt->pool;
-    st = tl_eval_plan_make(ds, train_rows, n_train, test_rows, n_test, opt, &s->plan, &s->counts, err);
+    st = tl__eval_plan_make(ds, train_rows, n_train, test_rows, n_test, opt, &s->plan, &s->counts, err);
     if (st != TL_OK) {
         free(s);
         return st;
@@ -136,13 +136,13 @@ tl_status tl_eval_setup_run(const tl_eval_setup *s, const tl_scorer *sc, tl_metr
         return tl_fail(err, TL_E_ARG,
                        "evaluation: this model scores users from their train ratings: protocol B must be on");
     *out = s->counts;
-    return tl_eval_run(s->ds, &s->plan, sc, s->n_cat, s->pool, out, err);
+    return tl__eval_run(s->ds, &s->plan, sc, s->n_cat, s->pool, out, err);
 }
 
 void tl_eval_setup_free(tl_eval_setup *s)
 {
     if (!s) return;
-    tl_eval_plan_free(&s->plan);
+    tl__eval_plan_free(&s->plan);
     free(s);
 }
 
@@ -155,7 +155,7 @@ tl_status tl_eval_retrieval(const tl_dataset *ds, const uint32_t *train_rows, ui
     if (!ds) return tl_fail(err, TL_E_ARG, "evaluation: no dataset given");
     tl_scorer *sc = NULL;
     tl_status st = tl_embed_scorer_new(ds, emb, &sc, err);
-    if (st == TL_OK) st = tl_eval_check_inputs(ds, train_rows, n_train, test_rows, n_test, sc, err);
+    if (st == TL_OK) st = tl__eval_check_inputs(ds, train_rows, n_train, test_rows, n_test, sc, err);
     tl_eval_setup *s = NULL;
     if (st == TL_OK) st = setup_make(ds, train_rows, n_train, test_rows, n_test, opt, &s, err);
     if (st == TL_OK) st = tl_eval_setup_run(s, sc, out, err);

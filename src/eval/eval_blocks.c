@@ -49,16 +49,16 @@ typedef struct worker {
 
 typedef struct run_ctx {
     const tl_dataset *ds;
-    const tl_eval_plan *plan;
+    const tl__eval_plan *plan;
     const tl_scorer *sc;
     worker *workers;
     double discount[TL_EVAL_TOP_B];
-    float *a_scores;          /* per protocol A row (plan->a_rows order): its test score */
-    uint32_t *rel;            /* per test row (plan->test order): position p's sorted relevant movies first */
-    uint64_t (*hits)[5];      /* per block */
-    tl_user_metrics *metrics; /* per position */
-    uint8_t *counted;         /* per position: protocol B ranked the user */
-    uint32_t (*top10)[10];    /* per position: its top 10 (coverage) */
+    float *a_scores;           /* per protocol A row (plan->a_rows order): its test score */
+    uint32_t *rel;             /* per test row (plan->test order): position p's sorted relevant movies first */
+    uint64_t (*hits)[5];       /* per block */
+    tl__user_metrics *metrics; /* per position */
+    uint8_t *counted;          /* per position: protocol B ranked the user */
+    uint32_t (*top10)[10];     /* per position: its top 10 (coverage) */
     uint8_t *n_top10;
 } run_ctx;
 
@@ -105,7 +105,7 @@ static int prepare_a(run_ctx *c, user_scan *us, const float *state)
 static int prepare_b(run_ctx *c, user_scan *us, uint32_t user)
 {
     const tl_dataset *ds = c->ds;
-    const tl_eval_plan *plan = c->plan;
+    const tl__eval_plan *plan = c->plan;
     uint32_t a = plan->test_off[us->p], b = plan->test_off[us->p + 1];
     us->seen = tl_seen_movies(plan->seen, user, &us->n_seen);
     us->seen_at = 0;
@@ -168,7 +168,7 @@ static void finish_b(run_ctx *c, user_scan *us)
         if (i < 10) c->top10[us->p][i] = mv;
     }
     c->n_top10[us->p] = (uint8_t)(n_top < 10 ? n_top : 10);
-    tl_eval_user_metrics(n_top, is_rel, us->n_relevant, c->discount, &c->metrics[us->p]);
+    tl__eval_user_metrics(n_top, is_rel, us->n_relevant, c->discount, &c->metrics[us->p]);
     c->counted[us->p] = 1;
 }
 
@@ -177,7 +177,7 @@ static void block_task(void *ctx, uint32_t task, uint32_t wi)
     run_ctx *c = ctx;
     const tl_dataset *ds = c->ds;
     const tl_scorer *sc = c->sc;
-    const tl_eval_plan *plan = c->plan;
+    const tl__eval_plan *plan = c->plan;
     worker *w = &c->workers[wi];
     const size_t sf = sc->state_floats;
     uint32_t p0 = task * EVAL_USERS, p1 = p0 + EVAL_USERS < plan->n ? p0 + EVAL_USERS : plan->n;
@@ -228,13 +228,13 @@ static void free_workers(worker *w, uint32_t n)
     free(w);
 }
 
-tl_status tl_eval_run(const tl_dataset *ds, const tl_eval_plan *plan, const tl_scorer *sc, uint32_t n_cat,
-                      tl_pool *pool, tl_metrics *out, tl_error *err)
+tl_status tl__eval_run(const tl_dataset *ds, const tl__eval_plan *plan, const tl_scorer *sc, uint32_t n_cat,
+                       tl_pool *pool, tl_metrics *out, tl_error *err)
 {
     uint32_t n = plan->n, n_blocks = (n + EVAL_USERS - 1) / EVAL_USERS;
     uint32_t n_workers = pool ? tl_pool_threads(pool) : 1;
     run_ctx c = {.ds = ds, .plan = plan, .sc = sc};
-    tl_eval_discounts(c.discount);
+    tl__eval_discounts(c.discount);
     size_t n_a = plan->a_off ? plan->a_off[n] : 0, n_test = plan->test_off[n];
     c.workers = calloc(n_workers, sizeof *c.workers);
     c.a_scores = malloc((n_a ? n_a : 1) * sizeof *c.a_scores);

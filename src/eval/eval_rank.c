@@ -7,10 +7,10 @@
 #include "eval_internal.h"
 #include "towerlens/kernels.h"
 
-tl_status tl_ranker_init(tl_ranker *r, const tl_dataset *ds, const tl_seen *seen, const uint32_t *cat, uint32_t n_cat,
-                         tl_error *err)
+tl_status tl__ranker_init(tl__ranker *r, const tl_dataset *ds, const tl_seen *seen, const uint32_t *cat, uint32_t n_cat,
+                          tl_error *err)
 {
-    *r = (tl_ranker){0};
+    *r = (tl__ranker){0};
     r->ds = ds;
     r->seen = seen;
     r->cat = cat;
@@ -21,24 +21,24 @@ tl_status tl_ranker_init(tl_ranker *r, const tl_dataset *ds, const tl_seen *seen
     r->relevant = calloc(n, sizeof *r->relevant);
     r->covered = calloc(n, sizeof *r->covered);
     if (!r->scores || !r->excluded || !r->relevant || !r->covered) {
-        tl_ranker_free(r);
+        tl__ranker_free(r);
         return tl_fail(err, TL_E_NOMEM, "evaluation: out of memory ranking %u movies", ds->n_movies);
     }
-    tl_eval_discounts(r->discount);
+    tl__eval_discounts(r->discount);
     return TL_OK;
 }
 
-void tl_ranker_free(tl_ranker *r)
+void tl__ranker_free(tl__ranker *r)
 {
     free(r->scores);
     free(r->excluded);
     free(r->relevant);
     free(r->covered);
-    *r = (tl_ranker){0};
+    *r = (tl__ranker){0};
 }
 
 /* Marks the user's seen and relevant movies; the count of rankable relevant ones. */
-static uint32_t mark_user(tl_ranker *r, uint32_t user, const uint32_t *rel, uint32_t n_rel)
+static uint32_t mark_user(tl__ranker *r, uint32_t user, const uint32_t *rel, uint32_t n_rel)
 {
     const tl_dataset *ds = r->ds;
     uint32_t stamp = ++r->stamp;
@@ -58,7 +58,7 @@ static uint32_t mark_user(tl_ranker *r, uint32_t user, const uint32_t *rel, uint
 }
 
 /* Ranks the catalogue by scores and fills m (n_relevant > 0). */
-static void rank_user(tl_ranker *r, const float *scores, uint32_t n_relevant, tl_user_metrics *m)
+static void rank_user(tl__ranker *r, const float *scores, uint32_t n_relevant, tl__user_metrics *m)
 {
     uint32_t stamp = r->stamp;
     tl_topk top;
@@ -78,11 +78,11 @@ static void rank_user(tl_ranker *r, const float *scores, uint32_t n_relevant, tl
             r->n_covered++;
         }
     }
-    tl_eval_user_metrics(n_top, rel_top, n_relevant, r->discount, m);
+    tl__eval_user_metrics(n_top, rel_top, n_relevant, r->discount, m);
 }
 
-int tl_ranker_user(tl_ranker *r, const tl_scorer *sc, const float *state, uint32_t user, const uint32_t *rel,
-                   uint32_t n_rel, tl_user_metrics *m)
+int tl__ranker_user(tl__ranker *r, const tl_scorer *sc, const float *state, uint32_t user, const uint32_t *rel,
+                    uint32_t n_rel, tl__user_metrics *m)
 {
     uint32_t n_relevant = mark_user(r, user, rel, n_rel);
     if (n_relevant == 0) return 0;
@@ -92,8 +92,8 @@ int tl_ranker_user(tl_ranker *r, const tl_scorer *sc, const float *state, uint32
     return 1;
 }
 
-int tl_ranker_user_scores(tl_ranker *r, const float *scores, uint32_t user, const uint32_t *rel, uint32_t n_rel,
-                          tl_user_metrics *m)
+int tl__ranker_user_scores(tl__ranker *r, const float *scores, uint32_t user, const uint32_t *rel, uint32_t n_rel,
+                           tl__user_metrics *m)
 {
     uint32_t n_relevant = mark_user(r, user, rel, n_rel);
     if (n_relevant == 0) return 0;
@@ -101,13 +101,13 @@ int tl_ranker_user_scores(tl_ranker *r, const float *scores, uint32_t user, cons
     return 1;
 }
 
-void tl_eval_discounts(double *discount)
+void tl__eval_discounts(double *discount)
 {
     for (int i = 0; i < TL_EVAL_TOP_B; i++) discount[i] = 1.0 / log2((double)i + 2.0);
 }
 
-void tl_eval_user_metrics(uint32_t n_top, const uint8_t *rel, uint32_t n_relevant, const double *discount,
-                          tl_user_metrics *m)
+void tl__eval_user_metrics(uint32_t n_top, const uint8_t *rel, uint32_t n_relevant, const double *discount,
+                           tl__user_metrics *m)
 {
     uint32_t hits20 = 0;
     double dcg10 = 0, dcg100 = 0, idcg10 = 0, idcg100 = 0;

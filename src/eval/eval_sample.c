@@ -18,7 +18,7 @@ static int cmp_u32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-void tl_eval_sample(uint32_t *v, uint32_t n, uint32_t k, uint64_t seed)
+void tl__eval_sample(uint32_t *v, uint32_t n, uint32_t k, uint64_t seed)
 {
     if (k > n) k = n;
     uint64_t state = seed;
@@ -31,15 +31,15 @@ void tl_eval_sample(uint32_t *v, uint32_t n, uint32_t k, uint64_t seed)
     qsort(v, k, sizeof *v, cmp_u32);
 }
 
-tl_status tl_rows_by_user_build(const tl_dataset *ds, const uint32_t *rows, uint32_t n_rows, tl_rows_by_user *out,
-                                tl_error *err)
+tl_status tl__rows_by_user_build(const tl_dataset *ds, const uint32_t *rows, uint32_t n_rows, tl__rows_by_user *out,
+                                 tl_error *err)
 {
     out->offsets = calloc((size_t)ds->n_users + 1, sizeof *out->offsets);
     out->rows = malloc((n_rows ? (size_t)n_rows : 1) * sizeof *out->rows);
     uint32_t *fill = malloc(((size_t)ds->n_users + 1) * sizeof *fill);
     if (!out->offsets || !out->rows || !fill) {
         free(fill);
-        tl_rows_by_user_free(out);
+        tl__rows_by_user_free(out);
         return tl_fail(err, TL_E_NOMEM, "evaluation: out of memory grouping %u rows by user", n_rows);
     }
     for (uint32_t i = 0; i < n_rows; i++) out->offsets[ds->r_user[rows[i]] + 1]++;
@@ -50,7 +50,7 @@ tl_status tl_rows_by_user_build(const tl_dataset *ds, const uint32_t *rows, uint
     return TL_OK;
 }
 
-void tl_rows_by_user_free(tl_rows_by_user *g)
+void tl__rows_by_user_free(tl__rows_by_user *g)
 {
     free(g->offsets);
     free(g->rows);

@@ -75,7 +75,7 @@ static tl_status group_rows(const tl_dataset *ds, const uint32_t *pos, uint32_t 
  * defined on that order), grouped by position; else all of their rows (in
  * any order: only the number of hits counts). */
 static tl_status protocol_a_rows(const tl_dataset *ds, const uint32_t *pos, const uint32_t *test_rows, uint32_t n_test,
-                                 const tl_eval_options *opt, tl_eval_plan *plan, tl_metrics *out, tl_error *err)
+                                 const tl_eval_options *opt, tl__eval_plan *plan, tl_metrics *out, tl_error *err)
 {
     uint32_t n_rows = plan->test_off[plan->n];
     out->rows_total = n_test;
@@ -90,7 +90,7 @@ static tl_status protocol_a_rows(const tl_dataset *ds, const uint32_t *pos, cons
     uint32_t k = 0;
     for (uint32_t i = 0; i < n_test; i++)
         if (pos[ds->r_user[test_rows[i]]] != NONE) rows[k++] = test_rows[i];
-    tl_eval_sample(rows, n_rows, opt->max_rows, opt->seed);
+    tl__eval_sample(rows, n_rows, opt->max_rows, opt->seed);
     row_set sample = {rows, opt->max_rows, NULL, ds->n_ratings};
     tl_status st = group_rows(ds, pos, plan->n, &sample, &plan->a_off, &plan->a_rows, err);
     free(rows);
@@ -135,11 +135,11 @@ static tl_status seen_of_users(const tl_dataset *ds, const uint32_t *pos, const 
     return st;
 }
 
-tl_status tl_eval_plan_make(const tl_dataset *ds, const uint32_t *train_rows, uint32_t n_train,
-                            const uint32_t *test_rows, uint32_t n_test, const tl_eval_options *opt, tl_eval_plan *plan,
-                            tl_metrics *out, tl_error *err)
+tl_status tl__eval_plan_make(const tl_dataset *ds, const uint32_t *train_rows, uint32_t n_train,
+                             const uint32_t *test_rows, uint32_t n_test, const tl_eval_options *opt,
+                             tl__eval_plan *plan, tl_metrics *out, tl_error *err)
 {
-    *plan = (tl_eval_plan){0};
+    *plan = (tl__eval_plan){0};
     int want_a = opt->protocol_a && n_test > 0, want_b = opt->protocol_b;
     /* the test rows as a bitmap, unless a row comes twice (then it counts twice) */
     uint32_t *bits = NULL;
@@ -172,7 +172,7 @@ tl_status tl_eval_plan_make(const tl_dataset *ds, const uint32_t *train_rows, ui
     plan->n = n_with;
     int sampled = 0;
     if ((want_a || want_b) && opt->max_users && n_with > opt->max_users) {
-        tl_eval_sample(plan->user, n_with, opt->max_users, opt->seed + 1);
+        tl__eval_sample(plan->user, n_with, opt->max_users, opt->seed + 1);
         plan->n = opt->max_users;
         sampled = 1;
     }
@@ -192,11 +192,11 @@ tl_status tl_eval_plan_make(const tl_dataset *ds, const uint32_t *train_rows, ui
         out->sampled |= sampled;
     }
     free(pos);
-    if (st != TL_OK) tl_eval_plan_free(plan);
+    if (st != TL_OK) tl__eval_plan_free(plan);
     return st;
 }
 
-void tl_eval_plan_free(tl_eval_plan *plan)
+void tl__eval_plan_free(tl__eval_plan *plan)
 {
     if (plan->a_off != plan->test_off) {
         free(plan->a_off);
@@ -206,5 +206,5 @@ void tl_eval_plan_free(tl_eval_plan *plan)
     free(plan->test_off);
     free(plan->test);
     tl_seen_free(plan->seen);
-    *plan = (tl_eval_plan){0};
+    *plan = (tl__eval_plan){0};
 }

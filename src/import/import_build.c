@@ -115,10 +115,10 @@ static tl_status match_movies(const tl_dataset *cat, const tl_factors *mf, const
         uint32_t m;
         if (tl_dataset_movie_index(cat, mf->ids[r], &m, NULL) != TL_OK || !cat->movies[m].in_catalogue) {
             if (!opt->skip_unknown)
-                return tl_factors_fail(mf, r, TL_E_NOTFOUND, err,
-                                       "movie id %u is not in the movies file (rows of unknown movies can be "
-                                       "skipped instead: --skip-unknown, skipUnknown)",
-                                       mf->ids[r]);
+                return tl__factors_fail(mf, r, TL_E_NOTFOUND, err,
+                                        "movie id %u is not in the movies file (rows of unknown movies can be "
+                                        "skipped instead: --skip-unknown, skipUnknown)",
+                                        mf->ids[r]);
             if ((*unknown)++ == 0) *first_unknown = mf->ids[r];
             continue;
         }

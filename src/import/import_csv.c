@@ -68,7 +68,7 @@ tl_status tl_factors_read_csv(const uint8_t *bytes, size_t n, const char *name, 
                               tl_error *err)
 {
     memset(out, 0, sizeof *out);
-    tl_factors_name(out, name);
+    tl__factors_name(out, name);
     if (!bytes && n) return tl_fail(err, TL_E_ARG, "factors: no bytes given");
     const char *p = (const char *)bytes, *end = p + n;
     if (n >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3)) p += 3;
@@ -124,7 +124,7 @@ tl_status tl_factors_read_csv(const uint8_t *bytes, size_t n, const char *name, 
         }
         if (out->rows == cap) {
             cap = cap ? cap * 2 : 1024;
-            if (!tl_factors_reserve(out, cap)) {
+            if (!tl__factors_reserve(out, cap)) {
                 tl_factors_free(out);
                 return tl_fail_at(err, TL_E_NOMEM, out->name, line, "out of memory for %llu factor rows",
                                   (unsigned long long)cap);
@@ -153,7 +153,7 @@ tl_status tl_factors_read_csv(const uint8_t *bytes, size_t n, const char *name, 
         out->ids[out->rows] = id;
         out->where[out->rows++] = line;
     }
-    tl_status st = tl_factors_finish(out, err);
+    tl_status st = tl__factors_finish(out, err);
     if (st != TL_OK) tl_factors_free(out);
     return st;
 }

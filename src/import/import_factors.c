@@ -21,12 +21,12 @@ void tl_factors_free(tl_factors *f)
 
 uint64_t tl_factors_table_bytes(uint64_t rows, uint64_t dim) { return (rows + 1) * dim * sizeof(float); }
 
-void tl_factors_name(tl_factors *f, const char *name)
+void tl__factors_name(tl_factors *f, const char *name)
 {
     snprintf(f->name, sizeof f->name, "%s", name && *name ? name : "factors");
 }
 
-int tl_factors_reserve(tl_factors *f, uint64_t rows)
+int tl__factors_reserve(tl_factors *f, uint64_t rows)
 {
     if (rows > UINT32_MAX || (f->dim && rows > SIZE_MAX / sizeof(float) / f->dim)) return 0;
     uint32_t *ids = realloc(f->ids, (size_t)rows * sizeof *ids + 1);
@@ -38,7 +38,7 @@ int tl_factors_reserve(tl_factors *f, uint64_t rows)
     return ids && where && data;
 }
 
-tl_status tl_factors_fail(const tl_factors *f, uint32_t r, tl_status st, tl_error *err, const char *fmt, ...)
+tl_status tl__factors_fail(const tl_factors *f, uint32_t r, tl_status st, tl_error *err, const char *fmt, ...)
 {
     char why[384];
     va_list ap;
@@ -49,7 +49,7 @@ tl_status tl_factors_fail(const tl_factors *f, uint32_t r, tl_status st, tl_erro
     return tl_fail_at(err, st, f->name, f->where[r], "%s", why);
 }
 
-tl_status tl_factors_too_large(const char *name, uint64_t rows, uint32_t dim, uint64_t max_bytes, tl_error *err)
+tl_status tl__factors_too_large(const char *name, uint64_t rows, uint32_t dim, uint64_t max_bytes, tl_error *err)
 {
     return tl_fail_at(
         err, TL_E_LIMIT, name, 0, "%llu rows of %u factors need %.1f MB as float32, over the limit of %.1f MB",
@@ -67,7 +67,7 @@ static int by_id(const void *a, const void *b)
     return x->row < y->row ? -1 : x->row > y->row;
 }
 
-tl_status tl_factors_finish(tl_factors *f, tl_error *err)
+tl_status tl__factors_finish(tl_factors *f, tl_error *err)
 {
     if (f->rows == 0) return tl_fail_at(err, TL_E_FORMAT, f->name, 0, "no factor rows");
     int sorted = 1;
@@ -85,8 +85,8 @@ tl_status tl_factors_finish(tl_factors *f, tl_error *err)
     for (uint32_t i = 1; i < f->rows; i++)
         if (order[i].id == order[i - 1].id) {
             uint64_t first = f->where[order[i - 1].row];
-            tl_status st = tl_factors_fail(f, order[i].row, TL_E_PARSE, err, "id %u appears again (first at %s %llu)",
-                                           order[i].id, f->by_row ? "row" : "line", (unsigned long long)first);
+            tl_status st = tl__factors_fail(f, order[i].row, TL_E_PARSE, err, "id %u appears again (first at %s %llu)",
+                                            order[i].id, f->by_row ? "row" : "line", (unsigned long long)first);
             free(order), free(data), free(where);
             return st;
         }

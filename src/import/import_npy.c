@@ -218,7 +218,7 @@ tl_status tl_factors_read_npy(const uint8_t *bytes, size_t n, const char *name, 
                               const char *ids_name, uint64_t max_bytes, tl_factors *out, tl_error *err)
 {
     memset(out, 0, sizeof *out);
-    tl_factors_name(out, name);
+    tl__factors_name(out, name);
     if ((!bytes && n) || (!ids && ids_n)) return tl_fail(err, TL_E_ARG, "factors: no bytes given");
     if (!ids_name || !*ids_name) ids_name = "ids";
     npy_header h;
@@ -237,7 +237,7 @@ tl_status tl_factors_read_npy(const uint8_t *bytes, size_t n, const char *name, 
                           (unsigned long long)dim, TL_MAX_DIM);
     if (rows == 0) return tl_fail_at(err, TL_E_FORMAT, out->name, 0, "no factor rows");
     if (rows >= UINT32_MAX || tl_factors_table_bytes(rows, dim) > max_bytes)
-        return tl_factors_too_large(out->name, rows, (uint32_t)dim, max_bytes, err);
+        return tl__factors_too_large(out->name, rows, (uint32_t)dim, max_bytes, err);
     unsigned size = f4 ? 4 : 8;
     st = check_length(out->name, &h, n, rows, dim, size, err);
     if (st != TL_OK) return st;
@@ -246,7 +246,7 @@ tl_status tl_factors_read_npy(const uint8_t *bytes, size_t n, const char *name, 
     uint64_t *id_lines = NULL;
     int ids_are_npy = ids_n >= 6 && !memcmp(ids, "\x93NUMPY", 6);
     st = ids_are_npy ? read_npy_ids(ids, ids_n, ids_name, &id_list, &count, err)
-                     : tl_ids_read_text(ids, ids_n, ids_name, &id_list, &id_lines, &count, err);
+                     : tl__ids_read_text(ids, ids_n, ids_name, &id_list, &id_lines, &count, err);
     if (st != TL_OK) return st;
     if (count != rows) {
         free(id_list), free(id_lines);
@@ -254,7 +254,7 @@ tl_status tl_factors_read_npy(const uint8_t *bytes, size_t n, const char *name, 
                           (unsigned long long)rows);
     }
     out->dim = (uint32_t)dim;
-    if (!tl_factors_reserve(out, rows)) {
+    if (!tl__factors_reserve(out, rows)) {
         free(id_list), free(id_lines);
         tl_factors_free(out);
         return tl_fail_at(err, TL_E_NOMEM, out->name, 0, "out of memory for %llu factor rows",
@@ -282,15 +282,15 @@ tl_status tl_factors_read_npy(const uint8_t *bytes, size_t n, const char *name, 
     }
     free(id_list), free(id_lines);
     /* from here on messages are about ids: point into the ids file */
-    tl_factors_name(out, ids_name);
+    tl__factors_name(out, ids_name);
     out->by_row = ids_are_npy;
-    st = tl_factors_finish(out, err);
+    st = tl__factors_finish(out, err);
     if (st != TL_OK) tl_factors_free(out);
     return st;
 }
 
-tl_status tl_ids_read_text(const uint8_t *bytes, size_t n, const char *name, uint32_t **ids, uint64_t **lines,
-                           uint32_t *count, tl_error *err)
+tl_status tl__ids_read_text(const uint8_t *bytes, size_t n, const char *name, uint32_t **ids, uint64_t **lines,
+                            uint32_t *count, tl_error *err)
 {
     *ids = NULL, *lines = NULL, *count = 0;
     const char *p = (const char *)bytes, *end = p + n;

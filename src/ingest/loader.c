@@ -42,17 +42,17 @@ void tl_loader_free(tl_loader *ld)
     tl_csv_free(&ld->csv);
     free(ld->head);
     free(ld->r_block);
-    tl_idmap_free(&ld->cat_index);
+    tl__idmap_free(&ld->cat_index);
     free(ld->cat);
     free(ld->strings);
-    tl_idmap_free(&ld->link_index);
+    tl__idmap_free(&ld->link_index);
     free(ld->links);
     free(ld->scratch);
-    tl_loader_free_mapped(ld);
+    tl__loader_free_mapped(ld);
     free(ld);
 }
 
-tl_status tl_loader_fail(tl_loader *ld, tl_error *err, tl_status status, uint64_t line, const char *fmt, ...)
+tl_status tl__loader_fail(tl_loader *ld, tl_error *err, tl_status status, uint64_t line, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -148,8 +148,8 @@ static void note_fed(tl_loader *ld)
 static tl_status mapped_detected(tl_loader *ld, const uint8_t *line, size_t n, tl_error *err)
 {
     if (ld->expect != TL_FILE_UNKNOWN && ld->expect != ld->map_kind)
-        return tl_loader_fail(ld, err, TL_E_FORMAT, 0, "this file is read by column names as a %s file; expected %s",
-                              tl_file_kind_name(ld->map_kind), expected_text(ld->expect));
+        return tl__loader_fail(ld, err, TL_E_FORMAT, 0, "this file is read by column names as a %s file; expected %s",
+                               tl_file_kind_name(ld->map_kind), expected_text(ld->expect));
     int rating_less = ld->map_kind == TL_FILE_RATINGS && !ld->map_name[2][0];
     ld->layout = tl_ml_layout_of(ld->map_kind == TL_FILE_RATINGS ? TL_ML_MAPPED_RATINGS : TL_ML_MAPPED_ITEMS);
     ld->what = ld->layout->name;
@@ -190,10 +190,10 @@ static tl_status on_detected(tl_loader *ld, const uint8_t *line, size_t n, tl_er
     ld->what = what;
     if (ld->expect != TL_FILE_UNKNOWN && ld->layout->kind != ld->expect) {
         if (ld->layout->kind == TL_FILE_IGNORED)
-            return tl_loader_fail(ld, err, TL_E_FORMAT, 0, "this is %s, which towerlens does not use; expected %s",
-                                  what, expected_text(ld->expect));
-        return tl_loader_fail(ld, err, TL_E_FORMAT, 0, "this is a %s file (%s layout); expected %s",
-                              tl_file_kind_name(ld->layout->kind), ld->layout->name, expected_text(ld->expect));
+            return tl__loader_fail(ld, err, TL_E_FORMAT, 0, "this is %s, which towerlens does not use; expected %s",
+                                   what, expected_text(ld->expect));
+        return tl__loader_fail(ld, err, TL_E_FORMAT, 0, "this is a %s file (%s layout); expected %s",
+                               tl_file_kind_name(ld->layout->kind), ld->layout->name, expected_text(ld->expect));
     }
     ld->detected = 1;
     ld->header_pending = ld->layout->has_header;
@@ -202,7 +202,7 @@ static tl_status on_detected(tl_loader *ld, const uint8_t *line, size_t n, tl_er
     if (ld->layout->kind == TL_FILE_RATINGS && ld->size_hint) {
         /* ratings lines are 20-30 bytes; a failed reservation is not an error here */
         uint64_t rows = ld->size_hint / 20 + 1024;
-        if (rows < TL_MAX_RATINGS - ld->n_ratings) (void)tl_loader_reserve_ratings(ld, (uint32_t)rows);
+        if (rows < TL_MAX_RATINGS - ld->n_ratings) (void)tl__loader_reserve_ratings(ld, (uint32_t)rows);
     }
     if (ld->layout->kind != TL_FILE_IGNORED) {
         tl_csv_init(&ld->csv, ld->layout->sep, ld->layout->double_sep, ld->layout->quoting, 0);
@@ -217,12 +217,12 @@ static tl_status csv_failure(tl_loader *ld, tl_error *err)
     uint64_t line = ld->line + 1 + c->error_newlines;
     switch (c->error) {
         case TL_CSV_E_TOO_LONG:
-            return tl_loader_fail(ld, err, TL_E_LIMIT, line, "line is longer than 1 MiB, the limit%s",
-                                  c->error_in_quotes
-                                      ? " (inside a quoted field that starts here: a missing closing quote?)"
-                                      : "; is this really a MovieLens file?");
-        case TL_CSV_E_NOMEM: return tl_loader_fail(ld, err, TL_E_NOMEM, line, "out of memory while reading a line");
-        default: return tl_loader_fail(ld, err, TL_E_PARSE, line, "%s", tl_csv_error_text(c->error));
+            return tl__loader_fail(ld, err, TL_E_LIMIT, line, "line is longer than 1 MiB, the limit%s",
+                                   c->error_in_quotes
+                                       ? " (inside a quoted field that starts here: a missing closing quote?)"
+                                       : "; is this really a MovieLens file?");
+        case TL_CSV_E_NOMEM: return tl__loader_fail(ld, err, TL_E_NOMEM, line, "out of memory while reading a line");
+        default: return tl__loader_fail(ld, err, TL_E_PARSE, line, "%s", tl_csv_error_text(c->error));
     }
 }
 
@@ -234,26 +234,26 @@ static tl_status on_record(tl_loader *ld, tl_error *err)
     if (tl_csv_blank(&ld->csv)) return TL_OK;
     if (ld->header_pending) {
         ld->header_pending = 0;
-        return ld->map_kind != TL_FILE_UNKNOWN ? tl_loader_mapped_header(ld, line, err) : TL_OK;
+        return ld->map_kind != TL_FILE_UNKNOWN ? tl__loader_mapped_header(ld, line, err) : TL_OK;
     }
     size_t nf = tl_csv_count(&ld->csv);
     if (ld->map_kind != TL_FILE_UNKNOWN) {
         if (nf != ld->map_fields)
-            return tl_loader_fail(ld, err, TL_E_PARSE, line, "expected %u fields (as the header has) but found %zu",
-                                  ld->map_fields, nf);
-        return tl_loader_mapped_row(ld, line, err);
+            return tl__loader_fail(ld, err, TL_E_PARSE, line, "expected %u fields (as the header has) but found %zu",
+                                   ld->map_fields, nf);
+        return tl__loader_mapped_row(ld, line, err);
     }
     if (nf != ld->layout->n_fields) {
         const char *hint = "";
         if (ld->layout->format == TL_ML_MOVIES_CSV && nf > 3) hint = " (a title with commas must be in quotes)";
-        return tl_loader_fail(ld, err, TL_E_PARSE, line, "expected %u fields (%s) but found %zu%s",
-                              ld->layout->n_fields, ld->layout->columns, nf, hint);
+        return tl__loader_fail(ld, err, TL_E_PARSE, line, "expected %u fields (%s) but found %zu%s",
+                               ld->layout->n_fields, ld->layout->columns, nf, hint);
     }
     switch (ld->layout->kind) {
-        case TL_FILE_RATINGS: return tl_loader_rating_row(ld, line, err);
-        case TL_FILE_MOVIES: return tl_loader_movie_row(ld, line, err);
-        case TL_FILE_LINKS: return tl_loader_link_row(ld, line, err);
-        case TL_FILE_TAGS: return tl_loader_tag_row(ld, line, err);
+        case TL_FILE_RATINGS: return tl__loader_rating_row(ld, line, err);
+        case TL_FILE_MOVIES: return tl__loader_movie_row(ld, line, err);
+        case TL_FILE_LINKS: return tl__loader_link_row(ld, line, err);
+        case TL_FILE_TAGS: return tl__loader_tag_row(ld, line, err);
         default: return TL_OK;
     }
 }
@@ -304,7 +304,7 @@ static uint8_t *alloc_huge_columns(size_t bytes)
 #endif
 }
 
-uint8_t *tl_loader_take_columns(tl_loader *ld, uint32_t **user, uint32_t **movie, uint8_t **half)
+uint8_t *tl__loader_take_columns(tl_loader *ld, uint32_t **user, uint32_t **movie, uint8_t **half)
 {
     const size_t n = ld->n_ratings, cap = ld->r_cap;
     uint8_t *block = ld->r_block;
@@ -340,7 +340,7 @@ uint8_t *tl_loader_take_columns(tl_loader *ld, uint32_t **user, uint32_t **movie
     return block;
 }
 
-void tl_prefault(void *p, size_t bytes)
+void tl__prefault(void *p, size_t bytes)
 {
 #if defined(__linux__) && !defined(__EMSCRIPTEN__)
 #ifndef MADV_POPULATE_WRITE
@@ -356,18 +356,18 @@ void tl_prefault(void *p, size_t bytes)
 #endif
 }
 
-void *tl_alloc_paged(size_t count, size_t size, int zero)
+void *tl__alloc_paged(size_t count, size_t size, int zero)
 {
     if (size && count > SIZE_MAX / size) return NULL;
     size_t bytes = count * size;
     void *p = malloc(bytes ? bytes : 1);
     if (!p) return NULL;
-    tl_prefault(p, bytes);
+    tl__prefault(p, bytes);
     if (zero) memset(p, 0, bytes);
     return p;
 }
 
-int tl_loader_reserve_ratings(tl_loader *ld, uint32_t more)
+int tl__loader_reserve_ratings(tl_loader *ld, uint32_t more)
 {
     if (more > TL_MAX_RATINGS - ld->n_ratings) return 0;
     uint32_t need = ld->n_ratings + more;
@@ -448,7 +448,7 @@ static const uint8_t *fast_ratings(tl_loader *ld, const uint8_t *p, const uint8_
         size_t est = (size_t)(end - p) / 8 + 1;
         uint32_t want = est > 65536 ? 65536 : (uint32_t)est;
         if (ld->r_cap - ld->n_ratings < want && ld->r_cap - ld->n_ratings < 4096 &&
-            !tl_loader_reserve_ratings(ld, want))
+            !tl__loader_reserve_ratings(ld, want))
             return p; /* the general path reports it */
         uint32_t room = ld->r_cap - ld->n_ratings;
         uint32_t n = ld->n_ratings, stop = n + (room < want ? room : want);
@@ -457,9 +457,9 @@ static const uint8_t *fast_ratings(tl_loader *ld, const uint8_t *p, const uint8_
              * dear on virtual machines); never more than a window ahead */
             uint32_t window = ld->r_cap / 64 > FAST_WINDOW ? ld->r_cap / 64 : FAST_WINDOW;
             if (window > room) window = room;
-            tl_prefault(ld->r_user + n, (size_t)window * sizeof *ld->r_user);
-            tl_prefault(ld->r_movie + n, (size_t)window * sizeof *ld->r_movie);
-            tl_prefault(ld->r_half + n, window);
+            tl__prefault(ld->r_user + n, (size_t)window * sizeof *ld->r_user);
+            tl__prefault(ld->r_movie + n, (size_t)window * sizeof *ld->r_movie);
+            tl__prefault(ld->r_half + n, window);
             ld->r_ready = n + window;
         }
         if (stop > ld->r_ready) stop = ld->r_ready;
@@ -590,18 +590,18 @@ static tl_status detect_feed(tl_loader *ld, const uint8_t *p, size_t n, size_t *
         size_t k = nl ? (size_t)(nl - (p + i)) + 1 : n - i;
         size_t before = ld->head_len;
         if (!head_append(ld, p + i, k))
-            return tl_loader_fail(ld, err, TL_E_NOMEM, 0, "out of memory while reading the first line");
+            return tl__loader_fail(ld, err, TL_E_NOMEM, 0, "out of memory while reading the first line");
         i += k;
         const char *bin;
         if (memchr(ld->head + before, 0, k) ||
             (ld->head_at_start && before < 8 && tl_ml_binary(ld->head, ld->head_len, &bin))) {
             if (tl_ml_binary(ld->head, ld->head_len, &bin))
-                return tl_loader_fail(ld, err, TL_E_FORMAT, 0, "this is %s, not a MovieLens text file; expected %s",
-                                      bin, expected_text(ld->expect));
+                return tl__loader_fail(ld, err, TL_E_FORMAT, 0, "this is %s, not a MovieLens text file; expected %s",
+                                       bin, expected_text(ld->expect));
         }
         if (ld->head_len > TL_CSV_MAX_RECORD_DEFAULT)
-            return tl_loader_fail(ld, err, TL_E_LIMIT, ld->line + 1,
-                                  "the first line is longer than 1 MiB, the limit; is this really a MovieLens file?");
+            return tl__loader_fail(ld, err, TL_E_LIMIT, ld->line + 1,
+                                   "the first line is longer than 1 MiB, the limit; is this really a MovieLens file?");
         if (!nl) break;
         drop_bom(ld);
         if (blank(ld->head, ld->head_len)) {
@@ -654,7 +654,8 @@ tl_status tl_loader_end(tl_loader *ld, tl_file_kind *kind, tl_error *err)
     if (!ld->detected) {
         drop_bom(ld);
         if (ld->head_len == 0 || blank(ld->head, ld->head_len))
-            return tl_loader_fail(ld, err, TL_E_FORMAT, 0, "the file is empty; expected %s", expected_text(ld->expect));
+            return tl__loader_fail(ld, err, TL_E_FORMAT, 0, "the file is empty; expected %s",
+                                   expected_text(ld->expect));
         st = on_detected(ld, ld->head, ld->head_len, err);
         if (st) return st;
         st = flush_head(ld, err);

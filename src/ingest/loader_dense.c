@@ -33,11 +33,11 @@ static int bitmap_fits(uint32_t n, uint32_t max_id)
     return bytes <= budget && bytes <= SIZE_MAX;
 }
 
-static int dense_bitmap(uint32_t *col, uint32_t n, uint32_t max_id, tl_dense *out)
+static int dense_bitmap(uint32_t *col, uint32_t n, uint32_t max_id, tl__dense *out)
 {
     size_t words = (size_t)max_id / 64 + 1;
-    uint64_t *bits = tl_alloc_paged(words, sizeof *bits, 1);
-    uint32_t *below = tl_alloc_paged(words, sizeof *below, 0); /* distinct ids in the words before */
+    uint64_t *bits = tl__alloc_paged(words, sizeof *bits, 1);
+    uint32_t *below = tl__alloc_paged(words, sizeof *below, 0); /* distinct ids in the words before */
     if (!bits || !below) {
         free(bits);
         free(below);
@@ -50,8 +50,8 @@ static int dense_bitmap(uint32_t *col, uint32_t n, uint32_t max_id, tl_dense *ou
         distinct += popcount64(bits[w]);
     }
     out->n = distinct;
-    out->ids = tl_alloc_paged(distinct, sizeof *out->ids, 0);
-    out->counts = tl_alloc_paged(distinct, sizeof *out->counts, 1);
+    out->ids = tl__alloc_paged(distinct, sizeof *out->ids, 0);
+    out->counts = tl__alloc_paged(distinct, sizeof *out->counts, 1);
     if (!out->ids || !out->counts) {
         free(bits);
         free(below);
@@ -79,47 +79,47 @@ static int dense_bitmap(uint32_t *col, uint32_t n, uint32_t max_id, tl_dense *ou
     return 1;
 }
 
-static int dense_hashed(uint32_t *col, uint32_t n, tl_dense *out)
+static int dense_hashed(uint32_t *col, uint32_t n, tl__dense *out)
 {
-    tl_idmap map = {0};
+    tl__idmap map = {0};
     uint32_t runs = 0;
     for (uint32_t k = 0; k < n; k++) {
-        uint32_t *v = tl_idmap_slot(&map, col[k]);
+        uint32_t *v = tl__idmap_slot(&map, col[k]);
         if (!v) {
-            tl_idmap_free(&map);
+            tl__idmap_free(&map);
             return 0;
         }
         (*v)++;
         runs += k == 0 || col[k] != col[k - 1];
     }
-    out->ids = tl_idmap_sorted_ids(&map, &out->n);
+    out->ids = tl__idmap_sorted_ids(&map, &out->n);
     out->counts = malloc((size_t)(out->n ? out->n : 1) * sizeof *out->counts);
     if (!out->ids || !out->counts) {
-        tl_idmap_free(&map);
+        tl__idmap_free(&map);
         return 0;
     }
     for (uint32_t i = 0; i < out->n; i++) {
-        uint32_t *v = tl_idmap_find(&map, out->ids[i]);
+        uint32_t *v = tl__idmap_find(&map, out->ids[i]);
         out->counts[i] = *v;
         *v = i + 1;
     }
-    for (uint32_t k = 0; k < n; k++) col[k] = tl_idmap_get(&map, col[k]) - 1;
+    for (uint32_t k = 0; k < n; k++) col[k] = tl__idmap_get(&map, col[k]) - 1;
     out->runs = runs;
-    tl_idmap_free(&map);
+    tl__idmap_free(&map);
     return 1;
 }
 
-int tl_dense_renumber(uint32_t *col, uint32_t n, uint32_t max_id, tl_dense *out)
+int tl__dense_renumber(uint32_t *col, uint32_t n, uint32_t max_id, tl__dense *out)
 {
     out->ids = out->counts = NULL;
     out->n = out->runs = 0;
     if (n == 0) return 1;
     int ok = bitmap_fits(n, max_id) ? dense_bitmap(col, n, max_id, out) : dense_hashed(col, n, out);
-    if (!ok) tl_dense_free(out);
+    if (!ok) tl__dense_free(out);
     return ok;
 }
 
-void tl_dense_free(tl_dense *d)
+void tl__dense_free(tl__dense *d)
 {
     free(d->ids);
     free(d->counts);

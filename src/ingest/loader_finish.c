@@ -23,7 +23,7 @@ static tl_status nomem(tl_loader *ld, tl_error *err, tl_dataset *ds, const char 
 {
     tl_dataset_free(ds);
     ld->name[0] = '\0';
-    return tl_loader_fail(ld, err, TL_E_NOMEM, 0, "out of memory while building the dataset (%s)", what);
+    return tl__loader_fail(ld, err, TL_E_NOMEM, 0, "out of memory while building the dataset (%s)", what);
 }
 
 /* Ratings whose (user, movie) pair came earlier. When every user's ratings
@@ -33,7 +33,7 @@ static tl_status nomem(tl_loader *ld, tl_error *err, tl_dataset *ds, const char 
 static int count_duplicates(const tl_dataset *ds, uint32_t runs, uint64_t *dups)
 {
     uint32_t n = ds->n_ratings;
-    uint32_t *stamp = tl_alloc_paged(ds->n_movies, sizeof *stamp, 1);
+    uint32_t *stamp = tl__alloc_paged(ds->n_movies, sizeof *stamp, 1);
     if (!stamp) return 0;
     *dups = 0;
     if (runs == ds->n_users) {
@@ -112,7 +112,7 @@ static uint32_t *merge_ids(const uint32_t *a, uint32_t na, const uint32_t *b, ui
 {
     uint64_t total = (uint64_t)na + nb;
     if (total > UINT32_MAX || total * sizeof(uint32_t) > SIZE_MAX) return NULL;
-    uint32_t *out = tl_alloc_paged((size_t)total, sizeof *out, 0);
+    uint32_t *out = tl__alloc_paged((size_t)total, sizeof *out, 0);
     if (!out) return NULL;
     uint32_t i = 0, j = 0, k = 0;
     while (i < na || j < nb) {
@@ -144,19 +144,19 @@ tl_status tl_loader_finish(tl_loader *ld, tl_dataset **out, tl_error *err)
     ld->name[0] = '\0'; /* messages from here on are about the whole input */
     if (ld->files_of_kind[TL_FILE_RATINGS] == 0) {
         if (ld->fed[0])
-            return tl_loader_fail(ld, err, TL_E_FORMAT, 0,
-                                  "no ratings file among the input (%s); expected a ratings file: ratings.csv "
-                                  "(userId,movieId,rating,timestamp), ml-100k u.data or ml-1m ratings.dat",
-                                  ld->fed);
-        return tl_loader_fail(ld, err, TL_E_FORMAT, 0,
-                              "no files were given; expected a ratings file: ratings.csv "
-                              "(userId,movieId,rating,timestamp), ml-100k u.data or ml-1m ratings.dat");
+            return tl__loader_fail(ld, err, TL_E_FORMAT, 0,
+                                   "no ratings file among the input (%s); expected a ratings file: ratings.csv "
+                                   "(userId,movieId,rating,timestamp), ml-100k u.data or ml-1m ratings.dat",
+                                   ld->fed);
+        return tl__loader_fail(ld, err, TL_E_FORMAT, 0,
+                               "no files were given; expected a ratings file: ratings.csv "
+                               "(userId,movieId,rating,timestamp), ml-100k u.data or ml-1m ratings.dat");
     }
     if (ld->n_ratings == 0)
-        return tl_loader_fail(ld, err, TL_E_FORMAT, 0,
-                              "no ratings: the ratings file has a header but no data lines (input: %s)", ld->fed);
+        return tl__loader_fail(ld, err, TL_E_FORMAT, 0,
+                               "no ratings: the ratings file has a header but no data lines (input: %s)", ld->fed);
 
-    tl_status st = tl_loader_resolve_ids(ld, err); /* files read by column names */
+    tl_status st = tl__loader_resolve_ids(ld, err); /* files read by column names */
     if (st) return st;
 
     tl_dataset *ds = calloc(1, sizeof *ds);
@@ -164,30 +164,30 @@ tl_status tl_loader_finish(tl_loader *ld, tl_dataset **out, tl_error *err)
     uint32_t n = ld->n_ratings;
 
     /* users: dense index by ascending id, ratings renumbered in place */
-    tl_dense users, rated;
-    if (!tl_dense_renumber(ld->r_user, n, ld->max_user, &users)) return nomem(ld, err, ds, "users");
+    tl__dense users, rated;
+    if (!tl__dense_renumber(ld->r_user, n, ld->max_user, &users)) return nomem(ld, err, ds, "users");
     ds->n_users = users.n;
     ds->user_ids = users.ids;
     ds->user_counts = users.counts;
     uint32_t user_runs = users.runs;
 
     /* movies: the union of rated movies and the catalogue */
-    if (!tl_dense_renumber(ld->r_movie, n, ld->max_movie, &rated)) return nomem(ld, err, ds, "movie ids");
+    if (!tl__dense_renumber(ld->r_movie, n, ld->max_movie, &rated)) return nomem(ld, err, ds, "movie ids");
     uint32_t n_listed = 0, n_movies = 0;
-    uint32_t *listed = tl_idmap_sorted_ids(&ld->cat_index, &n_listed);
-    uint32_t *pos = tl_alloc_paged(rated.n, sizeof *pos, 0); /* rated movie -> dense index */
+    uint32_t *listed = tl__idmap_sorted_ids(&ld->cat_index, &n_listed);
+    uint32_t *pos = tl__alloc_paged(rated.n, sizeof *pos, 0); /* rated movie -> dense index */
     uint32_t *ids = listed && pos ? merge_ids(rated.ids, rated.n, listed, n_listed, pos, &n_movies) : NULL;
     free(listed);
     if (!ids) {
         free(pos);
-        tl_dense_free(&rated);
+        tl__dense_free(&rated);
         return nomem(ld, err, ds, "movie ids");
     }
-    ds->movies = tl_alloc_paged(n_movies, sizeof *ds->movies, 1);
+    ds->movies = tl__alloc_paged(n_movies, sizeof *ds->movies, 1);
     if (!ds->movies) {
         free(ids);
         free(pos);
-        tl_dense_free(&rated);
+        tl__dense_free(&rated);
         return nomem(ld, err, ds, "movies");
     }
     ds->n_movies = n_movies;
@@ -199,9 +199,9 @@ tl_status tl_loader_finish(tl_loader *ld, tl_dataset **out, tl_error *err)
     for (uint32_t j = 0; j < n_movies; j++) {
         tl_movie *mv = &ds->movies[j];
         mv->id = ids[j];
-        uint32_t entry = tl_idmap_get(&ld->cat_index, ids[j]);
+        uint32_t entry = tl__idmap_get(&ld->cat_index, ids[j]);
         if (entry) {
-            const tl_cat_entry *e = &ld->cat[entry - 1];
+            const tl__cat_entry *e = &ld->cat[entry - 1];
             mv->title = e->title;
             mv->year = e->year;
             mv->genres = e->genres;
@@ -219,11 +219,11 @@ tl_status tl_loader_finish(tl_loader *ld, tl_dataset **out, tl_error *err)
     if (n_movies != rated.n)
         for (uint32_t k = 0; k < n; k++) ld->r_movie[k] = pos[ld->r_movie[k]];
     free(pos);
-    tl_dense_free(&rated);
+    tl__dense_free(&rated);
 
     /* the ratings columns move into the dataset */
     ds->n_ratings = n;
-    ds->r_block = tl_loader_take_columns(ld, &ds->r_user, &ds->r_movie, &ds->r_half);
+    ds->r_block = tl__loader_take_columns(ld, &ds->r_user, &ds->r_movie, &ds->r_half);
 
     /* titles */
     ds->strings = shrink(ld->strings, ld->strings_len);
@@ -233,7 +233,7 @@ tl_status tl_loader_finish(tl_loader *ld, tl_dataset **out, tl_error *err)
     /* links join the catalogue */
     uint32_t stray_links = 0;
     for (uint32_t i = 0; i < ld->n_links; i++) {
-        const tl_link_entry *l = &ld->links[i];
+        const tl__link_entry *l = &ld->links[i];
         uint32_t j;
         if (tl_dataset_movie_index(ds, l->id, &j, NULL) != TL_OK) {
             stray_links++;
@@ -262,7 +262,7 @@ tl_status tl_loader_finish(tl_loader *ld, tl_dataset **out, tl_error *err)
         warn(ds, "%u links line%s movies that are in neither the movies nor the ratings files (ignored)", stray_links,
              stray_links == 1 ? " names" : "s name");
 
-    if ((st = tl_loader_attach_names(ld, ds, err))) {
+    if ((st = tl__loader_attach_names(ld, ds, err))) {
         tl_dataset_free(ds);
         return st;
     }

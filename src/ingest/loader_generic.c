@@ -51,10 +51,10 @@ tl_status tl_loader_map_items(tl_loader *ld, const char *id, const char *title, 
     return map_begin(ld, TL_FILE_MOVIES, names, "tl_loader_map_items", err);
 }
 
-void tl_loader_free_mapped(tl_loader *ld)
+void tl__loader_free_mapped(tl_loader *ld)
 {
-    tl_strtab_free(&ld->user_tab);
-    tl_strtab_free(&ld->item_tab);
+    tl__strtab_free(&ld->user_tab);
+    tl__strtab_free(&ld->item_tab);
 }
 
 /* "user_id, item_id, ts" for a message (quoted and shortened by tl_ml_quote). */
@@ -73,7 +73,7 @@ static void header_names(const tl_csv *c, char *out, size_t cap)
     }
 }
 
-tl_status tl_loader_mapped_header(tl_loader *ld, uint64_t line, tl_error *err)
+tl_status tl__loader_mapped_header(tl_loader *ld, uint64_t line, tl_error *err)
 {
     const tl_csv *c = &ld->csv;
     size_t nf = tl_csv_count(c);
@@ -86,8 +86,8 @@ tl_status tl_loader_mapped_header(tl_loader *ld, uint64_t line, tl_error *err)
             const char *s = tl_csv_field(c, i, &n);
             if (n == strlen(ld->map_name[k]) && memcmp(s, ld->map_name[k], n) == 0) {
                 if (ld->map_col[k] >= 0)
-                    return tl_loader_fail(ld, err, TL_E_FORMAT, line, "the header names column \"%s\" twice",
-                                          ld->map_name[k]);
+                    return tl__loader_fail(ld, err, TL_E_FORMAT, line, "the header names column \"%s\" twice",
+                                           ld->map_name[k]);
                 ld->map_col[k] = (int)i;
             }
         }
@@ -100,26 +100,26 @@ tl_status tl_loader_mapped_header(tl_loader *ld, uint64_t line, tl_error *err)
     if (n_missing) {
         char found[512];
         header_names(c, found, sizeof found);
-        return tl_loader_fail(ld, err, TL_E_FORMAT, line, "no column%s %s in the header; its columns are: %s",
-                              n_missing > 1 ? "s" : "", missing, found);
+        return tl__loader_fail(ld, err, TL_E_FORMAT, line, "no column%s %s in the header; its columns are: %s",
+                               n_missing > 1 ? "s" : "", missing, found);
     }
     ld->map_fields = (uint32_t)nf;
     return TL_OK;
 }
 
 /* A non-empty id field (its column name in messages). */
-static tl_status read_text_id(tl_loader *ld, tl_error *err, uint64_t line, int col, tl_strtab *tab, uint32_t *code)
+static tl_status read_text_id(tl_loader *ld, tl_error *err, uint64_t line, int col, tl__strtab *tab, uint32_t *code)
 {
     size_t n;
     const char *s = tl_csv_field(&ld->csv, (size_t)ld->map_col[col], &n);
-    if (n == 0) return tl_loader_fail(ld, err, TL_E_PARSE, line, "%s is empty", ld->map_name[col]);
+    if (n == 0) return tl__loader_fail(ld, err, TL_E_PARSE, line, "%s is empty", ld->map_name[col]);
     if (!tl_ml_is_utf8((const uint8_t *)s, n)) {
         char q[96];
         tl_ml_quote(q, sizeof q, s, n);
-        return tl_loader_fail(ld, err, TL_E_PARSE, line, "%s %s is not UTF-8 text", ld->map_name[col], q);
+        return tl__loader_fail(ld, err, TL_E_PARSE, line, "%s %s is not UTF-8 text", ld->map_name[col], q);
     }
-    *code = tl_strtab_intern(tab, s, n);
-    if (!*code) return tl_loader_fail(ld, err, TL_E_NOMEM, line, "out of memory storing ids");
+    *code = tl__strtab_intern(tab, s, n);
+    if (!*code) return tl__loader_fail(ld, err, TL_E_NOMEM, line, "out of memory storing ids");
     return TL_OK;
 }
 
@@ -135,13 +135,13 @@ static tl_status interaction_row(tl_loader *ld, uint64_t line, tl_error *err)
     if ((st = read_text_id(ld, err, line, COL_ITEM, &ld->item_tab, &m))) return st;
     if (ld->map_col[COL_RATING] >= 0) {
         s = tl_csv_field(&ld->csv, (size_t)ld->map_col[COL_RATING], &n);
-        if ((st = tl_loader_read_rating(ld, err, line, s, n, &half))) return st;
+        if ((st = tl__loader_read_rating(ld, err, line, s, n, &half))) return st;
     }
     if (ld->map_col[COL_TIME] >= 0) {
         s = tl_csv_field(&ld->csv, (size_t)ld->map_col[COL_TIME], &n);
-        if ((st = tl_loader_read_timestamp(ld, err, line, s, n, &ts))) return st;
+        if ((st = tl__loader_read_timestamp(ld, err, line, s, n, &ts))) return st;
     }
-    return tl_loader_push_rating(ld, err, line, u, m, half, ld->map_col[COL_TIME] >= 0, ts);
+    return tl__loader_push_rating(ld, err, line, u, m, half, ld->map_col[COL_TIME] >= 0, ts);
 }
 
 static tl_status item_row(tl_loader *ld, uint64_t line, tl_error *err)
@@ -149,22 +149,22 @@ static tl_status item_row(tl_loader *ld, uint64_t line, tl_error *err)
     uint32_t code;
     tl_status st = read_text_id(ld, err, line, COL_ID, &ld->item_tab, &code);
     if (st) return st;
-    uint32_t *slot = tl_idmap_slot(&ld->cat_index, code);
-    if (!slot) return tl_loader_fail(ld, err, TL_E_NOMEM, line, "out of memory indexing items");
+    uint32_t *slot = tl__idmap_slot(&ld->cat_index, code);
+    if (!slot) return tl__loader_fail(ld, err, TL_E_NOMEM, line, "out of memory indexing items");
     if (*slot) {
-        const tl_cat_entry *first = &ld->cat[*slot - 1];
+        const tl__cat_entry *first = &ld->cat[*slot - 1];
         if (first->file_no == ld->file_no)
-            return tl_loader_fail(ld, err, TL_E_PARSE, line, "item \"%s\" is listed twice (first on line %u)",
-                                  tl_strtab_str(&ld->item_tab, code), first->line);
-        return tl_loader_fail(ld, err, TL_E_PARSE, line, "item \"%s\" is also listed in another items file",
-                              tl_strtab_str(&ld->item_tab, code));
+            return tl__loader_fail(ld, err, TL_E_PARSE, line, "item \"%s\" is listed twice (first on line %u)",
+                                   tl__strtab_str(&ld->item_tab, code), first->line);
+        return tl__loader_fail(ld, err, TL_E_PARSE, line, "item \"%s\" is also listed in another items file",
+                               tl__strtab_str(&ld->item_tab, code));
     }
     size_t n;
     const char *title = tl_csv_field(&ld->csv, (size_t)ld->map_col[COL_TITLE], &n);
-    return tl_loader_push_movie(ld, err, line, code, slot, title, n, 0);
+    return tl__loader_push_movie(ld, err, line, code, slot, title, n, 0);
 }
 
-tl_status tl_loader_mapped_row(tl_loader *ld, uint64_t line, tl_error *err)
+tl_status tl__loader_mapped_row(tl_loader *ld, uint64_t line, tl_error *err)
 {
     return ld->map_kind == TL_FILE_RATINGS ? interaction_row(ld, line, err) : item_row(ld, line, err);
 }
@@ -189,12 +189,12 @@ static int plain_number(const char *s, uint32_t *v)
 /* raw[code - 1] for every code: the number itself when every id is a plain
  * number (*numeric = 1), else the rank + 1 in byte order. NULL when out of
  * memory. `order` (may be NULL) receives the codes in byte order. */
-static uint32_t *raw_ids(const tl_strtab *t, int *numeric, uint32_t **order)
+static uint32_t *raw_ids(const tl__strtab *t, int *numeric, uint32_t **order)
 {
     uint32_t *raw = malloc(((size_t)t->n + 1) * sizeof *raw);
     if (!raw) return NULL;
     *numeric = 1;
-    for (uint32_t c = 1; c <= t->n && *numeric; c++) *numeric = plain_number(tl_strtab_str(t, c), &raw[c - 1]);
+    for (uint32_t c = 1; c <= t->n && *numeric; c++) *numeric = plain_number(tl__strtab_str(t, c), &raw[c - 1]);
     if (order) *order = NULL;
     if (*numeric) return raw;
     named *byname = malloc(((size_t)t->n + 1) * sizeof *byname);
@@ -202,7 +202,7 @@ static uint32_t *raw_ids(const tl_strtab *t, int *numeric, uint32_t **order)
         free(raw);
         return NULL;
     }
-    for (uint32_t c = 1; c <= t->n; c++) byname[c - 1] = (named){tl_strtab_str(t, c), c};
+    for (uint32_t c = 1; c <= t->n; c++) byname[c - 1] = (named){tl__strtab_str(t, c), c};
     qsort(byname, t->n, sizeof *byname, cmp_named);
     for (uint32_t r = 0; r < t->n; r++) raw[byname[r].code - 1] = r + 1;
     if (order && (*order = malloc(((size_t)t->n + 1) * sizeof **order)) != NULL)
@@ -224,15 +224,15 @@ static uint32_t remap(uint32_t *col, uint32_t n, const uint32_t *raw)
 static tl_status fail_mix(tl_loader *ld, tl_error *err, const char *what)
 {
     ld->name[0] = '\0';
-    return tl_loader_fail(ld, err, TL_E_FORMAT, 0, "%s", what);
+    return tl__loader_fail(ld, err, TL_E_FORMAT, 0, "%s", what);
 }
 
 static tl_status nomem(tl_loader *ld, tl_error *err)
 {
-    return tl_loader_fail(ld, err, TL_E_NOMEM, 0, "out of memory resolving ids");
+    return tl__loader_fail(ld, err, TL_E_NOMEM, 0, "out of memory resolving ids");
 }
 
-tl_status tl_loader_resolve_ids(tl_loader *ld, tl_error *err)
+tl_status tl__loader_resolve_ids(tl_loader *ld, tl_error *err)
 {
     if (!ld->mapped_ratings && !ld->mapped_items) return TL_OK;
     uint32_t ml_ratings = ld->files_of_kind[TL_FILE_RATINGS] - ld->mapped_ratings;
@@ -264,11 +264,11 @@ tl_status tl_loader_resolve_ids(tl_loader *ld, tl_error *err)
     }
     ld->max_movie = remap(ld->r_movie, ld->n_ratings, raw);
     if (ld->mapped_items) { /* the catalogue was indexed by code: index it by raw id */
-        tl_idmap_free(&ld->cat_index);
+        tl__idmap_free(&ld->cat_index);
         memset(&ld->cat_index, 0, sizeof ld->cat_index);
         for (uint32_t i = 0; i < ld->n_cat; i++) {
             ld->cat[i].id = raw[ld->cat[i].id - 1];
-            uint32_t *slot = tl_idmap_slot(&ld->cat_index, ld->cat[i].id);
+            uint32_t *slot = tl__idmap_slot(&ld->cat_index, ld->cat[i].id);
             if (!slot) {
                 free(raw);
                 return nomem(ld, err);
@@ -282,7 +282,7 @@ tl_status tl_loader_resolve_ids(tl_loader *ld, tl_error *err)
 
 /* names[dense] = offset of the string in `bytes` (after `base`), for a
  * vocabulary of string ids whose dense order is its byte order. */
-static uint32_t *dense_names(const tl_strtab *t, uint32_t n_dense, size_t base)
+static uint32_t *dense_names(const tl__strtab *t, uint32_t n_dense, size_t base)
 {
     int numeric;
     uint32_t *order = NULL;
@@ -297,22 +297,22 @@ static uint32_t *dense_names(const tl_strtab *t, uint32_t n_dense, size_t base)
     return order;
 }
 
-static int all_numbers(const tl_strtab *t)
+static int all_numbers(const tl__strtab *t)
 {
     uint32_t v;
     for (uint32_t c = 1; c <= t->n; c++)
-        if (!plain_number(tl_strtab_str(t, c), &v)) return 0;
+        if (!plain_number(tl__strtab_str(t, c), &v)) return 0;
     return 1;
 }
 
-tl_status tl_loader_attach_names(tl_loader *ld, tl_dataset *ds, tl_error *err)
+tl_status tl__loader_attach_names(tl_loader *ld, tl_dataset *ds, tl_error *err)
 {
     ds->implicit = ld->mapped_ratings && ld->implicit_files == ld->mapped_ratings;
     if (!ld->mapped_ratings) return TL_OK;
     int users_named = !all_numbers(&ld->user_tab), items_named = !all_numbers(&ld->item_tab);
     if (!users_named && !items_named) return TL_OK;
     size_t ulen = users_named ? ld->user_tab.len : 0, ilen = items_named ? ld->item_tab.len : 0;
-    if (ulen + ilen > UINT32_MAX) return tl_loader_fail(ld, err, TL_E_LIMIT, 0, "ids take more than 4 GiB");
+    if (ulen + ilen > UINT32_MAX) return tl__loader_fail(ld, err, TL_E_LIMIT, 0, "ids take more than 4 GiB");
     ds->id_strings = malloc(ulen + ilen + 1);
     if (!ds->id_strings) return nomem(ld, err);
     if (ulen) memcpy(ds->id_strings, ld->user_tab.bytes, ulen);

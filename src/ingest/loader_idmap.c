@@ -4,7 +4,7 @@
 
 #include "loader_internal.h"
 
-void tl_idmap_free(tl_idmap *m)
+void tl__idmap_free(tl__idmap *m)
 {
     free(m->direct);
     free(m->keys);
@@ -15,7 +15,7 @@ void tl_idmap_free(tl_idmap *m)
 static uint32_t hash_pos(uint32_t id, uint32_t mask) { return (id * 2654435761u) & mask; }
 
 /* Rebuilds the hash with `cap` slots, moving ids below direct_cap into the array. */
-static int hash_rebuild(tl_idmap *m, uint32_t cap)
+static int hash_rebuild(tl__idmap *m, uint32_t cap)
 {
     uint32_t *keys = NULL, *vals = NULL;
     if (cap) {
@@ -50,7 +50,7 @@ static int hash_rebuild(tl_idmap *m, uint32_t cap)
     return 1;
 }
 
-uint32_t *tl_idmap_find(const tl_idmap *m, uint32_t id)
+uint32_t *tl__idmap_find(const tl__idmap *m, uint32_t id)
 {
     if (id < m->direct_cap) return &m->direct[id];
     if (!m->hcap) return NULL;
@@ -63,7 +63,7 @@ uint32_t *tl_idmap_find(const tl_idmap *m, uint32_t id)
 }
 
 /* Grows the array to cover id when the budget allows; 0 = use the hash. */
-static int grow_direct(tl_idmap *m, uint32_t id, int *nomem)
+static int grow_direct(tl__idmap *m, uint32_t id, int *nomem)
 {
     if (id >= TL_IDMAP_DIRECT_LIMIT) return 0;
     uint32_t cap = m->direct_cap ? m->direct_cap : 1024;
@@ -85,7 +85,7 @@ static int grow_direct(tl_idmap *m, uint32_t id, int *nomem)
     return 1;
 }
 
-uint32_t *tl_idmap_slot(tl_idmap *m, uint32_t id)
+uint32_t *tl__idmap_slot(tl__idmap *m, uint32_t id)
 {
     uint32_t *v;
     if (id >= m->direct_cap) {
@@ -97,7 +97,7 @@ uint32_t *tl_idmap_slot(tl_idmap *m, uint32_t id)
         if (!*v) m->count++;
         return v;
     }
-    v = tl_idmap_find(m, id);
+    v = tl__idmap_find(m, id);
     if (v) return v;
     if ((m->hcount + 1) * 2 > m->hcap) {
         uint32_t cap = m->hcap ? m->hcap * 2 : 1024;
@@ -117,7 +117,7 @@ static int cmp_u32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-uint32_t *tl_idmap_sorted_ids(const tl_idmap *m, uint32_t *n)
+uint32_t *tl__idmap_sorted_ids(const tl__idmap *m, uint32_t *n)
 {
     size_t count = 0;
     for (uint32_t i = 0; i < m->direct_cap; i++) count += m->direct[i] != 0;

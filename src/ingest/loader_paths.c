@@ -81,7 +81,7 @@ tl_status tl_load_paths(const char *const *paths, size_t n_paths, tl_dataset **o
     *out = NULL;
     if (n_paths == 0 || !paths) return tl_fail(err, TL_E_ARG, "no input: give MovieLens files or a folder");
     tl_loader *ld = tl_loader_new();
-    uint8_t *buf = tl_alloc_paged(CHUNK, 1, 0); /* one buffer for every file */
+    uint8_t *buf = tl__alloc_paged(CHUNK, 1, 0); /* one buffer for every file */
     tl_status st = TL_OK;
     if (!ld || !buf) st = tl_fail(err, TL_E_NOMEM, "out of memory starting the loader");
     for (size_t i = 0; st == TL_OK && i < n_paths; i++) {
@@ -108,7 +108,7 @@ tl_status tl_load_mapped(const tl_mapped_input *in, tl_dataset **out, tl_error *
     if (!map.item_id_col) map.item_id_col = map.item_col;
     if (!map.title_col) map.title_col = "title";
     tl_loader *ld = tl_loader_new();
-    uint8_t *buf = tl_alloc_paged(CHUNK, 1, 0);
+    uint8_t *buf = tl__alloc_paged(CHUNK, 1, 0);
     tl_status st = TL_OK;
     if (!ld || !buf) st = tl_fail(err, TL_E_NOMEM, "out of memory starting the loader");
     for (size_t i = 0; st == TL_OK && i <= map.n_interactions; i++) {

@@ -6,7 +6,7 @@
 
 #include "loader_internal.h"
 
-void tl_strtab_free(tl_strtab *t)
+void tl__strtab_free(tl__strtab *t)
 {
     free(t->bytes);
     free(t->off);
@@ -21,21 +21,21 @@ static uint32_t hash(const char *s, size_t n)
     return h;
 }
 
-static int same(const tl_strtab *t, uint32_t code, const char *s, size_t n)
+static int same(const tl__strtab *t, uint32_t code, const char *s, size_t n)
 {
-    const char *have = tl_strtab_str(t, code);
+    const char *have = tl__strtab_str(t, code);
     return strncmp(have, s, n) == 0 && have[n] == '\0';
 }
 
 /* Doubles the slots (kept at most half full) and re-inserts every code. */
-static int grow_slots(tl_strtab *t)
+static int grow_slots(tl__strtab *t)
 {
     uint32_t n_slots = t->n_slots ? t->n_slots * 2 : 1024;
     if (n_slots < t->n_slots) return 0;
     uint32_t *slots = calloc(n_slots, sizeof *slots);
     if (!slots) return 0;
     for (uint32_t c = 1; c <= t->n; c++) {
-        const char *s = tl_strtab_str(t, c);
+        const char *s = tl__strtab_str(t, c);
         uint32_t i = hash(s, strlen(s)) & (n_slots - 1);
         while (slots[i]) i = (i + 1) & (n_slots - 1);
         slots[i] = c;
@@ -46,7 +46,7 @@ static int grow_slots(tl_strtab *t)
     return 1;
 }
 
-uint32_t tl_strtab_intern(tl_strtab *t, const char *s, size_t n)
+uint32_t tl__strtab_intern(tl__strtab *t, const char *s, size_t n)
 {
     if ((t->n + 1) * 2 > t->n_slots && !grow_slots(t)) return 0;
     uint32_t i = hash(s, n) & (t->n_slots - 1);

@@ -12,18 +12,18 @@ static const char *const popularity_movies[] = {"popularity", NULL};
 static const char *const ease_movies[] = {"ease.counts", NULL};
 
 static const tl_model_type types[] = {
-    {"ials", "implicit ALS with rating confidence (preset default)", &tl_ials_train_ops, tl_embed_open, embed_users,
+    {"ials", "implicit ALS with rating confidence (preset default)", &tl__ials_train_ops, tl__embed_open, embed_users,
      embed_movies},
     {"two-tower", "two embedding towers, in-batch softmax, optional rating head (presets tfrs, tfrs-multitask)",
-     &tl_twotower_train_ops, tl_embed_open, embed_users, embed_movies},
-    {"popularity", "each movie's train rating count (preset popularity)", &tl_popularity_train_ops, tl_popularity_open,
-     NULL, popularity_movies},
-    {"ease", "EASE: an item-item matrix in closed form over the user's rated movies (preset ease)", &tl_ease_train_ops,
-     tl_ease_open, NULL, ease_movies},
+     &tl__twotower_train_ops, tl__embed_open, embed_users, embed_movies},
+    {"popularity", "each movie's train rating count (preset popularity)", &tl__popularity_train_ops,
+     tl__popularity_open, NULL, popularity_movies},
+    {"ease", "EASE: an item-item matrix in closed form over the user's rated movies (preset ease)", &tl__ease_train_ops,
+     tl__ease_open, NULL, ease_movies},
     {"imported",
      "user and movie factors trained elsewhere (Spark ALS), folded in as their training implies (towerlens "
      "import)",
-     NULL, tl_imported_open, embed_users, embed_movies},
+     NULL, tl__imported_open, embed_users, embed_movies},
 };
 #define N_TYPES (sizeof types / sizeof *types)
 

@@ -170,7 +170,7 @@ tl_status tl_train_config_check(const tl_train_config *c, tl_error *err)
 }
 
 /* floats with the 7 digits they hold: 0.1f prints 0.1, not 0.100000001 */
-void tl_config_json_float(tl_buf *b, const char *key, float v)
+void tl__config_json_float(tl_buf *b, const char *key, float v)
 {
     if (isfinite(v)) tl_buf_printf(b, ",\"%s\":%.7g", key, (double)v);
     else tl_buf_printf(b, ",\"%s\":null", key);

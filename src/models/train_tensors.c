@@ -9,7 +9,7 @@
 
 _Static_assert(TL_TRAINER_MAX_TENSORS <= TL_STORE_MAX_TENSORS, "a trained model's tensors must fit a model file");
 
-void tl_tensor_set(tl_tensor *t, const char *name, uint32_t rows, uint32_t cols, float *data)
+void tl__tensor_set(tl_tensor *t, const char *name, uint32_t rows, uint32_t cols, float *data)
 {
     memset(t, 0, sizeof *t);
     snprintf(t->name, sizeof t->name, "%s", name);
@@ -18,15 +18,15 @@ void tl_tensor_set(tl_tensor *t, const char *name, uint32_t rows, uint32_t cols,
     t->data = data;
 }
 
-uint32_t tl_model_tensors(const tl_model *m, tl_tensor *out)
+uint32_t tl__model_tensors(const tl_model *m, tl_tensor *out)
 {
-    tl_tensor_set(&out[0], "users", m->n_users + 1, m->dim, m->users);
-    tl_tensor_set(&out[1], "movies", m->n_movies + 1, m->dim, m->movies);
+    tl__tensor_set(&out[0], "users", m->n_users + 1, m->dim, m->users);
+    tl__tensor_set(&out[1], "movies", m->n_movies + 1, m->dim, m->movies);
     return 2;
 }
 
-tl_status tl_liked_block(const tl_dataset *ds, const tl_split *split, const tl_train_config *cfg, float **out,
-                         tl_error *err)
+tl_status tl__liked_block(const tl_dataset *ds, const tl_split *split, const tl_train_config *cfg, float **out,
+                          tl_error *err)
 {
     *out = NULL;
     float *b = calloc((size_t)ds->n_movies + 3, sizeof *b);
@@ -42,9 +42,9 @@ tl_status tl_liked_block(const tl_dataset *ds, const tl_split *split, const tl_t
     return TL_OK;
 }
 
-uint32_t tl_liked_tensors(float *block, uint32_t n_movies, tl_tensor *out)
+uint32_t tl__liked_tensors(float *block, uint32_t n_movies, tl_tensor *out)
 {
-    tl_tensor_set(&out[0], "liked", n_movies + 1, 1, block);
-    tl_tensor_set(&out[1], "visitor_prior", 1, 2, block + (size_t)n_movies + 1);
+    tl__tensor_set(&out[0], "liked", n_movies + 1, 1, block);
+    tl__tensor_set(&out[1], "visitor_prior", 1, 2, block + (size_t)n_movies + 1);
     return 2;
 }

@@ -76,7 +76,7 @@ uint32_t tl_index_catalogue_size(const tl_index *idx) { return idx ? idx->n_cat 
 
 void tl_query_default(tl_query *q) { *q = (tl_query){0}; }
 
-uint32_t tl_index_next_stamp(tl_index *idx)
+uint32_t tl__index_next_stamp(tl_index *idx)
 {
     if (++idx->stamp == 0) { /* wrapped after 2^32 queries: start the stamps afresh */
         for (uint32_t m = 0; m < idx->ds->n_movies; m++) idx->excluded[m] = 0;
@@ -85,9 +85,9 @@ uint32_t tl_index_next_stamp(tl_index *idx)
     return idx->stamp;
 }
 
-tl_status tl_index_begin_query(tl_index *idx, uint32_t k, const tl_query *q, const tl_scored *out,
-                               const uint32_t *n_out, const uint32_t *extra, uint32_t n_extra, uint32_t self,
-                               tl_error *err)
+tl_status tl__index_begin_query(tl_index *idx, uint32_t k, const tl_query *q, const tl_scored *out,
+                                const uint32_t *n_out, const uint32_t *extra, uint32_t n_extra, uint32_t self,
+                                tl_error *err)
 {
     const tl_dataset *ds = idx->ds;
     if (!out || !n_out) return tl_fail(err, TL_E_ARG, "index: no result array given");
@@ -107,7 +107,7 @@ tl_status tl_index_begin_query(tl_index *idx, uint32_t k, const tl_query *q, con
         if (q->year_min && q->year_max && q->year_min > q->year_max)
             return tl_fail(err, TL_E_ARG, "index: the year range %d-%d is empty", q->year_min, q->year_max);
     }
-    uint32_t stamp = tl_index_next_stamp(idx);
+    uint32_t stamp = tl__index_next_stamp(idx);
     for (uint32_t i = 0; q && i < q->n_exclude; i++) idx->excluded[q->exclude[i]] = stamp;
     for (uint32_t i = 0; i < n_extra; i++) idx->excluded[extra[i]] = stamp;
     if (self != UINT32_MAX) idx->excluded[self] = stamp;
@@ -125,7 +125,7 @@ static int passes(const tl_movie *mv, const tl_query *q)
     return mv->n_ratings >= q->min_ratings;
 }
 
-uint32_t tl_index_select(tl_index *idx, uint32_t k, const tl_query *q, tl_scored *out)
+uint32_t tl__index_select(tl_index *idx, uint32_t k, const tl_query *q, tl_scored *out)
 {
     tl_topk top;
     tl_topk_init(&top, out, k);
@@ -153,10 +153,10 @@ tl_status tl_index_top_k(tl_index *idx, const float *user_vec, uint32_t k, const
 {
     if (!idx) return tl_fail(err, TL_E_ARG, "index: no index given");
     if (!user_vec && idx->scorer->state_floats) return tl_fail(err, TL_E_ARG, "index: no user state given");
-    tl_status st = tl_index_begin_query(idx, k, q, out, n_out, NULL, 0, UINT32_MAX, err);
+    tl_status st = tl__index_begin_query(idx, k, q, out, n_out, NULL, 0, UINT32_MAX, err);
     if (st != TL_OK) return st;
     tl_scorer_score(idx->scorer, user_vec, 1, 0, idx->ds->n_movies, idx->scores, idx->ds->n_movies);
-    *n_out = tl_index_select(idx, k, q, out);
+    *n_out = tl__index_select(idx, k, q, out);
     return TL_OK;
 }
 
@@ -178,13 +178,13 @@ tl_status tl_index_recommend(tl_index *idx, uint32_t user, const tl_seen *seen, 
                 return tl_fail(err, TL_E_ARG, "index: seen movie index %u is out of range (%u movies)", sm[i],
                                idx->ds->n_movies);
     }
-    tl_status st = tl_index_begin_query(idx, k, q, out, n_out, sm, n_seen, UINT32_MAX, err);
+    tl_status st = tl__index_begin_query(idx, k, q, out, n_out, sm, n_seen, UINT32_MAX, err);
     if (st == TL_OK && idx->scorer->needs_profile && !seen)
         st = tl_fail(err, TL_E_ARG, "index: this model scores a user from their ratings: give the seen sets");
     tl_profile rated = {sm, NULL, n_seen}; /* what the user rated: the evidence of profile models */
     if (st == TL_OK) st = tl_scorer_user_state(idx->scorer, user, &rated, idx->state, err);
     if (st != TL_OK) return st;
     tl_scorer_score(idx->scorer, idx->state, 1, 0, idx->ds->n_movies, idx->scores, idx->ds->n_movies);
-    *n_out = tl_index_select(idx, k, q, out);
+    *n_out = tl__index_select(idx, k, q, out);
     return TL_OK;
 }

@@ -52,7 +52,7 @@ tl_status tl_index_foldin(tl_index *idx, const uint32_t *movies, const float *ra
     }
     /* a movie given twice counts once, with its last rating: walk from the
      * end and mark movies in the index's exclusion stamps (scratch here) */
-    uint32_t stamp = tl_index_next_stamp(idx), n_uniq = 0;
+    uint32_t stamp = tl__index_next_stamp(idx), n_uniq = 0;
     for (uint32_t i = n; i-- > 0;) {
         if (idx->excluded[movies[i]] == stamp) continue;
         idx->excluded[movies[i]] = stamp;

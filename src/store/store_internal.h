@@ -18,13 +18,13 @@
 #define TL_TAG_SIDS TL_FOURCC('S', 'I', 'D', 'S')
 
 /* The optional SIDS section (store_names.c): string ids and the implicit
- * flag. Written whole (tag, length, payload) when tl_store_has_names; read
+ * flag. Written whole (tag, length, payload) when tl__store_has_names; read
  * after the USER and MOVI sections, from its payload. */
-int tl_store_has_names(const tl_dataset *ds);
-void tl_store_write_names(tl_buf *b, const tl_dataset *ds);
-tl_status tl_store_read_names(const uint8_t *p, size_t n, tl_dataset *ds, const char *name, tl_error *err);
+int tl__store_has_names(const tl_dataset *ds);
+void tl__store_write_names(tl_buf *b, const tl_dataset *ds);
+tl_status tl__store_read_names(const uint8_t *p, size_t n, tl_dataset *ds, const char *name, tl_error *err);
 
-static inline uint64_t tl_store_checksum(const uint8_t *p, size_t n)
+static inline uint64_t tl__store_checksum(const uint8_t *p, size_t n)
 {
     uint64_t h = 0xcbf29ce484222325ULL;
     for (size_t i = 0; i < n; i++) {

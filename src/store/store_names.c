@@ -13,7 +13,7 @@
 #define NAMES_MOVIES 2u
 #define NAMES_IMPLICIT 4u
 
-int tl_store_has_names(const tl_dataset *ds) { return ds->user_names || ds->movie_names || ds->implicit; }
+int tl__store_has_names(const tl_dataset *ds) { return ds->user_names || ds->movie_names || ds->implicit; }
 
 static void put_le(tl_buf *b, uint64_t v, int bytes)
 {
@@ -37,7 +37,7 @@ static uint64_t names_bytes(const tl_dataset *ds, const uint32_t *names, uint32_
     return total;
 }
 
-void tl_store_write_names(tl_buf *b, const tl_dataset *ds)
+void tl__store_write_names(tl_buf *b, const tl_dataset *ds)
 {
     uint32_t flags =
         (ds->user_names ? NAMES_USERS : 0) | (ds->movie_names ? NAMES_MOVIES : 0) | (ds->implicit ? NAMES_IMPLICIT : 0);
@@ -76,7 +76,7 @@ static uint32_t *read_list(const char *blob, size_t len, size_t *at, uint32_t n)
     return names;
 }
 
-tl_status tl_store_read_names(const uint8_t *p, size_t n, tl_dataset *ds, const char *name, tl_error *err)
+tl_status tl__store_read_names(const uint8_t *p, size_t n, tl_dataset *ds, const char *name, tl_error *err)
 {
     if (n < 12) return tl_fail_at(err, TL_E_CORRUPT, name, 0, "corrupt model file: the ids section ends early");
     uint32_t flags = (uint32_t)get_le(p, 4);

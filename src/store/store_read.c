@@ -250,7 +250,7 @@ tl_status tl_store_read(const uint8_t *bytes, size_t n, const char *name, tl_mod
                           version > TL_STORE_VERSION ? " (the file was written by a newer towerlens: update it)" : "");
     uint64_t stored = 0;
     for (int i = 7; i >= 0; i--) stored = stored << 8 | bytes[n - 8 + (size_t)i];
-    if (stored != tl_store_checksum(bytes, n - 8))
+    if (stored != tl__store_checksum(bytes, n - 8))
         return tl_fail_at(err, TL_E_CORRUPT, name, 0, "corrupt model file: checksum mismatch (truncated or damaged)");
 
     tl_model_file *mf = calloc(1, sizeof *mf);
@@ -288,7 +288,7 @@ tl_status tl_store_read(const uint8_t *bytes, size_t n, const char *name, tl_mod
         } else if (tag == TL_TAG_ROWS && version >= 2 && !have_rows) {
             ok = have_rows = read_rows(&sec, &mf->rows); /* a format-1 file has none: rows stay unknown */
         } else if (tag == TL_TAG_SIDS && have_users && have_movies && !mf->ds->id_strings) {
-            ok = tl_store_read_names(sec.p, sec.left, mf->ds, name, err) == TL_OK;
+            ok = tl__store_read_names(sec.p, sec.left, mf->ds, name, err) == TL_OK;
             if (!ok) sec.failed = c.failed = 1;
         } else if (tag == TL_TAG_USER || tag == TL_TAG_MOVI || tag == TL_TAG_SEEN || tag == TL_TAG_TENS ||
                    tag == TL_TAG_CONF || tag == TL_TAG_ROWS) {

@@ -145,7 +145,7 @@ tl_status tl_store_write(const tl_dataset *ds, const tl_seen *seen, const char *
     tl_buf_reset(out);
     put_bytes(out, TL_STORE_MAGIC, 8);
     put_u32(out, TL_STORE_VERSION);
-    put_u32(out, (seen ? 6u : 5u) + (uint32_t)tl_store_has_names(ds));
+    put_u32(out, (seen ? 6u : 5u) + (uint32_t)tl__store_has_names(ds));
 
     size_t at = begin_section(out, TL_TAG_CONF);
     const char *conf = config_json ? config_json : "{}";
@@ -156,9 +156,9 @@ tl_status tl_store_write(const tl_dataset *ds, const tl_seen *seen, const char *
     if (seen) write_seen(out, seen);
     write_tensors(out, tensors, n_tensors);
     write_rows(out, rows);
-    if (tl_store_has_names(ds)) tl_store_write_names(out, ds);
+    if (tl__store_has_names(ds)) tl__store_write_names(out, ds);
 
-    if (!out->failed) put_u64(out, tl_store_checksum((const uint8_t *)out->data, out->len));
+    if (!out->failed) put_u64(out, tl__store_checksum((const uint8_t *)out->data, out->len));
     if (out->failed) return tl_fail(err, TL_E_NOMEM, "model file: out of memory while writing");
     return TL_OK;
 }

@@ -28,7 +28,7 @@ static double *reference_B(const tl_dataset *ds, const uint32_t *rows, uint32_t 
         size_t c = ds->r_user[row] * n + it;
         if (latest[c] && latest[c] - 1 > row) continue;
         latest[c] = row + 1;
-        X[c] = tl_ease_value(&m->opt, ds->r_half[row]);
+        X[c] = tl__ease_value(&m->opt, ds->r_half[row]);
     }
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < n; j++) {
@@ -429,20 +429,20 @@ static void test_golden_hash(void)
  * generic trainer, the model file, the scorer and the evaluation ------- */
 
 /* Protocol B by the bench's path (bench/ease_tune.c evaluate_scorer):
- * tl_ease_score on each user's train rows, ranked by tl_ranker. */
+ * tl_ease_score on each user's train rows, ranked by tl__ranker. */
 static double bench_recall(const tl_dataset *ds, const tl_split *sp, const tl_ease_model *m, double *ndcg,
                            uint32_t *users)
 {
     uint32_t *cat = NULL, n_cat = 0;
     tl_seen *seen = NULL;
-    tl_rows_by_user fu = {0}, eu = {0};
-    tl_ranker rk;
+    tl__rows_by_user fu = {0}, eu = {0};
+    tl__ranker rk;
     tl_error err;
-    CHECK_INT(tl_eval_catalogue(ds, &cat, &n_cat, &err), TL_OK);
+    CHECK_INT(tl__eval_catalogue(ds, &cat, &n_cat, &err), TL_OK);
     CHECK_INT(tl_seen_new(ds, sp->train, sp->n_train, &seen, &err), TL_OK);
-    CHECK_INT(tl_rows_by_user_build(ds, sp->train, sp->n_train, &fu, &err), TL_OK);
-    CHECK_INT(tl_rows_by_user_build(ds, sp->test, sp->n_test, &eu, &err), TL_OK);
-    CHECK_INT(tl_ranker_init(&rk, ds, seen, cat, n_cat, &err), TL_OK);
+    CHECK_INT(tl__rows_by_user_build(ds, sp->train, sp->n_train, &fu, &err), TL_OK);
+    CHECK_INT(tl__rows_by_user_build(ds, sp->test, sp->n_test, &eu, &err), TL_OK);
+    CHECK_INT(tl__ranker_init(&rk, ds, seen, cat, n_cat, &err), TL_OK);
     uint32_t *pm = malloc(((size_t)sp->n_train + 1) * sizeof *pm), *rel = malloc(((size_t)sp->n_test + 1) * 4);
     uint8_t *ph = malloc((size_t)sp->n_train + 1);
     float *sc = malloc(((size_t)ds->n_movies + 1) * sizeof *sc);
@@ -458,16 +458,16 @@ static double bench_recall(const tl_dataset *ds, const tl_split *sp, const tl_ea
         }
         for (uint32_t k = ea; k < eb; k++) rel[k - ea] = ds->r_movie[eu.rows[k]];
         CHECK_INT(tl_ease_score(m, pm, ph, n, sc, &err), TL_OK);
-        tl_user_metrics um;
-        if (tl_ranker_user_scores(&rk, sc, u, rel, eb - ea, &um)) {
+        tl__user_metrics um;
+        if (tl__ranker_user_scores(&rk, sc, u, rel, eb - ea, &um)) {
             recall += um.recall_at_20;
             *ndcg += um.ndcg_at_10;
             (*users)++;
         }
     }
-    tl_ranker_free(&rk);
-    tl_rows_by_user_free(&fu);
-    tl_rows_by_user_free(&eu);
+    tl__ranker_free(&rk);
+    tl__rows_by_user_free(&fu);
+    tl__rows_by_user_free(&eu);
     tl_seen_free(seen);
     free(cat), free(pm), free(ph), free(rel), free(sc);
     if (*users) *ndcg /= *users;
@@ -552,8 +552,8 @@ static void test_model_type(void)
     uint8_t *ph = malloc(nm);
     float *pstars = malloc(nm * 4), *want = malloc(nm * 4), *got = malloc(nm * 4), *got2 = malloc(3 * nm * 4);
     float *state = malloc(3 * (size_t)info.n_items * 4);
-    tl_rows_by_user fu = {0};
-    CHECK_INT(tl_rows_by_user_build(ds, sp->train, sp->n_train, &fu, &err), TL_OK);
+    tl__rows_by_user fu = {0};
+    CHECK_INT(tl__rows_by_user_build(ds, sp->train, sp->n_train, &fu, &err), TL_OK);
     uint32_t same = 0;
     for (uint32_t u = 0; u + 2 < ds->n_users; u += 3) {
         for (uint32_t q = 0; q < 3; q++) {
@@ -638,7 +638,7 @@ static void test_model_type(void)
     CHECK_CONTAINS(err.message, "EASE lambda");
 
     tl_eval_setup_free(es);
-    tl_rows_by_user_free(&fu);
+    tl__rows_by_user_free(&fu);
     free(pm), free(prow), free(ph), free(pstars), free(want), free(got), free(got2), free(state);
     tl_scorer_free(sc);
     tl_model_file_free(mf);

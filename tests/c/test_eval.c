@@ -201,7 +201,7 @@ static void test_sampling(void)
 {
     uint32_t v[10];
     for (uint32_t i = 0; i < 10; i++) v[i] = i;
-    tl_eval_sample(v, 10, 3, 7); /* splitmix64(7), partial Fisher-Yates, sorted */
+    tl__eval_sample(v, 10, 3, 7); /* splitmix64(7), partial Fisher-Yates, sorted */
     CHECK_INT(v[0], 0);
     CHECK_INT(v[1], 4);
     CHECK_INT(v[2], 7);
@@ -252,12 +252,12 @@ static void test_sampling(void)
      * order), then 25 of those 30 rows drawn with seed */
     uint32_t picked[16], rows[80], n_rows = 0;
     for (uint32_t i = 0; i < 16; i++) picked[i] = 24 + i;
-    tl_eval_sample(picked, 16, 6, 10);
+    tl__eval_sample(picked, 16, 6, 10);
     for (uint32_t i = 0; i < 80; i++)
         for (uint32_t k = 0; k < 6; k++)
             if (ds->r_user[test[i]] == picked[k]) rows[n_rows++] = test[i];
     CHECK_INT(n_rows, 30);
-    tl_eval_sample(rows, n_rows, 25, 9);
+    tl__eval_sample(rows, n_rows, 25, 9);
     tl_eval_options full;
     tl_eval_options_default(&full);
     full.protocol_b = 0;

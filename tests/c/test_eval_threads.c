@@ -37,7 +37,7 @@ static void reference(const tl_dataset *ds, const uint32_t *train, uint32_t n_tr
             }
     uint32_t n_eval = n_users;
     if (o->max_users && n_users > o->max_users) {
-        tl_eval_sample(users, n_users, o->max_users, o->seed + 1);
+        tl__eval_sample(users, n_users, o->max_users, o->seed + 1);
         n_eval = o->max_users;
         m->sampled = 1;
     }
@@ -48,7 +48,7 @@ static void reference(const tl_dataset *ds, const uint32_t *train, uint32_t n_tr
     for (uint32_t i = 0; i < n_test; i++)
         if (keep[ds->r_user[test[i]]]) rows[n_rows++] = test[i];
     if (o->max_rows && n_rows > o->max_rows) {
-        tl_eval_sample(rows, n_rows, o->max_rows, o->seed);
+        tl__eval_sample(rows, n_rows, o->max_rows, o->seed);
         n_rows = o->max_rows;
         m->sampled = 1;
     }

@@ -130,17 +130,17 @@ static void test_cg_kernels(void)
         float *copy = malloc(m * d * sizeof(float)), a3[64];
         for (int t = 0; t <= 1; t++) {
             memcpy(a3, a1, sizeof a3);
-            tl_wgram_apply(F, idx, c, m, d, p, (float)t, a1, copy);
-            tl_wgram_apply_scalar(F, idx, c, m, d, p, (float)t, a2, NULL);
+            tl__wgram_apply(F, idx, c, m, d, p, (float)t, a1, copy);
+            tl__wgram_apply_scalar(F, idx, c, m, d, p, (float)t, a2, NULL);
             CHECK(memcmp(a1, a2, d * sizeof(float)) == 0);
             /* the gathered copy, read without idx, gives the same sums */
             CHECK(memcmp(copy + 12 * d, F + (size_t)idx[12] * d, d * sizeof(float)) == 0);
-            tl_wgram_apply(copy, NULL, c, m, d, p, (float)t, a3, NULL);
+            tl__wgram_apply(copy, NULL, c, m, d, p, (float)t, a3, NULL);
             CHECK(memcmp(a1, a3, d * sizeof(float)) == 0);
         }
         free(copy);
-        tl_gather_dots(F, idx, m, d, p, o1);
-        tl_gather_dots_scalar(F, idx, m, d, p, o2);
+        tl__gather_dots(F, idx, m, d, p, o1);
+        tl__gather_dots_scalar(F, idx, m, d, p, o2);
         CHECK(memcmp(o1, o2, m * sizeof(float)) == 0);
         CHECK(o1[3] == tl_dot(F + (size_t)idx[3] * d, p, d));
         free(F);

@@ -488,28 +488,28 @@ static void test_large_columns(void)
  * number of ids and takes the hashed ids it comes to cover. */
 static void test_idmap(void)
 {
-    tl_idmap m;
+    tl__idmap m;
     memset(&m, 0, sizeof m);
     uint32_t ids[] = {5, 70000, 3000000, 4000000000u, 4194304};
-    for (size_t i = 0; i < 5; i++) *tl_idmap_slot(&m, ids[i]) = (uint32_t)i + 1;
+    for (size_t i = 0; i < 5; i++) *tl__idmap_slot(&m, ids[i]) = (uint32_t)i + 1;
     CHECK(m.direct_cap <= TL_IDMAP_DIRECT_MIN); /* 5 ids do not buy a 4M-entry array */
     CHECK_INT(m.hcount, 4);
-    for (uint32_t id = 100; id < 2200; id++) *tl_idmap_slot(&m, id) = id;
-    *tl_idmap_slot(&m, 70001) = 7; /* 2103 ids: now 131072 entries are within budget */
+    for (uint32_t id = 100; id < 2200; id++) *tl__idmap_slot(&m, id) = id;
+    *tl__idmap_slot(&m, 70001) = 7; /* 2103 ids: now 131072 entries are within budget */
     CHECK_INT(m.direct_cap, 131072);
     CHECK_INT(m.hcount, 3);
-    for (size_t i = 0; i < 5; i++) CHECK_INT(tl_idmap_get(&m, ids[i]), i + 1);
-    CHECK_INT(tl_idmap_get(&m, 70001), 7);
-    CHECK_INT(tl_idmap_get(&m, 1500), 1500);
-    CHECK_INT(tl_idmap_get(&m, 6), 0);
-    CHECK(tl_idmap_find(&m, 123456789) == NULL);
+    for (size_t i = 0; i < 5; i++) CHECK_INT(tl__idmap_get(&m, ids[i]), i + 1);
+    CHECK_INT(tl__idmap_get(&m, 70001), 7);
+    CHECK_INT(tl__idmap_get(&m, 1500), 1500);
+    CHECK_INT(tl__idmap_get(&m, 6), 0);
+    CHECK(tl__idmap_find(&m, 123456789) == NULL);
     uint32_t n = 0;
-    uint32_t *sorted = tl_idmap_sorted_ids(&m, &n);
+    uint32_t *sorted = tl__idmap_sorted_ids(&m, &n);
     CHECK_INT(n, 2106);
     for (uint32_t i = 1; sorted && i < n; i++) CHECK(sorted[i - 1] < sorted[i]);
     CHECK(sorted && sorted[0] == 5 && sorted[n - 1] == 4000000000u && sorted[n - 3] == 3000000);
     free(sorted);
-    tl_idmap_free(&m);
+    tl__idmap_free(&m);
 }
 
 /* Dense renumbering at finish: the bit-table path (small max id) and the
@@ -520,9 +520,9 @@ static void check_dense(const uint32_t *raw, uint32_t n, uint32_t max_id, const 
 {
     uint32_t col[16];
     memcpy(col, raw, n * sizeof *col);
-    tl_dense d;
+    tl__dense d;
     memset(&d, 0, sizeof d);
-    CHECK(tl_dense_renumber(col, n, max_id, &d));
+    CHECK(tl__dense_renumber(col, n, max_id, &d));
     CHECK_INT(d.n, want_n);
     CHECK_INT(d.runs, want_runs);
     for (uint32_t i = 0; i < n; i++) CHECK_INT(col[i], want_idx[i]);
@@ -530,7 +530,7 @@ static void check_dense(const uint32_t *raw, uint32_t n, uint32_t max_id, const 
         CHECK_INT(d.ids[k], want_ids[k]);
         CHECK_INT(d.counts[k], want_counts[k]);
     }
-    tl_dense_free(&d);
+    tl__dense_free(&d);
 }
 
 static void test_dense_renumber(void)
@@ -544,12 +544,12 @@ static void test_dense_renumber(void)
     const uint32_t huge_idx[] = {2, 0, 1, 0, 2}, huge_ids[] = {7, 3000000000u, 4294967295u}, huge_counts[] = {2, 1, 2};
     check_dense(huge, 5, 4294967295u, huge_idx, huge_ids, huge_counts, 3, 5);
     /* no rows */
-    tl_dense d;
+    tl__dense d;
     memset(&d, 0, sizeof d);
     uint32_t none[1] = {0};
-    CHECK(tl_dense_renumber(none, 0, 0, &d));
+    CHECK(tl__dense_renumber(none, 0, 0, &d));
     CHECK_INT(d.n, 0);
-    tl_dense_free(&d);
+    tl__dense_free(&d);
 }
 
 static void test_loader_states(void)

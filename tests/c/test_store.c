@@ -160,7 +160,7 @@ static void test_damage(void)
     if (movi) {
         size_t rec = (size_t)(movi - copy) + 16 + 8 + (1 + 6) + (1 + 18) + 4; /* header, counts, genre names, id */
         copy[rec + 3] = 0x7F;
-        uint64_t h = tl_store_checksum(copy, fx.bytes.len - 8);
+        uint64_t h = tl__store_checksum(copy, fx.bytes.len - 8);
         for (int i = 0; i < 8; i++) copy[fx.bytes.len - 8 + (size_t)i] = (uint8_t)(h >> (8 * i));
         CHECK_INT(tl_store_read(copy, fx.bytes.len, "m.tlm", &mf, &err), TL_E_CORRUPT);
         CHECK_CONTAINS(err.message, "a title points outside the title table");

@@ -232,15 +232,15 @@ static void test_gemm_pool(size_t m, size_t n, size_t dim)
         tl_pool *pool = NULL;
         CHECK_INT(tl_pool_new(t, &pool, &err), TL_OK);
         tl_gemm_ab(A, m, n, Bm, n, dim, dim, C0, dim); /* (m x n) (n x dim) */
-        tl_gemm_ab_pool(pool, A, m, n, Bm, n, dim, dim, C1, dim);
+        tl__gemm_ab_pool(pool, A, m, n, Bm, n, dim, dim, C1, dim);
         CHECK(memcmp(C0, C1, m * dim * 4) == 0);
         tl_gemm_abt(A, m, dim, P, n, dim, C0, n); /* (m x dim) (n x dim)^T */
-        tl_gemm_abt_pool(pool, A, m, dim, P, n, dim, C1, n);
+        tl__gemm_abt_pool(pool, A, m, dim, P, n, dim, C1, n);
         CHECK(memcmp(C0, C1, m * n * 4) == 0);
         fixture_random_floats(C0, n * dim, 23, 1.0f); /* accumulates onto C */
         memcpy(C1, C0, n * dim * 4);
         tl_gemm_atb_acc(A, m, n, n, Bm, dim, dim, C0, dim); /* (m x n)^T (m x dim) */
-        tl_gemm_atb_acc_pool(pool, A, m, n, n, Bm, dim, dim, C1, dim);
+        tl__gemm_atb_acc_pool(pool, A, m, n, n, Bm, dim, dim, C1, dim);
         CHECK(memcmp(C0, C1, n * dim * 4) == 0);
         tl_pool_free(pool);
     }

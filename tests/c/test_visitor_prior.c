@@ -34,10 +34,10 @@ static void fixture_init(fixture *f, float w3, float w10)
     f->liked[NM] = 0.0f;
     f->w[0] = w3;
     f->w[1] = w10;
-    tl_tensor_set(&f->t[0], "users", NU + 1, D, f->users);
-    tl_tensor_set(&f->t[1], "movies", NM + 1, D, f->movies);
-    tl_tensor_set(&f->t[2], "liked", NM + 1, 1, f->liked);
-    tl_tensor_set(&f->t[3], "visitor_prior", 1, 2, f->w);
+    tl__tensor_set(&f->t[0], "users", NU + 1, D, f->users);
+    tl__tensor_set(&f->t[1], "movies", NM + 1, D, f->movies);
+    tl__tensor_set(&f->t[2], "liked", NM + 1, 1, f->liked);
+    tl__tensor_set(&f->t[3], "visitor_prior", 1, 2, f->w);
 }
 
 /* The scorer of the "ials" type over the first n tensors. */

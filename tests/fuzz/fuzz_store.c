@@ -17,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!copy) return 0;
     memcpy(copy, data, size);
     if (size >= 24) {
-        uint64_t h = tl_store_checksum(copy, size - 8);
+        uint64_t h = tl__store_checksum(copy, size - 8);
         for (int i = 0; i < 8; i++) copy[size - 8 + (size_t)i] = (uint8_t)(h >> (8 * i));
     }
     tl_error err;

@@ -126,6 +126,24 @@ test('include guards: TOWERLENS_NAME_H for public headers, TL_FOLDER_NAME_H for 
   }
 });
 
+test('naming: what src/ headers declare is internal (tl__name), what include/ declares is public (tl_name)', () => {
+  const declared = (text) => [...text.matchAll(/\b(tl_{1,2}[a-z0-9_]+)\s*\(/g)].map((m) => m[1]);
+  for (const { path, text } of files) {
+    if (!path.endsWith('.h') || /^src\/(cli|wasm)\//.test(path)) continue;
+    const code = text.replace(/\/\*[\s\S]*?\*\//g, '');
+    for (const name of declared(code)) {
+      // a declaration or an inline definition at the start of a line
+      if (!new RegExp(`^[^\\s#].*\\b${name}\\s*\\(`, 'm').test(code)) continue;
+      if (path.startsWith('include/')) assert.ok(!name.startsWith('tl__'), `${path}: public header declares internal ${name}`);
+    }
+  }
+  for (const { path, text } of files.filter((f) => f.path.startsWith('src/') && f.path.endsWith('.h') && !/^src\/(cli|wasm)\//.test(f.path))) {
+    const code = text.replace(/\/\*[\s\S]*?\*\//g, '');
+    for (const m of code.matchAll(/^(?:static inline |extern )?[a-z_][\w ]*?[\s*](tl_[a-z0-9][a-z0-9_]*)\s*\(/gm))
+      assert.fail(`${path}: internal function ${m[1]} should be named tl__${m[1].slice(3)}`);
+  }
+});
+
 test('the check catches an upward include, an internal header in a public one, and a front end reaching inside', () => {
   const toy = [
     { rank: 1, name: 'base', folders: ['base'], headers: ['buf.h'] },

@@ -21,7 +21,7 @@ void tl_ease_options_default(tl_ease_options *opt)
     opt->low_weight = TL_EASE_DEFAULT_LOW_WEIGHT;
 }
 
-float tl_ease_value(const tl_ease_options *opt, uint8_t half)
+float tl__ease_value(const tl_ease_options *opt, uint8_t half)
 {
     float x = opt->values == TL_EASE_RATING ? (float)half * 0.1f : 1.0f;
     return half < 6 ? x * opt->low_weight : x;
@@ -394,7 +394,7 @@ tl_status tl_ease_fit(const tl_dataset *ds, const uint32_t *train_rows, uint32_t
     tl_ease_model *m = calloc(1, sizeof *m);
     if (!m) return tl_fail(err, TL_E_NOMEM, "EASE: out of memory");
     m->opt = o;
-    for (uint8_t h = 1; h <= 10; h++) m->value[h] = tl_ease_value(&o, h);
+    for (uint8_t h = 1; h <= 10; h++) m->value[h] = tl__ease_value(&o, h);
     st = choose_items(ds, train_rows, n_train, m, err);
     lists l = {0};
     if (st == TL_OK) st = build_lists(ds, train_rows, n_train, m, &l, err);

@@ -18,6 +18,6 @@ struct tl_ease_model {
 };
 
 /* x of a rating in half stars under the options (0: the rating is ignored). */
-float tl_ease_value(const tl_ease_options *opt, uint8_t half);
+float tl__ease_value(const tl_ease_options *opt, uint8_t half);
 
 #endif

@@ -149,8 +149,8 @@ static const tl_tensor *shaped(const tl_tensor *t, uint32_t n_t, const char *nam
     return x;
 }
 
-tl_status tl_ease_open(const tl_dataset *ds, const char *config_json, const tl_tensor *t, uint32_t n_t, tl_scorer **out,
-                       tl_error *err)
+tl_status tl__ease_open(const tl_dataset *ds, const char *config_json, const tl_tensor *t, uint32_t n_t,
+                        tl_scorer **out, tl_error *err)
 {
     (void)config_json;
     if (!out) return tl_fail(err, TL_E_ARG, "scorer: no output pointer given");

@@ -45,7 +45,7 @@ static tl_status ease_check(const tl_train_config *c, tl_error *err)
 static void ease_config_json(const tl_train_config *c, const tl_split *split, tl_buf *b)
 {
     tl_buf_printf(b, ",\"epochs\":%u,\"loss\":\"ease\"", c->epochs);
-    tl_config_json_float(b, "lambda", c->ease_lambda);
+    tl__config_json_float(b, "lambda", c->ease_lambda);
     tl_buf_printf(b, ",\"min_count\":%u,\"seed\":%" PRIu64, c->ease_min_count, c->seed);
     if (split) tl_buf_printf(b, ",\"split\":{\"train\":%u,\"test\":%u}", split->n_train, split->n_test);
 }
@@ -193,10 +193,10 @@ static uint32_t ease_tensors(const void *vs, tl_tensor *out)
     const ease_train *s = vs; /* the tensors borrow its buffers, which are not const */
     if (!s->model) return 0;
     uint32_t ni = s->model->n_items;
-    tl_tensor_set(&out[0], "ease.items", ni, 1, s->items);
-    tl_tensor_set(&out[1], "ease.B", ni, ni, s->model->B);
-    tl_tensor_set(&out[2], "ease.counts", s->rows.n_movies + 1, 1, s->counts);
-    tl_tensor_set(&out[3], "ease.values", 10, 1, s->values);
+    tl__tensor_set(&out[0], "ease.items", ni, 1, s->items);
+    tl__tensor_set(&out[1], "ease.B", ni, ni, s->model->B);
+    tl__tensor_set(&out[2], "ease.counts", s->rows.n_movies + 1, 1, s->counts);
+    tl__tensor_set(&out[3], "ease.values", 10, 1, s->values);
     return 4;
 }
 
@@ -206,7 +206,7 @@ static void ease_describe(const tl_train_config *c, tl_buf *b)
                   (double)c->ease_lambda, c->ease_min_count);
 }
 
-const tl_train_ops tl_ease_train_ops = {
+const tl_train_ops tl__ease_train_ops = {
     .loss = TL_LOSS_EASE,
     .loss_name = "none",
     .describe = ease_describe,

@@ -68,7 +68,7 @@ static void mirror_lower(double *A, uint32_t d)
         for (uint32_t b = a + 1; b < d; b++) A[a * d + b] = A[b * d + a];
 }
 
-static void compute_gram(tl_embed_scorer *idx)
+static void compute_gram(tl__embed_scorer *idx)
 {
     uint32_t d = idx->emb.dim;
     memset(idx->gram, 0, (size_t)d * d * sizeof *idx->gram);
@@ -87,13 +87,13 @@ typedef struct foldin_input {
     uint32_t n;
 } foldin_input;
 
-static const float *movie_vec(const tl_embed_scorer *idx, uint32_t m)
+static const float *movie_vec(const tl__embed_scorer *idx, uint32_t m)
 {
     return idx->emb.movies + (size_t)m * idx->emb.ld_movies;
 }
 
-static tl_status foldin_lsq(tl_embed_scorer *idx, const foldin_input *in, const tl_foldin_options *opt, float *user_out,
-                            double *A, double *b, tl_error *err)
+static tl_status foldin_lsq(tl__embed_scorer *idx, const foldin_input *in, const tl_foldin_options *opt,
+                            float *user_out, double *A, double *b, tl_error *err)
 {
     uint32_t d = idx->emb.dim;
     if (!idx->gram_valid) compute_gram(idx);
@@ -119,7 +119,7 @@ static tl_status foldin_lsq(tl_embed_scorer *idx, const foldin_input *in, const 
 
 /* Scores every movie for u and returns the log of the softmax normaliser
  * over the catalogue (weighted by q when given). */
-static double log_normaliser(const tl_embed_scorer *idx, const float *u, const float *q, float *scores)
+static double log_normaliser(const tl__embed_scorer *idx, const float *u, const float *q, float *scores)
 {
     tl_gemv(idx->emb.movies, idx->base.ds->n_movies, idx->emb.ld_movies, u, idx->emb.dim, scores);
     double mx = -INFINITY;
@@ -138,7 +138,7 @@ static double log_normaliser(const tl_embed_scorer *idx, const float *u, const f
 /* The objective: sum_i w_i s_i - like * log Z - l2/2 |u|^2 (liked movies'
  * log-likelihood, disliked movies' scores as a penalty); leaves the scores
  * of u in `scores` and log Z in *lz. */
-static double objective(const tl_embed_scorer *idx, const foldin_input *in, const float *u, const float *q,
+static double objective(const tl__embed_scorer *idx, const foldin_input *in, const float *u, const float *q,
                         float *scores, double l2, double *lz)
 {
     *lz = log_normaliser(idx, u, q, scores);
@@ -149,7 +149,7 @@ static double objective(const tl_embed_scorer *idx, const foldin_input *in, cons
     return f - 0.5 * l2 * uu;
 }
 
-static tl_status foldin_softmax(tl_embed_scorer *idx, const foldin_input *in, const tl_foldin_options *opt,
+static tl_status foldin_softmax(tl__embed_scorer *idx, const foldin_input *in, const tl_foldin_options *opt,
                                 float *user_out, double *H, double *g, tl_error *err)
 {
     const tl_dataset *ds = idx->base.ds;
@@ -238,9 +238,10 @@ static tl_status foldin_softmax(tl_embed_scorer *idx, const foldin_input *in, co
     return TL_OK;
 }
 
-tl_status tl_embed_fold_in(tl_scorer *s, const tl_profile *p, const tl_foldin_options *opt, float *state, tl_error *err)
+tl_status tl__embed_fold_in(tl_scorer *s, const tl_profile *p, const tl_foldin_options *opt, float *state,
+                            tl_error *err)
 {
-    tl_embed_scorer *idx = (tl_embed_scorer *)s;
+    tl__embed_scorer *idx = (tl__embed_scorer *)s;
     uint32_t d = idx->emb.dim, n = p->n;
     double *w = malloc((size_t)(n ? n : 1) * sizeof *w);
     double *A = malloc(((size_t)d * d + 2 * (size_t)d) * sizeof *A);
@@ -264,6 +265,6 @@ tl_status tl_embed_fold_in(tl_scorer *s, const tl_profile *p, const tl_foldin_op
     if (o.method == TL_FOLDIN_LSQ) st = foldin_lsq(idx, &in, &o, state, A, A + (size_t)d * d, err);
     else st = foldin_softmax(idx, &in, &o, state, A, A + (size_t)d * d, err);
     free(w), free(A);
-    if (st == TL_OK && idx->prior) st = tl_embed_prior_blend(idx, p, state, err);
+    if (st == TL_OK && idx->prior) st = tl__embed_prior_blend(idx, p, state, err);
     return st;
 }

@@ -13,7 +13,7 @@
 #include "embed_internal.h"
 #include "towerlens/kernels.h"
 
-tl_status tl_embed_prior_open(tl_embed_scorer *e, const tl_tensor *t, uint32_t n_t, tl_error *err)
+tl_status tl__embed_prior_open(tl__embed_scorer *e, const tl_tensor *t, uint32_t n_t, tl_error *err)
 {
     const tl_tensor *liked = tl_tensor_find(t, n_t, "liked"), *w = tl_tensor_find(t, n_t, "visitor_prior");
     if (!liked || !w) return TL_OK; /* written before the prior: the plain fold-in */
@@ -43,14 +43,14 @@ tl_status tl_embed_prior_open(tl_embed_scorer *e, const tl_tensor *t, uint32_t n
 }
 
 /* w(k): w3 at k <= 3, w10 at k >= 10, linear in ln k between. */
-static double weight(const tl_embed_scorer *e, uint32_t k)
+static double weight(const tl__embed_scorer *e, uint32_t k)
 {
     if (k <= 3) return e->w3;
     if (k >= 10) return e->w10;
     return e->w3 + ((double)e->w10 - e->w3) * tl_log(k / 3.0) / tl_log(10.0 / 3.0);
 }
 
-tl_status tl_embed_prior_blend(tl_embed_scorer *e, const tl_profile *p, float *state, tl_error *err)
+tl_status tl__embed_prior_blend(tl__embed_scorer *e, const tl_profile *p, float *state, tl_error *err)
 {
     const tl_dataset *ds = e->base.ds;
     uint32_t d = e->emb.dim, nm = ds->n_movies;

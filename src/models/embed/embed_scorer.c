@@ -11,7 +11,7 @@
 #include "towerlens/kernels.h"
 #include "towerlens/rating.h"
 
-static const float *movie_vec(const tl_embed_scorer *e, uint32_t m)
+static const float *movie_vec(const tl__embed_scorer *e, uint32_t m)
 {
     return e->emb.movies + (size_t)m * e->emb.ld_movies;
 }
@@ -20,7 +20,7 @@ static tl_status user_state(const tl_scorer *s, uint32_t user, const tl_profile 
 {
     (void)train;
     (void)err;
-    const tl_embed_scorer *e = (const tl_embed_scorer *)s;
+    const tl__embed_scorer *e = (const tl__embed_scorer *)s;
     memcpy(state, e->emb.users + (size_t)user * e->emb.ld_users, e->emb.dim * sizeof *state);
     if (e->prior) state[e->emb.dim] = 0.0f; /* known users: no visitor prior */
     return TL_OK;
@@ -31,7 +31,7 @@ static tl_status user_state(const tl_scorer *s, uint32_t user, const tl_profile 
 static void score(const tl_scorer *s, const float *states, uint32_t n, uint32_t m0, uint32_t n_m, float *out,
                   size_t ldo)
 {
-    const tl_embed_scorer *e = (const tl_embed_scorer *)s;
+    const tl__embed_scorer *e = (const tl__embed_scorer *)s;
     const float *M = movie_vec(e, m0);
     if (n == 1) tl_gemv(M, n_m, e->emb.ld_movies, states, e->emb.dim, out);
     else tl_gemm_abt_dots(states, n, s->state_floats, M, n_m, e->emb.ld_movies, e->emb.dim, out, ldo);
@@ -44,7 +44,7 @@ static void score(const tl_scorer *s, const float *states, uint32_t n, uint32_t 
     }
 }
 
-static void compute_norms(tl_embed_scorer *e)
+static void compute_norms(tl__embed_scorer *e)
 {
     for (uint32_t m = 0; m < e->base.ds->n_movies; m++) {
         const float *v = movie_vec(e, m);
@@ -55,7 +55,7 @@ static void compute_norms(tl_embed_scorer *e)
 
 static tl_status similar(tl_scorer *s, uint32_t movie, float *sims, tl_error *err)
 {
-    tl_embed_scorer *e = (tl_embed_scorer *)s;
+    tl__embed_scorer *e = (tl__embed_scorer *)s;
     const tl_dataset *ds = s->ds;
     if (!e->norms_valid) compute_norms(e);
     float qn = e->norms[movie];
@@ -74,7 +74,7 @@ static tl_status similar(tl_scorer *s, uint32_t movie, float *sims, tl_error *er
 static void explain(tl_scorer *s, const float *state, const tl_profile *p, uint32_t target, float *contrib)
 {
     (void)state;
-    tl_embed_scorer *e = (tl_embed_scorer *)s;
+    tl__embed_scorer *e = (tl__embed_scorer *)s;
     if (!e->norms_valid) compute_norms(e);
     const float *t = movie_vec(e, target);
     float tn = e->norms[target];
@@ -88,14 +88,14 @@ static void explain(tl_scorer *s, const float *state, const tl_profile *p, uint3
 
 static void refresh(tl_scorer *s)
 {
-    tl_embed_scorer *e = (tl_embed_scorer *)s;
+    tl__embed_scorer *e = (tl__embed_scorer *)s;
     e->norms_valid = 0;
     e->gram_valid = 0;
 }
 
 static size_t bytes(const tl_scorer *s)
 {
-    const tl_embed_scorer *e = (const tl_embed_scorer *)s;
+    const tl__embed_scorer *e = (const tl__embed_scorer *)s;
     return sizeof *e + (size_t)e->n_cat * sizeof *e->cat + (size_t)s->ds->n_movies * sizeof *e->norms +
            (size_t)e->emb.dim * e->emb.dim * sizeof *e->gram +
            (e->prior ? ((size_t)s->ds->n_movies + 1) * sizeof *e->prior : 0);
@@ -104,11 +104,11 @@ static size_t bytes(const tl_scorer *s)
 static tl_status predict(const tl_scorer *s, const uint32_t *users, const uint32_t *movies, uint32_t n, float *raw,
                          tl_error *err)
 {
-    const tl_embed_scorer *e = (const tl_embed_scorer *)s;
+    const tl__embed_scorer *e = (const tl__embed_scorer *)s;
     return tl_rating_predict_pairs(e->head, &e->emb, users, movies, n, raw, err);
 }
 
-void tl_embed_scorer_release(tl_embed_scorer *e)
+void tl__embed_scorer_release(tl__embed_scorer *e)
 {
     tl_rating_head_free(e->head);
     free(e->prior);
@@ -119,13 +119,13 @@ void tl_embed_scorer_release(tl_embed_scorer *e)
 
 static void release(tl_scorer *s)
 {
-    tl_embed_scorer_release((tl_embed_scorer *)s);
+    tl__embed_scorer_release((tl__embed_scorer *)s);
     free(s);
 }
 
-const tl_scorer_ops tl_embed_ops = {
+const tl_scorer_ops tl__embed_ops = {
     .user_state = user_state,
-    .fold_in = tl_embed_fold_in,
+    .fold_in = tl__embed_fold_in,
     .score = score,
     .similar = similar,
     .explain = explain,
@@ -134,7 +134,7 @@ const tl_scorer_ops tl_embed_ops = {
     .free = release,
 };
 
-tl_status tl_embed_scorer_init(tl_embed_scorer *e, const tl_dataset *ds, const tl_embeddings *emb, tl_error *err)
+tl_status tl__embed_scorer_init(tl__embed_scorer *e, const tl_dataset *ds, const tl_embeddings *emb, tl_error *err)
 {
     if (!ds) return tl_fail(err, TL_E_ARG, "scorer: no dataset given");
     if (!emb || !emb->users || !emb->movies)
@@ -143,7 +143,7 @@ tl_status tl_embed_scorer_init(tl_embed_scorer *e, const tl_dataset *ds, const t
     if (emb->ld_users < emb->dim || emb->ld_movies < emb->dim)
         return tl_fail(err, TL_E_ARG, "index: embedding row strides (%zu, %zu) are smaller than the dimension %u",
                        emb->ld_users, emb->ld_movies, emb->dim);
-    e->ops = tl_embed_ops;
+    e->ops = tl__embed_ops;
     e->base = (tl_scorer){.ops = &e->ops,
                           .type = "embeddings",
                           .similarity = "cosine of the movie vectors",
@@ -157,7 +157,7 @@ tl_status tl_embed_scorer_init(tl_embed_scorer *e, const tl_dataset *ds, const t
     e->norms = malloc((ds->n_movies ? ds->n_movies : 1) * sizeof *e->norms);
     e->gram = malloc((size_t)emb->dim * emb->dim * sizeof *e->gram);
     if (!e->cat || !e->norms || !e->gram) {
-        tl_embed_scorer_release(e);
+        tl__embed_scorer_release(e);
         return tl_fail(err, TL_E_NOMEM, "scorer: out of memory for %u movies", ds->n_movies);
     }
     uint32_t n = 0;
@@ -170,9 +170,9 @@ tl_status tl_embed_scorer_new(const tl_dataset *ds, const tl_embeddings *emb, tl
 {
     if (!out) return tl_fail(err, TL_E_ARG, "scorer: no output pointer given");
     *out = NULL;
-    tl_embed_scorer *e = calloc(1, sizeof *e);
+    tl__embed_scorer *e = calloc(1, sizeof *e);
     if (!e) return tl_fail(err, TL_E_NOMEM, "scorer: out of memory");
-    tl_status st = tl_embed_scorer_init(e, ds, emb, err);
+    tl_status st = tl__embed_scorer_init(e, ds, emb, err);
     if (st != TL_OK) {
         free(e);
         return st;
@@ -193,7 +193,7 @@ static tl_status table(const tl_tensor *t, uint32_t n_t, const char *name, uint3
     return TL_OK;
 }
 
-tl_status tl_embed_tables(const tl_dataset *ds, const tl_tensor *t, uint32_t n_t, tl_embeddings *out, tl_error *err)
+tl_status tl__embed_tables(const tl_dataset *ds, const tl_tensor *t, uint32_t n_t, tl_embeddings *out, tl_error *err)
 {
     const tl_tensor *u = NULL, *m = NULL;
     tl_status st = table(t, n_t, "users", ds->n_users + 1, &u, err);
@@ -205,18 +205,18 @@ tl_status tl_embed_tables(const tl_dataset *ds, const tl_tensor *t, uint32_t n_t
     return st;
 }
 
-tl_status tl_embed_open(const tl_dataset *ds, const char *config_json, const tl_tensor *t, uint32_t n_t,
-                        tl_scorer **out, tl_error *err)
+tl_status tl__embed_open(const tl_dataset *ds, const char *config_json, const tl_tensor *t, uint32_t n_t,
+                         tl_scorer **out, tl_error *err)
 {
     (void)config_json;
     tl_embeddings emb;
-    tl_status st = tl_embed_tables(ds, t, n_t, &emb, err);
+    tl_status st = tl__embed_tables(ds, t, n_t, &emb, err);
     if (st == TL_OK) st = tl_embed_scorer_new(ds, &emb, out, err);
     if (st != TL_OK) return st;
     /* a two-tower model may carry a rating head (the original's multitask model) */
-    tl_embed_scorer *e = (tl_embed_scorer *)*out;
+    tl__embed_scorer *e = (tl__embed_scorer *)*out;
     st = tl_rating_head_from_tensors(ds, t, n_t, emb.dim, &e->head, err);
-    if (st == TL_OK) st = tl_embed_prior_open(e, t, n_t, err);
+    if (st == TL_OK) st = tl__embed_prior_open(e, t, n_t, err);
     if (st != TL_OK) {
         tl_scorer_free(*out);
         *out = NULL;

@@ -46,7 +46,7 @@ typedef struct scratch {
     float *P, *bf, *S1, *S2; /* float partial of A's lower tiles, of b, the gathered w_j f_j and f_j */
 } scratch;
 
-struct tl_ials {
+struct tl__ials {
     uint32_t dim, chunk, n_pairs, workers;
     tl_ials_solver solver;
     uint32_t cg_steps;
@@ -153,7 +153,7 @@ static double solve_row(const double *G, const float *F, const uint32_t *idx, co
         A[a * d + a] += lambda;
         b[a] = 0.0;
     }
-    tl_ials_touch_rows(F, idx, group_len(n, 0), d);
+    tl__ials_touch_rows(F, idx, group_len(n, 0), d);
     for (size_t j0 = 0; j0 < n; j0 += GATHER) {
         size_t m = group_len(n, j0);
         for (size_t i = 0; i < m; i++) {
@@ -167,7 +167,7 @@ static double solve_row(const double *G, const float *F, const uint32_t *idx, co
             }
         }
         /* the next group's rows start coming while this group is summed */
-        if (j0 + GATHER < n) tl_ials_touch_rows(F, idx + j0 + GATHER, group_len(n, j0 + GATHER), d);
+        if (j0 + GATHER < n) tl__ials_touch_rows(F, idx + j0 + GATHER, group_len(n, j0 + GATHER), d);
         memset(s->bf, 0, d * sizeof(float));
         for (size_t i = 0; i < m; i++) tl_axpy(1.0f, s->S1 + i * d, s->bf, d);
         rank_update(A, s->S1, s->S2, m, d, s->P);
@@ -186,15 +186,15 @@ static double solve_row(const double *G, const float *F, const uint32_t *idx, co
     for (size_t j = 0; j < n; j++) {
         /* a row of at most GATHER pairs still has them gathered in S2; a
          * longer one reads F again, touched a group at a time */
-        if (n > GATHER && j % GATHER == 0) tl_ials_touch_rows(F, idx + j, group_len(n, j), d);
+        if (n > GATHER && j % GATHER == 0) tl__ials_touch_rows(F, idx + j, group_len(n, j), d);
         const float *fj = n <= GATHER ? s->S2 + j * d : F + (size_t)idx[j] * d;
         double e = 1.0 - (double)tl_dot(x_out, fj, d);
         obj += (double)(w ? w[j] : conf[half[j]]) * e * e;
     }
-    return obj + tl_ials_penalty_terms(G, x, d, lambda);
+    return obj + tl__ials_penalty_terms(G, x, d, lambda);
 }
 
-double tl_ials_penalty_terms(const double *G, const double *x, size_t d, double lambda)
+double tl__ials_penalty_terms(const double *G, const double *x, size_t d, double lambda)
 {
     /* x^T G x from the lower triangle: sum_a x_a (G[a][a] x_a + 2 G[a][0..a) . x[0..a)) */
     double quad = 0.0, norm = 0.0;
@@ -225,7 +225,7 @@ static void free_side(side *sd)
     free(sd->batch_task);
 }
 
-void tl_ials_free(tl_ials *s)
+void tl__ials_free(tl__ials *s)
 {
     if (!s) return;
     free_side(&s->user);
@@ -331,7 +331,7 @@ static uint32_t build_rows(const tl_dataset *ds, const uint8_t *train, csr *u, c
 
 /* w = max(0.05, 1 + c (r - mean) / std) per half-star value, with the
  * population mean and std of the distinct pairs' ratings. */
-static void confidences(tl_ials *s, const uint8_t *half, uint32_t m, double c)
+static void confidences(tl__ials *s, const uint8_t *half, uint32_t m, double c)
 {
     uint64_t count[256] = {0};
     for (uint32_t i = 0; i < m; i++) count[half[i]]++;
@@ -409,11 +409,11 @@ static uint32_t gram_task_count(uint32_t n, uint32_t d)
     return (uint32_t)(((uint64_t)n + per - 1) / per);
 }
 
-tl_status tl_ials_new(const tl_dataset *ds, const tl_split *split, const tl_train_config *cfg, tl_model *model,
-                      uint32_t workers, tl_ials **out, tl_error *err)
+tl_status tl__ials_new(const tl_dataset *ds, const tl_split *split, const tl_train_config *cfg, tl_model *model,
+                       uint32_t workers, tl__ials **out, tl_error *err)
 {
     *out = NULL;
-    tl_ials *s = calloc(1, sizeof *s);
+    tl__ials *s = calloc(1, sizeof *s);
     if (!s) return tl_fail(err, TL_E_NOMEM, "out of memory creating the iALS solver");
     size_t bytes = sizeof *s;
     uint32_t n = split->n_train, d = cfg->dim, nu = ds->n_users, nm = ds->n_movies;
@@ -498,18 +498,18 @@ tl_status tl_ials_new(const tl_dataset *ds, const tl_split *split, const tl_trai
     return TL_OK;
 
 nomem:
-    tl_ials_free(s);
+    tl__ials_free(s);
     return tl_fail(err, TL_E_NOMEM, "out of memory for the iALS solver (%u train rows, dimension %u)", n, d);
 }
 
-size_t tl_ials_bytes(const tl_ials *s) { return s->bytes; }
-uint32_t tl_ials_batches_per_epoch(const tl_ials *s) { return s->user.n_batches + s->movie.n_batches; }
-uint32_t tl_ials_pairs(const tl_ials *s) { return s->n_pairs; }
+size_t tl__ials_bytes(const tl__ials *s) { return s->bytes; }
+uint32_t tl__ials_batches_per_epoch(const tl__ials *s) { return s->user.n_batches + s->movie.n_batches; }
+uint32_t tl__ials_pairs(const tl__ials *s) { return s->n_pairs; }
 
 /* ---- one epoch's work ------------------------------------------------------ */
 
 typedef struct run_ctx {
-    tl_ials *s;
+    tl__ials *s;
     const side *sd;
     int user_side;
     float *X;        /* the table being solved */
@@ -525,7 +525,7 @@ typedef struct run_ctx {
 static void gram_task(void *vctx, uint32_t t, uint32_t worker)
 {
     const run_ctx *c = vctx;
-    tl_ials *s = c->s;
+    tl__ials *s = c->s;
     size_t d = s->dim;
     uint32_t n = c->sd->n_other, per = gram_rows(n, s->dim);
     uint32_t r0 = t * per, r1 = n - r0 < per ? n : r0 + per;
@@ -542,7 +542,7 @@ static void gram_task(void *vctx, uint32_t t, uint32_t worker)
 
 /* G = a0 * sum_r f_r f_r^T over the other side's rows (lower triangle):
  * the Gram tasks' partials summed in task order. */
-static void gram_reduce(tl_ials *s, uint32_t tasks)
+static void gram_reduce(tl__ials *s, uint32_t tasks)
 {
     size_t d = s->dim;
     for (size_t a = 0; a < d; a++) memset(s->G + a * d, 0, (a + 1) * sizeof(double));
@@ -563,7 +563,7 @@ static void gram_reduce(tl_ials *s, uint32_t tasks)
 static void row_task(void *vctx, uint32_t slot, uint32_t worker)
 {
     const run_ctx *c = vctx;
-    tl_ials *s = c->s;
+    tl__ials *s = c->s;
     uint32_t t = c->first + slot;
     const side *sd = c->sd;
     const csr *rows = &sd->rows;
@@ -608,7 +608,7 @@ static void row_task(void *vctx, uint32_t slot, uint32_t worker)
 static void pending_task(void *vctx, uint32_t i, uint32_t worker)
 {
     const run_ctx *c = vctx;
-    tl_ials *s = c->s;
+    tl__ials *s = c->s;
     if (atomic_load_explicit(&s->stop, memory_order_relaxed)) return;
     uint32_t slot = s->pending[i];
     c->fn(vctx, slot, worker);
@@ -617,7 +617,7 @@ static void pending_task(void *vctx, uint32_t i, uint32_t worker)
         atomic_store_explicit(&s->stop, 1, memory_order_relaxed);
 }
 
-static void set_pending(tl_ials *s, uint32_t n)
+static void set_pending(tl__ials *s, uint32_t n)
 {
     for (uint32_t i = 0; i < n; i++) {
         s->pending[i] = i;
@@ -628,7 +628,7 @@ static void set_pending(tl_ials *s, uint32_t n)
 
 /* Runs the pending tasks of the current phase until done or the deadline;
  * returns 1 when none is left. */
-static int run_pending(tl_ials *s, tl_pool *pool, run_ctx *c)
+static int run_pending(tl__ials *s, tl_pool *pool, run_ctx *c)
 {
     atomic_store_explicit(&s->stop, 0, memory_order_relaxed);
     tl_pool_run(pool, s->n_pending, pending_task, c);
@@ -639,8 +639,8 @@ static int run_pending(tl_ials *s, tl_pool *pool, run_ctx *c)
     return left == 0;
 }
 
-int tl_ials_run(tl_ials *s, tl_pool *pool, uint32_t batch, tl_clock_fn clock, void *clock_ctx, double deadline_ms,
-                tl_ials_batch_result *out)
+int tl__ials_run(tl__ials *s, tl_pool *pool, uint32_t batch, tl_clock_fn clock, void *clock_ctx, double deadline_ms,
+                 tl__ials_batch_result *out)
 {
     int user_side = batch < s->user.n_batches;
     const side *sd = user_side ? &s->user : &s->movie;

@@ -27,25 +27,25 @@
 /* Pairs of work per task: a row costs its pairs plus dim + 16 (its solve). */
 #define TL_IALS_TASK_COST 8192u
 
-typedef struct tl_ials tl_ials;
+typedef struct tl__ials tl__ials;
 
 /* Copies the train pairs (duplicates of one (user, movie) count once with
  * their highest rating), computes the confidences and re-initialises the
  * model's tables (rows < n: N(0, (0.1/sqrt(d))^2) from seed + 2; OOV rows 0).
  * Scratch space is sized for `workers` pool workers. */
-tl_status tl_ials_new(const tl_dataset *ds, const tl_split *split, const tl_train_config *cfg, tl_model *model,
-                      uint32_t workers, tl_ials **out, tl_error *err);
-void tl_ials_free(tl_ials *s);
-size_t tl_ials_bytes(const tl_ials *s);
-uint32_t tl_ials_batches_per_epoch(const tl_ials *s);
+tl_status tl__ials_new(const tl_dataset *ds, const tl_split *split, const tl_train_config *cfg, tl_model *model,
+                       uint32_t workers, tl__ials **out, tl_error *err);
+void tl__ials_free(tl__ials *s);
+size_t tl__ials_bytes(const tl__ials *s);
+uint32_t tl__ials_batches_per_epoch(const tl__ials *s);
 /* Distinct (user, movie) train pairs. */
-uint32_t tl_ials_pairs(const tl_ials *s);
+uint32_t tl__ials_pairs(const tl__ials *s);
 
-typedef struct tl_ials_batch_result {
+typedef struct tl__ials_batch_result {
     double loss;      /* the summed objective terms of the batch's rows (after their solves) */
     uint64_t pairs;   /* the observed pairs those rows hold */
     double objective; /* after the epoch's last batch: the full objective of the tables */
-} tl_ials_batch_result;
+} tl__ials_batch_result;
 
 /* Works on batch `batch` (0-based, < batches_per_epoch; the same batch
  * until it completes) on `pool` (at most `workers` threads): the side's
@@ -54,14 +54,14 @@ typedef struct tl_ials_batch_result {
  * calling thread only, after each of its tasks) no further task starts
  * and it returns 0; the next call continues where it stopped. At least one
  * task runs per call. Returns 1 when the batch completed and fills *out. */
-int tl_ials_run(tl_ials *s, tl_pool *pool, uint32_t batch, tl_clock_fn clock, void *clock_ctx, double deadline_ms,
-                tl_ials_batch_result *out);
+int tl__ials_run(tl__ials *s, tl_pool *pool, uint32_t batch, tl_clock_fn clock, void *clock_ctx, double deadline_ms,
+                 tl__ials_batch_result *out);
 
 /* WASM has no prefetch instruction: read one float of every cache line of
  * the group's rows before copying them, so that their misses are in flight
  * together instead of one row after another (natively the solvers prefetch
  * instead). The sum only keeps the loads alive; it never changes a result. */
-static inline void tl_ials_touch_rows(const float *F, const uint32_t *idx, size_t m, size_t d)
+static inline void tl__ials_touch_rows(const float *F, const uint32_t *idx, size_t m, size_t d)
 {
 #ifdef __wasm__
     float t = 0.0f;
@@ -80,6 +80,6 @@ static inline void tl_ials_touch_rows(const float *F, const uint32_t *idx, size_
 }
 
 /* x^T G x + lambda |x|^2 with G's lower triangle (a row's penalty terms). */
-double tl_ials_penalty_terms(const double *G, const double *x, size_t dim, double lambda);
+double tl__ials_penalty_terms(const double *G, const double *x, size_t dim, double lambda);
 
 #endif

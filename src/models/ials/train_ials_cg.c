@@ -50,7 +50,7 @@ typedef struct rows_ref {
 static rows_ref group(rows_ref r, size_t j0, size_t m, size_t d)
 {
     if (!r.idx) return (rows_ref){r.F + j0 * d, NULL};
-    tl_ials_touch_rows(r.F, r.idx + j0, m, d); /* WASM: misses in flight together */
+    tl__ials_touch_rows(r.F, r.idx + j0, m, d); /* WASM: misses in flight together */
     return (rows_ref){r.F, r.idx + j0};
 }
 
@@ -64,7 +64,7 @@ static void observed_apply(rows_ref rows, const float *w, size_t n, size_t d, co
         size_t m = n - j0 < CG_GROUP ? n - j0 : CG_GROUP;
         rows_ref g = group(rows, j0, m, d);
         memset(s->accf, 0, d * sizeof(float));
-        tl_wgram_apply(g.F, g.idx, w + j0, m, d, p, t, s->accf, copy ? copy + j0 * d : NULL);
+        tl__wgram_apply(g.F, g.idx, w + j0, m, d, p, t, s->accf, copy ? copy + j0 * d : NULL);
         for (size_t k = 0; k < d; k++) s->acc[k] += s->accf[k];
     }
 }
@@ -121,11 +121,11 @@ double tl_ials_cg_row(const double *G, const float *Gf, const float *F, const ui
     for (size_t j0 = 0; j0 < n; j0 += CG_GROUP) {
         size_t m = n - j0 < CG_GROUP ? n - j0 : CG_GROUP;
         rows_ref g = group(rows, j0, m, d);
-        tl_gather_dots(g.F, g.idx, m, d, x_io, s.dots);
+        tl__gather_dots(g.F, g.idx, m, d, x_io, s.dots);
         for (size_t j = 0; j < m; j++) {
             double e = 1.0 - (double)s.dots[j];
             obs += (double)w[j0 + j] * e * e;
         }
     }
-    return obs + tl_ials_penalty_terms(G, s.x, d, lambda);
+    return obs + tl__ials_penalty_terms(G, s.x, d, lambda);
 }

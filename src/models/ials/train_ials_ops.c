@@ -11,8 +11,8 @@
 
 typedef struct ials_state {
     tl_model *model;
-    tl_ials *ials;
-    float *liked;     /* tl_liked_block: the visitor prior's tensors */
+    tl__ials *ials;
+    float *liked;     /* tl__liked_block: the visitor prior's tensors */
     double objective; /* after an epoch's last batch: the objective (train.h) */
 } ials_state;
 
@@ -41,9 +41,9 @@ static void ials_config_json(const tl_train_config *c, const tl_split *split, tl
     tl_buf_printf(b, ",\"dim\":%u,\"batch_size\":%u,\"epochs\":%u,\"loss\":\"ials\",\"optimizer\":\"%s\"", c->dim,
                   c->batch_size, c->epochs, c->ials_solver == TL_IALS_CG ? "cg_als" : "exact_als");
     if (c->ials_solver == TL_IALS_CG) tl_buf_printf(b, ",\"cg_steps\":%u", c->ials_cg_steps);
-    tl_config_json_float(b, "ials_unobserved", c->ials_unobserved);
-    tl_config_json_float(b, "ials_reg", c->ials_reg);
-    tl_config_json_float(b, "ials_confidence", c->ials_confidence);
+    tl__config_json_float(b, "ials_unobserved", c->ials_unobserved);
+    tl__config_json_float(b, "ials_reg", c->ials_reg);
+    tl__config_json_float(b, "ials_confidence", c->ials_confidence);
     tl_buf_printf(b, ",\"seed\":%" PRIu64, c->seed);
     if (split) tl_buf_printf(b, ",\"split\":{\"train\":%u,\"test\":%u}", split->n_train, split->n_test);
 }
@@ -52,7 +52,7 @@ static void ials_free(void *vs)
 {
     ials_state *s = vs;
     if (!s) return;
-    tl_ials_free(s->ials);
+    tl__ials_free(s->ials);
     tl_model_free(s->model);
     free(s->liked);
     free(s);
@@ -65,8 +65,8 @@ static tl_status ials_create(const tl_dataset *ds, const tl_split *split, const 
     ials_state *s = calloc(1, sizeof *s);
     if (!s) return tl_fail(err, TL_E_NOMEM, "out of memory creating the trainer");
     tl_status st = tl_model_new(ds->n_users, ds->n_movies, cfg->dim, cfg->init_range, cfg->seed + 2, &s->model, err);
-    if (st == TL_OK) st = tl_ials_new(ds, split, cfg, s->model, tl_pool_threads(pool), &s->ials, err);
-    if (st == TL_OK) st = tl_liked_block(ds, split, cfg, &s->liked, err);
+    if (st == TL_OK) st = tl__ials_new(ds, split, cfg, s->model, tl_pool_threads(pool), &s->ials, err);
+    if (st == TL_OK) st = tl__liked_block(ds, split, cfg, &s->liked, err);
     if (st != TL_OK) {
         ials_free(s);
         return st;
@@ -81,8 +81,8 @@ static int ials_step(void *vs, tl_pool *pool, uint32_t batch, tl_clock_fn clock,
                      tl_train_batch *out)
 {
     ials_state *s = vs;
-    tl_ials_batch_result res;
-    if (!tl_ials_run(s->ials, pool, batch, clock, clock_ctx, deadline_ms, &res)) return 0;
+    tl__ials_batch_result res;
+    if (!tl__ials_run(s->ials, pool, batch, clock, clock_ctx, deadline_ms, &res)) return 0;
     out->loss = res.loss;
     out->examples = res.pairs;
     out->sse = 0.0;
@@ -95,21 +95,21 @@ static void ials_end_epoch(void *vs, uint32_t epochs_done, tl_epoch_record *e)
 {
     ials_state *s = vs;
     (void)epochs_done;
-    uint32_t pairs = tl_ials_pairs(s->ials);
+    uint32_t pairs = tl__ials_pairs(s->ials);
     e->loss = s->objective;
     e->loss_per_example = s->objective / (double)(pairs ? pairs : 1);
 }
 
 static uint32_t ials_batches_per_epoch(const void *vs)
 {
-    return tl_ials_batches_per_epoch(((const ials_state *)vs)->ials);
+    return tl__ials_batches_per_epoch(((const ials_state *)vs)->ials);
 }
 
 static size_t ials_bytes(const void *vs)
 {
     const ials_state *s = vs;
     const tl_model *m = s->model;
-    return sizeof *s + ((size_t)m->n_users + m->n_movies + 2) * m->dim * sizeof(float) + tl_ials_bytes(s->ials);
+    return sizeof *s + ((size_t)m->n_users + m->n_movies + 2) * m->dim * sizeof(float) + tl__ials_bytes(s->ials);
 }
 
 static uint64_t ials_hash(const void *vs) { return tl_model_hash(((const ials_state *)vs)->model); }
@@ -117,8 +117,8 @@ static const tl_model *ials_model(const void *vs) { return ((const ials_state *)
 static uint32_t ials_tensors(const void *vs, tl_tensor *out)
 {
     const ials_state *s = vs;
-    uint32_t n = tl_model_tensors(s->model, out);
-    return n + tl_liked_tensors(s->liked, s->model->n_movies, out + n);
+    uint32_t n = tl__model_tensors(s->model, out);
+    return n + tl__liked_tensors(s->liked, s->model->n_movies, out + n);
 }
 
 static void ials_describe(const tl_train_config *c, tl_buf *b)
@@ -130,7 +130,7 @@ static void ials_describe(const tl_train_config *c, tl_buf *b)
                   (double)c->ials_confidence, solver, c->batch_size);
 }
 
-const tl_train_ops tl_ials_train_ops = {
+const tl_train_ops tl__ials_train_ops = {
     .loss = TL_LOSS_IALS,
     .loss_name = "objective",
     .describe = ials_describe,

@@ -9,7 +9,7 @@
 #include "towerlens/imported.h"
 
 typedef struct imported_scorer {
-    tl_embed_scorer e; /* first: a tl_scorer * is an imported_scorer * */
+    tl__embed_scorer e; /* first: a tl_scorer * is an imported_scorer * */
     tl_import_foldin als;
 } imported_scorer;
 
@@ -23,20 +23,20 @@ static tl_status fold_in(tl_scorer *s, const tl_profile *p, const struct tl_fold
 
 static void release(tl_scorer *s)
 {
-    tl_embed_scorer_release((tl_embed_scorer *)s);
+    tl__embed_scorer_release((tl__embed_scorer *)s);
     free(s);
 }
 
-tl_status tl_imported_open(const tl_dataset *ds, const char *config_json, const tl_tensor *t, uint32_t n_t,
-                           tl_scorer **out, tl_error *err)
+tl_status tl__imported_open(const tl_dataset *ds, const char *config_json, const tl_tensor *t, uint32_t n_t,
+                            tl_scorer **out, tl_error *err)
 {
     *out = NULL;
     tl_embeddings emb;
-    tl_status st = tl_embed_tables(ds, t, n_t, &emb, err);
+    tl_status st = tl__embed_tables(ds, t, n_t, &emb, err);
     if (st != TL_OK) return st;
     imported_scorer *im = calloc(1, sizeof *im);
     if (!im) return tl_fail(err, TL_E_NOMEM, "scorer: out of memory");
-    st = tl_embed_scorer_init(&im->e, ds, &emb, err);
+    st = tl__embed_scorer_init(&im->e, ds, &emb, err);
     if (st != TL_OK) {
         free(im);
         return st;

@@ -115,8 +115,8 @@ tl_status tl_popularity_counts(const tl_dataset *ds, const uint32_t *train_rows,
     return TL_OK;
 }
 
-tl_status tl_popularity_open(const tl_dataset *ds, const char *config_json, const tl_tensor *t, uint32_t n_t,
-                             tl_scorer **out, tl_error *err)
+tl_status tl__popularity_open(const tl_dataset *ds, const char *config_json, const tl_tensor *t, uint32_t n_t,
+                              tl_scorer **out, tl_error *err)
 {
     (void)config_json;
     const tl_tensor *c = tl_tensor_find(t, n_t, "popularity");

@@ -109,7 +109,7 @@ static uint64_t pop_hash(const void *vs)
 static uint32_t pop_tensors(const void *vs, tl_tensor *out)
 {
     const popularity *s = vs;
-    tl_tensor_set(&out[0], "popularity", s->n_movies + 1, 1, s->counts);
+    tl__tensor_set(&out[0], "popularity", s->n_movies + 1, 1, s->counts);
     return 1;
 }
 
@@ -119,7 +119,7 @@ static void pop_describe(const tl_train_config *c, tl_buf *b)
     tl_buf_puts(b, "popularity: each movie's train rating count");
 }
 
-const tl_train_ops tl_popularity_train_ops = {
+const tl_train_ops tl__popularity_train_ops = {
     .loss = TL_LOSS_POPULARITY,
     .loss_name = "none",
     .describe = pop_describe,

@@ -274,7 +274,7 @@ void tl_rating_head_forward(const tl_rating_head *h, tl_head_ws *ws, const float
     for (uint32_t l = 0; l < L; l++) {
         size_t n_in = h->width[l], n_out = h->width[l + 1];
         float *o = ws->act[l];
-        tl_gemm_ab_pool(ws->pool, a, B, n_in, h->w[l], n_in, n_out, n_out, o, n_out);
+        tl__gemm_ab_pool(ws->pool, a, B, n_in, h->w[l], n_in, n_out, n_out, o, n_out);
         const float *bias = h->b[l];
         for (size_t i = 0; i < B; i++) {
             float *row = o + i * n_out;
@@ -361,13 +361,13 @@ double tl_rating_head_batch(const tl_rating_head *h, const tl_head_config *cfg, 
         const float *a_in = l ? ws->act[l - 1] : ws->x;
         gw = ws->grad_dense + (h->w[l] - h->dense);
         gb = ws->grad_dense + (h->b[l] - h->dense);
-        tl_gemm_atb_acc_pool(ws->pool, a_in, B, n_in, n_in, D, n_out, n_out, gw, n_out);
+        tl__gemm_atb_acc_pool(ws->pool, a_in, B, n_in, n_in, D, n_out, n_out, gw, n_out);
         for (size_t i = 0; i < B; i++) {
             const float *row = D + i * n_out;
             for (size_t c = 0; c < n_out; c++) gb[c] += row[c];
         }
         tl_pack_panels(h->w[l], n_in, n_out, n_out, ws->packed);
-        tl_gemm_abt_pool(ws->pool, D, B, n_out, ws->packed, n_in, n_out, Dn, n_in);
+        tl__gemm_abt_pool(ws->pool, D, B, n_out, ws->packed, n_in, n_out, Dn, n_in);
         if (l > 0)
             for (size_t i = 0; i < B; i++) {
                 float *row = Dn + i * n_in;

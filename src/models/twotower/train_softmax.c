@@ -161,7 +161,7 @@ void tl_softmax_group(tl_softmax_ws *ws, tl_pool *pool, const float *U, const fl
     uint32_t blocks = (uint32_t)((rows + ws->block_rows - 1) / ws->block_rows);
     tl_pool_run(pool, blocks, group_forward_task, &g);
     /* dM's rows in ranges, each element adding the group's rows in order */
-    tl_gemm_atb_acc_pool(pool, ws->logits, rows, ws->ld_logits, B, ws->scaled, ws->dim, ws->dim, dM, ws->dim);
+    tl__gemm_atb_acc_pool(pool, ws->logits, rows, ws->ld_logits, B, ws->scaled, ws->dim, ws->dim, dM, ws->dim);
     for (uint32_t b = 0; b < blocks; b++) *loss += ws->block_loss[b];
 }
 

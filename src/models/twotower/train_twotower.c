@@ -25,7 +25,7 @@ typedef struct sparse_table {
 typedef struct twotower {
     tl_train_config cfg;
     tl_model *model;
-    float *liked; /* tl_liked_block: the visitor prior's tensors */
+    float *liked; /* tl__liked_block: the visitor prior's tensors */
     float *acc_users, *acc_movies;
     sparse_table users, movies;
 
@@ -200,7 +200,7 @@ static tl_status tt_create(const tl_dataset *ds, const tl_split *split, const tl
     if (!s) return tl_fail(err, TL_E_NOMEM, "out of memory creating the trainer");
     s->cfg = *cfg;
     tl_status st = tl_model_new(ds->n_users, ds->n_movies, cfg->dim, cfg->init_range, cfg->seed + 2, &s->model, err);
-    if (st == TL_OK) st = tl_liked_block(ds, split, cfg, &s->liked, err);
+    if (st == TL_OK) st = tl__liked_block(ds, split, cfg, &s->liked, err);
     if (st != TL_OK) {
         tt_free(s);
         return st;
@@ -363,8 +363,8 @@ static uint64_t tt_hash(const void *vs)
 static uint32_t tt_tensors(const void *vs, tl_tensor *out)
 {
     const twotower *s = vs;
-    uint32_t n = tl_model_tensors(s->model, out);
-    n += tl_liked_tensors(s->liked, s->model->n_movies, out + n);
+    uint32_t n = tl__model_tensors(s->model, out);
+    n += tl__liked_tensors(s->liked, s->model->n_movies, out + n);
     return n + (s->head ? tl_rating_head_tensors(s->head, out + n) : 0);
 }
 
@@ -392,13 +392,13 @@ static void twotower_first_batch_note(const tl_train_config *c, const tl_train_p
                   p->first_batch_loss, n * log((double)n), n);
 }
 
-const tl_train_ops tl_twotower_train_ops = {
+const tl_train_ops tl__twotower_train_ops = {
     .loss = TL_LOSS_INBATCH_SOFTMAX,
     .loss_name = "mean batch loss",
     .describe = twotower_describe,
     .first_batch_note = twotower_first_batch_note,
-    .check = tl_twotower_config_check,
-    .config_json = tl_twotower_config_json,
+    .check = tl__twotower_config_check,
+    .config_json = tl__twotower_config_json,
     .create = tt_create,
     .batches_per_epoch = tt_batches_per_epoch,
     .step = tt_step,

@@ -6,7 +6,7 @@
 #include "towerlens/buf.h"
 #include "towerlens/train.h"
 
-tl_status tl_twotower_config_check(const tl_train_config *c, tl_error *err)
+tl_status tl__twotower_config_check(const tl_train_config *c, tl_error *err)
 {
     if (c->optimizer != TL_OPT_ADAGRAD) return tl_fail(err, TL_E_ARG, "unknown optimizer %d", (int)c->optimizer);
     if (!(c->learning_rate > 0.0f && c->learning_rate <= 100.0f))
@@ -30,20 +30,20 @@ tl_status tl_twotower_config_check(const tl_train_config *c, tl_error *err)
     return TL_OK;
 }
 
-void tl_twotower_config_json(const tl_train_config *c, const tl_split *split, tl_buf *b)
+void tl__twotower_config_json(const tl_train_config *c, const tl_split *split, tl_buf *b)
 {
     tl_buf_printf(b,
                   ",\"dim\":%u,\"batch_size\":%u,\"epochs\":%u,\"loss\":\"in_batch_softmax\",\"optimizer\":\"adagrad\"",
                   c->dim, c->batch_size, c->epochs);
-    tl_config_json_float(b, "learning_rate", c->learning_rate);
-    tl_config_json_float(b, "adagrad_initial", c->adagrad_initial);
-    tl_config_json_float(b, "adagrad_epsilon", c->adagrad_epsilon);
-    tl_config_json_float(b, "init_range", c->init_range);
+    tl__config_json_float(b, "learning_rate", c->learning_rate);
+    tl__config_json_float(b, "adagrad_initial", c->adagrad_initial);
+    tl__config_json_float(b, "adagrad_epsilon", c->adagrad_epsilon);
+    tl__config_json_float(b, "init_range", c->init_range);
     tl_buf_printf(b, ",\"seed\":%" PRIu64 ",\"reshuffle_each_epoch\":%s", c->seed,
                   c->reshuffle_each_epoch ? "true" : "false");
     if (split) tl_buf_printf(b, ",\"split\":{\"train\":%u,\"test\":%u}", split->n_train, split->n_test);
-    tl_config_json_float(b, "retrieval_weight", c->retrieval_weight);
-    tl_config_json_float(b, "rating_weight", c->rating_weight);
+    tl__config_json_float(b, "retrieval_weight", c->retrieval_weight);
+    tl__config_json_float(b, "rating_weight", c->rating_weight);
     if (c->rating_weight > 0.0f) {
         tl_buf_puts(b, ",\"rating_head\":");
         tl_head_config_json(&c->head, c->learning_rate, c->adagrad_initial, b);
