@@ -47,7 +47,8 @@ typedef enum tl_loss_kind {
     TL_LOSS_INBATCH_SOFTMAX = 0, /* the original's tfrs.tasks.Retrieval */
     TL_LOSS_IALS = 1,            /* implicit ALS with rating confidence (below) */
     TL_LOSS_POPULARITY = 2,      /* no loss: counts each movie's train ratings (preset "popularity") */
-    TL_LOSS_EASE = 3             /* EASE in closed form (ease.h; preset "ease") */
+    TL_LOSS_EASE = 3,            /* EASE in closed form (ease.h; preset "ease") */
+    TL_LOSS_BLEND = 4            /* iALS and EASE, standardised per user and blended (preset "blend") */
 } tl_loss_kind;
 
 typedef enum tl_optimizer_kind {
@@ -102,6 +103,11 @@ typedef struct tl_train_config {
      * is one batch of every train row per epoch */
     float ease_lambda;
     uint32_t ease_min_count;
+
+    /* TL_LOSS_BLEND only (the iALS and EASE fields above are its parts'):
+     * the iALS part's weight w in 0-1, negative = chosen on validation
+     * (docs/training.md "Blend") */
+    float blend_weight;
 
     /* The embedding types' visitor prior (docs/training.md "Visitors"): a
      * folded-in visitor with k ratings ranks by z(u . m_j) + w(k) z(ln(1 +

@@ -83,6 +83,18 @@ static void preset_default(tl_train_config *c)
     tl_head_config_default(&c->head); /* used with rating_weight > 0 */
 }
 
+/* iALS (the default's) and EASE (the ease preset's), blended per user with
+ * the weight chosen on validation rows (docs/training.md "Blend"). */
+static void preset_blend(tl_train_config *c)
+{
+    preset_default(c);
+    strcpy(c->preset, "blend");
+    c->loss = TL_LOSS_BLEND;
+    c->ease_lambda = TL_EASE_DEFAULT_LAMBDA;
+    c->ease_min_count = TL_EASE_DEFAULT_MIN_COUNT;
+    c->blend_weight = -1.0f;
+}
+
 /* THE list of presets, read by everything that names them: the CLI's
  * --preset help (cmd_train.c), the JS API's presets() (tlw_presets_json),
  * and -- through tests/node/shared-lists.test.mjs, which parses this table --
@@ -98,6 +110,7 @@ static const struct {
     {"tfrs-multitask", "the original's multitask model: the tfrs towers plus a rating head", preset_tfrs_multitask},
     {"popularity", "every movie scored by its number of train ratings: the baseline as a model", preset_popularity},
     {"ease", "EASE: an item-item matrix in closed form, each movie scored from the movies a user rated", preset_ease},
+    {"blend", "iALS and EASE blended per user, the weight chosen on validation rows", preset_blend},
 };
 #define N_PRESETS (sizeof presets / sizeof *presets)
 
