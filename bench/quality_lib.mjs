@@ -201,7 +201,7 @@ export function foldinScores(model, cat, tab, profile, { exact = false } = {}) {
   const given = profile.filter((p) => tab.known.has(p.movieId));
   const s = new Float64Array(cat.size);
   const d = tab.dim, M = tab.table;
-  if (given.length > 0 && exact) {
+  if (given.length > 0 && (exact || d === 0)) { // d 0: no tables to recover u from (EASE)
     s.fill(-Infinity);
     for (const it of model.recommendForRatings(given, { k: cat.size }).items) s[cat.index.get(it.movieId)] = it.score;
   } else if (given.length > 0) {

@@ -36,9 +36,9 @@ typedef struct study {
     const tl_dataset *ds;
     tl_embeddings emb;
     tl_scorer *ease;
-    double *winv;       /* d x d (G + lambda I)^-1 */
-    float *wnorm;       /* sqrt(y_j' W y_j) */
-    float *counts;      /* fit rows per movie */
+    double *winv;      /* d x d (G + lambda I)^-1 */
+    float *wnorm;      /* sqrt(y_j' W y_j) */
+    float *counts;     /* fit rows per movie */
     uint32_t *m_start; /* movie -> its fit rows (CSR) */
     uint32_t *m_rows;
     uint32_t *u_start; /* user -> their fit rows (CSR) */
@@ -67,8 +67,8 @@ static uint64_t mix(uint64_t x)
 }
 
 /* CSR of rows by user (by_movie 0) or by movie; start has n_keys + 1 entries */
-static void csr(const tl_dataset *ds, const uint32_t *rows, uint32_t n, int by_movie, uint32_t n_keys,
-                uint32_t **start, uint32_t **out_rows)
+static void csr(const tl_dataset *ds, const uint32_t *rows, uint32_t n, int by_movie, uint32_t n_keys, uint32_t **start,
+                uint32_t **out_rows)
 {
     const uint32_t *key = by_movie ? ds->r_movie : ds->r_user;
     uint32_t *s = calloc((size_t)n_keys + 1, sizeof *s), *v = malloc(((size_t)n + 1) * sizeof *v);
@@ -148,8 +148,7 @@ static void similarities(study *st, int variant, uint32_t q, float *sims, float 
             uint32_t u = ds->r_user[st->m_rows[a]];
             for (uint32_t b = st->u_start[u]; b < st->u_start[u + 1]; b++) tmp[ds->r_movie[st->u_rows[b]]] += 1;
         }
-        for (uint32_t j = 0; j < nm; j++)
-            sims[j] = tmp[j] > 0 ? tmp[j] / sqrtf(st->counts[j] * st->counts[q]) : 0;
+        for (uint32_t j = 0; j < nm; j++) sims[j] = tmp[j] > 0 ? tmp[j] / sqrtf(st->counts[j] * st->counts[q]) : 0;
     } else {
         for (uint32_t j = 0; j < nm; j++) sims[j] = st->counts[j];
     }
@@ -335,8 +334,8 @@ int main(int argc, char **argv)
     if (fit(&st, ds, &vs, &def, &ease)) return 1;
     int bv = V_COSINE, bl = 0;
     table(&st, "validation (fit: train minus 20 %, held: those 20 %)", vs.test, vs.n_test, l2, n_l2, &bv, &bl);
-    printf("\nchosen on validation for the default model: %s%s%g\n", variant_names[bv],
-           bv == V_COSINE ? "" : ", l2 ", bv == V_COSINE ? 0.0 : l2[bl]);
+    printf("\nchosen on validation for the default model: %s%s%g\n", variant_names[bv], bv == V_COSINE ? "" : ", l2 ",
+           bv == V_COSINE ? 0.0 : l2[bl]);
     study_free(&st);
     tl_trainer_free(def), tl_trainer_free(ease);
 

@@ -270,7 +270,7 @@ export interface Evaluation {
 }
 
 /** the presets of the C core's table (train_config.c; tests/node/shared-lists.test.mjs compares) */
-export type PresetName = 'tfrs' | 'default' | 'tfrs-multitask' | 'popularity' | 'ease' | 'blend';
+export type PresetName = 'tfrs' | 'default' | 'tfrs-multitask' | 'popularity' | 'ease' | 'blend' | 'ials';
 
 export interface PresetSettings {
   /** one line about the preset, from the core's table */
@@ -356,6 +356,7 @@ export declare class Model {
   embeddings(): Embeddings;
   /** the training config saved with the model (snake_case, as in the file and the CLI's --json) */
   readonly config: Record<string, unknown>;
+  /** the dimension of the embedding tables (the blend's: its iALS part's); 0 for a model without tables (popularity, EASE) */
   readonly dim: number;
   readonly numUsers: number;
   /** rows of the movie table: catalogue plus rated movies missing from it */

@@ -51,6 +51,8 @@ typedef struct tl_query {
     uint64_t genres;        /* keep movies with any of these genre bits; 0 = no genre filter */
     int year_min, year_max; /* inclusive; 0 = open end; with a bound set, movies without a year are dropped */
     uint32_t min_ratings;   /* drop movies with fewer ratings in the dataset (tl_movie.n_ratings) */
+    int include_seen;       /* tl_index_recommend: the seen sets given are the user's evidence only,
+                              their movies may be returned (as the original did) */
 } tl_query;
 
 void tl_query_default(tl_query *q); /* no exclusions, no filters */
@@ -63,8 +65,10 @@ tl_status tl_index_top_k(tl_index *idx, const float *user_vec, uint32_t k, const
                          uint32_t *n_out, tl_error *err);
 
 /* Top k for dense user `user` with its trained vector; when `seen` is not
- * NULL the user's seen movies are excluded too (pass NULL to include them,
- * as the original did). */
+ * NULL the user's seen movies are excluded too, unless q->include_seen
+ * (or pass NULL to include them, as the original did). Models that score a
+ * user from their ratings (scorer needs_profile: EASE, the blend) read the
+ * user's movies from `seen` and need it either way. */
 tl_status tl_index_recommend(tl_index *idx, uint32_t user, const tl_seen *seen, uint32_t k, const tl_query *q,
                              tl_scored *out, uint32_t *n_out, tl_error *err);
 

@@ -16,7 +16,8 @@ static tl_status rank(serve_session *s, void *ctx, uint32_t k, tl_query *q, tl_s
     uint32_t user;
     tl_status st = serve_find_id(s->mf->ds, 0, "--user", c->user_text, &user, &c->usage, err);
     if (st != TL_OK) return st;
-    return tl_index_recommend(s->idx, user, c->include_seen ? NULL : s->mf->seen, k, q, out, n, err);
+    q->include_seen = c->include_seen;
+    return tl_index_recommend(s->idx, user, s->mf->seen, k, q, out, n, err);
 }
 
 int cmd_recommend(int argc, char **argv)

@@ -178,7 +178,9 @@ tl_status tl_index_recommend(tl_index *idx, uint32_t user, const tl_seen *seen, 
                 return tl_fail(err, TL_E_ARG, "index: seen movie index %u is out of range (%u movies)", sm[i],
                                idx->ds->n_movies);
     }
-    tl_status st = tl__index_begin_query(idx, k, q, out, n_out, sm, n_seen, UINT32_MAX, err);
+    int exclude = !(q && q->include_seen);
+    tl_status st =
+        tl__index_begin_query(idx, k, q, out, n_out, exclude ? sm : NULL, exclude ? n_seen : 0, UINT32_MAX, err);
     if (st == TL_OK && idx->scorer->needs_profile && !seen)
         st = tl_fail(err, TL_E_ARG, "index: this model scores a user from their ratings: give the seen sets");
     tl_profile rated = {sm, NULL, n_seen}; /* what the user rated: the evidence of profile models */

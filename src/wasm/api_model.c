@@ -74,7 +74,25 @@ EMSCRIPTEN_KEEPALIVE int tlw_model_live(tlw_model *h, const tlw_trainer *t, cons
     h->trainer = t;
     h->ds = d->ds;
     h->seen = h->own_seen;
-    return build_index(h, tl_trainer_open(t->tr, d->ds, &h->scorer, &h->err));
+    return tlw_model_reopen(h);
+}
+
+/* A live model's scorer and index (again): a model type may add tensors as
+ * training goes on (the blend's EASE part after its first epoch). */
+tl_status tlw_model_reopen(tlw_model *h)
+{
+    tl_tensor t[TL_TRAINER_MAX_TENSORS];
+    tl_index_free(h->idx);
+    h->idx = NULL;
+    tl_scorer_free(h->scorer);
+    h->scorer = NULL;
+    free(h->vec);
+    h->vec = NULL;
+    h->live_tensors = tl_trainer_tensors(h->trainer->tr, t);
+    tl_query q = h->q;
+    tl_status st = build_index(h, tl_trainer_open(h->trainer->tr, h->ds, &h->scorer, &h->err));
+    if (st == TL_OK) h->q = q; /* the filters stay */
+    return st;
 }
 
 /* TL_OK when dataset d has exactly the model's users and movies (raw ids),
@@ -186,8 +204,9 @@ EMSCRIPTEN_KEEPALIVE const float *tlw_model_table(const tlw_model *h, int which)
 
 EMSCRIPTEN_KEEPALIVE uint32_t tlw_model_n_users(const tlw_model *h) { return h && h->ds ? h->ds->n_users : 0; }
 EMSCRIPTEN_KEEPALIVE uint32_t tlw_model_n_movies(const tlw_model *h) { return h && h->ds ? h->ds->n_movies : 0; }
-/* Floats in a user state (a dot-product model's dimension; 0 for popularity). */
-EMSCRIPTEN_KEEPALIVE uint32_t tlw_model_dim(const tlw_model *h) { return h && h->scorer ? h->scorer->state_floats : 0; }
+/* The dimension of the model's embedding tables (a blend's iALS part's;
+ * 0 for a type without tables: popularity, EASE). */
+EMSCRIPTEN_KEEPALIVE uint32_t tlw_model_dim(const tlw_model *h) { return h && h->emb.movies ? h->emb.dim : 0; }
 EMSCRIPTEN_KEEPALIVE uint32_t tlw_model_catalogue_size(const tlw_model *h)
 {
     return h ? tl_index_catalogue_size(h->idx) : 0;

@@ -19,7 +19,11 @@ static int ready(tlw_model *h)
         tl_fail(&h->err, TL_E_STATE, "the model was not set up");
         return 0;
     }
-    if (h->trainer) tl_index_refresh(h->idx);
+    if (h->trainer) {
+        tl_tensor t[TL_TRAINER_MAX_TENSORS];
+        if (tl_trainer_tensors(h->trainer->tr, t) != h->live_tensors && tlw_model_reopen(h) != TL_OK) return 0;
+        tl_index_refresh(h->idx);
+    }
     return 1;
 }
 
@@ -96,8 +100,8 @@ EMSCRIPTEN_KEEPALIVE uint32_t tlw_model_top_k_dense(tlw_model *h, uint32_t user,
 {
     if (!ready(h) || !reserve(h, &k)) return 0;
     uint32_t n = 0;
-    if (tl_index_recommend(h->idx, user, exclude_seen ? h->seen : NULL, k, &h->q, h->items, &n, &h->err) != TL_OK)
-        return 0;
+    h->q.include_seen = !exclude_seen;
+    if (tl_index_recommend(h->idx, user, h->seen, k, &h->q, h->items, &n, &h->err) != TL_OK) return 0;
     return n;
 }
 
@@ -118,8 +122,8 @@ EMSCRIPTEN_KEEPALIVE const char *tlw_model_recommend(tlw_model *h, uint32_t user
         return NULL;
     }
     if (!reserve(h, &k)) return NULL;
-    if (tl_index_recommend(h->idx, user, exclude_seen ? h->seen : NULL, k, &h->q, h->items, &n, &h->err) != TL_OK)
-        return NULL;
+    h->q.include_seen = !exclude_seen;
+    if (tl_index_recommend(h->idx, user, h->seen, k, &h->q, h->items, &n, &h->err) != TL_OK) return NULL;
     return results(h, n);
 }
 

@@ -72,11 +72,15 @@ typedef struct tlw_model {
     tl_scorer *scorer;          /* the model behind the seam (scorer.h), whatever its type */
     tl_embeddings emb;          /* its user and movie tables when it has them (else all 0) */
     tl_index *idx;
-    tl_query q;       /* filters for the next queries (tlw_model_query) */
-    tl_scored *items; /* k results */
+    uint32_t live_tensors; /* live: the trainer's tensor count when the scorer was opened */
+    tl_query q;            /* filters for the next queries (tlw_model_query) */
+    tl_scored *items;      /* k results */
     uint32_t items_cap;
     float *vec; /* scorer->state_floats: a folded-in user's state */
     tl_buf out; /* the last JSON or model file handed to JavaScript */
 } tlw_model;
+
+/* A live model's scorer and index opened (again) from its trainer (api_model.c). */
+tl_status tlw_model_reopen(tlw_model *h);
 
 #endif

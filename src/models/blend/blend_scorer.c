@@ -10,6 +10,7 @@
  * are these, not z-scores). Visitors are folded in by the iALS part alone
  * (c_a = 1, c_b = 0: the same bits as the iALS model, visitor prior
  * included), the better of the two for a few ratings (docs/training.md).
+ * w = 1 (a trainer's before it chose w) serves the iALS part's own scores.
  * similar = EASE's B column, the iALS cosine for a movie outside its items;
  * a reason's weight = c_a (iALS reason) + c_b (EASE reason). */
 #include <math.h>
@@ -23,17 +24,16 @@
 
 typedef struct blend_scorer {
     tl_scorer base;
-    tl_scorer *a, *b; /* the iALS and EASE parts (owned) */
-    float w;          /* the iALS part's weight, 0-1 */
+    tl_scorer *a, *b; /* the iALS and EASE parts (owned); b NULL: a trainer before its EASE fit (w 1) */
+    const float *w;   /* the iALS part's weight, 0-1 (borrowed: a trainer chooses it at the end) */
 } blend_scorer;
 
 static uint32_t na(const blend_scorer *s) { return s->a->state_floats; }
-static uint32_t nb(const blend_scorer *s) { return s->b->state_floats; }
+static uint32_t nb(const blend_scorer *s) { return s->b ? s->b->state_floats : 0; }
 
 /* EASE's score of a movie outside its item set carries its train count
  * below TL_EASE_FLOOR (ease.h); for the blend such a movie's EASE score is 0. */
 static float ease_part(float v) { return v < TL_BLEND_EASE_OUTSIDE ? 0.0f : v; }
-_Static_assert(TL_BLEND_EASE_OUTSIDE == TL_EASE_FLOOR, "the blend reads EASE's floor");
 
 void tl__blend_coefficients(const tl_dataset *ds, const float *a, const float *b, float w, float *ca, float *cb)
 {
@@ -59,14 +59,19 @@ static tl_status user_state(const tl_scorer *s, uint32_t user, const tl_profile 
     uint32_t nm = s->ds->n_movies;
     float *sa = state, *sb = state + na(e);
     tl_status st = e->a->ops->user_state(e->a, user, train, sa, err);
-    if (st == TL_OK) st = e->b->ops->user_state(e->b, user, train, sb, err);
+    if (st == TL_OK && e->b) st = e->b->ops->user_state(e->b, user, train, sb, err);
     if (st != TL_OK) return st;
+    if (!e->b || *e->w == 1.0f) { /* the iALS part alone: its own scores */
+        state[na(e) + nb(e)] = 1.0f;
+        state[na(e) + nb(e) + 1] = 0.0f;
+        return TL_OK;
+    }
     float *a = malloc(((size_t)nm + 1) * 2 * sizeof *a);
     if (!a) return tl_fail(err, TL_E_NOMEM, "blend: out of memory scoring user %u", user);
     float *b = a + nm + 1;
     e->a->ops->score(e->a, sa, 1, 0, nm, a, nm);
     e->b->ops->score(e->b, sb, 1, 0, nm, b, nm);
-    tl__blend_coefficients(s->ds, a, b, e->w, &state[na(e) + nb(e)], &state[na(e) + nb(e) + 1]);
+    tl__blend_coefficients(s->ds, a, b, *e->w, &state[na(e) + nb(e)], &state[na(e) + nb(e) + 1]);
     free(a);
     return TL_OK;
 }
@@ -123,7 +128,7 @@ static void score(const tl_scorer *s, const float *states, uint32_t n, uint32_t 
 static tl_status similar(tl_scorer *s, uint32_t movie, float *sims, tl_error *err)
 {
     blend_scorer *e = (blend_scorer *)s;
-    if (e->b->ops->similar(e->b, movie, sims, err) == TL_OK) return TL_OK;
+    if (e->b && e->b->ops->similar(e->b, movie, sims, err) == TL_OK) return TL_OK;
     return e->a->ops->similar(e->a, movie, sims, err);
 }
 
@@ -144,13 +149,13 @@ static void refresh(tl_scorer *s)
 {
     blend_scorer *e = (blend_scorer *)s;
     if (e->a->ops->refresh) e->a->ops->refresh(e->a);
-    if (e->b->ops->refresh) e->b->ops->refresh(e->b);
+    if (e->b && e->b->ops->refresh) e->b->ops->refresh(e->b);
 }
 
 static size_t bytes(const tl_scorer *s)
 {
     const blend_scorer *e = (const blend_scorer *)s;
-    return sizeof *e + e->a->ops->bytes(e->a) + e->b->ops->bytes(e->b);
+    return sizeof *e + e->a->ops->bytes(e->a) + (e->b ? e->b->ops->bytes(e->b) : 0);
 }
 
 static void blend_free(tl_scorer *s)
@@ -184,18 +189,20 @@ tl_status tl__blend_open(const tl_dataset *ds, const char *config_json, const tl
     blend_scorer *e = calloc(1, sizeof *e);
     if (!e) return tl_fail(err, TL_E_NOMEM, "out of memory opening the blend");
     tl_status st = tl__embed_open(ds, config_json, t, n_t, &e->a, err);
-    if (st == TL_OK) st = tl__ease_open(ds, config_json, t, n_t, &e->b, err);
+    /* a trainer before its EASE fit has no EASE tensors yet and weight 1: the iALS part alone */
+    int no_ease = !tl_tensor_find(t, n_t, "ease.items") && w->data[0] == 1.0f;
+    if (st == TL_OK && !no_ease) st = tl__ease_open(ds, config_json, t, n_t, &e->b, err);
     if (st != TL_OK) {
         blend_free(&e->base);
         return st;
     }
-    e->w = w->data[0];
+    e->w = w->data;
     e->base = (tl_scorer){.ops = &blend_ops,
                           .type = "blend",
                           .similarity = "EASE weight of each movie in its score (movies outside EASE's item set: "
                                         "cosine of the iALS movie vectors)",
                           .ds = ds,
-                          .state_floats = e->a->state_floats + e->b->state_floats + 2,
+                          .state_floats = na(e) + nb(e) + 2,
                           .needs_profile = 1,
                           .emb = e->a->emb};
     *out = &e->base;
