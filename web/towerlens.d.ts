@@ -339,7 +339,7 @@ export declare class Model {
   private constructor();
   /** top k for a user of the training data; an unknown user is a 'NOTFOUND' TowerlensError */
   recommend(userId: ItemId, options?: RecommendOptions): Recommendations;
-  /** the k movies nearest by cosine similarity, never the movie itself */
+  /** the k movies nearest by the model's item-item signal (EASE's B column for the blend and EASE, cosine of movie vectors for iALS and two-tower), never the movie itself */
   similar(movieId: ItemId, options?: QueryOptions): Recommendations;
   /** fold-in: top k for a visitor from their ratings (0.5 to 5), rated movies left out */
   /** a visitor's top-k from their ratings (0.5-5; below 2.5 a dislike that pushes similar movies down); rated movies left out */

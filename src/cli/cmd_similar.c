@@ -36,8 +36,9 @@ int cmd_similar(int argc, char **argv)
     const tl_arg_spec spec = {
         "similar",
         "--model FILE --movie M [-k 10] [--genre G]... [--years A-B] [--min-ratings N] [--json]",
-        "Prints the k catalogue movies whose embeddings have the highest cosine similarity with the given\n"
-        "movie's embedding (the movie itself is never listed).",
+        "Prints the k catalogue movies most alike the given movie by the model's item-item signal (the\n"
+        "movie itself is never listed): the column of EASE's B for the blend (the default on small data)\n"
+        "and EASE, the cosine of the movie vectors for iALS and two-tower models; a popularity model has none.",
         opts,
         sizeof opts / sizeof opts[0],
         NULL,
