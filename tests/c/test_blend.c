@@ -2,7 +2,7 @@
  * formula in double, scores = w z(iALS) + (1 - w) z(EASE) from the two
  * types trained alone, visitors served by the iALS part bit for bit, the
  * weight chosen on validation (in the grid, the same for any thread count),
- * similar movies by EASE's B column, and the model file round trip. */
+ * similar movies by EASE's B column, and the default's rule by data shape. */
 #include "check.h"
 #include "eval_fixture.h"
 #include "models/blend/blend_internal.h"
@@ -77,16 +77,23 @@ static tl_profile user_profile(const tl_dataset *ds, const tl_split *sp, uint32_
     return (tl_profile){mv, st, n};
 }
 
-/* blend(w) scores = w z(iALS) + (1 - w) z(EASE) up to a constant per user */
-static void test_scores_match_parts(void)
+static tl_split *default_split(const tl_dataset *ds)
 {
-    tl_dataset *ds = taste_dataset(60, 40, 7);
     tl_split_options so;
     tl_split_options_default(&so);
     tl_split *sp = NULL;
     tl_error err;
     CHECK_INT(tl_split_make(ds, &so, &sp, &err), TL_OK);
-    tl_trainer *tb = train(ds, sp, "blend", 0.4f, 1), *ti = train(ds, sp, "default", 0, 1),
+    return sp;
+}
+
+/* blend(w) scores = w z(iALS) + (1 - w) z(EASE) up to a constant per user */
+static void test_scores_match_parts(void)
+{
+    tl_dataset *ds = taste_dataset(60, 40, 7);
+    tl_split *sp = default_split(ds);
+    tl_error err;
+    tl_trainer *tb = train(ds, sp, "blend", 0.4f, 1), *ti = train(ds, sp, "ials", 0, 1),
                *te = train(ds, sp, "ease", 0, 1);
     tl_scorer *b = NULL, *a = NULL, *e = NULL;
     CHECK_INT(tl_trainer_open(tb, ds, &b, &err), TL_OK);
@@ -144,15 +151,12 @@ static void test_scores_match_parts(void)
     tl_dataset_free(ds);
 }
 
-/* the weight chosen on validation: on the grid, the same model for 1 and 2 threads, saved and opened again */
+/* the weight chosen on validation: on the grid, the same model for 1 and 2 threads; bad weights refused */
 static void test_choice(void)
 {
     tl_dataset *ds = taste_dataset(90, 40, 11);
-    tl_split_options so;
-    tl_split_options_default(&so);
-    tl_split *sp = NULL;
+    tl_split *sp = default_split(ds);
     tl_error err;
-    CHECK_INT(tl_split_make(ds, &so, &sp, &err), TL_OK);
     tl_trainer *t1 = train(ds, sp, "blend", -1, 1), *t2 = train(ds, sp, "blend", -1, 2);
     CHECK(tl_trainer_hash(t1) == tl_trainer_hash(t2));
     tl_tensor t[TL_TRAINER_MAX_TENSORS];
@@ -175,8 +179,46 @@ static void test_choice(void)
     tl_dataset_free(ds);
 }
 
+/* every movie rated by `per` users (of 10), all in the train rows */
+static tl_dataset *movies_rated(uint32_t n_movies, uint32_t per)
+{
+    uint32_t n = 0, *t = malloc((size_t)3 * n_movies * per * sizeof *t);
+    for (uint32_t m = 0; m < n_movies; m++)
+        for (uint32_t u = 0; u < per; u++) t[3 * n] = u, t[3 * n + 1] = m, t[3 * n + 2] = 8, n++;
+    tl_dataset *ds = fixture_dataset(10, n_movies, n_movies, t, n);
+    free(t);
+    return ds;
+}
+
+/* the default's rule by data shape (tl_train_config_for_shape) */
+static void test_shape_rule(void)
+{
+    struct {
+        uint32_t movies, per;
+        int blend;
+    } cases[] = {{150, 5, 1}, {150, 4, 0}, {99, 5, 0}, {100, 5, 1}, {4096, 5, 1}, {4097, 5, 0}};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        tl_dataset *ds = movies_rated(cases[i].movies, cases[i].per);
+        uint32_t *rows = fixture_range(0, ds->n_ratings);
+        tl_split sp = {.n_train = ds->n_ratings, .train = rows};
+        tl_train_config c;
+        tl_error err;
+        CHECK_INT(tl_train_config_preset(&c, "default", &err), TL_OK);
+        CHECK_INT(tl_train_config_for_shape(&c, ds, &sp), cases[i].blend);
+        CHECK_INT(c.loss, cases[i].blend ? TL_LOSS_BLEND : TL_LOSS_IALS);
+        CHECK_INT(tl_train_config_preset(&c, "ials", &err), TL_OK); /* iALS by name at every shape */
+        CHECK_INT(tl_train_config_for_shape(&c, ds, &sp), 0);
+        CHECK_INT(tl_train_config_preset(&c, "default", &err), TL_OK);
+        tl_train_config_set_rating(&c, 1.0f); /* the joint softmax model: not iALS */
+        CHECK_INT(tl_train_config_for_shape(&c, ds, &sp), 0);
+        free(rows);
+        tl_dataset_free(ds);
+    }
+}
+
 int main(void)
 {
+    test_shape_rule();
     test_coefficients();
     test_scores_match_parts();
     test_choice();
