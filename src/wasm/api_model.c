@@ -118,7 +118,8 @@ EMSCRIPTEN_KEEPALIVE const uint8_t *tlw_model_save(tlw_model *h)
         st = tlw_trainer_write_model(h->trainer, h->ds, h->own_seen, &h->out, &h->err);
     } else {
         const tl_model_file *mf = h->mf;
-        st = tl_store_write(mf->ds, mf->seen, mf->config_json, &mf->rows, mf->tensors, mf->n_tensors, &h->out, &h->err);
+        st = tl_store_write_rated(mf->ds, mf->seen, mf->seen_half, mf->config_json, &mf->rows, mf->tensors,
+                                  mf->n_tensors, &h->out, &h->err);
     }
     return st == TL_OK ? (const uint8_t *)h->out.data : NULL;
 }
