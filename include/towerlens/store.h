@@ -9,8 +9,10 @@
  * ids and rating counts), MOVI (genre names, the catalogue and titles), SEEN
  * (per-user seen sets), TENS (named float tables: "users" and "movies"
  * embeddings with their out-of-vocabulary last rows, and any rating-head
- * weights), ROWS (version 2: which rating rows trained the model, below).
- * Unknown section tags are skipped, so a newer writer can add sections
+ * weights), ROWS (version 2: which rating rows trained the model, below),
+ * STAR (optional, after SEEN: each seen movie's rating in half stars, one
+ * byte per seen entry, for "because you rated"; files written before it
+ * lack it and read with seen_half NULL). Unknown section tags are skipped, so a newer writer can add sections
  * without breaking older readers.
  *
  * Format versions (the reader takes every one of them):
