@@ -1,7 +1,8 @@
 /* "Because you rated" (index.h tl_index_because): hand-made models where
  * it is known which liked movies drive a score. The dot-product explain
  * against an independent solve of the least-squares fold-in's system and
- * against that fold-in's own score; EASE's shares against x_i B[i][j];
+ * against that fold-in's own score; imported factors' against their
+ * Spark fold-in's score; EASE's shares against x_i B[i][j];
  * popularity has none; low ratings are never reasons; the seen ratings a
  * model file keeps (STAR) for known users. */
 #include <math.h>
@@ -213,6 +214,61 @@ static void test_ease(void)
     tl_dataset_free(ds);
 }
 
+/* Imported factors with a recorded Spark fold-in: the shares are that
+ * system's terms and add up to its fold-in's score. */
+static void test_imported(void)
+{
+    static const char *configs[2] = {"{\"preset\":\"imported\",\"foldin\":{\"method\":\"als\",\"reg\":0.1}}",
+                                     "{\"preset\":\"imported\",\"foldin\":{\"method\":\"ials\",\"reg\":0.05,"
+                                     "\"alpha\":2}}"};
+    tl_dataset *ds = fixture_dataset(2, NM, NM, NULL, 0);
+    float users[3 * D] = {0}, movies[(NM + 1) * D];
+    memcpy(movies, movies_f, sizeof movies);
+    tl_tensor t[2] = {{"users", 3, D, users}, {"movies", NM + 1, D, movies}};
+    for (int c = 0; c < 2; c++) {
+        tl_buf bytes;
+        tl_buf_init(&bytes);
+        tl_error err;
+        tl_model_file *mf = NULL;
+        tl_scorer *sc = NULL;
+        tl_index *idx = NULL;
+        CHECK_INT(tl_store_write(ds, NULL, configs[c], NULL, t, 2, &bytes, &err), TL_OK);
+        CHECK_INT(tl_store_read((const uint8_t *)bytes.data, bytes.len, "imp.tlm", &mf, &err), TL_OK);
+        if (mf) CHECK_INT(tl_model_open(mf, &sc, &err), TL_OK);
+        if (sc) CHECK_INT(tl_index_new(mf->ds, sc, &idx, &err), TL_OK);
+        if (!idx) return;
+        CHECK_STR(sc->type, "imported");
+        const uint32_t n = 6;
+        tl_profile p = {prof_m, prof_s, n};
+        float u[D], contrib[2 * 6];
+        uint32_t targets[2] = {4, 7};
+        CHECK_INT(tl_index_foldin(idx, prof_m, prof_s, n, NULL, u, &err), TL_OK);
+        CHECK_INT(tl_scorer_explain(sc, u, &p, targets, 2, contrib, &err), TL_OK);
+        for (uint32_t q = 0; q < 2; q++) {
+            double sum = 0, score = 0;
+            for (uint32_t i = 0; i < n; i++) sum += contrib[q * n + i];
+            for (int a = 0; a < D; a++) score += (double)u[a] * movies_f[targets[q] * D + a];
+            CHECK_NEAR(sum, score, 1e-5 * (1 + fabs(score)));
+        }
+        /* explicit ALS: every rating pulls towards its movie, the 1-star one too; never a reason */
+        if (c == 0) CHECK(contrib[4] != 0.0f);
+        tl_scored items[2] = {{4, 0}, {7, 0}};
+        tl_reason r[2 * TL_REASONS_MAX];
+        uint32_t nr[2];
+        CHECK_INT(tl_index_because(idx, u, &p, items, 2, TL_REASONS_MAX, r, nr, &err), TL_OK);
+        CHECK(nr[0] > 0 && nr[1] > 0);
+        for (uint32_t i = 0; i < 2; i++)
+            for (uint32_t k = 0; k < nr[i]; k++) CHECK(r[i * 3 + k].stars >= 4.0f && r[i * 3 + k].contribution > 0);
+        CHECK_INT(r[0].movie, 0); /* the x movies drive the x-heavy target */
+        CHECK_INT(r[1].movie, 5);
+        tl_index_free(idx);
+        tl_scorer_free(sc);
+        tl_model_file_free(mf);
+        tl_buf_free(&bytes);
+    }
+    tl_dataset_free(ds);
+}
+
 static void test_popularity(void)
 {
     tl_dataset *ds = fixture_dataset(1, 4, 4, NULL, 0);
@@ -298,6 +354,7 @@ int main(void)
 {
     test_dot_product();
     test_ease();
+    test_imported();
     test_popularity();
     test_known_user();
     return check_report("test_because");
