@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "towerlens/dataset.h"
+#include "towerlens/ease.h"
 #include "towerlens/scorer.h"
 
 /* The blend's weights for one user from the parts' scores of every movie
@@ -25,7 +26,7 @@ typedef struct tl__blend_rows {
 } tl__blend_rows;
 
 /* EASE scores below this are movies outside its item set (ease.h TL_EASE_FLOOR) */
-#define TL_BLEND_EASE_OUTSIDE (-524288.0f)
+#define TL_BLEND_EASE_OUTSIDE TL_EASE_FLOOR
 
 #define TL_BLEND_GRID 11               /* w = 0, 0.1, ..., 1 */
 #define TL_BLEND_MAX_VALID_USERS 3000u /* a seeded sample beyond this */

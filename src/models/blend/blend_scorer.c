@@ -33,7 +33,6 @@ static uint32_t nb(const blend_scorer *s) { return s->b->state_floats; }
 /* EASE's score of a movie outside its item set carries its train count
  * below TL_EASE_FLOOR (ease.h); for the blend such a movie's EASE score is 0. */
 static float ease_part(float v) { return v < TL_BLEND_EASE_OUTSIDE ? 0.0f : v; }
-_Static_assert(TL_BLEND_EASE_OUTSIDE == TL_EASE_FLOOR, "the blend reads EASE's floor");
 
 void tl__blend_coefficients(const tl_dataset *ds, const float *a, const float *b, float w, float *ca, float *cb)
 {

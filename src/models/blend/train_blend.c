@@ -143,6 +143,7 @@ static tl_status blend_create(const tl_dataset *ds, const tl_split *split, const
                               void **out, tl_error *err)
 {
     *out = NULL;
+    if (!ds->movies) return tl_fail(err, TL_E_ARG, "the blend needs the dataset's movies");
     blend_train *s = calloc(1, sizeof *s);
     if (!s) return tl_fail(err, TL_E_NOMEM, "out of memory creating the trainer");
     s->cfg = *cfg;
