@@ -5,12 +5,14 @@
 //   "B":        known users on seeded random splits (seen excluded), mean and
 //               spread over split seeds.
 // Rows: popularity (rating counts of the training users / train rows), the
-// towerlens default (iALS d 64; visitors: fold-in through
-// model.recommendForRatings), iALS d 128 (the default preset at dim 128).
+// towerlens default (its model by the data's shape: the blend of iALS and
+// EASE on small catalogues, iALS on large ones; visitors: fold-in through
+// model.recommendForRatings), iALS d 64 and d 128 (preset ials) and EASE
+// (preset ease): the default's parts alone.
 // Definitions: bench/quality_lib.mjs and docs/evaluation.md ("Quality protocols").
 //
 //   node bench/quality.mjs [--data DIR] [--protocol visitors|B|both] [--seeds 42,1,2,3,4]
-//                          [--folds 5] [--ks 3,10] [--no-d128] [--train-rows N --test-rows N] [--json]
+//                          [--folds 5] [--ks 3,10] [--no-ials] [--no-d128] [--no-ease] [--train-rows N --test-rows N] [--json]
 // DIR defaults to ../shared/data/ml-latest-small beside the repository; any
 // folder with ratings.csv + movies.csv works (data/, towerlens generate sets).
 import { resolve } from 'node:path';
@@ -39,7 +41,9 @@ if (!haveData(data)) {
 }
 
 const models = [{ name: 'towerlens default', options: {} }];
-if (!args.includes('--no-d128')) models.push({ name: 'iALS d 128', options: { dim: 128 } });
+if (!args.includes('--no-ials')) models.push({ name: 'iALS d 64 (preset ials)', options: { preset: 'ials' } });
+if (!args.includes('--no-d128')) models.push({ name: 'iALS d 128', options: { preset: 'ials', dim: 128 } });
+if (!args.includes('--no-ease')) models.push({ name: 'EASE', options: { preset: 'ease' } });
 const split = opt('--train-rows') ? { trainRows: Number(opt('--train-rows')), testRows: Number(opt('--test-rows')) }
   : { testFraction: 0.2 };
 

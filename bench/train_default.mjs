@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Preset "default" (iALS with rating confidence, include/towerlens/train.h)
+// Preset "default" (its model by the data's shape: the blend of iALS and EASE
+// on ml-latest-small; include/towerlens/train.h)
 // on ml-latest-small with the original's split (--train-rows 80000
 // --test-rows 20000 --seed 42): natively (build/towerlens train --json) and
 // in WASM under Node (web/towerlens.js, step-wise, 100 ms steps), each in
@@ -34,7 +35,7 @@ async function childWasm() {
   const cpu = cpuSeconds(process.cpuUsage(c0));
   const ev = tr.evaluate();
   const m = ev.metrics.test, pop = ev.baseline.test;
-  return { engine: 'WASM (Node)', wall, cpu, m, pop, hash: tr.modelHash, simd: tl.simd };
+  return { engine: 'WASM (Node, 1 thread)', wall, cpu, m, pop, hash: tr.modelHash, simd: tl.simd, mb: tl.memoryBytes / 2 ** 20 };
 }
 
 function native() {
@@ -61,13 +62,13 @@ if (args[0] === '--child-wasm') {
   } else console.log('WASM: web/wasm/towerlens_core.mjs not built (emcmake cmake -S . -B build-wasm && cmake --build build-wasm)');
   const f = (x) => x.toFixed(4);
   console.log(`preset ${PRESET} on ${DATA}, split ${SPLIT.trainRows}/${SPLIT.testRows} seed ${SPLIT.seed}\n`);
-  console.log('| engine | train s (wall) | train s (CPU) | Recall@20 | NDCG@10 | top-100 | model hash |');
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('| engine | train s (wall) | train s (CPU) | WASM memory MB (peak) | Recall@20 | NDCG@10 | top-100 | model hash |');
+  console.log('|---|---|---|---|---|---|---|---|');
   for (const r of rows)
-    console.log(`| ${r.engine} | ${r.wall.toFixed(2)} | ${r.cpu.toFixed(2)} | ${f(r.m.recall_at_20)} | ${f(r.m.ndcg_at_10)} | ${f(r.m.top_100)} | ${r.hash} |`);
+    console.log(`| ${r.engine} | ${r.wall.toFixed(2)} | ${r.cpu.toFixed(2)} | ${r.mb ? r.mb.toFixed(0) : ''} | ${f(r.m.recall_at_20)} | ${f(r.m.ndcg_at_10)} | ${f(r.m.top_100)} | ${r.hash} |`);
   if (rows.length) {
     const p = rows[0].pop;
-    console.log(`| popularity | | | ${f(p.recall_at_20)} | ${f(p.ndcg_at_10)} | ${f(p.top_100)} | |`);
+    console.log(`| popularity | | | | ${f(p.recall_at_20)} | ${f(p.ndcg_at_10)} | ${f(p.top_100)} | |`);
   }
   if (rows.length === 2) console.log(`\nnative and WASM models ${rows[0].hash === rows[1].hash ? 'are bit-identical' : 'DIFFER'}`);
 }

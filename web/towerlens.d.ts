@@ -270,7 +270,7 @@ export interface Evaluation {
 }
 
 /** the presets of the C core's table (train_config.c; tests/node/shared-lists.test.mjs compares) */
-export type PresetName = 'tfrs' | 'default' | 'tfrs-multitask' | 'popularity' | 'ease';
+export type PresetName = 'tfrs' | 'default' | 'tfrs-multitask' | 'popularity' | 'ease' | 'blend' | 'ials';
 
 export interface PresetSettings {
   /** one line about the preset, from the core's table */

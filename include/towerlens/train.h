@@ -47,7 +47,8 @@ typedef enum tl_loss_kind {
     TL_LOSS_INBATCH_SOFTMAX = 0, /* the original's tfrs.tasks.Retrieval */
     TL_LOSS_IALS = 1,            /* implicit ALS with rating confidence (below) */
     TL_LOSS_POPULARITY = 2,      /* no loss: counts each movie's train ratings (preset "popularity") */
-    TL_LOSS_EASE = 3             /* EASE in closed form (ease.h; preset "ease") */
+    TL_LOSS_EASE = 3,            /* EASE in closed form (ease.h; preset "ease") */
+    TL_LOSS_BLEND = 4            /* iALS and EASE, standardised per user and blended (preset "blend") */
 } tl_loss_kind;
 
 typedef enum tl_optimizer_kind {
@@ -102,6 +103,15 @@ typedef struct tl_train_config {
      * is one batch of every train row per epoch */
     float ease_lambda;
     uint32_t ease_min_count;
+
+    /* TL_LOSS_BLEND only (the iALS and EASE fields above are its parts'):
+     * the iALS part's weight w in 0-1, negative = chosen on validation
+     * (docs/training.md "Blend") */
+    float blend_weight;
+
+    /* Preset default: the model by the data's shape (tl_train_config_for_shape,
+     * applied by tl_trainer_new): 1 in preset default, 0 elsewhere. */
+    int by_shape;
 
     /* The embedding types' visitor prior (docs/training.md "Visitors"): a
      * folded-in visitor with k ratings ranks by z(u . m_j) + w(k) z(ln(1 +
@@ -184,6 +194,17 @@ tl_status tl_ials_solver_parse(const char *name, tl_ials_solver *out, tl_error *
 const char *tl_ials_solver_name(tl_ials_solver solver);
 /* Checks ranges (dim, batch, epochs, rates) with messages naming the option. */
 tl_status tl_train_config_check(const tl_train_config *cfg, tl_error *err);
+
+/* The default's rule by data shape (docs/training.md "The default by data
+ * shape"): with cfg->by_shape set, an iALS config without a rating head
+ * becomes the blend (iALS + EASE, weight chosen on validation) when EASE's
+ * whole item set fits its budget -- between TL_SHAPE_BLEND_MIN_ITEMS and
+ * TL_EASE_DEFAULT_MAX_ITEMS movies with at least ease_min_count train
+ * ratings -- and there are at most TL_SHAPE_BLEND_MAX_RATINGS train rows;
+ * otherwise it stays iALS, the scalable path. Returns 1 when it changed cfg. */
+#define TL_SHAPE_BLEND_MIN_ITEMS 100u
+#define TL_SHAPE_BLEND_MAX_RATINGS 1000000u
+int tl_train_config_for_shape(tl_train_config *cfg, const tl_dataset *ds, const tl_split *split);
 /* {"preset","dim","batch_size","epochs","loss","optimizer","learning_rate",
  *  "adagrad_initial","adagrad_epsilon","init_range","seed",
  *  "reshuffle_each_epoch"[,"split":{"train":N,"test":N}],"retrieval_weight",

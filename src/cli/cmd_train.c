@@ -181,7 +181,7 @@ static int train_main(const train_opts *o, const tl_arg_list *paths)
     if (!o->json) { /* the model type describes itself; then what every run shares */
         tl_buf about;
         tl_buf_init(&about);
-        tl_train_config_describe(&cfg, &about);
+        tl_train_config_describe(tl_trainer_config(tr), &about);
         char threads[40];
         snprintf(threads, sizeof threads, ", %u thread%s", tl_trainer_threads(tr), tl_plural(tl_trainer_threads(tr)));
         const char *nl = about.failed ? NULL : strchr(about.data ? about.data : "", '\n');
@@ -422,8 +422,9 @@ int cmd_train(int argc, char **argv)
     const tl_arg_spec spec = {
         "train",
         synopsis.failed ? "PATH... [options]" : synopsis.data,
-        "Trains the two-tower retrieval model (user and movie embeddings; default: implicit ALS with\n"
-        "rating-value confidence; tfrs: in-batch softmax, Adagrad) on\n"
+        "Trains a recommender (default: implicit ALS with rating-value confidence, blended per user with\n"
+        "EASE when at most 4096 movies have 5 train ratings and there are at most 1,000,000 train rows;\n"
+        "tfrs: the original's two towers, in-batch softmax, Adagrad) on\n"
         "MovieLens files, printing each epoch's loss and time, then evaluates it on the test rows beside a\n"
         "popularity baseline: protocol A (top-K accuracy over the catalogue, the original's FactorizedTopK)\n"
         "and protocol B (Recall@20, NDCG@10/100, Coverage@10 with each user's train movies excluded).\n"

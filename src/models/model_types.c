@@ -10,6 +10,8 @@ static const char *const embed_users[] = {"users", "head.user_bias", NULL};
 static const char *const embed_movies[] = {"movies", "head.movie_bias", "liked", NULL};
 static const char *const popularity_movies[] = {"popularity", NULL};
 static const char *const ease_movies[] = {"ease.counts", NULL};
+static const char *const blend_users[] = {"users", NULL};
+static const char *const blend_movies[] = {"movies", "liked", "ease.counts", NULL};
 
 static const tl_model_type types[] = {
     {"ials", "implicit ALS with rating confidence (preset default)", &tl__ials_train_ops, tl__embed_open, embed_users,
@@ -24,6 +26,8 @@ static const tl_model_type types[] = {
      "user and movie factors trained elsewhere (Spark ALS), folded in as their training implies (towerlens "
      "import)",
      NULL, tl__imported_open, embed_users, embed_movies},
+    {"blend", "iALS and EASE scores standardised per user and blended, the weight chosen on validation (preset blend)",
+     &tl__blend_train_ops, tl__blend_open, blend_users, blend_movies},
 };
 #define N_TYPES (sizeof types / sizeof *types)
 

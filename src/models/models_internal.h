@@ -11,6 +11,7 @@ extern const tl_train_ops tl__twotower_train_ops;   /* twotower/train_twotower.c
 extern const tl_train_ops tl__ials_train_ops;       /* ials/train_ials_ops.c */
 extern const tl_train_ops tl__popularity_train_ops; /* popularity/train_popularity.c */
 extern const tl_train_ops tl__ease_train_ops;       /* ease/train_ease.c */
+extern const tl_train_ops tl__blend_train_ops;      /* blend/train_blend.c */
 
 /* The openers (model_type.h), checked against ds's vocabularies. */
 /* "users" ((n_users + 1) x d) and "movies" ((n_movies + 1) x d). */
@@ -45,5 +46,8 @@ void tl__twotower_config_json(const tl_train_config *cfg, const tl_split *split,
 /* EASE: "ease.items" (raw movie ids), "ease.B", "ease.counts", "ease.values" (ease/ease_scorer.c). */
 tl_status tl__ease_open(const tl_dataset *ds, const char *config_json, const tl_tensor *t, uint32_t n_t,
                         tl_scorer **out, tl_error *err);
+/* The blend: the iALS tensors, the EASE ones and "blend.weight" (blend/blend_scorer.c). */
+tl_status tl__blend_open(const tl_dataset *ds, const char *config_json, const tl_tensor *t, uint32_t n_t,
+                         tl_scorer **out, tl_error *err);
 
 #endif

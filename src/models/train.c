@@ -74,10 +74,11 @@ tl_status tl_trainer_new(const tl_dataset *ds, const tl_split *split, const tl_t
     tl_trainer *tr = calloc(1, sizeof *tr);
     if (!tr) return tl_fail(err, TL_E_NOMEM, "out of memory creating the trainer");
     tr->cfg = *cfg;
+    tl_train_config_for_shape(&tr->cfg, ds, split);
     if (!tr->cfg.clock) tr->cfg.clock = tl_clock_default;
-    tr->type = tl_model_type_of_loss(cfg->loss); /* found: the config check passed */
+    tr->type = tl_model_type_of_loss(tr->cfg.loss); /* found: the config check passed */
     tr->ops = tr->type->train;
-    tr->epochs = calloc(cfg->epochs, sizeof(tl_epoch_record));
+    tr->epochs = calloc(tr->cfg.epochs, sizeof(tl_epoch_record));
     st = tr->epochs ? trainer_pool(cfg->threads, &tr->pool, err)
                     : tl_fail(err, TL_E_NOMEM, "out of memory for the epoch records");
     if (st == TL_OK) st = tr->ops->create(ds, split, &tr->cfg, tr->pool, &tr->state, err);

@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "models/models_internal.h"
@@ -80,7 +81,44 @@ static void preset_default(tl_train_config *c)
     c->ials_confidence = 0.5f;
     c->ials_solver = TL_IALS_CG; /* within 1 % of exact on ml-latest-small (docs/training.md) */
     c->ials_cg_steps = 3;
-    tl_head_config_default(&c->head); /* used with rating_weight > 0 */
+    tl_head_config_default(&c->head);        /* used with rating_weight > 0 */
+    c->ease_lambda = TL_EASE_DEFAULT_LAMBDA; /* the blend's, when the data's shape picks it */
+    c->ease_min_count = TL_EASE_DEFAULT_MIN_COUNT;
+    c->blend_weight = -1.0f;
+    c->by_shape = 1;
+}
+
+/* The default's iALS at every shape (the scalable path by name). */
+static void preset_ials(tl_train_config *c)
+{
+    preset_default(c);
+    strcpy(c->preset, "ials");
+    c->by_shape = 0;
+}
+
+int tl_train_config_for_shape(tl_train_config *c, const tl_dataset *ds, const tl_split *split)
+{
+    if (!c->by_shape || c->loss != TL_LOSS_IALS || c->rating_weight != 0.0f || !ds || !ds->movies || !split) return 0;
+    if (split->n_train > TL_SHAPE_BLEND_MAX_RATINGS || c->ease_min_count < 1) return 0;
+    uint32_t *count = calloc((size_t)ds->n_movies + 1, sizeof *count), items = 0;
+    if (!count) return 0; /* iALS needs no more memory than it had */
+    for (uint32_t i = 0; i < split->n_train; i++)
+        if (split->train[i] < ds->n_ratings) count[ds->r_movie[split->train[i]]]++;
+    for (uint32_t m = 0; m < ds->n_movies; m++) items += count[m] >= c->ease_min_count;
+    free(count);
+    if (items < TL_SHAPE_BLEND_MIN_ITEMS || items > TL_EASE_DEFAULT_MAX_ITEMS) return 0;
+    c->loss = TL_LOSS_BLEND;
+    return 1;
+}
+
+/* iALS (the default's) and EASE (the ease preset's), blended per user with
+ * the weight chosen on validation rows (docs/training.md "Blend"). */
+static void preset_blend(tl_train_config *c)
+{
+    preset_default(c);
+    strcpy(c->preset, "blend");
+    c->loss = TL_LOSS_BLEND;
+    c->by_shape = 0;
 }
 
 /* THE list of presets, read by everything that names them: the CLI's
@@ -94,10 +132,15 @@ static const struct {
     void (*defaults)(tl_train_config *c);
 } presets[] = {
     {"tfrs", "the original TFRS notebook's retrieval model: two towers, in-batch softmax, Adagrad", preset_tfrs},
-    {"default", "the default model: implicit ALS (iALS) with rating-value confidence", preset_default},
+    {"default",
+     "the default model: iALS with rating-value confidence, blended per user with EASE when the catalogue is small "
+     "(docs/training.md)",
+     preset_default},
     {"tfrs-multitask", "the original's multitask model: the tfrs towers plus a rating head", preset_tfrs_multitask},
     {"popularity", "every movie scored by its number of train ratings: the baseline as a model", preset_popularity},
     {"ease", "EASE: an item-item matrix in closed form, each movie scored from the movies a user rated", preset_ease},
+    {"blend", "iALS and EASE blended per user, the weight chosen on validation rows", preset_blend},
+    {"ials", "the default's iALS at every data shape (the default becomes the blend on small data)", preset_ials},
 };
 #define N_PRESETS (sizeof presets / sizeof *presets)
 

@@ -1,4 +1,4 @@
-/* iALS, the solver of preset "default": one row solve by hand, the
+/* iALS, the solver of presets "ials" and "default": one row solve by hand, the
  * objective's bookkeeping against a direct computation, monotone descent,
  * step-wise batches, determinism, and quality on the bundled demo data. */
 #include <math.h>
@@ -283,7 +283,7 @@ static double direct_objective(const tl_dataset *ds, const tl_model *m, const tl
 static void small_config(tl_train_config *cfg)
 {
     tl_error err;
-    CHECK_INT(tl_train_config_preset(cfg, "default", &err), TL_OK);
+    CHECK_INT(tl_train_config_preset(cfg, "ials", &err), TL_OK);
     CHECK_INT(cfg->loss, TL_LOSS_IALS);
     CHECK_INT(cfg->dim, 64);
     CHECK_INT(cfg->epochs, 8);
@@ -518,7 +518,7 @@ static void test_demo_quality(tl_ials_solver solver, uint64_t want)
     tl_split_options_default(&so);
     CHECK_INT(tl_split_make(ds, &so, &sp, &err), TL_OK);
     tl_train_config cfg;
-    CHECK_INT(tl_train_config_preset(&cfg, "default", &err), TL_OK);
+    CHECK_INT(tl_train_config_preset(&cfg, "ials", &err), TL_OK);
     CHECK_INT(cfg.ials_solver, TL_IALS_CG);
     CHECK_INT(cfg.ials_cg_steps, 3);
     cfg.ials_solver = solver;

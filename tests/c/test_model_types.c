@@ -28,7 +28,9 @@ static void test_table(void)
     /* imported factors open and serve like the others but train elsewhere */
     const tl_model_type *imported = tl_model_type_at(4);
     CHECK(imported && !strcmp(imported->name, "imported") && imported->train == NULL && imported->open);
-    CHECK(tl_model_type_at(5) == NULL);
+    const tl_model_type *blend = tl_model_type_at(5); /* the iALS + EASE blend, trainable */
+    CHECK(blend && !strcmp(blend->name, "blend") && blend->train && tl_model_type_of_loss(TL_LOSS_BLEND) == blend);
+    CHECK(tl_model_type_at(6) == NULL);
     CHECK(tl_model_type_find("slim") == NULL);
     CHECK(tl_model_type_find("") == NULL);
     CHECK(tl_model_type_find(NULL) == NULL);

@@ -536,7 +536,7 @@ static void test_errors(void)
     tl_train_config c;
     tl_error err;
     CHECK_INT(tl_train_config_preset(&c, "fast", &err), TL_E_ARG);
-    CHECK_CONTAINS(err.message, "unknown preset \"fast\" (known: tfrs, default, tfrs-multitask, popularity, ease)");
+    CHECK_CONTAINS(err.message, "unknown preset \"fast\" (known: tfrs, default, tfrs-multitask, popularity, ease, blend, ials)");
     CHECK_INT(tl_train_config_preset(&c, "default", &err), TL_OK);
     CHECK_STR(c.preset, "default");
     CHECK_INT(tl_train_config_preset(&c, "tfrs", &err), TL_OK);

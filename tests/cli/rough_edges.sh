@@ -8,7 +8,7 @@ source "$(dirname "$0")/check.bash" "$@"
 small="$fx/small"
 
 run 0 train --help
-has out "default (the default model: implicit ALS"
+has out "default (the default model: iALS with rating-value confidence, blended per user with EASE"
 has out "used when --preset is not given: iALS d=64, 8 epochs"
 has out "iALS solves each row in closed form (exact or CG) and has no learning rate"
 has out "0 trains on every rating"

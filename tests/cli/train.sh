@@ -37,7 +37,7 @@ has out "train"
 run 2 train
 has err "missing PATH"
 run 2 train --preset fast "$data"
-has err "unknown preset \"fast\" (known: tfrs, default, tfrs-multitask, popularity, ease)"
+has err "unknown preset \"fast\" (known: tfrs, default, tfrs-multitask, popularity, ease, blend, ials)"
 run 2 train --dim 0 "$data"
 has err "--dim must be"
 run 2 train --test-rows 10 "$data"

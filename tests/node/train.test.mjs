@@ -154,12 +154,12 @@ describe('createTrainer / Trainer', { timeout: TEST_TIMEOUT }, () => {
     }
   });
 
-  test('preset default (iALS) on data/demo: the same model in WASM as natively on 2 threads', { skip: (!existsSync(NATIVE_CLI) && 'native build/towerlens not built') || (!existsSync(DEMO) && 'SKIP: data/demo is not generated yet') }, async () => {
+  test('preset ials (the default\'s iALS) on data/demo: the same model in WASM as natively on 2 threads', { skip: (!existsSync(NATIVE_CLI) && 'native build/towerlens not built') || (!existsSync(DEMO) && 'SKIP: data/demo is not generated yet') }, async () => {
     const native = JSON.parse(execFileSync(NATIVE_CLI,
-      ['train', DEMO, '--preset', 'default', '--threads', '2', '--json'], { encoding: 'utf8' }));
+      ['train', DEMO, '--preset', 'ials', '--threads', '2', '--json'], { encoding: 'utf8' }));
     assert.equal(native.threads, 2);
     const ds = await tl.loadDataset(DEMO);
-    const tr = tl.createTrainer(ds, { preset: 'default' });
+    const tr = tl.createTrainer(ds, { preset: 'ials' });
     const p = await tr.run({ stepMs: 20 });
     // the number tests/c/test_ials.c asserts, natively and in WASM (solver cg, 3 steps)
     assert.equal(tr.modelHash, 'df17c798172f309f');
@@ -167,13 +167,27 @@ describe('createTrainer / Trainer', { timeout: TEST_TIMEOUT }, () => {
     assert.deepEqual(p.history.map((e) => e.loss), native.epochs.map((e) => e.loss));
     tr.free();
     // the exact solver: tests/c/test_ials.c's DEMO_EXACT_HASH
-    const ex = tl.createTrainer(ds, { preset: 'default', solver: 'exact' });
+    const ex = tl.createTrainer(ds, { preset: 'ials', solver: 'exact' });
     await ex.run({ stepMs: 20 });
     assert.equal(ex.modelHash, '58d743d4d549a69b');
     ex.free();
-    assert.throws(() => tl.createTrainer(ds, { preset: 'default', solver: 'lu' }), /unknown iALS solver "lu" \(known: exact, cg\)/);
-    assert.throws(() => tl.createTrainer(ds, { preset: 'default', cgSteps: 0 }), /cgSteps must be a whole number from 1 to 64, got 0/);
+    assert.throws(() => tl.createTrainer(ds, { preset: 'ials', solver: 'lu' }), /unknown iALS solver "lu" \(known: exact, cg\)/);
+    assert.throws(() => tl.createTrainer(ds, { preset: 'ials', cgSteps: 0 }), /cgSteps must be a whole number from 1 to 64, got 0/);
     assert.throws(() => tl.createTrainer(ds, { preset: 'tfrs', solver: 'cg' }), /only the default preset's iALS has a solver choice/);
+    ds.free();
+  });
+
+  test('preset default on data/demo is the blend by its shape: the same model (weight chosen on validation) in WASM as natively', { skip: (!existsSync(NATIVE_CLI) && 'native build/towerlens not built') || (!existsSync(DEMO) && 'SKIP: data/demo is not generated yet') }, async () => {
+    const native = JSON.parse(execFileSync(NATIVE_CLI, ['train', DEMO, '--threads', '2', '--json'], { encoding: 'utf8' }));
+    assert.equal(native.config.model, 'blend');
+    assert.equal(native.config.preset, 'default');
+    const ds = await tl.loadDataset(DEMO);
+    const tr = tl.createTrainer(ds, { preset: 'default' });
+    await tr.run({ stepMs: 20 });
+    // tests/cli/blend.sh's hash (preset blend = preset default on this shape), natively and in WASM
+    assert.equal(tr.modelHash, '033e22aaec9a8cb1');
+    assert.equal(tr.modelHash, native.model_hash);
+    tr.free();
     ds.free();
   });
 

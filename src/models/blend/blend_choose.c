@@ -1,0 +1,98 @@
+/* Choosing the blend's weight on validation rows (blend_internal.h): each
+ * sampled validation user is scored once by both parts, then ranked at
+ * every grid weight. Serial, in ascending user order: the same w for any
+ * thread count, natively and in WASM. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/blend/blend_internal.h"
+#include "towerlens/rng.h"
+
+/* the top 20 of s over catalogue movies not fit-seen; ties to the lower index */
+static uint32_t top20(const tl_dataset *ds, const float *s, const uint8_t *seen, uint32_t *top)
+{
+    uint32_t n = 0;
+    for (uint32_t j = 0; j < ds->n_movies; j++) {
+        if (!ds->movies[j].in_catalogue || seen[j]) continue;
+        if (n == 20 && !(s[j] > s[top[19]])) continue;
+        uint32_t p = n < 20 ? n++ : 19;
+        while (p > 0 && s[j] > s[top[p - 1]]) top[p] = top[p - 1], p--;
+        top[p] = j;
+    }
+    return n;
+}
+
+tl_status tl__blend_choose(const tl_dataset *ds, tl_scorer *a, tl_scorer *b, const tl__blend_rows *rows, uint64_t seed,
+                           float *w, double *recall, double *ndcg, uint32_t *users, tl_error *err)
+{
+    uint32_t nm = ds->n_movies, nu = rows->n_users, n_cand = 0;
+    *w = 1.0f, *users = 0;
+    uint32_t *cand = malloc((size_t)(nu ? nu : 1) * sizeof *cand);
+    float *buf = malloc(((size_t)nm * 3 + a->state_floats + b->state_floats) * sizeof *buf);
+    uint8_t *seen = calloc(nm ? nm : 1, 1), *rel = calloc(nm ? nm : 1, 1);
+    double r_sum[TL_BLEND_GRID] = {0}, n_sum[TL_BLEND_GRID] = {0};
+    tl_status st = cand && buf && seen && rel ? TL_OK : tl_fail(err, TL_E_NOMEM, "blend: out of memory choosing w");
+    for (uint32_t u = 0; st == TL_OK && u < nu; u++)
+        if (rows->val_start[u + 1] > rows->val_start[u]) cand[n_cand++] = u;
+    if (st == TL_OK && n_cand > TL_BLEND_MAX_VALID_USERS) { /* a seeded sample, scored in user order */
+        tl_shuffle_u32(cand, n_cand, seed);
+        n_cand = TL_BLEND_MAX_VALID_USERS;
+        for (uint32_t i = 1; i < n_cand; i++) /* insertion sort back to ascending users */
+            for (uint32_t k = i; k > 0 && cand[k - 1] > cand[k]; k--) {
+                uint32_t t = cand[k];
+                cand[k] = cand[k - 1], cand[k - 1] = t;
+            }
+    }
+    float *sa = buf, *sb = buf + nm, *s = buf + 2 * (size_t)nm, *xa = buf + 3 * (size_t)nm;
+    float *xb = xa + a->state_floats;
+    for (uint32_t c = 0; st == TL_OK && c < n_cand; c++) {
+        uint32_t u = cand[c], f0 = rows->fit_start[u], f1 = rows->fit_start[u + 1];
+        tl_profile p = {rows->fit_movie + f0, rows->fit_stars + f0, f1 - f0};
+        st = a->ops->user_state(a, u, &p, xa, err);
+        if (st == TL_OK) st = b->ops->user_state(b, u, &p, xb, err);
+        if (st != TL_OK) break;
+        a->ops->score(a, xa, 1, 0, nm, sa, nm);
+        b->ops->score(b, xb, 1, 0, nm, sb, nm);
+        float ca, cb, unused;
+        tl__blend_coefficients(ds, sa, sb, 1.0f, &ca, &unused);
+        tl__blend_coefficients(ds, sa, sb, 0.0f, &unused, &cb);
+        for (uint32_t i = f0; i < f1; i++) seen[rows->fit_movie[i]] = 1;
+        uint32_t n_rel = 0;
+        for (uint32_t i = rows->val_start[u]; i < rows->val_start[u + 1]; i++) {
+            uint32_t m = rows->val_movie[i];
+            if (!seen[m] && !rel[m] && ds->movies[m].in_catalogue) rel[m] = 1, n_rel++;
+        }
+        if (n_rel > 0) {
+            (*users)++;
+            double idcg = 0;
+            for (uint32_t i = 0; i < n_rel && i < 10; i++) idcg += 1.0 / log2(i + 2.0);
+            for (int g = 0; g < TL_BLEND_GRID; g++) {
+                float wa = (float)g / (TL_BLEND_GRID - 1), fa = wa * ca, fb = (1.0f - wa) * cb;
+                for (uint32_t j = 0; j < nm; j++) s[j] = fa * sa[j] + fb * (sb[j] < TL_BLEND_EASE_OUTSIDE ? 0 : sb[j]);
+                uint32_t top[20], n = top20(ds, s, seen, top);
+                double hits = 0, dcg = 0;
+                for (uint32_t i = 0; i < n; i++)
+                    if (rel[top[i]]) {
+                        hits += 1;
+                        if (i < 10) dcg += 1.0 / log2(i + 2.0);
+                    }
+                r_sum[g] += hits / (n_rel < 20 ? n_rel : 20);
+                n_sum[g] += dcg / idcg;
+            }
+        }
+        for (uint32_t i = f0; i < f1; i++) seen[rows->fit_movie[i]] = 0;
+        for (uint32_t i = rows->val_start[u]; i < rows->val_start[u + 1]; i++) rel[rows->val_movie[i]] = 0;
+    }
+    if (st == TL_OK && *users > 0) {
+        double best = -1;
+        for (int g = 0; g < TL_BLEND_GRID; g++) {
+            double r = r_sum[g] / *users, n = n_sum[g] / *users;
+            if (recall) recall[g] = r;
+            if (ndcg) ndcg[g] = n;
+            if (r * n > best) best = r * n, *w = (float)g / (TL_BLEND_GRID - 1);
+        }
+    }
+    free(cand), free(buf), free(seen), free(rel);
+    return st;
+}

@@ -1,0 +1,202 @@
+/* The blend model type's scorer (preset "blend", docs/training.md "Blend"):
+ * an iALS part (the dot-product scorer, embed/) and an EASE part (ease/)
+ * over one model file, each standardised per user over the catalogue:
+ *     score_j = w z(a_j) + (1 - w) z(b_j)
+ * with z(x) = (x - mean) / sd over the catalogue movies (population sd,
+ * double, ascending dense index) and b_j = 0 for movies outside EASE's item
+ * set (EASE knows nothing of them). A ranking ignores constants, so a
+ * known user's state is [state_a | state_b | c_a | c_b] with c_a = w / sd_a,
+ * c_b = (1 - w) / sd_b, and a movie scores c_a a_j + c_b b_j (shown scores
+ * are these, not z-scores). Visitors are folded in by the iALS part alone
+ * (c_a = 1, c_b = 0: the same bits as the iALS model, visitor prior
+ * included), the better of the two for a few ratings (docs/training.md).
+ * similar = EASE's B column, the iALS cosine for a movie outside its items;
+ * a reason's weight = c_a (iALS reason) + c_b (EASE reason). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/blend/blend_internal.h"
+#include "models/models_internal.h"
+#include "towerlens/ease.h"
+#include "towerlens/foldin.h"
+
+typedef struct blend_scorer {
+    tl_scorer base;
+    tl_scorer *a, *b; /* the iALS and EASE parts (owned) */
+    float w;          /* the iALS part's weight, 0-1 */
+} blend_scorer;
+
+static uint32_t na(const blend_scorer *s) { return s->a->state_floats; }
+static uint32_t nb(const blend_scorer *s) { return s->b->state_floats; }
+
+/* EASE's score of a movie outside its item set carries its train count
+ * below TL_EASE_FLOOR (ease.h); for the blend such a movie's EASE score is 0. */
+static float ease_part(float v) { return v < TL_BLEND_EASE_OUTSIDE ? 0.0f : v; }
+
+void tl__blend_coefficients(const tl_dataset *ds, const float *a, const float *b, float w, float *ca, float *cb)
+{
+    double n = 0, ma = 0, mb = 0, va = 0, vb = 0;
+    for (uint32_t j = 0; j < ds->n_movies; j++) {
+        if (!ds->movies[j].in_catalogue) continue;
+        n += 1, ma += a[j], mb += ease_part(b[j]);
+    }
+    if (n > 0) ma /= n, mb /= n;
+    for (uint32_t j = 0; j < ds->n_movies; j++) {
+        if (!ds->movies[j].in_catalogue) continue;
+        double da = a[j] - ma, db = ease_part(b[j]) - mb;
+        va += da * da, vb += db * db;
+    }
+    double sa = n > 0 ? sqrt(va / n) : 0, sb = n > 0 ? sqrt(vb / n) : 0;
+    *ca = sa > 1e-12 ? (float)(w / sa) : 0.0f;
+    *cb = sb > 1e-12 ? (float)((1.0 - w) / sb) : 0.0f;
+}
+
+static tl_status user_state(const tl_scorer *s, uint32_t user, const tl_profile *train, float *state, tl_error *err)
+{
+    const blend_scorer *e = (const blend_scorer *)s;
+    uint32_t nm = s->ds->n_movies;
+    float *sa = state, *sb = state + na(e);
+    tl_status st = e->a->ops->user_state(e->a, user, train, sa, err);
+    if (st == TL_OK) st = e->b->ops->user_state(e->b, user, train, sb, err);
+    if (st != TL_OK) return st;
+    float *a = malloc(((size_t)nm + 1) * 2 * sizeof *a);
+    if (!a) return tl_fail(err, TL_E_NOMEM, "blend: out of memory scoring user %u", user);
+    float *b = a + nm + 1;
+    e->a->ops->score(e->a, sa, 1, 0, nm, a, nm);
+    e->b->ops->score(e->b, sb, 1, 0, nm, b, nm);
+    tl__blend_coefficients(s->ds, a, b, e->w, &state[na(e) + nb(e)], &state[na(e) + nb(e) + 1]);
+    free(a);
+    return TL_OK;
+}
+
+static tl_status fold_in(tl_scorer *s, const tl_profile *p, const struct tl_foldin_options *opt, float *state,
+                         tl_error *err)
+{
+    blend_scorer *e = (blend_scorer *)s;
+    tl_status st = e->a->ops->fold_in(e->a, p, opt, state, err);
+    if (st != TL_OK) return st;
+    memset(state + na(e), 0, (size_t)nb(e) * sizeof *state);
+    state[na(e) + nb(e)] = 1.0f;
+    state[na(e) + nb(e) + 1] = 0.0f;
+    return TL_OK;
+}
+
+/* The parts' states of n users side by side, for one call of a part's score. */
+static void gather(const float *states, uint32_t n, uint32_t stride, uint32_t off, uint32_t len, float *out)
+{
+    for (uint32_t u = 0; u < n; u++) memcpy(out + (size_t)u * len, states + (size_t)u * stride + off, len * 4u);
+}
+
+static void score(const tl_scorer *s, const float *states, uint32_t n, uint32_t m0, uint32_t n_m, float *out,
+                  size_t ldo)
+{
+    const blend_scorer *e = (const blend_scorer *)s;
+    uint32_t sf = s->state_floats, la = na(e), lb = nb(e);
+    int any_b = 0;
+    for (uint32_t u = 0; u < n; u++) any_b |= states[(size_t)u * sf + la + lb + 1] != 0.0f;
+    size_t need = (size_t)n * la + (any_b ? (size_t)n * lb + (size_t)n * n_m : 0);
+    float *buf = calloc(need ? need : 1, sizeof *buf);
+    if (!buf) { /* no error path here: unrankable scores rather than wrong ones */
+        for (uint32_t u = 0; u < n; u++)
+            for (uint32_t j = 0; j < n_m; j++) out[(size_t)u * ldo + j] = -INFINITY;
+        return;
+    }
+    float *xa = buf, *xb = buf + (size_t)n * la, *bs = xb + (size_t)n * lb;
+    gather(states, n, sf, 0, la, xa);
+    e->a->ops->score(e->a, xa, n, m0, n_m, out, ldo); /* the iALS part in place */
+    if (any_b) {
+        gather(states, n, sf, la, lb, xb);
+        e->b->ops->score(e->b, xb, n, m0, n_m, bs, n_m);
+    }
+    for (uint32_t u = 0; u < n; u++) {
+        float ca = states[(size_t)u * sf + la + lb], cb = states[(size_t)u * sf + la + lb + 1];
+        float *o = out + (size_t)u * ldo;
+        if (cb == 0.0f && ca == 1.0f) continue; /* a visitor: the iALS part's own scores */
+        const float *b = bs + (size_t)u * n_m;
+        for (uint32_t j = 0; j < n_m; j++) o[j] = ca * o[j] + (cb != 0.0f ? cb * ease_part(b[j]) : 0.0f);
+    }
+    free(buf);
+}
+
+static tl_status similar(tl_scorer *s, uint32_t movie, float *sims, tl_error *err)
+{
+    blend_scorer *e = (blend_scorer *)s;
+    if (e->b->ops->similar(e->b, movie, sims, err) == TL_OK) return TL_OK;
+    return e->a->ops->similar(e->a, movie, sims, err);
+}
+
+static void explain(tl_scorer *s, const float *state, const tl_profile *p, uint32_t target, float *contrib)
+{
+    blend_scorer *e = (blend_scorer *)s;
+    float ca = state[na(e) + nb(e)], cb = state[na(e) + nb(e) + 1];
+    e->a->ops->explain(e->a, state, p, target, contrib);
+    for (uint32_t i = 0; i < p->n; i++) contrib[i] *= ca;
+    float *t = cb != 0.0f && p->n ? malloc((size_t)p->n * sizeof *t) : NULL;
+    if (!t) return;
+    e->b->ops->explain(e->b, state + na(e), p, target, t);
+    for (uint32_t i = 0; i < p->n; i++) contrib[i] += cb * t[i];
+    free(t);
+}
+
+static void refresh(tl_scorer *s)
+{
+    blend_scorer *e = (blend_scorer *)s;
+    if (e->a->ops->refresh) e->a->ops->refresh(e->a);
+    if (e->b->ops->refresh) e->b->ops->refresh(e->b);
+}
+
+static size_t bytes(const tl_scorer *s)
+{
+    const blend_scorer *e = (const blend_scorer *)s;
+    return sizeof *e + e->a->ops->bytes(e->a) + e->b->ops->bytes(e->b);
+}
+
+static void blend_free(tl_scorer *s)
+{
+    blend_scorer *e = (blend_scorer *)s;
+    if (e->a) e->a->ops->free(e->a);
+    if (e->b) e->b->ops->free(e->b);
+    free(e);
+}
+
+static const tl_scorer_ops blend_ops = {
+    .user_state = user_state,
+    .fold_in = fold_in,
+    .score = score,
+    .similar = similar,
+    .explain = explain,
+    .predict = NULL,
+    .refresh = refresh,
+    .bytes = bytes,
+    .free = blend_free,
+};
+
+tl_status tl__blend_open(const tl_dataset *ds, const char *config_json, const tl_tensor *t, uint32_t n_t,
+                         tl_scorer **out, tl_error *err)
+{
+    *out = NULL;
+    const tl_tensor *w = tl_tensor_find(t, n_t, "blend.weight");
+    if (!w) return tl_fail(err, TL_E_CORRUPT, "model: the blend has no \"blend.weight\" tensor");
+    if ((size_t)w->rows * w->cols != 1 || !(w->data[0] >= 0.0f && w->data[0] <= 1.0f))
+        return tl_fail(err, TL_E_CORRUPT, "model: the blend weight is not one number in 0-1");
+    blend_scorer *e = calloc(1, sizeof *e);
+    if (!e) return tl_fail(err, TL_E_NOMEM, "out of memory opening the blend");
+    tl_status st = tl__embed_open(ds, config_json, t, n_t, &e->a, err);
+    if (st == TL_OK) st = tl__ease_open(ds, config_json, t, n_t, &e->b, err);
+    if (st != TL_OK) {
+        blend_free(&e->base);
+        return st;
+    }
+    e->w = w->data[0];
+    e->base = (tl_scorer){.ops = &blend_ops,
+                          .type = "blend",
+                          .similarity = "EASE weight of each movie in its score (movies outside EASE's item set: "
+                                        "cosine of the iALS movie vectors)",
+                          .ds = ds,
+                          .state_floats = e->a->state_floats + e->b->state_floats + 2,
+                          .needs_profile = 1,
+                          .emb = e->a->emb};
+    *out = &e->base;
+    return TL_OK;
+}
