@@ -11,7 +11,7 @@ taste_data "$data"
 # user 1's ratings as {movieId: stars}
 liked1='Object.fromEntries(Array.from({length: 10}, (_, i) => [4 * i + 1, 4.5]))'
 
-for preset in default ease; do
+for preset in default ease blend; do
     model="$tmp/$preset.tlm"
     run 0 train "$data" --preset "$preset" --test-fraction 0 --out "$model"
     run 0 recommend --model "$model" --user 1 -k 8 --json
