@@ -307,10 +307,24 @@ export interface RecommendOptions extends QueryOptions {
   excludeSeen?: boolean;
 }
 
+/** One "because you rated" reason: a movie the user (or visitor) rated 4 stars or more. */
+export interface Reason {
+  movieId: ItemId;
+  title: string;
+  /** the user's rating (0.5-5); null when unknown */
+  rating: number | null;
+}
+
 /** A ranked movie: what `towerlens recommend --json` prints per item. */
 export interface ScoredMovie extends Movie {
   /** dot product (recommend, recommendForRatings) or cosine similarity (similar) */
   score: number;
+  /**
+   * recommend and recommendForRatings only: up to 3 of the user's own liked movies (rated 4 or
+   * more) that add most to the score as the model computes it, largest share first; [] when none
+   * (always for the popularity model). Absent from similar's items.
+   */
+  because?: Reason[];
 }
 
 export interface Recommendations {

@@ -86,6 +86,43 @@ tl_status tl_index_similar(tl_index *idx, uint32_t movie, uint32_t k, const tl_q
 tl_status tl_index_foldin(tl_index *idx, const uint32_t *movies, const float *ratings, uint32_t n,
                           const tl_foldin_options *opt, float *user_out, tl_error *err);
 
+/* "Because you rated": for a ranked movie, up to `max` of the user's own
+ * liked movies that contributed most to its score, as the model computes
+ * it (the scorer's explain op; each model type documents its
+ * decomposition, docs/ARCHITECTURE.md "Model types"). The rule: a reason
+ * is a profile movie that is liked (rated TL_LIKED_STARS or more; every
+ * movie when the profile has no stars, implicit feedback) whose
+ * contribution is strictly positive, never the ranked movie itself;
+ * largest contribution first, ties to the lower dense index. A movie rated
+ * below TL_LIKED_STARS is never a reason, whatever its contribution. */
+#define TL_LIKED_STARS 4.0f /* the liked ratings (docs/training.md: L_j counts ratings >= 4) */
+#define TL_REASONS_MAX 3    /* reasons the CLI, the JS API and the page show */
+
+typedef struct tl_reason {
+    uint32_t movie;     /* dense index of the profile movie */
+    float stars;        /* its rating (0.5-5); 0 when the profile has no stars */
+    float contribution; /* its share of the score (> 0) */
+} tl_reason;
+
+/* Reasons for each of n ranked movies (items[i].index) given the user's
+ * state (as tl_index_top_k takes it) and profile p (dense movies with their
+ * stars or NULL; a movie given twice counts once with its last rating, as
+ * fold-in does). reasons has n * max entries: item i's are reasons[i * max
+ * ...], n_reasons[i] of them (0 when none qualifies). max may be 0. */
+tl_status tl_index_because(tl_index *idx, const float *state, const tl_profile *p, const tl_scored *items, uint32_t n,
+                           uint32_t max, tl_reason *reasons, uint32_t *n_reasons, tl_error *err);
+
+/* The same for known dense user `user`, with the state tl_index_recommend
+ * scores by and the profile = the user's seen movies (every rating the
+ * model records for the user: `seen`, as given to tl_index_recommend, not
+ * NULL) with their ratings in half stars from `seen_half` (parallel to
+ * seen->movies, 0 = unknown, e.g. tl_model_file.seen_half or
+ * tl_seen_half). With seen_half NULL the stars are unknown: no movie is a
+ * reason, unless the data is implicit feedback (every movie is liked). */
+tl_status tl_index_because_user(tl_index *idx, uint32_t user, const tl_seen *seen, const uint8_t *seen_half,
+                                const tl_scored *items, uint32_t n, uint32_t max, tl_reason *reasons,
+                                uint32_t *n_reasons, tl_error *err);
+
 /* The fold-in quality check: for users with at least n_given train rows
  * and with test rows, fold in n_given of their train ratings (a seeded
  * draw per user) and compare protocol B (seen = all the user's train

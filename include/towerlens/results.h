@@ -20,6 +20,14 @@ extern "C" {
  * year, imdbId and tmdbId are null when unknown. */
 void tl_results_json(const tl_dataset *ds, const tl_scored *items, uint32_t n, tl_buf *out);
 
+/* The same with each item's "because you rated" reasons (index.h): item i
+ * gets "because":[{"movieId","title","rating"}, ...] from reasons[i * max
+ * ...], n_reasons[i] of them, largest share first ("rating" is null when
+ * unknown). reasons / n_reasons NULL: no "because" key (tl_results_json). */
+struct tl_reason;
+void tl_results_json_because(const tl_dataset *ds, const tl_scored *items, uint32_t n, const struct tl_reason *reasons,
+                             const uint32_t *n_reasons, uint32_t max, tl_buf *out);
+
 /* One movie as the JSON object above, without "score". */
 void tl_movie_json(const tl_dataset *ds, uint32_t movie, tl_buf *out);
 

@@ -45,9 +45,12 @@ typedef struct tl_scorer_ops {
     /* sims[j] = how alike movie `movie` and movie j are, for j < n_movies;
      * TL_E_STATE when undefined for this movie (e.g. a zero vector). */
     tl_status (*similar)(tl_scorer *s, uint32_t movie, float *sims, tl_error *err);
-    /* contrib[i] = how much profile movie i adds to the state's score of
-     * movie `target` (the reasons shown beside a recommendation). */
-    void (*explain)(tl_scorer *s, const float *state, const tl_profile *p, uint32_t target, float *contrib);
+    /* contrib[t * p->n + i] = how much profile movie i adds to the state's
+     * score of movie targets[t], for t < n_targets, as the model computes
+     * that score (the reasons shown beside a recommendation; each type
+     * documents its decomposition). Movies in range, each once. */
+    tl_status (*explain)(tl_scorer *s, const float *state, const tl_profile *p, const uint32_t *targets,
+                         uint32_t n_targets, float *contrib, tl_error *err);
     /* Raw rating predictions (stars before clipping to 0.5-5) for n pairs of
      * dense users and movies; NULL when the model predicts no ratings. */
     tl_status (*predict)(const tl_scorer *s, const uint32_t *users, const uint32_t *movies, uint32_t n, float *raw,
@@ -76,6 +79,10 @@ void tl_scorer_score(const tl_scorer *s, const float *states, uint32_t n, uint32
 tl_status tl_scorer_fold_in(tl_scorer *s, const tl_profile *p, const struct tl_foldin_options *opt, float *state,
                             tl_error *err);
 tl_status tl_scorer_similar(tl_scorer *s, uint32_t movie, float *sims, tl_error *err);
+/* Each profile movie's share of the state's score of each target (the op
+ * above); checks the movie indices. */
+tl_status tl_scorer_explain(tl_scorer *s, const float *state, const tl_profile *p, const uint32_t *targets,
+                            uint32_t n_targets, float *contrib, tl_error *err);
 void tl_scorer_refresh(tl_scorer *s);
 /* 1 when the model predicts ratings (tl_scorer_predict works). */
 int tl_scorer_predicts_ratings(const tl_scorer *s);

@@ -9,8 +9,10 @@
  * ids and rating counts), MOVI (genre names, the catalogue and titles), SEEN
  * (per-user seen sets), TENS (named float tables: "users" and "movies"
  * embeddings with their out-of-vocabulary last rows, and any rating-head
- * weights), ROWS (version 2: which rating rows trained the model, below).
- * Unknown section tags are skipped, so a newer writer can add sections
+ * weights), ROWS (version 2: which rating rows trained the model, below),
+ * STAR (optional, after SEEN: each seen movie's rating in half stars, one
+ * byte per seen entry, for "because you rated"; files written before it
+ * lack it and read with seen_half NULL). Unknown section tags are skipped, so a newer writer can add sections
  * without breaking older readers.
  *
  * Format versions (the reader takes every one of them):
@@ -88,16 +90,33 @@ typedef struct tl_model_file {
     uint32_t version;   /* the format version it was read from */
     tl_model_rows rows; /* known = 0 for format 1 */
     tl_dataset *ds;
-    tl_seen *seen;     /* NULL when none was saved; every row's unless rows.seen_all = 0 */
-    char *config_json; /* NUL-terminated; "{}" when none was saved */
+    tl_seen *seen;      /* NULL when none was saved; every row's unless rows.seen_all = 0 */
+    uint8_t *seen_half; /* the rating (half stars, 1-10; 0 unknown) of each seen->movies entry, from the
+                           STAR section; NULL in files without it (written before issue 15, or no seen sets) */
+    char *config_json;  /* NUL-terminated; "{}" when none was saved */
     uint32_t n_tensors;
     tl_tensor tensors[TL_STORE_MAX_TENSORS];
 } tl_model_file;
 
 /* Serialise into `out` (binary; out->len bytes, format TL_STORE_VERSION).
- * seen, config_json and rows may be NULL (rows: not recorded). */
+ * seen, config_json and rows may be NULL (rows: not recorded). With seen
+ * sets and a dataset that has its rating rows, the STAR section records
+ * each seen movie's rating (tl_seen_half): what "because you rated" needs
+ * to tell liked movies from disliked ones without the data. */
 tl_status tl_store_write(const tl_dataset *ds, const tl_seen *seen, const char *config_json, const tl_model_rows *rows,
                          const tl_tensor *tensors, uint32_t n_tensors, tl_buf *out, tl_error *err);
+/* The same with the seen movies' ratings given (seen_half parallel to
+ * seen->movies, e.g. a read file's, to write it back byte for byte); NULL:
+ * from ds's rating rows as tl_store_write does, none when it has none. */
+tl_status tl_store_write_rated(const tl_dataset *ds, const tl_seen *seen, const uint8_t *seen_half,
+                               const char *config_json, const tl_model_rows *rows, const tl_tensor *tensors,
+                               uint32_t n_tensors, tl_buf *out, tl_error *err);
+
+/* The rating in half stars of each entry of seen->movies (seen sets over
+ * ds's users) from ds's rating rows: a pair rated twice keeps its highest
+ * rating (as iALS trains on it); 0 for an entry no row gives. *out has
+ * seen->offsets[n_users] bytes (at least 1); caller frees. */
+tl_status tl_seen_half(const tl_dataset *ds, const tl_seen *seen, uint8_t **out, tl_error *err);
 
 /* Parse and validate `bytes`. `name` is used in messages (the file name). */
 tl_status tl_store_read(const uint8_t *bytes, size_t n, const char *name, tl_model_file **out, tl_error *err);

@@ -56,7 +56,8 @@ static tl_status parse_rated(const tl_dataset *ds, foldin_ctx *c, tl_error *err)
     return c->n ? TL_OK : bad_syntax(c->rated, err);
 }
 
-static tl_status rank(serve_session *s, void *ctx, uint32_t k, tl_query *q, tl_scored *out, uint32_t *n, tl_error *err)
+static tl_status rank(serve_session *s, void *ctx, uint32_t k, tl_query *q, tl_scored *out, uint32_t *n,
+                      serve_reasons *why, tl_error *err)
 {
     foldin_ctx *c = ctx;
     tl_status st = parse_rated(s->mf->ds, c, err);
@@ -69,6 +70,10 @@ static tl_status rank(serve_session *s, void *ctx, uint32_t k, tl_query *q, tl_s
     q->exclude = c->movies; /* never recommend what the visitor rated */
     q->n_exclude = c->n;
     if (st == TL_OK) st = tl_index_top_k(s->idx, user, k, q, out, n, err);
+    /* the reasons: the visitor's liked movies (rated 4 or more) */
+    tl_profile p = {c->movies, c->ratings, c->n};
+    if (st == TL_OK) st = tl_index_because(s->idx, user, &p, out, *n, TL_REASONS_MAX, why->reasons, why->n, err);
+    if (st == TL_OK) why->filled = 1;
     free(user);
     return st;
 }
@@ -88,7 +93,9 @@ int cmd_foldin(int argc, char **argv)
         {"k", TL_ARG_U32, &k, "K", "how many movies", 1, 100000},
         SERVE_FILTER_OPTS(f),
         {"json", TL_ARG_FLAG, &json, NULL,
-         "print {\"items\": [{movieId, title, year, genres, score, ratings, imdbId, tmdbId}, ...]}, best first", 0, 0},
+         "print {\"items\": [{movieId, title, year, genres, score, ratings, imdbId, tmdbId, because}, ...]}, best "
+         "first; because: up to 3 of the given movies rated 4 or more that add most to the score",
+         0, 0},
     };
     const tl_arg_spec spec = {
         "foldin",

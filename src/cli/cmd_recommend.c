@@ -10,14 +10,21 @@ typedef struct recommend_ctx {
     int usage; /* --user is not an id of this model's kind */
 } recommend_ctx;
 
-static tl_status rank(serve_session *s, void *ctx, uint32_t k, tl_query *q, tl_scored *out, uint32_t *n, tl_error *err)
+static tl_status rank(serve_session *s, void *ctx, uint32_t k, tl_query *q, tl_scored *out, uint32_t *n,
+                      serve_reasons *why, tl_error *err)
 {
     recommend_ctx *c = ctx;
     uint32_t user;
     tl_status st = serve_find_id(s->mf->ds, 0, "--user", c->user_text, &user, &c->usage, err);
     if (st != TL_OK) return st;
     q->include_seen = c->include_seen;
-    return tl_index_recommend(s->idx, user, s->mf->seen, k, q, out, n, err);
+    st = tl_index_recommend(s->idx, user, s->mf->seen, k, q, out, n, err);
+    /* the reasons: the user's liked movies among what the model file says they rated */
+    if (st == TL_OK && s->mf->seen)
+        st = tl_index_because_user(s->idx, user, s->mf->seen, s->mf->seen_half, out, *n, TL_REASONS_MAX, why->reasons,
+                                   why->n, err);
+    if (st == TL_OK) why->filled = 1;
+    return st;
 }
 
 int cmd_recommend(int argc, char **argv)
@@ -35,14 +42,17 @@ int cmd_recommend(int argc, char **argv)
          "also return movies the user rated in the training data (the original's behaviour)", 0, 0},
         SERVE_FILTER_OPTS(f),
         {"json", TL_ARG_FLAG, &json, NULL,
-         "print {\"items\": [{movieId, title, year, genres, score, ratings, imdbId, tmdbId}, ...]}, best first", 0, 0},
+         "print {\"items\": [{movieId, title, year, genres, score, ratings, imdbId, tmdbId, because}, ...]}, best "
+         "first; because: up to 3 of the user's liked movies (rated 4 or more) that add most to the score",
+         0, 0},
     };
     const tl_arg_spec spec = {
         "recommend",
         "--model FILE --user U [-k 10] [--include-seen] [--genre G]... [--years A-B] [--min-ratings N] [--json]",
         "Ranks every catalogue movie for a user of the training data by the dot product of the user's and the\n"
         "movie's embeddings and prints the best k. Movies the user rated in the training data (the train split\n"
-        "when one was used) are left out unless --include-seen is given.",
+        "when one was used) are left out unless --include-seen is given. Under each movie: because you rated, up to\n"
+        "3 of the user's movies rated 4 stars or more that add most to its score, as the model computes it.",
         opts,
         sizeof opts / sizeof opts[0],
         NULL,

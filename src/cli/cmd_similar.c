@@ -9,8 +9,10 @@ typedef struct similar_ctx {
     int usage; /* --movie is not an id of this model's kind */
 } similar_ctx;
 
-static tl_status rank(serve_session *s, void *ctx, uint32_t k, tl_query *q, tl_scored *out, uint32_t *n, tl_error *err)
+static tl_status rank(serve_session *s, void *ctx, uint32_t k, tl_query *q, tl_scored *out, uint32_t *n,
+                      serve_reasons *why, tl_error *err)
 {
+    (void)why; /* similar movies have no "because you rated" */
     similar_ctx *c = ctx;
     uint32_t movie;
     tl_status st = serve_find_id(s->mf->ds, 1, "--movie", c->movie_text, &movie, &c->usage, err);

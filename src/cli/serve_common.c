@@ -52,13 +52,28 @@ int serve_query(const serve_session *s, const char *command, const serve_filters
     return 0;
 }
 
-int serve_print(const serve_session *s, const char *command, const tl_scored *items, uint32_t n, int json)
+/* "    because you rated: Toy Story (5), Aladdin (4.5)" */
+static void print_reasons(const tl_dataset *ds, const tl_reason *r, uint32_t n)
+{
+    if (n == 0) return;
+    printf("     because you rated: ");
+    for (uint32_t i = 0; i < n; i++) {
+        printf("%s%s", i ? ", " : "", tl_movie_title(ds, r[i].movie));
+        if (r[i].stars > 0) printf(" (%g)", (double)r[i].stars);
+    }
+    printf("\n");
+}
+
+int serve_print(const serve_session *s, const char *command, const tl_scored *items, uint32_t n,
+                const serve_reasons *why, int json)
 {
     const tl_dataset *ds = s->mf->ds;
+    int because = why && why->filled;
     if (json) {
         tl_buf b;
         tl_buf_init(&b);
-        tl_results_json(ds, items, n, &b);
+        tl_results_json_because(ds, items, n, because ? why->reasons : NULL, because ? why->n : NULL, TL_REASONS_MAX,
+                                &b);
         if (b.failed) {
             fprintf(stderr, "towerlens %s: out of memory printing the results\n", command);
             tl_buf_free(&b);
@@ -81,6 +96,7 @@ int serve_print(const serve_session *s, const char *command, const tl_scored *it
         for (uint32_t g = 0, first = 1; g < ds->n_genres; g++)
             if (mv->genres >> g & 1) printf("%s%s", first ? "; " : "|", ds->genre_names[g]), first = 0;
         printf("]\n");
+        if (because) print_reasons(ds, why->reasons + (size_t)i * TL_REASONS_MAX, why->n[i]);
     }
     return 0;
 }
@@ -124,6 +140,7 @@ int serve_ranked(const char *command, const char *model_path, serve_filters *f, 
     serve_session s;
     tl_query q;
     tl_scored *items = NULL;
+    serve_reasons why = {NULL, NULL, 0};
     int rc = 1;
     if (serve_open(&s, command, model_path)) {
         tl_arg_list_free(&f->genres);
@@ -133,19 +150,23 @@ int serve_ranked(const char *command, const char *model_path, serve_filters *f, 
     uint32_t n = 0, cat = tl_index_catalogue_size(s.idx);
     if (k > cat) k = cat;
     items = malloc((size_t)(k ? k : 1) * sizeof *items);
-    if (!items) {
+    why.reasons = malloc((size_t)(k ? k : 1) * TL_REASONS_MAX * sizeof *why.reasons);
+    why.n = calloc(k ? k : 1, sizeof *why.n);
+    if (!items || !why.reasons || !why.n) {
         fprintf(stderr, "towerlens %s: out of memory\n", command);
         goto out;
     }
     tl_error err;
     tl_error_clear(&err);
-    if (rank(&s, ctx, k, &q, items, &n, &err) != TL_OK) {
+    if (rank(&s, ctx, k, &q, items, &n, &why, &err) != TL_OK) {
         fprintf(stderr, "towerlens %s: %s\n", command, err.message);
         goto out;
     }
-    rc = serve_print(&s, command, items, n, json);
+    rc = serve_print(&s, command, items, n, &why, json);
 out:
     free(items);
+    free(why.reasons);
+    free(why.n);
     serve_close(&s);
     tl_arg_list_free(&f->genres);
     return rc;

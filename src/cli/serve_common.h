@@ -36,11 +36,20 @@ void serve_close(serve_session *s);
 /* Fills q from the filters; prints the error and returns non-zero on failure. */
 int serve_query(const serve_session *s, const char *command, const serve_filters *f, tl_query *q);
 
+/* Room for "because you rated" (index.h): TL_REASONS_MAX per item;
+ * `filled` says the command gave reasons (recommend, foldin). */
+typedef struct serve_reasons {
+    tl_reason *reasons; /* k * TL_REASONS_MAX */
+    uint32_t *n;        /* k */
+    int filled;
+} serve_reasons;
+
 /* Ranks movies for a command: `rank` fills at most k items (k already
- * clamped to the catalogue) using the session and the filters in q; it
- * prints nothing and reports failures through err. */
+ * clamped to the catalogue) using the session and the filters in q, and
+ * may fill `why` for them; it prints nothing and reports failures through
+ * err. */
 typedef tl_status (*serve_rank_fn)(serve_session *s, void *ctx, uint32_t k, tl_query *q, tl_scored *out,
-                                   uint32_t *n_out, tl_error *err);
+                                   uint32_t *n_out, serve_reasons *why, tl_error *err);
 
 /* Everything recommend, similar and foldin do around their ranking: open the
  * model, build the query from the filters, rank, print (text or JSON),
@@ -59,7 +68,9 @@ int serve_parse_id(const char *command, const char *option, const char *text, ui
 tl_status serve_find_id(const tl_dataset *ds, int movie, const char *option, const char *text, uint32_t *out,
                         int *usage, tl_error *err);
 
-/* Prints {"items": [...]} with --json, else a readable table. */
-int serve_print(const serve_session *s, const char *command, const tl_scored *items, uint32_t n, int json);
+/* Prints {"items": [...]} with --json, else a readable table; with `why`
+ * filled, each item's reasons ("because": [...], or a line under it). */
+int serve_print(const serve_session *s, const char *command, const tl_scored *items, uint32_t n,
+                const serve_reasons *why, int json);
 
 #endif

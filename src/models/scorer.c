@@ -28,6 +28,24 @@ tl_status tl_scorer_similar(tl_scorer *s, uint32_t movie, float *sims, tl_error 
     return s->ops->similar(s, movie, sims, err);
 }
 
+tl_status tl_scorer_explain(tl_scorer *s, const float *state, const tl_profile *p, const uint32_t *targets,
+                            uint32_t n_targets, float *contrib, tl_error *err)
+{
+    if (!s || !p || (n_targets && (!targets || (p->n && !contrib))) || (p->n && !p->movies))
+        return tl_fail(err, TL_E_ARG, "explain: missing model, profile, targets or output");
+    if (!state && s->state_floats) return tl_fail(err, TL_E_ARG, "explain: no user state given");
+    for (uint32_t t = 0; t < n_targets; t++)
+        if (targets[t] >= s->ds->n_movies)
+            return tl_fail(err, TL_E_ARG, "explain: movie index %u is out of range (%u movies)", targets[t],
+                           s->ds->n_movies);
+    for (uint32_t i = 0; i < p->n; i++)
+        if (p->movies[i] >= s->ds->n_movies)
+            return tl_fail(err, TL_E_ARG, "explain: profile movie index %u is out of range (%u movies)", p->movies[i],
+                           s->ds->n_movies);
+    if (n_targets == 0 || p->n == 0) return TL_OK;
+    return s->ops->explain(s, state, p, targets, n_targets, contrib, err);
+}
+
 int tl_scorer_predicts_ratings(const tl_scorer *s) { return s && s->ops->predict ? 1 : 0; }
 
 tl_status tl_scorer_predict(const tl_scorer *s, const uint32_t *users, const uint32_t *movies, uint32_t n, float *raw,

@@ -1,5 +1,7 @@
 #include "towerlens/results.h"
 
+#include "towerlens/index.h"
+
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,7 +48,26 @@ void tl_movie_json(const tl_dataset *ds, uint32_t movie, tl_buf *out)
     tl_buf_puts(out, "}");
 }
 
-void tl_results_json(const tl_dataset *ds, const tl_scored *items, uint32_t n, tl_buf *out)
+/* {"movieId","title","rating"} of one reason. */
+static void reason_json(const tl_dataset *ds, const tl_reason *r, tl_buf *out)
+{
+    const char *name = tl_dataset_movie_name(ds, r->movie);
+    if (name) {
+        tl_buf_puts(out, "{\"movieId\":");
+        tl_buf_json_string(out, name);
+    } else {
+        tl_buf_printf(out, "{\"movieId\":%u", ds->movies[r->movie].id);
+    }
+    tl_buf_puts(out, ",\"title\":");
+    tl_buf_json_string(out, tl_movie_title(ds, r->movie));
+    tl_buf_puts(out, ",\"rating\":");
+    if (r->stars > 0) tl_buf_json_number(out, r->stars);
+    else tl_buf_puts(out, "null");
+    tl_buf_puts(out, "}");
+}
+
+void tl_results_json_because(const tl_dataset *ds, const tl_scored *items, uint32_t n, const tl_reason *reasons,
+                             const uint32_t *n_reasons, uint32_t max, tl_buf *out)
 {
     tl_buf_puts(out, "{\"items\":[");
     for (uint32_t i = 0; i < n; i++) {
@@ -54,9 +75,22 @@ void tl_results_json(const tl_dataset *ds, const tl_scored *items, uint32_t n, t
         movie_fields(ds, items[i].index, out);
         tl_buf_puts(out, ",\"score\":");
         tl_buf_json_number(out, items[i].score);
+        if (reasons && n_reasons) {
+            tl_buf_puts(out, ",\"because\":[");
+            for (uint32_t k = 0; k < n_reasons[i] && k < max; k++) {
+                if (k) tl_buf_puts(out, ",");
+                reason_json(ds, &reasons[(size_t)i * max + k], out);
+            }
+            tl_buf_puts(out, "]");
+        }
         tl_buf_puts(out, "}");
     }
     tl_buf_puts(out, "]}");
+}
+
+void tl_results_json(const tl_dataset *ds, const tl_scored *items, uint32_t n, tl_buf *out)
+{
+    tl_results_json_because(ds, items, n, NULL, NULL, 0, out);
 }
 
 static int same_ignoring_case(const char *a, const char *b)

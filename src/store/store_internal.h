@@ -12,6 +12,9 @@
 #define TL_TAG_SEEN TL_FOURCC('S', 'E', 'E', 'N')
 #define TL_TAG_TENS TL_FOURCC('T', 'E', 'N', 'S')
 #define TL_TAG_ROWS TL_FOURCC('R', 'O', 'W', 'S')
+/* STAR (issue 15, optional, after SEEN): u32 entries (= the seen sets'
+ * total), then one byte per entry: its rating in half stars (0 unknown) */
+#define TL_TAG_STAR TL_FOURCC('S', 'T', 'A', 'R')
 #define TL_ROWS_KNOWN 1u /* ROWS flags */
 #define TL_ROWS_SEEN_ALL 2u
 #define TL_ROWS_BYTES 32u /* u32 flags, train, test, total; u64 seed, data hash */

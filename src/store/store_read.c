@@ -186,6 +186,20 @@ static int read_seen(cursor *c, tl_model_file *mf)
     return !c->failed;
 }
 
+static int read_stars(cursor *c, tl_model_file *mf)
+{
+    c->what = "seen ratings";
+    uint32_t n = get_u32(c);
+    if (c->failed) return 0;
+    if (n != mf->seen->offsets[mf->seen->n_users]) return bad(c, "the seen ratings do not match the seen sets");
+    if (!fits(c, n, 1)) return 0;
+    mf->seen_half = alloc_items(c, n ? n : 1, 1);
+    if (c->failed || !take(c, mf->seen_half, n)) return 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (mf->seen_half[i] > 10) return bad(c, "a seen rating is outside 0.5-5 stars");
+    return 1;
+}
+
 static int read_rows(cursor *c, tl_model_rows *r)
 {
     c->what = "rows";
@@ -283,6 +297,8 @@ tl_status tl_store_read(const uint8_t *bytes, size_t n, const char *name, tl_mod
             ok = have_movies = read_movies(&sec, mf->ds);
         } else if (tag == TL_TAG_SEEN && have_users && !mf->seen) {
             ok = read_seen(&sec, mf);
+        } else if (tag == TL_TAG_STAR && mf->seen && !mf->seen_half) {
+            ok = read_stars(&sec, mf);
         } else if (tag == TL_TAG_TENS && mf->n_tensors == 0) {
             ok = read_tensors(&sec, mf);
         } else if (tag == TL_TAG_ROWS && version >= 2 && !have_rows) {
@@ -335,6 +351,7 @@ void tl_model_file_free(tl_model_file *mf)
     if (!mf) return;
     tl_dataset_free(mf->ds);
     tl_seen_free(mf->seen);
+    free(mf->seen_half);
     free(mf->config_json);
     for (uint32_t i = 0; i < mf->n_tensors; i++) free(mf->tensors[i].data);
     free(mf);

@@ -102,6 +102,14 @@ static void write_seen(tl_buf *b, const tl_seen *s)
     end_section(b, at);
 }
 
+static void write_stars(tl_buf *b, const tl_seen *s, const uint8_t *half)
+{
+    size_t at = begin_section(b, TL_TAG_STAR);
+    put_u32(b, s->offsets[s->n_users]);
+    put_bytes(b, half, s->offsets[s->n_users]);
+    end_section(b, at);
+}
+
 static void write_tensors(tl_buf *b, const tl_tensor *t, uint32_t n)
 {
     size_t at = begin_section(b, TL_TAG_TENS);
@@ -130,6 +138,13 @@ static void write_rows(tl_buf *b, const tl_model_rows *r)
 tl_status tl_store_write(const tl_dataset *ds, const tl_seen *seen, const char *config_json, const tl_model_rows *rows,
                          const tl_tensor *tensors, uint32_t n_tensors, tl_buf *out, tl_error *err)
 {
+    return tl_store_write_rated(ds, seen, NULL, config_json, rows, tensors, n_tensors, out, err);
+}
+
+tl_status tl_store_write_rated(const tl_dataset *ds, const tl_seen *seen, const uint8_t *seen_half,
+                               const char *config_json, const tl_model_rows *rows, const tl_tensor *tensors,
+                               uint32_t n_tensors, tl_buf *out, tl_error *err)
+{
     if (!ds || !out || (n_tensors && !tensors))
         return tl_fail(err, TL_E_ARG, "model file: missing dataset, tensors or output buffer");
     if (n_tensors > TL_STORE_MAX_TENSORS)
@@ -142,10 +157,18 @@ tl_status tl_store_write(const tl_dataset *ds, const tl_seen *seen, const char *
         return tl_fail(err, TL_E_ARG, "model file: seen sets cover %u users, the dataset has %u", seen->n_users,
                        ds->n_users);
 
+    uint8_t *own_half = NULL;
+    if (seen && !seen_half && ds->n_ratings > 0) {
+        tl_status st = tl_seen_half(ds, seen, &own_half, err);
+        if (st != TL_OK) return st;
+        seen_half = own_half;
+    }
+    int stars = seen && seen_half;
+
     tl_buf_reset(out);
     put_bytes(out, TL_STORE_MAGIC, 8);
     put_u32(out, TL_STORE_VERSION);
-    put_u32(out, (seen ? 6u : 5u) + (uint32_t)tl__store_has_names(ds));
+    put_u32(out, (seen ? 6u : 5u) + (uint32_t)stars + (uint32_t)tl__store_has_names(ds));
 
     size_t at = begin_section(out, TL_TAG_CONF);
     const char *conf = config_json ? config_json : "{}";
@@ -154,6 +177,8 @@ tl_status tl_store_write(const tl_dataset *ds, const tl_seen *seen, const char *
     write_users(out, ds);
     write_movies(out, ds);
     if (seen) write_seen(out, seen);
+    if (stars) write_stars(out, seen, seen_half);
+    free(own_half);
     write_tensors(out, tensors, n_tensors);
     write_rows(out, rows);
     if (tl__store_has_names(ds)) tl__store_write_names(out, ds);

@@ -17,6 +17,9 @@ EMSCRIPTEN_KEEPALIVE void tlw_model_free(tlw_model *h)
     tl_index_free(h->idx);
     tl_scorer_free(h->scorer);
     tl_seen_free(h->own_seen);
+    free(h->own_half);
+    free(h->reasons);
+    free(h->n_reasons);
     tl_model_file_free(h->mf);
     free(h->items);
     free(h->vec);
@@ -54,6 +57,7 @@ EMSCRIPTEN_KEEPALIVE int tlw_model_load(tlw_model *h, const uint8_t *bytes, doub
     if (st != TL_OK) return st;
     h->ds = h->mf->ds;
     h->seen = h->mf->seen;
+    h->seen_half = h->mf->seen_half;
     return build_index(h, tl_model_open(h->mf, &h->scorer, &h->err));
 }
 
@@ -70,7 +74,9 @@ EMSCRIPTEN_KEEPALIVE int tlw_model_live(tlw_model *h, const tlw_trainer *t, cons
     if (!d || d->ds->n_ratings != t->n_ratings)
         return tl_fail(&h->err, TL_E_ARG, "pass the dataset the trainer was made from");
     st = tl_seen_new(d->ds, NULL, d->ds->n_ratings, &h->own_seen, &h->err);
+    if (st == TL_OK) st = tl_seen_half(d->ds, h->own_seen, &h->own_half, &h->err);
     if (st != TL_OK) return st;
+    h->seen_half = h->own_half;
     h->trainer = t;
     h->ds = d->ds;
     h->seen = h->own_seen;
@@ -136,7 +142,8 @@ EMSCRIPTEN_KEEPALIVE const uint8_t *tlw_model_save(tlw_model *h)
         st = tlw_trainer_write_model(h->trainer, h->ds, h->own_seen, &h->out, &h->err);
     } else {
         const tl_model_file *mf = h->mf;
-        st = tl_store_write(mf->ds, mf->seen, mf->config_json, &mf->rows, mf->tensors, mf->n_tensors, &h->out, &h->err);
+        st = tl_store_write_rated(mf->ds, mf->seen, mf->seen_half, mf->config_json, &mf->rows, mf->tensors,
+                                  mf->n_tensors, &h->out, &h->err);
     }
     return st == TL_OK ? (const uint8_t *)h->out.data : NULL;
 }

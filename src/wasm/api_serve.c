@@ -71,20 +71,26 @@ static int reserve(tlw_model *h, uint32_t *k)
     if (*k > cat) *k = cat;
     if (*k > h->items_cap) {
         tl_scored *items = realloc(h->items, (size_t)*k * sizeof *items);
-        if (!items) {
+        if (items) h->items = items;
+        tl_reason *reasons = items ? realloc(h->reasons, (size_t)*k * TL_REASONS_MAX * sizeof *reasons) : NULL;
+        if (reasons) h->reasons = reasons;
+        uint32_t *n_reasons = reasons ? realloc(h->n_reasons, (size_t)*k * sizeof *n_reasons) : NULL;
+        if (!n_reasons) {
             tl_fail(&h->err, TL_E_NOMEM, "out of memory for %u results", *k);
             return 0;
         }
-        h->items = items;
+        h->n_reasons = n_reasons;
         h->items_cap = *k;
     }
     return 1;
 }
 
-static const char *results(tlw_model *h, uint32_t n)
+/* The results as JSON; with_reasons: each with its "because" (h->reasons). */
+static const char *results(tlw_model *h, uint32_t n, int with_reasons)
 {
     tl_buf_reset(&h->out);
-    tl_results_json(h->ds, h->items, n, &h->out);
+    tl_results_json_because(h->ds, h->items, n, with_reasons ? h->reasons : NULL, with_reasons ? h->n_reasons : NULL,
+                            TL_REASONS_MAX, &h->out);
     if (h->out.failed) {
         tl_buf_free(&h->out);
         tl_fail(&h->err, TL_E_NOMEM, "out of memory writing the results");
@@ -109,7 +115,7 @@ EMSCRIPTEN_KEEPALIVE uint32_t tlw_model_top_k_dense(tlw_model *h, uint32_t user,
 EMSCRIPTEN_KEEPALIVE const tl_scored *tlw_model_items(const tlw_model *h) { return h ? h->items : NULL; }
 
 /* Top k for raw user `user_id`, leaving out the movies the user rated in
- * training unless exclude_seen is 0. */
+ * training unless exclude_seen is 0; each with its "because" (index.h). */
 EMSCRIPTEN_KEEPALIVE const char *tlw_model_recommend(tlw_model *h, uint32_t user_id, uint32_t k, int exclude_seen)
 {
     if (!ready(h)) return NULL;
@@ -124,7 +130,12 @@ EMSCRIPTEN_KEEPALIVE const char *tlw_model_recommend(tlw_model *h, uint32_t user
     if (!reserve(h, &k)) return NULL;
     h->q.include_seen = !exclude_seen;
     if (tl_index_recommend(h->idx, user, h->seen, k, &h->q, h->items, &n, &h->err) != TL_OK) return NULL;
-    return results(h, n);
+    /* because you rated: the user's liked movies among what the model says they rated */
+    for (uint32_t i = 0; i < n; i++) h->n_reasons[i] = 0;
+    if (h->seen && tl_index_because_user(h->idx, user, h->seen, h->seen_half, h->items, n, TL_REASONS_MAX, h->reasons,
+                                         h->n_reasons, &h->err) != TL_OK)
+        return NULL;
+    return results(h, n, 1);
 }
 
 /* The k movies most similar (cosine) to raw movie `movie_id`, never itself. */
@@ -135,12 +146,12 @@ EMSCRIPTEN_KEEPALIVE const char *tlw_model_similar(tlw_model *h, uint32_t movie_
     if (tl_dataset_movie_index(h->ds, movie_id, &movie, &h->err) != TL_OK) return NULL;
     if (!reserve(h, &k)) return NULL;
     if (tl_index_similar(h->idx, movie, k, &h->q, h->items, &n, &h->err) != TL_OK) return NULL;
-    return results(h, n);
+    return results(h, n, 0);
 }
 
 /* Top k for a new visitor from n (raw movie id, rating 0.5-5) pairs: a user
  * vector folded in against the movie tower (index.h, default options), the
- * rated movies left out. */
+ * rated movies left out; each with its "because" from the given ratings. */
 EMSCRIPTEN_KEEPALIVE const char *tlw_model_foldin(tlw_model *h, const uint32_t *movie_ids, const float *ratings,
                                                   uint32_t n, uint32_t k)
 {
@@ -172,7 +183,10 @@ EMSCRIPTEN_KEEPALIVE const char *tlw_model_foldin(tlw_model *h, const uint32_t *
     q.n_exclude = n;
     uint32_t got = 0;
     if (tl_index_top_k(h->idx, h->vec, k, &q, h->items, &got, &h->err) != TL_OK) goto out;
-    json = results(h, got);
+    tl_profile p = {dense, ratings, n}; /* because you rated: the visitor's movies rated 4 or more */
+    if (tl_index_because(h->idx, h->vec, &p, h->items, got, TL_REASONS_MAX, h->reasons, h->n_reasons, &h->err) != TL_OK)
+        goto out;
+    json = results(h, got, 1);
 out:
     free(dense);
     return json;

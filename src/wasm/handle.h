@@ -68,6 +68,10 @@ typedef struct tlw_model {
     const tl_dataset *ds; /* vocabularies and catalogue the answers use */
     const tl_seen *seen;  /* the movies each user rated (all rows; a v1 file: train rows); NULL when none were saved */
     tl_seen *own_seen;    /* a live model's seen sets (every row of the dataset) */
+    const uint8_t *seen_half;   /* each seen movie's rating in half stars (store.h), NULL when unknown */
+    uint8_t *own_half;          /* a live model's, from the dataset's rows */
+    tl_reason *reasons;         /* items_cap * TL_REASONS_MAX: "because you rated" of the results */
+    uint32_t *n_reasons;        /* items_cap */
     const tlw_trainer *trainer; /* live: the trainer whose tables change between queries */
     tl_scorer *scorer;          /* the model behind the seam (scorer.h), whatever its type */
     tl_embeddings emb;          /* its user and movie tables when it has them (else all 0) */

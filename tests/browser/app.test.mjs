@@ -8,7 +8,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import {
   startSession, dropFiles, fileSpec, demoFiles, demoDir, titlesOf, countRatings,
-  firstUserId, screenshot, sectionShot, ratingCounts, rateMovies,
+  firstUserId, screenshot, sectionShot, ratingCounts, rateMovies, parseCsv,
 } from './helpers.mjs';
 
 const TRAIN_TIMEOUT = 240_000;
@@ -70,6 +70,17 @@ describe('towerlens page with the demo data', { timeout: 600_000 }, () => {
     assert.ok(rated.length > 0, "the user's own top-rated movies are shown");
     for (const id of rated) assert.ok(!items.some((i) => i.id === id), 'seen movies are excluded by default');
     recsAfterTraining = items.map((i) => i.id);
+    // "Because you rated ...": a line under titles, naming movies the user rated 4 stars or more
+    const because = await page.$$eval('#user-recs li .movie-because',
+      (ds) => ds.map((d) => ({ text: d.textContent, ids: d.dataset.movieIds.split(' ').map(Number) })));
+    assert.ok(because.length > 0, 'some recommendations say why');
+    const liked = new Set(parseCsv(fs.readFileSync(ratingsCsv, 'utf8')).slice(1)
+      .filter((r) => Number(r[0]) === userId && Number(r[2]) >= 4).map((r) => Number(r[1])));
+    for (const b of because) {
+      assert.ok(b.ids.length >= 1 && b.ids.length <= 3);
+      assert.equal(b.text, `Because you rated ${b.ids.map((id) => titles.get(id)).join(', ')}`);
+      for (const id of b.ids) assert.ok(liked.has(id), `user ${userId} rated movie ${id} 4 or more`);
+    }
     await sectionShot(page, '#recommend', 'app-recommend');
   });
 
@@ -95,6 +106,13 @@ describe('towerlens page with the demo data', { timeout: 600_000 }, () => {
     await page.waitForFunction(() => document.querySelectorAll('#rate-list li:not(.empty)').length === 10);
     const ids = await page.$$eval('#rate-list li', (lis) => lis.map((li) => Number(li.dataset.movieId)));
     for (const id of chosen) assert.ok(!ids.includes(id), 'movies the visitor rated are not recommended back');
+    const because = await page.$$eval('#rate-list li .movie-because',
+      (ds) => ds.map((d) => ({ text: d.textContent, ids: d.dataset.movieIds.split(' ').map(Number) })));
+    assert.ok(because.length > 0, 'fold-in recommendations say why');
+    for (const b of because) {
+      assert.ok(b.ids.every((id) => chosen.includes(id)), `only the visitor's own ratings: ${b.ids}`);
+      assert.equal(b.text, `Because you rated ${b.ids.map((id) => titles.get(id)).join(', ')}`);
+    }
     await sectionShot(page, '#rate', 'app-rate');
   });
 

@@ -595,7 +595,7 @@ static void test_model_type(void)
     CHECK(!memcmp(want, got, nm * 4));
     float contrib[2];
     uint32_t target = tl_ease_movie_of(m, 2);
-    sc->ops->explain(sc, state, &prof, target, contrib);
+    CHECK_INT(tl_scorer_explain(sc, state, &prof, &target, 1, contrib, &err), TL_OK);
     CHECK(contrib[0] == tl_ease_weight(m, pm[0], target) * 1.0f);
     CHECK(contrib[1] == tl_ease_weight(m, pm[1], target) * 1.0f);
     tl_scored top[5];

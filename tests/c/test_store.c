@@ -116,7 +116,9 @@ static void test_round_trip(void)
     /* writing what was read gives the same bytes */
     tl_buf again;
     tl_buf_init(&again);
-    CHECK_INT(tl_store_write(mf->ds, mf->seen, mf->config_json, NULL, mf->tensors, mf->n_tensors, &again, &err), TL_OK);
+    CHECK_INT(tl_store_write_rated(mf->ds, mf->seen, mf->seen_half, mf->config_json, NULL, mf->tensors, mf->n_tensors,
+                                   &again, &err),
+              TL_OK);
     CHECK(again.len == fx.bytes.len && memcmp(again.data, fx.bytes.data, again.len) == 0);
     tl_buf_free(&again);
     tl_model_file_free(mf);

@@ -128,7 +128,8 @@ describe('recommend', { timeout: TEST_TIMEOUT }, () => {
     assert.equal(r.items.length, 10);
     for (let i = 1; i < 10; i++) assert.ok(r.items[i - 1].score >= r.items[i].score);
     const item = r.items[0];
-    assert.deepEqual(Object.keys(item), ['movieId', 'title', 'year', 'genres', 'ratings', 'imdbId', 'tmdbId', 'score']);
+    assert.deepEqual(Object.keys(item),
+      ['movieId', 'title', 'year', 'genres', 'ratings', 'imdbId', 'tmdbId', 'score', 'because']);
     assert.ok(facts.movies.has(item.movieId));
     // seen = every rating of the user; every listed movie is outside them
     const rated = new Set(facts.ratings.get(u).map((x) => x.movieId));
@@ -185,6 +186,63 @@ describe('recommend', { timeout: TEST_TIMEOUT }, () => {
     assert.deepEqual(model.recommend(users[0]), plain);
     assert.throws(() => model.recommend(987654, { years: '1990-' }), isError('NOTFOUND'));
     assert.deepEqual(model.recommend(users[0]), plain);
+  });
+});
+
+describe('because you rated', { timeout: TEST_TIMEOUT }, () => {
+  /** user u's highest rating of each movie */
+  const ratedBy = (u) => {
+    const best = new Map();
+    for (const { movieId, rating } of facts.ratings.get(u)) best.set(movieId, Math.max(best.get(movieId) ?? 0, rating));
+    return best;
+  };
+  const titles = () => new Map(ds.movies().map((m) => [m.movieId, m.title]));
+
+  test('every reason is a movie the user rated 4 or more, at most 3, never the movie itself', () => {
+    const title = titles();
+    let nonEmpty = 0;
+    for (const u of users.slice(0, 30)) {
+      const rated = ratedBy(u);
+      for (const excludeSeen of [true, false]) {
+        for (const item of model.recommend(u, { k: 10, excludeSeen }).items) {
+          assert.ok(Array.isArray(item.because) && item.because.length <= 3);
+          if (item.because.length) nonEmpty++;
+          for (const b of item.because) {
+            assert.deepEqual(Object.keys(b), ['movieId', 'title', 'rating']);
+            assert.ok(rated.has(b.movieId), `user ${u} rated movie ${b.movieId}`);
+            assert.equal(b.rating, rated.get(b.movieId));
+            assert.ok(b.rating >= 4, `a liked movie, not ${b.rating} stars`);
+            assert.equal(b.title, title.get(b.movieId));
+            assert.notEqual(b.movieId, item.movieId);
+          }
+          assert.equal(new Set(item.because.map((b) => b.movieId)).size, item.because.length);
+        }
+      }
+    }
+    assert.ok(nonEmpty > 200, `most recommendations have reasons (${nonEmpty} of 600)`);
+    // a user with liked movies gets reasons; one who rated nothing 4 or more gets none
+    const none = users.find((u) => [...ratedBy(u).values()].every((r) => r < 4));
+    if (none !== undefined) for (const i of model.recommend(none).items) assert.deepEqual(i.because, []);
+  });
+
+  test('a visitor: only the given movies rated 4 or more; a saved and loaded model gives the same reasons', () => {
+    const movies = ds.movies().slice(0, 12).map((m) => m.movieId);
+    const ratings = movies.map((movieId, i) => ({ movieId, rating: [5, 4.5, 4, 1, 0.5, 3][i % 6] }));
+    const liked = new Map(ratings.filter((r) => r.rating >= 4).map((r) => [r.movieId, r.rating]));
+    const r = model.recommendForRatings(ratings, { k: 20 });
+    assert.ok(r.items.some((i) => i.because.length > 0));
+    for (const item of r.items) {
+      assert.ok(item.because.length <= 3);
+      for (const b of item.because) assert.equal(b.rating, liked.get(b.movieId), `movie ${b.movieId} was liked`);
+    }
+    const loaded = tl.loadModel(model.save());
+    try {
+      assert.deepEqual(loaded.recommendForRatings(ratings, { k: 20 }), r);
+      for (const u of users.slice(0, 5)) assert.deepEqual(loaded.recommend(u), model.recommend(u));
+    } finally {
+      loaded.free();
+    }
+    assert.ok(!('because' in model.similar(movies[0]).items[0]));
   });
 });
 

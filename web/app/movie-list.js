@@ -35,6 +35,15 @@ export function movieMeta(m, { showCount = true } = {}) {
   return meta;
 }
 
+// "Because you rated Toy Story, Aladdin": the item's reasons (recommend and
+// fold-in results), plain text; nothing when it has none.
+export function movieBecause(m) {
+  if (!Array.isArray(m.because) || m.because.length === 0) return null;
+  const titles = m.because.map((b) => b.title || `Movie ${b.movieId}`);
+  const ids = m.because.map((b) => b.movieId).join(' ');
+  return el('div', { class: 'movie-because', dataset: { movieIds: ids } }, `Because you rated ${titles.join(', ')}`);
+}
+
 // kind: 'score' shows the model score, 'rating' the user's own stars.
 export function renderMovies(list, items, { kind = 'score', scoreLabel = 'score', empty = 'Nothing to show.', flash = false } = {}) {
   if (!items || items.length === 0) {
@@ -49,6 +58,6 @@ export function renderMovies(list, items, { kind = 'score', scoreLabel = 'score'
     } else {
       right = el('div', { class: 'movie-score' }, Number.isFinite(m.score) ? m.score.toFixed(3) : '–', el('span', { class: 'label' }, scoreLabel));
     }
-    list.append(el('li', { class: flash ? 'updated' : null, dataset: { movieId: m.movieId } }, el('div', {}, movieTitle(m), movieMeta(m)), right));
+    list.append(el('li', { class: flash ? 'updated' : null, dataset: { movieId: m.movieId } }, el('div', {}, movieTitle(m), movieBecause(m), movieMeta(m)), right));
   }
 }

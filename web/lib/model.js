@@ -114,7 +114,9 @@ export class Model {
 
   /**
    * Top k movies for raw user `userId`: {items: [{movieId, title, year,
-   * genres, score, ratings, imdbId, tmdbId}]}, best first. Options: k (10),
+   * genres, score, ratings, imdbId, tmdbId, because}]}, best first, because =
+   * up to 3 {movieId, title, rating} of the user's movies rated 4 or more
+   * that add most to the score (docs/js-api.md). Options: k (10),
    * excludeSeen (true: leave out what the user rated in training), genres,
    * years, minRatings. An unknown user is a NOTFOUND error naming the id.
    */
@@ -133,7 +135,8 @@ export class Model {
   /**
    * Top k for a visitor from their ratings [{movieId, rating}] (rating 0.5
    * to 5; three or more work well): a user vector folded in against the
-   * movie embeddings; the rated movies are left out. Options: k, genres,
+   * movie embeddings; the rated movies are left out; each item's `because`
+   * lists up to 3 of the given movies rated 4 or more. Options: k, genres,
    * years, minRatings.
    */
   recommendForRatings(ratings, options = {}) {

@@ -132,17 +132,24 @@ static tl_status similar(tl_scorer *s, uint32_t movie, float *sims, tl_error *er
     return e->a->ops->similar(e->a, movie, sims, err);
 }
 
-static void explain(tl_scorer *s, const float *state, const tl_profile *p, uint32_t target, float *contrib)
+/* Each part's shares (scorer.h) weighted as the score weighs the part:
+ * c_a times the iALS share plus c_b times the EASE share x_i B[i][j]. */
+static tl_status explain(tl_scorer *s, const float *state, const tl_profile *p, const uint32_t *targets,
+                         uint32_t n_targets, float *contrib, tl_error *err)
 {
     blend_scorer *e = (blend_scorer *)s;
     float ca = state[na(e) + nb(e)], cb = state[na(e) + nb(e) + 1];
-    e->a->ops->explain(e->a, state, p, target, contrib);
-    for (uint32_t i = 0; i < p->n; i++) contrib[i] *= ca;
-    float *t = cb != 0.0f && p->n ? malloc((size_t)p->n * sizeof *t) : NULL;
-    if (!t) return;
-    e->b->ops->explain(e->b, state + na(e), p, target, t);
-    for (uint32_t i = 0; i < p->n; i++) contrib[i] += cb * t[i];
+    size_t n = (size_t)n_targets * p->n;
+    tl_status st = e->a->ops->explain(e->a, state, p, targets, n_targets, contrib, err);
+    if (st != TL_OK) return st;
+    for (size_t i = 0; i < n; i++) contrib[i] *= ca;
+    if (cb == 0.0f || n == 0) return TL_OK;
+    float *t = malloc(n * sizeof *t);
+    if (!t) return tl_fail(err, TL_E_NOMEM, "explain: out of memory for %u movies x %u rated", n_targets, p->n);
+    st = e->b->ops->explain(e->b, state + na(e), p, targets, n_targets, t, err);
+    for (size_t i = 0; st == TL_OK && i < n; i++) contrib[i] += cb * t[i];
     free(t);
+    return st;
 }
 
 static void refresh(tl_scorer *s)

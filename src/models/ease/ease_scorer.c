@@ -103,15 +103,24 @@ static tl_status similar(tl_scorer *s, uint32_t movie, float *sims, tl_error *er
     return TL_OK;
 }
 
-static void explain(tl_scorer *s, const float *state, const tl_profile *p, uint32_t target, float *contrib)
+/* The score of an in-set target j is sum_i x_i B[i][j] (before the floor),
+ * so profile movie i's share is exactly its term x_i B[i][j], with x the
+ * state the score used; 0 for a movie or target outside the item set. */
+static tl_status explain(tl_scorer *s, const float *state, const tl_profile *p, const uint32_t *targets,
+                         uint32_t n_targets, float *contrib, tl_error *err)
 {
+    (void)err;
     const ease_scorer *e = (const ease_scorer *)s;
-    uint32_t t = target < s->ds->n_movies ? e->item_of_movie[target] : TL_EASE_NONE;
-    for (uint32_t k = 0; k < p->n; k++) {
-        uint32_t mv = p->movies[k];
-        uint32_t it = mv < s->ds->n_movies ? e->item_of_movie[mv] : TL_EASE_NONE;
-        contrib[k] = t == TL_EASE_NONE || it == TL_EASE_NONE ? 0.0f : state[it] * e->B[(size_t)it * e->n_items + t];
+    for (uint32_t q = 0; q < n_targets; q++) {
+        uint32_t t = targets[q] < s->ds->n_movies ? e->item_of_movie[targets[q]] : TL_EASE_NONE;
+        float *c = contrib + (size_t)q * p->n;
+        for (uint32_t k = 0; k < p->n; k++) {
+            uint32_t mv = p->movies[k];
+            uint32_t it = mv < s->ds->n_movies ? e->item_of_movie[mv] : TL_EASE_NONE;
+            c[k] = t == TL_EASE_NONE || it == TL_EASE_NONE ? 0.0f : state[it] * e->B[(size_t)it * e->n_items + t];
+        }
     }
+    return TL_OK;
 }
 
 static size_t bytes(const tl_scorer *s) { return sizeof(ease_scorer) + (size_t)s->ds->n_movies * sizeof(uint32_t); }

@@ -68,7 +68,7 @@ static void mirror_lower(double *A, uint32_t d)
         for (uint32_t b = a + 1; b < d; b++) A[a * d + b] = A[b * d + a];
 }
 
-static void compute_gram(tl__embed_scorer *idx)
+void tl__embed_gram(tl__embed_scorer *idx)
 {
     uint32_t d = idx->emb.dim;
     memset(idx->gram, 0, (size_t)d * d * sizeof *idx->gram);
@@ -96,7 +96,7 @@ static tl_status foldin_lsq(tl__embed_scorer *idx, const foldin_input *in, const
                             float *user_out, double *A, double *b, tl_error *err)
 {
     uint32_t d = idx->emb.dim;
-    if (!idx->gram_valid) compute_gram(idx);
+    if (!idx->gram_valid) tl__embed_gram(idx);
     double lambda = opt->l2 * (idx->gram_trace > 0 ? idx->gram_trace / d : 1.0);
     memcpy(A, idx->gram, (size_t)d * d * sizeof *A);
     for (uint32_t a = 0; a < d; a++) A[a * d + a] += lambda, b[a] = 0;

@@ -43,6 +43,14 @@ tl_status tl__embed_tables(const tl_dataset *ds, const tl_tensor *t, uint32_t n_
 tl_status tl__embed_fold_in(tl_scorer *s, const tl_profile *p, const tl_foldin_options *opt, float *state,
                             tl_error *err);
 
+/* Fills e->gram with G = sum of m m^T over the catalogue and its trace
+ * (embed_foldin.c); sets gram_valid. */
+void tl__embed_gram(tl__embed_scorer *e);
+
+/* "Because you rated" (embed_explain.c): the explain op of scorer.h. */
+tl_status tl__embed_explain(tl_scorer *s, const float *state, const tl_profile *p, const uint32_t *targets,
+                            uint32_t n_targets, float *contrib, tl_error *err);
+
 /* The visitor prior (embed_prior.c). Reads the "liked" and
  * "visitor_prior" tensors when both are there (older files: nothing, the
  * plain fold-in); state_floats becomes dim + 1 when w3 or w10 is not 0. */

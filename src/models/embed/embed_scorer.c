@@ -1,7 +1,7 @@
 /* The dot-product scorer: a user's state is its row of the user table (or a
  * folded-in vector), a score is u . m, similar movies are the cosine of the
- * movie vectors, and a profile movie's share of a score is the cosine of
- * its vector with the scored movie's, weighted by how much it was liked. */
+ * movie vectors, and a profile movie's share of a score is its term in the
+ * least-squares fold-in's solution (embed_explain.c). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,21 +71,6 @@ static tl_status similar(tl_scorer *s, uint32_t movie, float *sims, tl_error *er
     return TL_OK;
 }
 
-static void explain(tl_scorer *s, const float *state, const tl_profile *p, uint32_t target, float *contrib)
-{
-    (void)state;
-    tl__embed_scorer *e = (tl__embed_scorer *)s;
-    if (!e->norms_valid) compute_norms(e);
-    const float *t = movie_vec(e, target);
-    float tn = e->norms[target];
-    for (uint32_t i = 0; i < p->n; i++) {
-        uint32_t m = p->movies[i];
-        float n = e->norms[m] * tn;
-        float like = p->stars ? (p->stars[i] - TL_FOLDIN_NEUTRAL) / (5.0f - TL_FOLDIN_NEUTRAL) : 1.0f;
-        contrib[i] = n > 0 ? like * tl_dot(movie_vec(e, m), t, e->emb.dim) / n : 0.0f;
-    }
-}
-
 static void refresh(tl_scorer *s)
 {
     tl__embed_scorer *e = (tl__embed_scorer *)s;
@@ -128,7 +113,7 @@ const tl_scorer_ops tl__embed_ops = {
     .fold_in = tl__embed_fold_in,
     .score = score,
     .similar = similar,
-    .explain = explain,
+    .explain = tl__embed_explain,
     .refresh = refresh,
     .bytes = bytes,
     .free = release,

@@ -1,7 +1,8 @@
 /* Popularity as a model type with no embeddings: a user's state is empty,
  * every movie scores its train rating count (ties: the lower movie index
  * first, as every ranking here), there is no item-item similarity, and the
- * reason for a recommendation is only that many people rated it. */
+ * reason for a recommendation is only that many people rated it: explain
+ * gives every profile movie 0, so there is never a "because you rated". */
 #include <stdlib.h>
 
 #include "models/models_internal.h"
@@ -42,10 +43,13 @@ static tl_status similar(tl_scorer *s, uint32_t movie, float *sims, tl_error *er
                    s->ds->movies[movie].id);
 }
 
-static void explain(tl_scorer *s, const float *state, const tl_profile *p, uint32_t target, float *contrib)
+/* A movie's count is no one's evidence: no profile movie adds anything. */
+static tl_status explain(tl_scorer *s, const float *state, const tl_profile *p, const uint32_t *targets,
+                         uint32_t n_targets, float *contrib, tl_error *err)
 {
-    (void)s, (void)state, (void)target;
-    for (uint32_t i = 0; i < p->n; i++) contrib[i] = 0.0f;
+    (void)s, (void)state, (void)targets, (void)err;
+    for (size_t i = 0; i < (size_t)n_targets * p->n; i++) contrib[i] = 0.0f;
+    return TL_OK;
 }
 
 static size_t bytes(const tl_scorer *s)
