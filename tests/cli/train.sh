@@ -159,7 +159,7 @@ has out '"sampled":false,"max_rows":0,"max_users":0'
 
 # the visitor prior (docs/training.md "Visitors"): off unless given, W3,W10 in the config and the file
 run 1 train "$data" --visitor-prior 4
-has err "--visitor-prior wants two numbers W3,W10"
+has err "--visitor-prior wants auto, off or two numbers W3,W10"
 run 1 train "$data" --visitor-prior 4,-1
 has err "visitor prior weights 4, -1 are outside 0-1000"
 run 0 train "$data" --epochs 1 --dim 8 --test-fraction 0 --visitor-prior 4,3 --out "$tmp/prior.tlm" --json
