@@ -161,16 +161,14 @@ export function catalogueOf(model) {
  * What fast fold-in scoring needs of a model: its movie table in catalogue
  * order ({dim, table: Float64Array size x dim}) and the movies it knows.
  */
-export function tableOf(model, cat, liked = null) {
+export function tableOf(model, cat) {
   const e = model.embeddings();
   const d = e.dim, table = new Float64Array(cat.size * d);
   e.movieIds.forEach((id, r) => {
     const j = cat.index.get(id);
     if (j !== undefined) for (let c = 0; c < d; c++) table[j * d + c] = e.movies[r * d + c];
   });
-  // the visitor prior's feature p_j = ln(1 + L_j) (L_j: the training rows rated >= 4), when given
-  const prior = liked ? Float64Array.from(liked, (l) => Math.fround(Math.log1p(l))) : null;
-  return { dim: d, table, known: new Set(e.movieIds), prior };
+  return { dim: d, table, known: new Set(e.movieIds) };
 }
 
 /** Solves the d x d symmetric positive definite system A x = b (Cholesky, double) in place into b */
@@ -194,11 +192,12 @@ function solveSpd(A, b, d) {
  * Asking the API for every movie costs a JSON of the whole catalogue per
  * visitor, so it asks for the top 3d and recovers the folded vector u from
  * those scores (printed with 9 digits: exact floats) by least squares
- * against their embeddings (and the visitor prior's c against p_j = ln(1 +
- * liked count) when tab.prior is given: the score is then u . m_j + c p_j),
- * then scores the catalogue in JS. `exact: true`
+ * against their embeddings, then scores the catalogue in JS. `exact: true`
  * asks for the whole catalogue instead (the check that both agree:
- * tests/node/quality.test.mjs). Profile movies unknown to the model are left
+ * tests/node/quality.test.mjs). The fast way holds for the plain fold-in
+ * only: with the visitor prior (the default's, chosen at training) a score
+ * is u . m_j + c p_j, so protocolVisitors asks for the whole catalogue
+ * (exact, its default). Profile movies unknown to the model are left
  * out of the fold-in.
  */
 export function foldinScores(model, cat, tab, profile, { exact = false } = {}) {
@@ -209,32 +208,26 @@ export function foldinScores(model, cat, tab, profile, { exact = false } = {}) {
     s.fill(-Infinity);
     for (const it of model.recommendForRatings(given, { k: cat.size }).items) s[cat.index.get(it.movieId)] = it.score;
   } else if (given.length > 0) {
-    // with the visitor prior a score is u . m_j + c p_j: solve for (u, c) over the features [m_j, p_j]
-    const P = tab.prior, D = P ? d + 1 : d;
-    const k = Math.min(3 * D, cat.size - given.length);
+    const k = Math.min(3 * d, cat.size - given.length);
     const items = model.recommendForRatings(given, { k }).items;
-    const A = new Float64Array(D * D), b = new Float64Array(D), f = new Float64Array(D);
-    const feature = (j) => {
-      for (let p = 0; p < d; p++) f[p] = M[j * d + p];
-      if (P) f[d] = P[j];
-      return f;
-    };
+    const A = new Float64Array(d * d), b = new Float64Array(d);
     for (const it of items) {
-      const x = feature(cat.index.get(it.movieId));
-      for (let p = 0; p < D; p++) {
-        b[p] += x[p] * it.score;
-        for (let q = 0; q <= p; q++) A[p * D + q] += x[p] * x[q];
+      const o = cat.index.get(it.movieId) * d;
+      for (let p = 0; p < d; p++) {
+        const mp = M[o + p];
+        b[p] += mp * it.score;
+        for (let q = 0; q <= p; q++) A[p * d + q] += mp * M[o + q];
       }
     }
     let tr = 0;
-    for (let p = 0; p < D; p++) tr += A[p * D + p];
-    for (let p = 0; p < D; p++) A[p * D + p] += 1e-12 * tr / D + 1e-300;
-    const u = solveSpd(A, b, D);
+    for (let p = 0; p < d; p++) tr += A[p * d + p];
+    for (let p = 0; p < d; p++) A[p * d + p] += 1e-12 * tr / d + 1e-300;
+    const u = solveSpd(A, b, d);
     for (let j = 0; j < cat.size; j++) {
-      const x = feature(j);
       let v = 0;
-      for (let p = 0; p < d; p++) v += x[p] * u[p];
-      s[j] = P ? Math.fround(Math.fround(v) + Math.fround(u[d]) * x[d]) : Math.fround(v);
+      const o = j * d;
+      for (let p = 0; p < d; p++) v += M[o + p] * u[p];
+      s[j] = Math.fround(v);
     }
   } // nothing to fold in: every movie scores 0 (ties: the catalogue order)
   for (const p of profile) { const j = cat.index.get(p.movieId); if (j !== undefined) s[j] = -Infinity; }
@@ -290,7 +283,7 @@ export function zscore(x) {
  * folds of the per-fold means over users) and perFold; `only` (fold indices)
  * evaluates those folds only.
  */
-export async function protocolVisitors(tl, R, { folds = 5, ks = [3, 10], seed = 42, models, exact = false, only = null, log = () => {} }) {
+export async function protocolVisitors(tl, R, { folds = 5, ks = [3, 10], seed = 42, models, exact = true, only = null, log = () => {} }) {
   const foldOf = userFolds(R, folds, seed);
   const byUser = rowsByUser(R);
   const perFold = []; // [{k: {name: {...}}}]
@@ -308,7 +301,7 @@ export async function protocolVisitors(tl, R, { folds = 5, ks = [3, 10], seed = 
         cat = catalogueOf(tr.model);
         counts = countsOf(R, cat, train);
       }
-      const tab = tableOf(tr.model, cat, counts.liked);
+      const tab = tableOf(tr.model, cat);
       for (const k of ks) {
         const vs = visitorsOf(R, byUser, held, k, new Set(cat.ids));
         res[k] ??= {};

@@ -118,7 +118,8 @@ typedef struct tl_train_config {
 
 /* How the trainer chose the visitor prior (docs/training.md "Visitors: a
  * popularity prior in the fold-in"): a seeded share of the train users
- * (20 %, at most TL_PRIOR_MAX_USERS, users with >= 6 train ratings) are
+ * (20 %, at most TL_PRIOR_MAX_USERS and TL_PRIOR_FOLD_BUDGET / catalogue
+ * size, at least TL_PRIOR_MIN_USERS; users with >= 6 train ratings) are
  * validation users; an auxiliary model of the same options trains on the
  * other users' train rows (at most about TL_PRIOR_AUX_MAX_ROWS of them: a
  * seeded sample of those users beyond); each validation user with >= k + 3
@@ -130,6 +131,7 @@ typedef struct tl_train_config {
 #define TL_PRIOR_MAX_USERS 300u
 #define TL_PRIOR_MIN_USERS 50u
 #define TL_PRIOR_AUX_MAX_ROWS 2000000u
+#define TL_PRIOR_FOLD_BUDGET 4000000u /* validation users x catalogue movies (fold-in cost) */
 
 typedef enum tl_prior_status {
     TL_PRIOR_FIXED = 0,    /* not chosen: the config's w3, w10 (visitor_prior_auto 0, or no prior) */

@@ -2,7 +2,9 @@
  * "Visitors: a popularity prior in the fold-in", "The chosen rule"):
  *
  * 1. validation users: the users with >= 6 train rows, shuffled with
- *    splitmix64(S + 5); the first 20 % of them (at most TL_PRIOR_MAX_USERS);
+ *    splitmix64(S + 5); the first 20 % of them (at most TL_PRIOR_MAX_USERS,
+ *    and at most TL_PRIOR_FOLD_BUDGET / catalogue size but at least
+ *    TL_PRIOR_MIN_USERS: a fold-in costs about the catalogue's size);
  * 2. an auxiliary model of the same type and options on the train rows of
  *    the other users (a seeded sample of those users when they hold more
  *    than TL_PRIOR_AUX_MAX_ROWS rows); liked counts L_j and popularity
@@ -213,6 +215,11 @@ tl_status tl__prior_chooser_new(const tl_dataset *ds, const tl_split *split, con
     for (uint32_t u = 0; u < nu; u++) eligible += count[u] >= 6;
     uint32_t want = (uint32_t)((eligible + 2) / 5); /* 20 %, rounded */
     if (want > TL_PRIOR_MAX_USERS) want = TL_PRIOR_MAX_USERS;
+    /* a fold-in costs about the catalogue's size: keep users x catalogue
+     * within TL_PRIOR_FOLD_BUDGET (never below TL_PRIOR_MIN_USERS) */
+    uint32_t afford = ds->n_catalogue ? TL_PRIOR_FOLD_BUDGET / ds->n_catalogue : want;
+    if (afford < TL_PRIOR_MIN_USERS) afford = TL_PRIOR_MIN_USERS;
+    if (want > afford) want = afford;
     uint64_t val_rows = 0, aux_rows = 0;
     for (uint32_t i = 0; i < nu && c->n_val < want; i++) {
         uint32_t u = order[i];
