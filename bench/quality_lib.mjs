@@ -194,7 +194,10 @@ function solveSpd(A, b, d) {
  * those scores (printed with 9 digits: exact floats) by least squares
  * against their embeddings, then scores the catalogue in JS. `exact: true`
  * asks for the whole catalogue instead (the check that both agree:
- * tests/node/quality.test.mjs). Profile movies unknown to the model are left
+ * tests/node/quality.test.mjs). The fast way holds for the plain fold-in
+ * only: with the visitor prior (the default's, chosen at training) a score
+ * is u . m_j + c p_j, so protocolVisitors asks for the whole catalogue
+ * (exact, its default). Profile movies unknown to the model are left
  * out of the fold-in.
  */
 export function foldinScores(model, cat, tab, profile, { exact = false } = {}) {
@@ -280,7 +283,7 @@ export function zscore(x) {
  * folds of the per-fold means over users) and perFold; `only` (fold indices)
  * evaluates those folds only.
  */
-export async function protocolVisitors(tl, R, { folds = 5, ks = [3, 10], seed = 42, models, exact = false, only = null, log = () => {} }) {
+export async function protocolVisitors(tl, R, { folds = 5, ks = [3, 10], seed = 42, models, exact = true, only = null, log = () => {} }) {
   const foldOf = userFolds(R, folds, seed);
   const byUser = rowsByUser(R);
   const perFold = []; // [{k: {name: {...}}}]

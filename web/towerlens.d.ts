@@ -180,6 +180,10 @@ export interface TrainOptions {
   solver?: 'exact' | 'cg';
   /** CG steps per row solve with solver 'cg', 1-64; default the preset's (3) */
   cgSteps?: number;
+  /** the popularity prior in a visitor's fold-in (embedding presets; docs/training.md "Visitors"):
+   * 'auto' chooses w3 and w10 at training on validation users (needs timestamps; the default of
+   * 'default'), 'off' is the plain fold-in (every other preset's default), [w3, w10] fixes them (0-1000) */
+  visitorPrior?: 'auto' | 'off' | [number, number];
   /** the preset's values unless given; each range-checked (TRAINER_LIMITS), else an 'ARG' error naming the range */
   /** 1 to 1024 */
   dim?: number;
@@ -246,7 +250,25 @@ export interface TrainProgress {
   done: boolean;
   trainRows: number;
   testRows: number;
+  /** how the visitor prior was set; 'choosing' until the choice (before the first batch) is done */
+  visitorPrior: VisitorPrior;
   history: EpochRecord[];
+}
+
+/** The visitor prior's weights and how they were set (TrainProgress.visitorPrior). */
+export interface VisitorPrior {
+  status: 'chosen' | 'fixed' | 'no-timestamps' | 'too-few-users' | 'choosing';
+  w3: number;
+  w10: number;
+  /** with status 'chosen': the validation users evaluated at k = 3 and 10, the auxiliary model's users and
+   * rows, the chosen blend's and popularity's Recall@20 / NDCG@10 on them, and the seconds the choice took */
+  users3?: number;
+  users10?: number;
+  auxUsers?: number;
+  auxRows?: number;
+  k3?: { recall: number; ndcg: number; popularityRecall: number; popularityNdcg: number };
+  k10?: { recall: number; ndcg: number; popularityRecall: number; popularityNdcg: number };
+  seconds?: number;
 }
 
 export interface RetrievalMetrics {

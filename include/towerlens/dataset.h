@@ -34,12 +34,18 @@ typedef struct tl_movie {
 } tl_movie;
 
 typedef struct tl_dataset {
-    /* ratings, columnar, file order: 9 bytes per rating */
+    /* ratings, columnar, file order: 9 bytes per rating, 13 with times */
     uint32_t n_ratings;
-    uint32_t *r_user;  /* dense user index */
-    uint32_t *r_movie; /* dense movie index */
-    uint8_t *r_half;   /* rating in half stars: 1 = 0.5 ... 10 = 5.0 */
-    void *r_block;     /* when not NULL, the three columns above live in this one
+    uint32_t *r_user;    /* dense user index */
+    uint32_t *r_movie;   /* dense movie index */
+    uint8_t *r_half;     /* rating in half stars: 1 = 0.5 ... 10 = 5.0 */
+    uint32_t *r_time;    /* when each rating was made: timestamp >> time_shift (seconds since
+                              1970 in MovieLens, shift 0); NULL when the input had no time
+                              column (or some ratings file had none). Order-preserving: equal
+                              values are broken by file order */
+    uint32_t time_shift; /* 0 unless a timestamp needed more than 32 bits (e.g. milliseconds):
+                              then the smallest shift that fits them all */
+    void *r_block;       /* when not NULL, the columns above live in this one
                               allocation (the loader's) and tl_dataset_free frees just it */
 
     /* users */

@@ -116,11 +116,60 @@ typedef struct tl_train_config {
     /* The embedding types' visitor prior (docs/training.md "Visitors"): a
      * folded-in visitor with k ratings ranks by z(u . m_j) + w(k) z(ln(1 +
      * L_j)), L_j = movie j's train ratings >= 4; w(k) = w3 at k <= 3, w10
-     * at k >= 10, linear in ln k between. 0, 0 (every preset) = the plain
-     * fold-in. Chosen per data set by bench/studies/visitors.mjs; stored
-     * in the model file as the tensors "liked" and "visitor_prior". */
+     * at k >= 10, linear in ln k between. 0, 0 = the plain fold-in.
+     * Stored in the model file as the tensors "liked" and "visitor_prior".
+     * visitor_prior_auto = 1 (preset "default"): w3 and w10 are chosen at
+     * training on validation users (tl_prior_choice below; the two fields
+     * are then ignored and, once chosen, set by the trainer); 0 (every
+     * other preset): the two fields as given. */
     float visitor_prior_w3, visitor_prior_w10;
+    int visitor_prior_auto;
 } tl_train_config;
+
+/* How the trainer chose the visitor prior (docs/training.md "Visitors: a
+ * popularity prior in the fold-in"): a seeded share of the train users
+ * (20 %, at most TL_PRIOR_MAX_USERS and TL_PRIOR_FOLD_BUDGET / catalogue
+ * size, at least TL_PRIOR_MIN_USERS; users with >= 6 train ratings) are
+ * validation users; an auxiliary model of the same options trains on the
+ * other users' train rows (at most about TL_PRIOR_AUX_MAX_ROWS of them: a
+ * seeded sample of those users beyond); each validation user with >= k + 3
+ * train ratings is folded into it from their first k by time (k = 3, 10),
+ * and the blend is ranked for every w of a grid; w_k maximises
+ * min(Recall@20 ratio, NDCG@10 ratio) to popularity. Only train rows are
+ * read. Fewer than TL_PRIOR_MIN_USERS qualifying users at k, or no
+ * timestamps: w_k = 0 (the plain fold-in). */
+#define TL_PRIOR_MAX_USERS 300u
+#define TL_PRIOR_MIN_USERS 50u
+#define TL_PRIOR_AUX_MAX_ROWS 2000000u
+#define TL_PRIOR_FOLD_BUDGET 4000000u /* validation users x catalogue movies (fold-in cost) */
+
+typedef enum tl_prior_status {
+    TL_PRIOR_FIXED = 0,    /* not chosen: the config's w3, w10 (visitor_prior_auto 0, or no prior) */
+    TL_PRIOR_CHOSEN = 1,   /* chosen on validation users (a w may still be 0: the plain fold-in won) */
+    TL_PRIOR_NO_TIMES = 2, /* the data has no per-rating timestamps: w = 0 */
+    TL_PRIOR_TOO_FEW = 3,  /* too few qualifying validation users at both k: w = 0 */
+    TL_PRIOR_CHOOSING = 4  /* not yet done (training has not passed the choice) */
+} tl_prior_status;
+
+typedef struct tl_prior_choice {
+    tl_prior_status status;
+    float w3, w10;                                           /* the weights the model holds */
+    uint32_t users3, users10;                                /* validation users evaluated at k = 3 / 10 */
+    uint32_t aux_users;                                      /* users the auxiliary model trained on */
+    uint64_t aux_rows;                                       /* its train rows */
+    double recall3, ndcg3, recall10, ndcg10;                 /* the chosen blend's, on the validation users */
+    double pop_recall3, pop_ndcg3, pop_recall10, pop_ndcg10; /* popularity's */
+    double seconds;                                          /* time the choice took (auxiliary training included) */
+} tl_prior_choice;
+
+/* "visitor prior: w3 4, w10 3 (chosen on 122 / 95 validation users; k = 3
+ * 1.13x / 1.12x popularity, ...)" or why it is off: one line for people. */
+struct tl_buf;
+void tl_prior_choice_describe(const tl_prior_choice *c, struct tl_buf *out);
+/* {"status":"chosen|fixed|no-timestamps|too-few-users|choosing","w3","w10"
+ *  [,"users3","users10","aux_users","aux_rows","k3":{"recall","ndcg",
+ *  "popularity_recall","popularity_ndcg"},"k10":{...},"seconds"]} */
+void tl_prior_choice_json(const tl_prior_choice *c, struct tl_buf *out);
 
 #define TL_TRAIN_BLOCK_ROWS 32
 #define TL_MAX_BATCH (1u << 20)
@@ -287,6 +336,9 @@ struct tl_pool *tl_trainer_pool(const tl_trainer *tr);
 uint32_t tl_trainer_tensors(const tl_trainer *tr, tl_tensor *out);
 /* The rating head, or NULL when rating_weight is 0. */
 const tl_rating_head *tl_trainer_head(const tl_trainer *tr);
+/* How the visitor prior was set (status TL_PRIOR_CHOOSING until the
+ * choice, which runs within tl_trainer_step before the first batch). */
+void tl_trainer_prior_choice(const tl_trainer *tr, tl_prior_choice *out);
 /* Completed epochs so far (n = progress.epochs_completed). */
 const tl_epoch_record *tl_trainer_epochs(const tl_trainer *tr, uint32_t *n);
 /* Bytes the trainer holds (model, optimiser state, batch buffers). */
@@ -344,6 +396,12 @@ struct tl_train_ops {
     const tl_model *(*model)(const void *state);      /* NULL: no embedding tables */
     const tl_rating_head *(*head)(const void *state); /* NULL: never a rating head */
     void (*free)(void *state);
+    /* Sets the visitor prior's w3, w10 in the model (may be NULL: the type
+     * has no visitor prior, and visitor_prior_auto is ignored). */
+    void (*set_visitor_prior)(void *state, float w3, float w10);
+    /* The type whose fold-in serves this type's visitors, when another (the
+     * blend's: iALS): the visitor prior's chooser trains that one. NULL: this type. */
+    const struct tl_train_ops *visitors;
 };
 
 /* The trainable type whose ops train `loss`, or NULL (model_types.c). */

@@ -16,7 +16,7 @@
 
 typedef struct train_opts {
     const char *preset, *out, *solver; /* solver: NULL = the preset's */
-    const char *visitor_prior;         /* "W3,W10", NULL = 0,0 (off) */
+    const char *visitor_prior;         /* "auto", "off" or "W3,W10"; NULL = the preset's */
     uint32_t cg_steps;
     uint32_t epochs, dim, batch, train_rows, test_rows, eval_rows, eval_users, threads;
     double lr, test_fraction;
@@ -26,9 +26,15 @@ typedef struct train_opts {
     cli_inputs in; /* --format csv and its column options */
 } train_opts;
 
-/* --visitor-prior W3,W10 into the config (range checked with the rest). */
+/* --visitor-prior auto|off|W3,W10 into the config (range checked with the rest). */
 static tl_status parse_visitor_prior(const char *v, tl_train_config *cfg, tl_error *err)
 {
+    if (!strcmp(v, "auto") || !strcmp(v, "off")) {
+        cfg->visitor_prior_auto = !strcmp(v, "auto");
+        cfg->visitor_prior_w3 = cfg->visitor_prior_w10 = 0.0f;
+        return TL_OK;
+    }
+    cfg->visitor_prior_auto = 0;
     char *end = NULL;
     double w3 = strtod(v, &end);
     if (end == v || *end != ',') goto bad;
@@ -39,7 +45,7 @@ static tl_status parse_visitor_prior(const char *v, tl_train_config *cfg, tl_err
     cfg->visitor_prior_w10 = (float)w10;
     return TL_OK;
 bad:
-    return tl_fail(err, TL_E_ARG, "--visitor-prior wants two numbers W3,W10 (e.g. 4,3), got \"%s\"", v);
+    return tl_fail(err, TL_E_ARG, "--visitor-prior wants auto, off or two numbers W3,W10 (e.g. 4,3), got \"%s\"", v);
 }
 
 /* The --preset value, found before parsing so --help shows that preset's
@@ -212,7 +218,9 @@ static int train_main(const train_opts *o, const tl_arg_list *paths)
         if (st != TL_OK) goto done;
     }
 
-    tl_train_config_json(tl_trainer_config(tr), sp, &conf);
+    tl_train_config_json(tl_trainer_config(tr), sp, &conf); /* with the visitor prior as chosen */
+    tl_prior_choice prior;
+    tl_trainer_prior_choice(tr, &prior);
     tl_model_rows rows;
     tl_model_rows_of_split(ds, sp, o->seed, &rows);
     if (o->out) {
@@ -244,6 +252,8 @@ static int train_main(const train_opts *o, const tl_arg_list *paths)
         tl_buf_json_number(&out, train_cpu);
         tl_buf_printf(&out, ",\"examples_per_second\":");
         tl_buf_json_number(&out, p.examples_per_second);
+        tl_buf_puts(&out, ",\"visitor_prior\":");
+        tl_prior_choice_json(&prior, &out);
         if (have_metrics) eval_report_json(&rep, &out);
         else tl_buf_puts(&out, ",\"metrics\":null,\"baseline\":null");
         tl_buf_puts(&out, ",\"trained_on\":");
@@ -263,6 +273,9 @@ static int train_main(const train_opts *o, const tl_arg_list *paths)
     } else {
         printf("trained in %.2f s (%.0f examples/s); model hash %016" PRIx64 "\n", p.seconds, p.examples_per_second,
                hash);
+        tl_buf_reset(&conf);
+        tl_prior_choice_describe(&prior, &conf);
+        printf("%s\n", conf.failed ? "?" : conf.data);
         tl_buf_reset(&conf);
         tl_model_rows_describe(&rows, &conf);
         printf("trained on %s\n", conf.failed ? "?" : conf.data);
@@ -358,7 +371,7 @@ int cmd_train(int argc, char **argv)
                   choice.failed ? "NAME" : choice.data);
     tl_buf_puts(&synopsis,
                 "       [--threads N] [--solver exact|cg] [--cg-steps N]\n"
-                "       [--rating-weight W] [--retrieval-weight W] [--visitor-prior W3,W10]\n"
+                "       [--rating-weight W] [--retrieval-weight W] [--visitor-prior auto|off|W3,W10]\n"
                 "       [--train-rows N --test-rows N | --test-fraction F] [--eval-users N] [--eval-rows N]\n"
                 "       [--out FILE] [--json]\n"
                 "       [--format csv --user-col C --item-col C [--rating-col C] [--time-col C] [--items FILE]]");
@@ -371,10 +384,12 @@ int cmd_train(int argc, char **argv)
          0, 1e6},
         {"retrieval-weight", TL_ARG_DOUBLE, &o.retrieval_weight, "W",
          "weight of the retrieval loss (in-batch softmax); 0 with a rating weight trains for ratings only", 0, 1e6},
-        {"visitor-prior", TL_ARG_STRING, &o.visitor_prior, "W3,W10",
-         "weights of the popularity prior in a visitor's fold-in (embedding presets): a visitor with k ratings "
-         "ranks by z(u.m) + w(k) z(ln(1 + liked count)), w = W3 at k <= 3, W10 at k >= 10; 0,0 (the default) "
-         "= the plain fold-in. Choose them per data set with bench/studies/visitors.mjs (docs/training.md)",
+        {"visitor-prior", TL_ARG_STRING, &o.visitor_prior, "auto|off|W3,W10",
+         "the popularity prior in a visitor's fold-in (embedding presets): a visitor with k ratings ranks by "
+         "z(u.m) + w(k) z(ln(1 + liked count)), w = W3 at k <= 3, W10 at k >= 10. auto (preset default's "
+         "default) chooses W3 and W10 at training on validation users, from their first ratings by time "
+         "(needs timestamps; else off); off = 0,0 = the plain fold-in (every other preset's default); "
+         "W3,W10 fixes them (docs/training.md \"Visitors\")",
          0, 0},
         {"dim", TL_ARG_U32, &o.dim, "D", "embedding dimension", 1, TL_MAX_DIM},
         {"batch", TL_ARG_U32, &o.batch, "B",

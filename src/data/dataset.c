@@ -14,6 +14,7 @@ void tl_dataset_free(tl_dataset *ds)
         free(ds->r_user);
         free(ds->r_movie);
         free(ds->r_half);
+        free(ds->r_time);
     }
     free(ds->user_ids);
     free(ds->user_counts);

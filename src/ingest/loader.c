@@ -304,40 +304,62 @@ static uint8_t *alloc_huge_columns(size_t bytes)
 #endif
 }
 
-uint8_t *tl__loader_take_columns(tl_loader *ld, uint32_t **user, uint32_t **movie, uint8_t **half)
+uint8_t *tl__loader_take_columns(tl_loader *ld, uint32_t **user, uint32_t **movie, uint32_t **time, uint8_t **half)
 {
     const size_t n = ld->n_ratings, cap = ld->r_cap;
+    const int timed = n > 0 && ld->n_timed == n;
     uint8_t *block = ld->r_block;
-    size_t movie_at, half_at, keep;
-    if (on_huge_pages(cap * 9)) {
+    size_t movie_at, time_at, half_at, keep;
+    if (on_huge_pages(cap * 13)) {
         /* the columns stay where they are (the unused rest of each was never
-         * touched, so it holds no memory) and only whole huge pages past the
-         * last one are cut off: splitting one would remap every page in it,
-         * and closing the columns up would touch new memory */
+         * touched, so it holds no memory; nor was the time column without
+         * times) and only whole huge pages past the last one are cut off:
+         * splitting one would remap every page in it, and closing the
+         * columns up would touch new memory */
         movie_at = cap * 4;
-        half_at = cap * 8;
+        time_at = cap * 8;
+        half_at = cap * 12;
         keep = round_to_huge(half_at + n);
     } else {
         /* elsewhere (WebAssembly memory is never given back) the columns
-         * close up to 9 bytes a rating and the block shrinks to that */
+         * close up to 13 bytes a rating (9 without times) and the block
+         * shrinks to that */
         movie_at = n * 4;
-        half_at = n * 8;
+        time_at = n * 8;
+        half_at = timed ? n * 12 : n * 8;
         memmove(block + movie_at, block + cap * 4, n * sizeof(uint32_t));
-        memmove(block + half_at, block + cap * 8, n);
-        keep = n * 9;
+        if (timed) memmove(block + time_at, block + cap * 8, n * sizeof(uint32_t));
+        memmove(block + half_at, block + cap * 12, n);
+        keep = half_at + n;
     }
-    if (keep < cap * 9) {
-        uint8_t *shrunk = realloc(block, keep);
+    if (keep < cap * 13) {
+        uint8_t *shrunk = realloc(block, keep ? keep : 1);
         if (shrunk) block = shrunk;
     }
     *user = (uint32_t *)(void *)block;
     *movie = (uint32_t *)(void *)(block + movie_at);
+    *time = timed ? (uint32_t *)(void *)(block + time_at) : NULL;
     *half = block + half_at;
     ld->r_block = NULL;
-    ld->r_user = ld->r_movie = NULL;
+    ld->r_user = ld->r_movie = ld->r_time = NULL;
     ld->r_half = NULL;
     ld->r_cap = 0;
     return block;
+}
+
+void tl__loader_set_time(tl_loader *ld, uint32_t n, int64_t ts)
+{
+    uint64_t t = (uint64_t)ts; /* never negative: the parser refuses that */
+    if ((t >> ld->time_shift) > UINT32_MAX) {
+        uint32_t shift = ld->time_shift;
+        while ((t >> shift) > UINT32_MAX) shift++;
+        /* the rows so far had values that fit the old shift: shift them on
+         * (a monotone map, so their order is kept) */
+        for (uint32_t k = 0; k < n; k++) ld->r_time[k] >>= shift - ld->time_shift;
+        ld->time_shift = shift;
+    }
+    ld->r_time[n] = (uint32_t)(t >> ld->time_shift);
+    ld->n_timed++;
 }
 
 void tl__prefault(void *p, size_t bytes)
@@ -375,8 +397,8 @@ int tl__loader_reserve_ratings(tl_loader *ld, uint32_t more)
     uint64_t cap = (uint64_t)ld->r_cap + ld->r_cap / 2 + 1024; /* 1.5x keeps the peak near 12 bytes/rating */
     if (cap < need) cap = need;
     if (cap > TL_MAX_RATINGS) cap = TL_MAX_RATINGS;
-    if (cap > SIZE_MAX / 9) return 0;
-    const size_t n = ld->n_ratings, old_cap = ld->r_cap, new_bytes = (size_t)cap * 9;
+    if (cap > SIZE_MAX / 13) return 0;
+    const size_t n = ld->n_ratings, old_cap = ld->r_cap, new_bytes = (size_t)cap * 13;
     uint8_t *block;
     if (on_huge_pages(new_bytes)) {
         block = alloc_huge_columns(new_bytes);
@@ -384,23 +406,26 @@ int tl__loader_reserve_ratings(tl_loader *ld, uint32_t more)
         if (n) { /* the rows so far move to the new block, column by column */
             memcpy(block, ld->r_user, n * sizeof(uint32_t));
             memcpy(block + (size_t)cap * 4, ld->r_movie, n * sizeof(uint32_t));
-            memcpy(block + (size_t)cap * 8, ld->r_half, n);
+            memcpy(block + (size_t)cap * 8, ld->r_time, n * sizeof(uint32_t));
+            memcpy(block + (size_t)cap * 12, ld->r_half, n);
         }
         free(ld->r_block);
     } else {
         /* realloc may grow in place (the top of WASM's heap), and the peak
-         * stays one block: then the half and movie columns move up, in
-         * that order (the movie column's new place can cover the old
-         * half column) */
+         * stays one block: then the half, time and movie columns move up,
+         * in that order (a column's new place can cover the old place of
+         * the one after it) */
         block = realloc(ld->r_block, new_bytes);
         if (!block) return 0;
-        memmove(block + (size_t)cap * 8, block + old_cap * 8, n);
+        memmove(block + (size_t)cap * 12, block + old_cap * 12, n);
+        memmove(block + (size_t)cap * 8, block + old_cap * 8, n * sizeof(uint32_t));
         memmove(block + (size_t)cap * 4, block + old_cap * 4, n * sizeof(uint32_t));
     }
     ld->r_block = block;
     ld->r_user = (uint32_t *)(void *)block;
     ld->r_movie = (uint32_t *)(void *)(block + (size_t)cap * 4);
-    ld->r_half = block + (size_t)cap * 8;
+    ld->r_time = (uint32_t *)(void *)(block + (size_t)cap * 8);
+    ld->r_half = block + (size_t)cap * 12;
     ld->r_cap = (uint32_t)cap;
     ld->r_ready = n;
     return 1;
@@ -459,12 +484,14 @@ static const uint8_t *fast_ratings(tl_loader *ld, const uint8_t *p, const uint8_
             if (window > room) window = room;
             tl__prefault(ld->r_user + n, (size_t)window * sizeof *ld->r_user);
             tl__prefault(ld->r_movie + n, (size_t)window * sizeof *ld->r_movie);
+            tl__prefault(ld->r_time + n, (size_t)window * sizeof *ld->r_time);
             tl__prefault(ld->r_half + n, window);
             ld->r_ready = n + window;
         }
         if (stop > ld->r_ready) stop = ld->r_ready;
-        uint32_t *ru = ld->r_user, *rm = ld->r_movie;
+        uint32_t *ru = ld->r_user, *rm = ld->r_movie, *rt = ld->r_time;
         uint8_t *rh = ld->r_half;
+        const uint32_t shift = ld->time_shift;
         uint32_t max_u = ld->max_user, max_m = ld->max_movie;
         uint32_t *hist = ld->hist;
         int64_t ts_min = ld->ts_min, ts_max = ld->ts_max;
@@ -496,12 +523,14 @@ static const uint8_t *fast_ratings(tl_loader *ld, const uint8_t *p, const uint8_
             if (*q == '\r') q++;
             if (*q++ != '\n') goto out;
             if (u > UINT32_MAX || m > UINT32_MAX) goto out;
+            if ((ts >> shift) > UINT32_MAX) goto out; /* the general path widens the shift */
 
             if (u > max_u) max_u = (uint32_t)u;
             if (m > max_m) max_m = (uint32_t)m;
             ru[n] = (uint32_t)u;
             rm[n] = (uint32_t)m;
             rh[n] = (uint8_t)half;
+            rt[n] = (uint32_t)(ts >> shift);
             n++;
             hist[half]++;
             if ((int64_t)ts < ts_min) ts_min = (int64_t)ts;
@@ -515,6 +544,7 @@ static const uint8_t *fast_ratings(tl_loader *ld, const uint8_t *p, const uint8_
         ld->max_movie = max_m;
         ld->ts_min = ts_min;
         ld->ts_max = ts_max;
+        ld->n_timed += (uint32_t)lines;
         ld->line += lines;
         if (n < stop) return p; /* a line for the general path, or the margin */
     }

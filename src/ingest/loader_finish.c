@@ -223,7 +223,9 @@ tl_status tl_loader_finish(tl_loader *ld, tl_dataset **out, tl_error *err)
 
     /* the ratings columns move into the dataset */
     ds->n_ratings = n;
-    ds->r_block = tl__loader_take_columns(ld, &ds->r_user, &ds->r_movie, &ds->r_half);
+    ds->time_shift = ld->time_shift;
+    ds->r_block = tl__loader_take_columns(ld, &ds->r_user, &ds->r_movie, &ds->r_time, &ds->r_half);
+    if (!ds->r_time) ds->time_shift = 0;
 
     /* titles */
     ds->strings = shrink(ld->strings, ld->strings_len);

@@ -119,9 +119,12 @@ struct tl_loader {
     /* ratings, raw ids until finish */
     uint32_t n_ratings, r_cap;
     uint32_t r_ready; /* rows [0, r_ready) of the columns are paged in (see tl__prefault) */
-    uint8_t *r_block; /* owns the three columns below (see tl__loader_reserve_ratings) */
+    uint8_t *r_block; /* owns the four columns below (see tl__loader_reserve_ratings) */
     uint32_t *r_user, *r_movie;
+    uint32_t *r_time; /* timestamp >> time_shift (tl_dataset.r_time) */
     uint8_t *r_half;
+    uint32_t n_timed;             /* rows that had a timestamp: the column is kept when every row had one */
+    uint32_t time_shift;          /* smallest shift that fits every timestamp so far in 32 bits */
     uint32_t max_user, max_movie; /* largest raw ids: dense indices are built in tl_loader_finish */
     uint32_t hist[11];
     int64_t ts_min, ts_max;
@@ -198,7 +201,11 @@ void *tl__alloc_paged(size_t count, size_t size, int zero);
 /* Make room for `more` ratings; 0 when the count limit or memory says no. */
 int tl__loader_reserve_ratings(tl_loader *ld, uint32_t more);
 /* Hands the ratings columns over (the loader keeps none): returns the block
- * that owns them, trimmed, and where each column now starts. */
-uint8_t *tl__loader_take_columns(tl_loader *ld, uint32_t **user, uint32_t **movie, uint8_t **half);
+ * that owns them, trimmed, and where each column now starts; *time is NULL
+ * unless every row had a timestamp (then its column is dropped). */
+uint8_t *tl__loader_take_columns(tl_loader *ld, uint32_t **user, uint32_t **movie, uint32_t **time, uint8_t **half);
+/* Stores row n's timestamp (n < n_ratings), widening time_shift (and
+ * shifting the rows so far) when ts does not fit 32 bits at the current one. */
+void tl__loader_set_time(tl_loader *ld, uint32_t n, int64_t ts);
 
 #endif

@@ -106,6 +106,7 @@ tl_status tl__loader_push_rating(tl_loader *ld, tl_error *err, uint64_t line, ui
     ld->r_half[n] = half;
     ld->hist[half]++;
     if (!has_ts) return TL_OK;
+    tl__loader_set_time(ld, n, ts);
     if (ts < ld->ts_min) ld->ts_min = ts;
     if (ts > ld->ts_max) ld->ts_max = ts;
     return TL_OK;

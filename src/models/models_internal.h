@@ -31,6 +31,8 @@ uint32_t tl__model_tensors(const tl_model *m, tl_tensor *out);
  * the out-of-vocabulary movie's 0) then w3, w10 from cfg. Caller frees. */
 tl_status tl__liked_block(const tl_dataset *ds, const tl_split *split, const tl_train_config *cfg, float **out,
                           tl_error *err);
+/* Sets w3, w10 in such a block (the prior chosen at training). */
+void tl__liked_set_weights(float *block, uint32_t n_movies, float w3, float w10);
 /* "liked" ((n_movies + 1) x 1) and "visitor_prior" (1 x 2) borrowing the block: 2 tensors. */
 uint32_t tl__liked_tensors(float *block, uint32_t n_movies, tl_tensor *out);
 /* One tensor named `name` of rows x cols floats at data (borrowed). */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/prior_choose.h"
 #include "towerlens/train.h"
 
 struct tl_trainer {
@@ -27,12 +28,17 @@ struct tl_trainer {
     double seconds;
     tl_epoch_record *epochs;
     uint32_t epochs_completed;
+
+    /* the visitor prior chosen before the first batch (prior_choose.c) */
+    tl__prior_chooser *chooser; /* NULL once done, or when not asked */
+    tl_prior_choice prior;
 };
 
 void tl_trainer_free(tl_trainer *tr)
 {
     if (!tr) return;
     if (tr->state) tr->ops->free(tr->state);
+    tl__prior_chooser_free(tr->chooser);
     tl_pool_free(tr->pool);
     free(tr->epochs);
     free(tr);
@@ -81,7 +87,23 @@ tl_status tl_trainer_new(const tl_dataset *ds, const tl_split *split, const tl_t
     tr->epochs = calloc(tr->cfg.epochs, sizeof(tl_epoch_record));
     st = tr->epochs ? trainer_pool(cfg->threads, &tr->pool, err)
                     : tl_fail(err, TL_E_NOMEM, "out of memory for the epoch records");
+    tr->prior.status = TL_PRIOR_FIXED;
+    tr->prior.w3 = cfg->visitor_prior_w3;
+    tr->prior.w10 = cfg->visitor_prior_w10;
+    if (cfg->visitor_prior_auto && tr->ops->set_visitor_prior) {
+        tr->cfg.visitor_prior_w3 = tr->cfg.visitor_prior_w10 = 0.0f; /* until chosen */
+        tr->prior.w3 = tr->prior.w10 = 0.0f;
+        tr->prior.status = TL_PRIOR_CHOOSING;
+    } else {
+        tr->cfg.visitor_prior_auto = 0;
+    }
     if (st == TL_OK) st = tr->ops->create(ds, split, &tr->cfg, tr->pool, &tr->state, err);
+    if (st == TL_OK && tr->cfg.visitor_prior_auto) {
+        const tl_train_ops *vops = tr->ops->visitors ? tr->ops->visitors : tr->ops;
+        tl_train_config vcfg = tr->cfg; /* the type that folds visitors in, with the same options */
+        vcfg.loss = vops->loss;
+        st = tl__prior_chooser_new(ds, split, &vcfg, vops, tr->pool, &tr->chooser, err);
+    }
     if (st != TL_OK) {
         tl_trainer_free(tr);
         return st;
@@ -132,6 +154,28 @@ tl_status tl_trainer_step(tl_trainer *tr, uint32_t max_batches, double max_ms, t
     double t0 = clock(tr->cfg.clock_ctx), t_last = t0;
     double deadline = max_ms > 0.0 ? t0 + max_ms : INFINITY;
     uint32_t batches = 0;
+    if (tr->chooser) { /* the visitor prior first: it does not depend on the model */
+        int done = 0;
+        tl_status st = tl__prior_chooser_step(tr->chooser, tr->pool, clock, tr->cfg.clock_ctx, deadline, &done, err);
+        double t = clock(tr->cfg.clock_ctx);
+        tr->seconds += (t - t_last) / 1e3;
+        t_last = t;
+        if (st != TL_OK) return st;
+        if (!done) {
+            if (progress) tl_trainer_get_progress(tr, progress);
+            return TL_OK;
+        }
+        tl__prior_chooser_result(tr->chooser, &tr->prior);
+        tl__prior_chooser_free(tr->chooser);
+        tr->chooser = NULL;
+        tr->cfg.visitor_prior_w3 = tr->prior.w3;
+        tr->cfg.visitor_prior_w10 = tr->prior.w10;
+        tr->ops->set_visitor_prior(tr->state, tr->prior.w3, tr->prior.w10);
+        if (max_ms > 0.0 && t >= deadline) {
+            if (progress) tl_trainer_get_progress(tr, progress);
+            return TL_OK;
+        }
+    }
     while (tr->epoch < tr->cfg.epochs) {
         tl_train_batch b;
         int done = tr->ops->step(tr->state, tr->pool, tr->batch, clock, tr->cfg.clock_ctx, deadline, &b);
@@ -167,7 +211,7 @@ void tl_trainer_get_progress(const tl_trainer *tr, tl_train_progress *p)
     p->first_batch_loss = tr->first_batch_loss;
     p->seconds = tr->seconds;
     p->examples_per_second = tr->seconds > 0.0 ? (double)tr->examples_seen / tr->seconds : 0.0;
-    p->done = tr->epoch >= tr->cfg.epochs;
+    p->done = !tr->chooser && tr->epoch >= tr->cfg.epochs;
     uint32_t n = tr->epochs_completed;
     p->rating_mse = tr->epoch_examples ? tr->epoch_sse / (double)tr->epoch_examples
                     : n                ? tr->epochs[n - 1].rating_mse
@@ -185,11 +229,18 @@ const tl_train_config *tl_trainer_config(const tl_trainer *tr) { return &tr->cfg
 
 size_t tl_trainer_bytes(const tl_trainer *tr)
 {
-    return sizeof *tr + (size_t)tr->cfg.epochs * sizeof(tl_epoch_record) + tr->ops->bytes(tr->state);
+    return sizeof *tr + (size_t)tr->cfg.epochs * sizeof(tl_epoch_record) + tr->ops->bytes(tr->state) +
+           tl__prior_chooser_bytes(tr->chooser);
 }
 
 const tl_epoch_record *tl_trainer_epochs(const tl_trainer *tr, uint32_t *n)
 {
     *n = tr->epochs_completed;
     return tr->epochs;
+}
+
+void tl_trainer_prior_choice(const tl_trainer *tr, tl_prior_choice *out)
+{
+    if (tr->chooser) tl__prior_chooser_result(tr->chooser, out);
+    else *out = tr->prior;
 }

@@ -81,7 +81,8 @@ static void preset_default(tl_train_config *c)
     c->ials_confidence = 0.5f;
     c->ials_solver = TL_IALS_CG; /* within 1 % of exact on ml-latest-small (docs/training.md) */
     c->ials_cg_steps = 3;
-    tl_head_config_default(&c->head);        /* used with rating_weight > 0 */
+    c->visitor_prior_auto = 1;        /* w3, w10 chosen at training on validation users (docs/training.md "Visitors") */
+    tl_head_config_default(&c->head); /* used with rating_weight > 0 */
     c->ease_lambda = TL_EASE_DEFAULT_LAMBDA; /* the blend's, when the data's shape picks it */
     c->ease_min_count = TL_EASE_DEFAULT_MIN_COUNT;
     c->blend_weight = -1.0f;
@@ -178,6 +179,7 @@ void tl_train_config_set_rating(tl_train_config *c, float rating_weight)
     c->epochs = 5;
     c->learning_rate = 0.1f;
     c->retrieval_weight = 1.0f;
+    c->visitor_prior_auto = 0; /* not chosen for the joint model: an auxiliary softmax model would double its cost */
     tl_head_config_default(&c->head);
 }
 
@@ -203,6 +205,8 @@ tl_status tl_train_config_check(const tl_train_config *c, tl_error *err)
         !(c->visitor_prior_w10 >= 0.0f && c->visitor_prior_w10 <= 1e3f))
         return tl_fail(err, TL_E_ARG, "visitor prior weights %g, %g are outside 0-1000", (double)c->visitor_prior_w3,
                        (double)c->visitor_prior_w10);
+    if (c->visitor_prior_auto != 0 && c->visitor_prior_auto != 1)
+        return tl_fail(err, TL_E_ARG, "visitor_prior_auto %d is not 0 or 1", c->visitor_prior_auto);
     if (c->threads > TL_MAX_THREADS)
         return tl_fail(err, TL_E_ARG, "threads %u is outside 0-%u (0 = every core)", c->threads, TL_MAX_THREADS);
     const tl_model_type *type = tl_model_type_of_loss(c->loss);
@@ -225,7 +229,11 @@ void tl_train_config_json(const tl_train_config *c, const tl_split *split, tl_bu
     tl_buf_puts(b, ",\"preset\":");
     tl_buf_json_string(b, c->preset);
     if (type) type->train->config_json(c, split, b);
-    if (c->visitor_prior_w3 != 0.0f || c->visitor_prior_w10 != 0.0f) { /* only when on: older configs unchanged */
+    if (c->visitor_prior_auto) { /* chosen at training: the chosen weights once the trainer has them */
+        tl_buf_puts(b, ",\"visitor_prior\":{\"auto\":true,\"w3\":");
+        tl_buf_printf(b, "%.9g,\"w10\":%.9g}", (double)c->visitor_prior_w3, (double)c->visitor_prior_w10);
+    } else if (c->visitor_prior_w3 != 0.0f ||
+               c->visitor_prior_w10 != 0.0f) { /* only when on: older configs unchanged */
         tl_buf_puts(b, ",\"visitor_prior\":{\"w3\":");
         tl_buf_printf(b, "%.9g,\"w10\":%.9g}", (double)c->visitor_prior_w3, (double)c->visitor_prior_w10);
     }

@@ -48,3 +48,9 @@ uint32_t tl__liked_tensors(float *block, uint32_t n_movies, tl_tensor *out)
     tl__tensor_set(&out[1], "visitor_prior", 1, 2, block + (size_t)n_movies + 1);
     return 2;
 }
+
+void tl__liked_set_weights(float *block, uint32_t n_movies, float w3, float w10)
+{
+    block[(size_t)n_movies + 1] = w3;
+    block[(size_t)n_movies + 2] = w10;
+}

@@ -50,7 +50,8 @@ EMSCRIPTEN_KEEPALIVE double tlw_dataset_rating_bytes(const tlw_dataset *h)
 {
     if (!h) return 0;
     const tl_dataset *ds = h->ds;
-    return (double)ds->n_ratings * (sizeof *ds->r_user + sizeof *ds->r_movie + sizeof *ds->r_half) +
+    return (double)ds->n_ratings *
+               (sizeof *ds->r_user + sizeof *ds->r_movie + sizeof *ds->r_half + (ds->r_time ? sizeof *ds->r_time : 0)) +
            (double)ds->n_users * (sizeof *ds->user_ids + sizeof *ds->user_counts);
 }
 
@@ -62,6 +63,7 @@ EMSCRIPTEN_KEEPALIVE double tlw_dataset_bytes(const tlw_dataset *h)
     const tl_dataset *ds = h->ds;
     double bytes = (double)sizeof *ds;
     bytes += (double)ds->n_ratings * (sizeof *ds->r_user + sizeof *ds->r_movie + sizeof *ds->r_half);
+    if (ds->r_time) bytes += (double)ds->n_ratings * sizeof *ds->r_time; /* per-rating timestamps */
     bytes += (double)ds->n_users * (sizeof *ds->user_ids + sizeof *ds->user_counts);
     bytes += (double)ds->n_movies * sizeof *ds->movies;
     bytes += (double)ds->strings_len;

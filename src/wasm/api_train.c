@@ -33,6 +33,20 @@ EMSCRIPTEN_KEEPALIVE int tlw_trainer_set_solver(tlw_trainer *h, const char *solv
     return TL_OK;
 }
 
+/* The visitor prior (train.h, docs/training.md "Visitors"), before
+ * tlw_trainer_init: mode 0 = the preset's (auto for "default"), 1 = chosen
+ * at training, 2 = off, 3 = w3 and w10 as given. */
+EMSCRIPTEN_KEEPALIVE int tlw_trainer_set_visitor_prior(tlw_trainer *h, int mode, double w3, double w10)
+{
+    if (!h) return TL_E_ARG;
+    if (h->tr) return tl_fail(&h->err, TL_E_STATE, "set the visitor prior before the trainer is set up");
+    if (mode < 0 || mode > 3) return tl_fail(&h->err, TL_E_ARG, "visitor prior mode %d is not 0-3", mode);
+    h->prior_mode = mode;
+    h->prior_w3 = (float)w3;
+    h->prior_w10 = (float)w10;
+    return TL_OK;
+}
+
 /* Numbers <= 0 (seed < 0) keep the preset's value; train_rows > 0 selects
  * take/skip sizes, otherwise test_fraction (< 0: 0.2; 0: train on every
  * rating, no held-out rows; at most TL_MAX_TEST_FRACTION). threads: the
@@ -59,6 +73,11 @@ EMSCRIPTEN_KEEPALIVE int tlw_trainer_init(tlw_trainer *h, const tlw_dataset *ds,
         st = tl_train_config_set_solver(&cfg, *h->solver ? h->solver : tl_ials_solver_name(def.ials_solver), &h->err);
         if (st != TL_OK) return st;
         if (h->cg_steps) cfg.ials_cg_steps = h->cg_steps;
+    }
+    if (h->prior_mode) {
+        cfg.visitor_prior_auto = h->prior_mode == 1;
+        cfg.visitor_prior_w3 = h->prior_mode == 3 ? h->prior_w3 : 0.0f;
+        cfg.visitor_prior_w10 = h->prior_mode == 3 ? h->prior_w10 : 0.0f;
     }
     cfg.threads = threads;
     if (dim) cfg.dim = dim;
@@ -110,7 +129,8 @@ static void number(tl_buf *b, const char *key, double v)
 /* {"epoch","batch","batches_per_epoch","epochs","epochs_completed",
  *  "examples_seen","running_loss","epoch_loss","last_batch_loss",
  *  "first_batch_loss","seconds","examples_per_second"[,"rating_mse"],"done",
- *  "train_rows","test_rows","history":[{epoch,loss,loss_per_example,seconds[,rating_mse]}]}
+ *  "train_rows","test_rows","visitor_prior" (tl_prior_choice_json),
+ *  "history":[{epoch,loss,loss_per_example,seconds[,rating_mse]}]}
  * (rating_mse: the rating head's training mean squared error, with a head)
  * as a malloc'd string (free() it); NULL with the error on the handle. */
 EMSCRIPTEN_KEEPALIVE char *tlw_trainer_progress_json(tlw_trainer *h)
@@ -135,8 +155,12 @@ EMSCRIPTEN_KEEPALIVE char *tlw_trainer_progress_json(tlw_trainer *h)
     number(&b, "examples_per_second", p.examples_per_second);
     int head = tl_trainer_predicts_ratings(h->tr);
     if (head) number(&b, "rating_mse", p.rating_mse);
-    tl_buf_printf(&b, ",\"done\":%s,\"train_rows\":%u,\"test_rows\":%u,\"history\":[", p.done ? "true" : "false",
+    tl_buf_printf(&b, ",\"done\":%s,\"train_rows\":%u,\"test_rows\":%u,\"visitor_prior\":", p.done ? "true" : "false",
                   h->split->n_train, h->split->n_test);
+    tl_prior_choice prior;
+    tl_trainer_prior_choice(h->tr, &prior);
+    tl_prior_choice_json(&prior, &b);
+    tl_buf_puts(&b, ",\"history\":[");
     uint32_t n;
     const tl_epoch_record *ep = tl_trainer_epochs(h->tr, &n);
     for (uint32_t e = 0; e < n; e++) {

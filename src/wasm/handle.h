@@ -44,6 +44,8 @@ typedef struct tlw_trainer {
     int has_solver;  /* tlw_trainer_set_solver */
     char solver[16]; /* its name ("" = the preset's) */
     uint32_t cg_steps;
+    int prior_mode; /* tlw_trainer_set_visitor_prior: 0 the preset's, 1 auto, 2 off, 3 w3 / w10 */
+    float prior_w3, prior_w10;
 } tlw_trainer;
 
 /* Protocol C of the trainer's rating head on its split's test rows into

@@ -104,6 +104,12 @@ static inline const char *dataset_diff(const tl_dataset *a, const tl_dataset *b,
     DIFF_ARRAY(r_user, a->n_ratings);
     DIFF_ARRAY(r_movie, a->n_ratings);
     DIFF_ARRAY(r_half, a->n_ratings);
+    DIFF_SCALAR(time_shift);
+    if (!a->r_time != !b->r_time) {
+        snprintf(msg, cap, "r_time: %s vs %s", a->r_time ? "kept" : "NULL", b->r_time ? "kept" : "NULL");
+        return msg;
+    }
+    if (a->r_time) DIFF_ARRAY(r_time, a->n_ratings);
     DIFF_ARRAY(user_ids, a->n_users);
     DIFF_ARRAY(user_counts, a->n_users);
     DIFF_ARRAY(strings, a->strings_len);

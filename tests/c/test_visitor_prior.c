@@ -249,6 +249,7 @@ static void test_training_writes_counts(void)
         cfg.threads = 1;
         cfg.visitor_prior_w3 = 4.0f;
         cfg.visitor_prior_w10 = 3.0f;
+        cfg.visitor_prior_auto = 0; /* given, not chosen */
         tl_trainer *tr = NULL;
         CHECK_INT(tl_trainer_new(ds, sp, &cfg, &tr, &err), TL_OK);
         if (!tr) continue;

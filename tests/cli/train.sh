@@ -159,7 +159,7 @@ has out '"sampled":false,"max_rows":0,"max_users":0'
 
 # the visitor prior (docs/training.md "Visitors"): off unless given, W3,W10 in the config and the file
 run 1 train "$data" --visitor-prior 4
-has err "--visitor-prior wants two numbers W3,W10"
+has err "--visitor-prior wants auto, off or two numbers W3,W10"
 run 1 train "$data" --visitor-prior 4,-1
 has err "visitor prior weights 4, -1 are outside 0-1000"
 run 0 train "$data" --epochs 1 --dim 8 --test-fraction 0 --visitor-prior 4,3 --out "$tmp/prior.tlm" --json
@@ -168,5 +168,15 @@ run 0 info --model "$tmp/prior.tlm"
 has out '"visitor_prior":{"w3":4,"w10":3}'
 run 0 foldin --model "$tmp/prior.tlm" --rated 1:5,5:4,9:4.5 -k 5
 has out "1. "
+# chosen at training by default (preset default), said after training and kept in the file; off on request
+run 0 train "$src/data/demo" --epochs 2 --test-fraction 0 --out "$tmp/auto.tlm"
+has out "visitor prior: w3 "
+has out "chosen on validation users"
+run 0 info --model "$tmp/auto.tlm"
+has out '"visitor_prior":{"auto":true,"w3":'
+run 0 train "$src/data/demo" --epochs 1 --visitor-prior off --json
+has out '"visitor_prior":{"status":"fixed","w3":0,"w10":0}'
+run 0 train "$data" --epochs 1 --preset tfrs --json
+has out '"visitor_prior":{"status":"fixed","w3":0,"w10":0}'
 
 finish train.sh

@@ -76,6 +76,27 @@ const numberOption = (options, name, fallback, hint = '') => {
 };
 
 /** Camel-case progress from the core's JSON. */
+// The visitor prior as the core reports it (tl_prior_choice_json)
+function visitorPriorOf(v) {
+  const out = { status: v.status, w3: v.w3, w10: v.w10 };
+  if (v.status === 'chosen') {
+    Object.assign(out, { users3: v.users3, users10: v.users10, auxUsers: v.aux_users, auxRows: v.aux_rows,
+      k3: { recall: v.k3.recall, ndcg: v.k3.ndcg, popularityRecall: v.k3.popularity_recall, popularityNdcg: v.k3.popularity_ndcg },
+      k10: { recall: v.k10.recall, ndcg: v.k10.ndcg, popularityRecall: v.k10.popularity_recall, popularityNdcg: v.k10.popularity_ndcg },
+      seconds: v.seconds });
+  }
+  return out;
+}
+
+// options.visitorPrior: undefined (the preset's), 'auto', 'off' or [w3, w10]
+function visitorPriorMode(v) {
+  if (v === undefined) return [0, 0, 0];
+  if (v === 'auto') return [1, 0, 0];
+  if (v === 'off') return [2, 0, 0];
+  if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number' && x >= 0 && x <= 1000)) return [3, v[0], v[1]];
+  throw new TowerlensError(`visitorPrior must be 'auto', 'off' or [w3, w10] with weights 0-1000, got ${shown(v)}`, { code: 'ARG' });
+}
+
 function progressOf(p) {
   return {
     epoch: p.epoch,
@@ -93,6 +114,7 @@ function progressOf(p) {
     done: p.done,
     trainRows: p.train_rows,
     testRows: p.test_rows,
+    visitorPrior: visitorPriorOf(p.visitor_prior),
     history: p.history.map((e) => ({
       epoch: e.epoch, loss: e.loss, lossPerExample: e.loss_per_example, seconds: e.seconds,
     })),
@@ -131,6 +153,7 @@ export function createTrainer(core, dataset, options = {}) {
   const solver = options.solver ?? '';
   if (typeof solver !== 'string') throw new TowerlensError(`solver must be 'exact' or 'cg', got ${solver}`, { code: 'ARG' });
   const cgSteps = wholeOption(options, 'cgSteps', 0);
+  const [priorMode, w3, w10] = visitorPriorMode(options.visitorPrior);
   const threads = trainerThreads(core, options.threads);
   const dsHandle = dataset._handle();
   const h = m._tlw_trainer_alloc() >>> 0;
@@ -139,6 +162,7 @@ export function createTrainer(core, dataset, options = {}) {
     // a rating head (the multitask model) is set up with the trainer
     if (ratingWeight > 0 || retrievalWeight !== 1) core.check(h, m._tlw_trainer_set_weights(h, ratingWeight, retrievalWeight));
     if (solver || cgSteps) core.withCString(solver, (s) => core.check(h, m._tlw_trainer_set_solver(h, s, cgSteps)));
+    if (priorMode) core.check(h, m._tlw_trainer_set_visitor_prior(h, priorMode, w3, w10));
     core.withCString(preset, (p) => core.check(h, m._tlw_trainer_init(h, dsHandle, p, dim, batch, epochs, lr, seed,
       trainRows, testRows, testFraction, threads)));
   } catch (e) {

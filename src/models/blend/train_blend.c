@@ -247,6 +247,12 @@ static uint64_t blend_hash(const void *vs)
     return tl_fnv1a64_floats(h, s->weight, 1);
 }
 
+/* visitors are the iALS part's (its fold-in serves them) */
+static void blend_set_visitor_prior(void *vs, float w3, float w10)
+{
+    ials()->set_visitor_prior(((blend_train *)vs)->ials, w3, w10);
+}
+
 static const tl_model *blend_model(const void *vs) { return ials()->model(((const blend_train *)vs)->ials); }
 
 const tl_train_ops tl__blend_train_ops = {
@@ -265,4 +271,6 @@ const tl_train_ops tl__blend_train_ops = {
     .model = blend_model,
     .head = NULL,
     .free = blend_free,
+    .set_visitor_prior = blend_set_visitor_prior,
+    .visitors = &tl__ials_train_ops,
 };

@@ -130,6 +130,12 @@ static void ials_describe(const tl_train_config *c, tl_buf *b)
                   (double)c->ials_confidence, solver, c->batch_size);
 }
 
+static void ials_set_visitor_prior(void *vs, float w3, float w10)
+{
+    ials_state *s = vs;
+    tl__liked_set_weights(s->liked, s->model->n_movies, w3, w10);
+}
+
 const tl_train_ops tl__ials_train_ops = {
     .loss = TL_LOSS_IALS,
     .loss_name = "objective",
@@ -146,4 +152,5 @@ const tl_train_ops tl__ials_train_ops = {
     .model = ials_model,
     .head = NULL, /* iALS trains no rating head */
     .free = ials_free,
+    .set_visitor_prior = ials_set_visitor_prior,
 };

@@ -392,6 +392,12 @@ static void twotower_first_batch_note(const tl_train_config *c, const tl_train_p
                   p->first_batch_loss, n * log((double)n), n);
 }
 
+static void tt_set_visitor_prior(void *vs, float w3, float w10)
+{
+    twotower *s = vs;
+    tl__liked_set_weights(s->liked, s->model->n_movies, w3, w10);
+}
+
 const tl_train_ops tl__twotower_train_ops = {
     .loss = TL_LOSS_INBATCH_SOFTMAX,
     .loss_name = "mean batch loss",
@@ -409,4 +415,5 @@ const tl_train_ops tl__twotower_train_ops = {
     .model = tt_model,
     .head = tt_head,
     .free = tt_free,
+    .set_visitor_prior = tt_set_visitor_prior,
 };
