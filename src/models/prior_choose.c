@@ -575,6 +575,20 @@ void tl_prior_choice_describe(const tl_prior_choice *c, tl_buf *b)
                   c->pop_recall10, c->pop_ndcg10);
 }
 
+/* ,"key":{"recall":r,"ndcg":n,"popularity_recall":pr,"popularity_ndcg":pn} */
+static void json_k(tl_buf *b, const char *key, double r, double n, double pr, double pn)
+{
+    tl_buf_printf(b, ",\"%s\":{\"recall\":", key);
+    tl_buf_json_number(b, r);
+    tl_buf_puts(b, ",\"ndcg\":");
+    tl_buf_json_number(b, n);
+    tl_buf_puts(b, ",\"popularity_recall\":");
+    tl_buf_json_number(b, pr);
+    tl_buf_puts(b, ",\"popularity_ndcg\":");
+    tl_buf_json_number(b, pn);
+    tl_buf_puts(b, "}");
+}
+
 void tl_prior_choice_json(const tl_prior_choice *c, tl_buf *b)
 {
     static const char *const names[] = {"fixed", "chosen", "no-timestamps", "too-few-users", "choosing"};
@@ -584,23 +598,9 @@ void tl_prior_choice_json(const tl_prior_choice *c, tl_buf *b)
     if (c->status == TL_PRIOR_CHOSEN) {
         tl_buf_printf(b, ",\"users3\":%u,\"users10\":%u,\"aux_users\":%u,\"aux_rows\":%llu", c->users3, c->users10,
                       c->aux_users, (unsigned long long)c->aux_rows);
-        tl_buf_puts(b, ",\"k3\":{\"recall\":");
-        tl_buf_json_number(b, c->recall3);
-        tl_buf_puts(b, ",\"ndcg\":");
-        tl_buf_json_number(b, c->ndcg3);
-        tl_buf_puts(b, ",\"popularity_recall\":");
-        tl_buf_json_number(b, c->pop_recall3);
-        tl_buf_puts(b, ",\"popularity_ndcg\":");
-        tl_buf_json_number(b, c->pop_ndcg3);
-        tl_buf_puts(b, "},\"k10\":{\"recall\":");
-        tl_buf_json_number(b, c->recall10);
-        tl_buf_puts(b, ",\"ndcg\":");
-        tl_buf_json_number(b, c->ndcg10);
-        tl_buf_puts(b, ",\"popularity_recall\":");
-        tl_buf_json_number(b, c->pop_recall10);
-        tl_buf_puts(b, ",\"popularity_ndcg\":");
-        tl_buf_json_number(b, c->pop_ndcg10);
-        tl_buf_puts(b, "},\"seconds\":");
+        json_k(b, "k3", c->recall3, c->ndcg3, c->pop_recall3, c->pop_ndcg3);
+        json_k(b, "k10", c->recall10, c->ndcg10, c->pop_recall10, c->pop_ndcg10);
+        tl_buf_puts(b, ",\"seconds\":");
         tl_buf_json_number(b, c->seconds);
     }
     tl_buf_puts(b, "}");
