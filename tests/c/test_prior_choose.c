@@ -157,7 +157,7 @@ static void test_choice_demo(void)
         return;
     }
     tl_prior_choice one, two, again;
-    run_choice(ds, sp, "default", 1, 1, &one);
+    run_choice(ds, sp, "ials", 1, 1, &one);
     printf("demo: w3 %g w10 %g, users %u / %u, aux %u users %llu rows; k=3 %.17g %.17g (pop %.17g %.17g); "
            "k=10 %.17g %.17g (pop %.17g %.17g)\n",
            (double)one.w3, (double)one.w10, one.users3, one.users10, one.aux_users, (unsigned long long)one.aux_rows,
@@ -174,7 +174,7 @@ static void test_choice_demo(void)
     /* the blend chosen is never below popularity on the validation users */
     CHECK(one.recall3 >= one.pop_recall3 && one.ndcg3 >= one.pop_ndcg3);
     CHECK(one.recall10 >= one.pop_recall10 && one.ndcg10 >= one.pop_ndcg10);
-    run_choice(ds, sp, "default", 2, 1, &two);
+    run_choice(ds, sp, "ials", 2, 1, &two);
     CHECK(same_choice(&one, &two));
 
     /* nesting: the test rows' stars and times are never read */
@@ -183,13 +183,13 @@ static void test_choice_demo(void)
         ds->r_half[r] = (uint8_t)(11 - ds->r_half[r]);
         ds->r_time[r] = ds->r_time[r] ^ 0x5a5a5au;
     }
-    run_choice(ds, sp, "default", 1, 1, &again);
+    run_choice(ds, sp, "ials", 1, 1, &again);
     CHECK(same_choice(&one, &again));
 
     /* without timestamps: w = 0, nothing trained for it */
     uint32_t *times = ds->r_time;
     ds->r_time = NULL;
-    run_choice(ds, sp, "default", 1, 0, &again);
+    run_choice(ds, sp, "ials", 1, 0, &again);
     CHECK_INT(again.status, TL_PRIOR_NO_TIMES);
     CHECK(again.w3 == 0.0f && again.w10 == 0.0f);
     ds->r_time = times;
@@ -219,7 +219,7 @@ static void test_too_few(void)
     for (uint32_t i = 0; i < n; i++) ds->r_time[i] = n - i;
     tl_split *sp = fixture_all_train(n);
     tl_prior_choice c;
-    run_choice(ds, sp, "default", 1, 0, &c);
+    run_choice(ds, sp, "ials", 1, 0, &c);
     CHECK_INT(c.status, TL_PRIOR_TOO_FEW);
     CHECK(c.w3 == 0.0f && c.w10 == 0.0f);
     tl_buf b;
