@@ -11,6 +11,17 @@
 #include "towerlens/dataset.h"
 #include "towerlens/loader.h"
 
+/* Loads data/demo of the source tree (TL_SOURCE_DIR, which ctest sets; else
+ * the current folder). */
+static inline tl_status load_demo(tl_dataset **out, tl_error *err)
+{
+    const char *src = getenv("TL_SOURCE_DIR");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/data/demo", src ? src : ".");
+    const char *paths[1] = {path};
+    return tl_load_paths(paths, 1, out, err);
+}
+
 typedef struct mem_file {
     const char *name;
     const uint8_t *bytes;

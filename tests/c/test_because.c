@@ -152,6 +152,21 @@ static void test_dot_product(void)
 }
 
 /* EASE from hand-made tensors: 5 items (movies 0-4), movie 5 outside. */
+/* A model file of tensors t written to *bytes (caller frees) and read back
+ * into *mf, opened as *sc behind an index; NULL (checks failed) on error. */
+static tl_index *open_written(const tl_dataset *ds, const char *config, const tl_tensor *t, uint32_t n,
+                              const char *name, tl_buf *bytes, tl_model_file **mf, tl_scorer **sc)
+{
+    tl_error err;
+    tl_index *idx = NULL;
+    tl_buf_init(bytes);
+    CHECK_INT(tl_store_write(ds, NULL, config, NULL, t, n, bytes, &err), TL_OK);
+    CHECK_INT(tl_store_read((const uint8_t *)bytes->data, bytes->len, name, mf, &err), TL_OK);
+    if (*mf) CHECK_INT(tl_model_open(*mf, sc, &err), TL_OK);
+    if (*sc) CHECK_INT(tl_index_new((*mf)->ds, *sc, &idx, &err), TL_OK);
+    return idx;
+}
+
 static void test_ease(void)
 {
     tl_dataset *ds = fixture_dataset(1, 6, 6, NULL, 0);
@@ -162,15 +177,10 @@ static void test_ease(void)
     tl_tensor t[4] = {
         {"ease.items", 5, 1, ids}, {"ease.B", 5, 5, B}, {"ease.counts", 7, 1, counts}, {"ease.values", 10, 1, values}};
     tl_buf bytes;
-    tl_buf_init(&bytes);
     tl_error err;
     tl_model_file *mf = NULL;
     tl_scorer *sc = NULL;
-    tl_index *idx = NULL;
-    CHECK_INT(tl_store_write(ds, NULL, "{\"model\":\"ease\"}", NULL, t, 4, &bytes, &err), TL_OK);
-    CHECK_INT(tl_store_read((const uint8_t *)bytes.data, bytes.len, "ease.tlm", &mf, &err), TL_OK);
-    if (mf) CHECK_INT(tl_model_open(mf, &sc, &err), TL_OK);
-    if (sc) CHECK_INT(tl_index_new(mf->ds, sc, &idx, &err), TL_OK);
+    tl_index *idx = open_written(ds, "{\"model\":\"ease\"}", t, 4, "ease.tlm", &bytes, &mf, &sc);
     if (!idx) return;
     CHECK_STR(sc->type, "ease");
     /* 0 at 5 stars, 1 at 4, 2 at 1 star (x 0.2, B 2.0: the largest share), 3 at 4.5, 5 outside */
@@ -227,15 +237,10 @@ static void test_imported(void)
     tl_tensor t[2] = {{"users", 3, D, users}, {"movies", NM + 1, D, movies}};
     for (int c = 0; c < 2; c++) {
         tl_buf bytes;
-        tl_buf_init(&bytes);
         tl_error err;
         tl_model_file *mf = NULL;
         tl_scorer *sc = NULL;
-        tl_index *idx = NULL;
-        CHECK_INT(tl_store_write(ds, NULL, configs[c], NULL, t, 2, &bytes, &err), TL_OK);
-        CHECK_INT(tl_store_read((const uint8_t *)bytes.data, bytes.len, "imp.tlm", &mf, &err), TL_OK);
-        if (mf) CHECK_INT(tl_model_open(mf, &sc, &err), TL_OK);
-        if (sc) CHECK_INT(tl_index_new(mf->ds, sc, &idx, &err), TL_OK);
+        tl_index *idx = open_written(ds, configs[c], t, 2, "imp.tlm", &bytes, &mf, &sc);
         if (!idx) return;
         CHECK_STR(sc->type, "imported");
         const uint32_t n = 6;

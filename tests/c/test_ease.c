@@ -3,6 +3,7 @@
 #include "check.h"
 #include "eval/eval_internal.h"
 #include "eval_fixture.h"
+#include "loader_util.h"
 #include "models/ease/ease_internal.h"
 #include "popularity_fixture.h"
 #include "towerlens/buf.h"
@@ -652,14 +653,10 @@ static void test_model_type(void)
 /* On data/demo preset ease beats popularity on protocol B. */
 static void test_demo_type(void)
 {
-    const char *src = getenv("TL_SOURCE_DIR");
-    char path[1024];
-    snprintf(path, sizeof path, "%s/data/demo", src ? src : ".");
-    const char *paths[1] = {path};
     tl_error err;
     tl_dataset *ds = NULL;
     tl_split *sp = NULL;
-    CHECK_INT(tl_load_paths(paths, 1, &ds, &err), TL_OK);
+    CHECK_INT(load_demo(&ds, &err), TL_OK);
     if (!ds) return;
     tl_split_options so;
     tl_split_options_default(&so);

@@ -9,6 +9,7 @@
 
 #include "base/kernels_cg.h"
 #include "check.h"
+#include "loader_util.h"
 #include "popularity_fixture.h"
 #include "towerlens/eval.h"
 #include "towerlens/kernels.h"
@@ -503,16 +504,12 @@ static void test_config_errors(void)
 #define DEMO_EXACT_HASH 0x58d743d4d549a69bull   /* the same with solver exact */
 static void test_demo_quality(tl_ials_solver solver, uint64_t want)
 {
-    const char *src = getenv("TL_SOURCE_DIR");
-    char path[1024];
-    snprintf(path, sizeof path, "%s/data/demo", src ? src : ".");
-    const char *paths[1] = {path};
     tl_error err;
     tl_dataset *ds = NULL;
     tl_split *sp = NULL;
     tl_trainer *tr = NULL;
     float *pu = NULL, *pm = NULL;
-    CHECK_INT(tl_load_paths(paths, 1, &ds, &err), TL_OK);
+    CHECK_INT(load_demo(&ds, &err), TL_OK);
     if (!ds) return;
     tl_split_options so;
     tl_split_options_default(&so);

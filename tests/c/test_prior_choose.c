@@ -11,6 +11,7 @@
 
 #include "check.h"
 #include "eval_fixture.h"
+#include "loader_util.h"
 #include "towerlens/buf.h"
 #include "towerlens/loader.h"
 #include "towerlens/split.h"
@@ -139,14 +140,10 @@ static int same_choice(const tl_prior_choice *a, const tl_prior_choice *b)
 
 static void test_choice_demo(void)
 {
-    const char *src = getenv("TL_SOURCE_DIR");
-    char path[1024];
-    snprintf(path, sizeof path, "%s/data/demo", src ? src : ".");
-    const char *paths[1] = {path};
     tl_error err;
     tl_dataset *ds = NULL;
     tl_split *sp = NULL;
-    CHECK_INT(tl_load_paths(paths, 1, &ds, &err), TL_OK);
+    CHECK_INT(load_demo(&ds, &err), TL_OK);
     if (!ds) return;
     CHECK(ds->r_time != NULL);
     tl_split_options so;
