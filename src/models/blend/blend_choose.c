@@ -8,19 +8,16 @@
 
 #include "models/blend/blend_internal.h"
 #include "towerlens/rng.h"
+#include "towerlens/topk.h"
 
-/* the top 20 of s over catalogue movies not fit-seen; ties to the lower index */
-static uint32_t top20(const tl_dataset *ds, const float *s, const uint8_t *seen, uint32_t *top)
+/* the top 20 of s over catalogue movies not fit-seen (topk.h's order) */
+static uint32_t top20(const tl_dataset *ds, const float *s, const uint8_t *seen, tl_scored *top)
 {
-    uint32_t n = 0;
-    for (uint32_t j = 0; j < ds->n_movies; j++) {
-        if (!ds->movies[j].in_catalogue || seen[j]) continue;
-        if (n == 20 && !(s[j] > s[top[19]])) continue;
-        uint32_t p = n < 20 ? n++ : 19;
-        while (p > 0 && s[j] > s[top[p - 1]]) top[p] = top[p - 1], p--;
-        top[p] = j;
-    }
-    return n;
+    tl_topk t;
+    tl_topk_init(&t, top, 20);
+    for (uint32_t j = 0; j < ds->n_movies; j++)
+        if (ds->movies[j].in_catalogue && !seen[j]) tl_topk_push(&t, j, s[j]);
+    return tl_topk_finish(&t);
 }
 
 tl_status tl__blend_choose(const tl_dataset *ds, tl_scorer *a, tl_scorer *b, const tl__blend_rows *rows, uint64_t seed,
@@ -70,10 +67,11 @@ tl_status tl__blend_choose(const tl_dataset *ds, tl_scorer *a, tl_scorer *b, con
             for (int g = 0; g < TL_BLEND_GRID; g++) {
                 float wa = (float)g / (TL_BLEND_GRID - 1), fa = wa * ca, fb = (1.0f - wa) * cb;
                 for (uint32_t j = 0; j < nm; j++) s[j] = fa * sa[j] + fb * (sb[j] < TL_BLEND_EASE_OUTSIDE ? 0 : sb[j]);
-                uint32_t top[20], n = top20(ds, s, seen, top);
+                tl_scored top[20];
+                uint32_t n = top20(ds, s, seen, top);
                 double hits = 0, dcg = 0;
                 for (uint32_t i = 0; i < n; i++)
-                    if (rel[top[i]]) {
+                    if (rel[top[i].index]) {
                         hits += 1;
                         if (i < 10) dcg += 1.0 / log2(i + 2.0);
                     }
