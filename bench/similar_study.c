@@ -8,7 +8,7 @@
  * ln(1 + train count) of the top 10 (how popular the neighbours are) and the
  * share of the top 10 sharing a genre with q.
  *
- * Validation chooses: the default model and EASE are fit on the train rows
+ * Validation chooses: iALS (preset ials, the default's part) and EASE are fit on the train rows
  * of split seed 42 minus a seeded 20 % (seed 43), scored on those 20 %; the
  * variant with the highest geometric mean of Recall@20 and NDCG@10 is the
  * choice. Then everything is fit on all train rows and scored on test.
@@ -28,6 +28,7 @@
 #include "towerlens/model_type.h"
 #include "towerlens/scorer.h"
 #include "towerlens/split.h"
+#include "towerlens/topk.h"
 #include "towerlens/train.h"
 
 #define MAX_L2 8
@@ -47,9 +48,9 @@ typedef struct study {
 
 enum { V_COSINE, V_WINNER, V_WCOSINE, V_EASE, V_COOC, V_POPULARITY, N_VARIANTS };
 static const char *const variant_names[N_VARIANTS] = {
-    "default: cosine of movie vectors", "default: fold-in of the one movie (y_j' W y_q)",
-    "default: cosine in the W metric",  "EASE: B column",
-    "data: co-rating cosine",           "popularity",
+    "iALS: cosine of movie vectors", "iALS: fold-in of the one movie (y_j' W y_q)",
+    "iALS: cosine in the W metric",  "EASE: B column",
+    "data: co-rating cosine",        "popularity",
 };
 
 static int die(const tl_error *e)
@@ -162,14 +163,13 @@ typedef struct result {
 /* top k of sims over catalogue movies not excluded, best first; ties to the lower index */
 static uint32_t top_k(const tl_dataset *ds, const float *sims, const uint8_t *excl, uint32_t k, uint32_t *top)
 {
-    uint32_t n = 0;
-    for (uint32_t j = 0; j < ds->n_movies; j++) {
-        if (!ds->movies[j].in_catalogue || excl[j]) continue;
-        if (n == k && !(sims[j] > sims[top[k - 1]])) continue;
-        uint32_t p = n < k ? n++ : k - 1;
-        while (p > 0 && sims[j] > sims[top[p - 1]]) top[p] = top[p - 1], p--;
-        top[p] = j;
-    }
+    tl_scored kept[20];
+    tl_topk t;
+    tl_topk_init(&t, kept, k < 20 ? k : 20);
+    for (uint32_t j = 0; j < ds->n_movies; j++)
+        if (ds->movies[j].in_catalogue && !excl[j]) tl_topk_push(&t, j, sims[j]);
+    uint32_t n = tl_topk_finish(&t);
+    for (uint32_t i = 0; i < n; i++) top[i] = kept[i].index;
     return n;
 }
 
@@ -224,11 +224,11 @@ static result protocol_s(study *st, int variant, const uint32_t *held, uint32_t 
     return r;
 }
 
-/* the default model and EASE fit on `fit` rows; sp's train/test are fit/held */
+/* iALS (preset ials) and EASE fit on `fit` rows; sp's train/test are fit/held */
 static int fit(study *st, const tl_dataset *ds, tl_split *sp, tl_trainer **def, tl_trainer **ease)
 {
     tl_error err;
-    const char *presets[2] = {"default", "ease"};
+    const char *presets[2] = {"ials", "ease"};
     tl_trainer **out[2] = {def, ease};
     for (int i = 0; i < 2; i++) {
         tl_train_config cfg;
@@ -334,7 +334,7 @@ int main(int argc, char **argv)
     if (fit(&st, ds, &vs, &def, &ease)) return 1;
     int bv = V_COSINE, bl = 0;
     table(&st, "validation (fit: train minus 20 %, held: those 20 %)", vs.test, vs.n_test, l2, n_l2, &bv, &bl);
-    printf("\nchosen on validation for the default model: %s%s%g\n", variant_names[bv], bv == V_COSINE ? "" : ", l2 ",
+    printf("\nchosen on validation for the iALS model: %s%s%g\n", variant_names[bv], bv == V_COSINE ? "" : ", l2 ",
            bv == V_COSINE ? 0.0 : l2[bl]);
     study_free(&st);
     tl_trainer_free(def), tl_trainer_free(ease);
