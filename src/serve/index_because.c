@@ -113,7 +113,7 @@ tl_status tl_index_because_user(tl_index *idx, uint32_t user, const tl_seen *see
         if (!stars) return tl_fail(err, TL_E_NOMEM, "because: out of memory for %u ratings", n_seen);
         const uint8_t *h = seen_half + seen->offsets[user];
         /* an unknown rating weighs as neutral and is never liked */
-        for (uint32_t i = 0; i < n_seen; i++) stars[i] = h[i] ? (float)h[i] * 0.5f : TL_FOLDIN_NEUTRAL;
+        for (uint32_t i = 0; i < n_seen; i++) stars[i] = h[i] ? tl_rating_value(h[i]) : TL_FOLDIN_NEUTRAL;
     }
     tl_profile p = {sm, stars, n_seen};
     st = explain_items(idx, idx->state, &p, items, n, max, reasons, n_reasons, err);
