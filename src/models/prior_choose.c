@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "models/models_internal.h"
+#include "models/rank_metrics.h"
 #include "towerlens/buf.h"
 #include "towerlens/foldin.h"
 #include "towerlens/kernels.h"
@@ -173,18 +174,6 @@ static void sort_pop(const float *count, uint32_t *r, uint32_t n, uint32_t *tmp)
     while (j < n) tmp[o++] = r[j++];
     memcpy(r, tmp, (size_t)n * sizeof *r);
 }
-
-/* 1 / log2(r + 2): NDCG's discounts (no libm) */
-static const double discount[10] = {1.0,
-                                    0.6309297535714575,
-                                    0.5,
-                                    0.43067655807339306,
-                                    0.38685280723454163,
-                                    0.3562071871080222,
-                                    0.3333333333333333,
-                                    0.31546487678572877,
-                                    0.3010299956639812,
-                                    0.2890648263178879};
 
 tl_status tl__prior_chooser_new(const tl_dataset *ds, const tl_split *split, const tl_train_config *cfg,
                                 const tl_train_ops *ops, tl_pool *pool, tl__prior_chooser **out, tl_error *err)
@@ -358,35 +347,20 @@ static void rank_blend(const tl__prior_chooser *c, float cw, uint32_t n_rel, dou
         }
         best_s[p] = s, best_m[p] = m;
     }
-    uint32_t hits = 0;
-    double dcg = 0, idcg = 0;
-    for (uint32_t r = 0; r < n; r++)
-        if (c->mark[best_m[r]] == 2) {
-            hits++;
-            if (r < 10) dcg += discount[r];
-        }
-    for (uint32_t r = 0; r < 10 && r < n_rel; r++) idcg += discount[r];
-    *rec += (double)hits / (double)(n_rel < TOP ? n_rel : TOP);
-    *ndcg += dcg / idcg;
+    double r, g;
+    tl__rank_metrics(best_m, n, c->mark, 2, n_rel, &r, &g);
+    *rec += r, *ndcg += g;
 }
 
 /* Popularity's Recall@20 and NDCG@10 for the user (the profile left out). */
 static void rank_popularity(const tl__prior_chooser *c, uint32_t n_rel, double *rec, double *ndcg)
 {
-    uint32_t hits = 0, r = 0;
-    double dcg = 0, idcg = 0;
-    for (uint32_t i = 0; i < c->n_cat && r < TOP; i++) {
-        uint32_t m = c->pop_order[i];
-        if (c->mark[m] == 1) continue;
-        if (c->mark[m] == 2) {
-            hits++;
-            if (r < 10) dcg += discount[r];
-        }
-        r++;
-    }
-    for (uint32_t q = 0; q < 10 && q < n_rel; q++) idcg += discount[q];
-    *rec += (double)hits / (double)(n_rel < TOP ? n_rel : TOP);
-    *ndcg += dcg / idcg;
+    uint32_t top[TOP], n = 0;
+    for (uint32_t i = 0; i < c->n_cat && n < TOP; i++)
+        if (c->mark[c->pop_order[i]] != 1) top[n++] = c->pop_order[i];
+    double r, g;
+    tl__rank_metrics(top, n, c->mark, 2, n_rel, &r, &g);
+    *rec += r, *ndcg += g;
 }
 
 /* The population sds of the scores and of the prior over the catalogue

@@ -2,23 +2,12 @@
  * sampled validation user is scored once by both parts, then ranked at
  * every grid weight. Serial, in ascending user order: the same w for any
  * thread count, natively and in WASM. */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "models/blend/blend_internal.h"
+#include "models/rank_metrics.h"
 #include "towerlens/rng.h"
-#include "towerlens/topk.h"
-
-/* the top 20 of s over catalogue movies not fit-seen (topk.h's order) */
-static uint32_t top20(const tl_dataset *ds, const float *s, const uint8_t *seen, tl_scored *top)
-{
-    tl_topk t;
-    tl_topk_init(&t, top, 20);
-    for (uint32_t j = 0; j < ds->n_movies; j++)
-        if (ds->movies[j].in_catalogue && !seen[j]) tl_topk_push(&t, j, s[j]);
-    return tl_topk_finish(&t);
-}
 
 tl_status tl__blend_choose(const tl_dataset *ds, tl_scorer *a, tl_scorer *b, const tl__blend_rows *rows, uint64_t seed,
                            float *w, double *recall, double *ndcg, uint32_t *users, tl_error *err)
@@ -27,9 +16,12 @@ tl_status tl__blend_choose(const tl_dataset *ds, tl_scorer *a, tl_scorer *b, con
     *w = 1.0f, *users = 0;
     uint32_t *cand = malloc((size_t)(nu ? nu : 1) * sizeof *cand);
     float *buf = malloc(((size_t)nm * 3 + a->state_floats + b->state_floats) * sizeof *buf);
-    uint8_t *seen = calloc(nm ? nm : 1, 1), *rel = calloc(nm ? nm : 1, 1);
+    uint8_t *mark = calloc(nm ? nm : 1, 1); /* 1: a fit movie (not ranked), 2: relevant */
+    uint32_t *cat = malloc((size_t)(nm ? nm : 1) * sizeof *cat), n_cat = 0;
     double r_sum[TL_BLEND_GRID] = {0}, n_sum[TL_BLEND_GRID] = {0};
-    tl_status st = cand && buf && seen && rel ? TL_OK : tl_fail(err, TL_E_NOMEM, "blend: out of memory choosing w");
+    tl_status st = cand && buf && mark && cat ? TL_OK : tl_fail(err, TL_E_NOMEM, "blend: out of memory choosing w");
+    for (uint32_t j = 0; st == TL_OK && j < nm; j++)
+        if (ds->movies[j].in_catalogue) cat[n_cat++] = j;
     for (uint32_t u = 0; st == TL_OK && u < nu; u++)
         if (rows->val_start[u + 1] > rows->val_start[u]) cand[n_cand++] = u;
     if (st == TL_OK && n_cand > TL_BLEND_MAX_VALID_USERS) { /* a seeded sample, scored in user order */
@@ -54,33 +46,27 @@ tl_status tl__blend_choose(const tl_dataset *ds, tl_scorer *a, tl_scorer *b, con
         float ca, cb, unused;
         tl__blend_coefficients(ds, sa, sb, 1.0f, &ca, &unused);
         tl__blend_coefficients(ds, sa, sb, 0.0f, &unused, &cb);
-        for (uint32_t i = f0; i < f1; i++) seen[rows->fit_movie[i]] = 1;
+        for (uint32_t i = f0; i < f1; i++) mark[rows->fit_movie[i]] = 1;
         uint32_t n_rel = 0;
         for (uint32_t i = rows->val_start[u]; i < rows->val_start[u + 1]; i++) {
             uint32_t m = rows->val_movie[i];
-            if (!seen[m] && !rel[m] && ds->movies[m].in_catalogue) rel[m] = 1, n_rel++;
+            if (!mark[m] && ds->movies[m].in_catalogue) mark[m] = 2, n_rel++;
         }
         if (n_rel > 0) {
             (*users)++;
-            double idcg = 0;
-            for (uint32_t i = 0; i < n_rel && i < 10; i++) idcg += 1.0 / log2(i + 2.0);
             for (int g = 0; g < TL_BLEND_GRID; g++) {
                 float wa = (float)g / (TL_BLEND_GRID - 1), fa = wa * ca, fb = (1.0f - wa) * cb;
                 for (uint32_t j = 0; j < nm; j++) s[j] = fa * sa[j] + fb * (sb[j] < TL_BLEND_EASE_OUTSIDE ? 0 : sb[j]);
                 tl_scored top[20];
-                uint32_t n = top20(ds, s, seen, top);
-                double hits = 0, dcg = 0;
-                for (uint32_t i = 0; i < n; i++)
-                    if (rel[top[i].index]) {
-                        hits += 1;
-                        if (i < 10) dcg += 1.0 / log2(i + 2.0);
-                    }
-                r_sum[g] += hits / (n_rel < 20 ? n_rel : 20);
-                n_sum[g] += dcg / idcg;
+                uint32_t ranked[20], n = tl__rank_top(s, cat, n_cat, mark, 1, 20, top);
+                for (uint32_t i = 0; i < n; i++) ranked[i] = top[i].index;
+                double r, nd;
+                tl__rank_metrics(ranked, n, mark, 2, n_rel, &r, &nd);
+                r_sum[g] += r, n_sum[g] += nd;
             }
         }
-        for (uint32_t i = f0; i < f1; i++) seen[rows->fit_movie[i]] = 0;
-        for (uint32_t i = rows->val_start[u]; i < rows->val_start[u + 1]; i++) rel[rows->val_movie[i]] = 0;
+        for (uint32_t i = f0; i < f1; i++) mark[rows->fit_movie[i]] = 0;
+        for (uint32_t i = rows->val_start[u]; i < rows->val_start[u + 1]; i++) mark[rows->val_movie[i]] = 0;
     }
     if (st == TL_OK && *users > 0) {
         double best = -1;
@@ -91,6 +77,6 @@ tl_status tl__blend_choose(const tl_dataset *ds, tl_scorer *a, tl_scorer *b, con
             if (r * n > best) best = r * n, *w = (float)g / (TL_BLEND_GRID - 1);
         }
     }
-    free(cand), free(buf), free(seen), free(rel);
+    free(cand), free(buf), free(mark), free(cat);
     return st;
 }
