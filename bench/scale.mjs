@@ -5,6 +5,8 @@
 // peak memory in the single-threaded build, each against its target; then
 // one epoch with 1 and 2 threads in the pthread build (when it is built) for
 // each iALS solver, exact and CG, against the CG targets, with the speed-up
+// (the epoch is the trainer's own clock over its batches; the visitor prior,
+// chosen once before the first batch, is its own column)
 // (median of --reps runs per row, rows alternating; the load average at the
 // end of each run beside it), and the sampled evaluation after it (model +
 // popularity) with 1 and 2 threads against its target. Every row runs in its own process, so peak
@@ -61,14 +63,19 @@ async function child(spec) {
   const tr = tl.createTrainer(ds, trOptions);
   const setup = (performance.now() - t1) / 1e3;
 
-  let p = { history: [], trainRows: null }, epoch = null, epochCpu = null;
+  let p = { history: [], trainRows: null }, epoch = null, epochCpu = null, prior = null;
   if (!spec.noTraining) {
-    const t2 = performance.now();
+    // the visitor prior is chosen once, before the first batch: its own
+    // figure, outside the epoch's (one batch at most runs in its last step)
+    const c1 = process.cpuUsage();
+    for (p = tr.step({ maxBatches: 1, maxMs: 1000 }); p.visitorPrior.status === 'choosing';) p = tr.step({ maxBatches: 1, maxMs: 1000 });
+    const pc = process.cpuUsage(c1);
+    prior = { status: p.visitorPrior.status, seconds: p.visitorPrior.seconds ?? 0, cpu: (pc.user + pc.system) / 1e6 };
     const c2 = process.cpuUsage();
     p = await tr.run({ stepMs: 1000 });
-    epoch = (performance.now() - t2) / 1e3;
     const c = process.cpuUsage(c2);
-    epochCpu = (c.user + c.system) / 1e6; // all threads of the process
+    epoch = p.history[0].seconds; // the trainer's own clock: batches only
+    epochCpu = (c.user + c.system) / 1e6; // all threads of the process, after the prior's step
   }
 
   let evaluation = null;
@@ -87,7 +94,7 @@ async function child(spec) {
     build, threads: tr.threads ?? 1, ratings: summary.ratings, users: summary.users, movies: summary.movies,
     bytes, ingest, setup, epoch, epochCpu, epochs: p.history.length, trainRows: p.trainRows, evaluation,
     hash: tr.modelHash, wasmBytes: tl.memoryBytes, rssBytes: process.resourceUsage().maxRSS * 1024,
-    solver: spec.solver ?? '', load1: loadavg()[0],
+    solver: spec.solver ?? '', load1: loadavg()[0], prior,
   };
 }
 
@@ -230,10 +237,10 @@ async function main() {
     console.log(`\nevaluation after one epoch: Recall@20 ${f(ev.recall20, 4)} (popularity ${f(ev.popRecall20, 4)})`);
   }
 
-  console.log(`\n| pthread build, one iALS epoch (median of ${opt.reps}) | epoch s (wall) | epoch s (CPU, all threads) | speed-up vs 1 thread | vs exact (wall, CPU) | target | each run, s (load avg at its end) | model hash | peak RSS MB |`);
-  console.log('|---|---|---|---|---|---|---|---|---|');
+  console.log(`\n| pthread build, one iALS epoch (median of ${opt.reps}) | epoch s (wall) | epoch s (CPU, all threads) | speed-up vs 1 thread | vs exact (wall, CPU) | target | each run, s (load avg at its end) | model hash | peak RSS MB | visitor prior choice, once before epoch 1: s (wall, CPU) |`);
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
   if (mtRuns.length === 0) {
-    console.log(`| ${mtNote} | | | | | | | | |`);
+    console.log(`| ${mtNote} | | | | | | | | | |`);
     return;
   }
   const find = (solver, t) => mtRuns.find((r) => r.solver === solver && r.threads === t);
@@ -242,7 +249,7 @@ async function main() {
     const target = r.solver === 'cg' && CG_EPOCH_TARGETS[r.threads];
     console.log(`| ${r.solver}, ${r.threads} thread(s) | ${f(r.epoch, 2)} | ${f(r.epochCpu, 2)} | ${f(base.epoch / r.epoch, 2)}x | ` +
       `${exact ? `${f(exact.epoch / r.epoch, 2)}x, ${f(exact.epochCpu / r.epochCpu, 2)}x` : '-'} | ${target ? `<= ${target} s: ${verdict(r.epoch <= target)}` : ''} | ` +
-      `${r.runs.map((x) => `${f(x.epoch, 2)} (${f(x.load1, 2)})`).join(', ')} | ${[...r.hashes].join(' ')} | ${mb(r.rssBytes)} |`);
+      `${r.runs.map((x) => `${f(x.epoch, 2)} (${f(x.load1, 2)})`).join(', ')} | ${[...r.hashes].join(' ')} | ${mb(r.rssBytes)} | ${priorCell(r.prior)} |`);
   }
   for (const solver of opt.solvers) {
     const one = find(solver, 1), two = find(solver, 2);
@@ -254,6 +261,8 @@ async function main() {
   console.log('(CPU well below threads x wall means the threads did not get a core each: other load on the machine)');
   for (const line of evalTable) console.log(line);
 }
+
+const priorCell = (pr) => (pr.status === 'chosen' ? `${f(pr.seconds, 2)}, ${f(pr.cpu, 2)}` : pr.status);
 
 // The evaluation rows: evaluate() (model + popularity, the default sample)
 // in the pthread build with each thread count, --reps runs alternating,

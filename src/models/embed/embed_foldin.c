@@ -149,6 +149,22 @@ static double objective(const tl__embed_scorer *idx, const foldin_input *in, con
     return f - 0.5 * l2 * uu;
 }
 
+/* Keeps the first step's moments in the scorer (nothing when out of memory:
+ * the next fold-in computes them again). */
+static void keep_first_moments(tl__embed_scorer *idx, const float *Hf, const double *mu)
+{
+    uint32_t d = idx->emb.dim;
+    if (!idx->h0) idx->h0 = malloc((size_t)d * d * sizeof *idx->h0);
+    if (!idx->mu0) idx->mu0 = malloc((size_t)d * sizeof *idx->mu0);
+    if (!idx->h0 || !idx->mu0) return;
+    memcpy(idx->h0, Hf, (size_t)d * d * sizeof *Hf);
+    memcpy(idx->mu0, mu, d * sizeof *mu);
+    idx->h0_valid = 1;
+}
+
+/* movies per GEMM call accumulating the softmax Hessian */
+#define HESSIAN_BLOCK 128u
+
 static tl_status foldin_softmax(tl__embed_scorer *idx, const foldin_input *in, const tl_foldin_options *opt,
                                 float *user_out, double *H, double *g, tl_error *err)
 {
@@ -157,7 +173,7 @@ static tl_status foldin_softmax(tl__embed_scorer *idx, const foldin_input *in, c
     size_t nm = ds->n_movies;
     /* one block: current scores, trial scores, negative weights, u, trial u, mean, step */
     float *cur = malloc(nm * sizeof *cur), *trial = malloc(nm * sizeof *trial), *q = NULL;
-    float *u = calloc(2 * (size_t)d + (size_t)d * d, sizeof *u);
+    float *u = calloc(2 * (size_t)d + (size_t)d * d + 2 * (size_t)HESSIAN_BLOCK * d, sizeof *u);
     double *mu = malloc(2 * (size_t)d * sizeof *mu);
     if (opt->popularity_negatives) q = malloc(nm * sizeof *q);
     if (!cur || !trial || !u || !mu || (opt->popularity_negatives && !q)) {
@@ -165,6 +181,7 @@ static tl_status foldin_softmax(tl__embed_scorer *idx, const foldin_input *in, c
         return tl_fail(err, TL_E_NOMEM, "fold-in: out of memory for %u movies", ds->n_movies);
     }
     float *ut = u + d, *Hf = u + 2 * (size_t)d;
+    float *pv = Hf + (size_t)d * d, *vb = pv + (size_t)HESSIAN_BLOCK * d; /* a block of p_j v_j and of v_j */
     double *step = mu + d;
     /* total probability mass left out of the Hessian stays below 1e-6 */
     const double prune = 1e-6 / idx->n_cat;
@@ -182,20 +199,36 @@ static tl_status foldin_softmax(tl__embed_scorer *idx, const foldin_input *in, c
     double f = objective(idx, in, u, q, cur, l2, &lz);
     for (uint32_t it = 0; it < opt->steps; it++) {
         /* softmax probabilities at u (scores in cur), their mean and covariance */
+        /* at u = 0 with uniform negatives every profile has the same first
+         * step's moments: kept in the scorer (the same numbers, computed once) */
+        int first = it == 0 && !q;
+        if (first && idx->h0_valid) {
+            memcpy(Hf, idx->h0, (size_t)d * d * sizeof *Hf);
+            memcpy(mu, idx->mu0, d * sizeof *mu);
+            goto moments_done;
+        }
         memset(Hf, 0, (size_t)d * d * sizeof *Hf);
         for (uint32_t a = 0; a < d; a++) mu[a] = 0;
+        uint32_t nb = 0;
         for (uint32_t i = 0; i < idx->n_cat; i++) {
             uint32_t m = idx->cat[i];
             if (q && !(q[m] > 0)) continue;
             double p = (q ? q[m] : 1.0) * exp(cur[m] - lz);
             const float *v = movie_vec(idx, m);
             for (uint32_t a = 0; a < d; a++) mu[a] += p * v[a];
-            /* second moment in float with the SIMD axpy: the Hessian only
-             * steers the step (the line search guards it), so movies whose
-             * mass is negligible are left out of it */
+            /* second moment in float, Hf += (P V)^T V a block of movies at a
+             * time with the GEMM kernel: the Hessian only steers the step
+             * (the line search guards it), so movies whose mass is
+             * negligible are left out of it */
             if (p < prune) continue;
-            for (uint32_t a = 0; a < d; a++) tl_axpy((float)(p * v[a]), v, Hf + (size_t)a * d, d);
+            float *pvr = pv + (size_t)nb * d;
+            for (uint32_t a = 0; a < d; a++) pvr[a] = (float)(p * v[a]);
+            memcpy(vb + (size_t)nb * d, v, d * sizeof *v);
+            if (++nb == HESSIAN_BLOCK) tl_gemm_atb_acc(pv, nb, d, d, vb, d, d, Hf, d), nb = 0;
         }
+        if (nb) tl_gemm_atb_acc(pv, nb, d, d, vb, d, d, Hf, d);
+        if (first) keep_first_moments(idx, Hf, mu);
+    moments_done:
         /* only the liked movies' log-likelihood curves the objective */
         for (uint32_t a = 0; a < d; a++) {
             for (uint32_t b = 0; b <= a; b++) H[a * d + b] = in->like * (Hf[a * d + b] - mu[a] * mu[b]);

@@ -19,6 +19,12 @@ typedef struct tl__embed_scorer {
     double *gram; /* dim x dim, sum of m m^T over the catalogue, valid when gram_valid */
     double gram_trace;
     int gram_valid;
+    /* the softmax fold-in's first Newton step starts at u = 0 for every
+     * profile (uniform negatives): its Hessian's second moment and mean,
+     * kept from the first fold-in that computed them (embed_foldin.c) */
+    float *h0; /* dim x dim, then dim means (as doubles in mu0) */
+    double *mu0;
+    int h0_valid;
     /* the visitor prior (embed_prior.c): ln(1 + L_j), L_j = the movie's
      * train ratings >= 4 ("liked" tensor), and w(k) from w3 / w10
      * ("visitor_prior" tensor); NULL / 0 in files without them. When set,

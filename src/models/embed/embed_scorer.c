@@ -76,6 +76,7 @@ static void refresh(tl_scorer *s)
     tl__embed_scorer *e = (tl__embed_scorer *)s;
     e->norms_valid = 0;
     e->gram_valid = 0;
+    e->h0_valid = 0;
 }
 
 static size_t bytes(const tl_scorer *s)
@@ -83,6 +84,7 @@ static size_t bytes(const tl_scorer *s)
     const tl__embed_scorer *e = (const tl__embed_scorer *)s;
     return sizeof *e + (size_t)e->n_cat * sizeof *e->cat + (size_t)s->ds->n_movies * sizeof *e->norms +
            (size_t)e->emb.dim * e->emb.dim * sizeof *e->gram +
+           (e->h0 ? (size_t)e->emb.dim * e->emb.dim * sizeof *e->h0 + (size_t)e->emb.dim * sizeof *e->mu0 : 0) +
            (e->prior ? ((size_t)s->ds->n_movies + 1) * sizeof *e->prior : 0);
 }
 
@@ -100,6 +102,8 @@ void tl__embed_scorer_release(tl__embed_scorer *e)
     free(e->cat);
     free(e->norms);
     free(e->gram);
+    free(e->h0);
+    free(e->mu0);
 }
 
 static void release(tl_scorer *s)
