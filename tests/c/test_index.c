@@ -2,6 +2,7 @@
  * fold-in (both solvers against independent references) and the fold-in
  * quality evaluation on synthetic embeddings. */
 #include <math.h>
+#include <string.h>
 
 #include "check.h"
 #include "eval_fixture.h"
@@ -292,6 +293,27 @@ static void test_foldin_solvers(void)
         opt.steps = 8;
         CHECK_INT(tl_index_foldin(idx, rated, ratings, 4, &opt, u8, &err), TL_OK);
         for (int a = 0; a < FD; a++) CHECK_NEAR(u8[a], u[a], 1e-3 * (1 + fabs(u[a])));
+    }
+
+    /* the first Newton step's moments (at u = 0) are kept in the scorer: a
+     * fold-in that reads them gives the bits of one on a fresh scorer, and
+     * tl_index_refresh drops them when the movie table changes */
+    {
+        tl_foldin_options_default(&opt);
+        float again[FD], fresh[FD];
+        CHECK_INT(tl_index_foldin(idx, rated, ratings, 4, &opt, again, &err), TL_OK); /* kept before */
+        tl_index *idx2 = NULL;
+        CHECK_INT(tl_index_new_embeddings(ds, &e, &idx2, &err), TL_OK);
+        CHECK_INT(tl_index_foldin(idx2, rated, ratings, 4, &opt, fresh, &err), TL_OK);
+        CHECK(memcmp(again, fresh, sizeof again) == 0);
+        tl_index_free(idx2);
+        for (int i = 0; i < (FM + 1) * FD; i++) movies[i] = movies[i] * 0.5f + 0.25f * uniform(&rs);
+        tl_index_refresh(idx);
+        CHECK_INT(tl_index_foldin(idx, rated, ratings, 4, &opt, again, &err), TL_OK);
+        CHECK_INT(tl_index_new_embeddings(ds, &e, &idx2, &err), TL_OK);
+        CHECK_INT(tl_index_foldin(idx2, rated, ratings, 4, &opt, fresh, &err), TL_OK);
+        CHECK(memcmp(again, fresh, sizeof again) == 0);
+        tl_index_free(idx2);
     }
 
     /* argument errors */
