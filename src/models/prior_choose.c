@@ -20,6 +20,8 @@
  *    over users; w_k = the first grid w with the largest
  *    min(Recall@20 / popularity's, NDCG@10 / popularity's).
  *
+ * The fold-ins run on the trainer's pool, FOLD_CHUNK users per call, each
+ * user's sums kept apart and added in user order afterwards.
  * Only rows of the split's train part are read (never test rows). Every sum
  * runs in a fixed order (users in dealt order, movies ascending), so the
  * choice is the same for any thread count and natively and in WASM (the
@@ -47,6 +49,25 @@ static const uint32_t ks[N_K] = {3, 10};
 
 enum phase { PHASE_TRAIN, PHASE_FOLD, PHASE_DONE };
 
+/* A worker's scratch for one validation user at a time. */
+typedef struct fold_scratch {
+    float *scores, *state;
+    uint8_t *mark; /* 1 profile, 2 relevant */
+    uint32_t *uniq;
+    float *stars;
+} fold_scratch;
+
+/* One validation user's sums at one k, added into the totals in user order. */
+typedef struct user_sums {
+    double rec[N_GRID], ndcg[N_GRID], pop_rec, pop_ndcg;
+    int counted;
+    tl_status st;
+    tl_error err;
+} user_sums;
+
+/* validation users per call of the pool (then the deadline is checked) */
+#define FOLD_CHUNK 8u
+
 struct tl__prior_chooser {
     tl_prior_choice res;
     enum phase phase;
@@ -69,10 +90,11 @@ struct tl__prior_chooser {
     uint32_t *cat;       /* catalogue movies, ascending */
     float *prior;        /* ln(1 + L_j), as the scorer computes it */
     uint32_t *pop_order; /* catalogue movies by aux rating count descending, then index */
-    float *scores, *state;
-    uint8_t *mark; /* 1 profile, 2 relevant */
-    uint32_t *uniq;
-    float *stars;
+    /* the fold-ins run on the pool: a scratch per worker, sums per task */
+    uint32_t n_workers;
+    fold_scratch *ws;
+    user_sums *chunk; /* FOLD_CHUNK x N_K */
+    int warm;         /* the scorer's lazy caches filled before the workers read it */
 
     /* sums over users, per k: [k][w] */
     double rec[N_K][N_GRID], ndcg[N_K][N_GRID], pop_rec[N_K], pop_ndcg[N_K];
@@ -87,15 +109,20 @@ void tl__prior_chooser_free(tl__prior_chooser *c)
     if (c->aux) c->ops->free(c->aux);
     tl_dataset_free(c->vocab);
     free(c->val_start), free(c->val_movie), free(c->val_half);
-    free(c->cat), free(c->prior), free(c->pop_order), free(c->scores), free(c->state), free(c->mark);
-    free(c->uniq), free(c->stars);
+    free(c->cat), free(c->prior), free(c->pop_order);
+    for (uint32_t w = 0; c->ws && w < c->n_workers; w++) {
+        fold_scratch *f = &c->ws[w];
+        free(f->scores), free(f->state), free(f->mark), free(f->uniq), free(f->stars);
+    }
+    free(c->ws), free(c->chunk);
     free(c);
 }
 
 size_t tl__prior_chooser_bytes(const tl__prior_chooser *c)
 {
     if (!c) return 0;
-    size_t b = sizeof *c + (size_t)c->n_movies * (4 + 4 + 4 + 4 + 1) + (size_t)c->n_val * 4;
+    size_t b = sizeof *c + (size_t)c->n_movies * (4 + 4 + 4) + (size_t)c->n_workers * c->n_movies * (4 + 1) +
+               FOLD_CHUNK * N_K * sizeof(user_sums) + (size_t)c->n_val * 4;
     if (c->val_start) b += (size_t)c->val_start[c->n_val] * 5;
     if (c->aux) b += c->ops->bytes(c->aux);
     if (c->scorer) b += tl_scorer_bytes(c->scorer);
@@ -283,15 +310,20 @@ tl_status tl__prior_chooser_new(const tl_dataset *ds, const tl_split *split, con
     c->cat = malloc(((size_t)ds->n_catalogue + 1) * sizeof *c->cat);
     c->prior = malloc(((size_t)nm + 1) * sizeof *c->prior);
     c->pop_order = malloc(((size_t)ds->n_catalogue + 1) * sizeof *c->pop_order);
-    c->scores = malloc(((size_t)nm + 1) * sizeof *c->scores);
-    c->state = malloc(((size_t)cfg->dim + 16) * sizeof *c->state);
-    c->mark = calloc((size_t)nm + 1, 1);
-    c->uniq = malloc(16 * sizeof *c->uniq);
-    c->stars = malloc(16 * sizeof *c->stars);
+    c->n_workers = pool ? tl_pool_threads(pool) : 1;
+    c->ws = calloc(c->n_workers, sizeof *c->ws);
+    c->chunk = calloc(FOLD_CHUNK * N_K, sizeof *c->chunk);
     c->vocab = vocab_copy(ds);
-    if (!c->cat || !c->prior || !c->pop_order || !c->scores || !c->state || !c->mark || !c->uniq || !c->stars ||
-        !c->vocab)
-        goto fail;
+    if (!c->cat || !c->prior || !c->pop_order || !c->ws || !c->chunk || !c->vocab) goto fail;
+    for (uint32_t w = 0; w < c->n_workers; w++) {
+        fold_scratch *f = &c->ws[w];
+        f->scores = malloc(((size_t)nm + 1) * sizeof *f->scores);
+        f->state = malloc(((size_t)cfg->dim + 16) * sizeof *f->state);
+        f->mark = calloc((size_t)nm + 1, 1);
+        f->uniq = malloc(16 * sizeof *f->uniq);
+        f->stars = malloc(16 * sizeof *f->stars);
+        if (!f->scores || !f->state || !f->mark || !f->uniq || !f->stars) goto fail;
+    }
     for (uint32_t m = 0; m < nm; m++) {
         c->prior[m] = (float)tl_log(1.0 + (double)liked[m]);
         if (ds->movies[m].in_catalogue) c->cat[c->n_cat++] = m;
@@ -331,14 +363,15 @@ fail:
 /* Top TOP of the catalogue outside the profile (mark 1) by s_j + c p_j
  * (float, as the scorer adds it), ties to the lower index; adds the user's
  * Recall@20 and NDCG@10 (relevant: mark 2, n_rel of them). */
-static void rank_blend(const tl__prior_chooser *c, float cw, uint32_t n_rel, double *rec, double *ndcg)
+static void rank_blend(const tl__prior_chooser *c, const fold_scratch *f, float cw, uint32_t n_rel, double *rec,
+                       double *ndcg)
 {
     float best_s[TOP];
     uint32_t best_m[TOP], n = 0;
     for (uint32_t i = 0; i < c->n_cat; i++) {
         uint32_t m = c->cat[i];
-        if (c->mark[m] == 1) continue;
-        float s = cw != 0.0f ? c->scores[m] + cw * c->prior[m] : c->scores[m];
+        if (f->mark[m] == 1) continue;
+        float s = cw != 0.0f ? f->scores[m] + cw * c->prior[m] : f->scores[m];
         if (n == TOP && !(s > best_s[TOP - 1])) continue;
         uint32_t p = n < TOP ? n++ : TOP - 1;
         while (p > 0 && s > best_s[p - 1]) {
@@ -348,76 +381,81 @@ static void rank_blend(const tl__prior_chooser *c, float cw, uint32_t n_rel, dou
         best_s[p] = s, best_m[p] = m;
     }
     double r, g;
-    tl__rank_metrics(best_m, n, c->mark, 2, n_rel, &r, &g);
-    *rec += r, *ndcg += g;
+    tl__rank_metrics(best_m, n, f->mark, 2, n_rel, &r, &g);
+    *rec = r, *ndcg = g;
 }
 
 /* Popularity's Recall@20 and NDCG@10 for the user (the profile left out). */
-static void rank_popularity(const tl__prior_chooser *c, uint32_t n_rel, double *rec, double *ndcg)
+static void rank_popularity(const tl__prior_chooser *c, const fold_scratch *f, uint32_t n_rel, double *rec,
+                            double *ndcg)
 {
     uint32_t top[TOP], n = 0;
     for (uint32_t i = 0; i < c->n_cat && n < TOP; i++)
-        if (c->mark[c->pop_order[i]] != 1) top[n++] = c->pop_order[i];
+        if (f->mark[c->pop_order[i]] != 1) top[n++] = c->pop_order[i];
     double r, g;
-    tl__rank_metrics(top, n, c->mark, 2, n_rel, &r, &g);
-    *rec += r, *ndcg += g;
+    tl__rank_metrics(top, n, f->mark, 2, n_rel, &r, &g);
+    *rec = r, *ndcg = g;
 }
 
 /* The population sds of the scores and of the prior over the catalogue
  * outside the profile, exactly as embed_prior.c computes them. */
-static void spreads(const tl__prior_chooser *c, double *sd_s, double *sd_p)
+static void spreads(const tl__prior_chooser *c, const fold_scratch *f, double *sd_s, double *sd_p)
 {
     double n = 0, ms = 0, mp = 0, vs = 0, vp = 0;
     *sd_s = *sd_p = 0;
     for (uint32_t i = 0; i < c->n_cat; i++) {
         uint32_t m = c->cat[i];
-        if (c->mark[m] == 1) continue;
-        n += 1, ms += c->scores[m], mp += c->prior[m];
+        if (f->mark[m] == 1) continue;
+        n += 1, ms += f->scores[m], mp += c->prior[m];
     }
     if (!(n > 0)) return;
     ms /= n, mp /= n;
     for (uint32_t i = 0; i < c->n_cat; i++) {
         uint32_t m = c->cat[i];
-        if (c->mark[m] == 1) continue;
-        double a = c->scores[m] - ms, b = c->prior[m] - mp;
+        if (f->mark[m] == 1) continue;
+        double a = f->scores[m] - ms, b = c->prior[m] - mp;
         vs += a * a, vp += b * b;
     }
     *sd_s = sqrt(vs / n);
     *sd_p = sqrt(vp / n);
 }
 
-/* One validation user at profile size k (index ki): fold in, score, rank. */
-static tl_status one_user(tl__prior_chooser *c, uint32_t v, uint32_t ki, tl_error *err)
+/* One validation user at profile size k (index ki): fold in, score, rank
+ * into *out (out->counted 0: not counted), with worker scratch f. Reads c
+ * and the scorer only, so users run on the pool's threads. */
+static tl_status one_user(const tl__prior_chooser *c, fold_scratch *f, uint32_t v, uint32_t ki, user_sums *out,
+                          tl_error *err)
 {
     const uint32_t k = ks[ki], a = c->val_start[v], b = c->val_start[v + 1];
+    out->counted = 0;
     if (b - a < k + 3) return TL_OK;
     /* the profile as the index folds in: each movie once, its last rating */
     uint32_t n = 0;
     for (uint32_t i = a + k; i-- > a;) {
         uint32_t m = c->val_movie[i];
-        if (c->mark[m] == 1) continue;
-        c->mark[m] = 1;
-        c->uniq[n] = m;
-        c->stars[n] = 0.5f * (float)c->val_half[i];
+        if (f->mark[m] == 1) continue;
+        f->mark[m] = 1;
+        f->uniq[n] = m;
+        f->stars[n] = 0.5f * (float)c->val_half[i];
         n++;
     }
     uint32_t n_rel = 0;
     for (uint32_t i = a + k; i < b; i++) {
         uint32_t m = c->val_movie[i];
-        if (c->mark[m] || c->val_half[i] < 8 || !c->vocab->movies[m].in_catalogue) continue;
-        c->mark[m] = 2;
+        if (f->mark[m] || c->val_half[i] < 8 || !c->vocab->movies[m].in_catalogue) continue;
+        f->mark[m] = 2;
         n_rel++;
     }
     tl_status st = TL_OK;
     if (n_rel > 0) {
-        tl_profile p = {c->uniq, c->stars, n};
+        tl_profile p = {f->uniq, f->stars, n};
         tl_foldin_options opt;
         tl_foldin_options_default(&opt);
-        st = tl_scorer_fold_in(c->scorer, &p, &opt, c->state, err);
+        st = tl_scorer_fold_in(c->scorer, &p, &opt, f->state, err);
         if (st == TL_OK) {
-            tl_scorer_score(c->scorer, c->state, 1, 0, c->n_movies, c->scores, c->n_movies);
+            tl_scorer_score(c->scorer, f->state, 1, 0, c->n_movies, f->scores, c->n_movies);
             double sd_s, sd_p;
-            spreads(c, &sd_s, &sd_p);
+            spreads(c, f, &sd_s, &sd_p);
             for (uint32_t g = 0; g < N_GRID; g++) {
                 float cw = 0.0f;
                 int prior_only = 0;
@@ -426,17 +464,57 @@ static tl_status one_user(tl__prior_chooser *c, uint32_t v, uint32_t ki, tl_erro
                     else prior_only = 1;
                 }
                 if (prior_only) { /* u = 0, c = 1: the scorer's scores are 0 + p_j (grid[0] = 0 ranked before) */
-                    for (uint32_t i = 0; i < c->n_cat; i++) c->scores[c->cat[i]] = 0.0f;
+                    for (uint32_t i = 0; i < c->n_cat; i++) f->scores[c->cat[i]] = 0.0f;
                     cw = 1.0f;
                 }
-                rank_blend(c, cw, n_rel, &c->rec[ki][g], &c->ndcg[ki][g]);
+                rank_blend(c, f, cw, n_rel, &out->rec[g], &out->ndcg[g]);
             }
-            rank_popularity(c, n_rel, &c->pop_rec[ki], &c->pop_ndcg[ki]);
-            c->users[ki]++;
+            rank_popularity(c, f, n_rel, &out->pop_rec, &out->pop_ndcg);
+            out->counted = 1;
         }
     }
-    for (uint32_t i = a; i < b; i++) c->mark[c->val_movie[i]] = 0;
+    for (uint32_t i = a; i < b; i++) f->mark[c->val_movie[i]] = 0;
     return st;
+}
+
+/* Task t of a chunk: user next_val + t / N_K at k index t % N_K. */
+static void fold_task(void *ctx, uint32_t t, uint32_t worker)
+{
+    tl__prior_chooser *c = ctx;
+    user_sums *out = &c->chunk[t];
+    out->st = one_user(c, &c->ws[worker], c->next_val + t / N_K, t % N_K, out, &out->err);
+}
+
+/* Runs the next chunk of validation users on the pool and adds their sums
+ * into the totals in user order, then k order: the order of one thread. */
+static tl_status fold_chunk(tl__prior_chooser *c, tl_pool *pool, tl_error *err)
+{
+    if (!c->warm) { /* a first fold-in fills the scorer's lazy caches (fold-in moments) before threads share it */
+        tl_profile p = {&c->val_movie[0], NULL, 1};
+        tl_foldin_options opt;
+        tl_foldin_options_default(&opt);
+        tl_status st = tl_scorer_fold_in(c->scorer, &p, &opt, c->ws[0].state, err);
+        if (st != TL_OK) return st;
+        c->warm = 1;
+    }
+    uint32_t users = c->n_val - c->next_val < FOLD_CHUNK ? c->n_val - c->next_val : FOLD_CHUNK;
+    if (pool) tl_pool_run(pool, users * N_K, fold_task, c);
+    else
+        for (uint32_t t = 0; t < users * N_K; t++) fold_task(c, t, 0);
+    for (uint32_t t = 0; t < users * N_K; t++) {
+        const user_sums *u = &c->chunk[t];
+        if (u->st != TL_OK) {
+            *err = u->err;
+            return u->st;
+        }
+        if (!u->counted) continue;
+        uint32_t ki = t % N_K;
+        for (uint32_t g = 0; g < N_GRID; g++) c->rec[ki][g] += u->rec[g], c->ndcg[ki][g] += u->ndcg[g];
+        c->pop_rec[ki] += u->pop_rec, c->pop_ndcg[ki] += u->pop_ndcg;
+        c->users[ki]++;
+    }
+    c->next_val += users;
+    return TL_OK;
 }
 
 static void decide(tl__prior_chooser *c)
@@ -505,9 +583,8 @@ tl_status tl__prior_chooser_step(tl__prior_chooser *c, tl_pool *pool, tl_clock_f
             c->aux = NULL;
             break;
         }
-        for (uint32_t ki = 0; ki < N_K && st == TL_OK; ki++) st = one_user(c, c->next_val, ki, err);
+        st = fold_chunk(c, pool, err);
         if (st != TL_OK) goto out;
-        c->next_val++;
         if (clock(clock_ctx) >= deadline_ms) goto out;
     }
 out:

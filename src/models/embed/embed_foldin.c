@@ -149,14 +149,11 @@ static double objective(const tl__embed_scorer *idx, const foldin_input *in, con
     return f - 0.5 * l2 * uu;
 }
 
-/* Keeps the first step's moments in the scorer (nothing when out of memory:
- * the next fold-in computes them again). */
+/* Keeps the first step's moments in the scorer (its buffers are allocated
+ * with it, so after one fold-in concurrent fold-ins only read them). */
 static void keep_first_moments(tl__embed_scorer *idx, const float *Hf, const double *mu)
 {
     uint32_t d = idx->emb.dim;
-    if (!idx->h0) idx->h0 = malloc((size_t)d * d * sizeof *idx->h0);
-    if (!idx->mu0) idx->mu0 = malloc((size_t)d * sizeof *idx->mu0);
-    if (!idx->h0 || !idx->mu0) return;
     memcpy(idx->h0, Hf, (size_t)d * d * sizeof *Hf);
     memcpy(idx->mu0, mu, d * sizeof *mu);
     idx->h0_valid = 1;

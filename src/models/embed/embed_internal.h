@@ -22,8 +22,8 @@ typedef struct tl__embed_scorer {
     /* the softmax fold-in's first Newton step starts at u = 0 for every
      * profile (uniform negatives): its Hessian's second moment and mean,
      * kept from the first fold-in that computed them (embed_foldin.c) */
-    float *h0; /* dim x dim, then dim means (as doubles in mu0) */
-    double *mu0;
+    float *h0;   /* dim x dim */
+    double *mu0; /* dim */
     int h0_valid;
     /* the visitor prior (embed_prior.c): ln(1 + L_j), L_j = the movie's
      * train ratings >= 4 ("liked" tensor), and w(k) from w3 / w10

@@ -83,9 +83,8 @@ static size_t bytes(const tl_scorer *s)
 {
     const tl__embed_scorer *e = (const tl__embed_scorer *)s;
     return sizeof *e + (size_t)e->n_cat * sizeof *e->cat + (size_t)s->ds->n_movies * sizeof *e->norms +
-           (size_t)e->emb.dim * e->emb.dim * sizeof *e->gram +
-           (e->h0 ? (size_t)e->emb.dim * e->emb.dim * sizeof *e->h0 + (size_t)e->emb.dim * sizeof *e->mu0 : 0) +
-           (e->prior ? ((size_t)s->ds->n_movies + 1) * sizeof *e->prior : 0);
+           (size_t)e->emb.dim * e->emb.dim * sizeof *e->gram + (size_t)e->emb.dim * e->emb.dim * sizeof *e->h0 +
+           (size_t)e->emb.dim * sizeof *e->mu0 + (e->prior ? ((size_t)s->ds->n_movies + 1) * sizeof *e->prior : 0);
 }
 
 static tl_status predict(const tl_scorer *s, const uint32_t *users, const uint32_t *movies, uint32_t n, float *raw,
@@ -145,7 +144,9 @@ tl_status tl__embed_scorer_init(tl__embed_scorer *e, const tl_dataset *ds, const
     e->cat = malloc((e->n_cat ? e->n_cat : 1) * sizeof *e->cat);
     e->norms = malloc((ds->n_movies ? ds->n_movies : 1) * sizeof *e->norms);
     e->gram = malloc((size_t)emb->dim * emb->dim * sizeof *e->gram);
-    if (!e->cat || !e->norms || !e->gram) {
+    e->h0 = malloc((size_t)emb->dim * emb->dim * sizeof *e->h0);
+    e->mu0 = malloc((size_t)emb->dim * sizeof *e->mu0);
+    if (!e->cat || !e->norms || !e->gram || !e->h0 || !e->mu0) {
         tl__embed_scorer_release(e);
         return tl_fail(err, TL_E_NOMEM, "scorer: out of memory for %u movies", ds->n_movies);
     }
