@@ -361,7 +361,7 @@ fail:
 }
 
 /* Top TOP of the catalogue outside the profile (mark 1) by s_j + c p_j
- * (float, as the scorer adds it), ties to the lower index; adds the user's
+ * (float, as the scorer adds it), ties to the lower index; the user's
  * Recall@20 and NDCG@10 (relevant: mark 2, n_rel of them). */
 static void rank_blend(const tl__prior_chooser *c, const fold_scratch *f, float cw, uint32_t n_rel, double *rec,
                        double *ndcg)
