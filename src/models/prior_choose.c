@@ -366,20 +366,15 @@ fail:
 static void rank_blend(const tl__prior_chooser *c, const fold_scratch *f, float cw, uint32_t n_rel, double *rec,
                        double *ndcg)
 {
-    float best_s[TOP];
-    uint32_t best_m[TOP], n = 0;
+    tl_scored kept[TOP];
+    tl_topk t;
+    tl_topk_init(&t, kept, TOP);
     for (uint32_t i = 0; i < c->n_cat; i++) {
         uint32_t m = c->cat[i];
-        if (f->mark[m] == 1) continue;
-        float s = cw != 0.0f ? f->scores[m] + cw * c->prior[m] : f->scores[m];
-        if (n == TOP && !(s > best_s[TOP - 1])) continue;
-        uint32_t p = n < TOP ? n++ : TOP - 1;
-        while (p > 0 && s > best_s[p - 1]) {
-            best_s[p] = best_s[p - 1], best_m[p] = best_m[p - 1];
-            p--;
-        }
-        best_s[p] = s, best_m[p] = m;
+        if (f->mark[m] != 1) tl_topk_push(&t, m, cw != 0.0f ? f->scores[m] + cw * c->prior[m] : f->scores[m]);
     }
+    uint32_t best_m[TOP], n = tl_topk_finish(&t);
+    for (uint32_t i = 0; i < n; i++) best_m[i] = kept[i].index;
     double r, g;
     tl__rank_metrics(best_m, n, f->mark, 2, n_rel, &r, &g);
     *rec = r, *ndcg = g;
