@@ -68,7 +68,7 @@ async function child(spec) {
     // the visitor prior is chosen once, before the first batch: its own
     // figure, outside the epoch's (one batch at most runs in its last step)
     const c1 = process.cpuUsage();
-    for (p = tr.step({ maxBatches: 1, maxMs: 1000 }); p.visitorPrior.status === 'choosing';) p = tr.step({ maxBatches: 1, maxMs: 1000 });
+    do p = tr.step({ maxBatches: 1, maxMs: 1000 }); while (p.visitorPrior.status === 'choosing');
     const pc = process.cpuUsage(c1);
     prior = { status: p.visitorPrior.status, seconds: p.visitorPrior.seconds ?? 0, cpu: (pc.user + pc.system) / 1e6 };
     const c2 = process.cpuUsage();
