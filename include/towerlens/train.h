@@ -441,11 +441,15 @@ double tl_ials_solve_row(const double *G, const float *F, const uint32_t *idx, c
  * returns 0. `ws` holds tl_ials_cg_workspace_doubles(dim) doubles. When
  * n <= gather_rows, the first pass copies the f_j to `gather` (gather_rows
  * x dim floats, or NULL) and the later passes read them there, contiguous
- * (faster; the same result). */
+ * (faster; the same result). `pair_ws` holds tl_ials_cg_pair_doubles(n)
+ * doubles: the pairs' f_j . x, followed through the steps, give the
+ * returned objective without a pass of their own (it is the objective at
+ * x before x is rounded to float: within rounding of the stored x's). */
 size_t tl_ials_cg_workspace_doubles(size_t dim);
+size_t tl_ials_cg_pair_doubles(size_t n);
 double tl_ials_cg_row(const double *G, const float *Gf, const float *F, const uint32_t *idx, const float *w, size_t n,
                       size_t dim, double lambda, uint32_t steps, double *ws, float *gather, size_t gather_rows,
-                      float *x);
+                      double *pair_ws, float *x);
 
 /* One Adagrad step on a row: for each k, acc += g^2, then
  * w -= (lr * g) / (sqrt(acc) + eps) (TensorFlow's ApplyAdagradV2 order). */

@@ -36,39 +36,54 @@ static inline const float *row(const float *F, const uint32_t *idx, size_t j, si
 /* ---- scalar twins --------------------------------------------------------- */
 
 void tl__wgram_apply_scalar(const float *F, const uint32_t *idx, const float *c, size_t m, size_t d, const float *p,
-                            float t, float *acc, float *copy)
+                            float t, float *acc, float *copy, float *dots)
 {
     for (size_t j = 0; j < m; j++) {
         const float *f = row(F, idx, j, d);
-        float a = c[j] * (t - tl_dot_scalar(f, p, d));
+        float fp = tl_dot_scalar(f, p, d), a = c[j] * (t - fp);
         for (size_t k = 0; k < d; k++) acc[k] += a * f[k];
         if (copy) memcpy(copy + j * d, f, d * sizeof(float));
+        if (dots) dots[j] = fp;
     }
-}
-
-void tl__gather_dots_scalar(const float *F, const uint32_t *idx, size_t m, size_t d, const float *x, float *out)
-{
-    for (size_t j = 0; j < m; j++) out[j] = tl_dot_scalar(row(F, idx, j, d), x, d);
 }
 
 /* ---- vector kernels ----------------------------------------------------- */
 
-/* The dots of rows f0..f3 with p (d a multiple of 4), as tl_dot sums each. */
-static inline v4f dots4(const float *f0, const float *f1, const float *f2, const float *f3, const float *p, size_t d)
+/* The dots of rows f0..f3 with p (d a multiple of 4), as tl_dot sums each;
+ * with copy, the rows are also stored to copy[0..3] from the same loads. A
+ * copy inside this loop stays vector loads and stores: a loop that only
+ * copied would become a call to memcpy, which in WASM moves 4 bytes at a
+ * time and costs more than the sums. */
+static inline v4f dots4(const float *f0, const float *f1, const float *f2, const float *f3, const float *p, size_t d,
+                        float *copy)
 {
     v4f a0 = v4_splat(0.0f), a1 = a0, a2 = a0, a3 = a0;
-    for (size_t k = 0; k < d; k += 4) {
-        v4f pv = v4_load(p + k);
-        a0 = v4_add(a0, v4_mul(v4_load(f0 + k), pv));
-        a1 = v4_add(a1, v4_mul(v4_load(f1 + k), pv));
-        a2 = v4_add(a2, v4_mul(v4_load(f2 + k), pv));
-        a3 = v4_add(a3, v4_mul(v4_load(f3 + k), pv));
-    }
+    if (copy)
+        for (size_t k = 0; k < d; k += 4) {
+            v4f pv = v4_load(p + k), x0 = v4_load(f0 + k), x1 = v4_load(f1 + k), x2 = v4_load(f2 + k),
+                x3 = v4_load(f3 + k);
+            v4_store(copy + k, x0);
+            v4_store(copy + d + k, x1);
+            v4_store(copy + 2 * d + k, x2);
+            v4_store(copy + 3 * d + k, x3);
+            a0 = v4_add(a0, v4_mul(x0, pv));
+            a1 = v4_add(a1, v4_mul(x1, pv));
+            a2 = v4_add(a2, v4_mul(x2, pv));
+            a3 = v4_add(a3, v4_mul(x3, pv));
+        }
+    else
+        for (size_t k = 0; k < d; k += 4) {
+            v4f pv = v4_load(p + k);
+            a0 = v4_add(a0, v4_mul(v4_load(f0 + k), pv));
+            a1 = v4_add(a1, v4_mul(v4_load(f1 + k), pv));
+            a2 = v4_add(a2, v4_mul(v4_load(f2 + k), pv));
+            a3 = v4_add(a3, v4_mul(v4_load(f3 + k), pv));
+        }
     return v4_hsum4(a0, a1, a2, a3);
 }
 
 void tl__wgram_apply(const float *F, const uint32_t *idx, const float *c, size_t m, size_t d, const float *p, float t,
-                     float *acc, float *copy)
+                     float *acc, float *copy, float *dots)
 {
     size_t j = 0;
     if (d % 4 == 0) {
@@ -77,7 +92,8 @@ void tl__wgram_apply(const float *F, const uint32_t *idx, const float *c, size_t
                         *f3 = row(F, idx, j + 3, d);
             for (size_t q = 0; q < 4; q++) prefetch(F, idx, j + q, m, d);
             float s[4];
-            v4_store(s, dots4(f0, f1, f2, f3, p, d));
+            v4_store(s, dots4(f0, f1, f2, f3, p, d, copy ? copy + j * d : NULL));
+            if (dots) memcpy(dots + j, s, sizeof s);
             v4f c0 = v4_splat(c[j] * (t - s[0])), c1 = v4_splat(c[j + 1] * (t - s[1])),
                 c2 = v4_splat(c[j + 2] * (t - s[2])), c3 = v4_splat(c[j + 3] * (t - s[3]));
             for (size_t k = 0; k < d; k += 4) {
@@ -88,31 +104,15 @@ void tl__wgram_apply(const float *F, const uint32_t *idx, const float *c, size_t
                 a = v4_add(a, v4_mul(c3, v4_load(f3 + k)));
                 v4_store(acc + k, a);
             }
-            if (copy)
-                memcpy(copy + j * d, f0, d * sizeof(float)), memcpy(copy + (j + 1) * d, f1, d * sizeof(float)),
-                    memcpy(copy + (j + 2) * d, f2, d * sizeof(float)),
-                    memcpy(copy + (j + 3) * d, f3, d * sizeof(float));
         }
     }
     for (; j < m; j++) {
         const float *f = row(F, idx, j, d);
         prefetch(F, idx, j, m, d);
-        tl_axpy(c[j] * (t - tl_dot(f, p, d)), f, acc, d);
-        if (copy) memcpy(copy + j * d, f, d * sizeof(float));
-    }
-}
-
-void tl__gather_dots(const float *F, const uint32_t *idx, size_t m, size_t d, const float *x, float *out)
-{
-    size_t j = 0;
-    if (d % 4 == 0)
-        for (; j + 4 <= m; j += 4) {
-            for (size_t q = 0; q < 4; q++) prefetch(F, idx, j + q, m, d);
-            v4_store(out + j, dots4(row(F, idx, j, d), row(F, idx, j + 1, d), row(F, idx, j + 2, d),
-                                    row(F, idx, j + 3, d), x, d));
-        }
-    for (; j < m; j++) {
-        prefetch(F, idx, j, m, d);
-        out[j] = tl_dot(row(F, idx, j, d), x, d);
+        float fp = tl_dot(f, p, d);
+        tl_axpy(c[j] * (t - fp), f, acc, d);
+        if (copy)
+            for (size_t k = 0; k < d; k++) copy[j * d + k] = f[k];
+        if (dots) dots[j] = fp;
     }
 }

@@ -15,14 +15,12 @@
  * t = 1 gives the residual's observed part, t = 0 minus A's observed part
  * times p. f_j is F[idx[j]] (rows of d floats), or F[j] when idx is NULL.
  * When copy is not NULL, f_j is also copied to copy[j] (a gather for the
- * next passes, which then read contiguous rows). */
+ * next passes, which then read contiguous rows); when dots is not NULL,
+ * dots[j] = f_j . p (exactly tl_dot(f_j, p, d)), from which the solve
+ * follows f_j . x without another pass. */
 void tl__wgram_apply(const float *F, const uint32_t *idx, const float *c, size_t m, size_t d, const float *p, float t,
-                     float *acc, float *copy);
+                     float *acc, float *copy, float *dots);
 void tl__wgram_apply_scalar(const float *F, const uint32_t *idx, const float *c, size_t m, size_t d, const float *p,
-                            float t, float *acc, float *copy);
-
-/* out[j] = f_j . x for j < m, each exactly tl_dot(f_j, x, d) (f_j as above). */
-void tl__gather_dots(const float *F, const uint32_t *idx, size_t m, size_t d, const float *x, float *out);
-void tl__gather_dots_scalar(const float *F, const uint32_t *idx, size_t m, size_t d, const float *x, float *out);
+                            float t, float *acc, float *copy, float *dots);
 
 #endif

@@ -14,6 +14,15 @@ static int table_floats(uint32_t rows_minus_oov, uint32_t dim, size_t *out)
     return 1;
 }
 
+/* A table of n floats starting on a cache line: at dimension 16, 32 or 64
+ * a row then spans dim / 16 lines, not one more, which the scattered row
+ * reads of training and serving feel (a fifth fewer lines at 64). */
+static float *table_alloc(size_t n)
+{
+    size_t bytes = (n * sizeof(float) + 63) & ~(size_t)63;
+    return aligned_alloc(64, bytes ? bytes : 64);
+}
+
 tl_status tl_model_new(uint32_t n_users, uint32_t n_movies, uint32_t dim, float init_range, uint64_t seed,
                        tl_model **out, tl_error *err)
 {
@@ -32,8 +41,8 @@ tl_status tl_model_new(uint32_t n_users, uint32_t n_movies, uint32_t dim, float 
     m->dim = dim;
     m->n_users = n_users;
     m->n_movies = n_movies;
-    m->users = malloc(nu * sizeof(float));
-    m->movies = malloc(nm * sizeof(float));
+    m->users = table_alloc(nu);
+    m->movies = table_alloc(nm);
     if (!m->users || !m->movies) {
         tl_model_free(m);
         return tl_fail(err, TL_E_NOMEM, "out of memory allocating embedding tables (%zu floats)", nu + nm);

@@ -131,21 +131,40 @@ static void test_cg_kernels(void)
         float *copy = malloc(m * d * sizeof(float)), a3[64];
         for (int t = 0; t <= 1; t++) {
             memcpy(a3, a1, sizeof a3);
-            tl__wgram_apply(F, idx, c, m, d, p, (float)t, a1, copy);
-            tl__wgram_apply_scalar(F, idx, c, m, d, p, (float)t, a2, NULL);
+            tl__wgram_apply(F, idx, c, m, d, p, (float)t, a1, copy, o1);
+            tl__wgram_apply_scalar(F, idx, c, m, d, p, (float)t, a2, NULL, o2);
             CHECK(memcmp(a1, a2, d * sizeof(float)) == 0);
+            /* the dots it passes on are tl_dot's, in both */
+            CHECK(memcmp(o1, o2, m * sizeof(float)) == 0);
+            CHECK(o1[3] == tl_dot(F + (size_t)idx[3] * d, p, d));
+            CHECK(o1[12] == tl_dot(F + (size_t)idx[12] * d, p, d));
             /* the gathered copy, read without idx, gives the same sums */
-            CHECK(memcmp(copy + 12 * d, F + (size_t)idx[12] * d, d * sizeof(float)) == 0);
-            tl__wgram_apply(copy, NULL, c, m, d, p, (float)t, a3, NULL);
+            for (size_t j = 0; j < m; j++)
+                CHECK(memcmp(copy + j * d, F + (size_t)idx[j] * d, d * sizeof(float)) == 0);
+            tl__wgram_apply(copy, NULL, c, m, d, p, (float)t, a3, NULL, NULL);
             CHECK(memcmp(a1, a3, d * sizeof(float)) == 0);
         }
         free(copy);
-        tl__gather_dots(F, idx, m, d, p, o1);
-        tl__gather_dots_scalar(F, idx, m, d, p, o2);
-        CHECK(memcmp(o1, o2, m * sizeof(float)) == 0);
-        CHECK(o1[3] == tl_dot(F + (size_t)idx[3] * d, p, d));
         free(F);
     }
+}
+
+/* A row's objective terms at x, directly in double: sum_j w_j (1 - x.f_j)^2
+ * + x^T G x + lambda |x|^2 (G: lower triangle). */
+static double row_objective(const double *G, const float *F, const uint32_t *idx, const float *w, size_t n, size_t d,
+                            double lambda, const float *x)
+{
+    double obj = 0.0;
+    for (size_t j = 0; j < n; j++) {
+        double dot = 0.0;
+        for (size_t k = 0; k < d; k++) dot += (double)x[k] * F[(size_t)idx[j] * d + k];
+        obj += (double)w[j] * (1.0 - dot) * (1.0 - dot);
+    }
+    for (size_t a = 0; a < d; a++) {
+        obj += lambda * x[a] * x[a] + G[a * d + a] * x[a] * x[a];
+        for (size_t c = 0; c < a; c++) obj += 2.0 * G[a * d + c] * x[a] * x[c];
+    }
+    return obj;
 }
 
 /* CG on the system of test_row_precision's kind (d = 64, 3000 pairs)
@@ -159,7 +178,8 @@ static void test_cg_row(void)
     float xe[64], x0[64], x[64];
     uint32_t *idx = malloc(n * sizeof(uint32_t));
     double *G = calloc(d * d, sizeof(double)), *ws = malloc(tl_ials_workspace_doubles(d) * sizeof(double)),
-           *cws = malloc(tl_ials_cg_workspace_doubles(d) * sizeof(double));
+           *cws = malloc(tl_ials_cg_workspace_doubles(d) * sizeof(double)),
+           *pws = malloc(tl_ials_cg_pair_doubles(n) * sizeof(double));
     random_system(77, d, n, nf, F, idx, w, G);
     for (size_t a = 0; a < d; a++)
         for (size_t c = 0; c <= a; c++) Gf[a * d + c] = Gf[c * d + a] = (float)G[a * d + c];
@@ -169,35 +189,37 @@ static void test_cg_row(void)
         x0[k] = xe[k] * (1.0f + 0.5f * (float)((int)(k % 5) - 2)); /* a warm start off the solution */
         if (fabs(xe[k]) > scale) scale = fabs(xe[k]);
     }
-    double start = tl_ials_cg_row(G, Gf, F, idx, w, n, d, lambda, 0, cws, NULL, 0, memcpy(x, x0, sizeof x)),
+    double start = tl_ials_cg_row(G, Gf, F, idx, w, n, d, lambda, 0, cws, NULL, 0, pws, memcpy(x, x0, sizeof x)),
            prev = start;
     CHECK(memcmp(x, x0, sizeof x) == 0); /* 0 steps: x stays */
     double gap[5] = {0};
     for (uint32_t steps = 1; steps <= 4; steps++) {
-        double obj = tl_ials_cg_row(G, Gf, F, idx, w, n, d, lambda, steps, cws, NULL, 0, memcpy(x, x0, sizeof x));
+        double obj = tl_ials_cg_row(G, Gf, F, idx, w, n, d, lambda, steps, cws, NULL, 0, pws, memcpy(x, x0, sizeof x));
         gap[steps] = (obj - best) / (start - best);
         printf("cg row: %u steps, objective gap %.3g of the start's\n", steps, gap[steps]);
         CHECK(obj < prev);
         CHECK(obj >= best * (1 - 1e-9));
+        /* the objective followed through the steps is the stored x's */
+        CHECK_NEAR(obj, row_objective(G, F, idx, w, n, d, lambda, x), 1e-6 * obj);
         prev = obj;
     }
     CHECK(gap[3] < 1e-2);
     /* gathering the rows first changes nothing */
     float xg[64], *gather = malloc(n * d * sizeof(float));
-    double with = tl_ials_cg_row(G, Gf, F, idx, w, n, d, lambda, 3, cws, gather, n, memcpy(xg, x0, sizeof xg));
-    CHECK(with == tl_ials_cg_row(G, Gf, F, idx, w, n, d, lambda, 3, cws, NULL, 0, memcpy(x, x0, sizeof x)));
+    double with = tl_ials_cg_row(G, Gf, F, idx, w, n, d, lambda, 3, cws, gather, n, pws, memcpy(xg, x0, sizeof xg));
+    CHECK(with == tl_ials_cg_row(G, Gf, F, idx, w, n, d, lambda, 3, cws, NULL, 0, pws, memcpy(x, x0, sizeof x)));
     CHECK(memcmp(x, xg, sizeof x) == 0);
     free(gather);
-    tl_ials_cg_row(G, Gf, F, idx, w, n, d, lambda, 64, cws, NULL, 0, memcpy(x, x0, sizeof x));
+    tl_ials_cg_row(G, Gf, F, idx, w, n, d, lambda, 64, cws, NULL, 0, pws, memcpy(x, x0, sizeof x));
     double worst = 0;
     for (size_t k = 0; k < d; k++)
         if (fabs((double)x[k] - xe[k]) > worst) worst = fabs((double)x[k] - xe[k]);
     printf("cg row: 64 steps, largest difference to the exact solve %.3g (scale %.3g)\n", worst, scale);
     CHECK(worst <= 1e-4 * scale);
     /* a row without pairs is zero */
-    CHECK_NEAR(tl_ials_cg_row(G, Gf, F, idx, w, 0, d, lambda, 3, cws, NULL, 0, x), 0.0, 0.0);
+    CHECK_NEAR(tl_ials_cg_row(G, Gf, F, idx, w, 0, d, lambda, 3, cws, NULL, 0, pws, x), 0.0, 0.0);
     CHECK(x[0] == 0.0f && x[63] == 0.0f);
-    free(F), free(w), free(Gf), free(idx), free(G), free(ws), free(cws);
+    free(F), free(w), free(Gf), free(idx), free(G), free(ws), free(cws), free(pws);
 }
 
 /* Random ratings with a group structure, some (user, movie) pairs twice. */

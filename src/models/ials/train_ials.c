@@ -33,8 +33,13 @@ typedef struct csr {
 
 /* One side's rows, batches and tasks. */
 typedef struct side {
-    csr rows;
+    csr rows; /* idx: positions in the other side's hot copy */
     uint32_t n_rows, n_other;
+    /* this side's table in hot order (the rows with the most pairs first),
+     * the one the other side's solves read: a row's f_j are the same floats
+     * in the same order, gathered from fewer pages */
+    float *hot;
+    uint32_t *hot_pos; /* n_rows: a row's position in hot */
     uint32_t n_batches, n_tasks;
     uint32_t *task_row;   /* n_tasks + 1: the first row of each task */
     uint32_t *batch_task; /* n_batches + 1: the first task of each batch */
@@ -57,6 +62,7 @@ struct tl__ials {
     double *G;        /* a0 F^T F of the side being solved against (lower triangle) */
     float *Gf;        /* TL_IALS_CG: all of G in float, for G p */
     float *w;         /* TL_IALS_CG: workers x max_row, a row's confidences */
+    double *pair_ws;  /* TL_IALS_CG: workers x tl_ials_cg_pair_doubles(max_row) */
     uint32_t max_row; /* the most pairs in one row of either side */
     float *gather;    /* TL_IALS_CG: workers x gather_rows rows of dim floats */
     uint32_t gather_rows;
@@ -221,6 +227,8 @@ static void free_side(side *sd)
     free(sd->rows.ptr);
     free(sd->rows.idx);
     free(sd->rows.half);
+    free(sd->hot);
+    free(sd->hot_pos);
     free(sd->task_row);
     free(sd->batch_task);
 }
@@ -233,6 +241,7 @@ void tl__ials_free(tl__ials *s)
     free(s->G);
     free(s->Gf);
     free(s->w);
+    free(s->pair_ws);
     free(s->gather);
     free(s->parts);
     free(s->ws);
@@ -409,6 +418,34 @@ static uint32_t gram_task_count(uint32_t n, uint32_t d)
     return (uint32_t)(((uint64_t)n + per - 1) / per);
 }
 
+/* sd->hot_pos: the side's rows by pairs, most first, ties by row (a
+ * counting sort, stable), and its hot table on cache lines; 0 when out of
+ * memory. */
+static int hot_order(side *sd, uint32_t d, size_t *bytes)
+{
+    uint32_t n = sd->n_rows, most = longest_row(sd);
+    uint32_t *start = calloc((size_t)most + 2, sizeof *start);
+    sd->hot_pos = alloc_n(n, sizeof(uint32_t), bytes);
+    size_t floats = (size_t)n * d, line = 64 / sizeof(float);
+    *bytes += (floats + line) * sizeof(float);
+    sd->hot = aligned_alloc(64, ((floats + line - 1) / line + 1) * 64);
+    if (!start || !sd->hot_pos || !sd->hot) {
+        free(start);
+        return 0;
+    }
+    for (uint32_t r = 0; r < n; r++) start[most - (sd->rows.ptr[r + 1] - sd->rows.ptr[r]) + 1]++;
+    prefix(start, most + 1);
+    for (uint32_t r = 0; r < n; r++) sd->hot_pos[r] = start[most - (sd->rows.ptr[r + 1] - sd->rows.ptr[r])]++;
+    free(start);
+    return 1;
+}
+
+/* The pairs' other-side rows as positions in that side's hot table. */
+static void to_hot(csr *rows, uint32_t n_pairs, const uint32_t *hot_pos)
+{
+    for (uint32_t i = 0; i < n_pairs; i++) rows->idx[i] = hot_pos[rows->idx[i]];
+}
+
 tl_status tl__ials_new(const tl_dataset *ds, const tl_split *split, const tl_train_config *cfg, tl_model *model,
                        uint32_t workers, tl__ials **out, tl_error *err)
 {
@@ -455,6 +492,9 @@ tl_status tl__ials_new(const tl_dataset *ds, const tl_split *split, const tl_tra
         bytes -= (size_t)(n - m) * 10;
     }
     confidences(s, u->half, m, cfg->ials_confidence);
+    if (!hot_order(&s->user, d, &bytes) || !hot_order(&s->movie, d, &bytes)) goto nomem;
+    to_hot(u, m, s->movie.hot_pos);
+    to_hot(mv, m, s->user.hot_pos);
 
     uint32_t most_u = plan_side(&s->user, s->chunk, d, &bytes);
     uint32_t most_m = plan_side(&s->movie, s->chunk, d, &bytes);
@@ -469,10 +509,11 @@ tl_status tl__ials_new(const tl_dataset *ds, const tl_split *split, const tl_tra
         if (longest_row(&s->movie) > s->max_row) s->max_row = longest_row(&s->movie);
         s->Gf = alloc_n((size_t)d * d, sizeof(float), &bytes);
         s->w = alloc_n((size_t)workers * s->max_row, sizeof(float), &bytes);
+        s->pair_ws = alloc_n((size_t)workers * tl_ials_cg_pair_doubles(s->max_row), sizeof(double), &bytes);
         s->gather_rows = CG_GATHER_BYTES / (d * sizeof(float));
         if (s->gather_rows > s->max_row) s->gather_rows = s->max_row;
         s->gather = alloc_n((size_t)workers * s->gather_rows * d, sizeof(float), &bytes);
-        if (!s->Gf || !s->w || !s->gather) goto nomem;
+        if (!s->Gf || !s->w || !s->pair_ws || !s->gather) goto nomem;
     }
     s->ws_doubles = (ws + 15) & ~(size_t)15; /* whole cache lines per worker */
     s->G = alloc_n((size_t)d * d, sizeof(double), &bytes);
@@ -514,6 +555,7 @@ typedef struct run_ctx {
     int user_side;
     float *X;        /* the table being solved */
     const float *F;  /* the other side's table */
+    const side *other;
     uint32_t first;  /* the batch's first task */
     tl_pool_task fn; /* the phase's task, called with its slot */
     tl_clock_fn clock;
@@ -538,6 +580,9 @@ static void gram_task(void *vctx, uint32_t t, uint32_t worker)
         const float *f = c->F + (size_t)r * d;
         rank_update(part, f, f, m, d, sc.P);
     }
+    /* the side's solves read these rows from the hot copy */
+    for (uint32_t r = r0; r < r1; r++)
+        memcpy(c->other->hot + (size_t)c->other->hot_pos[r] * d, c->F + (size_t)r * d, d * sizeof(float));
 }
 
 /* G = a0 * sum_r f_r f_r^T over the other side's rows (lower triangle):
@@ -582,11 +627,13 @@ static void row_task(void *vctx, uint32_t slot, uint32_t worker)
         if (s->solver == TL_IALS_CG) {
             float *w = s->w + (size_t)worker * s->max_row;
             for (uint32_t j = 0; j < cnt; j++) w[j] = s->conf[rows->half[lo + j]];
-            term = tl_ials_cg_row(s->G, s->Gf, c->F, rows->idx + lo, w, cnt, d, lambda, s->cg_steps,
+            term = tl_ials_cg_row(s->G, s->Gf, c->other->hot, rows->idx + lo, w, cnt, d, lambda, s->cg_steps,
                                   s->ws + (size_t)worker * s->ws_doubles,
-                                  s->gather + (size_t)worker * s->gather_rows * d, s->gather_rows, x);
+                                  s->gather + (size_t)worker * s->gather_rows * d, s->gather_rows,
+                                  s->pair_ws + (size_t)worker * tl_ials_cg_pair_doubles(s->max_row), x);
         } else {
-            term = solve_row(s->G, c->F, rows->idx + lo, NULL, rows->half + lo, s->conf, cnt, d, lambda, &sc, x);
+            term = solve_row(s->G, c->other->hot, rows->idx + lo, NULL, rows->half + lo, s->conf, cnt, d, lambda, &sc,
+                             x);
         }
         loss += term;
         seen += cnt;
@@ -650,6 +697,7 @@ int tl__ials_run(tl__ials *s, tl_pool *pool, uint32_t batch, tl_clock_fn clock, 
                  user_side,
                  user_side ? s->model->users : s->model->movies,
                  user_side ? s->model->movies : s->model->users,
+                 user_side ? &s->movie : &s->user,
                  sd->batch_task[b],
                  row_task,
                  clock,

@@ -21,10 +21,10 @@
 
 typedef struct cg_ws {
     double *x, *r, *p, *ap, *acc; /* d each */
-    float *pf, *gp, *accf, *dots; /* d, d, d, CG_GROUP */
+    float *pf, *gp, *accf;        /* d each */
 } cg_ws;
 
-size_t tl_ials_cg_workspace_doubles(size_t dim) { return 5 * dim + (3 * dim + CG_GROUP + 1) / 2; }
+size_t tl_ials_cg_workspace_doubles(size_t dim) { return 5 * dim + (3 * dim + 1) / 2; }
 
 static void carve(double *ws, size_t d, cg_ws *s)
 {
@@ -37,7 +37,6 @@ static void carve(double *ws, size_t d, cg_ws *s)
     s->pf = f;
     s->gp = f + d;
     s->accf = f + 2 * d;
-    s->dots = f + 3 * d;
 }
 
 /* The row's f_j: F[idx[j]], or the rows gathered contiguously (idx NULL). */
@@ -55,23 +54,26 @@ static rows_ref group(rows_ref r, size_t j0, size_t m, size_t d)
 }
 
 /* acc = sum_j w_j (t - f_j . p) f_j over the row's pairs: float group sums
- * added into double in group order; with copy, the rows are gathered there. */
+ * added into double in group order; q[j] = f_j . p; with copy, the rows are
+ * gathered there. */
 static void observed_apply(rows_ref rows, const float *w, size_t n, size_t d, const float *p, float t, float *copy,
-                           cg_ws *s)
+                           float *q, cg_ws *s)
 {
     memset(s->acc, 0, d * sizeof(double));
     for (size_t j0 = 0; j0 < n; j0 += CG_GROUP) {
         size_t m = n - j0 < CG_GROUP ? n - j0 : CG_GROUP;
         rows_ref g = group(rows, j0, m, d);
         memset(s->accf, 0, d * sizeof(float));
-        tl__wgram_apply(g.F, g.idx, w + j0, m, d, p, t, s->accf, copy ? copy + j0 * d : NULL);
+        tl__wgram_apply(g.F, g.idx, w + j0, m, d, p, t, s->accf, copy ? copy + j0 * d : NULL, q + j0);
         for (size_t k = 0; k < d; k++) s->acc[k] += s->accf[k];
     }
 }
 
+size_t tl_ials_cg_pair_doubles(size_t n) { return n + (n + 1) / 2; }
+
 double tl_ials_cg_row(const double *G, const float *Gf, const float *F, const uint32_t *idx, const float *w, size_t n,
                       size_t d, double lambda, uint32_t steps, double *ws, float *gather, size_t gather_rows,
-                      float *x_io)
+                      double *pair_ws, float *x_io)
 {
     if (n == 0) {
         for (size_t k = 0; k < d; k++) x_io[k] = 0.0f;
@@ -79,10 +81,16 @@ double tl_ials_cg_row(const double *G, const float *Gf, const float *F, const ui
     }
     cg_ws s;
     carve(ws, d, &s);
+    /* fx[j] = f_j . x, kept up to date through the steps from the passes'
+     * dots (x moves by alpha p, so f_j . x by alpha f_j . p): the objective
+     * at the end needs no pass of its own */
+    double *fx = pair_ws;
+    float *q = (float *)(pair_ws + n);
     /* r = b - A x = sum_j w_j (1 - f_j . x) f_j - G x - lambda x at the stored x */
     rows_ref rows = {F, idx};
     float *copy = gather && n <= gather_rows ? gather : NULL;
-    observed_apply(rows, w, n, d, x_io, 1.0f, copy, &s);
+    observed_apply(rows, w, n, d, x_io, 1.0f, copy, q, &s);
+    for (size_t j = 0; j < n; j++) fx[j] = q[j];
     if (copy) rows = (rows_ref){copy, NULL}; /* the next passes read the gathered rows */
     tl_gemv(Gf, d, d, x_io, d, s.gp);
     for (size_t k = 0; k < d; k++) {
@@ -94,7 +102,7 @@ double tl_ials_cg_row(const double *G, const float *Gf, const float *F, const ui
     double rs = tl_dot_f64(s.r, s.r, d);
     for (uint32_t it = 0; it < steps && rs > 0.0; it++) {
         /* A p = G p + lambda p + sum_j w_j (f_j . p) f_j (acc holds minus the sum) */
-        observed_apply(rows, w, n, d, s.pf, 0.0f, NULL, &s);
+        observed_apply(rows, w, n, d, s.pf, 0.0f, NULL, q, &s);
         tl_gemv(Gf, d, d, s.pf, d, s.gp);
         for (size_t k = 0; k < d; k++) s.ap[k] = (double)s.gp[k] + lambda * s.p[k] - s.acc[k];
         double pap = tl_dot_f64(s.p, s.ap, d), pr = tl_dot_f64(s.p, s.r, d);
@@ -104,6 +112,7 @@ double tl_ials_cg_row(const double *G, const float *Gf, const float *F, const ui
             s.x[k] += alpha * s.p[k];
             s.r[k] -= alpha * s.ap[k];
         }
+        for (size_t j = 0; j < n; j++) fx[j] += alpha * q[j];
         double rs_new = tl_dot_f64(s.r, s.r, d), beta = rs_new / rs;
         rs = rs_new;
         if (it + 1 == steps) break;
@@ -112,20 +121,16 @@ double tl_ials_cg_row(const double *G, const float *Gf, const float *F, const ui
             s.p[k] = s.pf[k];
         }
     }
+    /* the row's objective terms at x (the stored float x differs from it
+     * by rounding only) */
+    double obs = 0.0;
+    for (size_t j = 0; j < n; j++) {
+        double e = 1.0 - fx[j];
+        obs += (double)w[j] * e * e;
+    }
     for (size_t k = 0; k < d; k++) {
         x_io[k] = (float)s.x[k];
         s.x[k] = x_io[k];
-    }
-    /* the row's objective terms at the stored x */
-    double obs = 0.0;
-    for (size_t j0 = 0; j0 < n; j0 += CG_GROUP) {
-        size_t m = n - j0 < CG_GROUP ? n - j0 : CG_GROUP;
-        rows_ref g = group(rows, j0, m, d);
-        tl__gather_dots(g.F, g.idx, m, d, x_io, s.dots);
-        for (size_t j = 0; j < m; j++) {
-            double e = 1.0 - (double)s.dots[j];
-            obs += (double)w[j0 + j] * e * e;
-        }
     }
     return obs + tl__ials_penalty_terms(G, s.x, d, lambda);
 }
