@@ -40,11 +40,16 @@
  * the 2-part test figures against tl_eval_setup_run on tl__blend_open.
  *
  *   tl_blend3_study DATA [seeds=42,1,2,3,4] [parts=rp3,uknn,ease2]
- *                   [rp3_alpha=..] [rp3_beta=..] [rp3_k=..] [knn_k=..] [knn_p=..] [ease2_lam=..]
- *                   [train_rows=80000] [test_rows=20000]
- * Defaults: rp3_alpha=0.5,0.75,1 rp3_beta=0,0.2,0.35,0.5,0.65 rp3_k=50,100,200,400
+ *                   [rp3_alpha=..] [rp3_beta=..] [rp3_k=..] [rp3_norm=..] [knn_k=..] [knn_p=..] [ease2_lam=..]
+ *                   [train_rows=80000] [test_rows=20000] [oracle=1]
+ * Defaults: rp3_alpha=0.5,0.75,1 rp3_beta=0,0.2,0.35,0.5,0.65 rp3_k=100,200,400 rp3_norm=0,1
+ * (1: each row of W divided by its sum after the top k, as Dacrema et al.'s
+ * normalize_similarity)
  * knn_k=20,40,80,160,320 knn_p=1,2 ease2_lam=50,100,400,1000. A grid given
- * with one value skips stage 1 for that part. One thread throughout. DATA
+ * with one value skips stage 1 for that part. oracle=1 (default) adds
+ * the upper bound: every grid point scored on test and the best reported,
+ * clearly not a choice (it reads test), only how far any weight choice
+ * could take each blend. One thread throughout. DATA
  * missing: a message and exit 0 (skipped). */
 #include <math.h>
 #include <stdio.h>
@@ -274,7 +279,7 @@ typedef struct rp3 {
     size_t nnz;
 } rp3;
 
-static void rp3_fit(const side *s, double alpha, double beta, uint32_t k, rp3 *out)
+static void rp3_fit(const side *s, double alpha, double beta, uint32_t k, int norm, rp3 *out)
 {
     const tl_dataset *ds = s->ds;
     uint32_t nu = ds->n_users, nm = ds->n_movies;
@@ -316,7 +321,12 @@ static void rp3_fit(const side *s, double alpha, double beta, uint32_t k, rp3 *o
             acc[j] = 0, is_t[j] = 0;
         }
         uint32_t n = tl_topk_finish(&tk);
-        for (uint32_t t = 0; t < n; t++) out->idx[out->nnz] = heap[t].index, out->val[out->nnz++] = heap[t].score;
+        double sum = 0;
+        for (uint32_t t = 0; t < n; t++) sum += heap[t].score;
+        for (uint32_t t = 0; t < n; t++) {
+            out->idx[out->nnz] = heap[t].index;
+            out->val[out->nnz++] = norm && sum > 0 ? (float)(heap[t].score / sum) : heap[t].score;
+        }
         out->start[i + 1] = (uint32_t)out->nnz;
     }
     free(pu), free(pi), free(pen), free(acc), free(touched), free(is_t), free(heap);
@@ -424,12 +434,12 @@ typedef struct part {
 } part;
 
 typedef struct setting {
-    double x, y, z; /* rp3: alpha, beta, k; uknn: k, p; ease2: lambda */
+    double x, y, z, w; /* rp3: alpha, beta, k, row-normalised (0/1); uknn: k, p; ease2: lambda */
 } setting;
 
 static void setting_str(int kind, const setting *st, char *buf, size_t n)
 {
-    if (kind == P_RP3) snprintf(buf, n, "alpha %g, beta %g, k %g", st->x, st->y, st->z);
+    if (kind == P_RP3) snprintf(buf, n, "alpha %g, beta %g, k %g, norm %g", st->x, st->y, st->z, st->w);
     else if (kind == P_UKNN) snprintf(buf, n, "k %g, p %g", st->x, st->y);
     else snprintf(buf, n, "lambda %g", st->x);
 }
@@ -440,7 +450,7 @@ static void part_fit(part *p, int kind, const setting *st, const side *s)
     p->kind = kind;
     double t0 = bench_now(), c0 = bench_cpu_now();
     if (kind == P_RP3) {
-        rp3_fit(s, st->x, st->y, (uint32_t)st->z, &p->r);
+        rp3_fit(s, st->x, st->y, (uint32_t)st->z, st->w != 0, &p->r);
         p->bytes = p->r.nnz * (sizeof *p->r.idx + sizeof *p->r.val) + ((size_t)s->ds->n_movies + 1) * 4;
     } else if (kind == P_UKNN) {
         uknn_init(&p->kn, s, (uint32_t)st->x, st->y);
@@ -603,13 +613,15 @@ typedef struct grid {
 static void grid_make(grid *gr, int extra)
 {
     gr->n = 0, gr->parts = extra;
-    for (int g3 = 0; g3 <= (extra >= 2 ? GRID : 0); g3++)
-        for (int g2 = 0; g2 <= (extra >= 1 ? GRID - g3 : 0); g2++)
-            for (int g0 = 0; g0 <= GRID - g2 - g3; g0++) {
+    for (int s3 = 0; s3 <= (extra >= 2 ? GRID : 0); s3++)
+        for (int s2 = 0; s2 <= (extra >= 1 ? GRID - s3 : 0); s2++)
+            for (int g0 = 0; g0 <= GRID - s2 - s3; g0++) {
                 int *p = gr->g[gr->n++];
-                p[0] = g0, p[2] = g2, p[3] = g3, p[1] = GRID - g0 - g2 - g3;
+                p[0] = g0, p[2] = s2, p[3] = s3, p[1] = GRID - g0 - s2 - s3;
             }
 }
+
+static grid g2, g3, g4; /* 2, 3 and 4 parts */
 
 typedef struct grid_result {
     double r[400], nd[400];
@@ -691,13 +703,34 @@ typedef struct test_out {
     double r[N_T], nd[N_T];
     int has[N_T];
     uint32_t users;
+    double score_s[N_PARTS]; /* scoring every test user (part_score) */
 } test_out;
+
+/* Every grid point on test: NOT a choice, only the upper bound of any
+ * weight choice (how far the best weights could go). Rows: each part's
+ * 3-part grid, then the 2-part grid, then the 4-part grid. */
+#define O_2 N_PARTS
+#define O_4 (N_PARTS + 1)
+#define N_ORACLE (N_PARTS + 2)
+typedef struct oracle {
+    double r[N_ORACLE][400], nd[N_ORACLE][400];
+    int on[N_ORACLE];
+} oracle;
+
+static void oracle_add(tl__ranker *rk, oracle *o, int row, int pt, const float *sc, uint32_t u, const uint32_t *rel,
+                       uint32_t n_rel)
+{
+    tl__user_metrics um;
+    tl__ranker_user_scores(rk, sc, u, rel, n_rel, &um);
+    o->r[row][pt] += um.recall_at_20, o->nd[row][pt] += um.ndcg_at_10;
+}
 
 /* Ranks every test user's scores with the project's ranker (tl__ranker_user_scores:
  * seen = train rows, relevant = the user's test movies). w2 = the 2-part
  * weight of iALS; g3[k] = part k's 3-part grid point (NULL when it did not
  * run); g4 the 4-part point over rp3 and uknn (NULL: none). */
-static void test_run(const side *s, part **parts, const int (*g3)[4], const int *g4, float w2, test_out *out)
+static void test_run(const side *s, part **parts, const int (*g3s)[4], const int *g4s, float w2, test_out *out,
+                     oracle *orc)
 {
     const tl_dataset *ds = s->ds;
     uint32_t nm = ds->n_movies;
@@ -744,13 +777,15 @@ static void test_run(const side *s, part **parts, const int (*g3)[4], const int 
         double sda = catalogue_sd(ds, a), sdb = catalogue_sd(ds, b);
         for (int k = 0; k < N_PARTS; k++) {
             if (!parts[k]) continue;
+            double t0 = bench_now();
             part_score(parts[k], s, u, c[k]);
+            out->score_s[k] += bench_now() - t0;
             double sdc = catalogue_sd(ds, c[k]);
             sc_sd[k] = (float)sdc;
             tl__ranker_user_scores(&rk, c[k], u, rel, h1 - h0, &um);
             out->r[T_ALONE0 + k] += um.recall_at_20, out->nd[T_ALONE0 + k] += um.ndcg_at_10;
             users[T_ALONE0 + k]++;
-            const int *g = g3[k];
+            const int *g = g3s[k];
             double wa = (float)g[0] / GRID, w3 = (float)g[2] / GRID;
             float fa = coef(wa, sda), fb = coef(1.0 - wa - w3, sdb), fc = coef(w3, sdc);
             for (uint32_t j = 0; j < nm; j++) sc[j] = fa * a[j] + fb * b[j] + fc * c[k][j];
@@ -758,15 +793,51 @@ static void test_run(const side *s, part **parts, const int (*g3)[4], const int 
             out->r[T_BLEND3_0 + k] += um.recall_at_20, out->nd[T_BLEND3_0 + k] += um.ndcg_at_10;
             users[T_BLEND3_0 + k]++;
         }
-        if (g4 && parts[P_RP3] && parts[P_UKNN]) {
-            double wa = (float)g4[0] / GRID, w3 = (float)g4[2] / GRID, w4 = (float)g4[3] / GRID;
+        if (g4s && parts[P_RP3] && parts[P_UKNN]) {
+            double wa = (float)g4s[0] / GRID, w3 = (float)g4s[2] / GRID, w4 = (float)g4s[3] / GRID;
             float fa = coef(wa, sda), fb = coef(1.0 - wa - w3 - w4, sdb);
             float f3 = coef(w3, catalogue_sd(ds, c[P_RP3])), f4 = coef(w4, catalogue_sd(ds, c[P_UKNN]));
             for (uint32_t j = 0; j < nm; j++) sc[j] = fa * a[j] + fb * b[j] + f3 * c[P_RP3][j] + f4 * c[P_UKNN][j];
             tl__ranker_user_scores(&rk, sc, u, rel, h1 - h0, &um);
             out->r[T_BLEND4] += um.recall_at_20, out->nd[T_BLEND4] += um.ndcg_at_10, users[T_BLEND4]++;
         }
+        if (orc) { /* every grid point (the upper bound, not a choice) */
+            uint32_t nr = h1 - h0;
+            orc->on[O_2] = 1;
+            for (int i = 0; i < g2.n; i++) {
+                double wa = (float)g2.g[i][0] / GRID;
+                float fa = coef(wa, sda), fb = coef(1.0 - wa, sdb);
+                for (uint32_t j = 0; j < nm; j++) sc[j] = fa * a[j] + fb * b[j];
+                oracle_add(&rk, orc, O_2, i, sc, u, rel, nr);
+            }
+            double sdk[N_PARTS] = {0};
+            for (int k = 0; k < N_PARTS; k++) {
+                if (!parts[k]) continue;
+                sdk[k] = catalogue_sd(ds, c[k]);
+                orc->on[k] = 1;
+                for (int i = 0; i < g3.n; i++) {
+                    double wa = (float)g3.g[i][0] / GRID, w3 = (float)g3.g[i][2] / GRID;
+                    float fa = coef(wa, sda), fb = coef(1.0 - wa - w3, sdb), fc = coef(w3, sdk[k]);
+                    for (uint32_t j = 0; j < nm; j++) sc[j] = fa * a[j] + fb * b[j] + fc * c[k][j];
+                    oracle_add(&rk, orc, k, i, sc, u, rel, nr);
+                }
+            }
+            if (parts[P_RP3] && parts[P_UKNN]) {
+                orc->on[O_4] = 1;
+                for (int i = 0; i < g4.n; i++) {
+                    double wa = (float)g4.g[i][0] / GRID, w3 = (float)g4.g[i][2] / GRID, w4 = (float)g4.g[i][3] / GRID;
+                    float fa = coef(wa, sda), fb = coef(1.0 - wa - w3 - w4, sdb);
+                    float f3 = coef(w3, sdk[P_RP3]), f4 = coef(w4, sdk[P_UKNN]);
+                    for (uint32_t j = 0; j < nm; j++)
+                        sc[j] = fa * a[j] + fb * b[j] + f3 * c[P_RP3][j] + f4 * c[P_UKNN][j];
+                    oracle_add(&rk, orc, O_4, i, sc, u, rel, nr);
+                }
+            }
+        }
     }
+    if (orc)
+        for (int row = 0; row < N_ORACLE; row++)
+            for (int i = 0; i < 400; i++) orc->r[row][i] /= users[T_BLEND2], orc->nd[row][i] /= users[T_BLEND2];
     (void)sc_sd;
     for (int t = 0; t < N_T; t++)
         if (users[t] > 0) out->r[t] /= users[t], out->nd[t] /= users[t], out->has[t] = 1;
@@ -815,7 +886,7 @@ static tl_split *make_split(const tl_dataset *ds, uint64_t seed, uint32_t train_
 
 /* ---- stage 1: each part's settings on the first seed's validation --------------------- */
 
-static int stage1(int kind, const setting *set, int n_set, valid *v, const grid *g3, setting *chosen)
+static int stage1(int kind, const setting *set, int n_set, valid *v, const grid *gr, setting *chosen)
 {
     if (n_set == 1) {
         *chosen = set[0];
@@ -833,10 +904,10 @@ static int stage1(int kind, const setting *set, int n_set, valid *v, const grid 
         part *pp = &p;
         grid_result res;
         double ar, an;
-        valid_grid(v, &pp, 1, g3, &res, &ar, &an);
+        valid_grid(v, &pp, 1, gr, &res, &ar, &an);
         char ss[80], ws[64];
         setting_str(kind, &set[i], ss, sizeof ss);
-        weights_str(g3->g[res.best], 1, ws, sizeof ws);
+        weights_str(gr->g[res.best], 1, ws, sizeof ws);
         double rn = res.r[res.best] * res.nd[res.best];
         printf("| %s | %.4f | %.4f | %s | %.4f | %.4f | %.5f | %.2f |\n", ss, ar, an, ws, res.r[res.best],
                res.nd[res.best], rn, p.fit_s);
@@ -855,15 +926,16 @@ int main(int argc, char **argv)
 {
     if (argc < 2) {
         fprintf(stderr, "usage: tl_blend3_study DATA [seeds=42,1,2,3,4] [parts=rp3,uknn,ease2] [rp3_alpha=..] "
-                        "[rp3_beta=..] [rp3_k=..] [knn_k=..] [knn_p=..] [ease2_lam=..] [train_rows=N] "
-                        "[test_rows=N]\n");
+                        "[rp3_beta=..] [rp3_k=..] [rp3_norm=0,1] [knn_k=..] [knn_p=..] [ease2_lam=..] [train_rows=N] "
+                        "[test_rows=N] [oracle=1]\n");
         return 2;
     }
     list seeds = {{42, 1, 2, 3, 4}, 5}, ra = {{0.5, 0.75, 1}, 3}, rb = {{0, 0.2, 0.35, 0.5, 0.65}, 5},
-         rk = {{50, 100, 200, 400}, 4}, kk = {{20, 40, 80, 160, 320}, 5}, kp = {{1, 2}, 2},
+         rk = {{100, 200, 400}, 3}, rn = {{0, 1}, 2}, kk = {{20, 40, 80, 160, 320}, 5}, kp = {{1, 2}, 2},
          el = {{50, 100, 400, 1000}, 4};
     int use[N_PARTS] = {1, 1, 1};
     uint32_t train_rows = 80000, test_rows = 20000;
+    int oracle_on = 1;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         int ok = 1;
@@ -871,11 +943,13 @@ int main(int argc, char **argv)
         else if (!strncmp(a, "rp3_alpha=", 10)) ok = parse_list(a + 10, &ra);
         else if (!strncmp(a, "rp3_beta=", 9)) ok = parse_list(a + 9, &rb);
         else if (!strncmp(a, "rp3_k=", 6)) ok = parse_list(a + 6, &rk);
+        else if (!strncmp(a, "rp3_norm=", 9)) ok = parse_list(a + 9, &rn);
         else if (!strncmp(a, "knn_k=", 6)) ok = parse_list(a + 6, &kk);
         else if (!strncmp(a, "knn_p=", 6)) ok = parse_list(a + 6, &kp);
         else if (!strncmp(a, "ease2_lam=", 10)) ok = parse_list(a + 10, &el);
         else if (!strncmp(a, "train_rows=", 11)) train_rows = (uint32_t)strtoul(a + 11, NULL, 10);
         else if (!strncmp(a, "test_rows=", 10)) test_rows = (uint32_t)strtoul(a + 10, NULL, 10);
+        else if (!strncmp(a, "oracle=", 7)) oracle_on = atoi(a + 7) != 0;
         else if (!strncmp(a, "parts=", 6)) {
             for (int k = 0; k < N_PARTS; k++) use[k] = strstr(a + 6, part_names[k]) != NULL;
         } else ok = 0;
@@ -899,22 +973,23 @@ int main(int argc, char **argv)
     /* the settings grids */
     setting *sets[N_PARTS];
     int n_sets[N_PARTS] = {0};
-    sets[P_RP3] = xmalloc((size_t)ra.n * rb.n * rk.n * sizeof(setting));
+    sets[P_RP3] = xmalloc((size_t)ra.n * rb.n * rk.n * rn.n * sizeof(setting));
     for (int x = 0; x < ra.n; x++)
         for (int y = 0; y < rb.n; y++)
-            for (int z = 0; z < rk.n; z++) sets[P_RP3][n_sets[P_RP3]++] = (setting){ra.v[x], rb.v[y], rk.v[z]};
+            for (int z = 0; z < rk.n; z++)
+                for (int w = 0; w < rn.n; w++)
+                    sets[P_RP3][n_sets[P_RP3]++] = (setting){ra.v[x], rb.v[y], rk.v[z], rn.v[w]};
     sets[P_UKNN] = xmalloc((size_t)kk.n * kp.n * sizeof(setting));
     for (int x = 0; x < kk.n; x++)
-        for (int y = 0; y < kp.n; y++) sets[P_UKNN][n_sets[P_UKNN]++] = (setting){kk.v[x], kp.v[y], 0};
+        for (int y = 0; y < kp.n; y++) sets[P_UKNN][n_sets[P_UKNN]++] = (setting){kk.v[x], kp.v[y], 0, 0};
     sets[P_EASE2] = xmalloc((size_t)el.n * sizeof(setting));
-    for (int x = 0; x < el.n; x++) sets[P_EASE2][n_sets[P_EASE2]++] = (setting){el.v[x], 0, 0};
+    for (int x = 0; x < el.n; x++) sets[P_EASE2][n_sets[P_EASE2]++] = (setting){el.v[x], 0, 0, 0};
 
-    static grid g2, g3, g4;
     grid_make(&g2, 0), grid_make(&g3, 1), grid_make(&g4, 2);
     int four = use[P_RP3] && use[P_UKNN];
 
     /* stage 1 on the first seed's validation */
-    setting chosen[N_PARTS] = {{0, 0, 0}, {0, 0, 0}, {0, 0, 0}};
+    setting chosen[N_PARTS] = {{0, 0, 0, 0}, {0, 0, 0, 0}, {0, 0, 0, 0}};
     {
         uint64_t s0 = (uint64_t)seeds.v[0];
         tl_split *sp = make_split(ds, s0, train_rows, test_rows);
@@ -940,6 +1015,7 @@ int main(int argc, char **argv)
            "| split seed | 2-part | %s | %s | %s | 4-part (rp3, uknn) |\n|---|---|---|---|---|---|\n",
            part_names[0], part_names[1], part_names[2]);
     test_out outs[MAX_VALUES];
+    static oracle orcs[MAX_VALUES];
     double cost_fit[N_PARTS] = {0}, cost_cpu[N_PARTS] = {0}, cost_vfit[N_PARTS] = {0}, cost_choose[N_PARTS] = {0},
            cost_choose2 = 0, blend_fit = 0, blend_cpu = 0;
     size_t bytes[N_PARTS] = {0};
@@ -1015,7 +1091,8 @@ int main(int argc, char **argv)
                 pp[k] = &tparts[k];
                 cost_fit[k] += tparts[k].fit_s, cost_cpu[k] += tparts[k].fit_cpu_s, bytes[k] = tparts[k].bytes;
             }
-        test_run(&ts, pp, (const int(*)[4])g3s, four ? g4s : NULL, w2, &outs[si]);
+        memset(&orcs[si], 0, sizeof orcs[si]);
+        test_run(&ts, pp, (const int(*)[4])g3s, four ? g4s : NULL, w2, &outs[si], oracle_on ? &orcs[si] : NULL);
         check_blend(&ts, w2, &check_r[si], &check_n[si]);
         for (int k = 0; k < N_PARTS; k++)
             if (use[k]) part_free(&tparts[k]);
@@ -1053,17 +1130,59 @@ int main(int argc, char **argv)
                check_r[si] == outs[si].r[T_BLEND2] && check_n[si] == outs[si].nd[T_BLEND2] ? " (same)" : " (DIFFERS)");
     printf("\ntarget 0.365 / 0.375\n");
 
+    if (oracle_on) {
+        static const char *const onames[N_ORACLE] = {"iALS+EASE+rp3", "iALS+EASE+uknn", "iALS+EASE+ease2",
+                                                     "2-part blend", "iALS+EASE+rp3+uknn"};
+        const grid *og[N_ORACLE] = {&g3, &g3, &g3, &g2, &g4};
+        printf("\nUPPER BOUND, weights chosen ON TEST (not a choice: how far any weight choice could go). Per seed: "
+               "the best grid point by Recall@20 x NDCG@10 (weights iALS / EASE / part(s)); then the mean of those, "
+               "and the one point best over all seeds (mean Recall@20 x mean NDCG@10)\n\n| blend |");
+        for (int si = 0; si < seeds.n; si++) printf(" %g |", seeds.v[si]);
+        printf(" mean of per-seed best | best fixed point |\n|---|");
+        for (int si = 0; si < seeds.n; si++) printf("---|");
+        printf("---|---|\n");
+        for (int row = 0; row < N_ORACLE; row++) {
+            if (!orcs[0].on[row]) continue;
+            const grid *gr = og[row];
+            int extra = row == O_2 ? 0 : row == O_4 ? 2 : 1;
+            printf("| %s |", onames[row]);
+            double mr = 0, mn = 0;
+            for (int si = 0; si < seeds.n; si++) {
+                int bi = 0;
+                for (int i = 1; i < gr->n; i++)
+                    if (orcs[si].r[row][i] * orcs[si].nd[row][i] > orcs[si].r[row][bi] * orcs[si].nd[row][bi]) bi = i;
+                char ws[64];
+                weights_str(gr->g[bi], extra, ws, sizeof ws);
+                printf(" %.4f / %.4f (%s) |", orcs[si].r[row][bi], orcs[si].nd[row][bi], ws);
+                mr += orcs[si].r[row][bi] / seeds.n, mn += orcs[si].nd[row][bi] / seeds.n;
+            }
+            int fi = 0;
+            double fbest = -1, fr = 0, fn = 0;
+            for (int i = 0; i < gr->n; i++) {
+                double r = 0, nd = 0;
+                for (int si = 0; si < seeds.n; si++) r += orcs[si].r[row][i] / seeds.n, nd += orcs[si].nd[row][i] / seeds.n;
+                if (r * nd > fbest) fbest = r * nd, fi = i, fr = r, fn = nd;
+            }
+            char ws[64];
+            weights_str(gr->g[fi], extra, ws, sizeof ws);
+            printf(" **%.4f / %.4f** | %.4f / %.4f (%s) |\n", mr, mn, fr, fn, ws);
+        }
+    }
+
     printf("\nCOST (native, one thread, nice 19; means over seeds)\n\n| part | setting | fit on train s (CPU s) | "
-           "fit on fit rows s | 3-weight choice s | model MB |\n|---|---|---|---|---|---|\n");
+           "fit on fit rows s | 3-weight choice s | scoring %u test users s | model MB |\n|---|---|---|---|---|---|---|\n",
+           outs[0].users);
     printf("| iALS + EASE (preset blend, fixed w) | | %.2f (%.2f) per fit, mean of both sides | | 2-part choice "
-           "%.2f | |\n",
+           "%.2f | | |\n",
            blend_fit / (2 * seeds.n), blend_cpu / (2 * seeds.n), cost_choose2 / seeds.n);
     for (int k = 0; k < N_PARTS; k++) {
         if (!use[k]) continue;
         char ss[80];
         setting_str(k, &chosen[k], ss, sizeof ss);
-        printf("| %s | %s | %.3f (%.3f) | %.3f | %.2f | %.1f |\n", part_names[k], ss, cost_fit[k] / seeds.n,
-               cost_cpu[k] / seeds.n, cost_vfit[k] / seeds.n, cost_choose[k] / seeds.n, bytes[k] / 1e6);
+        double sc_s = 0;
+        for (int si = 0; si < seeds.n; si++) sc_s += outs[si].score_s[k] / seeds.n;
+        printf("| %s | %s | %.3f (%.3f) | %.3f | %.2f | %.3f | %.1f |\n", part_names[k], ss, cost_fit[k] / seeds.n,
+               cost_cpu[k] / seeds.n, cost_vfit[k] / seeds.n, cost_choose[k] / seeds.n, sc_s, bytes[k] / 1e6);
     }
     printf("\npeak RSS of the process: %.0f MB; total %.0f s\n", bench_peak_rss_mb(), bench_now() - t_start);
     for (int k = 0; k < N_PARTS; k++) free(sets[k]);
