@@ -1000,8 +1000,8 @@ int main(int argc, char **argv)
         valid_init(&v, &vs, s0 + 1);
         printf("%s: split seed %llu, %u train / %u test rows; validation: %u of the train rows (seed %llu), "
                "the parts fit on the other %u; %u validation users\n",
-               path, (unsigned long long)s0, sp->n_train, sp->n_test, vs.n_held, (unsigned long long)s0 + 1,
-               vs.n_fit, v.n);
+               path, (unsigned long long)s0, sp->n_train, sp->n_test, vs.n_held, (unsigned long long)s0 + 1, vs.n_fit,
+               v.n);
         for (int k = 0; k < N_PARTS; k++)
             if (use[k]) stage1(k, sets[k], n_sets[k], &v, &g3, &chosen[k]);
         valid_free(&v);
@@ -1016,8 +1016,8 @@ int main(int argc, char **argv)
            part_names[0], part_names[1], part_names[2]);
     test_out outs[MAX_VALUES];
     static oracle orcs[MAX_VALUES];
-    double cost_fit[N_PARTS] = {0}, cost_cpu[N_PARTS] = {0}, cost_vfit[N_PARTS] = {0}, cost_vcpu[N_PARTS] = {0}, cost_choose[N_PARTS] = {0},
-           cost_choose2 = 0, blend_fit = 0, blend_cpu = 0;
+    double cost_fit[N_PARTS] = {0}, cost_cpu[N_PARTS] = {0}, cost_vfit[N_PARTS] = {0}, cost_vcpu[N_PARTS] = {0},
+           cost_choose[N_PARTS] = {0}, cost_choose2 = 0, blend_fit = 0, blend_cpu = 0;
     size_t bytes[N_PARTS] = {0};
     double check_r[MAX_VALUES], check_n[MAX_VALUES];
     float w2s[MAX_VALUES];
@@ -1057,8 +1057,8 @@ int main(int argc, char **argv)
             memcpy(g3s[k], g3.g[r3.best], sizeof g3s[k]);
             char ws[64];
             weights_str(g3s[k], 1, ws, sizeof ws);
-            off += snprintf(row + off, sizeof row - (size_t)off, " %s (%.4f / %.4f) |", ws, r3.r[r3.best],
-                            r3.nd[r3.best]);
+            off +=
+                snprintf(row + off, sizeof row - (size_t)off, " %s (%.4f / %.4f) |", ws, r3.r[r3.best], r3.nd[r3.best]);
         }
         int g4s[4] = {0};
         if (four) {
@@ -1068,8 +1068,8 @@ int main(int argc, char **argv)
             memcpy(g4s, g4.g[r4.best], sizeof g4s);
             char ws[64];
             weights_str(g4s, 2, ws, sizeof ws);
-            off += snprintf(row + off, sizeof row - (size_t)off, " %s (%.4f / %.4f) |", ws, r4.r[r4.best],
-                            r4.nd[r4.best]);
+            off +=
+                snprintf(row + off, sizeof row - (size_t)off, " %s (%.4f / %.4f) |", ws, r4.r[r4.best], r4.nd[r4.best]);
         } else off += snprintf(row + off, sizeof row - (size_t)off, " |");
         printf("%s\n", row);
         fflush(stdout);
@@ -1101,9 +1101,9 @@ int main(int argc, char **argv)
     }
 
     /* the test table */
-    static const char *const tnames[N_T] = {"iALS (d 64)",    "EASE",          "2-part blend (the product)",
-                                            "rp3 alone",      "uknn alone",    "ease2 alone",
-                                            "iALS+EASE+rp3", "iALS+EASE+uknn", "iALS+EASE+ease2",
+    static const char *const tnames[N_T] = {"iALS (d 64)",       "EASE",           "2-part blend (the product)",
+                                            "rp3 alone",         "uknn alone",     "ease2 alone",
+                                            "iALS+EASE+rp3",     "iALS+EASE+uknn", "iALS+EASE+ease2",
                                             "iALS+EASE+rp3+uknn"};
     printf("\nTEST (reports only; every weight and setting chosen on validation). Recall@20 / NDCG@10, %u users\n\n"
            "| model |",
@@ -1160,7 +1160,8 @@ int main(int argc, char **argv)
             double fbest = -1, fr = 0, fn = 0;
             for (int i = 0; i < gr->n; i++) {
                 double r = 0, nd = 0;
-                for (int si = 0; si < seeds.n; si++) r += orcs[si].r[row][i] / seeds.n, nd += orcs[si].nd[row][i] / seeds.n;
+                for (int si = 0; si < seeds.n; si++)
+                    r += orcs[si].r[row][i] / seeds.n, nd += orcs[si].nd[row][i] / seeds.n;
                 if (r * nd > fbest) fbest = r * nd, fi = i, fr = r, fn = nd;
             }
             char ws[64];
@@ -1170,7 +1171,8 @@ int main(int argc, char **argv)
     }
 
     printf("\nCOST (native, one thread, nice 19; means over seeds)\n\n| part | setting | fit on train s (CPU s) | "
-           "fit on fit rows s (CPU s) | 3-weight choice s | scoring %u test users s | model MB |\n|---|---|---|---|---|---|---|\n",
+           "fit on fit rows s (CPU s) | 3-weight choice s | scoring %u test users s | model MB "
+           "|\n|---|---|---|---|---|---|---|\n",
            outs[0].users);
     printf("| iALS + EASE (preset blend, fixed w) | | %.2f (%.2f) per fit, mean of both sides | | 2-part choice "
            "%.2f | | |\n",
