@@ -139,8 +139,7 @@ static void test_cg_kernels(void)
             CHECK(o1[3] == tl_dot(F + (size_t)idx[3] * d, p, d));
             CHECK(o1[12] == tl_dot(F + (size_t)idx[12] * d, p, d));
             /* the gathered copy, read without idx, gives the same sums */
-            for (size_t j = 0; j < m; j++)
-                CHECK(memcmp(copy + j * d, F + (size_t)idx[j] * d, d * sizeof(float)) == 0);
+            for (size_t j = 0; j < m; j++) CHECK(memcmp(copy + j * d, F + (size_t)idx[j] * d, d * sizeof(float)) == 0);
             tl__wgram_apply(copy, NULL, c, m, d, p, (float)t, a3, NULL, NULL);
             CHECK(memcmp(a1, a3, d * sizeof(float)) == 0);
         }

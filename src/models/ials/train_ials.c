@@ -553,8 +553,8 @@ typedef struct run_ctx {
     tl__ials *s;
     const side *sd;
     int user_side;
-    float *X;        /* the table being solved */
-    const float *F;  /* the other side's table */
+    float *X;       /* the table being solved */
+    const float *F; /* the other side's table */
     const side *other;
     uint32_t first;  /* the batch's first task */
     tl_pool_task fn; /* the phase's task, called with its slot */
@@ -627,13 +627,13 @@ static void row_task(void *vctx, uint32_t slot, uint32_t worker)
         if (s->solver == TL_IALS_CG) {
             float *w = s->w + (size_t)worker * s->max_row;
             for (uint32_t j = 0; j < cnt; j++) w[j] = s->conf[rows->half[lo + j]];
-            term = tl_ials_cg_row(s->G, s->Gf, c->other->hot, rows->idx + lo, w, cnt, d, lambda, s->cg_steps,
-                                  s->ws + (size_t)worker * s->ws_doubles,
-                                  s->gather + (size_t)worker * s->gather_rows * d, s->gather_rows,
-                                  s->pair_ws + (size_t)worker * tl_ials_cg_pair_doubles(s->max_row), x);
+            term =
+                tl_ials_cg_row(s->G, s->Gf, c->other->hot, rows->idx + lo, w, cnt, d, lambda, s->cg_steps,
+                               s->ws + (size_t)worker * s->ws_doubles, s->gather + (size_t)worker * s->gather_rows * d,
+                               s->gather_rows, s->pair_ws + (size_t)worker * tl_ials_cg_pair_doubles(s->max_row), x);
         } else {
-            term = solve_row(s->G, c->other->hot, rows->idx + lo, NULL, rows->half + lo, s->conf, cnt, d, lambda, &sc,
-                             x);
+            term =
+                solve_row(s->G, c->other->hot, rows->idx + lo, NULL, rows->half + lo, s->conf, cnt, d, lambda, &sc, x);
         }
         loss += term;
         seen += cnt;
