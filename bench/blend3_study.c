@@ -58,6 +58,7 @@
 #include <sys/stat.h>
 
 #include "bench_clock.h"
+#include "bench_list.h"
 #include "eval/eval_internal.h"
 #include "models/blend/blend_internal.h"
 #include "models/models_internal.h"
@@ -71,7 +72,7 @@
 #include "towerlens/topk.h"
 #include "towerlens/train.h"
 
-#define MAX_VALUES 16
+#define MAX_VALUES BENCH_MAX_VALUES
 #define GRID 10 /* weight steps of 0.1 */
 #define VALID_SHARE 10
 
@@ -80,18 +81,7 @@ typedef struct list {
     int n;
 } list;
 
-static int parse_list(const char *s, list *l)
-{
-    l->n = 0;
-    while (*s) {
-        if (l->n == MAX_VALUES) return 0;
-        char *end;
-        l->v[l->n++] = strtod(s, &end);
-        if (end == s || (*end && *end != ',')) return 0;
-        s = *end == ',' ? end + 1 : end;
-    }
-    return l->n > 0;
-}
+static int parse_list(const char *s, list *l) { return bench_parse_list(s, l->v, &l->n); }
 
 static void *xmalloc(size_t n)
 {

@@ -29,13 +29,14 @@
 
 #include "../tests/c/popularity_fixture.h"
 #include "bench_clock.h"
+#include "bench_list.h"
 #include "eval/eval_internal.h"
 #include "towerlens/ease.h"
 #include "towerlens/eval.h"
 #include "towerlens/loader.h"
 #include "towerlens/split.h"
 
-#define MAX_VALUES 16
+#define MAX_VALUES BENCH_MAX_VALUES
 
 typedef struct list {
     double v[MAX_VALUES];
@@ -53,18 +54,7 @@ static int die(const tl_error *e)
     return 1;
 }
 
-static int parse_list(const char *s, list *l)
-{
-    l->n = 0;
-    while (*s) {
-        if (l->n == MAX_VALUES) return 0;
-        char *end;
-        l->v[l->n++] = strtod(s, &end);
-        if (end == s || (*end && *end != ',')) return 0;
-        s = *end == ',' ? end + 1 : end;
-    }
-    return l->n > 0;
-}
+static int parse_list(const char *s, list *l) { return bench_parse_list(s, l->v, &l->n); }
 
 /* Scores every dense movie for a profile (tl_ease_score's signature). */
 typedef tl_status (*scorer)(const void *model, const uint32_t *movies, const uint8_t *half, uint32_t n, float *out,

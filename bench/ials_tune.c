@@ -20,12 +20,13 @@
 
 #include "../tests/c/popularity_fixture.h"
 #include "bench_clock.h"
+#include "bench_list.h"
 #include "towerlens/eval.h"
 #include "towerlens/loader.h"
 #include "towerlens/split.h"
 #include "towerlens/train.h"
 
-#define MAX_VALUES 16
+#define MAX_VALUES BENCH_MAX_VALUES
 
 typedef struct grid_axis {
     const char *key;
@@ -45,19 +46,7 @@ static int die(const tl_error *e)
     return 1;
 }
 
-static int parse_list(const char *s, grid_axis *ax)
-{
-    ax->n = 0;
-    while (*s) {
-        if (ax->n == MAX_VALUES) return 0;
-        char *end;
-        ax->v[ax->n++] = strtod(s, &end);
-        if (end == s) return 0;
-        s = *end == ',' ? end + 1 : end;
-        if (*end && *end != ',') return 0;
-    }
-    return ax->n > 0;
-}
+static int parse_list(const char *s, grid_axis *ax) { return bench_parse_list(s, ax->v, &ax->n); }
 
 static scores scores_of(const tl_metrics *m)
 {
