@@ -8,7 +8,9 @@
 // used beside seconds per epoch (wall, and process CPU because a shared
 // machine inflates wall time), the ratio to TF.js, GFLOP/s of the training
 // step, peak memory, the loss curve and test top-100, the 1 vs 2 thread
-// speed-up, then a kernel table (bench/train_kernels.c natively and in WASM)
+// speed-up, a machine check (the native kernel bench as independent
+// one-thread processes at once vs alone: the speed-up the machine allows
+// now), then a kernel table (bench/train_kernels.c natively and in WASM)
 // and the targets, with the load average.
 //
 //   node bench/train.mjs [--epochs N] [--reps N] [--threads N] [--tfjs] [--tfjs-epochs N] [--no-kernels] [--no-train]
@@ -16,7 +18,7 @@
 // Without ml-latest-small it trains on a generated set of the same shape
 // (610 users, 9742 movies, 100836 ratings). Each engine runs in its own
 // child process so peak memory is its own.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os, { tmpdir } from 'node:os';
@@ -135,7 +137,7 @@ function parseArgs(argv) {
     else if (a === '--no-kernels') opt.kernels = false;
     else if (a === '--no-train') opt.train = false;
     else if (a === '--help' || a === '-h') {
-      console.log(readFileSync(SELF, 'utf8').split('\n').slice(1, 19).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+      console.log(readFileSync(SELF, 'utf8').split('\n').slice(1, 20).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
       process.exit(0);
     } else throw new Error(`unknown option ${a} (see --help)`);
   }
@@ -201,6 +203,28 @@ function perEpoch(r) {
   return { wall, cpu };
 }
 
+// The peer for the thread targets: the native kernel bench as n independent
+// one-thread processes at once against one alone. Processes share no data,
+// so their slowdown is what the machine itself takes from n busy cores
+// (shared caches, memory, a host's other guests): n x (alone / together)
+// bounds any n-thread speed-up measured in the same hour.
+function kernelProcess(reps) {
+  const t0 = performance.now();
+  return new Promise((res, rej) => execFile(NATIVE_KERNELS, ['--json', '--reps', String(reps)],
+    (e) => (e ? rej(e) : res((performance.now() - t0) / 1e3))));
+}
+
+async function machineCeiling(n, reps = 4) {
+  const alone = [];
+  const together = [];
+  for (let i = 0; i < 2; i++) {
+    alone.push(await kernelProcess(reps));
+    together.push(...(await Promise.all(Array.from({ length: n }, () => kernelProcess(reps)))));
+  }
+  const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  return { alone: mean(alone), together: mean(together), ceiling: (n * mean(alone)) / mean(together) };
+}
+
 async function main() {
   const opt = parseArgs(process.argv.slice(2));
   build();
@@ -258,6 +282,14 @@ async function main() {
       console.log(`${(a ?? b)?.name.padEnd(26)} ${pad(fmt(a?.ms), 10)} ${pad(g(a), 13)} ${pad(fmt(b?.ms), 10)} ${pad(g(b), 13)}`);
     }
   }
+  let ceiling = null;
+  if (opt.train && nt > 1) {
+    process.stderr.write(`  machine check: ${nt} kernel processes at once...\n`);
+    ceiling = await machineCeiling(nt);
+    console.log(`\nmachine check (build/tl_bench_train, ${nt} independent one-thread processes at once vs one alone, ` +
+      `2 rounds): ${fmt(ceiling.alone, 2)} s alone, ${fmt(ceiling.together, 2)} s each together: ` +
+      `the most ${nt} threads can give on this machine now is ${fmt(ceiling.ceiling, 2)}x`);
+  }
   // targets
   console.log('\ntargets:');
   const say = (ok, text) => console.log(`  ${ok == null ? 'n/a' : ok ? 'met' : 'NOT met'}: ${text}`);
@@ -274,7 +306,8 @@ async function main() {
       const a = perEpoch(one), b = perEpoch(many);
       say(a.wall / b.wall >= 1.8, `${label} ${many.threads} threads >= 1.8x one thread: ${fmt(a.wall / b.wall, 2)}x ` +
         `(${fmt(a.wall, 2)} vs ${fmt(b.wall, 2)} s/epoch; load average ${load.toFixed(1)} before, ` +
-        `${(os.loadavg()[0]).toFixed(1)} now: other work on the cores lowers it)`);
+        `${(os.loadavg()[0]).toFixed(1)} now: other work on the cores lowers it` +
+        `${ceiling ? `; machine ceiling ${fmt(ceiling.ceiling, 2)}x` : ''})`);
     }
   }
   if (wk?.kernels) {
