@@ -456,46 +456,62 @@ double tl_ials_cg_row(const double *G, const float *Gf, const float *F, const ui
 void tl_adagrad_row(float *w, float *acc, const float *g, size_t dim, float lr, float eps);
 
 /* Workspace for the blocked in-batch softmax over batches of up to
- * max_batch rows of dimension dim. Rows are processed in groups of
- * group_blocks blocks of block_rows rows (tl_softmax_group): the blocks of
- * a group run side by side on a thread pool, then the group's dM
- * contribution, split by dM rows. */
+ * max_batch rows of dimension dim. A batch's rows fall into fixed stripes
+ * (tl_softmax_stripe_rows: about an eighth of the batch, whatever the
+ * threads): each stripe's dM contribution is summed on its own from zero,
+ * its rows in order, and dM adds the stripes' sums in stripe order. On a
+ * pool, tl_softmax_group runs group_stripes stripes side by side, each on
+ * one thread (its blocks in order, in that worker's buffers), so a thread
+ * only reads the logits it wrote; then dM adds their sums, split by rows. */
 typedef struct tl_softmax_ws {
     size_t max_batch, dim, block_rows;
-    size_t group_blocks, group_rows; /* blocks per group, and their rows (<= max_batch) */
-    size_t ld_logits;                /* row stride of the logit rows (padded) */
-    float *packed;                   /* M_b packed in panels (kernels.h) */
-    float *logits;                   /* group_rows x ld_logits: logits, then their exponentials */
-    float *row_max, *row_inv;        /* per group row: the softmax shift and 1 / sum of exponentials */
-    float *scaled;                   /* group_rows x dim: U rows times row_inv */
-    double *block_loss;              /* per block of the group: its rows' loss, summed in row order */
+    size_t workers;           /* threads with their own block buffers */
+    size_t group_stripes;     /* stripes per tl_softmax_group call */
+    size_t stripe_blocks;     /* the most blocks in a stripe (at max_batch) */
+    size_t ld_logits;         /* row stride of the logit rows (padded) */
+    float *packed;            /* M_b packed in panels (kernels.h) */
+    float *logits;            /* per worker, block_rows x ld_logits: logits, then their exponentials */
+    float *row_max, *row_inv; /* per worker, block_rows: the softmax shift and 1 / sum of exponentials */
+    float *scaled;            /* per worker, block_rows x dim: U rows times row_inv */
+    float *partial;           /* group_stripes x max_batch x dim: each stripe's dM sum */
+    double *block_loss;       /* group_stripes x stripe_blocks: each block's rows' loss, in row order */
 } tl_softmax_ws;
 
-/* One block per group (the serial layout). */
+/* Rows per stripe of a batch of B rows: ceil(B / 8) rounded up to 32. */
+size_t tl_softmax_stripe_rows(size_t B);
+/* One worker, one stripe per group (the serial layout). */
 tl_status tl_softmax_ws_init(tl_softmax_ws *ws, size_t max_batch, size_t dim, size_t block_rows, tl_error *err);
-/* group_blocks blocks per group (0 = 1); never changes a result. */
-tl_status tl_softmax_ws_init_group(tl_softmax_ws *ws, size_t max_batch, size_t dim, size_t block_rows,
-                                   size_t group_blocks, tl_error *err);
+/* Buffers for `workers` threads and group_stripes stripes per group (0 =
+ * 1 each); neither changes a result. */
+tl_status tl_softmax_ws_init_group(tl_softmax_ws *ws, size_t max_batch, size_t dim, size_t block_rows, size_t workers,
+                                   size_t group_stripes, tl_error *err);
+/* Rows of one tl_softmax_group call in a batch of B rows (whole stripes). */
+size_t tl_softmax_group_rows(const tl_softmax_ws *ws, size_t B);
 void tl_softmax_ws_free(tl_softmax_ws *ws);
 size_t tl_softmax_ws_bytes(const tl_softmax_ws *ws);
 
 /* A batch is begin, rows (any split of 0..B into consecutive ranges, in
  * order), end. With E = exp(L - row max), s_i = sum_j E_ij, P = E / s:
  *   dU_i = (sum_j E_ij M_j) / s_i - M_i       (per row, in tl_softmax_rows)
- *   dM_j = sum_i E_ij (U_i / s_i) - U_j       (summed over rows, the -U_j in end)
+ *   dM_j = sum_k S_kj - U_j,  S_kj = sum_{i in stripe k} E_ij (U_i / s_i)
  * so the normalised P is never written and the diagonal needs no pass.
- * Each dM_j is one sum over i ascending, each dU_i one over j ascending,
- * so neither the blocks, the groups nor the threads change a bit. */
+ * Each dU_i is one sum over j ascending, each S_kj one over i ascending and
+ * dM_j one over k ascending, so neither the blocks, the groups nor the
+ * threads change a bit. */
 /* Prepare a batch: packs M (B x dim) and zeroes dM (B x dim). */
 void tl_softmax_begin(tl_softmax_ws *ws, const float *M, size_t B, float *dM);
 /* Rows [row0, row0 + rows) of the batch: writes dU for those rows, adds
- * their contribution to dM, returns their summed loss. */
+ * their contribution to dM (a stripe's once its last row is done),
+ * returns their summed loss. */
 double tl_softmax_rows(tl_softmax_ws *ws, const float *U, const float *M, size_t B, size_t row0, size_t rows, float *dU,
                        float *dM);
-/* Rows [row0, row0 + rows), rows <= group_rows, on `pool`: the group's
- * blocks run as tasks, then dM's rows in ranges as tasks. Adds each
- * block's loss (its rows summed in order) to *loss, block by block: the
- * same sum as one tl_softmax_rows call per block. */
+/* Rows [row0, row0 + rows) on `pool`, row0 a stripe's first row and rows
+ * at most tl_softmax_group_rows: the stripes run as tasks, then dM's rows
+ * in ranges as tasks. Adds each block's loss (its rows summed in order)
+ * to *loss, block by block, blocks cut at stripe ends: the same sum as one
+ * tl_softmax_rows call per such block. Other calls (an unaligned row0, a
+ * pool with more threads than the workspace's workers) run serially, with
+ * the same result. */
 void tl_softmax_group(tl_softmax_ws *ws, tl_pool *pool, const float *U, const float *M, size_t B, size_t row0,
                       size_t rows, float *dU, float *dM, double *loss);
 /* Completes dM (the label terms) once every row was processed. */

@@ -3,21 +3,27 @@
  *   L = U_blk M^T, with each row's max       (one kernel)
  *   E = exp(L - max), s = row sums of E       (in place)
  *   dU_blk = (E M) / s - M_blk                (d loss / d logits = E / s - I)
- *   dM += E^T (U_blk / s)                     (and -U_j for every row j in end)
- * Every sum runs in a fixed order (kernels.h) and the -U_j terms come after
- * all blocks, so the block size does not change any result.
+ *   S += E^T (U_blk / s)                      (the block's stripe's dM sum)
+ * and dM = sum of the stripes' S in stripe order, -U_j for every row j in
+ * end. Every sum runs in a fixed order (kernels.h), the stripes are fixed
+ * by the batch size alone and the -U_j terms come after all rows, so
+ * neither the block size nor the threads change any result.
  *
- * On a thread pool, a group of blocks runs its first three lines as one
- * task per block (each writes only its own rows), then dM += E^T (U / s)
- * for the whole group as one task per range of dM rows: every dM element
- * still adds the group's rows in ascending order onto its running value,
- * so the thread count changes nothing either. */
+ * On a thread pool, a group of stripes runs one task per stripe: its
+ * blocks in order, in the worker's own block buffers, each block's
+ * E^T (U / s) added into the stripe's sum right away, so a thread reads
+ * only logits it wrote (reading another core's rows cost more CPU time
+ * than the product). Then dM adds the group's stripe sums in stripe order,
+ * one task per range of dM rows. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/gemm_pool.h"
 #include "towerlens/kernels.h"
 #include "towerlens/train.h"
+
+#define STRIPES 8             /* stripes per batch */
+#define STRIPE_GRANULE 32     /* stripe rows are a multiple of this */
+#define MIN_RANGE_FLOATS 4096 /* dM floats per reduction task at least */
 
 static int mul_ok(size_t a, size_t b, size_t *out)
 {
@@ -26,48 +32,64 @@ static int mul_ok(size_t a, size_t b, size_t *out)
     return 1;
 }
 
-tl_status tl_softmax_ws_init(tl_softmax_ws *ws, size_t max_batch, size_t dim, size_t block_rows, tl_error *err)
+size_t tl_softmax_stripe_rows(size_t B)
 {
-    return tl_softmax_ws_init_group(ws, max_batch, dim, block_rows, 1, err);
+    size_t r = (B + STRIPES - 1) / STRIPES;
+    return (r + STRIPE_GRANULE - 1) / STRIPE_GRANULE * STRIPE_GRANULE;
 }
 
-tl_status tl_softmax_ws_init_group(tl_softmax_ws *ws, size_t max_batch, size_t dim, size_t block_rows,
-                                   size_t group_blocks, tl_error *err)
+tl_status tl_softmax_ws_init(tl_softmax_ws *ws, size_t max_batch, size_t dim, size_t block_rows, tl_error *err)
+{
+    return tl_softmax_ws_init_group(ws, max_batch, dim, block_rows, 1, 1, err);
+}
+
+tl_status tl_softmax_ws_init_group(tl_softmax_ws *ws, size_t max_batch, size_t dim, size_t block_rows, size_t workers,
+                                   size_t group_stripes, tl_error *err)
 {
     memset(ws, 0, sizeof *ws);
     if (max_batch == 0 || dim == 0) return tl_fail(err, TL_E_ARG, "softmax workspace needs a batch and a dimension");
     if (block_rows == 0) block_rows = TL_TRAIN_BLOCK_ROWS;
     if (block_rows > max_batch) block_rows = max_batch;
-    if (group_blocks == 0) group_blocks = 1;
-    size_t max_blocks = (max_batch + block_rows - 1) / block_rows;
-    if (group_blocks > max_blocks) group_blocks = max_blocks;
-    size_t group_rows = group_blocks * block_rows < max_batch ? group_blocks * block_rows : max_batch;
+    if (workers == 0) workers = 1;
+    if (group_stripes == 0) group_stripes = 1;
+    if (group_stripes > STRIPES) group_stripes = STRIPES;
+    size_t stripe = tl_softmax_stripe_rows(max_batch);
+    size_t stripe_blocks = (stripe + block_rows - 1) / block_rows;
     /* pad the logit stride off powers of two: a block's rows would
      * otherwise share cache sets when the kernels walk down a column */
     size_t ld = (max_batch + 15) / 16 * 16 + 16;
-    size_t n_logits, n_packed, n_scaled, packed_rows = (max_batch + TL_PANEL - 1) / TL_PANEL * TL_PANEL;
-    if (!mul_ok(group_rows, ld, &n_logits) || !mul_ok(packed_rows, dim, &n_packed) ||
-        !mul_ok(group_rows, dim, &n_scaled) || n_logits > SIZE_MAX / sizeof(float) ||
-        n_packed > SIZE_MAX / sizeof(float) || n_scaled > SIZE_MAX / sizeof(float))
+    size_t n_logits, n_packed, n_scaled, n_partial, packed_rows = (max_batch + TL_PANEL - 1) / TL_PANEL * TL_PANEL;
+    if (!mul_ok(workers * block_rows, ld, &n_logits) || !mul_ok(packed_rows, dim, &n_packed) ||
+        !mul_ok(workers * block_rows, dim, &n_scaled) || !mul_ok(group_stripes * max_batch, dim, &n_partial) ||
+        n_logits > SIZE_MAX / sizeof(float) || n_packed > SIZE_MAX / sizeof(float) ||
+        n_partial > SIZE_MAX / sizeof(float))
         return tl_fail(err, TL_E_LIMIT, "batch %zu at dimension %zu is too large for memory", max_batch, dim);
     ws->max_batch = max_batch;
     ws->dim = dim;
     ws->block_rows = block_rows;
-    ws->group_blocks = group_blocks;
-    ws->group_rows = group_rows;
+    ws->workers = workers;
+    ws->group_stripes = group_stripes;
+    ws->stripe_blocks = stripe_blocks;
     ws->ld_logits = ld;
     ws->packed = malloc(n_packed * sizeof(float));
     ws->logits = malloc(n_logits * sizeof(float));
-    ws->row_max = malloc(group_rows * sizeof(float));
-    ws->row_inv = malloc(group_rows * sizeof(float));
+    ws->row_max = malloc(workers * block_rows * sizeof(float));
+    ws->row_inv = malloc(workers * block_rows * sizeof(float));
     ws->scaled = malloc(n_scaled * sizeof(float));
-    ws->block_loss = malloc(group_blocks * sizeof(double));
-    if (!ws->packed || !ws->logits || !ws->row_max || !ws->row_inv || !ws->scaled || !ws->block_loss) {
+    ws->partial = malloc(n_partial * sizeof(float));
+    ws->block_loss = malloc(group_stripes * stripe_blocks * sizeof(double));
+    if (!ws->packed || !ws->logits || !ws->row_max || !ws->row_inv || !ws->scaled || !ws->partial || !ws->block_loss) {
         tl_softmax_ws_free(ws);
         return tl_fail(err, TL_E_NOMEM, "out of memory for the softmax workspace (batch %zu, dimension %zu)", max_batch,
                        dim);
     }
     return TL_OK;
+}
+
+size_t tl_softmax_group_rows(const tl_softmax_ws *ws, size_t B)
+{
+    size_t rows = ws->group_stripes * tl_softmax_stripe_rows(B);
+    return rows < B ? rows : B;
 }
 
 void tl_softmax_ws_free(tl_softmax_ws *ws)
@@ -77,16 +99,19 @@ void tl_softmax_ws_free(tl_softmax_ws *ws)
     free(ws->row_max);
     free(ws->row_inv);
     free(ws->scaled);
+    free(ws->partial);
     free(ws->block_loss);
-    ws->packed = ws->logits = ws->row_max = ws->row_inv = ws->scaled = NULL;
+    ws->packed = ws->logits = ws->row_max = ws->row_inv = ws->scaled = ws->partial = NULL;
     ws->block_loss = NULL;
 }
 
 size_t tl_softmax_ws_bytes(const tl_softmax_ws *ws)
 {
     size_t packed_rows = (ws->max_batch + TL_PANEL - 1) / TL_PANEL * TL_PANEL;
-    return (packed_rows * ws->dim + ws->group_rows * (ws->ld_logits + 2 + ws->dim)) * sizeof(float) +
-           ws->group_blocks * sizeof(double);
+    return (packed_rows * ws->dim + ws->workers * ws->block_rows * (ws->ld_logits + 2 + ws->dim) +
+            ws->group_stripes * ws->max_batch * ws->dim) *
+               sizeof(float) +
+           ws->group_stripes * ws->stripe_blocks * sizeof(double);
 }
 
 void tl_softmax_begin(tl_softmax_ws *ws, const float *M, size_t B, float *dM)
@@ -95,43 +120,66 @@ void tl_softmax_begin(tl_softmax_ws *ws, const float *M, size_t B, float *dM)
     memset(dM, 0, B * ws->dim * sizeof(float));
 }
 
-/* Rows [row0, row0 + r) of the batch into the workspace's rows [w0, w0 + r):
- * their logits, exponentials, 1 / sums, scaled U rows and dU rows; their
- * losses are added to *loss in row order. */
-static void block_forward(tl_softmax_ws *ws, const float *U, const float *M, size_t B, size_t row0, size_t r, size_t w0,
-                          float *dU, double *loss)
+/* One worker's block buffers. */
+typedef struct block_bufs {
+    float *logits, *row_max, *row_inv, *scaled;
+} block_bufs;
+
+static block_bufs worker_bufs(const tl_softmax_ws *ws, size_t worker)
+{
+    size_t r = ws->block_rows;
+    return (block_bufs){ws->logits + worker * r * ws->ld_logits, ws->row_max + worker * r, ws->row_inv + worker * r,
+                        ws->scaled + worker * r * ws->dim};
+}
+
+/* Rows [row0, row0 + r) of the batch in a worker's buffers: their logits,
+ * exponentials, 1 / sums, scaled U rows and dU rows, their losses added to
+ * *loss in row order, and E^T (U / s) added into the stripe's sum S. */
+static void block_step(const tl_softmax_ws *ws, block_bufs b, const float *U, const float *M, size_t B, size_t row0,
+                       size_t r, float *dU, float *S, double *loss)
 {
     size_t d = ws->dim, ld = ws->ld_logits;
     const float *Ub = U + row0 * d, *Mb = M + row0 * d;
-    float *L = ws->logits + w0 * ld, *S = ws->scaled + w0 * d;
-    float *row_max = ws->row_max + w0, *row_inv = ws->row_inv + w0;
-    tl_gemm_abt_max(Ub, r, d, ws->packed, B, d, L, ld, row_max);
+    tl_gemm_abt_max(Ub, r, d, ws->packed, B, d, b.logits, ld, b.row_max);
     for (size_t i = 0; i < r; i++) {
-        float *x = L + i * ld;
-        float label_logit = x[row0 + i], mx = row_max[i];
+        float *x = b.logits + i * ld;
+        float label_logit = x[row0 + i], mx = b.row_max[i];
         float sum = tl_exp_shifted_row(x, B, mx); /* >= 1: the max itself gives e^0 */
         /* -log softmax(x)[label] = max + log(sum) - x[label] */
         *loss += ((double)mx - (double)label_logit) + tl_log((double)sum);
         float inv = 1.0f / sum;
-        row_inv[i] = inv;
-        for (size_t k = 0; k < d; k++) S[i * d + k] = Ub[i * d + k] * inv;
+        b.row_inv[i] = inv;
+        for (size_t k = 0; k < d; k++) b.scaled[i * d + k] = Ub[i * d + k] * inv;
     }
     float *dUb = dU + row0 * d;
-    tl_gemm_ab(L, r, ld, M, B, d, d, dUb, d);
+    tl_gemm_ab(b.logits, r, ld, M, B, d, d, dUb, d);
     for (size_t i = 0; i < r; i++)
-        for (size_t k = 0; k < d; k++) dUb[i * d + k] = dUb[i * d + k] * row_inv[i] - Mb[i * d + k];
+        for (size_t k = 0; k < d; k++) dUb[i * d + k] = dUb[i * d + k] * b.row_inv[i] - Mb[i * d + k];
+    tl_gemm_atb_acc(b.logits, r, ld, B, b.scaled, d, d, S, d);
+}
+
+static void add_into(float *dM, const float *S, size_t n)
+{
+    for (size_t i = 0; i < n; i++) dM[i] += S[i];
 }
 
 double tl_softmax_rows(tl_softmax_ws *ws, const float *U, const float *M, size_t B, size_t row0, size_t rows, float *dU,
                        float *dM)
 {
+    size_t stripe = tl_softmax_stripe_rows(B), n = B * ws->dim;
+    float *S = ws->partial; /* the current stripe's sum, kept across calls */
+    block_bufs b = worker_bufs(ws, 0);
     double loss = 0.0;
     while (rows > 0) {
+        size_t end = (row0 / stripe + 1) * stripe;
+        if (end > B) end = B;
         size_t r = rows < ws->block_rows ? rows : ws->block_rows;
-        block_forward(ws, U, M, B, row0, r, 0, dU, &loss);
-        tl_gemm_atb_acc(ws->logits, r, ws->ld_logits, B, ws->scaled, ws->dim, ws->dim, dM, ws->dim);
+        if (r > end - row0) r = end - row0;
+        if (row0 % stripe == 0) memset(S, 0, n * sizeof(float));
+        block_step(ws, b, U, M, B, row0, r, dU, S, &loss);
         row0 += r;
         rows -= r;
+        if (row0 == end) add_into(dM, S, n);
     }
     return loss;
 }
@@ -139,30 +187,72 @@ double tl_softmax_rows(tl_softmax_ws *ws, const float *U, const float *M, size_t
 typedef struct group_job {
     tl_softmax_ws *ws;
     const float *U, *M;
-    float *dU;
-    size_t B, row0, rows;
+    float *dU, *dM;
+    size_t B, row0, rows, stripe;
+    uint32_t n_stripes, ranges;
+    size_t range_floats;
 } group_job;
 
-static void group_forward_task(void *ctx, uint32_t task, uint32_t worker)
+/* Stripe `task` of the group, its blocks in order in the worker's buffers. */
+static void stripe_task(void *ctx, uint32_t task, uint32_t worker)
+{
+    group_job *g = ctx;
+    tl_softmax_ws *ws = g->ws;
+    size_t lo = (size_t)task * g->stripe, hi = lo + g->stripe < g->rows ? lo + g->stripe : g->rows;
+    float *S = ws->partial + (size_t)task * g->B * ws->dim;
+    double *bl = ws->block_loss + (size_t)task * ws->stripe_blocks;
+    block_bufs b = worker_bufs(ws, worker);
+    memset(S, 0, g->B * ws->dim * sizeof(float));
+    for (size_t r0 = lo; r0 < hi; r0 += ws->block_rows, bl++) {
+        size_t r = hi - r0 < ws->block_rows ? hi - r0 : ws->block_rows;
+        *bl = 0.0;
+        block_step(ws, b, g->U, g->M, g->B, g->row0 + r0, r, g->dU, S, bl);
+    }
+}
+
+/* dM's floats of range `task` add the group's stripe sums in stripe order. */
+static void reduce_task(void *ctx, uint32_t task, uint32_t worker)
 {
     (void)worker;
     group_job *g = ctx;
-    size_t w0 = (size_t)task * g->ws->block_rows;
-    size_t r = g->rows - w0 < g->ws->block_rows ? g->rows - w0 : g->ws->block_rows;
-    g->ws->block_loss[task] = 0.0;
-    block_forward(g->ws, g->U, g->M, g->B, g->row0 + w0, r, w0, g->dU, &g->ws->block_loss[task]);
+    size_t n = g->B * g->ws->dim, lo = (size_t)task * g->range_floats;
+    size_t hi = lo + g->range_floats < n ? lo + g->range_floats : n;
+    for (uint32_t s = 0; s < g->n_stripes; s++) add_into(g->dM + lo, g->ws->partial + s * n + lo, hi - lo);
 }
 
 void tl_softmax_group(tl_softmax_ws *ws, tl_pool *pool, const float *U, const float *M, size_t B, size_t row0,
                       size_t rows, float *dU, float *dM, double *loss)
 {
     if (rows == 0) return;
-    group_job g = {ws, U, M, dU, B, row0, rows};
-    uint32_t blocks = (uint32_t)((rows + ws->block_rows - 1) / ws->block_rows);
-    tl_pool_run(pool, blocks, group_forward_task, &g);
-    /* dM's rows in ranges, each element adding the group's rows in order */
-    tl__gemm_atb_acc_pool(pool, ws->logits, rows, ws->ld_logits, B, ws->scaled, ws->dim, ws->dim, dM, ws->dim);
-    for (uint32_t b = 0; b < blocks; b++) *loss += ws->block_loss[b];
+    size_t stripe = tl_softmax_stripe_rows(B);
+    uint32_t threads = tl_pool_threads(pool);
+    if (row0 % stripe != 0 || rows > tl_softmax_group_rows(ws, B) || threads > ws->workers || B > ws->max_batch ||
+        (row0 + rows != B && rows % stripe != 0)) {
+        /* not a whole group: block by block on this thread, the same sums */
+        for (size_t r0 = row0, end = row0 + rows; r0 < end;) {
+            size_t cut = (r0 / stripe + 1) * stripe, r = ws->block_rows;
+            if (r > cut - r0) r = cut - r0;
+            if (r > end - r0) r = end - r0;
+            *loss += tl_softmax_rows(ws, U, M, B, r0, r, dU, dM);
+            r0 += r;
+        }
+        return;
+    }
+    size_t n = B * ws->dim;
+    group_job g = {ws, U, M, dU, dM, B, row0, rows, stripe, (uint32_t)((rows + stripe - 1) / stripe), 0, 0};
+    tl_pool_run(pool, g.n_stripes, stripe_task, &g);
+    /* dM += each stripe's sum, in stripe order, split in ranges of floats */
+    size_t parts = (size_t)threads * 4;
+    if (parts > n / MIN_RANGE_FLOATS) parts = n / MIN_RANGE_FLOATS;
+    if (parts < 1) parts = 1;
+    g.range_floats = (n + parts - 1) / parts;
+    g.ranges = (uint32_t)((n + g.range_floats - 1) / g.range_floats);
+    tl_pool_run(pool, g.ranges, reduce_task, &g);
+    for (uint32_t s = 0; s < g.n_stripes; s++) {
+        size_t lo = (size_t)s * stripe, hi = lo + stripe < rows ? lo + stripe : rows;
+        size_t blocks = (hi - lo + ws->block_rows - 1) / ws->block_rows;
+        for (size_t k = 0; k < blocks; k++) *loss += ws->block_loss[s * ws->stripe_blocks + k];
+    }
 }
 
 void tl_softmax_end(tl_softmax_ws *ws, const float *U, size_t B, float *dM)

@@ -124,22 +124,11 @@ static tl_status init_table(sparse_table *t, float *w, float **acc_out, uint32_t
     return TL_OK;
 }
 
-/* Blocks per softmax group (tl_softmax_group): one with one thread (a
- * step of one block, as ever); else an equal share per thread, at least
- * two (a thread that got less of a core still finds work), as many as
- * keep the group's logits within GROUP_LOGIT_BYTES: each group costs the
- * pool two runs, whose wake-ups and stragglers a bigger group spreads over
- * more work. Never changes a result. */
-#define GROUP_LOGIT_BYTES ((size_t)16 << 20)
-
-static size_t group_blocks(uint32_t B, uint32_t block_rows, uint32_t threads)
-{
-    if (threads <= 1) return 1;
-    size_t rows = block_rows ? block_rows : TL_TRAIN_BLOCK_ROWS;
-    size_t block_bytes = rows * ((size_t)B + 32) * sizeof(float);
-    size_t per_thread = GROUP_LOGIT_BYTES / block_bytes / threads;
-    return (per_thread < 2 ? 2 : per_thread) * threads;
-}
+/* Stripes per softmax group (tl_softmax_group): one with one thread (a
+ * step of one stripe); else two per thread, so a thread that got less of a
+ * core still finds work and the pool's two runs per group are spread over
+ * a quarter of the batch. Never changes a result. */
+static size_t group_stripes(uint32_t threads) { return threads <= 1 ? 1 : 2 * (size_t)threads; }
 
 /* ---- rating head (rating.h): created only when rating_weight > 0 ---- */
 
@@ -223,8 +212,8 @@ static tl_status tt_create(const tl_dataset *ds, const tl_split *split, const tl
         init_table(&s->movies, s->model->movies, &s->acc_movies, ds->n_movies + 1, dim, B, cfg->adagrad_initial,
                    &bytes) != TL_OK)
         goto nomem;
-    st = tl_softmax_ws_init_group(&s->ws, B, dim, cfg->block_rows,
-                                  group_blocks(B, cfg->block_rows, tl_pool_threads(pool)), err);
+    st = tl_softmax_ws_init_group(&s->ws, B, dim, cfg->block_rows, tl_pool_threads(pool),
+                                  group_stripes(tl_pool_threads(pool)), err);
     if (st != TL_OK) {
         tt_free(s);
         return st;
@@ -331,7 +320,8 @@ static int tt_step(void *vs, tl_pool *pool, uint32_t batch, tl_clock_fn clock, v
     if (!s->in_batch) begin_batch(s, batch);
     if (s->next_row < s->batch_len) {
         uint32_t rows = s->batch_len - s->next_row;
-        if (rows > s->ws.group_rows) rows = (uint32_t)s->ws.group_rows;
+        uint32_t group = (uint32_t)tl_softmax_group_rows(&s->ws, s->batch_len);
+        if (rows > group) rows = group;
         tl_softmax_group(&s->ws, pool, s->Ub, s->Mb, s->batch_len, s->next_row, rows, s->dU, s->dM, &s->batch_loss);
         s->next_row += rows;
     }
