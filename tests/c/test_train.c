@@ -225,6 +225,40 @@ static void test_group_matches_serial(size_t B, size_t d, size_t block)
     grads_case_free(&c);
 }
 
+/* Stripes are an eighth of the batch up to 8192 rows, then hold at most
+ * 2^23 logits; a workspace for a bigger batch still runs a shorter batch
+ * (whose stripes are longer) in groups, bit for bit. */
+static void test_stripes_of_big_batches(void)
+{
+    CHECK_INT(tl_softmax_stripe_rows(77), 32);
+    CHECK_INT(tl_softmax_stripe_rows(1000), 128);
+    CHECK_INT(tl_softmax_stripe_rows(8192), 1024);
+    CHECK_INT(tl_softmax_stripe_rows(9000), 960);
+    CHECK_INT(tl_softmax_stripe_rows(65536), 128);
+    CHECK_INT(tl_softmax_stripe_rows(1u << 20), 32);
+    size_t B = 8192, d = 2;
+    grads_case c = grads_case_new(B, d, 17, 1.0f);
+    tl_softmax_ws ws;
+    tl_error err;
+    CHECK_INT(tl_softmax_ws_init(&ws, B, d, 64, &err), TL_OK);
+    double l0 = tl_softmax_batch(&ws, c.U, c.M, B, c.dU0, c.dM0);
+    tl_softmax_ws_free(&ws);
+    tl_pool *pool = NULL;
+    CHECK_INT(tl_pool_new(2, &pool, &err), TL_OK);
+    CHECK_INT(tl_softmax_ws_init_group(&ws, 9000, d, 64, 2, 4, &err), TL_OK);
+    double l1 = 0.0;
+    size_t rows = tl_softmax_group_rows(&ws, B);
+    CHECK_INT(rows, 4096);
+    tl_softmax_begin(&ws, c.M, B, c.dM1);
+    for (size_t r0 = 0; r0 < B; r0 += rows) tl_softmax_group(&ws, pool, c.U, c.M, B, r0, rows, c.dU1, c.dM1, &l1);
+    tl_softmax_end(&ws, c.U, B, c.dM1);
+    CHECK(grads_equal(&c));
+    CHECK(fabs(l1 - l0) < 1e-6 * fabs(l0)); /* block sums vs one running sum */
+    tl_softmax_ws_free(&ws);
+    tl_pool_free(pool);
+    grads_case_free(&c);
+}
+
 /* A pool with more threads than the workspace has workers, and a group
  * that does not start on a stripe, fall back to the serial path: the
  * same gradients. */
@@ -653,6 +687,7 @@ int main(void)
     test_group_matches_serial(9, 33, 4);
     test_group_matches_serial(1000, 16, 32); /* 8 stripes of 128 rows */
     test_group_fallbacks();
+    test_stripes_of_big_batches();
     test_gemm_pool(301, 130, 67);
     test_gemm_pool(1000, 128, 256);
     test_adagrad_by_hand();

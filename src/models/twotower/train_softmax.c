@@ -21,9 +21,11 @@
 #include "towerlens/kernels.h"
 #include "towerlens/train.h"
 
-#define STRIPES 8             /* stripes per batch */
-#define STRIPE_GRANULE 32     /* stripe rows are a multiple of this */
-#define MIN_RANGE_FLOATS 4096 /* dM floats per reduction task at least */
+#define STRIPES 8                       /* stripes per batch, for batches up to STRIPE_PEAK_BATCH */
+#define STRIPE_LOGITS ((size_t)1 << 23) /* a stripe's logits at most: ~55 ms of one core */
+#define STRIPE_PEAK_BATCH 8192          /* sqrt(STRIPES * STRIPE_LOGITS) */
+#define STRIPE_GRANULE 32               /* stripe rows are a multiple of this */
+#define MIN_RANGE_FLOATS 4096           /* dM floats per reduction task at least */
 
 static int mul_ok(size_t a, size_t b, size_t *out)
 {
@@ -35,7 +37,16 @@ static int mul_ok(size_t a, size_t b, size_t *out)
 size_t tl_softmax_stripe_rows(size_t B)
 {
     size_t r = (B + STRIPES - 1) / STRIPES;
+    if (B && r > STRIPE_LOGITS / B) r = STRIPE_LOGITS / B; /* a big batch: more stripes, each one step */
+    if (r == 0) r = 1;
     return (r + STRIPE_GRANULE - 1) / STRIPE_GRANULE * STRIPE_GRANULE;
+}
+
+/* The longest stripe of any batch up to max_batch: stripes grow with B up
+ * to STRIPE_PEAK_BATCH rows, then shrink. */
+static size_t longest_stripe(size_t max_batch)
+{
+    return tl_softmax_stripe_rows(max_batch < STRIPE_PEAK_BATCH ? max_batch : STRIPE_PEAK_BATCH);
 }
 
 tl_status tl_softmax_ws_init(tl_softmax_ws *ws, size_t max_batch, size_t dim, size_t block_rows, tl_error *err)
@@ -53,7 +64,7 @@ tl_status tl_softmax_ws_init_group(tl_softmax_ws *ws, size_t max_batch, size_t d
     if (workers == 0) workers = 1;
     if (group_stripes == 0) group_stripes = 1;
     if (group_stripes > STRIPES) group_stripes = STRIPES;
-    size_t stripe = tl_softmax_stripe_rows(max_batch);
+    size_t stripe = longest_stripe(max_batch);
     size_t stripe_blocks = (stripe + block_rows - 1) / block_rows;
     /* pad the logit stride off powers of two: a block's rows would
      * otherwise share cache sets when the kernels walk down a column */
@@ -227,7 +238,7 @@ void tl_softmax_group(tl_softmax_ws *ws, tl_pool *pool, const float *U, const fl
     size_t stripe = tl_softmax_stripe_rows(B);
     uint32_t threads = tl_pool_threads(pool);
     if (row0 % stripe != 0 || rows > tl_softmax_group_rows(ws, B) || threads > ws->workers || B > ws->max_batch ||
-        (row0 + rows != B && rows % stripe != 0)) {
+        stripe > longest_stripe(ws->max_batch) || (row0 + rows != B && rows % stripe != 0)) {
         /* not a whole group: block by block on this thread, the same sums */
         for (size_t r0 = row0, end = row0 + rows; r0 < end;) {
             size_t cut = (r0 / stripe + 1) * stripe, r = ws->block_rows;
