@@ -457,8 +457,8 @@ void tl_adagrad_row(float *w, float *acc, const float *g, size_t dim, float lr, 
 
 /* Workspace for the blocked in-batch softmax over batches of up to
  * max_batch rows of dimension dim. A batch's rows fall into fixed stripes
- * (tl_softmax_stripe_rows: about an eighth of the batch, whatever the
- * threads): each stripe's dM contribution is summed on its own from zero,
+ * (tl_softmax_stripe_rows: an eighth of the batch up to 8192 rows, whatever
+ * the threads): each stripe's dM contribution is summed on its own from zero,
  * its rows in order, and dM adds the stripes' sums in stripe order. On a
  * pool, tl_softmax_group runs group_stripes stripes side by side, each on
  * one thread (its blocks in order, in that worker's buffers), so a thread
@@ -467,7 +467,7 @@ typedef struct tl_softmax_ws {
     size_t max_batch, dim, block_rows;
     size_t workers;           /* threads with their own block buffers */
     size_t group_stripes;     /* stripes per tl_softmax_group call */
-    size_t stripe_blocks;     /* the most blocks in a stripe (at max_batch) */
+    size_t stripe_blocks;     /* the most blocks in a stripe of any batch up to max_batch */
     size_t ld_logits;         /* row stride of the logit rows (padded) */
     float *packed;            /* M_b packed in panels (kernels.h) */
     float *logits;            /* per worker, block_rows x ld_logits: logits, then their exponentials */
@@ -477,7 +477,8 @@ typedef struct tl_softmax_ws {
     double *block_loss;       /* group_stripes x stripe_blocks: each block's rows' loss, in row order */
 } tl_softmax_ws;
 
-/* Rows per stripe of a batch of B rows: ceil(B / 8) rounded up to 32. */
+/* Rows per stripe of a batch of B rows: ceil(B / 8), at most 2^23 / B (so
+ * a stripe is one bounded step however big the batch), rounded up to 32. */
 size_t tl_softmax_stripe_rows(size_t B);
 /* One worker, one stripe per group (the serial layout). */
 tl_status tl_softmax_ws_init(tl_softmax_ws *ws, size_t max_batch, size_t dim, size_t block_rows, tl_error *err);
