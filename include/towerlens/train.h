@@ -16,8 +16,9 @@
  * The loss is the original's retrieval task: for a batch of B train rows,
  * logits = U_b M_b^T (B x B), labels on the diagonal, softmax cross-entropy
  * summed over the batch. The B x B matrix is never held whole: rows are
- * processed in blocks (logits, softmax, gradient contributions), so memory
- * is O(B * (d + block)). Adagrad updates only the rows a batch touches,
+ * processed in blocks (logits, softmax, gradient contributions) within
+ * fixed stripes of the batch, so memory is O(B * d) per stripe sum plus a
+ * block of logits per thread. Adagrad updates only the rows a batch touches,
  * after summing the gradients of duplicate rows (as Keras does).
  *
  * Seeds (S = config seed): the split uses S and S + 1 (split.h), the
@@ -299,10 +300,11 @@ void tl_trainer_free(tl_trainer *tr);
 
 /* Runs until `max_batches` batches have completed in this call (0 = no
  * limit) or `max_ms` milliseconds have passed (0 = no limit), whichever is
- * first; time is checked after every row block (iALS: after every task the
- * calling thread runs; no task starts after the deadline), so a call may
- * end inside a batch and the next call continues it. Both 0 trains to the end. At least
- * one row block runs per call. Fills `progress` (may be NULL). After the
+ * first; time is checked after every stripe or group of stripes of the
+ * softmax (tl_softmax_group; iALS: after every task the calling thread
+ * runs; no task starts after the deadline), so a call may end inside a
+ * batch and the next call continues it. Both 0 trains to the end. At least
+ * one stripe or group runs per call. Fills `progress` (may be NULL). After the
  * last epoch it returns TL_OK with progress.done = 1 and does nothing. */
 tl_status tl_trainer_step(tl_trainer *tr, uint32_t max_batches, double max_ms, tl_train_progress *progress,
                           tl_error *err);
