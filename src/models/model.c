@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/models_internal.h"
 #include "towerlens/rng.h"
 
 static int table_floats(uint32_t rows_minus_oov, uint32_t dim, size_t *out)
@@ -17,8 +18,9 @@ static int table_floats(uint32_t rows_minus_oov, uint32_t dim, size_t *out)
 /* A table of n floats starting on a cache line: at dimension 16, 32 or 64
  * a row then spans dim / 16 lines, not one more, which the scattered row
  * reads of training and serving feel (a fifth fewer lines at 64). */
-static float *table_alloc(size_t n)
+float *tl__table_alloc(size_t n)
 {
+    if (n > (SIZE_MAX - 63) / sizeof(float)) return NULL;
     size_t bytes = (n * sizeof(float) + 63) & ~(size_t)63;
     return aligned_alloc(64, bytes ? bytes : 64);
 }
@@ -41,8 +43,8 @@ tl_status tl_model_new(uint32_t n_users, uint32_t n_movies, uint32_t dim, float 
     m->dim = dim;
     m->n_users = n_users;
     m->n_movies = n_movies;
-    m->users = table_alloc(nu);
-    m->movies = table_alloc(nm);
+    m->users = tl__table_alloc(nu);
+    m->movies = tl__table_alloc(nm);
     if (!m->users || !m->movies) {
         tl_model_free(m);
         return tl_fail(err, TL_E_NOMEM, "out of memory allocating embedding tables (%zu floats)", nu + nm);

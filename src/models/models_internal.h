@@ -26,6 +26,9 @@ tl_status tl__popularity_open(const tl_dataset *ds, const char *config_json, con
 
 /* "users" and "movies" (OOV rows last) borrowing m's tables: 2 tensors. */
 uint32_t tl__model_tensors(const tl_model *m, tl_tensor *out);
+/* n floats starting on a 64-byte cache line (model.c; free() them): the
+ * embedding tables and copies of them. NULL when out of memory. */
+float *tl__table_alloc(size_t n);
 /* The visitor prior's training side: one block of n_movies + 3 floats,
  * L_j (train rows of movie j rated >= 4 stars; every row on implicit data;
  * the out-of-vocabulary movie's 0) then w3, w10 from cfg. Caller frees. */

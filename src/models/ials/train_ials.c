@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/models_internal.h"
 #include "towerlens/kernels.h"
 #include "towerlens/rng.h"
 #include "train_ials.h"
@@ -426,9 +427,9 @@ static int hot_order(side *sd, uint32_t d, size_t *bytes)
     uint32_t n = sd->n_rows, most = longest_row(sd);
     uint32_t *start = calloc((size_t)most + 2, sizeof *start);
     sd->hot_pos = alloc_n(n, sizeof(uint32_t), bytes);
-    size_t floats = (size_t)n * d, line = 64 / sizeof(float);
-    *bytes += (floats + line) * sizeof(float);
-    sd->hot = aligned_alloc(64, ((floats + line - 1) / line + 1) * 64);
+    size_t floats = (size_t)n * d;
+    *bytes += (floats + 64 / sizeof(float)) * sizeof(float); /* with the line padding */
+    sd->hot = tl__table_alloc(floats);
     if (!start || !sd->hot_pos || !sd->hot) {
         free(start);
         return 0;

@@ -174,6 +174,15 @@ static void add_into(float *dM, const float *S, size_t n)
     for (size_t i = 0; i < n; i++) dM[i] += S[i];
 }
 
+/* Rows of the block at r0: block_rows, cut at its stripe's end and at end
+ * (blocks never cross a stripe end). */
+static size_t block_at(const tl_softmax_ws *ws, size_t stripe, size_t r0, size_t end)
+{
+    size_t cut = (r0 / stripe + 1) * stripe, r = ws->block_rows;
+    if (r > cut - r0) r = cut - r0;
+    return r < end - r0 ? r : end - r0;
+}
+
 double tl_softmax_rows(tl_softmax_ws *ws, const float *U, const float *M, size_t B, size_t row0, size_t rows, float *dU,
                        float *dM)
 {
@@ -181,16 +190,11 @@ double tl_softmax_rows(tl_softmax_ws *ws, const float *U, const float *M, size_t
     float *S = ws->partial; /* the current stripe's sum, kept across calls */
     block_bufs b = worker_bufs(ws, 0);
     double loss = 0.0;
-    while (rows > 0) {
-        size_t end = (row0 / stripe + 1) * stripe;
-        if (end > B) end = B;
-        size_t r = rows < ws->block_rows ? rows : ws->block_rows;
-        if (r > end - row0) r = end - row0;
+    for (size_t end = row0 + rows, r; row0 < end; row0 += r) {
+        r = block_at(ws, stripe, row0, end);
         if (row0 % stripe == 0) memset(S, 0, n * sizeof(float));
         block_step(ws, b, U, M, B, row0, r, dU, S, &loss);
-        row0 += r;
-        rows -= r;
-        if (row0 == end) add_into(dM, S, n);
+        if ((row0 + r) % stripe == 0 || row0 + r == B) add_into(dM, S, n); /* the stripe is done */
     }
     return loss;
 }
@@ -214,8 +218,8 @@ static void stripe_task(void *ctx, uint32_t task, uint32_t worker)
     double *bl = ws->block_loss + (size_t)task * ws->stripe_blocks;
     block_bufs b = worker_bufs(ws, worker);
     memset(S, 0, g->B * ws->dim * sizeof(float));
-    for (size_t r0 = lo; r0 < hi; r0 += ws->block_rows, bl++) {
-        size_t r = hi - r0 < ws->block_rows ? hi - r0 : ws->block_rows;
+    for (size_t r0 = lo, r; r0 < hi; r0 += r, bl++) {
+        r = block_at(ws, g->stripe, r0, hi);
         *bl = 0.0;
         block_step(ws, b, g->U, g->M, g->B, g->row0 + r0, r, g->dU, S, bl);
     }
@@ -240,12 +244,9 @@ void tl_softmax_group(tl_softmax_ws *ws, tl_pool *pool, const float *U, const fl
     if (row0 % stripe != 0 || rows > tl_softmax_group_rows(ws, B) || threads > ws->workers || B > ws->max_batch ||
         stripe > longest_stripe(ws->max_batch) || (row0 + rows != B && rows % stripe != 0)) {
         /* not a whole group: block by block on this thread, the same sums */
-        for (size_t r0 = row0, end = row0 + rows; r0 < end;) {
-            size_t cut = (r0 / stripe + 1) * stripe, r = ws->block_rows;
-            if (r > cut - r0) r = cut - r0;
-            if (r > end - r0) r = end - r0;
+        for (size_t r0 = row0, end = row0 + rows, r; r0 < end; r0 += r) {
+            r = block_at(ws, stripe, r0, end);
             *loss += tl_softmax_rows(ws, U, M, B, r0, r, dU, dM);
-            r0 += r;
         }
         return;
     }
