@@ -8,6 +8,14 @@
  *   uknn   user-kNN: cosine of binary user vectors, the user's k nearest users
  *          v, score_j = sum_v cos(u, v)^p [v rated j]
  *   ease2  a second EASE (binary, min_count 5) at another λ
+ *   tpop   time-local popularity: log(1 + ratings of j near the user's rating
+ *          times, weekly bins, kernel e^(-days / h)); mode 1: 1 when j's first
+ *          rating is at most h days after the user's last, else 0
+ *   tknn   time neighbours: S[i][j] = sum over users of e^(-d / tau) for i and
+ *          j rated d places apart (mode 1) or d seconds apart (mode 0) in the
+ *          user's time order, d <= 8 tau; score_j = sum_i S[i][j] / sqrt(n_i n_j),
+ *          only the top `keep` of each row (0: all). With tau 1, mode 1, keep 0
+ *          it is the product's third part (src/models/blend/seq_fit.c)
  * Everything is chosen on validation rows, never on test: for split seed S
  * the validation rows are the train rows' seeded 10 % (seed S + 1, carved as
  * train_blend.c's create_validation does), and the parts are refit on the
@@ -39,8 +47,9 @@
  * product's (0.3596 / 0.3682 over seeds 42, 1, 2, 3, 4); the program checks
  * the 2-part test figures against tl_eval_setup_run on tl__blend_open.
  *
- *   tl_blend3_study DATA [seeds=42,1,2,3,4] [parts=rp3,uknn,ease2]
+ *   tl_blend3_study DATA [seeds=42,1,2,3,4] [parts=rp3,uknn,ease2,tpop,tknn]
  *                   [rp3_alpha=..] [rp3_beta=..] [rp3_k=..] [rp3_norm=..] [knn_k=..] [knn_p=..] [ease2_lam=..]
+ *                   [tpop_h=7,30,90,365] [tpop_mode=0,1] [tknn_tau=1,3,10,30] [tknn_mode=1] [tknn_keep=0]
  *                   [train_rows=80000] [test_rows=20000] [oracle=1]
  * Defaults: rp3_alpha=0.5,0.75,1 rp3_beta=0,0.35,0.5,0.65,0.8,1 rp3_k=100,400 rp3_norm=0,1
  * (1: each row of W divided by its sum after the top k, as Dacrema et al.'s
@@ -407,16 +416,188 @@ static void ease2_score(const tl_ease_model *m, const side *s, uint32_t u, uint3
         if (out[j] < TL_BLEND_EASE_OUTSIDE) out[j] = 0.0f;
 }
 
+/* ---- time-local popularity ------------------------------------------------ */
+
+/* tpop: how often movie j was rated (by anyone, fit rows) near the times the
+ * user rated, in weekly bins: score_j = log(1 + sum_b H[b][j] K_u[b]) with
+ * K_u[b] = sum over the user's fit ratings r of exp(-|b - bin(r)| 7 / h),
+ * divided by the user's rating count (h: the bandwidth in days). mode 1: the
+ * movie's "availability": 1 when its first fit rating is at most h days after
+ * the user's last fit rating, else 0. */
+#define TP_WEEK 604800u
+typedef struct tpop {
+    double h;
+    int mode;
+    uint32_t nb, t0;
+    float *H;           /* [nb][nm] */
+    uint32_t *first;    /* first fit-rating bin of each movie (UINT32_MAX: none) */
+    uint32_t *ub_start; /* the user's fit bins */
+    uint32_t *ub;
+    float *K, *ku;
+} tpop;
+
+static void tpop_fit(tpop *t, const side *s, double h, int mode)
+{
+    const tl_dataset *ds = s->ds;
+    uint32_t nm = ds->n_movies, nu = ds->n_users, week = TP_WEEK >> ds->time_shift;
+    memset(t, 0, sizeof *t);
+    t->h = h, t->mode = mode;
+    uint32_t lo = UINT32_MAX, hi = 0;
+    for (uint32_t i = 0; i < s->n_fit; i++) {
+        uint32_t x = ds->r_time[s->fit[i]];
+        if (x < lo) lo = x;
+        if (x > hi) hi = x;
+    }
+    t->t0 = lo, t->nb = (hi - lo) / week + 1;
+    t->H = xcalloc((size_t)t->nb * nm, sizeof *t->H);
+    t->first = xmalloc((size_t)nm * sizeof *t->first);
+    for (uint32_t j = 0; j < nm; j++) t->first[j] = UINT32_MAX;
+    t->ub_start = xcalloc((size_t)nu + 1, sizeof *t->ub_start);
+    t->ub = xmalloc((size_t)s->n_fit * sizeof *t->ub);
+    for (uint32_t i = 0; i < s->n_fit; i++) t->ub_start[ds->r_user[s->fit[i]] + 1]++;
+    for (uint32_t u = 0; u < nu; u++) t->ub_start[u + 1] += t->ub_start[u];
+    uint32_t *fill = xmalloc(((size_t)nu + 1) * sizeof *fill);
+    memcpy(fill, t->ub_start, (size_t)nu * sizeof *fill);
+    for (uint32_t i = 0; i < s->n_fit; i++) {
+        uint32_t r = s->fit[i], b = (ds->r_time[r] - lo) / week, j = ds->r_movie[r];
+        t->H[(size_t)b * nm + j] += 1.0f;
+        if (b < t->first[j]) t->first[j] = b;
+        t->ub[fill[ds->r_user[r]]++] = b;
+    }
+    free(fill);
+    t->K = xmalloc((size_t)t->nb * sizeof *t->K);
+    for (uint32_t d = 0; d < t->nb; d++) t->K[d] = (float)exp(-(double)d * 7.0 / h);
+    t->ku = xmalloc((size_t)t->nb * sizeof *t->ku);
+}
+
+static void tpop_free(tpop *t) { free(t->H), free(t->first), free(t->ub_start), free(t->ub), free(t->K), free(t->ku); }
+
+static void tpop_score(tpop *t, const side *s, uint32_t u, float *out)
+{
+    uint32_t nm = s->ds->n_movies, a = t->ub_start[u], e = t->ub_start[u + 1];
+    if (t->mode == 1) {
+        uint32_t last = 0;
+        for (uint32_t q = a; q < e; q++)
+            if (t->ub[q] > last) last = t->ub[q];
+        uint32_t lim = last + (uint32_t)(t->h / 7.0);
+        for (uint32_t j = 0; j < nm; j++) out[j] = t->first[j] <= lim ? 1.0f : 0.0f;
+        return;
+    }
+    memset(t->ku, 0, (size_t)t->nb * sizeof *t->ku);
+    float inv = e > a ? 1.0f / (float)(e - a) : 0.0f;
+    for (uint32_t q = a; q < e; q++)
+        for (uint32_t b = 0; b < t->nb; b++) t->ku[b] += inv * t->K[b > t->ub[q] ? b - t->ub[q] : t->ub[q] - b];
+    memset(out, 0, (size_t)nm * sizeof *out);
+    for (uint32_t b = 0; b < t->nb; b++) {
+        float k = t->ku[b];
+        if (k < 1e-4f) continue;
+        const float *hb = t->H + (size_t)b * nm;
+        for (uint32_t j = 0; j < nm; j++) out[j] += k * hb[j];
+    }
+    for (uint32_t j = 0; j < nm; j++) out[j] = logf(1.0f + out[j]);
+}
+
+/* ---- time-neighbour item co-occurrence ------------------------------------ */
+
+/* tknn: S[i][j] = sum over users of exp(-d / tau) for every pair of the
+ * user's fit ratings of i and j, d = their distance in seconds (mode 0) or in
+ * places of the user's ratings sorted by time (mode 1); pairs with d > 8 tau
+ * skipped. score_j = sum over the user's movies i of S[i][j] / sqrt(n_i n_j)
+ * (n: fit ratings of the movie). Dense nm x nm: a study only. */
+typedef struct tknn {
+    uint32_t nm;
+    float *S, *inv;
+} tknn;
+
+typedef struct tk_ev {
+    uint32_t t, m;
+} tk_ev;
+
+static int cmp_ev(const void *a, const void *b)
+{
+    const tk_ev *x = a, *y = b;
+    return x->t < y->t ? -1 : x->t > y->t ? 1 : (x->m > y->m) - (x->m < y->m);
+}
+
+static void tknn_fit(tknn *k, const side *s, double tau, int mode, uint32_t keep)
+{
+    const tl_dataset *ds = s->ds;
+    uint32_t nm = ds->n_movies, nu = ds->n_users;
+    k->nm = nm;
+    k->S = xcalloc((size_t)nm * nm, sizeof *k->S);
+    k->inv = xcalloc(nm, sizeof *k->inv);
+    uint32_t *start = xcalloc((size_t)nu + 1, sizeof *start);
+    for (uint32_t i = 0; i < s->n_fit; i++) start[ds->r_user[s->fit[i]] + 1]++;
+    for (uint32_t u = 0; u < nu; u++) start[u + 1] += start[u];
+    tk_ev *ev = xmalloc(((size_t)s->n_fit + 1) * sizeof *ev);
+    uint32_t *fill = xmalloc(((size_t)nu + 1) * sizeof *fill);
+    memcpy(fill, start, (size_t)nu * sizeof *fill);
+    for (uint32_t i = 0; i < s->n_fit; i++) {
+        uint32_t r = s->fit[i];
+        ev[fill[ds->r_user[r]]++] = (tk_ev){ds->r_time[r], ds->r_movie[r]};
+        k->inv[ds->r_movie[r]] += 1.0f;
+    }
+    for (uint32_t j = 0; j < nm; j++) k->inv[j] = k->inv[j] > 0 ? 1.0f / sqrtf(k->inv[j]) : 0.0f;
+    double lim = 8 * tau;
+    for (uint32_t u = 0; u < nu; u++) {
+        tk_ev *e = ev + start[u];
+        uint32_t n = start[u + 1] - start[u];
+        qsort(e, n, sizeof *e, cmp_ev);
+        for (uint32_t a = 0; a < n; a++)
+            for (uint32_t b = a + 1; b < n; b++) {
+                double d = mode ? (double)(b - a) : (double)(e[b].t - e[a].t);
+                if (d > lim) break;
+                float w = (float)exp(-d / tau);
+                k->S[(size_t)e[a].m * nm + e[b].m] += w;
+                k->S[(size_t)e[b].m * nm + e[a].m] += w;
+            }
+    }
+    free(start), free(ev), free(fill);
+    if (keep) { /* the top keep of each row by S[i][j] / sqrt(n_i n_j) (the same ranking as S / sqrt(n_j)) */
+        tl_scored *heap = xmalloc((size_t)keep * sizeof *heap);
+        for (uint32_t i = 0; i < nm; i++) {
+            float *row = k->S + (size_t)i * nm;
+            tl_topk tk;
+            tl_topk_init(&tk, heap, keep);
+            for (uint32_t j = 0; j < nm; j++)
+                if (row[j] > 0) tl_topk_push(&tk, j, row[j] * k->inv[j]);
+            uint32_t n = tl_topk_finish(&tk);
+            float *kept = xcalloc(nm, sizeof *kept);
+            for (uint32_t t = 0; t < n; t++) kept[heap[t].index] = row[heap[t].index];
+            memcpy(row, kept, (size_t)nm * sizeof *row);
+            free(kept);
+        }
+        free(heap);
+    }
+}
+
+static void tknn_free(tknn *k) { free(k->S), free(k->inv); }
+
+static void tknn_score(const tknn *k, const side *s, uint32_t u, float *out)
+{
+    uint32_t nm = k->nm;
+    memset(out, 0, (size_t)nm * sizeof *out);
+    for (uint32_t q = s->u_start[u]; q < s->u_start[u + 1]; q++) {
+        uint32_t i = s->u_movie[q];
+        const float *row = k->S + (size_t)i * nm;
+        float c = k->inv[i];
+        for (uint32_t j = 0; j < nm; j++) out[j] += c * row[j];
+    }
+    for (uint32_t j = 0; j < nm; j++) out[j] *= k->inv[j];
+}
+
 /* ---- a third part, whichever it is ----------------------------------------------- */
 
-enum { P_RP3, P_UKNN, P_EASE2, N_PARTS };
-static const char *const part_names[N_PARTS] = {"rp3", "uknn", "ease2"};
+enum { P_RP3, P_UKNN, P_EASE2, P_TPOP, P_TKNN, N_PARTS };
+static const char *const part_names[N_PARTS] = {"rp3", "uknn", "ease2", "tpop", "tknn"};
 
 typedef struct part {
     int kind;
     rp3 r;
     uknn kn;
     tl_ease_model *e;
+    tpop tp;
+    tknn tk;
     uint32_t *pm; /* ease2 profile scratch */
     uint8_t *ph;
     double fit_s, fit_cpu_s;
@@ -431,6 +612,8 @@ static void setting_str(int kind, const setting *st, char *buf, size_t n)
 {
     if (kind == P_RP3) snprintf(buf, n, "alpha %g, beta %g, k %g, norm %g", st->x, st->y, st->z, st->w);
     else if (kind == P_UKNN) snprintf(buf, n, "k %g, p %g", st->x, st->y);
+    else if (kind == P_TPOP) snprintf(buf, n, "h %g days, mode %g", st->x, st->y);
+    else if (kind == P_TKNN) snprintf(buf, n, "tau %g, mode %g, keep %g", st->x, st->y, st->z);
     else snprintf(buf, n, "lambda %g", st->x);
 }
 
@@ -446,6 +629,12 @@ static void part_fit(part *p, int kind, const setting *st, const side *s)
         uknn_init(&p->kn, s, (uint32_t)st->x, st->y);
         /* the model is the binary fit pairs by user and by movie */
         p->bytes = ((size_t)s->u_start[s->ds->n_users] * 2 + (size_t)s->ds->n_users + s->ds->n_movies + 2) * 4;
+    } else if (kind == P_TKNN) {
+        tknn_fit(&p->tk, s, st->x, (int)st->y, (uint32_t)st->z);
+        p->bytes = (size_t)s->ds->n_movies * s->ds->n_movies * 4;
+    } else if (kind == P_TPOP) {
+        tpop_fit(&p->tp, s, st->x, (int)st->y);
+        p->bytes = (size_t)p->tp.nb * s->ds->n_movies * 4;
     } else {
         p->e = ease2_fit(s, st->x, NULL, NULL);
         tl_ease_info info;
@@ -461,6 +650,8 @@ static void part_score(part *p, const side *s, uint32_t u, float *out)
 {
     if (p->kind == P_RP3) rp3_score(&p->r, s, u, out);
     else if (p->kind == P_UKNN) uknn_score(&p->kn, s, u, out);
+    else if (p->kind == P_TPOP) tpop_score(&p->tp, s, u, out);
+    else if (p->kind == P_TKNN) tknn_score(&p->tk, s, u, out);
     else ease2_score(p->e, s, u, p->pm, p->ph, out);
 }
 
@@ -468,6 +659,8 @@ static void part_free(part *p)
 {
     if (p->kind == P_RP3) rp3_free(&p->r);
     else if (p->kind == P_UKNN) uknn_free(&p->kn);
+    else if (p->kind == P_TPOP) tpop_free(&p->tp);
+    else if (p->kind == P_TKNN) tknn_free(&p->tk);
     else tl_ease_free(p->e), free(p->pm), free(p->ph);
     memset(p, 0, sizeof *p);
 }
@@ -915,15 +1108,19 @@ static int stage1(int kind, const setting *set, int n_set, valid *v, const grid 
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: tl_blend3_study DATA [seeds=42,1,2,3,4] [parts=rp3,uknn,ease2] [rp3_alpha=..] "
-                        "[rp3_beta=..] [rp3_k=..] [rp3_norm=0,1] [knn_k=..] [knn_p=..] [ease2_lam=..] [train_rows=N] "
-                        "[test_rows=N] [oracle=1]\n");
+        fprintf(
+            stderr,
+            "usage: tl_blend3_study DATA [seeds=42,1,2,3,4] [parts=rp3,uknn,ease2,tpop,tknn] [rp3_alpha=..] "
+            "[rp3_beta=..] [rp3_k=..] [rp3_norm=0,1] [knn_k=..] [knn_p=..] [ease2_lam=..] [tpop_h=..] [tpop_mode=..] "
+            "[tknn_tau=..] [tknn_mode=..] [tknn_keep=..] [train_rows=N] "
+            "[test_rows=N] [oracle=1]\n");
         return 2;
     }
     list seeds = {{42, 1, 2, 3, 4}, 5}, ra = {{0.5, 0.75, 1}, 3}, rb = {{0, 0.35, 0.5, 0.65, 0.8, 1}, 6},
          rk = {{100, 400}, 2}, rn = {{0, 1}, 2}, kk = {{20, 40, 80, 160, 320}, 5}, kp = {{1, 2}, 2},
-         el = {{50, 100, 400, 1000}, 4};
-    int use[N_PARTS] = {1, 1, 1};
+         el = {{50, 100, 400, 1000}, 4}, th = {{7, 30, 90, 365}, 4}, tm = {{0, 1}, 2}, kt = {{1, 3, 10, 30}, 4},
+         km = {{1}, 1}, kq = {{0}, 1};
+    int use[N_PARTS] = {1, 1, 1, 1, 1};
     uint32_t train_rows = 80000, test_rows = 20000;
     int oracle_on = 1;
     for (int i = 2; i < argc; i++) {
@@ -937,6 +1134,11 @@ int main(int argc, char **argv)
         else if (!strncmp(a, "knn_k=", 6)) ok = parse_list(a + 6, &kk);
         else if (!strncmp(a, "knn_p=", 6)) ok = parse_list(a + 6, &kp);
         else if (!strncmp(a, "ease2_lam=", 10)) ok = parse_list(a + 10, &el);
+        else if (!strncmp(a, "tpop_h=", 7)) ok = parse_list(a + 7, &th);
+        else if (!strncmp(a, "tpop_mode=", 10)) ok = parse_list(a + 10, &tm);
+        else if (!strncmp(a, "tknn_tau=", 9)) ok = parse_list(a + 9, &kt);
+        else if (!strncmp(a, "tknn_mode=", 10)) ok = parse_list(a + 10, &km);
+        else if (!strncmp(a, "tknn_keep=", 10)) ok = parse_list(a + 10, &kq);
         else if (!strncmp(a, "train_rows=", 11)) train_rows = (uint32_t)strtoul(a + 11, NULL, 10);
         else if (!strncmp(a, "test_rows=", 10)) test_rows = (uint32_t)strtoul(a + 10, NULL, 10);
         else if (!strncmp(a, "oracle=", 7)) oracle_on = atoi(a + 7) != 0;
@@ -974,12 +1176,19 @@ int main(int argc, char **argv)
         for (int y = 0; y < kp.n; y++) sets[P_UKNN][n_sets[P_UKNN]++] = (setting){kk.v[x], kp.v[y], 0, 0};
     sets[P_EASE2] = xmalloc((size_t)el.n * sizeof(setting));
     for (int x = 0; x < el.n; x++) sets[P_EASE2][n_sets[P_EASE2]++] = (setting){el.v[x], 0, 0, 0};
+    sets[P_TPOP] = xmalloc((size_t)th.n * tm.n * sizeof(setting));
+    for (int x = 0; x < th.n; x++)
+        for (int y = 0; y < tm.n; y++) sets[P_TPOP][n_sets[P_TPOP]++] = (setting){th.v[x], tm.v[y], 0, 0};
+    sets[P_TKNN] = xmalloc((size_t)kt.n * km.n * kq.n * sizeof(setting));
+    for (int x = 0; x < kt.n; x++)
+        for (int y = 0; y < km.n; y++)
+            for (int z = 0; z < kq.n; z++) sets[P_TKNN][n_sets[P_TKNN]++] = (setting){kt.v[x], km.v[y], kq.v[z], 0};
 
     grid_make(&g2, 0), grid_make(&g3, 1), grid_make(&g4, 2);
     int four = use[P_RP3] && use[P_UKNN];
 
     /* stage 1 on the first seed's validation */
-    setting chosen[N_PARTS] = {{0, 0, 0, 0}, {0, 0, 0, 0}, {0, 0, 0, 0}};
+    setting chosen[N_PARTS] = {{0, 0, 0, 0}, {0, 0, 0, 0}, {0, 0, 0, 0}, {0, 0, 0, 0}, {0, 0, 0, 0}};
     {
         uint64_t s0 = (uint64_t)seeds.v[0];
         tl_split *sp = make_split(ds, s0, train_rows, test_rows);
@@ -1002,8 +1211,8 @@ int main(int argc, char **argv)
 
     /* stage 2: every seed */
     printf("\nvalidation choices per split seed (weights iALS / EASE [/ part]; validation Recall@20 / NDCG@10)\n\n"
-           "| split seed | 2-part | %s | %s | %s | 4-part (rp3, uknn) |\n|---|---|---|---|---|---|\n",
-           part_names[0], part_names[1], part_names[2]);
+           "| split seed | 2-part | %s | %s | %s | %s | %s | 4-part (rp3, uknn) |\n|---|---|---|---|---|---|---|---|\n",
+           part_names[0], part_names[1], part_names[2], part_names[3], part_names[4]);
     test_out outs[MAX_VALUES];
     static oracle orcs[MAX_VALUES];
     double cost_fit[N_PARTS] = {0}, cost_cpu[N_PARTS] = {0}, cost_vfit[N_PARTS] = {0}, cost_vcpu[N_PARTS] = {0},
@@ -1074,7 +1283,7 @@ int main(int argc, char **argv)
         side_blend_parts(&ts, S);
         blend_fit += ts.blend_fit_s, blend_cpu += ts.blend_fit_cpu_s;
         part tparts[N_PARTS];
-        part *pp[N_PARTS] = {NULL, NULL, NULL};
+        part *pp[N_PARTS] = {NULL, NULL, NULL, NULL, NULL};
         for (int k = 0; k < N_PARTS; k++)
             if (use[k]) {
                 part_fit(&tparts[k], k, &chosen[k], &ts);
@@ -1091,9 +1300,19 @@ int main(int argc, char **argv)
     }
 
     /* the test table */
-    static const char *const tnames[N_T] = {"iALS (d 64)",       "EASE",           "2-part blend (the product)",
-                                            "rp3 alone",         "uknn alone",     "ease2 alone",
-                                            "iALS+EASE+rp3",     "iALS+EASE+uknn", "iALS+EASE+ease2",
+    static const char *const tnames[N_T] = {"iALS (d 64)",
+                                            "EASE",
+                                            "2-part blend (the product)",
+                                            "rp3 alone",
+                                            "uknn alone",
+                                            "ease2 alone",
+                                            "tpop alone",
+                                            "tknn alone",
+                                            "iALS+EASE+rp3",
+                                            "iALS+EASE+uknn",
+                                            "iALS+EASE+ease2",
+                                            "iALS+EASE+tpop",
+                                            "iALS+EASE+tknn",
                                             "iALS+EASE+rp3+uknn"};
     printf("\nTEST (reports only; every weight and setting chosen on validation). Recall@20 / NDCG@10, %u users\n\n"
            "| model |",
@@ -1121,9 +1340,10 @@ int main(int argc, char **argv)
     printf("\ntarget 0.365 / 0.375\n");
 
     if (oracle_on) {
-        static const char *const onames[N_ORACLE] = {"iALS+EASE+rp3", "iALS+EASE+uknn", "iALS+EASE+ease2",
-                                                     "2-part blend", "iALS+EASE+rp3+uknn"};
-        const grid *og[N_ORACLE] = {&g3, &g3, &g3, &g2, &g4};
+        static const char *const onames[N_ORACLE] = {"iALS+EASE+rp3",     "iALS+EASE+uknn", "iALS+EASE+ease2",
+                                                     "iALS+EASE+tpop",    "iALS+EASE+tknn", "2-part blend",
+                                                     "iALS+EASE+rp3+uknn"};
+        const grid *og[N_ORACLE] = {&g3, &g3, &g3, &g3, &g3, &g2, &g4};
         printf("\nUPPER BOUND, weights chosen ON TEST (not a choice: how far any weight choice could go). Per seed: "
                "the best grid point by Recall@20 x NDCG@10 (weights iALS / EASE / part(s)); then the mean of those, "
                "and the one point best over all seeds (mean Recall@20 x mean NDCG@10)\n\n| blend |");

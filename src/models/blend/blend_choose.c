@@ -1,6 +1,6 @@
-/* Choosing the blend's weight on validation rows (blend_internal.h): each
- * sampled validation user is scored once by both parts, then ranked at
- * every grid weight. Serial, in ascending user order: the same w for any
+/* Choosing the blend's weights on validation rows (blend_internal.h): each
+ * sampled validation user is scored once by every part, then ranked at
+ * every grid point. Serial, in ascending user order: the same w for any
  * thread count, natively and in WASM. */
 #include <stdlib.h>
 #include <string.h>
@@ -9,16 +9,28 @@
 #include "models/rank_metrics.h"
 #include "towerlens/rng.h"
 
-tl_status tl__blend_choose(const tl_dataset *ds, tl_scorer *a, tl_scorer *b, const tl__blend_rows *rows, uint64_t seed,
-                           float *w, double *recall, double *ndcg, uint32_t *users, tl_error *err)
+void tl__blend_grid_point(int g, float *wa, float *wc)
+{
+    int ga = g, gc = 0;
+    if (g >= TL_BLEND_GRID) /* past the 2-part line: wc = 0.1, 0.2, ... with 11 - 10 wc points each */
+        for (gc = 1, ga = g - TL_BLEND_GRID; ga > TL_BLEND_GRID - 1 - gc; gc++) ga -= TL_BLEND_GRID - gc;
+    *wa = (float)ga / (TL_BLEND_GRID - 1);
+    *wc = (float)gc / (TL_BLEND_GRID - 1);
+}
+
+tl_status tl__blend_choose(const tl_dataset *ds, tl_scorer *a, tl_scorer *b, tl_scorer *c, const tl__blend_rows *rows,
+                           uint64_t seed, float *wa, float *wc, double *recall, double *ndcg, uint32_t *users,
+                           tl_error *err)
 {
     uint32_t nm = ds->n_movies, nu = rows->n_users, n_cand = 0;
-    *w = 1.0f, *users = 0;
+    int n_grid = c ? TL_BLEND_GRID3 : TL_BLEND_GRID;
+    *wa = 1.0f, *wc = 0.0f, *users = 0;
     uint32_t *cand = malloc((size_t)(nu ? nu : 1) * sizeof *cand);
-    float *buf = malloc(((size_t)nm * 3 + a->state_floats + b->state_floats) * sizeof *buf);
+    size_t floats = (size_t)nm * 3 + a->state_floats + b->state_floats + (c ? (size_t)nm + c->state_floats : 0);
+    float *buf = malloc(floats * sizeof *buf);
     uint8_t *mark = calloc(nm ? nm : 1, 1); /* 1: a fit movie (not ranked), 2: relevant */
     uint32_t *cat = malloc((size_t)(nm ? nm : 1) * sizeof *cat), n_cat = 0;
-    double r_sum[TL_BLEND_GRID] = {0}, n_sum[TL_BLEND_GRID] = {0};
+    double r_sum[TL_BLEND_GRID3] = {0}, n_sum[TL_BLEND_GRID3] = {0};
     tl_status st = cand && buf && mark && cat ? TL_OK : tl_fail(err, TL_E_NOMEM, "blend: out of memory choosing w");
     for (uint32_t j = 0; st == TL_OK && j < nm; j++)
         if (ds->movies[j].in_catalogue) cat[n_cat++] = j;
@@ -34,18 +46,21 @@ tl_status tl__blend_choose(const tl_dataset *ds, tl_scorer *a, tl_scorer *b, con
             }
     }
     float *sa = buf, *sb = buf + nm, *s = buf + 2 * (size_t)nm, *xa = buf + 3 * (size_t)nm;
-    float *xb = xa + a->state_floats;
-    for (uint32_t c = 0; st == TL_OK && c < n_cand; c++) {
-        uint32_t u = cand[c], f0 = rows->fit_start[u], f1 = rows->fit_start[u + 1];
+    float *xb = xa + a->state_floats, *xc = xb + b->state_floats, *sc = c ? xc + c->state_floats : NULL;
+    for (uint32_t k = 0; st == TL_OK && k < n_cand; k++) {
+        uint32_t u = cand[k], f0 = rows->fit_start[u], f1 = rows->fit_start[u + 1];
         tl_profile p = {rows->fit_movie + f0, rows->fit_stars + f0, f1 - f0};
         st = a->ops->user_state(a, u, &p, xa, err);
         if (st == TL_OK) st = b->ops->user_state(b, u, &p, xb, err);
+        if (st == TL_OK && c) st = c->ops->user_state(c, u, &p, xc, err);
         if (st != TL_OK) break;
         a->ops->score(a, xa, 1, 0, nm, sa, nm);
         b->ops->score(b, xb, 1, 0, nm, sb, nm);
-        float ca, cb, unused;
-        tl__blend_coefficients(ds, sa, sb, 1.0f, &ca, &unused);
-        tl__blend_coefficients(ds, sa, sb, 0.0f, &unused, &cb);
+        if (c) c->ops->score(c, xc, 1, 0, nm, sc, nm);
+        float ca, cb, cc, unused;
+        tl__blend_coefficients3(ds, sa, sb, sc, 1.0f, 0.0f, &ca, &unused, &unused);
+        tl__blend_coefficients3(ds, sa, sb, sc, 0.0f, 0.0f, &unused, &cb, &unused);
+        tl__blend_coefficients3(ds, sa, sb, sc, 0.0f, c ? 1.0f : 0.0f, &unused, &unused, &cc);
         for (uint32_t i = f0; i < f1; i++) mark[rows->fit_movie[i]] = 1;
         uint32_t n_rel = 0;
         for (uint32_t i = rows->val_start[u]; i < rows->val_start[u + 1]; i++) {
@@ -54,9 +69,16 @@ tl_status tl__blend_choose(const tl_dataset *ds, tl_scorer *a, tl_scorer *b, con
         }
         if (n_rel > 0) {
             (*users)++;
-            for (int g = 0; g < TL_BLEND_GRID; g++) {
-                float wa = (float)g / (TL_BLEND_GRID - 1), fa = wa * ca, fb = (1.0f - wa) * cb;
-                for (uint32_t j = 0; j < nm; j++) s[j] = fa * sa[j] + fb * (sb[j] < TL_BLEND_EASE_OUTSIDE ? 0 : sb[j]);
+            for (int g = 0; g < n_grid; g++) {
+                float ga, gc;
+                tl__blend_grid_point(g, &ga, &gc);
+                float fa = ga * ca, fb = (1.0f - ga - gc) * cb, fc = gc * cc;
+                if (gc == 0.0f)
+                    for (uint32_t j = 0; j < nm; j++)
+                        s[j] = fa * sa[j] + fb * (sb[j] < TL_BLEND_EASE_OUTSIDE ? 0 : sb[j]);
+                else
+                    for (uint32_t j = 0; j < nm; j++)
+                        s[j] = fa * sa[j] + fb * (sb[j] < TL_BLEND_EASE_OUTSIDE ? 0 : sb[j]) + fc * sc[j];
                 tl_scored top[20];
                 uint32_t ranked[20], n = tl__rank_top(s, cat, n_cat, mark, 1, 20, top);
                 for (uint32_t i = 0; i < n; i++) ranked[i] = top[i].index;
@@ -70,11 +92,11 @@ tl_status tl__blend_choose(const tl_dataset *ds, tl_scorer *a, tl_scorer *b, con
     }
     if (st == TL_OK && *users > 0) {
         double best = -1;
-        for (int g = 0; g < TL_BLEND_GRID; g++) {
+        for (int g = 0; g < n_grid; g++) {
             double r = r_sum[g] / *users, n = n_sum[g] / *users;
             if (recall) recall[g] = r;
             if (ndcg) ndcg[g] = n;
-            if (r * n > best) best = r * n, *w = (float)g / (TL_BLEND_GRID - 1);
+            if (r * n > best) best = r * n, tl__blend_grid_point(g, wa, wc);
         }
     }
     free(cand), free(buf), free(mark), free(cat);

@@ -12,7 +12,12 @@
  * included), the better of the two for a few ratings (docs/training.md).
  * w = 1 (a trainer's before it chose w) serves the iALS part's own scores.
  * similar = EASE's B column, the iALS cosine for a movie outside its items;
- * a reason's weight = c_a (iALS reason) + c_b (EASE reason). */
+ * a reason's weight = c_a (iALS reason) + c_b (EASE reason) + c_c (time
+ * reason).
+ * With rating times and weights chosen on validation a third part joins:
+ * the time neighbours (seq_fit.c), standardised the same way with weight
+ * wc ("blend.seq_weight"), EASE's weight then 1 - w - wc; its state is its
+ * score of every movie. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,53 +30,70 @@
 typedef struct blend_scorer {
     tl_scorer base;
     tl_scorer *a, *b; /* the iALS and EASE parts (owned); b NULL: a trainer before its EASE fit (w 1) */
+    tl_scorer *c;     /* the time-neighbour part (owned); NULL: none (no times, or a fixed weight) */
     const float *w;   /* the iALS part's weight, 0-1 (borrowed: a trainer chooses it at the end) */
+    const float *wc;  /* the time part's weight (borrowed), w + wc <= 1; EASE's is 1 - w - wc */
 } blend_scorer;
+
+static const float no_weight = 0.0f;
 
 static uint32_t na(const blend_scorer *s) { return s->a->state_floats; }
 static uint32_t nb(const blend_scorer *s) { return s->b ? s->b->state_floats : 0; }
+static uint32_t nc(const blend_scorer *s) { return s->c ? s->c->state_floats : 0; }
+/* the three coefficients' place in a state */
+static uint32_t coef_at(const blend_scorer *s) { return na(s) + nb(s) + nc(s); }
 
 /* EASE's score of a movie outside its item set carries its train count
  * below TL_EASE_FLOOR (ease.h); for the blend such a movie's EASE score is 0. */
 static float ease_part(float v) { return v < TL_BLEND_EASE_OUTSIDE ? 0.0f : v; }
 
-void tl__blend_coefficients(const tl_dataset *ds, const float *a, const float *b, float w, float *ca, float *cb)
+void tl__blend_coefficients3(const tl_dataset *ds, const float *a, const float *b, const float *c, float wa, float wc,
+                             float *ca, float *cb, float *cc)
 {
-    double n = 0, ma = 0, mb = 0, va = 0, vb = 0;
+    double n = 0, ma = 0, mb = 0, mc = 0, va = 0, vb = 0, vc = 0;
     for (uint32_t j = 0; j < ds->n_movies; j++) {
         if (!ds->movies[j].in_catalogue) continue;
         n += 1, ma += a[j], mb += ease_part(b[j]);
+        if (c) mc += c[j];
     }
-    if (n > 0) ma /= n, mb /= n;
+    if (n > 0) ma /= n, mb /= n, mc /= n;
     for (uint32_t j = 0; j < ds->n_movies; j++) {
         if (!ds->movies[j].in_catalogue) continue;
-        double da = a[j] - ma, db = ease_part(b[j]) - mb;
-        va += da * da, vb += db * db;
+        double da = a[j] - ma, db = ease_part(b[j]) - mb, dc = c ? c[j] - mc : 0.0;
+        va += da * da, vb += db * db, vc += dc * dc;
     }
-    double sa = n > 0 ? sqrt(va / n) : 0, sb = n > 0 ? sqrt(vb / n) : 0;
-    *ca = sa > 1e-12 ? (float)(w / sa) : 0.0f;
-    *cb = sb > 1e-12 ? (float)((1.0 - w) / sb) : 0.0f;
+    double sa = n > 0 ? sqrt(va / n) : 0, sb = n > 0 ? sqrt(vb / n) : 0, sc = n > 0 ? sqrt(vc / n) : 0;
+    *ca = sa > 1e-12 ? (float)(wa / sa) : 0.0f;
+    *cb = sb > 1e-12 ? (float)((1.0 - wa - wc) / sb) : 0.0f;
+    *cc = sc > 1e-12 ? (float)(wc / sc) : 0.0f;
+}
+
+void tl__blend_coefficients(const tl_dataset *ds, const float *a, const float *b, float w, float *ca, float *cb)
+{
+    float unused;
+    tl__blend_coefficients3(ds, a, b, NULL, w, 0.0f, ca, cb, &unused);
 }
 
 static tl_status user_state(const tl_scorer *s, uint32_t user, const tl_profile *train, float *state, tl_error *err)
 {
     const blend_scorer *e = (const blend_scorer *)s;
-    uint32_t nm = s->ds->n_movies;
-    float *sa = state, *sb = state + na(e);
+    uint32_t nm = s->ds->n_movies, k = coef_at(e);
+    float *sa = state, *sb = state + na(e), *sc = sb + nb(e);
     tl_status st = e->a->ops->user_state(e->a, user, train, sa, err);
     if (st == TL_OK && e->b) st = e->b->ops->user_state(e->b, user, train, sb, err);
+    if (st == TL_OK && e->c) st = e->c->ops->user_state(e->c, user, train, sc, err);
     if (st != TL_OK) return st;
-    if (!e->b || *e->w == 1.0f) { /* the iALS part alone: its own scores */
-        state[na(e) + nb(e)] = 1.0f;
-        state[na(e) + nb(e) + 1] = 0.0f;
+    if (!e->b || (*e->w == 1.0f && *e->wc == 0.0f)) { /* the iALS part alone: its own scores */
+        state[k] = 1.0f, state[k + 1] = 0.0f, state[k + 2] = 0.0f;
         return TL_OK;
     }
-    float *a = malloc(((size_t)nm + 1) * 2 * sizeof *a);
+    float *a = malloc(((size_t)nm + 1) * 3 * sizeof *a);
     if (!a) return tl_fail(err, TL_E_NOMEM, "blend: out of memory scoring user %u", user);
-    float *b = a + nm + 1;
+    float *b = a + nm + 1, *c = e->c ? b + nm + 1 : NULL;
     e->a->ops->score(e->a, sa, 1, 0, nm, a, nm);
     e->b->ops->score(e->b, sb, 1, 0, nm, b, nm);
-    tl__blend_coefficients(s->ds, a, b, *e->w, &state[na(e) + nb(e)], &state[na(e) + nb(e) + 1]);
+    if (c) e->c->ops->score(e->c, sc, 1, 0, nm, c, nm);
+    tl__blend_coefficients3(s->ds, a, b, c, *e->w, *e->wc, &state[k], &state[k + 1], &state[k + 2]);
     free(a);
     return TL_OK;
 }
@@ -82,9 +104,9 @@ static tl_status fold_in(tl_scorer *s, const tl_profile *p, const struct tl_fold
     blend_scorer *e = (blend_scorer *)s;
     tl_status st = e->a->ops->fold_in(e->a, p, opt, state, err);
     if (st != TL_OK) return st;
-    memset(state + na(e), 0, (size_t)nb(e) * sizeof *state);
-    state[na(e) + nb(e)] = 1.0f;
-    state[na(e) + nb(e) + 1] = 0.0f;
+    uint32_t k = coef_at(e);
+    memset(state + na(e), 0, (size_t)(nb(e) + nc(e)) * sizeof *state);
+    state[k] = 1.0f, state[k + 1] = 0.0f, state[k + 2] = 0.0f;
     return TL_OK;
 }
 
@@ -98,9 +120,9 @@ static void score(const tl_scorer *s, const float *states, uint32_t n, uint32_t 
                   size_t ldo)
 {
     const blend_scorer *e = (const blend_scorer *)s;
-    uint32_t sf = s->state_floats, la = na(e), lb = nb(e);
+    uint32_t sf = s->state_floats, la = na(e), lb = nb(e), k = coef_at(e);
     int any_b = 0;
-    for (uint32_t u = 0; u < n; u++) any_b |= states[(size_t)u * sf + la + lb + 1] != 0.0f;
+    for (uint32_t u = 0; u < n; u++) any_b |= states[(size_t)u * sf + k + 1] != 0.0f;
     size_t need = (size_t)n * la + (any_b ? (size_t)n * lb + (size_t)n * n_m : 0);
     float *buf = calloc(need ? need : 1, sizeof *buf);
     if (!buf) { /* no error path here: unrankable scores rather than wrong ones */
@@ -116,11 +138,16 @@ static void score(const tl_scorer *s, const float *states, uint32_t n, uint32_t 
         e->b->ops->score(e->b, xb, n, m0, n_m, bs, n_m);
     }
     for (uint32_t u = 0; u < n; u++) {
-        float ca = states[(size_t)u * sf + la + lb], cb = states[(size_t)u * sf + la + lb + 1];
+        const float *st = states + (size_t)u * sf;
+        float ca = st[k], cb = st[k + 1], cc = st[k + 2];
         float *o = out + (size_t)u * ldo;
-        if (cb == 0.0f && ca == 1.0f) continue; /* a visitor: the iALS part's own scores */
+        if (cb == 0.0f && ca == 1.0f && cc == 0.0f) continue; /* a visitor: the iALS part's own scores */
         const float *b = bs + (size_t)u * n_m;
         for (uint32_t j = 0; j < n_m; j++) o[j] = ca * o[j] + (cb != 0.0f ? cb * ease_part(b[j]) : 0.0f);
+        if (cc != 0.0f) { /* the time part's state is its score of every movie */
+            const float *c = st + la + lb + m0;
+            for (uint32_t j = 0; j < n_m; j++) o[j] += cc * c[j];
+        }
     }
     free(buf);
 }
@@ -133,21 +160,25 @@ static tl_status similar(tl_scorer *s, uint32_t movie, float *sims, tl_error *er
 }
 
 /* Each part's shares (scorer.h) weighted as the score weighs the part:
- * c_a times the iALS share plus c_b times the EASE share x_i B[i][j]. */
+ * c_a times the iALS share plus c_b times the EASE share x_i B[i][j] plus
+ * c_c times the time part's V[i][j]. */
 static tl_status explain(tl_scorer *s, const float *state, const tl_profile *p, const uint32_t *targets,
                          uint32_t n_targets, float *contrib, tl_error *err)
 {
     blend_scorer *e = (blend_scorer *)s;
-    float ca = state[na(e) + nb(e)], cb = state[na(e) + nb(e) + 1];
+    uint32_t k = coef_at(e);
+    float ca = state[k], cb = state[k + 1], cc = state[k + 2];
     size_t n = (size_t)n_targets * p->n;
     tl_status st = e->a->ops->explain(e->a, state, p, targets, n_targets, contrib, err);
     if (st != TL_OK) return st;
     for (size_t i = 0; i < n; i++) contrib[i] *= ca;
-    if (cb == 0.0f || n == 0) return TL_OK;
+    if ((cb == 0.0f && cc == 0.0f) || n == 0) return TL_OK;
     float *t = malloc(n * sizeof *t);
     if (!t) return tl_fail(err, TL_E_NOMEM, "explain: out of memory for %u movies x %u rated", n_targets, p->n);
-    st = e->b->ops->explain(e->b, state + na(e), p, targets, n_targets, t, err);
-    for (size_t i = 0; st == TL_OK && i < n; i++) contrib[i] += cb * t[i];
+    if (cb != 0.0f) st = e->b->ops->explain(e->b, state + na(e), p, targets, n_targets, t, err);
+    for (size_t i = 0; cb != 0.0f && st == TL_OK && i < n; i++) contrib[i] += cb * t[i];
+    if (cc != 0.0f && st == TL_OK) st = e->c->ops->explain(e->c, state + na(e) + nb(e), p, targets, n_targets, t, err);
+    for (size_t i = 0; cc != 0.0f && st == TL_OK && i < n; i++) contrib[i] += cc * t[i];
     free(t);
     return st;
 }
@@ -162,7 +193,8 @@ static void refresh(tl_scorer *s)
 static size_t bytes(const tl_scorer *s)
 {
     const blend_scorer *e = (const blend_scorer *)s;
-    return sizeof *e + e->a->ops->bytes(e->a) + (e->b ? e->b->ops->bytes(e->b) : 0);
+    return sizeof *e + e->a->ops->bytes(e->a) + (e->b ? e->b->ops->bytes(e->b) : 0) +
+           (e->c ? e->c->ops->bytes(e->c) : 0);
 }
 
 static void blend_free(tl_scorer *s)
@@ -170,6 +202,7 @@ static void blend_free(tl_scorer *s)
     blend_scorer *e = (blend_scorer *)s;
     if (e->a) e->a->ops->free(e->a);
     if (e->b) e->b->ops->free(e->b);
+    if (e->c) e->c->ops->free(e->c);
     free(e);
 }
 
@@ -199,6 +232,17 @@ tl_status tl__blend_open(const tl_dataset *ds, const char *config_json, const tl
     /* a trainer before its EASE fit has no EASE tensors yet and weight 1: the iALS part alone */
     int no_ease = !tl_tensor_find(t, n_t, "ease.items") && w->data[0] == 1.0f;
     if (st == TL_OK && !no_ease) st = tl__ease_open(ds, config_json, t, n_t, &e->b, err);
+    /* the time part and its weight: absent in files from before it, or without rating times */
+    const tl_tensor *wc = tl_tensor_find(t, n_t, "blend.seq_weight");
+    e->wc = &no_weight;
+    if (st == TL_OK && wc) {
+        if ((size_t)wc->rows * wc->cols != 1 || !(wc->data[0] >= 0.0f && wc->data[0] + w->data[0] <= 1.0f + 1e-6f))
+            st = tl_fail(err, TL_E_CORRUPT, "model: the blend's time weight is not one number in 0-1 - w");
+        else e->wc = wc->data;
+    }
+    if (st == TL_OK && e->b && tl__seq_present(t, n_t)) st = tl__seq_open(ds, t, n_t, &e->c, err);
+    if (st == TL_OK && *e->wc != 0.0f && !e->c)
+        st = tl_fail(err, TL_E_CORRUPT, "model: the blend weighs a time part it does not have");
     if (st != TL_OK) {
         blend_free(&e->base);
         return st;
@@ -209,7 +253,7 @@ tl_status tl__blend_open(const tl_dataset *ds, const char *config_json, const tl
                           .similarity = "EASE weight of each movie in its score (movies outside EASE's item set: "
                                         "cosine of the iALS movie vectors)",
                           .ds = ds,
-                          .state_floats = na(e) + nb(e) + 2,
+                          .state_floats = coef_at(e) + 3,
                           .needs_profile = 1,
                           .emb = e->a->emb};
     *out = &e->base;

@@ -5,8 +5,13 @@
  * iALS epoch's batches (each steps the validation part, then the served
  * one) and one more batch: in the first epoch it fits both EASE parts, in
  * the last it chooses w (blend_choose.c). A fixed blend_weight in 0-1
- * skips the validation parts. Tensors: the iALS ones, the EASE ones and
- * "blend.weight" (1 x 1). */
+ * skips the validation parts. With weights chosen on validation and rating
+ * times, the time-neighbour part (seq_fit.c) is fit too, on both sides, when
+ * the trainer is made, and the choice is over (w, wc) (blend_choose.c).
+ * Tensors: the iALS ones, the EASE ones, "blend.weight" (1 x 1), and when
+ * the choice gave the time part weight, its four "seq." tensors and
+ * "blend.seq_weight" (1 x 1): without it the model (and its hash) is the
+ * 2-part blend's. */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,13 +28,14 @@ typedef struct blend_train {
     tl_train_config cfg;
     void *ials, *ease;     /* the served parts */
     void *v_ials, *v_ease; /* the validation parts (NULL with a fixed weight) */
+    tl__seq seq, v_seq;    /* the time part, served and validation (n_rows 0: none) */
     tl_dataset cat;        /* the vocabulary sizes and a copy of the movies: what the parts' scorers read */
     tl__blend_rows rows;   /* fit and validation rows by user */
     uint32_t ials_batches; /* per epoch */
     uint32_t epochs_done;
     int v_batch_done; /* this batch's validation part has run */
-    float *weight;    /* the tensor's one value (its own allocation: tensors borrow it) */
-    double recall[TL_BLEND_GRID], ndcg[TL_BLEND_GRID];
+    float *weight;    /* the tensors' values (their own allocation: tensors borrow them): w, then wc */
+    double recall[TL_BLEND_GRID3], ndcg[TL_BLEND_GRID3];
     uint32_t valid_users;
 } blend_train;
 
@@ -73,6 +79,7 @@ static void blend_free(void *vs)
     if (s->ease) ease()->free(s->ease);
     if (s->v_ials) ials()->free(s->v_ials);
     if (s->v_ease) ease()->free(s->v_ease);
+    tl__seq_free(&s->seq), tl__seq_free(&s->v_seq);
     free(s->cat.movies);
     free(s->weight);
     free(s->rows.fit_start), free(s->rows.fit_movie), free(s->rows.fit_stars);
@@ -133,6 +140,7 @@ static tl_status create_validation(blend_train *s, const tl_dataset *ds, const t
         if (st == TL_OK) st = ease()->create(ds, &fit, &s->cfg, pool, &s->v_ease, err);
         if (st == TL_OK) st = by_user(ds, asc, nf, &s->rows.fit_start, &s->rows.fit_movie, &s->rows.fit_stars, err);
         if (st == TL_OK) st = by_user(ds, asc + nf, nv, &s->rows.val_start, &s->rows.val_movie, NULL, err);
+        if (st == TL_OK) st = tl__seq_fit(ds, asc, nf, &s->v_seq, err);
         s->rows.n_users = ds->n_users;
     }
     free(perm), free(asc), free(is_val);
@@ -151,13 +159,14 @@ static tl_status blend_create(const tl_dataset *ds, const tl_split *split, const
     s->cat.n_movies = ds->n_movies;
     s->cat.n_catalogue = ds->n_catalogue;
     s->cat.movies = malloc((size_t)(ds->n_movies ? ds->n_movies : 1) * sizeof *s->cat.movies);
-    s->weight = malloc(sizeof *s->weight);
-    if (s->weight) *s->weight = cfg->blend_weight >= 0.0f ? cfg->blend_weight : 1.0f;
+    s->weight = malloc(2 * sizeof *s->weight);
+    if (s->weight) s->weight[0] = cfg->blend_weight >= 0.0f ? cfg->blend_weight : 1.0f, s->weight[1] = 0.0f;
     tl_status st = s->cat.movies && s->weight ? TL_OK : tl_fail(err, TL_E_NOMEM, "out of memory creating the trainer");
     if (st == TL_OK) memcpy(s->cat.movies, ds->movies, (size_t)ds->n_movies * sizeof *ds->movies);
     if (st == TL_OK) st = ials()->create(ds, split, cfg, pool, &s->ials, err);
     if (st == TL_OK) st = ease()->create(ds, split, cfg, pool, &s->ease, err);
     if (st == TL_OK && cfg->blend_weight < 0.0f) st = create_validation(s, ds, split, pool, err);
+    if (st == TL_OK && s->v_seq.n_rows > 0) st = tl__seq_fit(ds, split->train, split->n_train, &s->seq, err);
     if (st != TL_OK) {
         blend_free(s);
         return st;
@@ -169,22 +178,36 @@ static tl_status blend_create(const tl_dataset *ds, const tl_split *split, const
 
 static uint32_t blend_batches_per_epoch(const void *vs) { return ((const blend_train *)vs)->ials_batches + 1; }
 
-/* w on validation: the validation parts' scorers over the catalogue copy */
+/* the time part's tensors (none when it has no rows) */
+static uint32_t seq_tensors(const tl__seq *q, tl_tensor *out)
+{
+    if (q->n_rows == 0) return 0;
+    tl__tensor_set(&out[0], "seq.movies", q->n_rows, 1, q->movies);
+    tl__tensor_set(&out[1], "seq.counts", q->n_rows, 1, q->counts);
+    tl__tensor_set(&out[2], "seq.index", q->nnz, 1, q->index);
+    tl__tensor_set(&out[3], "seq.value", q->nnz, 1, q->value);
+    return 4;
+}
+
+/* w and wc on validation: the validation parts' scorers over the catalogue copy */
 static void choose_weight(blend_train *s)
 {
     tl_tensor t[2 * TL_TRAINER_MAX_TENSORS];
     uint32_t n = ials()->tensors(s->v_ials, t);
     n += ease()->tensors(s->v_ease, t + n);
-    tl_scorer *a = NULL, *b = NULL;
+    n += seq_tensors(&s->v_seq, t + n);
+    tl_scorer *a = NULL, *b = NULL, *c = NULL;
     tl_error err;
-    float w = 1.0f;
+    float w = 1.0f, wc = 0.0f;
     if (tl__embed_open(&s->cat, NULL, t, n, &a, &err) == TL_OK &&
         tl__ease_open(&s->cat, NULL, t, n, &b, &err) == TL_OK &&
-        tl__blend_choose(&s->cat, a, b, &s->rows, s->cfg.seed + 1, &w, s->recall, s->ndcg, &s->valid_users, &err) ==
-            TL_OK)
-        *s->weight = w;
+        (!tl__seq_present(t, n) || tl__seq_open(&s->cat, t, n, &c, &err) == TL_OK) &&
+        tl__blend_choose(&s->cat, a, b, c, &s->rows, s->cfg.seed + 1, &w, &wc, s->recall, s->ndcg, &s->valid_users,
+                         &err) == TL_OK)
+        s->weight[0] = w, s->weight[1] = wc;
     if (a) tl_scorer_free(a);
     if (b) tl_scorer_free(b);
+    if (c) tl_scorer_free(c);
 }
 
 static int blend_step(void *vs, tl_pool *pool, uint32_t batch, tl_clock_fn clock, void *clock_ctx, double deadline_ms,
@@ -227,8 +250,12 @@ static uint32_t blend_tensors(const void *vs, tl_tensor *out)
     const blend_train *s = vs;
     uint32_t n = ials()->tensors(s->ials, out);
     n += ease()->tensors(s->ease, out + n);
-    tl__tensor_set(&out[n], "blend.weight", 1, 1, s->weight);
-    return n + 1;
+    tl__tensor_set(&out[n++], "blend.weight", 1, 1, s->weight);
+    if (s->weight[1] > 0.0f) { /* the time part only once validation gave it weight */
+        n += seq_tensors(&s->seq, out + n);
+        tl__tensor_set(&out[n++], "blend.seq_weight", 1, 1, s->weight + 1);
+    }
+    return n;
 }
 
 static size_t blend_bytes(const void *vs)
@@ -236,6 +263,7 @@ static size_t blend_bytes(const void *vs)
     const blend_train *s = vs;
     size_t b = sizeof *s + ials()->bytes(s->ials) + ease()->bytes(s->ease);
     if (s->v_ials) b += ials()->bytes(s->v_ials) + ease()->bytes(s->v_ease);
+    b += ((size_t)s->seq.n_rows + s->seq.nnz + (size_t)s->v_seq.n_rows + s->v_seq.nnz) * 2 * sizeof(float);
     return b;
 }
 
@@ -244,7 +272,10 @@ static uint64_t blend_hash(const void *vs)
     const blend_train *s = vs;
     uint64_t h = tl_fnv1a64(TL_FNV_OFFSET, &(uint64_t){ials()->hash(s->ials)}, 8);
     h = tl_fnv1a64(h, &(uint64_t){ease()->hash(s->ease)}, 8);
-    return tl_fnv1a64_floats(h, s->weight, 1);
+    h = tl_fnv1a64_floats(h, s->weight, 1);
+    if (s->weight[1] == 0.0f) return h; /* no time part: the hash of the 2-part blend */
+    h = tl_fnv1a64_floats(h, s->seq.block, ((size_t)s->seq.n_rows + s->seq.nnz) * 2);
+    return tl_fnv1a64_floats(h, s->weight + 1, 1);
 }
 
 /* visitors are the iALS part's (its fold-in serves them) */
