@@ -27,11 +27,13 @@ tl_status tl__blend_choose(const tl_dataset *ds, tl_scorer *a, tl_scorer *b, tl_
     *wa = 1.0f, *wc = 0.0f, *users = 0;
     uint32_t *cand = malloc((size_t)(nu ? nu : 1) * sizeof *cand);
     size_t floats = (size_t)nm * 3 + a->state_floats + b->state_floats + (c ? (size_t)nm + c->state_floats : 0);
-    float *buf = malloc(floats * sizeof *buf);
+    float *buf = malloc(floats * sizeof *buf), *pack = malloc(((size_t)nm + 1) * 2 * sizeof *pack);
+    uint32_t *idx = malloc(((size_t)nm + 1) * sizeof *idx);
     uint8_t *mark = calloc(nm ? nm : 1, 1); /* 1: a fit movie (not ranked), 2: relevant */
     uint32_t *cat = malloc((size_t)(nm ? nm : 1) * sizeof *cat), n_cat = 0;
     double r_sum[TL_BLEND_GRID3] = {0}, n_sum[TL_BLEND_GRID3] = {0};
-    tl_status st = cand && buf && mark && cat ? TL_OK : tl_fail(err, TL_E_NOMEM, "blend: out of memory choosing w");
+    tl_status st =
+        cand && buf && pack && idx && mark && cat ? TL_OK : tl_fail(err, TL_E_NOMEM, "blend: out of memory choosing w");
     for (uint32_t j = 0; st == TL_OK && j < nm; j++)
         if (ds->movies[j].in_catalogue) cat[n_cat++] = j;
     for (uint32_t u = 0; st == TL_OK && u < nu; u++)
@@ -45,8 +47,10 @@ tl_status tl__blend_choose(const tl_dataset *ds, tl_scorer *a, tl_scorer *b, tl_
                 cand[k] = cand[k - 1], cand[k - 1] = t;
             }
     }
-    float *sa = buf, *sb = buf + nm, *s = buf + 2 * (size_t)nm, *xa = buf + 3 * (size_t)nm;
+    float *sa = buf, *sb = buf + nm, *xa = buf + 3 * (size_t)nm;
     float *xb = xa + a->state_floats, *xc = xb + b->state_floats, *sc = c ? xc + c->state_floats : NULL;
+    /* the rankable movies of a user (catalogue, not fit), ascending, their parts' scores packed */
+    float *pa = buf + 2 * (size_t)nm, *pb = pack, *pc = pack + nm;
     for (uint32_t k = 0; st == TL_OK && k < n_cand; k++) {
         uint32_t u = cand[k], f0 = rows->fit_start[u], f1 = rows->fit_start[u + 1];
         tl_profile p = {rows->fit_movie + f0, rows->fit_stars + f0, f1 - f0};
@@ -62,10 +66,17 @@ tl_status tl__blend_choose(const tl_dataset *ds, tl_scorer *a, tl_scorer *b, tl_
         tl__blend_coefficients3(ds, sa, sb, sc, 0.0f, 0.0f, &unused, &cb, &unused);
         tl__blend_coefficients3(ds, sa, sb, sc, 0.0f, c ? 1.0f : 0.0f, &unused, &unused, &cc);
         for (uint32_t i = f0; i < f1; i++) mark[rows->fit_movie[i]] = 1;
-        uint32_t n_rel = 0;
+        uint32_t n_rel = 0, nr = 0;
         for (uint32_t i = rows->val_start[u]; i < rows->val_start[u + 1]; i++) {
             uint32_t m = rows->val_movie[i];
             if (!mark[m] && ds->movies[m].in_catalogue) mark[m] = 2, n_rel++;
+        }
+        for (uint32_t q = 0; q < n_cat; q++) {
+            uint32_t j = cat[q];
+            if (mark[j] == 1) continue;
+            idx[nr] = j, pa[nr] = sa[j], pb[nr] = sb[j] < TL_BLEND_EASE_OUTSIDE ? 0 : sb[j];
+            if (c) pc[nr] = sc[j];
+            nr++;
         }
         if (n_rel > 0) {
             (*users)++;
@@ -73,14 +84,17 @@ tl_status tl__blend_choose(const tl_dataset *ds, tl_scorer *a, tl_scorer *b, tl_
                 float ga, gc;
                 tl__blend_grid_point(g, &ga, &gc);
                 float fa = ga * ca, fb = (1.0f - ga - gc) * cb, fc = gc * cc;
-                if (gc == 0.0f)
-                    for (uint32_t j = 0; j < nm; j++)
-                        s[j] = fa * sa[j] + fb * (sb[j] < TL_BLEND_EASE_OUTSIDE ? 0 : sb[j]);
-                else
-                    for (uint32_t j = 0; j < nm; j++)
-                        s[j] = fa * sa[j] + fb * (sb[j] < TL_BLEND_EASE_OUTSIDE ? 0 : sb[j]) + fc * sc[j];
                 tl_scored top[20];
-                uint32_t ranked[20], n = tl__rank_top(s, cat, n_cat, mark, 1, 20, top);
+                tl_topk t;
+                tl_topk_init(&t, top, 20);
+                /* ascending movies: one that only ties the heap's worst ranks after it (tl__rank_top's order) */
+                for (uint32_t q = 0; q < nr; q++) {
+                    float v = fa * pa[q] + fb * pb[q];
+                    if (gc != 0.0f) v = v + fc * pc[q];
+                    if (t.n == 20 && !(v > top[0].score)) continue;
+                    tl_topk_push(&t, idx[q], v);
+                }
+                uint32_t ranked[20], n = tl_topk_finish(&t);
                 for (uint32_t i = 0; i < n; i++) ranked[i] = top[i].index;
                 double r, nd;
                 tl__rank_metrics(ranked, n, mark, 2, n_rel, &r, &nd);
@@ -99,6 +113,6 @@ tl_status tl__blend_choose(const tl_dataset *ds, tl_scorer *a, tl_scorer *b, tl_
             if (r * n > best) best = r * n, tl__blend_grid_point(g, wa, wc);
         }
     }
-    free(cand), free(buf), free(mark), free(cat);
+    free(cand), free(buf), free(pack), free(idx), free(mark), free(cat);
     return st;
 }
