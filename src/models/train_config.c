@@ -112,8 +112,9 @@ int tl_train_config_for_shape(tl_train_config *c, const tl_dataset *ds, const tl
     return 1;
 }
 
-/* iALS (the default's) and EASE (the ease preset's), blended per user with
- * the weight chosen on validation rows (docs/training.md "Blend"). */
+/* iALS (the default's), EASE (the ease preset's) and, with rating times,
+ * the time neighbours, blended per user with the weights chosen on
+ * validation rows (docs/training.md "Blend"). */
 static void preset_blend(tl_train_config *c)
 {
     preset_default(c);
@@ -138,7 +139,9 @@ static const struct {
     {"tfrs-multitask", "the original's multitask model: the tfrs towers plus a rating head", preset_tfrs_multitask},
     {"popularity", "every movie scored by its number of train ratings: the baseline as a model", preset_popularity},
     {"ease", "EASE: an item-item matrix in closed form, each movie scored from the movies a user rated", preset_ease},
-    {"blend", "iALS and EASE blended per user, the weight chosen on validation rows", preset_blend},
+    {"blend",
+     "iALS, EASE and (with rating times) the time neighbours blended per user, the weights chosen on validation rows",
+     preset_blend},
     {"ials", "the default's iALS at every data shape (the default becomes the blend on small data)", preset_ials},
 };
 #define N_PRESETS (sizeof presets / sizeof *presets)

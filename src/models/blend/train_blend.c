@@ -68,7 +68,9 @@ static void blend_describe(const tl_train_config *c, tl_buf *b)
     tl_buf_printf(b, " and ");
     ease()->describe(c, b);
     if (c->blend_weight >= 0.0f) tl_buf_printf(b, "; iALS weight %g", (double)c->blend_weight);
-    else tl_buf_printf(b, "; weight chosen on %d %% of the train rows", VALID_SHARE);
+    else
+        tl_buf_printf(b, "; weights (and the time neighbours', with rating times) chosen on %d %% of the train rows",
+                      VALID_SHARE);
 }
 
 static void blend_free(void *vs)
