@@ -267,6 +267,25 @@ static void test_blend_with_time(void)
         tl_scorer_score(live, x1, 1, 0, nm, s1, nm);
         tl_scorer_score(file, x2, 1, 0, nm, s2, nm);
         CHECK(!memcmp(s1, s2, sizeof s1));
+        /* reasons: c_a x the iALS share + c_b x EASE's + c_c x V[i][j], the parts opened alone */
+        tl_scorer *pa = NULL, *pb = NULL, *pc = NULL;
+        CHECK_INT(tl__embed_open(ds, NULL, t, n, &pa, &err), TL_OK);
+        CHECK_INT(tl__ease_open(ds, NULL, t, n, &pb, &err), TL_OK);
+        CHECK_INT(tl__seq_open(ds, t, n, &pc, &err), TL_OK);
+        if (pa && pb && pc) {
+            uint32_t tg[2] = {13, 40}, k = pa->state_floats + pb->state_floats + pc->state_floats;
+            float got[6], ea[6], eb[6], ec[6];
+            CHECK_INT(tl_scorer_explain(live, x1, &p, tg, 2, got, &err), TL_OK);
+            CHECK_INT(tl_scorer_explain(pa, x1, &p, tg, 2, ea, &err), TL_OK);
+            CHECK_INT(tl_scorer_explain(pb, x1 + pa->state_floats, &p, tg, 2, eb, &err), TL_OK);
+            CHECK_INT(tl_scorer_explain(pc, x1 + pa->state_floats + pb->state_floats, &p, tg, 2, ec, &err), TL_OK);
+            CHECK(x1[k + 2] > 0.0f); /* c_c */
+            for (int i = 0; i < 6; i++) CHECK_NEAR(got[i], x1[k] * ea[i] + x1[k + 1] * eb[i] + x1[k + 2] * ec[i], 1e-5);
+            CHECK(ec[0] > 0.0f && ec[3] == 0.0f); /* 10 and 13: 3 places apart in one run; 10 and 40: never near */
+        }
+        if (pa) tl_scorer_free(pa);
+        if (pb) tl_scorer_free(pb);
+        if (pc) tl_scorer_free(pc);
         /* the movie after the profile's run place ranks above every movie of other runs */
         for (uint32_t j = 0; j < nm; j++)
             if (j / 10 != 1) CHECK(s1[13] > s1[j]);
