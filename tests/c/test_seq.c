@@ -62,15 +62,25 @@ static tl_dataset *small_timed(void)
     return timed(3, 14, t, when, 18);
 }
 
-static void test_fit_reference(void)
+/* small_timed's part fitted on every row, and its reference */
+static tl_dataset *fitted(tl__seq *q, double *V, uint32_t **rows)
 {
     tl_dataset *ds = small_timed();
-    uint32_t *rows = fixture_range(0, ds->n_ratings), nm = ds->n_movies;
+    tl_error err;
+    *rows = fixture_range(0, ds->n_ratings);
+    CHECK_INT(tl__seq_fit(ds, *rows, ds->n_ratings, q, &err), TL_OK);
+    reference(ds, V);
+    return ds;
+}
+
+static void test_fit_reference(void)
+{
     tl__seq q;
     tl_error err;
-    CHECK_INT(tl__seq_fit(ds, rows, ds->n_ratings, &q, &err), TL_OK);
     double V[14 * 14];
-    reference(ds, V);
+    uint32_t *rows;
+    tl_dataset *ds = fitted(&q, V, &rows);
+    uint32_t nm = ds->n_movies;
     uint32_t want_rows = 0, want_nnz = 0;
     for (uint32_t i = 0; i < nm; i++) {
         uint32_t c = 0;
@@ -106,26 +116,16 @@ static void test_fit_reference(void)
     tl_dataset_free(ds);
 }
 
-static uint32_t seq_tensors(tl__seq *q, tl_tensor *t)
-{
-    tl__tensor_set(&t[0], "seq.movies", q->n_rows, 1, q->movies);
-    tl__tensor_set(&t[1], "seq.counts", q->n_rows, 1, q->counts);
-    tl__tensor_set(&t[2], "seq.index", q->nnz, 1, q->index);
-    tl__tensor_set(&t[3], "seq.value", q->nnz, 1, q->value);
-    return 4;
-}
-
 static void test_scorer(void)
 {
-    tl_dataset *ds = small_timed();
-    uint32_t *rows = fixture_range(0, ds->n_ratings), nm = ds->n_movies;
     tl__seq q;
     tl_error err;
-    CHECK_INT(tl__seq_fit(ds, rows, ds->n_ratings, &q, &err), TL_OK);
     double V[14 * 14];
-    reference(ds, V);
+    uint32_t *rows;
+    tl_dataset *ds = fitted(&q, V, &rows);
+    uint32_t nm = ds->n_movies;
     tl_tensor t[4];
-    uint32_t n = seq_tensors(&q, t);
+    uint32_t n = tl__seq_tensors(&q, t);
     tl_scorer *s = NULL;
     CHECK_INT(tl__seq_open(ds, t, n, &s, &err), TL_OK);
     if (!s) return;

@@ -40,6 +40,8 @@ typedef struct tl__seq {
  * rating times. */
 tl_status tl__seq_fit(const tl_dataset *ds, const uint32_t *rows, uint32_t n, tl__seq *out, tl_error *err);
 void tl__seq_free(tl__seq *q);
+/* Its four tensors into out (borrowing q's arrays); 0 when it has no rows. */
+uint32_t tl__seq_tensors(const tl__seq *q, tl_tensor *out);
 /* 1 when the tensors hold a time-neighbour part */
 int tl__seq_present(const tl_tensor *t, uint32_t n_t);
 tl_status tl__seq_open(const tl_dataset *ds, const tl_tensor *t, uint32_t n_t, tl_scorer **out, tl_error *err);

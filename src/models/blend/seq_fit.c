@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "models/blend/blend_internal.h"
+#include "models/models_internal.h"
 
 typedef struct when {
     uint32_t t, row;
@@ -163,4 +164,14 @@ tl_status tl__seq_fit(const tl_dataset *ds, const uint32_t *rows, uint32_t n, tl
     places_free(&p);
     if (st != TL_OK) tl__seq_free(out);
     return st;
+}
+
+uint32_t tl__seq_tensors(const tl__seq *q, tl_tensor *out)
+{
+    if (q->n_rows == 0) return 0;
+    tl__tensor_set(&out[0], "seq.movies", q->n_rows, 1, q->movies);
+    tl__tensor_set(&out[1], "seq.counts", q->n_rows, 1, q->counts);
+    tl__tensor_set(&out[2], "seq.index", q->nnz, 1, q->index);
+    tl__tensor_set(&out[3], "seq.value", q->nnz, 1, q->value);
+    return 4;
 }

@@ -180,24 +180,13 @@ static tl_status blend_create(const tl_dataset *ds, const tl_split *split, const
 
 static uint32_t blend_batches_per_epoch(const void *vs) { return ((const blend_train *)vs)->ials_batches + 1; }
 
-/* the time part's tensors (none when it has no rows) */
-static uint32_t seq_tensors(const tl__seq *q, tl_tensor *out)
-{
-    if (q->n_rows == 0) return 0;
-    tl__tensor_set(&out[0], "seq.movies", q->n_rows, 1, q->movies);
-    tl__tensor_set(&out[1], "seq.counts", q->n_rows, 1, q->counts);
-    tl__tensor_set(&out[2], "seq.index", q->nnz, 1, q->index);
-    tl__tensor_set(&out[3], "seq.value", q->nnz, 1, q->value);
-    return 4;
-}
-
 /* w and wc on validation: the validation parts' scorers over the catalogue copy */
 static void choose_weight(blend_train *s)
 {
     tl_tensor t[2 * TL_TRAINER_MAX_TENSORS];
     uint32_t n = ials()->tensors(s->v_ials, t);
     n += ease()->tensors(s->v_ease, t + n);
-    n += seq_tensors(&s->v_seq, t + n);
+    n += tl__seq_tensors(&s->v_seq, t + n);
     tl_scorer *a = NULL, *b = NULL, *c = NULL;
     tl_error err;
     float w = 1.0f, wc = 0.0f;
@@ -254,7 +243,7 @@ static uint32_t blend_tensors(const void *vs, tl_tensor *out)
     n += ease()->tensors(s->ease, out + n);
     tl__tensor_set(&out[n++], "blend.weight", 1, 1, s->weight);
     if (s->weight[1] > 0.0f) { /* the time part only once validation gave it weight */
-        n += seq_tensors(&s->seq, out + n);
+        n += tl__seq_tensors(&s->seq, out + n);
         tl__tensor_set(&out[n++], "blend.seq_weight", 1, 1, s->weight + 1);
     }
     return n;
