@@ -26,7 +26,9 @@ static const tl_model_type types[] = {
      "user and movie factors trained elsewhere (Spark ALS), folded in as their training implies (towerlens "
      "import)",
      NULL, tl__imported_open, embed_users, embed_movies},
-    {"blend", "iALS and EASE scores standardised per user and blended, the weight chosen on validation (preset blend)",
+    {"blend",
+     "iALS, EASE and (with rating times) time-neighbour scores standardised per user and blended, the weights chosen "
+     "on validation (preset blend)",
      &tl__blend_train_ops, tl__blend_open, blend_users, blend_movies},
 };
 #define N_TYPES (sizeof types / sizeof *types)
