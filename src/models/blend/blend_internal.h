@@ -30,6 +30,7 @@ void tl__blend_coefficients3(const tl_dataset *ds, const float *a, const float *
  * 1, each row's neighbours), "seq.index" (pairs x 1, raw ids ascending in a
  * row) and "seq.value" (pairs x 1, V). */
 #define TL_SEQ_SPAN 8
+#define TL_SEQ_MAX_PAIRS (1u << 26) /* more pairs (512 MB of tensors): no time part */
 typedef struct tl__seq {
     uint32_t n_rows, nnz;
     float *movies, *counts, *index, *value; /* views into block */
@@ -37,7 +38,7 @@ typedef struct tl__seq {
 } tl__seq;
 
 /* Fit on the given rows; the part is empty (n_rows 0) when the data has no
- * rating times. */
+ * rating times or it would have more than TL_SEQ_MAX_PAIRS pairs. */
 tl_status tl__seq_fit(const tl_dataset *ds, const uint32_t *rows, uint32_t n, tl__seq *out, tl_error *err);
 void tl__seq_free(tl__seq *q);
 /* Its four tensors into out (borrowing q's arrays); 0 when it has no rows. */

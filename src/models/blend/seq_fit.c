@@ -118,8 +118,10 @@ tl_status tl__seq_fit(const tl_dataset *ds, const uint32_t *rows, uint32_t n, tl
     places p;
     tl_status st = make_places(ds, rows, n, &p, err);
     if (st != TL_OK) return st;
-    float decay[TL_SEQ_SPAN + 1];
-    for (int d = 0; d <= TL_SEQ_SPAN; d++) decay[d] = (float)exp(-(double)d);
+    /* e^-d as floats, written out: no libm in the model's bits (glibc and WASM's may differ in an ulp) */
+    static const float decay[TL_SEQ_SPAN + 1] = {1.0f,           0.36787945f,     0.135335281f,
+                                                 0.0497870669f,  0.0183156393f,   0.006737947f,
+                                                 0.00247875229f, 0.000911881973f, 0.000335462624f};
     float *acc = calloc((size_t)nm + 1, sizeof *acc);
     uint8_t *hit = calloc((size_t)nm + 1, 1);
     uint32_t *touched = malloc(((size_t)nm + 1) * sizeof *touched);
@@ -133,13 +135,12 @@ tl_status tl__seq_fit(const tl_dataset *ds, const uint32_t *rows, uint32_t n, tl
         for (uint32_t t = 0; t < nt; t++) acc[touched[t]] = 0.0f, hit[touched[t]] = 0;
         count[i] = nt, nnz += nt, n_rows += nt > 0;
     }
-    if (st == TL_OK && nnz >= (1u << 31))
-        st = tl_fail(err, TL_E_LIMIT, "blend: %zu time-neighbour pairs are too many", nnz);
-    if (st == TL_OK) {
+    int over = nnz > TL_SEQ_MAX_PAIRS; /* beyond the budget: no part (the 2-part blend), not a failure */
+    if (st == TL_OK && !over) {
         out->block = malloc(((size_t)n_rows * 2 + nnz * 2 + 1) * sizeof(float));
         if (!out->block) st = tl_fail(err, TL_E_NOMEM, "blend: out of memory for %zu time-neighbour pairs", nnz);
     }
-    if (st == TL_OK) {
+    if (st == TL_OK && !over) {
         out->n_rows = n_rows, out->nnz = (uint32_t)nnz;
         out->movies = out->block, out->counts = out->movies + n_rows;
         out->index = out->counts + n_rows, out->value = out->index + nnz;
