@@ -438,7 +438,8 @@ int cmd_train(int argc, char **argv)
         "train",
         synopsis.failed ? "PATH... [options]" : synopsis.data,
         "Trains a recommender (default: implicit ALS with rating-value confidence, blended per user with\n"
-        "EASE when at most 4096 movies have 5 train ratings and there are at most 1,000,000 train rows;\n"
+        "EASE and the time neighbours (movies people rated one after the other) when at most 4096 movies\n"
+        "have 5 train ratings and there are at most 1,000,000 train rows;\n"
         "tfrs: the original's two towers, in-batch softmax, Adagrad) on\n"
         "MovieLens files, printing each epoch's loss and time, then evaluates it on the test rows beside a\n"
         "popularity baseline: protocol A (top-K accuracy over the catalogue, the original's FactorizedTopK)\n"
