@@ -27,7 +27,7 @@ tl_status tl__blend_choose(const tl_dataset *ds, tl_scorer *a, tl_scorer *b, tl_
     *wa = 1.0f, *wc = 0.0f, *users = 0;
     uint32_t *cand = malloc((size_t)(nu ? nu : 1) * sizeof *cand);
     size_t floats = (size_t)nm * 3 + a->state_floats + b->state_floats + (c ? (size_t)nm + c->state_floats : 0);
-    float *buf = malloc(floats * sizeof *buf), *pack = malloc(((size_t)nm + 1) * 2 * sizeof *pack);
+    float *buf = malloc(floats * sizeof *buf), *pack = malloc(((size_t)nm + 1) * 3 * sizeof *pack);
     uint32_t *idx = malloc(((size_t)nm + 1) * sizeof *idx);
     uint8_t *mark = calloc(nm ? nm : 1, 1); /* 1: a fit movie (not ranked), 2: relevant */
     uint32_t *cat = malloc((size_t)(nm ? nm : 1) * sizeof *cat), n_cat = 0;
@@ -50,7 +50,7 @@ tl_status tl__blend_choose(const tl_dataset *ds, tl_scorer *a, tl_scorer *b, tl_
     float *sa = buf, *sb = buf + nm, *xa = buf + 3 * (size_t)nm;
     float *xb = xa + a->state_floats, *xc = xb + b->state_floats, *sc = c ? xc + c->state_floats : NULL;
     /* the rankable movies of a user (catalogue, not fit), ascending, their parts' scores packed */
-    float *pa = buf + 2 * (size_t)nm, *pb = pack, *pc = pack + nm;
+    float *pa = buf + 2 * (size_t)nm, *pb = pack, *pc = pack + nm, *pv = pack + 2 * (size_t)nm;
     for (uint32_t k = 0; st == TL_OK && k < n_cand; k++) {
         uint32_t u = cand[k], f0 = rows->fit_start[u], f1 = rows->fit_start[u + 1];
         tl_profile p = {rows->fit_movie + f0, rows->fit_stars + f0, f1 - f0};
@@ -84,16 +84,28 @@ tl_status tl__blend_choose(const tl_dataset *ds, tl_scorer *a, tl_scorer *b, tl_
                 float ga, gc;
                 tl__blend_grid_point(g, &ga, &gc);
                 float fa = ga * ca, fb = (1.0f - ga - gc) * cb, fc = gc * cc;
+                /* the scores first (a loop the compiler vectorises), then the top 20 */
+                if (gc == 0.0f)
+                    for (uint32_t q = 0; q < nr; q++) pv[q] = fa * pa[q] + fb * pb[q];
+                else
+                    for (uint32_t q = 0; q < nr; q++) pv[q] = fa * pa[q] + fb * pb[q] + fc * pc[q];
                 tl_scored top[20];
                 tl_topk t;
                 tl_topk_init(&t, top, 20);
-                /* ascending movies: one that only ties the heap's worst ranks after it (tl__rank_top's order) */
-                for (uint32_t q = 0; q < nr; q++) {
-                    float v = fa * pa[q] + fb * pb[q];
-                    if (gc != 0.0f) v = v + fc * pc[q];
-                    if (t.n == 20 && !(v > top[0].score)) continue;
-                    tl_topk_push(&t, idx[q], v);
+                uint32_t q = 0;
+                for (; q < nr && t.n < 20; q++) tl_topk_push(&t, idx[q], pv[q]);
+                /* ascending movies: one that only ties the heap's worst ranks after it (tl__rank_top's
+                 * order); blocks of 8 with no better score are passed over at once */
+                float worst = t.n == 20 ? top[0].score : 0.0f;
+                for (; q + 8 <= nr; q += 8) {
+                    const float *x = pv + q;
+                    int any = (x[0] > worst) | (x[1] > worst) | (x[2] > worst) | (x[3] > worst) | (x[4] > worst) |
+                              (x[5] > worst) | (x[6] > worst) | (x[7] > worst);
+                    for (uint32_t i = 0; any && i < 8; i++)
+                        if (x[i] > worst) tl_topk_push(&t, idx[q + i], x[i]), worst = top[0].score;
                 }
+                for (; q < nr; q++)
+                    if (pv[q] > worst) tl_topk_push(&t, idx[q], pv[q]), worst = top[0].score;
                 uint32_t ranked[20], n = tl_topk_finish(&t);
                 for (uint32_t i = 0; i < n; i++) ranked[i] = top[i].index;
                 double r, nd;
