@@ -741,8 +741,7 @@ static void valid_init(valid *v, const side *s, uint64_t seed)
         s->a->ops->score(s->a, xa, 1, 0, nm, sa, nm);
         s->b->ops->score(s->b, xb, 1, 0, nm, sb, nm);
         float unused;
-        tl__blend_coefficients(ds, sa, sb, 1.0f, &v->ca[v->n], &unused);
-        tl__blend_coefficients(ds, sa, sb, 0.0f, &unused, &v->cb[v->n]);
+        tl__blend_units(ds, sa, sb, NULL, &v->ca[v->n], &v->cb[v->n], &unused);
         for (uint32_t j = 0; j < nm; j++) sb[j] = ease_part(sb[j]);
         v->user[v->n++] = u;
     }

@@ -31,6 +31,12 @@ static inline int tl_scored_before(float sa, uint32_t ia, float sb, uint32_t ib)
 
 void tl_topk_init(tl_topk *t, tl_scored *storage, uint32_t k);
 void tl_topk_push(tl_topk *t, uint32_t index, float score);
+/* Pushes n items (index idx[i], score s[i]) whose indices ascend and are
+ * above every index pushed before: the same heap as pushing each in turn,
+ * faster, since such an item that only ties the worst kept one ranks after
+ * it, so once the heap is full a run of 8 scores none above the worst is
+ * passed over at once. */
+void tl_topk_push_ascending(tl_topk *t, const uint32_t *idx, const float *s, uint32_t n);
 /* Sorts the kept items best first in place (the heap is consumed) and
  * returns how many there are (min(k, items pushed)). */
 uint32_t tl_topk_finish(tl_topk *t);

@@ -51,6 +51,23 @@ void tl_topk_push(tl_topk *t, uint32_t index, float score)
     sift_down(t->items, t->n, 0);
 }
 
+void tl_topk_push_ascending(tl_topk *t, const uint32_t *idx, const float *s, uint32_t n)
+{
+    uint32_t q = 0;
+    for (; q < n && t->n < t->k; q++) tl_topk_push(t, idx[q], s[q]);
+    if (q == n || t->k == 0) return;
+    float worst = t->items[0].score; /* NaN is never above it: never kept, as tl_topk_push */
+    for (; q + 8 <= n; q += 8) {
+        const float *x = s + q;
+        int any = (x[0] > worst) | (x[1] > worst) | (x[2] > worst) | (x[3] > worst) | (x[4] > worst) | (x[5] > worst) |
+                  (x[6] > worst) | (x[7] > worst);
+        for (uint32_t i = 0; any && i < 8; i++)
+            if (x[i] > worst) tl_topk_push(t, idx[q + i], x[i]), worst = t->items[0].score;
+    }
+    for (; q < n; q++)
+        if (s[q] > worst) tl_topk_push(t, idx[q], s[q]), worst = t->items[0].score;
+}
+
 uint32_t tl_topk_finish(tl_topk *t)
 {
     /* heap sort: repeatedly move the worst to the end, leaving best first */

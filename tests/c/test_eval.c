@@ -170,6 +170,29 @@ static void test_topk_heap(void)
     CHECK_INT(store[1].index, 3);
 }
 
+/* pushing a run of ascending indices at once keeps the same heap as one at a time */
+static void test_topk_ascending(void)
+{
+    uint64_t s = 3;
+    for (uint32_t round = 0; round < 200; round++) {
+        uint32_t n = (uint32_t)(fixture_lcg(&s) % 70), k = (uint32_t)(fixture_lcg(&s) % 25), idx[70];
+        float v[70];
+        for (uint32_t i = 0; i < n; i++) {
+            idx[i] = 5 + 3 * i; /* ascending, with gaps */
+            uint32_t r = (uint32_t)(fixture_lcg(&s) % 16);
+            v[i] = r == 0 ? NAN : (float)(r % 6); /* many ties, some NaN */
+        }
+        tl_scored a[25], b[25];
+        tl_topk ta, tb;
+        tl_topk_init(&ta, a, k), tl_topk_init(&tb, b, k);
+        for (uint32_t i = 0; i < n; i++) tl_topk_push(&ta, idx[i], v[i]);
+        tl_topk_push_ascending(&tb, idx, v, n);
+        uint32_t na = tl_topk_finish(&ta), nb = tl_topk_finish(&tb);
+        CHECK_INT(nb, na);
+        for (uint32_t i = 0; i < na && i < nb; i++) CHECK(a[i].index == b[i].index && a[i].score == b[i].score);
+    }
+}
+
 static void test_seen_sets(void)
 {
     const uint32_t t[] = {1, 4, 8, 0, 2, 8, 1, 0, 8, 1, 4, 2, 0, 2, 6, 2, 3, 8};
@@ -447,6 +470,7 @@ static void test_against_reference(void)
 int main(void)
 {
     test_topk_heap();
+    test_topk_ascending();
     test_seen_sets();
     test_protocol_a_ranks();
     test_protocol_a_ties();

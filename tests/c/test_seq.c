@@ -147,6 +147,26 @@ static void test_scorer(void)
     for (uint32_t j = 0; j < nm; j++) CHECK_NEAR(sims[j], V[1 * nm + j], 1e-6);
     CHECK_INT(tl_scorer_similar(s, 13, sims, &err), TL_E_STATE);
     tl_scorer_free(s);
+    /* opened over data without the fit data's movies 0 and 12 (raw ids 1 and 13): raw 2..12, 14, 15, 16 */
+    uint32_t none[3] = {0, 1, 8};
+    tl_dataset *less = fixture_dataset(1, 14, 14, none, 1);
+    for (uint32_t m = 0; m < 14; m++) less->movies[m].id = m < 11 ? m + 2 : m + 3;
+    CHECK_INT(tl__seq_open(less, t, n, &s, &err), TL_OK);
+    if (s) {
+        uint32_t lm[1] = {2}; /* raw 4: movie 3 of the fit data */
+        tl_profile lp = {lm, ps, 1};
+        float ls[14];
+        CHECK_INT(tl_scorer_user_state(s, 0, &lp, ls, &err), TL_OK);
+        for (uint32_t j = 0; j < 11; j++) CHECK_NEAR(ls[j], V[3 * nm + j + 1], 1e-6); /* raw j + 2 */
+        CHECK(V[3 * nm + 12] > 0.0); /* its pair with raw 13, dropped */
+        CHECK(ls[11] == 0.0f && ls[12] == 0.0f && ls[13] == 0.0f);
+        uint32_t none_row[1] = {12}; /* raw 15: no row */
+        tl_profile np = {none_row, ps, 1};
+        CHECK_INT(tl_scorer_user_state(s, 0, &np, ls, &err), TL_OK);
+        for (uint32_t j = 0; j < 14; j++) CHECK(ls[j] == 0.0f);
+        tl_scorer_free(s);
+    }
+    tl_dataset_free(less);
     /* corrupt tensors: a row out of order, counts that do not add up */
     float keep = q.index[1];
     q.index[1] = q.index[0];
@@ -179,6 +199,14 @@ static void test_coefficients3(void)
     CHECK_NEAR(cb, cb2 * 0.5 / 0.7, 1e-6); /* EASE's weight 1 - 0.3 - 0.2 */
     tl__blend_coefficients3(ds, a, b, c, 0.3f, 0.0f, &ca, &cb, &cc);
     CHECK(ca == ca2 && cb == cb2 && cc == 0.0f); /* wc 0: the 2-part bits */
+    float ua, ub, uc, one, zero;
+    tl__blend_units(ds, a, b, c, &ua, &ub, &uc); /* each part weighted 1: the same bits */
+    tl__blend_coefficients3(ds, a, b, c, 1.0f, 0.0f, &one, &zero, &cc);
+    CHECK(ua == one);
+    tl__blend_coefficients3(ds, a, b, c, 0.0f, 0.0f, &zero, &one, &cc);
+    CHECK(ub == one);
+    tl__blend_coefficients3(ds, a, b, c, 0.0f, 1.0f, &zero, &zero, &one);
+    CHECK(uc == one && uc > 0.0f);
     tl_dataset_free(ds);
 }
 

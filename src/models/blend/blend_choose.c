@@ -61,10 +61,8 @@ tl_status tl__blend_choose(const tl_dataset *ds, tl_scorer *a, tl_scorer *b, tl_
         a->ops->score(a, xa, 1, 0, nm, sa, nm);
         b->ops->score(b, xb, 1, 0, nm, sb, nm);
         if (c) c->ops->score(c, xc, 1, 0, nm, sc, nm);
-        float ca, cb, cc, unused;
-        tl__blend_coefficients3(ds, sa, sb, sc, 1.0f, 0.0f, &ca, &unused, &unused);
-        tl__blend_coefficients3(ds, sa, sb, sc, 0.0f, 0.0f, &unused, &cb, &unused);
-        tl__blend_coefficients3(ds, sa, sb, sc, 0.0f, c ? 1.0f : 0.0f, &unused, &unused, &cc);
+        float ca, cb, cc;
+        tl__blend_units(ds, sa, sb, sc, &ca, &cb, &cc);
         for (uint32_t i = f0; i < f1; i++) mark[rows->fit_movie[i]] = 1;
         uint32_t n_rel = 0, nr = 0;
         for (uint32_t i = rows->val_start[u]; i < rows->val_start[u + 1]; i++) {
@@ -92,20 +90,7 @@ tl_status tl__blend_choose(const tl_dataset *ds, tl_scorer *a, tl_scorer *b, tl_
                 tl_scored top[20];
                 tl_topk t;
                 tl_topk_init(&t, top, 20);
-                uint32_t q = 0;
-                for (; q < nr && t.n < 20; q++) tl_topk_push(&t, idx[q], pv[q]);
-                /* ascending movies: one that only ties the heap's worst ranks after it (tl__rank_top's
-                 * order); blocks of 8 with no better score are passed over at once */
-                float worst = t.n == 20 ? top[0].score : 0.0f;
-                for (; q + 8 <= nr; q += 8) {
-                    const float *x = pv + q;
-                    int any = (x[0] > worst) | (x[1] > worst) | (x[2] > worst) | (x[3] > worst) | (x[4] > worst) |
-                              (x[5] > worst) | (x[6] > worst) | (x[7] > worst);
-                    for (uint32_t i = 0; any && i < 8; i++)
-                        if (x[i] > worst) tl_topk_push(&t, idx[q + i], x[i]), worst = top[0].score;
-                }
-                for (; q < nr; q++)
-                    if (pv[q] > worst) tl_topk_push(&t, idx[q], pv[q]), worst = top[0].score;
+                tl_topk_push_ascending(&t, idx, pv, nr); /* the movies ascend: tl__rank_top's top 20 */
                 uint32_t ranked[20], n = tl_topk_finish(&t);
                 for (uint32_t i = 0; i < n; i++) ranked[i] = top[i].index;
                 double r, nd;

@@ -21,6 +21,11 @@ void tl__blend_coefficients(const tl_dataset *ds, const float *a, const float *b
  * same bits as tl__blend_coefficients(wa). */
 void tl__blend_coefficients3(const tl_dataset *ds, const float *a, const float *b, const float *c, float wa, float wc,
                              float *ca, float *cb, float *cc);
+/* Each part's 1 / sd in one pass (the coefficients of weight 1: the same
+ * bits as tl__blend_coefficients3 gives a part weighted 1); uc 0 when c is
+ * NULL. */
+void tl__blend_units(const tl_dataset *ds, const float *a, const float *b, const float *c, float *ua, float *ub,
+                     float *uc);
 
 /* The time-neighbour part (seq_fit.c, seq_scorer.c): movies rated close
  * together in time by the same people. Each user's train ratings in time

@@ -47,8 +47,8 @@ static uint32_t coef_at(const blend_scorer *s) { return na(s) + nb(s) + nc(s); }
  * below TL_EASE_FLOOR (ease.h); for the blend such a movie's EASE score is 0. */
 static float ease_part(float v) { return v < TL_BLEND_EASE_OUTSIDE ? 0.0f : v; }
 
-void tl__blend_coefficients3(const tl_dataset *ds, const float *a, const float *b, const float *c, float wa, float wc,
-                             float *ca, float *cb, float *cc)
+/* The parts' population sds over the catalogue (c NULL: sd[2] = 0). */
+static void part_sds(const tl_dataset *ds, const float *a, const float *b, const float *c, double sd[3])
 {
     double n = 0, ma = 0, mb = 0, mc = 0, va = 0, vb = 0, vc = 0;
     for (uint32_t j = 0; j < ds->n_movies; j++) {
@@ -62,10 +62,26 @@ void tl__blend_coefficients3(const tl_dataset *ds, const float *a, const float *
         double da = a[j] - ma, db = ease_part(b[j]) - mb, dc = c ? c[j] - mc : 0.0;
         va += da * da, vb += db * db, vc += dc * dc;
     }
-    double sa = n > 0 ? sqrt(va / n) : 0, sb = n > 0 ? sqrt(vb / n) : 0, sc = n > 0 ? sqrt(vc / n) : 0;
-    *ca = sa > 1e-12 ? (float)(wa / sa) : 0.0f;
-    *cb = sb > 1e-12 ? (float)((1.0 - wa - wc) / sb) : 0.0f;
-    *cc = sc > 1e-12 ? (float)(wc / sc) : 0.0f;
+    sd[0] = n > 0 ? sqrt(va / n) : 0, sd[1] = n > 0 ? sqrt(vb / n) : 0, sd[2] = n > 0 ? sqrt(vc / n) : 0;
+}
+
+/* w / sd as the blend weighs a part; an sd below 1e-12 weighs 0 */
+static float weigh(double w, double sd) { return sd > 1e-12 ? (float)(w / sd) : 0.0f; }
+
+void tl__blend_coefficients3(const tl_dataset *ds, const float *a, const float *b, const float *c, float wa, float wc,
+                             float *ca, float *cb, float *cc)
+{
+    double sd[3];
+    part_sds(ds, a, b, c, sd);
+    *ca = weigh(wa, sd[0]), *cb = weigh(1.0 - wa - wc, sd[1]), *cc = weigh(wc, sd[2]);
+}
+
+void tl__blend_units(const tl_dataset *ds, const float *a, const float *b, const float *c, float *ua, float *ub,
+                     float *uc)
+{
+    double sd[3];
+    part_sds(ds, a, b, c, sd);
+    *ua = weigh(1.0, sd[0]), *ub = weigh(1.0, sd[1]), *uc = weigh(1.0, sd[2]);
 }
 
 void tl__blend_coefficients(const tl_dataset *ds, const float *a, const float *b, float w, float *ca, float *cb)

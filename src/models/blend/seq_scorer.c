@@ -151,34 +151,22 @@ tl_status tl__seq_open(const tl_dataset *ds, const tl_tensor *t, uint32_t n_t, t
         release(&q->base);
         return tl_fail(err, TL_E_NOMEM, "blend: out of memory opening %u time-neighbour pairs", nnz);
     }
-    /* count the kept pairs per dense row, then fill */
-    uint32_t *row_of = malloc(((size_t)mv->rows + 1) * sizeof *row_of);
-    if (!row_of) {
-        release(&q->base);
-        return tl_fail(err, TL_E_NOMEM, "blend: out of memory opening %u time-neighbour pairs", nnz);
-    }
+    /* one pass: the rows ascend by raw id, so by dense index too (a row
+     * the data lacks keeps no pairs; each row's start is set when reached) */
+    uint32_t w = 0, next = 0; /* q->start[0..next] are set */
     size_t at = 0;
-    for (uint32_t r = 0; r < mv->rows; r++) {
+    for (uint32_t r = 0; r < mv->rows; at += (uint32_t)ct->data[r++]) {
         uint32_t i, c = (uint32_t)ct->data[r];
-        row_of[r] = tl_dataset_movie_index(ds, (uint32_t)mv->data[r], &i, NULL) == TL_OK ? i : UINT32_MAX;
-        for (uint32_t k = 0; k < c && row_of[r] != UINT32_MAX; k++) {
-            uint32_t j;
-            if (tl_dataset_movie_index(ds, (uint32_t)ix->data[at + k], &j, NULL) == TL_OK) q->start[i + 1]++;
-        }
-        at += c;
-    }
-    for (uint32_t m = 0; m < nm; m++) q->start[m + 1] += q->start[m];
-    at = 0;
-    for (uint32_t r = 0; r < mv->rows; r++) {
-        uint32_t c = (uint32_t)ct->data[r], i = row_of[r], w = i == UINT32_MAX ? 0 : q->start[i];
-        for (uint32_t k = 0; k < c && i != UINT32_MAX; k++) {
+        if (tl_dataset_movie_index(ds, (uint32_t)mv->data[r], &i, NULL) != TL_OK) continue;
+        while (next < i) q->start[++next] = w; /* the rows before i have no pairs */
+        for (uint32_t k = 0; k < c; k++) {
             uint32_t j;
             if (tl_dataset_movie_index(ds, (uint32_t)ix->data[at + k], &j, NULL) == TL_OK)
                 q->nbr[w] = j, q->val[w++] = vl->data[at + k];
         }
-        at += c;
+        q->start[++next] = w;
     }
-    free(row_of);
+    while (next < nm) q->start[++next] = w;
     q->base = (tl_scorer){.ops = &seq_ops,
                           .type = "time neighbours",
                           .similarity = "how often people rated the two movies next to each other in time",
